@@ -1,0 +1,111 @@
+# pcvm: one non-recursive makefile (check re-enters itself once for the
+# sanitizer build). Targets: all, check, run, bench, fuzz, clean.
+# MODE=debug (default) | release | asan
+
+MODE ?= debug
+BUILD := build/$(MODE)
+GUEST := build/guest
+
+-include config.mk
+config.mk: configure
+	./configure
+
+CC ?= gcc
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -Isrc -I/usr/include/capstone -pthread -MMD -MP
+ifeq ($(MODE),release)
+  OPT := -O2 -DNDEBUG
+else ifeq ($(MODE),asan)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+  OPT := -O2 -g
+endif
+CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT) -pthread
+LIBS := -lZydis -lZycore -lcapstone
+
+SRC := $(wildcard src/*/*.c)
+OBJ := $(SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libpcvm.a
+
+CONFORM_SRC := $(wildcard frontends/conform/*.c)
+CONFORM_OBJ := $(CONFORM_SRC:%.c=$(BUILD)/%.o)
+CONFORM_PARSER_OBJ := $(BUILD)/frontends/conform/cfg.o $(BUILD)/frontends/conform/cfg_words.o
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+# Guest test programs: NAME.asm -> NAME.bin (Multiboot a.out kludge),
+# NAME.elf.asm -> NAME.elf (Multiboot ELF32), NAME.rom.asm -> NAME.rom (-bios).
+GUEST_ASM := $(wildcard tests/guest/*.asm)
+GUEST_ROM := $(patsubst tests/guest/%.rom.asm,$(GUEST)/%.rom,$(filter %.rom.asm,$(GUEST_ASM)))
+GUEST_ELF := $(patsubst tests/guest/%.elf.asm,$(GUEST)/%.elf,$(filter %.elf.asm,$(GUEST_ASM)))
+GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm %.elf.asm,$(GUEST_ASM)))
+GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
+GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
+
+.PHONY: all check unit guest conform-check run bench fuzz clean
+all: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
+
+$(BUILD)/%.o: %.c | config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ifrontends/conform -c -o $@ $<
+
+$(LIB): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pcvm: $(BUILD)/frontends/headless/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/pcvm-conform: $(CONFORM_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(CONFORM_PARSER_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(UNICORN_LIBS) -lcriterion
+
+guest: $(GUEST_ALL)
+$(GUEST)/%.bin: tests/guest/%.asm $(GUEST_INC)
+	@mkdir -p $(GUEST)
+	nasm -f bin -I tests/guest/ -o $@ $<
+$(GUEST)/%.rom: tests/guest/%.rom.asm $(GUEST_INC)
+	@mkdir -p $(GUEST)
+	nasm -f bin -I tests/guest/ -o $@ $<
+$(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
+	@mkdir -p $(GUEST)
+	nasm -f elf32 -I tests/guest/ -o $(GUEST)/$*.o $<
+	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --jobs 2
+
+conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
+	$(BUILD)/pcvm-conform --logdir $(BUILD)/conform-logs --testdir $(GUEST) \
+	  --junit $(BUILD)/conform.xml tests/guest/unittests.cfg
+
+# Tests: unit tests and guest programs, all under ASan+UBSan.
+check:
+	$(MAKE) MODE=asan unit conform-check
+
+run: build/release/pcvm $(GUEST)/demo.bin
+	build/release/pcvm -nodefaults -serial stdio -display none \
+	  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel $(GUEST)/demo.bin; \
+	  s=$$?; [ $$s -eq 1 ] || [ $$s -eq 0 ]
+
+build/release/pcvm build/release/pcvm-conform:
+	$(MAKE) MODE=release $@
+
+bench: build/release/pcvm guest
+	bench/run.sh
+
+fuzz:
+	$(MAKE) MODE=release $(BUILD)/unit-tests
+	PCVM_FUZZ_INSNS=5000000 build/release/unit-tests --filter 'unicorn/*'
+
+clean:
+	rm -rf build config.mk
+
+-include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CONFORM_OBJ:.o=.d) $(BUILD)/frontends/headless/main.d

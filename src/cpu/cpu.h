@@ -1,0 +1,202 @@
+/* Guest CPU state shared by IEM, REM and HM, and the CPU's public face.
+ *
+ * Invariants:
+ * - Segment registers hold the hidden (descriptor cache) part as loaded;
+ *   nothing re-reads descriptor tables except a segment load.
+ * - Arithmetic flags may be lazy: while cpu.lf.op != LF_NONE, the OSZAPC bits
+ *   of cpu.rflags are stale and are derived from cpu.lf; cpu_get_flags() is
+ *   the only exact view.
+ * - cpu.cpl always equals CS.DPL in protected mode (SS.DPL on a CS load),
+ *   0 in real mode and 3 in virtual-8086 mode.
+ */
+#ifndef PCVM_CPU_H
+#define PCVM_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
+
+/* RFLAGS bits. */
+#define F_CF   0x0001u
+#define F_1    0x0002u
+#define F_PF   0x0004u
+#define F_AF   0x0010u
+#define F_ZF   0x0040u
+#define F_SF   0x0080u
+#define F_TF   0x0100u
+#define F_IF   0x0200u
+#define F_DF   0x0400u
+#define F_OF   0x0800u
+#define F_IOPL 0x3000u
+#define F_NT   0x4000u
+#define F_RF   0x10000u
+#define F_VM   0x20000u
+#define F_AC   0x40000u
+#define F_VIF  0x80000u
+#define F_VIP  0x100000u
+#define F_ID   0x200000u
+#define F_ARITH (F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+#define CR4_VME 0x0001u
+#define CR4_PVI 0x0002u
+#define CR4_TSD 0x0004u
+#define CR4_DE  0x0008u
+#define CR4_PSE 0x0010u
+#define CR4_PAE 0x0020u
+#define CR4_MCE 0x0040u
+#define CR4_PGE 0x0080u
+#define CR4_PCE 0x0100u
+#define CR4_OSFXSR 0x0200u
+#define CR4_OSXMMEXCPT 0x0400u
+
+#define EFER_SCE 0x001u
+#define EFER_LME 0x100u
+#define EFER_LMA 0x400u
+#define EFER_NXE 0x800u
+
+/* Segment attributes, in the VMX access-rights layout. */
+#define SEG_TYPE_MASK 0x000fu
+#define SEG_S         0x0010u
+#define SEG_DPL_SHIFT 5
+#define SEG_P         0x0080u
+#define SEG_AVL       0x1000u
+#define SEG_L         0x2000u
+#define SEG_DB        0x4000u
+#define SEG_G         0x8000u
+#define SEG_UNUSABLE  0x10000u
+
+struct cpu_seg {
+    uint16_t sel;
+    uint32_t attr;
+    uint32_t limit; /* byte granular, already scaled by G */
+    uint64_t base;
+};
+
+struct cpu_dtr {
+    uint64_t base;
+    uint16_t limit;
+};
+
+/* Lazy flags: the last flag-setting operation and its operands. */
+enum lf_op {
+    LF_NONE, LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
+};
+
+struct cpu_lazy {
+    uint8_t op;   /* enum lf_op */
+    uint8_t size; /* operand size in bytes */
+    uint64_t res, src1, src2;
+};
+
+enum exc_vector {
+    X_DE = 0, X_DB = 1, X_NMI = 2, X_BP = 3, X_OF = 4, X_BR = 5, X_UD = 6,
+    X_NM = 7, X_DF = 8, X_TS = 10, X_NP = 11, X_SS = 12, X_GP = 13, X_PF = 14,
+    X_MF = 16, X_AC = 17, X_MC = 18, X_XM = 19,
+};
+
+/* MSR numbers the CPU implements. */
+#define MSR_TSC            0x10
+#define MSR_APIC_BASE      0x1b
+#define MSR_SYSENTER_CS    0x174
+#define MSR_SYSENTER_ESP   0x175
+#define MSR_SYSENTER_EIP   0x176
+#define MSR_PAT            0x277
+#define MSR_EFER           0xc0000080
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_CSTAR          0xc0000083
+#define MSR_SFMASK         0xc0000084
+#define MSR_FS_BASE        0xc0000100
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX        0xc0000103
+
+struct cpu {
+    uint64_t gpr[16];
+    uint64_t rip;
+    uint64_t rflags;
+    struct cpu_lazy lf;
+    struct cpu_seg seg[6];
+    struct cpu_seg ldtr, tr;
+    struct cpu_dtr gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t dr[8];
+    uint64_t efer;
+    uint64_t xcr0;
+    uint8_t cpl;
+    /* MSRs */
+    uint64_t apic_base;
+    uint64_t tsc_offset;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, pat;
+    /* Interrupt state */
+    bool halted;
+    bool nmi_blocked;
+    uint64_t inhibit_irq_rip; /* STI/MOV SS shadow: IRQs held for one insn */
+    bool inhibit_irq;
+    /* x87/SSE storage, interpreted by the SIMD issue's code. */
+    uint16_t fcw, fsw, ftw;
+    uint32_t mxcsr;
+    uint8_t fpr[8][16];
+    uint8_t xmm[16][16];
+};
+
+/* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature. */
+void cpu_reset(struct cpu *c, uint32_t signature);
+
+uint64_t cpu_get_flags(const struct cpu *c);
+void cpu_set_flags(struct cpu *c, uint64_t rflags);
+bool cpu_cond(const struct cpu *c, unsigned cc); /* Jcc condition 0..15 */
+
+static inline bool cpu_is_real(const struct cpu *c) { return !(c->cr0 & CR0_PE); }
+static inline bool cpu_is_v86(const struct cpu *c) { return (c->cr0 & CR0_PE) && (c->rflags & F_VM); }
+static inline bool cpu_is_long(const struct cpu *c) { return (c->efer & EFER_LMA) != 0; }
+static inline bool cpu_is_64(const struct cpu *c)
+{
+    return (c->efer & EFER_LMA) && (c->seg[S_CS].attr & SEG_L);
+}
+/* Default operand/address size of CS, in bytes: 2, 4 or 8. */
+static inline unsigned cpu_code_size(const struct cpu *c)
+{
+    if (cpu_is_64(c))
+        return 8;
+    return (!cpu_is_real(c) && !cpu_is_v86(c) && (c->seg[S_CS].attr & SEG_DB)) ? 4 : 2;
+}
+
+/* Status of an instruction or of iem_exec(); < 0 is an internal error. */
+enum { IEM_OK = 0, IEM_EXC = 1, IEM_HALT = 2, IEM_BREAK = 3, IEM_TRIPLE = 4 };
+
+/* The interpreter (IEM), the engine every other engine falls back to. */
+int iem_init(struct vcpu *v);
+void iem_fini(struct vcpu *v);
+/* Executes up to max instructions, delivering exceptions and interrupts;
+ * stops early on HLT, a forced action or a break. Returns the IEM_* status
+ * of the last instruction (IEM_TRIPLE on a triple fault), or < 0 on an
+ * internal error. */
+int iem_exec(struct vcpu *v, uint64_t max);
+/* Drops decoded instructions and TLB entries (mode changes, tests). */
+void iem_flush(struct vcpu *v);
+void iem_tlb_flush(struct vcpu *v);
+
+/* One line of registers for dumps and traces. */
+int cpu_dump(const struct cpu *c, char *buf, unsigned len);
+
+#endif

@@ -1,0 +1,291 @@
+/* Instruction fetch and decode: Zydis decodes each instruction address
+ * once; the result is cached, keyed by guest-physical address and decode
+ * mode, and stamped with the page's code generation so a write to the page
+ * (pgm_note_write) makes every entry from it stale. Instructions that cross
+ * a page or come from MMIO are decoded every time and not cached. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/decode.h"
+
+#define DCACHE_SIZE 8192
+
+struct dcache_entry {
+    uint64_t gpa;
+    uint32_t gen;
+    uint8_t mode;
+    uint8_t valid;
+    struct iem_insn insn;
+};
+
+struct dcache {
+    ZydisDecoder dec[DMODE_COUNT];
+    iem_fn fn[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+    struct iem_insn scratch;
+    struct dcache_entry e[DCACHE_SIZE];
+};
+
+static const struct iem_op_def *const op_tables[] = {
+    iem_ops_data, iem_ops_alu, iem_ops_shift, iem_ops_bit, iem_ops_string,
+    iem_ops_ctrl, iem_ops_far, iem_ops_sys, iem_ops_io,
+};
+
+int iem_decode_init(struct vcpu *v)
+{
+    static const struct { ZydisMachineMode m; ZydisStackWidth w; } modes[DMODE_COUNT] = {
+        [DMODE_REAL] = {ZYDIS_MACHINE_MODE_REAL_16, ZYDIS_STACK_WIDTH_16},
+        [DMODE_PM16] = {ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16},
+        [DMODE_PM32] = {ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32},
+        [DMODE_COMPAT16] = {ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16},
+        [DMODE_COMPAT32] = {ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32},
+        [DMODE_LONG] = {ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64},
+    };
+    struct dcache *d = calloc(1, sizeof(*d));
+    if (!d)
+        return -1;
+    for (int i = 0; i < DMODE_COUNT; i++)
+        if (ZYAN_FAILED(ZydisDecoderInit(&d->dec[i], modes[i].m, modes[i].w))) {
+            free(d);
+            return -1;
+        }
+    for (size_t t = 0; t < sizeof(op_tables) / sizeof(op_tables[0]); t++)
+        for (const struct iem_op_def *o = op_tables[t]; o->fn; o++)
+            d->fn[o->mnemonic] = o->fn;
+    v->iem.dcache = d;
+    return 0;
+}
+
+void iem_decode_fini(struct vcpu *v)
+{
+    free(v->iem.dcache);
+    v->iem.dcache = NULL;
+}
+
+void iem_decode_flush(struct vcpu *v)
+{
+    struct dcache *d = v->iem.dcache;
+    if (d)
+        for (unsigned i = 0; i < DCACHE_SIZE; i++)
+            d->e[i].valid = 0;
+}
+
+unsigned iem_decode_mode(const struct cpu *c)
+{
+    if (cpu_is_real(c) || cpu_is_v86(c))
+        return DMODE_REAL;
+    if (c->efer & EFER_LMA) {
+        if (c->seg[S_CS].attr & SEG_L)
+            return DMODE_LONG;
+        return (c->seg[S_CS].attr & SEG_DB) ? DMODE_COMPAT32 : DMODE_COMPAT16;
+    }
+    return (c->seg[S_CS].attr & SEG_DB) ? DMODE_PM32 : DMODE_PM16;
+}
+
+static bool map_reg(ZydisRegister r, uint8_t *rclass, uint16_t *idx)
+{
+    if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_BL)
+        *rclass = RC_GPR8, *idx = (uint16_t)(r - ZYDIS_REGISTER_AL);
+    else if (r >= ZYDIS_REGISTER_AH && r <= ZYDIS_REGISTER_BH)
+        *rclass = RC_GPR8H, *idx = (uint16_t)(r - ZYDIS_REGISTER_AH);
+    else if (r >= ZYDIS_REGISTER_SPL && r <= ZYDIS_REGISTER_R15B)
+        *rclass = RC_GPR8, *idx = (uint16_t)(r - ZYDIS_REGISTER_SPL + 4);
+    else if (r >= ZYDIS_REGISTER_AX && r <= ZYDIS_REGISTER_R15W)
+        *rclass = RC_GPR, *idx = (uint16_t)(r - ZYDIS_REGISTER_AX);
+    else if (r >= ZYDIS_REGISTER_EAX && r <= ZYDIS_REGISTER_R15D)
+        *rclass = RC_GPR, *idx = (uint16_t)(r - ZYDIS_REGISTER_EAX);
+    else if (r >= ZYDIS_REGISTER_RAX && r <= ZYDIS_REGISTER_R15)
+        *rclass = RC_GPR, *idx = (uint16_t)(r - ZYDIS_REGISTER_RAX);
+    else if (r >= ZYDIS_REGISTER_ES && r <= ZYDIS_REGISTER_GS)
+        *rclass = RC_SEG, *idx = (uint16_t)(r - ZYDIS_REGISTER_ES);
+    else if (r >= ZYDIS_REGISTER_CR0 && r <= ZYDIS_REGISTER_CR15)
+        *rclass = RC_CR, *idx = (uint16_t)(r - ZYDIS_REGISTER_CR0);
+    else if (r >= ZYDIS_REGISTER_DR0 && r <= ZYDIS_REGISTER_DR15)
+        *rclass = RC_DR, *idx = (uint16_t)(r - ZYDIS_REGISTER_DR0);
+    else if (r == ZYDIS_REGISTER_RIP || r == ZYDIS_REGISTER_EIP || r == ZYDIS_REGISTER_IP)
+        *rclass = RC_OTHER, *idx = IEM_RIPREG;
+    else {
+        *rclass = RC_OTHER, *idx = (uint16_t)r;
+        return false;
+    }
+    return true;
+}
+
+static uint8_t mem_reg(ZydisRegister r)
+{
+    uint8_t rc;
+    uint16_t idx;
+    if (r == ZYDIS_REGISTER_NONE)
+        return IEM_NOREG;
+    map_reg(r, &rc, &idx);
+    if (idx == IEM_RIPREG)
+        return IEM_RIPREG;
+    return rc == RC_GPR ? (uint8_t)idx : IEM_NOREG;
+}
+
+static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo,
+                    struct iem_insn *in)
+{
+    memset(in, 0, sizeof(*in));
+    in->mnemonic = (uint16_t)zi->mnemonic;
+    in->len = zi->length;
+    in->osize = zi->operand_width >= 16 ? zi->operand_width / 8 : 2;
+    in->asize = zi->address_width / 8;
+    in->ssize = zi->stack_width / 8;
+    in->lock = (zi->attributes & ZYDIS_ATTRIB_HAS_LOCK) != 0;
+    if (zi->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE))
+        in->rep = IEM_REP;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_REPNE)
+        in->rep = IEM_REPNE;
+    in->far = zi->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+    in->seg = S_NONE;
+    if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_CS) in->seg = S_CS;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_SS) in->seg = S_SS;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_DS) in->seg = S_DS;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_ES) in->seg = S_ES;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_FS) in->seg = S_FS;
+    else if (zi->attributes & ZYDIS_ATTRIB_HAS_SEGMENT_GS) in->seg = S_GS;
+    in->opcode = zi->opcode;
+    in->opmap = (uint8_t)zi->opcode_map;
+    in->modrm_reg = zi->raw.modrm.reg;
+
+    for (unsigned i = 0; i < zi->operand_count && in->nops < 4; i++) {
+        const ZydisDecodedOperand *o = &zo[i];
+        struct iem_op *op = &in->op[in->nops];
+        if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
+            continue;
+        op->size = (uint8_t)((o->size + 7) / 8);
+        switch (o->type) {
+        case ZYDIS_OPERAND_TYPE_REGISTER:
+            op->type = OPT_REG;
+            map_reg(o->reg.value, &op->rclass, &op->reg);
+            break;
+        case ZYDIS_OPERAND_TYPE_MEMORY:
+            op->type = OPT_MEM;
+            op->seg = o->mem.segment >= ZYDIS_REGISTER_ES && o->mem.segment <= ZYDIS_REGISTER_GS
+                          ? (uint8_t)(o->mem.segment - ZYDIS_REGISTER_ES)
+                          : S_DS;
+            op->base = mem_reg(o->mem.base);
+            op->index = mem_reg(o->mem.index);
+            op->scale = op->index == IEM_NOREG ? 0 : o->mem.scale;
+            op->disp = o->mem.disp.has_displacement ? o->mem.disp.value : 0;
+            break;
+        case ZYDIS_OPERAND_TYPE_POINTER:
+            op->type = OPT_PTR;
+            op->sel = o->ptr.segment;
+            op->imm = o->ptr.offset;
+            break;
+        case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+            op->type = OPT_IMM;
+            op->imm = o->imm.value.u;
+            op->rel = o->imm.is_relative;
+            break;
+        default:
+            continue;
+        }
+        in->nops++;
+    }
+    in->fn = d->fn[zi->mnemonic] ? d->fn[zi->mnemonic] : iem_unimplemented;
+}
+
+int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
+{
+    struct dcache *d = v->iem.dcache;
+    struct cpu *c = &v->cpu;
+    unsigned mode = iem_decode_mode(c);
+    uint64_t lin, gpa, gpa2 = 0, limit_left = 15;
+    uint8_t bytes[16];
+    unsigned avail, n1;
+    int rc, rc2 = IEM_OK;
+    struct dcache_entry *e;
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus st;
+
+    if (mode == DMODE_LONG) {
+        lin = c->rip;
+    } else {
+        if (c->rip > c->seg[S_CS].limit)
+            return iem_gp(v, 0);
+        limit_left = c->seg[S_CS].limit - c->rip + 1;
+        lin = (c->seg[S_CS].base + c->rip) & 0xffffffffull;
+    }
+    rc = iem_translate(v, lin, ACC_X, &gpa);
+    if (rc)
+        return rc;
+
+    e = &d->e[(gpa ^ (gpa >> 13) ^ mode) & (DCACHE_SIZE - 1)];
+    if (e->valid && e->gpa == gpa && e->mode == mode && e->gen == pgm_code_gen(&v->vm->pgm, gpa) &&
+        e->insn.len <= limit_left) {
+        *out = &e->insn;
+        return IEM_OK;
+    }
+
+    n1 = 0x1000 - (lin & 0xfff);
+    if (n1 > 15)
+        n1 = 15;
+    avail = n1;
+    pgm_read(&v->vm->pgm, gpa, bytes, n1);
+    uint64_t saved_cr2 = c->cr2;
+    if (n1 < 15 && limit_left > n1) {
+        /* the instruction may continue on the next page; a fault there
+         * only matters if the decoder needs those bytes */
+        v->iem.exc.pending = false;
+        rc2 = iem_translate(v, (lin + n1) & (mode == DMODE_LONG ? ~0ull : 0xffffffffull), ACC_X, &gpa2);
+        if (rc2 == IEM_OK) {
+            pgm_read(&v->vm->pgm, gpa2, bytes + n1, 15 - n1);
+            avail = 15;
+        }
+    }
+    if (avail > limit_left)
+        avail = (unsigned)limit_left;
+    st = ZydisDecoderDecodeFull(&d->dec[mode], bytes, avail, &zi, zo);
+    if (st == ZYDIS_STATUS_NO_MORE_DATA) {
+        if (rc2 != IEM_OK)
+            return rc2; /* the #PF of the second page, still pending */
+        return iem_gp(v, 0); /* past the CS limit, or longer than 15 bytes */
+    }
+    v->iem.exc.pending = false;
+    c->cr2 = saved_cr2; /* the second page's fault did not happen */
+    if (ZYAN_FAILED(st)) {
+        /* invalid encodings: #UD, logged like unimplemented ones */
+        struct iem_insn *in = &d->scratch;
+        memset(in, 0, sizeof(*in));
+        in->len = (uint8_t)(avail < 15 ? avail : 15);
+        in->fn = iem_unimplemented;
+        *out = in;
+        return iem_unimplemented(v, in);
+    }
+    if (zi.length <= n1 && pgm_page_ptr(&v->vm->pgm, gpa, false)) {
+        pgm_mark_code(&v->vm->pgm, gpa);
+        /* write TLB entries may point at this page: it now needs the slow path */
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            if (v->iem.tlb_w[i].gpa == (gpa & ~0xfffull))
+                v->iem.tlb_w[i].tag = TLB_INVALID;
+        convert(d, &zi, zo, &e->insn);
+        e->gpa = gpa;
+        e->mode = (uint8_t)mode;
+        e->gen = pgm_code_gen(&v->vm->pgm, gpa);
+        e->valid = 1;
+        *out = &e->insn;
+    } else {
+        convert(d, &zi, zo, &d->scratch);
+        *out = &d->scratch;
+    }
+    return IEM_OK;
+}
+
+int iem_insn_bytes(struct vcpu *v, uint8_t *buf, unsigned max)
+{
+    struct cpu *c = &v->cpu;
+    uint64_t lin = iem_decode_mode(c) == DMODE_LONG ? c->rip : (c->seg[S_CS].base + c->rip) & 0xffffffffull;
+    unsigned n = 0;
+    for (; n < max; n++) {
+        uint64_t gpa;
+        if (iem_translate(v, lin + n, ACC_X, &gpa) != IEM_OK) {
+            v->iem.exc.pending = false;
+            break;
+        }
+        pgm_read(&v->vm->pgm, gpa, buf + n, 1);
+    }
+    return (int)n;
+}

@@ -1,0 +1,107 @@
+/* Lazy arithmetic flags: the last operation and its operands stand in for
+ * OSZAPC until someone reads them. */
+#include "cpu/iem.h"
+
+const uint8_t iem_parity[256] = {
+#define P2(n) n, n ^ F_PF, n ^ F_PF, n
+#define P4(n) P2(n), P2(n ^ F_PF), P2(n ^ F_PF), P2(n)
+#define P6(n) P4(n), P4(n ^ F_PF), P4(n ^ F_PF), P4(n)
+    P6(F_PF), P6(0), P6(0), P6(F_PF)
+#undef P2
+#undef P4
+#undef P6
+};
+
+uint64_t iem_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/* The carry into an ADC/SBB is not stored: the result tells it. */
+static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
+{
+    uint64_t m = iem_mask(lf->size), sb = 1ull << (lf->size * 8 - 1);
+    uint64_t r = lf->res, a = lf->src1, b = lf->src2, f = 0;
+    bool cin;
+
+    switch (lf->op) {
+    case LF_ADD:
+        f |= r < a ? F_CF : 0;
+        f |= ((a ^ r) & (b ^ r) & sb) ? F_OF : 0;
+        f |= (a ^ b ^ r) & F_AF;
+        break;
+    case LF_ADC:
+        cin = ((r - a - b) & m) != 0;
+        f |= (cin ? r <= a : r < a) ? F_CF : 0;
+        f |= ((a ^ r) & (b ^ r) & sb) ? F_OF : 0;
+        f |= (a ^ b ^ r) & F_AF;
+        break;
+    case LF_SUB:
+    case LF_NEG: /* NEG is 0 - src: src1 = 0 */
+        f |= a < b ? F_CF : 0;
+        f |= ((a ^ b) & (a ^ r) & sb) ? F_OF : 0;
+        f |= (a ^ b ^ r) & F_AF;
+        break;
+    case LF_SBB:
+        cin = ((a - b - r) & m) != 0;
+        f |= (cin ? a <= b : a < b) ? F_CF : 0;
+        f |= ((a ^ b) & (a ^ r) & sb) ? F_OF : 0;
+        f |= (a ^ b ^ r) & F_AF;
+        break;
+    case LF_LOGIC: /* CF = OF = 0; AF undefined, Intel CPUs clear it */
+        break;
+    case LF_INC:
+        f |= old & F_CF;
+        f |= r == sb ? F_OF : 0;
+        f |= (r & 0xf) == 0 ? F_AF : 0;
+        break;
+    case LF_DEC:
+        f |= old & F_CF;
+        f |= r == sb - 1 ? F_OF : 0;
+        f |= (r & 0xf) == 0xf ? F_AF : 0;
+        break;
+    default:
+        return old & F_ARITH;
+    }
+    f |= r == 0 ? F_ZF : 0;
+    f |= (r & sb) ? F_SF : 0;
+    f |= iem_parity[r & 0xff];
+    return f;
+}
+
+uint64_t cpu_get_flags(const struct cpu *c)
+{
+    if (c->lf.op == LF_NONE)
+        return c->rflags;
+    return (c->rflags & ~(uint64_t)F_ARITH) | lazy_flags(&c->lf, c->rflags);
+}
+
+void cpu_set_flags(struct cpu *c, uint64_t rflags)
+{
+    c->rflags = rflags | F_1;
+    c->lf.op = LF_NONE;
+}
+
+void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val)
+{
+    uint64_t f = cpu_get_flags(&v->cpu);
+    cpu_set_flags(&v->cpu, (f & ~mask) | (val & mask));
+}
+
+bool cpu_cond(const struct cpu *c, unsigned cc)
+{
+    uint64_t f = cpu_get_flags(c);
+    bool r;
+
+    switch ((cc >> 1) & 7) {
+    case 0: r = f & F_OF; break;
+    case 1: r = f & F_CF; break;
+    case 2: r = f & F_ZF; break;
+    case 3: r = f & (F_CF | F_ZF); break;
+    case 4: r = f & F_SF; break;
+    case 5: r = f & F_PF; break;
+    case 6: r = !(f & F_SF) != !(f & F_OF); break;
+    default: r = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+    }
+    return (cc & 1) ? !r : r;
+}

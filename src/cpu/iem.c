@@ -1,0 +1,143 @@
+/* IEM: the instruction interpreter and the reference for every engine.
+ *
+ * Invariants:
+ * - An instruction either completes (RIP = next_rip, retired count + 1) or
+ *   faults with RIP at its first byte and no architectural change; the
+ *   exception is then delivered before anything else runs.
+ * - Interrupts are taken only between instructions, never inside the STI /
+ *   MOV SS shadow, and only when EFLAGS.IF is set.
+ * - Forced actions are looked at before every instruction, so a request
+ *   from another thread stops the loop within one instruction.
+ */
+#include <stdlib.h>
+
+#include "cpu/decode.h"
+#include "cpu/trace.h"
+
+int iem_init(struct vcpu *v)
+{
+    if (iem_decode_init(v) < 0)
+        return -1;
+    iem_tlb_flush(v);
+    return 0;
+}
+
+void iem_fini(struct vcpu *v)
+{
+    iem_trace_fini(v);
+    iem_decode_fini(v);
+}
+
+void iem_flush(struct vcpu *v)
+{
+    iem_decode_flush(v);
+    iem_tlb_flush(v);
+}
+
+int iem_raise(struct vcpu *v, unsigned vector, uint32_t err, bool has_err)
+{
+    v->iem.exc.pending = true;
+    v->iem.exc.vector = (uint8_t)vector;
+    v->iem.exc.err = err;
+    v->iem.exc.has_err = has_err;
+    return IEM_EXC;
+}
+
+static int deliver_pending(struct vcpu *v)
+{
+    unsigned vec = v->iem.exc.vector;
+    uint32_t err = v->iem.exc.err;
+    bool has_err = v->iem.exc.has_err;
+
+    v->iem.exc.pending = false;
+    v->iem.fault_depth = 0;
+    return iem_deliver(v, vec, EV_EXC, err, has_err, v->cpu.rip);
+}
+
+static uint64_t ip_mask(const struct cpu *c)
+{
+    unsigned s = cpu_code_size(c);
+    return s == 8 ? ~0ull : s == 4 ? 0xffffffffull : 0xffff;
+}
+
+static int step(struct vcpu *v)
+{
+    struct cpu *c = &v->cpu;
+    const struct iem_insn *in;
+    bool tf;
+    int rc;
+
+    rc = iem_fetch_decode(v, &in);
+    if (rc == IEM_EXC)
+        return deliver_pending(v);
+    if (rc)
+        return rc;
+    v->iem.next_rip = (c->rip + in->len) & ip_mask(c);
+    tf = (c->rflags & F_TF) != 0;
+    if (v->iem.trace)
+        iem_trace_before(v, in);
+    rc = in->fn(v, in);
+    switch (rc) {
+    case IEM_OK:
+    case IEM_HALT:
+    case IEM_BREAK:
+        c->rip = v->iem.next_rip;
+        v->iem.insns++;
+        if (v->iem.trace)
+            iem_trace_after(v);
+        if (tf && rc != IEM_HALT) { /* single-step trap after the instruction */
+            c->dr[6] |= 0x4000;
+            int rc2 = iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
+            if (rc2)
+                return rc2;
+        }
+        return rc;
+    case IEM_EXC:
+        if (v->iem.trace)
+            iem_trace_after(v);
+        return deliver_pending(v);
+    default:
+        return rc;
+    }
+}
+
+static bool irq_window(struct vcpu *v)
+{
+    struct cpu *c = &v->cpu;
+    if (c->inhibit_irq) {
+        if (c->rip == c->inhibit_irq_rip)
+            return false;
+        c->inhibit_irq = false;
+    }
+    return (c->rflags & F_IF) != 0;
+}
+
+int iem_exec(struct vcpu *v, uint64_t max)
+{
+    struct vm *vm = v->vm;
+    int rc = IEM_OK;
+
+    for (uint64_t n = 0; n < max; n++) {
+        unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+        if ((ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && irq_window(v)) {
+            int vec = vm->intr_ack(vm->intr_opaque);
+            if (vec >= 0) {
+                v->cpu.halted = false;
+                v->iem.fault_depth = 0;
+                rc = iem_deliver(v, (unsigned)vec, EV_HWINT, 0, false, v->cpu.rip);
+                if (rc == IEM_EXC)
+                    rc = deliver_pending(v);
+                if (rc)
+                    return rc;
+            }
+        }
+        if (v->cpu.halted)
+            return IEM_HALT;
+        if (atomic_load_explicit(&vm->ff, memory_order_relaxed))
+            return IEM_BREAK;
+        rc = step(v);
+        if (rc != IEM_OK)
+            return rc;
+    }
+    return rc;
+}

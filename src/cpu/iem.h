@@ -1,0 +1,220 @@
+/* IEM internals: the decoded-instruction form, the handler contract and the
+ * helpers every handler file uses. Only src/cpu/ includes this.
+ *
+ * Handler contract:
+ * - A handler is `int fn(struct vcpu *v, const struct iem_insn *in)`.
+ * - It returns IEM_OK, or a status from iem_raise() (IEM_EXC) / IEM_HALT /
+ *   IEM_BREAK, or a negative error for an internal inconsistency (guru).
+ * - On entry v->iem.next_rip is the address of the next instruction; a
+ *   branch sets it (already masked to the operand size). The executor
+ *   commits RIP = next_rip only when the handler returns IEM_OK/HALT/BREAK.
+ * - On a fault no architectural state may have changed: read and check
+ *   everything first, write registers last. Memory writes are done before
+ *   register writes so a faulting store leaves registers intact.
+ */
+#ifndef PCVM_IEM_H
+#define PCVM_IEM_H
+
+#include "cpu/cpu.h"
+#include "vm/vm.h"
+
+#include <Zydis/Zydis.h>
+
+
+/* Operand kinds. */
+enum { OPT_NONE, OPT_REG, OPT_MEM, OPT_IMM, OPT_PTR };
+/* Register classes for OPT_REG. */
+enum { RC_GPR8, RC_GPR8H, RC_GPR, RC_SEG, RC_CR, RC_DR, RC_OTHER };
+#define IEM_NOREG 0xff
+#define IEM_RIPREG 16
+
+struct iem_op {
+    uint8_t type;   /* OPT_* */
+    uint8_t size;   /* bytes: register width, memory access width, imm width */
+    uint8_t rclass; /* OPT_REG: RC_* */
+    uint16_t reg;   /* OPT_REG: index within the class; RC_OTHER: the ZydisRegister */
+    uint8_t seg;    /* OPT_MEM: effective segment (S_*) after overrides */
+    uint8_t base;   /* OPT_MEM: 0..15, IEM_RIPREG, or IEM_NOREG */
+    uint8_t index;  /* OPT_MEM: 0..15 or IEM_NOREG */
+    uint8_t scale;  /* OPT_MEM: 1, 2, 4, 8 (0 when no index) */
+    int64_t disp;   /* OPT_MEM displacement */
+    uint64_t imm;   /* OPT_IMM: value sign/zero-extended as Zydis gives it;
+                       OPT_PTR: offset */
+    uint16_t sel;   /* OPT_PTR: selector */
+    uint8_t rel;    /* OPT_IMM: relative branch displacement */
+};
+
+struct iem_insn;
+typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
+
+#define IEM_REP   1 /* F3 */
+#define IEM_REPNE 2 /* F2 */
+
+struct iem_insn {
+    iem_fn fn;
+    uint16_t mnemonic; /* ZydisMnemonic */
+    uint8_t len;
+    uint8_t nops;      /* explicit + implicit (visible) operands */
+    uint8_t osize;     /* effective operand size in bytes: 2, 4, 8 */
+    uint8_t asize;     /* effective address size in bytes: 2, 4, 8 */
+    uint8_t ssize;     /* stack width in bytes: 2, 4, 8 */
+    uint8_t rep;       /* IEM_REP / IEM_REPNE for string instructions */
+    uint8_t lock;
+    uint8_t far;       /* far branch (JMP/CALL/RET far) */
+    uint8_t seg;       /* segment override prefix or S_NONE */
+    uint8_t opcode;    /* last opcode byte */
+    uint8_t opmap;     /* ZydisOpcodeMap */
+    uint8_t modrm_reg; /* ModRM.reg field (group opcodes) */
+    struct iem_op op[4];
+};
+
+/* A table of handlers one file provides, terminated by {0, NULL}. */
+struct iem_op_def {
+    uint16_t mnemonic;
+    iem_fn fn;
+};
+
+/* The handler tables (one per file), collected by iem.c. */
+extern const struct iem_op_def iem_ops_data[];   /* iem_data.c: MOV, LEA, XCHG... */
+extern const struct iem_op_def iem_ops_alu[];    /* iem_alu.c */
+extern const struct iem_op_def iem_ops_shift[];  /* iem_shift.c */
+extern const struct iem_op_def iem_ops_bit[];    /* iem_bit.c */
+extern const struct iem_op_def iem_ops_string[]; /* iem_string.c */
+extern const struct iem_op_def iem_ops_ctrl[];   /* iem_ctrl.c: near branches, stack, flags ops */
+extern const struct iem_op_def iem_ops_far[];    /* iem_far.c: far branches, INT, IRET */
+extern const struct iem_op_def iem_ops_sys[];    /* iem_sys.c: descriptor tables, CRx, MSR, CPUID */
+extern const struct iem_op_def iem_ops_io[];     /* iem_io.c: IN/OUT/INS/OUTS, CLI/STI, HLT */
+
+/* ---- status helpers (exc.c / iem.c) ---- */
+/* Records a pending exception in v->iem and returns IEM_EXC. */
+int iem_raise(struct vcpu *v, unsigned vector, uint32_t err, bool has_err);
+static inline int iem_gp(struct vcpu *v, uint32_t err) { return iem_raise(v, X_GP, err, true); }
+static inline int iem_ss(struct vcpu *v, uint32_t err) { return iem_raise(v, X_SS, err, true); }
+static inline int iem_np(struct vcpu *v, uint32_t err) { return iem_raise(v, X_NP, err, true); }
+static inline int iem_ts(struct vcpu *v, uint32_t err) { return iem_raise(v, X_TS, err, true); }
+static inline int iem_ud(struct vcpu *v) { return iem_raise(v, X_UD, 0, false); }
+static inline int iem_de(struct vcpu *v) { return iem_raise(v, X_DE, 0, false); }
+/* #UD for an opcode IEM does not implement; logs it once with disassembly. */
+int iem_unimplemented(struct vcpu *v, const struct iem_insn *in);
+
+/* Event delivery (exc.c). kind tells how the event arose, which decides
+ * the pushed return address, privilege checks on the gate (INT n from
+ * software checks gate DPL) and v86 redirection. */
+enum iem_event { EV_EXC, EV_HWINT, EV_SOFTINT, EV_INT3, EV_INTO, EV_ICEBP, EV_NMI };
+/* Delivers vector through the IVT/IDT from the current state; return_rip is
+ * the address pushed (the faulting instruction for faults, the next
+ * instruction for traps and software interrupts). On success it sets BOTH
+ * v->cpu.rip and v->iem.next_rip to the handler's entry (so a handler such
+ * as INT n that calls it returns IEM_OK and the executor's commit of
+ * next_rip keeps the new RIP) and returns IEM_OK.
+ * For EV_EXC/EV_HWINT/EV_NMI it handles nesting itself: a fault while
+ * delivering becomes #DF, a fault while delivering #DF returns IEM_TRIPLE.
+ * For software events (INT n, INT3, INTO, ICEBP) a fault during delivery is
+ * returned as IEM_EXC with the new exception pending, so the executor
+ * delivers it with RIP still at the INT instruction. */
+int iem_deliver(struct vcpu *v, unsigned vector, enum iem_event kind, uint32_t err, bool has_err,
+                uint64_t return_rip);
+
+/* ---- flags (flags.c) ---- */
+static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
+                            uint64_t s2);
+uint64_t iem_mask(unsigned size); /* all ones for size bytes */
+/* Sets the arithmetic flags in `mask` to the bits in `val`, keeping the others exact. */
+void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val);
+extern const uint8_t iem_parity[256]; /* F_PF when the byte has even parity */
+
+/* ---- registers and operands (operand.c) ---- */
+uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size);
+/* Writes size bytes; 4-byte writes zero the upper half in 64-bit mode as the
+ * architecture does for every 32-bit GPR destination. */
+void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val);
+/* Effective offset of a memory operand, wrapped to the address size. */
+uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op);
+int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
+int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val);
+
+/* ---- memory (mem.c) ---- */
+enum { ACC_R = 1, ACC_W = 2, ACC_X = 4, ACC_SYS = 8 /* implicit supervisor (descriptor tables, TSS) */ };
+/* Segmented accesses: limit/type/canonical checks (#GP(0) or #SS(0)), then paging. */
+int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t *val);
+int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t val);
+int iem_read_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned len);
+int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, unsigned len);
+/* Checks segment access only; returns IEM_OK and the linear address. */
+int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsigned acc, uint64_t *lin);
+/* Linear accesses (paging only). acc: ACC_R/ACC_W/ACC_X, | ACC_SYS. */
+int iem_lin_read(struct vcpu *v, uint64_t lin, void *buf, unsigned len, unsigned acc);
+int iem_lin_write(struct vcpu *v, uint64_t lin, const void *buf, unsigned len, unsigned acc);
+/* Translates a linear address; on a fault raises #PF (sets CR2) and returns IEM_EXC. */
+int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa);
+
+/* Stack (mem.c): SS-relative with the stack address size from SS.B / 64-bit. */
+int iem_push(struct vcpu *v, unsigned size, uint64_t val);
+int iem_pop(struct vcpu *v, unsigned size, uint64_t *val);
+/* Reads the stack at RSP+off without moving RSP (for RET/IRET checks). */
+int iem_stack_peek(struct vcpu *v, uint64_t off, unsigned size, uint64_t *val);
+unsigned iem_stack_size(struct vcpu *v); /* 2, 4 or 8 */
+void iem_sp_add(struct vcpu *v, int64_t delta); /* wraps to the stack size */
+
+/* ---- segments and descriptors (seg.c) ---- */
+/* Reads the 8-byte descriptor for sel from the GDT/LDT; #GP(sel&~3) (or
+ * exc_vector with the selector error code) when outside the table limit. */
+int iem_desc_read(struct vcpu *v, uint16_t sel, uint64_t *desc, unsigned exc_vector);
+/* Unpacks a descriptor into a segment cache. */
+void iem_desc_to_seg(uint64_t desc, uint16_t sel, struct cpu_seg *s);
+/* Loads DS/ES/FS/GS/SS with every protected-mode check (real/v86: base =
+ * sel << 4). CS is loaded only through far transfers (iem_far.c). */
+int iem_load_seg(struct vcpu *v, unsigned sreg, uint16_t sel);
+/* Sets the descriptor-table accessed bit if clear. */
+int iem_desc_set_accessed(struct vcpu *v, uint16_t sel, uint64_t desc);
+/* Real/v86-mode segment load, used on mode changes too. */
+void iem_seg_load_real(struct vcpu *v, unsigned sreg, uint16_t sel);
+/* Recomputes v->cpu.cpl and any cached mode after CS/CR0/EFER changes. */
+void iem_mode_changed(struct vcpu *v);
+
+/* Cross-file entry points for instructions whose mnemonic is shared. */
+int iem_mov_to_seg(struct vcpu *v, const struct iem_insn *in);  /* seg.c  */
+int iem_mov_cr(struct vcpu *v, const struct iem_insn *in);      /* iem_sys.c */
+int iem_mov_dr(struct vcpu *v, const struct iem_insn *in);      /* iem_sys.c */
+int iem_far_jmp_call(struct vcpu *v, const struct iem_insn *in); /* iem_far.c */
+int iem_far_ret(struct vcpu *v, const struct iem_insn *in);     /* iem_far.c */
+
+/* CR writes with every check and their side effects (mode, TLB, PGM). */
+int iem_write_cr0(struct vcpu *v, uint64_t val);
+int iem_write_cr4(struct vcpu *v, uint64_t val);
+int iem_write_cr3(struct vcpu *v, uint64_t val);
+/* MSR access (msr.c): returns IEM_EXC with #GP(0) for an unknown/bad MSR. */
+int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* CPUID leaf table (cpuid.c). */
+void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* Port I/O permission (IOPL, TSS bitmap): IEM_OK or #GP(0). */
+int iem_io_allowed(struct vcpu *v, uint16_t port, unsigned size);
+
+/* Current guest TSC value. */
+uint64_t iem_tsc(struct vcpu *v);
+
+/* ---- inline flag helpers ---- */
+static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
+                            uint64_t s2)
+{
+    struct cpu_lazy *lf = &v->cpu.lf;
+    if (op == LF_INC || op == LF_DEC) {
+        /* INC/DEC keep CF: pin it into rflags before the lazy state moves on. */
+        uint64_t f = cpu_get_flags(&v->cpu);
+        v->cpu.rflags = (v->cpu.rflags & ~(uint64_t)F_CF) | (f & F_CF);
+    }
+    lf->op = (uint8_t)op;
+    lf->size = (uint8_t)size;
+    lf->res = res & iem_mask(size);
+    lf->src1 = s1 & iem_mask(size);
+    lf->src2 = s2 & iem_mask(size);
+}
+
+static inline uint64_t iem_sext(uint64_t v, unsigned size)
+{
+    unsigned sh = 64 - size * 8;
+    return (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
+#endif

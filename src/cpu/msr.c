@@ -1,0 +1,214 @@
+/* Model-specific registers: one descriptor per MSR says where the value
+ * lives and which rule validates a write; a handful with side effects get a
+ * hook. Anything not in the table is #GP(0), as on hardware.
+ */
+#include "cpu/iem.h"
+
+#include <stddef.h>
+
+#define MSR_MTRR_CAP     0xfe
+#define MSR_MTRR_DEF     0x2ff
+#define MSR_UCODE_REV    0x8b
+
+/* Write validation rules. */
+enum msr_rule {
+    R_ANY,       /* any 64-bit value */
+    R_CANON,     /* canonical linear address (48-bit) */
+    R_LOW32,     /* bits 63:32 reserved */
+    R_RO,        /* writes ignored (reads return the field or 0) */
+    R_SPECIAL,   /* hook */
+};
+
+struct msr_desc {
+    uint32_t msr;
+    uint8_t rule;
+    int16_t off; /* offsetof(struct cpu, field) or -1: reads as 0 */
+    int (*rd)(struct vcpu *v, uint64_t *val);
+    int (*wr)(struct vcpu *v, uint64_t val);
+};
+
+uint64_t iem_tsc(struct vcpu *v)
+{
+    /* The virtual clock in nanoseconds is a 1 GHz TSC: constant rate and
+     * monotonic across halts, like an invariant TSC. */
+    return vm_clock_ns(v->vm) + v->cpu.tsc_offset;
+}
+
+static int tsc_rd(struct vcpu *v, uint64_t *val)
+{
+    *val = iem_tsc(v);
+    return IEM_OK;
+}
+
+static int tsc_wr(struct vcpu *v, uint64_t val)
+{
+    v->cpu.tsc_offset = val - vm_clock_ns(v->vm);
+    return IEM_OK;
+}
+
+/* MAXPHYADDR is 36 (no PAE/PSE-36 advertised, but that is the P6 width). */
+#define PHYS_MASK 0x0000000ffffff000ull
+#define APIC_BSP  0x100ull
+#define APIC_EN   0x800ull
+
+static int apic_base_wr(struct vcpu *v, uint64_t val)
+{
+    if (val & ~(PHYS_MASK | APIC_BSP | APIC_EN))
+        return iem_gp(v, 0);
+    /* The BSP flag is set by hardware at reset and is read-only. */
+    v->cpu.apic_base = (val & (PHYS_MASK | APIC_EN)) | (v->cpu.apic_base & APIC_BSP);
+    return IEM_OK;
+}
+
+static int pat_wr(struct vcpu *v, uint64_t val)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned t = (val >> (i * 8)) & 0xff;
+        if (t == 2 || t == 3 || t > 7)
+            return iem_gp(v, 0);
+    }
+    v->cpu.pat = val;
+    return IEM_OK;
+}
+
+static uint32_t ext_features(struct vcpu *v)
+{
+    uint32_t r[4];
+    iem_cpuid(v, 0x80000001u, 0, r);
+    return r[3];
+}
+
+static int efer_wr(struct vcpu *v, uint64_t val)
+{
+    uint32_t f = ext_features(v);
+    uint64_t ok = EFER_LMA; /* read-only: a written value is ignored */
+    if (f & (1u << 11))
+        ok |= EFER_SCE;
+    if (f & (1u << 29))
+        ok |= EFER_LME;
+    if (f & (1u << 20))
+        ok |= EFER_NXE;
+    if (val & ~ok)
+        return iem_gp(v, 0);
+    /* LME may not change while paging is on (SDM vol. 3 10.8.5). */
+    if ((v->cpu.cr0 & CR0_PG) && ((val ^ v->cpu.efer) & EFER_LME))
+        return iem_gp(v, 0);
+    uint64_t old = v->cpu.efer;
+    v->cpu.efer = (val & ~(uint64_t)EFER_LMA) | (old & EFER_LMA);
+    if ((old ^ v->cpu.efer) & EFER_NXE)
+        iem_tlb_flush(v);
+    return IEM_OK;
+}
+
+static int fs_base_rd(struct vcpu *v, uint64_t *val)
+{
+    *val = v->cpu.seg[S_FS].base;
+    return IEM_OK;
+}
+
+static int gs_base_rd(struct vcpu *v, uint64_t *val)
+{
+    *val = v->cpu.seg[S_GS].base;
+    return IEM_OK;
+}
+
+static int fs_base_wr(struct vcpu *v, uint64_t val)
+{
+    v->cpu.seg[S_FS].base = val;
+    return IEM_OK;
+}
+
+static int gs_base_wr(struct vcpu *v, uint64_t val)
+{
+    v->cpu.seg[S_GS].base = val;
+    return IEM_OK;
+}
+
+static int mtrr_def_wr(struct vcpu *v, uint64_t val)
+{
+    /* No MTRR storage: accept what a firmware writes (type, FE, E) and keep
+     * reading 0 (everything uncached by MTRR means nothing to an emulator). */
+    if (val & ~0xcffull)
+        return iem_gp(v, 0);
+    return IEM_OK;
+}
+
+#define F(field) (int16_t)offsetof(struct cpu, field)
+
+static const struct msr_desc msrs[] = {
+    {MSR_TSC,            R_SPECIAL, -1,            tsc_rd,     tsc_wr},
+    {MSR_APIC_BASE,      R_SPECIAL, F(apic_base),  NULL,       apic_base_wr},
+    {MSR_UCODE_REV,      R_RO,      -1,            NULL,       NULL},
+    {MSR_MTRR_CAP,       R_SPECIAL, -1,            NULL,       NULL},
+    {MSR_SYSENTER_CS,    R_LOW32,   F(sysenter_cs), NULL,      NULL},
+    {MSR_SYSENTER_ESP,   R_CANON,   F(sysenter_esp), NULL,     NULL},
+    {MSR_SYSENTER_EIP,   R_CANON,   F(sysenter_eip), NULL,     NULL},
+    {MSR_PAT,            R_SPECIAL, F(pat),        NULL,       pat_wr},
+    {MSR_MTRR_DEF,       R_SPECIAL, -1,            NULL,       mtrr_def_wr},
+    {MSR_EFER,           R_SPECIAL, F(efer),       NULL,       efer_wr},
+    {MSR_STAR,           R_ANY,     F(star),       NULL,       NULL},
+    {MSR_LSTAR,          R_CANON,   F(lstar),      NULL,       NULL},
+    {MSR_CSTAR,          R_CANON,   F(cstar),      NULL,       NULL},
+    {MSR_SFMASK,         R_LOW32,   F(sfmask),     NULL,       NULL},
+    {MSR_FS_BASE,        R_SPECIAL, -1,            fs_base_rd, fs_base_wr},
+    {MSR_GS_BASE,        R_SPECIAL, -1,            gs_base_rd, gs_base_wr},
+    {MSR_KERNEL_GS_BASE, R_CANON,   F(kernel_gs_base), NULL,   NULL},
+    {MSR_TSC_AUX,        R_LOW32,   F(tsc_aux),    NULL,       NULL},
+};
+
+static const struct msr_desc *msr_find(uint32_t msr)
+{
+    for (size_t i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
+        if (msrs[i].msr == msr)
+            return &msrs[i];
+    return NULL;
+}
+
+static uint64_t *msr_field(struct vcpu *v, const struct msr_desc *d)
+{
+    return (uint64_t *)((char *)&v->cpu + d->off);
+}
+
+static bool canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    const struct msr_desc *d = msr_find(msr);
+    if (!d)
+        return iem_gp(v, 0);
+    if (d->rd)
+        return d->rd(v, val);
+    *val = d->off >= 0 ? *msr_field(v, d) : 0;
+    return IEM_OK;
+}
+
+int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    const struct msr_desc *d = msr_find(msr);
+    if (!d)
+        return iem_gp(v, 0);
+    if (d->wr)
+        return d->wr(v, val);
+    switch (d->rule) {
+    case R_ANY:
+        break;
+    case R_CANON:
+        if (!canonical(val))
+            return iem_gp(v, 0);
+        break;
+    case R_LOW32:
+        if (val >> 32)
+            return iem_gp(v, 0);
+        break;
+    case R_RO:
+        return IEM_OK;
+    default: /* R_SPECIAL without a hook: read-only register */
+        return iem_gp(v, 0);
+    }
+    if (d->off >= 0)
+        *msr_field(v, d) = val;
+    return IEM_OK;
+}

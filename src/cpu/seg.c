@@ -1,0 +1,299 @@
+/* Segment registers and descriptor tables: descriptor reads, segment loads
+ * with the protected-mode checks of SDM vol. 3 ch. 5 and the MOV/POP/LDS
+ * pages, and stack helpers for frames built on a stack that is not (yet)
+ * the current SS (interrupt delivery, call gates).
+ */
+#include "cpu/iem.h"
+
+/* Shared with exc.c and iem_far.c (to move into iem.h). */
+int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec);
+int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp,
+                 unsigned size, uint64_t val, unsigned acc, uint32_t err);
+int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
+void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
+void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl);
+void iem_seg_null(struct cpu_seg *s, uint16_t sel);
+int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found);
+
+#define D_ACCESSED (1ull << 40)
+
+static inline unsigned desc_type(uint64_t d) { return (d >> 40) & 0xf; }
+static inline bool desc_s(uint64_t d) { return (d >> 44) & 1; }
+static inline unsigned desc_dpl(uint64_t d) { return (d >> 45) & 3; }
+static inline bool desc_p(uint64_t d) { return (d >> 47) & 1; }
+
+/* Linear address of the descriptor for sel, or a fault with sel's error code. */
+static int desc_addr(struct vcpu *v, uint16_t sel, unsigned len, unsigned vec, uint64_t *lin)
+{
+    uint64_t base, limit;
+    if (sel & 4) {
+        const struct cpu_seg *l = &v->cpu.ldtr;
+        if ((l->attr & SEG_UNUSABLE) || !(l->sel & 0xfffc))
+            return iem_raise(v, vec, sel & 0xfffc, true);
+        base = l->base;
+        limit = l->limit;
+    } else {
+        base = v->cpu.gdtr.base;
+        limit = v->cpu.gdtr.limit;
+    }
+    uint64_t off = sel & 0xfff8;
+    if (off + len - 1 > limit)
+        return iem_raise(v, vec, sel & 0xfffc, true);
+    *lin = base + off;
+    if (!cpu_is_long(&v->cpu))
+        *lin &= 0xffffffffu;
+    return IEM_OK;
+}
+
+int iem_desc_read(struct vcpu *v, uint16_t sel, uint64_t *desc, unsigned exc_vector)
+{
+    uint64_t lin;
+    int rc = desc_addr(v, sel, 8, exc_vector, &lin);
+    if (rc)
+        return rc;
+    return iem_lin_read(v, lin, desc, 8, ACC_R | ACC_SYS);
+}
+
+/* LAR/LSL/VERR/VERW: a selector outside its table is not a fault, only
+ * "not found"; paging faults on the table still are. */
+int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found)
+{
+    uint64_t lin;
+    *found = false;
+    if (!(sel & 0xfffc))
+        return IEM_OK;
+    bool pending = v->iem.exc.pending;
+    if (desc_addr(v, sel, 8, X_GP, &lin) != IEM_OK) {
+        v->iem.exc.pending = pending;
+        return IEM_OK;
+    }
+    int rc = iem_lin_read(v, lin, desc, 8, ACC_R | ACC_SYS);
+    *found = rc == IEM_OK;
+    return rc;
+}
+
+/* System descriptors are 16 bytes in long mode; desc[1] is 0 otherwise. */
+int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec)
+{
+    uint64_t lin;
+    unsigned len = cpu_is_long(&v->cpu) ? 16 : 8;
+    int rc = desc_addr(v, sel, len, vec, &lin);
+    if (rc)
+        return rc;
+    desc[1] = 0;
+    return iem_lin_read(v, lin, desc, len, ACC_R | ACC_SYS);
+}
+
+void iem_desc_to_seg(uint64_t desc, uint16_t sel, struct cpu_seg *s)
+{
+    uint32_t limit = (uint32_t)(desc & 0xffff) | (uint32_t)((desc >> 32) & 0xf0000);
+    s->sel = sel;
+    s->attr = (uint32_t)(desc >> 40) & 0xf0ffu;
+    s->limit = (s->attr & SEG_G) ? (limit << 12) | 0xfff : limit;
+    s->base = ((desc >> 16) & 0xffffff) | (((desc >> 56) & 0xff) << 24);
+}
+
+int iem_desc_set_accessed(struct vcpu *v, uint16_t sel, uint64_t desc)
+{
+    if (desc & D_ACCESSED)
+        return IEM_OK;
+    uint64_t lin;
+    int rc = desc_addr(v, sel, 8, X_GP, &lin);
+    if (rc)
+        return rc;
+    uint8_t b = (uint8_t)(desc >> 40) | 1;
+    return iem_lin_write(v, lin + 5, &b, 1, ACC_W | ACC_SYS);
+}
+
+void iem_seg_null(struct cpu_seg *s, uint16_t sel)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0;
+    s->attr = SEG_UNUSABLE;
+}
+
+void iem_seg_load_real(struct vcpu *v, unsigned sreg, uint16_t sel)
+{
+    struct cpu_seg *s = &v->cpu.seg[sreg];
+    s->sel = sel;
+    s->base = (uint64_t)sel << 4;
+    if (cpu_is_v86(&v->cpu)) {
+        s->limit = 0xffff;
+        s->attr = 0xf3; /* present, DPL 3, read/write data, accessed */
+        return;
+    }
+    /* Real mode keeps the hidden limit and attributes (unreal mode relies on
+     * it) but a segment left unusable by protected mode becomes usable. */
+    if (s->attr & SEG_UNUSABLE) {
+        s->limit = 0xffff;
+        s->attr = sreg == S_CS ? 0x9b : 0x93;
+    }
+    s->attr = (s->attr & ~(3u << SEG_DPL_SHIFT)) | SEG_P;
+}
+
+void iem_mode_changed(struct vcpu *v)
+{
+    struct cpu *c = &v->cpu;
+    if (cpu_is_real(c))
+        c->cpl = 0;
+    else if (cpu_is_v86(c))
+        c->cpl = 3;
+    else /* SS.DPL is CPL in protected mode, even in conforming code */
+        c->cpl = (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3;
+
+    unsigned mode;
+    if (cpu_is_real(c))
+        mode = PGM_MODE_REAL;
+    else if (!(c->cr0 & CR0_PG))
+        mode = PGM_MODE_PROTECTED;
+    else if (c->efer & EFER_LMA)
+        mode = (c->efer & EFER_NXE) ? PGM_MODE_AMD64_NX : PGM_MODE_AMD64;
+    else if (c->cr4 & CR4_PAE)
+        mode = (c->efer & EFER_NXE) ? PGM_MODE_PAE_NX : PGM_MODE_PAE;
+    else
+        mode = PGM_MODE_32BIT;
+    if (v->vm && v->vm->pgm.mode != mode) {
+        pgm_change_mode(&v->vm->pgm, mode);
+        iem_tlb_flush(v);
+    }
+}
+
+/* Checks a stack segment taken from a TSS or a call gate for privilege
+ * level cpl; #TS (or #SS when not present) with the selector. */
+int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out)
+{
+    uint64_t d;
+    if (!(sel & 0xfffc))
+        return iem_raise(v, vec, 0, true);
+    int rc = iem_desc_read(v, sel, &d, vec);
+    if (rc)
+        return rc;
+    if ((sel & 3) != cpl || desc_dpl(d) != cpl || !desc_s(d) || (desc_type(d) & 0xa) != 0x2)
+        return iem_raise(v, vec, sel & 0xfffc, true);
+    if (!desc_p(d))
+        return iem_ss(v, sel & 0xfffc);
+    rc = iem_desc_set_accessed(v, sel, d);
+    if (rc)
+        return rc;
+    iem_desc_to_seg(d | D_ACCESSED, sel, out);
+    return IEM_OK;
+}
+
+/* Loads CS from a checked descriptor at privilege cpl (RPL := CPL). */
+void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl)
+{
+    iem_desc_to_seg(desc | D_ACCESSED, (uint16_t)((sel & 0xfffc) | cpl), &v->cpu.seg[S_CS]);
+    v->cpu.cpl = (uint8_t)cpl;
+}
+
+/* RET/IRET to an outer level: data segments the new CPL may not use become null. */
+void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl)
+{
+    static const uint8_t regs[] = {S_ES, S_DS, S_FS, S_GS};
+    for (unsigned i = 0; i < sizeof(regs); i++) {
+        struct cpu_seg *s = &v->cpu.seg[regs[i]];
+        if (s->attr & SEG_UNUSABLE)
+            continue;
+        unsigned dpl = (s->attr >> SEG_DPL_SHIFT) & 3;
+        bool conforming_code = (s->attr & 0xc) == 0xc;
+        if (dpl < new_cpl && !conforming_code)
+            iem_seg_null(s, 0);
+    }
+}
+
+/* Writes one stack item below *sp on the stack described by ss (which need
+ * not be the current SS); *sp moves only in the caller's copy. */
+int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp,
+                 unsigned size, uint64_t val, unsigned acc, uint32_t err)
+{
+    uint64_t nsp = (*sp - size) & iem_mask(width);
+    uint64_t lin;
+    if (width == 8) {
+        if ((uint64_t)((int64_t)(nsp << 16) >> 16) != nsp)
+            return iem_ss(v, err);
+        lin = nsp;
+    } else {
+        uint64_t top = (ss->attr & SEG_DB) ? 0xffffffffu : 0xffffu;
+        uint64_t last = nsp + size - 1;
+        bool ok = (ss->attr & 0x4) ? (nsp > ss->limit && last <= top) : last <= ss->limit;
+        if (!ok)
+            return iem_ss(v, err);
+        lin = (ss->base + nsp) & 0xffffffffu;
+    }
+    int rc = iem_lin_write(v, lin, &val, size, ACC_W | acc);
+    if (rc)
+        return rc;
+    *sp = nsp;
+    return IEM_OK;
+}
+
+/* MOV/POP/LDS to a data or stack segment register (SDM vol. 2 MOV). */
+int iem_load_seg(struct vcpu *v, unsigned sreg, uint16_t sel)
+{
+    struct cpu *c = &v->cpu;
+    if (sreg == S_CS || sreg > S_GS)
+        return iem_ud(v);
+    if (cpu_is_real(c) || cpu_is_v86(c)) {
+        iem_seg_load_real(v, sreg, sel);
+        return IEM_OK;
+    }
+    unsigned rpl = sel & 3, cpl = c->cpl;
+    if (!(sel & 0xfffc)) {
+        if (sreg == S_SS) {
+            if (!cpu_is_64(c) || cpl == 3 || rpl != cpl)
+                return iem_gp(v, 0);
+            iem_seg_null(&c->seg[S_SS], sel);
+            c->seg[S_SS].attr |= cpl << SEG_DPL_SHIFT; /* SS.DPL stays CPL */
+            return IEM_OK;
+        }
+        iem_seg_null(&c->seg[sreg], sel);
+        return IEM_OK;
+    }
+    uint64_t d;
+    int rc = iem_desc_read(v, sel, &d, X_GP);
+    if (rc)
+        return rc;
+    unsigned type = desc_type(d), dpl = desc_dpl(d);
+    if (sreg == S_SS) {
+        if (rpl != cpl || !desc_s(d) || (type & 0xa) != 0x2 || dpl != cpl)
+            return iem_gp(v, sel & 0xfffc);
+        if (!desc_p(d))
+            return iem_ss(v, sel & 0xfffc);
+    } else {
+        bool code = type & 8;
+        if (!desc_s(d) || (code && !(type & 2)))
+            return iem_gp(v, sel & 0xfffc);
+        bool conforming = code && (type & 4);
+        if (!conforming && (rpl > dpl || cpl > dpl))
+            return iem_gp(v, sel & 0xfffc);
+        if (!desc_p(d))
+            return iem_np(v, sel & 0xfffc);
+    }
+    rc = iem_desc_set_accessed(v, sel, d);
+    if (rc)
+        return rc;
+    iem_desc_to_seg(d | D_ACCESSED, sel, &c->seg[sreg]);
+    return IEM_OK;
+}
+
+int iem_mov_to_seg(struct vcpu *v, const struct iem_insn *in)
+{
+    unsigned sreg = in->op[0].reg;
+    uint64_t val;
+    if (sreg == S_CS || sreg > S_GS)
+        return iem_ud(v);
+    int rc = iem_opnd_read(v, in, 1, &val);
+    if (rc)
+        return rc;
+    rc = iem_load_seg(v, sreg, (uint16_t)val);
+    if (rc)
+        return rc;
+    if (sreg == S_SS) {
+        /* Interrupts wait until the instruction after MOV SS has run, so a
+         * following MOV (E)SP completes the stack switch atomically. */
+        v->cpu.inhibit_irq = true;
+        v->cpu.inhibit_irq_rip = v->iem.next_rip;
+    }
+    return IEM_OK;
+}

@@ -1,0 +1,126 @@
+/* Character backends for serial ports and debug consoles. Input from the
+ * terminal is read by a thread into a ring so no vCPU waits on the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+
+int chardev_open(const char *spec, struct chardev **out)
+{
+    struct chardev *c = calloc(1, sizeof(*c));
+    if (!c)
+        return -1;
+    c->out_fd = -1;
+    c->in_fd = -1;
+    pthread_mutex_init(&c->lock, NULL);
+    if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
+        c->out_fd = STDOUT_FILENO;
+        c->in_fd = STDIN_FILENO;
+    } else if (!strncmp(spec, "file:", 5)) {
+        c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (c->out_fd < 0)
+            goto fail;
+        c->own_out = true;
+    } else if (strcmp(spec, "null") && strcmp(spec, "vc") && strcmp(spec, "none")) {
+        errno = EINVAL;
+        goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    return -1;
+}
+
+void chardev_close(struct chardev *c)
+{
+    if (!c)
+        return;
+    if (c->reader_running) {
+        __atomic_store_n(&c->stop, true, __ATOMIC_SEQ_CST);
+        pthread_join(c->reader, NULL);
+    }
+    if (c->own_out)
+        close(c->out_fd);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+void chardev_write(struct chardev *c, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (c->out_fd >= 0 && len) {
+        ssize_t n = write(c->out_fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* a closed terminal drops output, as a disconnected line would */
+        p += n, len -= (size_t)n;
+    }
+}
+
+int chardev_getc(struct chardev *c)
+{
+    int ch = -1;
+    pthread_mutex_lock(&c->lock);
+    if (c->head != c->tail) {
+        ch = c->ring[c->tail];
+        c->tail = (c->tail + 1) % CHR_RING;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ch;
+}
+
+bool chardev_can_read(struct chardev *c)
+{
+    bool r;
+    pthread_mutex_lock(&c->lock);
+    r = c->head != c->tail;
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
+static void *reader_main(void *arg)
+{
+    struct chardev *c = arg;
+    uint8_t buf[256];
+
+    while (!__atomic_load_n(&c->stop, __ATOMIC_SEQ_CST)) {
+        struct pollfd p = {.fd = c->in_fd, .events = POLLIN};
+        int r = poll(&p, 1, 100);
+        if (r <= 0)
+            continue;
+        ssize_t n = read(c->in_fd, buf, sizeof(buf));
+        if (n <= 0)
+            break; /* end of input */
+        pthread_mutex_lock(&c->lock);
+        for (ssize_t i = 0; i < n; i++) {
+            unsigned next = (c->head + 1) % CHR_RING;
+            if (next == c->tail)
+                break; /* full: drop, as an overrun would */
+            c->ring[c->head] = buf[i];
+            c->head = next;
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (c->notify)
+            c->notify(c->notify_opaque);
+    }
+    return NULL;
+}
+
+int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque)
+{
+    c->notify = notify;
+    c->notify_opaque = opaque;
+    if (c->in_fd < 0 || c->reader_running)
+        return 0;
+    if (pthread_create(&c->reader, NULL, reader_main, c) != 0)
+        return -1;
+    c->reader_running = true;
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* Devices: the port-I/O bus, IRQ lines, character backends, the device
+ * models and the firmware loaders.
+ *
+ * Invariants:
+ * - All device I/O goes through struct io_ops; unassigned ports read as all
+ *   ones and ignore writes.
+ * - Devices never exit the process and never block a vCPU thread on host
+ *   I/O: terminal input arrives through a reader thread into a ring.
+ */
+#ifndef PCVM_DEVICES_H
+#define PCVM_DEVICES_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/io.h"
+
+struct vm;
+
+struct pio_range {
+    uint32_t base, len;
+    const struct io_ops *ops;
+    void *opaque;
+    const char *name;
+};
+
+struct device {
+    const char *name;
+    void *opaque;
+    void (*reset)(void *opaque);
+    void (*destroy)(void *opaque);
+};
+
+#define BUS_MAX_PIO 64
+#define BUS_MAX_DEVS 32
+
+struct bus {
+    struct pio_range pio[BUS_MAX_PIO];
+    unsigned npio;
+    struct device devs[BUS_MAX_DEVS];
+    unsigned ndevs;
+};
+
+int bus_pio_register(struct bus *b, uint32_t base, uint32_t len, const struct io_ops *ops, void *opaque,
+                     const char *name);
+uint64_t bus_pio_read(struct bus *b, uint16_t port, unsigned size);
+void bus_pio_write(struct bus *b, uint16_t port, uint64_t val, unsigned size);
+int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(void *),
+                   void (*destroy)(void *));
+void bus_reset(struct bus *b);
+void bus_destroy(struct bus *b);
+
+/* An interrupt line: a device sets its level; the controller decides. */
+struct irq_line {
+    void (*set)(void *opaque, unsigned n, int level);
+    void *opaque;
+    unsigned n;
+};
+static inline void irq_set(const struct irq_line *l, int level)
+{
+    if (l->set)
+        l->set(l->opaque, l->n, level);
+}
+
+/* Character backends: "stdio", "file:PATH", "null"/"none". */
+#define CHR_RING 4096
+struct chardev {
+    int out_fd, in_fd;
+    bool own_out, reader_running, stop;
+    pthread_t reader;
+    pthread_mutex_t lock;
+    uint8_t ring[CHR_RING];
+    unsigned head, tail;
+    void (*notify)(void *opaque); /* called (from the reader thread) when input arrives */
+    void *notify_opaque;
+};
+int chardev_open(const char *spec, struct chardev **out);
+void chardev_close(struct chardev *c);
+void chardev_write(struct chardev *c, const void *buf, size_t len);
+int chardev_getc(struct chardev *c); /* -1 when the ring is empty */
+bool chardev_can_read(struct chardev *c);
+/* Starts the input reader (stdio only). */
+int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque);
+
+/* Device models. */
+int dev_uart_create(struct vm *vm, uint16_t base, struct irq_line irq, struct chardev *chr);
+int dev_debugexit_create(struct vm *vm, uint16_t base, uint16_t size);
+int dev_debugcon_create(struct vm *vm, uint16_t base, struct chardev *chr);
+/* Creates a device from a QEMU -device string ("isa-debug-exit,iobase=..."). */
+int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t errlen);
+
+/* Loaders. Each returns 0, or -1 with a one-line reason in err. */
+int loader_bios(struct vm *vm, const char *path, char *err, size_t errlen);
+int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const char *modules,
+                     char *err, size_t errlen);
+int loader_raw(struct vm *vm, const char *path, uint64_t addr, char *err, size_t errlen);
+/* Applies every -device loader,file=F,addr=A (at each boot). */
+int loader_options(struct vm *vm, char *err, size_t errlen);
+/* Reads a whole file (for loaders): malloc'd buffer or NULL with err set. */
+void *loader_read_file(const char *path, size_t *len, size_t max, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,86 @@
+/* Firmware and raw-image loading. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "devices/devices.h"
+#include "vm/vm.h"
+
+void *loader_read_file(const char *path, size_t *len, size_t max, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    void *buf = NULL;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "'%s' is not a regular file", path);
+        goto out;
+    }
+    if ((uint64_t)st.st_size > max) {
+        snprintf(err, errlen, "'%s' is too large (%lld bytes)", path, (long long)st.st_size);
+        goto out;
+    }
+    buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory reading '%s'", path);
+        goto out;
+    }
+    if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        snprintf(err, errlen, "cannot read '%s'", path);
+        free(buf);
+        buf = NULL;
+        goto out;
+    }
+    *len = (size_t)st.st_size;
+out:
+    fclose(f);
+    return buf;
+}
+
+/* As on a PC: the image ends at 4 GiB, and its last 128 KiB also appear
+ * just below 1 MiB, where the CPU's first far jump lands. */
+int loader_bios(struct vm *vm, const char *path, char *err, size_t errlen)
+{
+    size_t len, low;
+    uint8_t *img = loader_read_file(path, &len, 16u << 20, err, errlen);
+    int rc = -1;
+
+    if (!img)
+        return -1;
+    if (len == 0 || len % 65536) {
+        snprintf(err, errlen, "BIOS image '%s' must be a non-empty multiple of 64 KiB (is %zu bytes)", path, len);
+        goto out;
+    }
+    low = len < 0x20000 ? len : 0x20000;
+    if (pgm_map_rom(&vm->pgm, 0x100000000ull - len, len, img, "bios") < 0 ||
+        pgm_map_rom(&vm->pgm, 0x100000 - low, low, img + len - low, "bios-low") < 0) {
+        snprintf(err, errlen, "cannot map BIOS image '%s'", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(img);
+    return rc;
+}
+
+int loader_raw(struct vm *vm, const char *path, uint64_t addr, char *err, size_t errlen)
+{
+    size_t len;
+    uint8_t *img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen);
+    int rc = 0;
+
+    if (!img)
+        return -1;
+    if (addr + len < addr || pgm_load(&vm->pgm, addr, img, len) < 0) {
+        snprintf(err, errlen, "'%s' does not fit in guest memory at 0x%llx", path, (unsigned long long)addr);
+        rc = -1;
+    }
+    free(img);
+    return rc;
+}

@@ -1,0 +1,295 @@
+/* Multiboot v1 loading: ELF32 program headers or the a.out kludge, the info
+ * structure with memory sizes, command line, modules and a memory map, and
+ * the entry state of the specification (flat 32-bit protected mode,
+ * EAX = 0x2BADB002, EBX = the info structure). */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "vm/vm.h"
+
+#define MB_MAGIC      0x1badb002u
+#define MB_BOOT_MAGIC 0x2badb002u
+#define MB_AOUT_KLUDGE (1u << 16)
+#define MB_SEARCH 8192
+#define MB_GDT  0x8000u  /* a flat GDT the kernel may keep using until it loads its own */
+#define MB_INFO 0x9000u  /* info structure, then its strings, mmap and module list */
+#define MB_INFO_END 0x9fc00u
+#define MAX_MODULES 16
+
+struct mb_info_area {
+    struct vm *vm;
+    uint32_t next; /* allocation pointer in [MB_INFO, MB_INFO_END) */
+};
+
+static uint32_t area_put(struct mb_info_area *a, const void *data, uint32_t len)
+{
+    uint32_t at = (a->next + 3) & ~3u;
+    if (at + len > MB_INFO_END)
+        return 0;
+    pgm_load(&a->vm->pgm, at, data, len);
+    a->next = at + len;
+    return at;
+}
+
+/* Highest guest-physical end of RAM that is contiguous from 1 MiB. */
+static uint64_t ram_top_below_4g(struct vm *vm)
+{
+    uint64_t top = 0x100000;
+    const struct pgm_range *r;
+    while ((r = pgm_find(&vm->pgm, top)) && r->type == PGM_RAM && top < 0x100000000ull)
+        top = r->end;
+    return top;
+}
+
+static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *entry, uint32_t *end,
+                    char *err, size_t errlen)
+{
+    const Elf32_Ehdr *eh = (const void *)img;
+    uint64_t top = ram_top_below_4g(vm);
+
+    if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_machine != EM_386 ||
+        eh->e_phentsize != sizeof(Elf32_Phdr) || eh->e_phoff > len ||
+        (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) > len - eh->e_phoff) {
+        snprintf(err, errlen, "not a 32-bit x86 ELF image");
+        return -1;
+    }
+    *end = 0;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        const Elf32_Phdr *ph = (const void *)(img + eh->e_phoff + i * sizeof(Elf32_Phdr));
+        if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
+            continue;
+        if (ph->p_filesz > ph->p_memsz || ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||
+            (uint64_t)ph->p_paddr + ph->p_memsz > top) {
+            snprintf(err, errlen, "ELF segment at 0x%x (%u bytes) does not fit in guest RAM", ph->p_paddr,
+                     ph->p_memsz);
+            return -1;
+        }
+        uint8_t *seg = calloc(1, ph->p_memsz);
+        if (!seg) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        memcpy(seg, img + ph->p_offset, ph->p_filesz);
+        pgm_load(&vm->pgm, ph->p_paddr, seg, ph->p_memsz);
+        free(seg);
+        if (ph->p_paddr + ph->p_memsz > *end)
+            *end = ph->p_paddr + ph->p_memsz;
+    }
+    *entry = eh->e_entry;
+    return 0;
+}
+
+static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32_t *h, size_t hoff,
+                     uint32_t *entry, uint32_t *end, char *err, size_t errlen)
+{
+    uint32_t header_addr = h[3], load_addr = h[4], load_end = h[5], bss_end = h[6];
+    uint64_t top = ram_top_below_4g(vm), off, size;
+
+    if (load_addr > header_addr || header_addr - load_addr > hoff) {
+        snprintf(err, errlen, "bad Multiboot a.out addresses");
+        return -1;
+    }
+    off = hoff - (header_addr - load_addr);
+    size = load_end ? (uint64_t)load_end - load_addr : len - off;
+    if (load_end && load_end < load_addr) {
+        snprintf(err, errlen, "bad Multiboot load_end_addr");
+        return -1;
+    }
+    if (off + size > len)
+        size = len - off;
+    if (bss_end && bss_end < load_addr + size) {
+        snprintf(err, errlen, "bad Multiboot bss_end_addr");
+        return -1;
+    }
+    *end = bss_end ? bss_end : (uint32_t)(load_addr + size);
+    if (load_addr < 0x100000 && load_addr < MB_INFO_END && *end > MB_GDT) {
+        snprintf(err, errlen, "kernel overlaps the Multiboot info area");
+        return -1;
+    }
+    if (*end > top) {
+        snprintf(err, errlen, "kernel (%llu KiB at 0x%x) is larger than guest RAM",
+                 (unsigned long long)(*end - load_addr) >> 10, load_addr);
+        return -1;
+    }
+    pgm_load(&vm->pgm, load_addr, img + off, size);
+    if (bss_end > load_addr + size) {
+        uint8_t *z = calloc(1, bss_end - load_addr - size);
+        if (!z) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        pgm_load(&vm->pgm, load_addr + size, z, bss_end - load_addr - size);
+        free(z);
+    }
+    *entry = h[7];
+    return 0;
+}
+
+/* Loads each "path args" module of a comma-separated list after end. */
+static int load_modules(struct vm *vm, struct mb_info_area *a, const char *list, uint32_t *end,
+                        uint32_t *mods_addr, uint32_t *count, char *err, size_t errlen)
+{
+    uint32_t mods[MAX_MODULES][4];
+    char *copy = strdup(list), *save = NULL, *item;
+    uint64_t top = ram_top_below_4g(vm);
+    int rc = -1;
+
+    *count = 0;
+    if (!copy)
+        return -1;
+    for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char path[4096];
+        size_t len;
+        uint8_t *img;
+        uint32_t at = (*end + 0xfff) & ~0xfffu;
+        if (*count >= MAX_MODULES) {
+            snprintf(err, errlen, "too many Multiboot modules (at most %d)", MAX_MODULES);
+            goto out;
+        }
+        snprintf(path, sizeof(path), "%s", item);
+        strtok(path, " ");
+        img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen);
+        if (!img)
+            goto out;
+        if ((uint64_t)at + len > top) {
+            snprintf(err, errlen, "module '%s' does not fit in guest RAM", path);
+            free(img);
+            goto out;
+        }
+        pgm_load(&vm->pgm, at, img, len);
+        free(img);
+        mods[*count][0] = at;
+        mods[*count][1] = at + (uint32_t)len;
+        mods[*count][2] = area_put(a, item, (uint32_t)strlen(item) + 1);
+        mods[*count][3] = 0;
+        *end = at + (uint32_t)len;
+        (*count)++;
+    }
+    *mods_addr = *count ? area_put(a, mods, *count * 16) : 0;
+    rc = 0;
+out:
+    free(copy);
+    return rc;
+}
+
+static void set_entry_state(struct vm *vm, uint32_t entry, uint32_t info)
+{
+    static const uint64_t gdt[3] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
+    struct cpu *c = &vm->cpus[0].cpu;
+
+    pgm_load(&vm->pgm, MB_GDT, gdt, sizeof(gdt));
+    c->cr0 = (c->cr0 | CR0_PE) & ~(uint64_t)(CR0_PG | CR0_CD | CR0_NW);
+    c->gdtr.base = MB_GDT;
+    c->gdtr.limit = sizeof(gdt) - 1;
+    c->idtr.base = 0;
+    c->idtr.limit = 0x3ff;
+    c->seg[S_CS] = (struct cpu_seg){.sel = 0x08, .base = 0, .limit = 0xffffffff, .attr = 0xc09b};
+    for (int s = 0; s < 6; s++)
+        if (s != S_CS)
+            c->seg[s] = (struct cpu_seg){.sel = 0x10, .base = 0, .limit = 0xffffffff, .attr = 0xc093};
+    c->tr = (struct cpu_seg){.limit = 0xffff, .attr = SEG_P | 0x0b};
+    c->cpl = 0;
+    cpu_set_flags(c, F_1);
+    c->rip = entry;
+    c->gpr[R_AX] = MB_BOOT_MAGIC;
+    c->gpr[R_BX] = info;
+    c->gpr[R_SP] = 0x7c00;
+    pgm_set_a20(&vm->pgm, true);
+    pgm_change_mode(&vm->pgm, PGM_MODE_PROTECTED);
+}
+
+int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const char *modules, char *err,
+                     size_t errlen)
+{
+    size_t len, hoff;
+    uint8_t *img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen);
+    const uint32_t *h = NULL;
+    uint32_t entry, end, info[22] = {0}, mmap[6 * 5];
+    struct mb_info_area area = {vm, MB_INFO + sizeof(info)};
+    char *cl;
+    uint64_t top, above;
+    int rc = -1, n = 0;
+
+    if (!img)
+        return -1;
+    for (hoff = 0; hoff + 12 <= len && hoff < MB_SEARCH; hoff += 4) {
+        const uint32_t *p = (const void *)(img + hoff);
+        if (p[0] == MB_MAGIC && (uint32_t)(p[0] + p[1] + p[2]) == 0) {
+            h = p;
+            break;
+        }
+    }
+    if (!h) {
+        snprintf(err, errlen, "'%s' is not a Multiboot kernel (no header in its first 8 KiB)", path);
+        goto out;
+    }
+    if ((h[1] & MB_AOUT_KLUDGE) && hoff + 32 <= len)
+        rc = load_aout(vm, img, len, h, hoff, &entry, &end, err, errlen);
+    else if (len >= 4 && !memcmp(img, ELFMAG, SELFMAG))
+        rc = load_elf(vm, img, len, &entry, &end, err, errlen);
+    else
+        snprintf(err, errlen, "'%s': Multiboot header without a.out addresses and not ELF32", path);
+    if (rc < 0)
+        goto prefix;
+    rc = -1;
+
+    top = ram_top_below_4g(vm);
+    above = vm->pgm.ram_size > top ? vm->pgm.ram_size - top : 0;
+    info[0] = 1u << 0 | 1u << 2 | 1u << 6 | 1u << 9; /* mem, cmdline, mmap, loader name */
+    info[1] = 639;
+    info[2] = (uint32_t)((top - 0x100000) >> 10);
+    cl = malloc(strlen(path) + (cmdline ? strlen(cmdline) : 0) + 2);
+    if (!cl) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    sprintf(cl, "%s%s%s", path, cmdline && *cmdline ? " " : "", cmdline ? cmdline : "");
+    info[4] = area_put(&area, cl, (uint32_t)strlen(cl) + 1);
+    free(cl);
+    if (!info[4]) {
+        snprintf(err, errlen, "the kernel command line is too long");
+        goto out;
+    }
+    if (modules && *modules) {
+        uint32_t count, addr;
+        if (load_modules(vm, &area, modules, &end, &addr, &count, err, errlen) < 0)
+            goto out;
+        info[0] |= 1u << 3;
+        info[5] = count;
+        info[6] = addr;
+    }
+    /* memory map entries: size, base (64), length (64), type */
+#define MMAP(base, len, type)                                                                   \
+    do {                                                                                        \
+        uint64_t b_ = (base), l_ = (len);                                                       \
+        uint32_t *e_ = &mmap[n++ * 6];                                                          \
+        e_[0] = 20, e_[1] = (uint32_t)b_, e_[2] = (uint32_t)(b_ >> 32), e_[3] = (uint32_t)l_,   \
+        e_[4] = (uint32_t)(l_ >> 32), e_[5] = (type);                                           \
+    } while (0)
+    MMAP(0, 0x9fc00, 1);
+    MMAP(0x9fc00, 0x400, 2);
+    MMAP(0xf0000, 0x10000, 2);
+    MMAP(0x100000, top - 0x100000, 1);
+    if (above)
+        MMAP(0x100000000ull, above, 1);
+#undef MMAP
+    info[11] = (uint32_t)n * 24;
+    info[12] = area_put(&area, mmap, info[11]);
+    info[16] = area_put(&area, "pcvm", 5);
+    pgm_load(&vm->pgm, MB_INFO, info, sizeof(info));
+    set_entry_state(vm, entry, MB_INFO);
+    rc = 0;
+    goto out;
+prefix: {
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", err);
+    if (strncmp(tmp, "'", 1))
+        snprintf(err, errlen, "'%s': %s", path, tmp);
+}
+out:
+    free(img);
+    return rc;
+}

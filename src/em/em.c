@@ -1,0 +1,142 @@
+/* EM: the run loop of each vCPU.
+ *
+ * Invariants:
+ * - Only the vCPU's own thread touches its CPU state while running.
+ * - Halted vCPUs sleep on vm->cond; anything that sets a forced action
+ *   broadcasts it, so no wakeup is lost (the check and the wait happen
+ *   under vm->lock).
+ * - A guest action never ends the process: a triple fault resets (or powers
+ *   off with -no-reboot), an internal error enters guru meditation.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "em/em.h"
+
+#define EM_SLICE 4096
+
+enum em_engine em_choose_engine(enum em_engine wanted)
+{
+    if (wanted == ENGINE_HM || wanted == ENGINE_AUTO) {
+        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd >= 0)
+            close(fd);
+        if (wanted == ENGINE_HM)
+            fprintf(stderr, "pcvm: %s; running the interpreter (IEM)\n",
+                    fd < 0 ? "no /dev/kvm" : "the KVM backend is not in this build yet");
+    } else if (wanted == ENGINE_REM) {
+        fprintf(stderr, "pcvm: the recompiler (REM) is not in this build yet; running the interpreter (IEM)\n");
+    }
+    return ENGINE_IEM;
+}
+
+void em_wake(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    pthread_cond_broadcast(&vm->cond);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+static bool vcpu_runnable(struct vcpu *v)
+{
+    unsigned ff = atomic_load(&v->ff);
+    if (atomic_load(&v->vm->ff))
+        return true;
+    if (ff & VCPU_FF_NMI)
+        return true;
+    return (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) && (v->cpu.rflags & F_IF);
+}
+
+static void halt_wait(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    pthread_mutex_lock(&vm->lock);
+    while (!vcpu_runnable(v))
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+/* Acts on VM-wide forced actions; returns false when the loop must end. */
+static bool handle_vm_ff(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    unsigned ff = atomic_load(&vm->ff);
+
+    if (ff & (VM_FF_POWER_OFF | VM_FF_GURU))
+        return false;
+    if ((ff & VM_FF_RESET) && v->id != 0) {
+        sched_yield(); /* the BSP's thread does the reset */
+        return true;
+    }
+    if (ff & VM_FF_RESET) {
+        atomic_fetch_and(&vm->ff, ~VM_FF_RESET);
+        if (vm->cfg.no_reboot) {
+            atomic_fetch_or(&vm->ff, VM_FF_POWER_OFF);
+            return false;
+        }
+        vm_reset(vm);
+    }
+    return true;
+}
+
+static void *emt_main(void *arg)
+{
+    struct vcpu *v = arg;
+    struct vm *vm = v->vm;
+    uint64_t budget = vm->cfg.max_insns;
+
+    for (;;) {
+        uint64_t slice = EM_SLICE;
+        int rc;
+
+        if (atomic_load(&vm->ff) && !handle_vm_ff(v))
+            break;
+        if (budget) {
+            if (v->iem.insns >= budget) {
+                fprintf(stderr, "pcvm: instruction limit (%llu) reached\n", (unsigned long long)budget);
+                vm_request(vm, VM_FF_POWER_OFF);
+                break;
+            }
+            if (budget - v->iem.insns < slice)
+                slice = budget - v->iem.insns;
+        }
+        if (v->id != 0 && !v->thread_started) { /* APs wait for INIT/SIPI (APIC issue) */
+            halt_wait(v);
+            continue;
+        }
+        rc = iem_exec(v, slice);
+        if (rc == IEM_HALT) {
+            halt_wait(v);
+        } else if (rc == IEM_TRIPLE) {
+            fprintf(stderr, "pcvm: triple fault%s\n", vm->cfg.no_reboot ? "" : ", resetting");
+            vm_request(vm, VM_FF_RESET);
+        } else if (rc < 0) {
+            vm_guru(vm, v, "internal error %d in the interpreter", rc);
+            break;
+        }
+    }
+    return NULL;
+}
+
+int em_start(struct vm *vm)
+{
+    vm->engine = em_choose_engine(vm->cfg.engine);
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        vm->cpus[i].thread_started = i == 0;
+        if (pthread_create(&vm->cpus[i].thread, NULL, emt_main, &vm->cpus[i]) != 0) {
+            vm_request(vm, VM_FF_POWER_OFF);
+            while (i-- > 0)
+                pthread_join(vm->cpus[i].thread, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void em_join(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->ncpus; i++)
+        pthread_join(vm->cpus[i].thread, NULL);
+}

@@ -1,0 +1,273 @@
+/* PGM: guest physical memory map. See pgm.h for the invariants. */
+#include "pgm/pgm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PC_LOW_RAM_END 0xa0000ull
+#define PC_HOLE_START  0xe0000000ull /* PCI hole below 4 GiB */
+#define PC_HIGH_START  0x100000000ull
+
+int pgm_init(struct pgm *p, uint64_t ram_size)
+{
+    memset(p, 0, sizeof(*p));
+    p->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                  -1, 0);
+    if (p->ram == MAP_FAILED) {
+        p->ram = NULL;
+        return -ENOMEM;
+    }
+    p->ram_size = ram_size;
+    p->page_flags = calloc(ram_size >> 12, 1);
+    p->code_gen = calloc(ram_size >> 12, sizeof(uint32_t));
+    if (!p->page_flags || !p->code_gen) {
+        pgm_fini(p);
+        return -ENOMEM;
+    }
+    p->a20_mask = ~0ull;
+    return 0;
+}
+
+void pgm_fini(struct pgm *p)
+{
+    for (unsigned i = 0; i < p->nranges; i++)
+        if (p->ranges[i].type == PGM_ROM)
+            free(p->ranges[i].host);
+    if (p->ram)
+        munmap(p->ram, p->ram_size);
+    free(p->page_flags);
+    free(p->code_gen);
+    memset(p, 0, sizeof(*p));
+}
+
+static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, enum pgm_type type,
+                                   const char *name)
+{
+    struct pgm_range *r;
+    if (p->nranges >= PGM_MAX_RANGES || size == 0 || gpa + size < gpa)
+        return NULL;
+    r = &p->ranges[p->nranges++];
+    memset(r, 0, sizeof(*r));
+    r->start = gpa;
+    r->end = gpa + size;
+    r->type = type;
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    return r;
+}
+
+int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name)
+{
+    struct pgm_range *r;
+    if (ram_off + size > p->ram_size || (gpa | size | ram_off) & 0xfff)
+        return -EINVAL;
+    r = add_range(p, gpa, size, PGM_RAM, name);
+    if (!r)
+        return -ENOSPC;
+    r->host = p->ram + ram_off;
+    r->ram_off = ram_off;
+    return 0;
+}
+
+int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
+{
+    struct pgm_range *r;
+    uint8_t *copy = malloc(size);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, data, size);
+    r = add_range(p, gpa, size, PGM_ROM, name);
+    if (!r) {
+        free(copy);
+        return -ENOSPC;
+    }
+    r->host = copy;
+    return 0;
+}
+
+int pgm_map_mmio(struct pgm *p, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *opaque,
+                 const char *name)
+{
+    struct pgm_range *r = add_range(p, gpa, size, PGM_MMIO, name);
+    if (!r)
+        return -ENOSPC;
+    r->ops = ops;
+    r->opaque = opaque;
+    return 0;
+}
+
+int pgm_map_pc_ram(struct pgm *p)
+{
+    uint64_t below = p->ram_size < PC_HOLE_START ? p->ram_size : PC_HOLE_START;
+    int rc = pgm_map_ram(p, 0, PC_LOW_RAM_END, 0, "ram-low");
+    /* 0xA0000-0xBFFFF is the VGA window: unassigned until a VGA maps it.
+     * 0xC0000-0xFFFFF is RAM (shadowed option ROM/BIOS area). */
+    if (!rc && below > 0xc0000)
+        rc = pgm_map_ram(p, 0xc0000, below - 0xc0000, 0xc0000, "ram-below-4g");
+    if (!rc && p->ram_size > below)
+        rc = pgm_map_ram(p, PC_HIGH_START, p->ram_size - below, below, "ram-above-4g");
+    return rc;
+}
+
+void pgm_set_a20(struct pgm *p, bool on)
+{
+    p->a20_mask = on ? ~0ull : ~(1ull << 20);
+}
+
+const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa)
+{
+    for (unsigned i = p->nranges; i-- > 0;)
+        if (gpa >= p->ranges[i].start && gpa < p->ranges[i].end)
+            return &p->ranges[i];
+    return NULL;
+}
+
+uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
+{
+    const struct pgm_range *r;
+    gpa &= p->a20_mask;
+    r = pgm_find(p, gpa);
+    if (!r || r->type == PGM_MMIO || (write && r->type == PGM_ROM))
+        return NULL;
+    /* a range must cover the whole page for a direct pointer */
+    if ((gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
+        return NULL;
+    return r->host + ((gpa & ~0xfffull) - r->start);
+}
+
+void pgm_mark_code(struct pgm *p, uint64_t gpa)
+{
+    const struct pgm_range *r = pgm_find(p, gpa & p->a20_mask);
+    if (r && r->type == PGM_RAM)
+        p->page_flags[pgm_ram_index(r, gpa & p->a20_mask)] |= PGM_PF_CODE;
+}
+
+uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa)
+{
+    const struct pgm_range *r = pgm_find(p, gpa & p->a20_mask);
+    if (r && r->type == PGM_RAM)
+        return p->code_gen[pgm_ram_index(r, gpa & p->a20_mask)];
+    return 0;
+}
+
+void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len)
+{
+    uint64_t end = gpa + len;
+    for (uint64_t a = gpa & ~0xfffull; a < end; a += 0x1000) {
+        const struct pgm_range *r = pgm_find(p, a & p->a20_mask);
+        uint64_t i;
+        if (!r || r->type != PGM_RAM)
+            continue;
+        i = pgm_ram_index(r, a & p->a20_mask);
+        if (p->page_flags[i] & PGM_PF_CODE) {
+            p->page_flags[i] &= ~PGM_PF_CODE;
+            p->code_gen[i]++;
+        }
+    }
+}
+
+/* One access inside a single range. */
+static void phys_access(struct pgm *p, uint64_t gpa, uint8_t *buf, size_t len, bool write, bool force)
+{
+    while (len) {
+        uint64_t a = gpa & p->a20_mask;
+        const struct pgm_range *r = pgm_find(p, a);
+        size_t n = len;
+        if (r && a + n > r->end)
+            n = r->end - a;
+        if (!r) { /* unassigned: up to the next page */
+            n = 0x1000 - (a & 0xfff);
+            if (n > len)
+                n = len;
+            if (!write)
+                memset(buf, 0xff, n);
+        } else if (r->type == PGM_MMIO) {
+            /* dispatch at the largest naturally sized piece, 1..8 bytes */
+            n = n >= 8 && !(a & 7) ? 8 : n >= 4 && !(a & 3) ? 4 : n >= 2 && !(a & 1) ? 2 : 1;
+            if (write) {
+                uint64_t v = 0;
+                memcpy(&v, buf, n);
+                if (r->ops->write)
+                    r->ops->write(r->opaque, a - r->start, v, (unsigned)n);
+            } else {
+                uint64_t v = r->ops->read ? r->ops->read(r->opaque, a - r->start, (unsigned)n) : ~0ull;
+                memcpy(buf, &v, n);
+            }
+        } else if (write) {
+            if (r->type == PGM_RAM || force) {
+                memcpy(r->host + (a - r->start), buf, n);
+                if (r->type == PGM_RAM)
+                    pgm_note_write(p, a, n);
+            }
+        } else {
+            memcpy(buf, r->host + (a - r->start), n);
+        }
+        gpa += n, buf += n, len -= n;
+    }
+}
+
+void pgm_read(struct pgm *p, uint64_t gpa, void *buf, size_t len)
+{
+    phys_access(p, gpa, buf, len, false, false);
+}
+
+void pgm_write(struct pgm *p, uint64_t gpa, const void *buf, size_t len)
+{
+    phys_access(p, gpa, (uint8_t *)buf, len, true, false);
+}
+
+uint64_t pgm_read_u(struct pgm *p, uint64_t gpa, unsigned size)
+{
+    uint64_t v = 0;
+    pgm_read(p, gpa, &v, size);
+    return v;
+}
+
+void pgm_write_u(struct pgm *p, uint64_t gpa, uint64_t val, unsigned size)
+{
+    pgm_write(p, gpa, &val, size);
+}
+
+int pgm_load(struct pgm *p, uint64_t gpa, const void *buf, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        const struct pgm_range *r = pgm_find(p, (gpa + off) & p->a20_mask);
+        if (!r || r->type == PGM_MMIO)
+            return -EFAULT;
+        size_t n = len - off;
+        if (gpa + off + n > r->end)
+            n = r->end - (gpa + off);
+        phys_access(p, gpa + off, (uint8_t *)buf + off, n, true, true);
+        off += n;
+    }
+    return 0;
+}
+
+static const char *const mode_names[PGM_MODE_COUNT] = {
+    "Real", "Protected", "32-bit", "PAE", "PAE+NX", "AMD64", "AMD64+NX",
+};
+
+const char *pgm_mode_name(unsigned mode)
+{
+    return mode < PGM_MODE_COUNT ? mode_names[mode] : "?";
+}
+
+void pgm_change_mode(struct pgm *p, unsigned mode)
+{
+    if (mode != p->mode)
+        p->mode_changes++;
+    p->mode = mode;
+}
+
+void pgm_info_ram(const struct pgm *p, int fd)
+{
+    static const char *const types[] = {"RAM", "ROM", "MMIO"};
+    for (unsigned i = 0; i < p->nranges; i++) {
+        const struct pgm_range *r = &p->ranges[i];
+        dprintf(fd, "%016llx-%016llx %-4s %s\n", (unsigned long long)r->start,
+                (unsigned long long)r->end - 1, types[r->type], r->name);
+    }
+}

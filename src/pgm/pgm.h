@@ -1,0 +1,119 @@
+/* PGM: guest physical memory map and guest paging.
+ *
+ * Invariants:
+ * - Guest RAM is one host reservation made without backing: a page costs
+ *   host memory only once the guest (or a loader) writes it.
+ * - The range table is searched newest first, so a later mapping (a ROM or
+ *   MMIO window) shadows RAM beneath it; addresses in no range are
+ *   unassigned: reads return all ones, writes are dropped.
+ * - Every write to a RAM page that holds decoded/translated code goes
+ *   through pgm_note_write(), which bumps the page's code generation so
+ *   caches keyed on it drop their entries.
+ * - The A20 mask is applied to every guest-physical address on entry.
+ */
+#ifndef PCVM_PGM_H
+#define PCVM_PGM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/io.h"
+
+enum pgm_type { PGM_RAM, PGM_ROM, PGM_MMIO };
+
+struct pgm_range {
+    uint64_t start, end; /* [start, end) */
+    enum pgm_type type;
+    uint8_t *host;       /* RAM/ROM: host address of `start` */
+    uint64_t ram_off;    /* RAM: offset into the RAM reservation */
+    const struct io_ops *ops;
+    void *opaque;
+    char name[24];
+};
+
+#define PGM_MAX_RANGES 32
+#define PGM_PF_CODE 0x01 /* page holds cached decoded code */
+
+/* Guest paging modes (pgm_change_mode records them). */
+enum pgm_mode { PGM_MODE_REAL, PGM_MODE_PROTECTED, PGM_MODE_32BIT, PGM_MODE_PAE, PGM_MODE_PAE_NX,
+                PGM_MODE_AMD64, PGM_MODE_AMD64_NX, PGM_MODE_COUNT };
+
+struct pgm {
+    uint8_t *ram;
+    uint64_t ram_size;
+    uint8_t *page_flags; /* per RAM page: PGM_PF_* */
+    uint32_t *code_gen;  /* per RAM page: generation of decoded code */
+    struct pgm_range ranges[PGM_MAX_RANGES];
+    unsigned nranges;
+    uint64_t a20_mask;
+    unsigned mode;
+    uint64_t mode_changes;
+};
+
+int pgm_init(struct pgm *p, uint64_t ram_size);
+void pgm_fini(struct pgm *p);
+/* Maps [gpa, gpa+size) to RAM at ram_off. */
+int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name);
+/* Maps a ROM copied from data (writes dropped). */
+int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name);
+int pgm_map_mmio(struct pgm *p, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *opaque,
+                 const char *name);
+/* Lays out RAM as a PC does: below 0xA0000, 1 MiB..3.5 GiB, and above 4 GiB. */
+int pgm_map_pc_ram(struct pgm *p);
+
+void pgm_set_a20(struct pgm *p, bool on);
+static inline bool pgm_a20(const struct pgm *p) { return p->a20_mask & (1u << 20); }
+
+const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa);
+/* Host pointer for a RAM page (writable) or ROM page (read only), or NULL. */
+uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write);
+/* Guest-physical accesses of any length; MMIO is dispatched at 1/2/4/8 bytes. */
+void pgm_read(struct pgm *p, uint64_t gpa, void *buf, size_t len);
+void pgm_write(struct pgm *p, uint64_t gpa, const void *buf, size_t len);
+uint64_t pgm_read_u(struct pgm *p, uint64_t gpa, unsigned size);
+void pgm_write_u(struct pgm *p, uint64_t gpa, uint64_t val, unsigned size);
+/* Writes that bypass ROM protection (firmware loading). */
+int pgm_load(struct pgm *p, uint64_t gpa, const void *buf, size_t len);
+
+/* Decoded-code tracking. */
+static inline uint64_t pgm_ram_index(const struct pgm_range *r, uint64_t gpa)
+{
+    return (r->ram_off + (gpa - r->start)) >> 12;
+}
+void pgm_mark_code(struct pgm *p, uint64_t gpa);
+uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa);
+void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len);
+
+void pgm_change_mode(struct pgm *p, unsigned mode);
+const char *pgm_mode_name(unsigned mode);
+/* Prints the range table (info ram). */
+void pgm_info_ram(const struct pgm *p, int fd);
+
+#endif
+
+/* Guest page walk (pgm_walk.c). acc bits: */
+#define PGM_ACC_W    0x02u
+#define PGM_ACC_USER 0x04u
+#define PGM_ACC_X    0x10u
+/* #PF error code bits */
+#define PFERR_P    0x01u
+#define PFERR_W    0x02u
+#define PFERR_U    0x04u
+#define PFERR_RSVD 0x08u
+#define PFERR_I    0x10u
+
+struct pgm_walk {
+    uint64_t cr0, cr3, cr4, efer;
+    unsigned acc;
+    /* results */
+    uint64_t gpa;
+    uint32_t err;   /* #PF error code when the walk faults */
+    bool writable;  /* effective R/W over all levels */
+    bool user;      /* effective U/S over all levels */
+    bool global;
+};
+/* Walks the guest tables for lin; 0 with w->gpa, or -1 with w->err. Sets
+ * accessed bits and, for writes, the dirty bit, atomically in guest RAM. */
+int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w);
+unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer);

@@ -1,0 +1,247 @@
+/* VM object lifetime: create, boot, run, reset, guru meditation, destroy. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu/trace.h"
+#include "em/em.h"
+#include "vm/vm.h"
+
+uint32_t iem_cpu_signature(void);
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t vm_clock_ns(struct vm *vm)
+{
+    return mono_ns() - vm->clock_base_ns;
+}
+
+void vm_request(struct vm *vm, unsigned ff)
+{
+    atomic_fetch_or(&vm->ff, ff);
+    em_wake(vm);
+}
+
+void vcpu_ff_set(struct vcpu *v, unsigned ff)
+{
+    atomic_fetch_or(&v->ff, ff);
+    em_wake(v->vm);
+}
+
+void vcpu_ff_clear(struct vcpu *v, unsigned ff)
+{
+    atomic_fetch_and(&v->ff, ~ff);
+}
+
+void vcpu_reset(struct vcpu *v)
+{
+    cpu_reset(&v->cpu, iem_cpu_signature());
+    v->cpu.apic_base &= v->id == 0 ? ~0ull : ~0x100ull; /* only the BSP has the BSP bit */
+    atomic_store(&v->ff, 0);
+    v->iem.exc.pending = false;
+    v->iem.fault_depth = 0;
+    iem_flush(v);
+}
+
+/* Puts firmware or the kernel in place; run at power on and every reset. */
+static int vm_boot(struct vm *vm, char *err, size_t errlen)
+{
+    const struct vm_config *cfg = &vm->cfg;
+
+    for (unsigned i = 0; i < vm->ncpus; i++)
+        vcpu_reset(&vm->cpus[i]);
+    pgm_set_a20(&vm->pgm, true);
+    pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
+    if (loader_options(vm, err, errlen) < 0)
+        return -1;
+    if (cfg->kernel && loader_multiboot(vm, cfg->kernel, cfg->append, cfg->initrd, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+void vm_reset(struct vm *vm)
+{
+    char err[200];
+    vm->resets++;
+    vm_set_state(vm, VM_RESETTING);
+    bus_reset(&vm->bus);
+    if (vm_boot(vm, err, sizeof(err)) < 0) {
+        vm_guru(vm, &vm->cpus[0], "reset: %s", err);
+        return;
+    }
+    vm_set_state(vm, VM_RUNNING);
+}
+
+static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, char *err, size_t errlen)
+{
+    if (vm->nchardevs >= sizeof(vm->chardevs) / sizeof(vm->chardevs[0])) {
+        snprintf(err, errlen, "too many character devices");
+        return -1;
+    }
+    if (chardev_open(spec, out) < 0) {
+        snprintf(err, errlen, "cannot open character device '%s': %s", spec, strerror(errno));
+        return -1;
+    }
+    vm->chardevs[vm->nchardevs++] = *out;
+    return 0;
+}
+
+static int create_devices(struct vm *vm, char *err, size_t errlen)
+{
+    static const uint16_t com_base[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
+    const struct vm_config *cfg = &vm->cfg;
+    struct chardev *chr;
+
+    for (unsigned i = 0; i < cfg->nserial && i < 4; i++) {
+        if (!strcmp(cfg->serial[i], "none"))
+            continue;
+        if (open_chardev(vm, cfg->serial[i], &chr, err, errlen) < 0)
+            return -1;
+        if (dev_uart_create(vm, com_base[i], (struct irq_line){0}, chr) < 0) {
+            snprintf(err, errlen, "cannot create serial port %u", i);
+            return -1;
+        }
+    }
+    if (cfg->debugcon) {
+        if (open_chardev(vm, cfg->debugcon, &chr, err, errlen) < 0)
+            return -1;
+        if (dev_debugcon_create(vm, 0xe9, chr) < 0) {
+            snprintf(err, errlen, "cannot create the debug console");
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < cfg->ndevices; i++)
+        if (dev_create_from_option(vm, cfg->devices[i], err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen)
+{
+    struct vm *vm;
+
+    *out = NULL;
+    if (cfg->ram_size < (2u << 20) || (cfg->ram_size & 0xfff)) {
+        snprintf(err, errlen, "memory size must be a multiple of 4 KiB and at least 2 MiB");
+        return -1;
+    }
+    if (cfg->ncpus < 1 || cfg->ncpus > VM_MAX_CPUS) {
+        snprintf(err, errlen, "the number of CPUs must be between 1 and %d", VM_MAX_CPUS);
+        return -1;
+    }
+    vm = calloc(1, sizeof(*vm));
+    if (!vm) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    pthread_mutex_init(&vm->lock, NULL);
+    pthread_cond_init(&vm->cond, NULL);
+    vm->cfg = *cfg;
+    vm->exit_status = -1;
+    vm->state = VM_CREATED;
+    vm->clock_base_ns = mono_ns();
+    if (pgm_init(&vm->pgm, cfg->ram_size) < 0 || pgm_map_pc_ram(&vm->pgm) < 0) {
+        snprintf(err, errlen, "cannot reserve %llu MiB of guest memory",
+                 (unsigned long long)(cfg->ram_size >> 20));
+        goto fail;
+    }
+    vm->ncpus = cfg->ncpus;
+    vm->cpus = calloc(cfg->ncpus, sizeof(*vm->cpus));
+    if (!vm->cpus) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *v = &vm->cpus[i];
+        v->vm = vm;
+        v->id = i;
+        if (iem_init(v) < 0) {
+            snprintf(err, errlen, "cannot initialise the interpreter");
+            goto fail;
+        }
+    }
+    if (cfg->trace) {
+        vm->trace_out = cfg->trace_file ? fopen(cfg->trace_file, "w") : stderr;
+        if (!vm->trace_out) {
+            snprintf(err, errlen, "cannot open trace file '%s': %s", cfg->trace_file, strerror(errno));
+            goto fail;
+        }
+        for (unsigned i = 0; i < vm->ncpus; i++)
+            if (iem_trace_init(&vm->cpus[i], vm->trace_out) < 0) {
+                snprintf(err, errlen, "cannot initialise Capstone for --trace");
+                goto fail;
+            }
+    }
+    if (cfg->bios && loader_bios(vm, cfg->bios, err, errlen) < 0)
+        goto fail;
+    if (create_devices(vm, err, errlen) < 0 || vm_boot(vm, err, errlen) < 0)
+        goto fail;
+    *out = vm;
+    return 0;
+fail:
+    vm_destroy(vm);
+    return -1;
+}
+
+int vm_run(struct vm *vm)
+{
+    if (vm_set_state(vm, VM_POWERING_ON) < 0)
+        return -EINVAL;
+    vm->clock_base_ns = mono_ns();
+    if (em_start(vm) < 0) {
+        vm_set_state(vm, VM_POWERING_OFF);
+        vm_set_state(vm, VM_OFF);
+        return -1;
+    }
+    vm_set_state(vm, VM_RUNNING);
+    em_join(vm);
+    if (vm->state != VM_GURU_MEDITATION) {
+        vm_set_state(vm, VM_POWERING_OFF);
+        vm_set_state(vm, VM_OFF);
+    }
+    return 0;
+}
+
+void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...)
+{
+    char dump[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(vm->guru_reason, sizeof(vm->guru_reason), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "pcvm: guru meditation: %s\n", vm->guru_reason);
+    if (v) {
+        cpu_dump(&v->cpu, dump, sizeof(dump));
+        fprintf(stderr, "vcpu %u after %llu instructions:\n%s", v->id, (unsigned long long)v->iem.insns, dump);
+    }
+    vm_set_state(vm, VM_GURU_MEDITATION);
+    vm_request(vm, VM_FF_GURU);
+}
+
+void vm_destroy(struct vm *vm)
+{
+    if (!vm)
+        return;
+    bus_destroy(&vm->bus);
+    for (unsigned i = 0; i < vm->nchardevs; i++)
+        chardev_close(vm->chardevs[i]);
+    if (vm->cpus)
+        for (unsigned i = 0; i < vm->ncpus; i++)
+            iem_fini(&vm->cpus[i]);
+    free(vm->cpus);
+    if (vm->trace_out && vm->trace_out != stderr)
+        fclose(vm->trace_out);
+    pgm_fini(&vm->pgm);
+    pthread_cond_destroy(&vm->cond);
+    pthread_mutex_destroy(&vm->lock);
+    free(vm);
+}

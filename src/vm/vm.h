@@ -1,0 +1,159 @@
+/* The VM object: the root of everything a running machine owns.
+ *
+ * Invariants:
+ * - Every state change goes through vm_set_state(), which refuses illegal
+ *   transitions and tells the listeners.
+ * - Anything asynchronous only sets a forced-action bit (vm->ff or
+ *   vcpu->ff) and wakes the vCPU; the vCPU's run loop acts on it between
+ *   instructions or blocks.
+ * - No mutable state lives outside this object.
+ */
+#ifndef PCVM_VM_H
+#define PCVM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+#include "devices/devices.h"
+#include "pgm/pgm.h"
+
+enum vm_state {
+    VM_CREATED, VM_POWERING_ON, VM_RUNNING, VM_SUSPENDED, VM_RESETTING, VM_SAVING, VM_LOADING,
+    VM_POWERING_OFF, VM_OFF, VM_GURU_MEDITATION, VM_DESTROYING, VM_STATE_COUNT
+};
+
+/* VM-wide forced actions. */
+#define VM_FF_POWER_OFF 0x01u
+#define VM_FF_RESET     0x02u
+#define VM_FF_SUSPEND   0x04u
+#define VM_FF_REQUEST   0x08u
+#define VM_FF_DBG_STOP  0x10u
+#define VM_FF_GURU      0x20u
+/* Per-vCPU forced actions. */
+#define VCPU_FF_INTERRUPT_PIC  0x01u
+#define VCPU_FF_INTERRUPT_APIC 0x02u
+#define VCPU_FF_NMI            0x04u
+#define VCPU_FF_INIT           0x08u
+#define VCPU_FF_SIPI           0x10u
+#define VCPU_FF_TIMER          0x20u
+#define VCPU_FF_TLB_FLUSH      0x40u
+
+enum em_engine { ENGINE_AUTO, ENGINE_IEM, ENGINE_REM, ENGINE_HM };
+
+#define VM_MAX_CPUS 64
+#define VM_MAX_OPT_DEVICES 16
+
+struct vm_config {
+    uint64_t ram_size;
+    unsigned ncpus;
+    const char *kernel, *initrd, *append, *bios;
+    const char *serial[4];
+    unsigned nserial;
+    const char *debugcon; /* QEMU -debugcon: chardev spec for port 0xE9 */
+    const char *devices[VM_MAX_OPT_DEVICES];
+    unsigned ndevices;
+    bool no_reboot;
+    bool no_shutdown;
+    bool nodefaults;
+    enum em_engine engine;
+    bool trace;
+    const char *trace_file;
+    uint64_t max_insns; /* 0: unlimited */
+    const char *cpu_model;
+};
+
+/* Software TLB entry (per vCPU, per access kind). */
+struct tlb_entry {
+    uint64_t tag;    /* linear page | TLB_INVALID when empty */
+    uintptr_t addend; /* host = linear + addend */
+    uint64_t gpa;    /* guest-physical page */
+};
+#define TLB_SIZE 256
+#define TLB_INVALID 1ull
+
+/* The interpreter's per-vCPU state. */
+struct iem_state {
+    void *dcache;       /* decode cache (decode.c) */
+    uint64_t next_rip;  /* set before each handler runs */
+    struct {
+        bool pending;
+        uint8_t vector;
+        bool has_err;
+        uint32_t err;
+    } exc;
+    unsigned fault_depth; /* nesting while delivering (for #DF / triple) */
+    uint64_t insns;     /* instructions retired */
+    void *trace;        /* trace context (trace.c) or NULL */
+    uint8_t logged_ud[4096 / 8]; /* one-time #UD log, by a hash of the bytes */
+    struct tlb_entry tlb_r[TLB_SIZE], tlb_w[TLB_SIZE], tlb_x[TLB_SIZE];
+};
+
+struct vcpu {
+    struct vm *vm;
+    unsigned id;
+    atomic_uint ff;
+    struct cpu cpu;
+    struct iem_state iem;
+    pthread_t thread;
+    bool thread_started;
+};
+
+typedef void (*vm_state_listener)(void *opaque, struct vm *vm, enum vm_state from, enum vm_state to);
+
+struct vm {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* signalled on FF changes and state changes */
+    enum vm_state state;
+    atomic_uint ff;
+    struct vm_config cfg;
+    struct pgm pgm;
+    struct bus bus;
+    unsigned ncpus;
+    struct vcpu *cpus;
+    enum em_engine engine; /* the engine actually running */
+    int exit_status;       /* set by isa-debug-exit, else -1 */
+    uint64_t resets;
+    uint64_t clock_base_ns; /* host monotonic time at power on */
+    struct { vm_state_listener fn; void *opaque; } listeners[4];
+    unsigned nlisteners;
+    char guru_reason[160];
+    /* Interrupt controller hook: returns a vector or -1 (no PIC yet: NULL). */
+    int (*intr_ack)(void *opaque);
+    void *intr_opaque;
+    struct chardev *chardevs[8];
+    unsigned nchardevs;
+    FILE *trace_out;
+};
+
+const char *vm_state_name(enum vm_state s);
+bool vm_state_legal(enum vm_state from, enum vm_state to);
+/* Changes state; -EINVAL when the transition is illegal. */
+int vm_set_state(struct vm *vm, enum vm_state to);
+int vm_add_listener(struct vm *vm, vm_state_listener fn, void *opaque);
+
+/* Creates the machine described by cfg (RAM, devices, firmware/kernel).
+ * On failure returns -1 and a one-line reason in err. */
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
+/* Powers on and runs until the VM is off or in guru meditation. */
+int vm_run(struct vm *vm);
+void vm_request(struct vm *vm, unsigned ff);
+void vm_destroy(struct vm *vm);
+/* Hard reset of every vCPU and device. */
+void vm_reset(struct vm *vm);
+/* Stops the VM with a dump; the process stays alive. */
+void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Nanoseconds of virtual time since power on. */
+uint64_t vm_clock_ns(struct vm *vm);
+
+/* Sets a per-vCPU forced action and wakes the vCPU. */
+void vcpu_ff_set(struct vcpu *v, unsigned ff);
+void vcpu_ff_clear(struct vcpu *v, unsigned ff);
+/* Architectural reset of one vCPU. */
+void vcpu_reset(struct vcpu *v);
+
+#endif
