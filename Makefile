@@ -2,6 +2,7 @@
 # sanitizer build). Targets: all, check, run, bench, fuzz, clean.
 # MODE=debug (default) | release | asan
 
+.DEFAULT_GOAL := all
 MODE ?= debug
 BUILD := build/$(MODE)
 GUEST := build/guest
@@ -68,6 +69,9 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(CONFORM_PARSER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(UNICORN_LIBS) -lcriterion
 
 guest: $(GUEST_ALL)
+$(GUEST)/demo.bin: tests/guest/demo/demo.asm
+	@mkdir -p $(GUEST)
+	nasm -f bin -o $@ $<
 $(GUEST)/%.bin: tests/guest/%.asm $(GUEST_INC)
 	@mkdir -p $(GUEST)
 	nasm -f bin -I tests/guest/ -o $@ $<

@@ -27,7 +27,7 @@ struct dcache {
 
 static const struct iem_op_def *const op_tables[] = {
     iem_ops_data, iem_ops_alu, iem_ops_shift, iem_ops_bit, iem_ops_string,
-    iem_ops_ctrl, iem_ops_far, iem_ops_sys, iem_ops_io,
+    iem_ops_ctrl, iem_ops_far, iem_ops_sys, iem_ops_io, iem_ops_x87,
 };
 
 int iem_decode_init(struct vcpu *v)
@@ -147,6 +147,7 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
     in->opcode = zi->opcode;
     in->opmap = (uint8_t)zi->opcode_map;
     in->modrm_reg = zi->raw.modrm.reg;
+    in->x87 = zi->meta.isa_set == ZYDIS_ISA_SET_X87 || zi->mnemonic == ZYDIS_MNEMONIC_FWAIT;
 
     for (unsigned i = 0; i < zi->operand_count && in->nops < 4; i++) {
         const ZydisDecodedOperand *o = &zo[i];
@@ -246,15 +247,8 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
     }
     v->iem.exc.pending = false;
     c->cr2 = saved_cr2; /* the second page's fault did not happen */
-    if (ZYAN_FAILED(st)) {
-        /* invalid encodings: #UD, logged like unimplemented ones */
-        struct iem_insn *in = &d->scratch;
-        memset(in, 0, sizeof(*in));
-        in->len = (uint8_t)(avail < 15 ? avail : 15);
-        in->fn = iem_unimplemented;
-        *out = in;
-        return iem_unimplemented(v, in);
-    }
+    if (ZYAN_FAILED(st)) /* an invalid encoding (bad LOCK, LEA with a register...): #UD */
+        return iem_ud(v);
     if (zi.length <= n1 && pgm_page_ptr(&v->vm->pgm, gpa, false)) {
         pgm_mark_code(&v->vm->pgm, gpa);
         /* write TLB entries may point at this page: it now needs the slow path */

@@ -60,13 +60,38 @@ static uint64_t ip_mask(const struct cpu *c)
     return s == 8 ? ~0ull : s == 4 ? 0xffffffffull : 0xffff;
 }
 
+/* Instruction breakpoints (DR7 R/W = 00) are faults, suppressed by RF. */
+static unsigned insn_breakpoints(struct vcpu *v)
+{
+    const struct cpu *c = &v->cpu;
+    uint64_t lin = cpu_is_64(c) ? c->rip : (c->seg[S_CS].base + c->rip) & 0xffffffffull;
+    unsigned hits = 0;
+    for (unsigned i = 0; i < 4; i++)
+        if ((c->dr[7] & (3u << (i * 2))) && !((c->dr[7] >> (16 + i * 4)) & 3) && c->dr[i] == lin)
+            hits |= 1u << i;
+    return hits;
+}
+
+static bool is_iret(const struct iem_insn *in)
+{
+    return in->mnemonic == ZYDIS_MNEMONIC_IRET || in->mnemonic == ZYDIS_MNEMONIC_IRETD ||
+           in->mnemonic == ZYDIS_MNEMONIC_IRETQ;
+}
+
 static int step(struct vcpu *v)
 {
     struct cpu *c = &v->cpu;
     const struct iem_insn *in;
+    unsigned dbg = 0;
     bool tf;
     int rc;
 
+    if ((c->dr[7] & 0xff) && !(c->rflags & F_RF) && (dbg = insn_breakpoints(v))) {
+        c->dr[6] = (c->dr[6] & ~0xfull) | dbg;
+        v->iem.fault_depth = 0;
+        return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
+    }
+    v->iem.dr6_pending = 0;
     rc = iem_fetch_decode(v, &in);
     if (rc == IEM_EXC)
         return deliver_pending(v);
@@ -76,17 +101,23 @@ static int step(struct vcpu *v)
     tf = (c->rflags & F_TF) != 0;
     if (v->iem.trace)
         iem_trace_before(v, in);
-    rc = in->fn(v, in);
+    rc = in->x87 ? iem_x87_check_nm(v, in) : IEM_OK;
+    if (rc == IEM_OK)
+        rc = in->fn(v, in);
     switch (rc) {
     case IEM_OK:
     case IEM_HALT:
     case IEM_BREAK:
         c->rip = v->iem.next_rip;
         v->iem.insns++;
+        if ((c->rflags & F_RF) && !is_iret(in)) /* RF lasts one instruction */
+            c->rflags &= ~(uint64_t)F_RF;
         if (v->iem.trace)
             iem_trace_after(v);
-        if (tf && rc != IEM_HALT) { /* single-step trap after the instruction */
-            c->dr[6] |= 0x4000;
+        if ((tf && rc != IEM_HALT) || v->iem.dr6_pending) { /* debug traps after the instruction */
+            c->dr[6] = (c->dr[6] & ~0xfull) | v->iem.dr6_pending | (tf ? 0x4000 : 0);
+            v->iem.dr6_pending = 0;
+            v->iem.fault_depth = 0;
             int rc2 = iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
             if (rc2)
                 return rc2;

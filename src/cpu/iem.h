@@ -65,6 +65,7 @@ struct iem_insn {
     uint8_t opcode;    /* last opcode byte */
     uint8_t opmap;     /* ZydisOpcodeMap */
     uint8_t modrm_reg; /* ModRM.reg field (group opcodes) */
+    uint8_t x87;       /* an x87 instruction: #NM rules apply */
     struct iem_op op[4];
 };
 
@@ -84,6 +85,9 @@ extern const struct iem_op_def iem_ops_ctrl[];   /* iem_ctrl.c: near branches, s
 extern const struct iem_op_def iem_ops_far[];    /* iem_far.c: far branches, INT, IRET */
 extern const struct iem_op_def iem_ops_sys[];    /* iem_sys.c: descriptor tables, CRx, MSR, CPUID */
 extern const struct iem_op_def iem_ops_io[];     /* iem_io.c: IN/OUT/INS/OUTS, CLI/STI, HLT */
+extern const struct iem_op_def iem_ops_x87[];    /* iem_x87.c */
+/* #NM for x87 instructions per CR0.EM/TS/MP (iem_x87.c). */
+int iem_x87_check_nm(struct vcpu *v, const struct iem_insn *in);
 
 /* ---- status helpers (exc.c / iem.c) ---- */
 /* Records a pending exception in v->iem and returns IEM_EXC. */

@@ -5,10 +5,10 @@
  * Flags the SDM calls undefined are set as a recent Intel Core does
  * (Skylake/Cascade Lake measurements); each choice is noted where it is made.
  *
- * LOCK: iem.h exposes no host pointer or atomic RMW into guest memory, so a
- * locked read-modify-write is done as iem_opnd_read + iem_opnd_write. That is
- * atomic only while one vCPU runs at a time (true today: the EM runs vCPUs
- * one by one under IEM); SMP needs an iem_lock_rmw() in mem.c.
+ * LOCK: single vCPU today; iem.h exposes no host pointer or atomic RMW into
+ * guest memory, so a locked read-modify-write is iem_opnd_read followed by
+ * iem_opnd_write. That is atomic only while no other vCPU touches guest
+ * memory concurrently; SMP needs an iem_lock_rmw() in mem.c used here.
  */
 #include "cpu/iem.h"
 

@@ -1,10 +1,10 @@
 /* Bit tests and scans, SETcc/CMOVcc, BSWAP and the exchange family
  * (XCHG, XADD, CMPXCHG, CMPXCHG8B/16B).
  *
- * LOCK (explicit, or implicit for XCHG with memory): iem.h has no atomic
- * guest-memory RMW, so the read and the write are separate accesses; that
- * is atomic while a single vCPU runs at a time, which holds today. SMP
- * needs an iem_lock_rmw() in mem.c used here.
+ * LOCK (explicit, or implicit for XCHG with memory): single vCPU today;
+ * iem.h has no atomic guest-memory RMW, so the read and the write are
+ * separate accesses, atomic only while no other vCPU touches guest memory
+ * concurrently. SMP needs an iem_lock_rmw() in mem.c used here.
  */
 #include "cpu/iem.h"
 

@@ -85,6 +85,22 @@ static int page_lookup(struct vcpu *v, uint64_t lin, unsigned acc, uint8_t **hos
     return IEM_OK;
 }
 
+/* Data breakpoints (DR7 R/W = 01 write, 11 read/write) hit by an access are
+ * collected and reported as one #DB trap after the instruction. */
+static void check_data_bp(struct vcpu *v, uint64_t lin, unsigned len, unsigned acc)
+{
+    uint64_t dr7 = v->cpu.dr[7];
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned rw = (dr7 >> (16 + i * 4)) & 3, ln = (dr7 >> (18 + i * 4)) & 3;
+        uint64_t blen = ln == 0 ? 1 : ln == 1 ? 2 : ln == 2 ? 8 : 4;
+        uint64_t start = v->cpu.dr[i] & ~(blen - 1);
+        if (!(dr7 & (3u << (i * 2))) || (rw != 1 && rw != 3) || (rw == 1 && !(acc & ACC_W)))
+            continue;
+        if (lin < start + blen && start < lin + len)
+            v->iem.dr6_pending |= (uint8_t)(1u << i);
+    }
+}
+
 /* Both pages of a crossing access are translated before anything is
  * written, so a fault on the second leaves memory untouched. */
 static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, unsigned acc)
@@ -97,6 +113,8 @@ static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, 
 
     if (!cpu_is_64(&v->cpu) && !(v->cpu.efer & EFER_LMA))
         lin &= 0xffffffffull;
+    if ((v->cpu.dr[7] & 0xff) && !(acc & (ACC_X | ACC_SYS)))
+        check_data_bp(v, lin, len, acc);
     n[0] = len < first ? len : first;
     n[1] = len - n[0];
     rc = page_lookup(v, lin, acc, &h[0], &g[0]);
@@ -172,10 +190,22 @@ int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsig
     return IEM_OK;
 }
 
+/* Alignment check: CPL 3 data accesses with CR0.AM and EFLAGS.AC set, for
+ * operands of 2, 4 and 8 bytes (larger buffers are checked by their users). */
+static int check_align(struct vcpu *v, uint64_t lin, unsigned len)
+{
+    const struct cpu *c = &v->cpu;
+    if (c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC) && len <= 8 && (lin & (len - 1)))
+        return iem_raise(v, X_AC, 0, true);
+    return IEM_OK;
+}
+
 int iem_read_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned len)
 {
     uint64_t lin;
     int rc = iem_seg_lin(v, seg, off, len, ACC_R, &lin);
+    if (!rc)
+        rc = check_align(v, lin, len);
     return rc ? rc : iem_lin_read(v, lin, buf, len, ACC_R);
 }
 
@@ -183,6 +213,8 @@ int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, u
 {
     uint64_t lin;
     int rc = iem_seg_lin(v, seg, off, len, ACC_W, &lin);
+    if (!rc)
+        rc = check_align(v, lin, len);
     return rc ? rc : iem_lin_write(v, lin, buf, len, ACC_W);
 }
 

@@ -46,10 +46,12 @@ main:
         pushfd
         pop eax
         CHECK_MASK eax, 0, F_TF, "TF cleared by the interrupt gate"
+        UNLESS_TCG "#DB from ICEBP (0xF1)"
         TRY
         db 0xf1                         ; icebp / int1
 .after_icebp:
         CATCH_AT 1, NOERR, .after_icebp, "#DB from ICEBP (0xF1) is a trap"
+        END_UNLESS_TCG
         xor eax, eax
         mov dr6, eax
         mov eax, .bp_insn
@@ -177,8 +179,9 @@ main:
         pushfd
         or dword [esp], F_NT
         popfd
+.ts_iret:
         iretd
-        CATCH 10, SEL_TSS2, "#TS iret NT=1 to a non-busy TSS"
+        CATCH_AT 10, SEL_TSS2, .ts_iret, "#TS iret NT=1 to a non-busy TSS"
         pushfd
         and dword [esp], ~F_NT
         popfd
@@ -197,6 +200,7 @@ main:
         mov ax, SEL_NPSTACK
         mov ss, ax
         CATCH_ONLY 12, SEL_NPSTACK, "#SS loading a not-present stack segment"
+        UNLESS_TCG "#SS push crossing the stack limit"
         mov [RES], esp
         mov ax, SEL_SMALLSS
         mov ss, ax
@@ -210,7 +214,9 @@ main:
         mov ax, SEL_DATA32
         mov ss, ax
         mov esp, [RES]
+        END_UNLESS_TCG
         ; ---- #GP ---------------------------------------------------------
+        UNLESS_TCG "#GP on data limit / code write / read-only write"
         mov ax, SEL_SMALLSS
         mov es, ax
         TRY
@@ -226,6 +232,7 @@ main:
         TRY
         mov dword [fs:SCR], 1
         CATCH 13, 0, "#GP write to a read-only data segment"
+        END_UNLESS_TCG
         TRY
         mov ax, SEL_XONLY
         mov ds, ax
@@ -242,15 +249,19 @@ main:
         mov ax, 0x1000                  ; beyond the GDT limit
         mov ds, ax
         CATCH_ONLY 13, 0x1000, "#GP selector beyond the GDT limit"
+        xor eax, eax
+        lldt ax
         TRY
         mov ax, 0x0004                  ; LDT, none loaded
         mov ds, ax
         CATCH_ONLY 13, 0x0004, "#GP LDT selector with a null LDTR"
+        UNLESS_TCG "#GP access through a null DS"
         xor eax, eax
         mov ds, ax                      ; null into DS is fine ...
         TRY
         mov eax, [ds:SCR]               ; ... but using it is #GP(0)
         CATCH 13, 0, "#GP access through a null DS"
+        END_UNLESS_TCG
         mov ax, SEL_DATA32
         mov ds, ax
         lidt [small_idtr]
@@ -261,17 +272,19 @@ main:
         TRY
         mov eax, cr1
         CATCH 6, NOERR, "#UD mov from cr1"
+        UNLESS_TCG "#GP rdmsr of an unknown MSR"
         TRY
         mov ecx, 0x12345                ; unknown MSR
         rdmsr
         CATCH 13, 0, "#GP rdmsr of an unknown MSR"
+        END_UNLESS_TCG
+        UNLESS_TCG "#GP setting a reserved CR4 bit"
         TRY
         mov eax, cr4
-        or eax, 1 << 20                 ; SMEP? use a reserved bit instead
-        and eax, ~(1 << 20)
         or eax, 1 << 31                 ; reserved
         mov cr4, eax
         CATCH_ONLY 13, 0, "#GP setting a reserved CR4 bit"
+        END_UNLESS_TCG
         ; ---- #DF ---------------------------------------------------------
         SET_GATE 13, exc_stub_13, SEL_CODE32, 0x0E      ; #GP gate not present
         TRY

@@ -548,6 +548,31 @@ Test(alu, shift_undefined_flags_are_intel)
     cr_assert_eq(cpu_get_flags(&vc->cpu) & OSZAPC, F_OF | F_PF);
 }
 
+Test(alu, rotate_and_double_shift_undefined_are_intel)
+{
+    /* rol eax,2: OF from the first step (bit31 ^ bit30) */
+    static const uint8_t rol2[] = {0xc1, 0xc0, 0x02};
+    /* shld ax,bx,20: Intel shifts through AX:BX:AX */
+    static const uint8_t shld20[] = {0x66, 0x0f, 0xa4, 0xd8, 0x14};
+    vc->cpu.gpr[R_AX] = 0x40000000u;
+    cpu_set_flags(&vc->cpu, F_1);
+    cr_assert_eq(run(rol2, sizeof rol2, 1), 0);
+    cr_assert_eq(vc->cpu.gpr[R_AX], 1);
+    cr_assert_eq(cpu_get_flags(&vc->cpu) & OSZAPC, F_CF | F_OF);
+
+    vc->cpu.gpr[R_AX] = 0x1234;
+    vc->cpu.gpr[R_BX] = 0x5678;
+    cr_assert_eq(run(shld20, sizeof shld20, 1), 0);
+    cr_assert_eq(vc->cpu.gpr[R_AX], 0x6781);
+    cr_assert_eq(cpu_get_flags(&vc->cpu) & OSZAPC, F_CF | F_PF);
+}
+
+Test(alu, lock_on_register_is_ud)
+{
+    static const uint8_t lock_add_reg[] = {0xf0, 0x01, 0xd8};
+    expect_fault(lock_add_reg, sizeof lock_add_reg, X_UD);
+}
+
 /* ---- bit instructions ---- */
 
 static void fix_nonzero(struct regs *st)
@@ -568,6 +593,7 @@ Test(alu, bit_ops_match_host)
         {"bsr eax,ebx", C(0x0f, 0xbd, 0xc3), F_ZF, fix_nonzero},
         {"bsf ax,bx", C(0x66, 0x0f, 0xbc, 0xc3), F_ZF, fix_nonzero},
         {"bswap ecx", C(0x0f, 0xc9), OSZAPC, NULL},
+        {"bswap cx", C(0x66, 0x0f, 0xc9), OSZAPC, NULL},
         {"xadd eax,ebx", C(0x0f, 0xc1, 0xd8), OSZAPC, NULL},
         {"xadd al,bl", C(0x0f, 0xc0, 0xd8), OSZAPC, NULL},
         {"xadd eax,eax", C(0x0f, 0xc1, 0xc0), OSZAPC, NULL},
@@ -644,6 +670,24 @@ Test(alu, cmpxchg_memory_and_8b)
     cr_assert_eq(mem[2], 0xaaaa);
     cr_assert_eq(mem[3], 0xbbbb);
     cr_assert(cpu_get_flags(&vc->cpu) & F_ZF);
+}
+
+Test(alu, xchg_xadd_memory)
+{
+    /* xchg [0x8000], ecx ; lock xadd [0x8004], edx */
+    static const uint8_t code[] = {0x87, 0x0d, 0x00, 0x80, 0x00, 0x00,
+                                   0xf0, 0x0f, 0xc1, 0x15, 0x04, 0x80, 0x00, 0x00};
+    uint32_t mem[2] = {0x11, 0x7fffffffu};
+    pgm_load(&vm->pgm, DATA_ADDR, mem, sizeof mem);
+    vc->cpu.gpr[R_CX] = 0x22;
+    vc->cpu.gpr[R_DX] = 1;
+    cr_assert_eq(run(code, sizeof code, 2), 0);
+    pgm_read(&vm->pgm, DATA_ADDR, mem, sizeof mem);
+    cr_assert_eq(mem[0], 0x22);
+    cr_assert_eq(vc->cpu.gpr[R_CX], 0x11);
+    cr_assert_eq(mem[1], 0x80000000u);
+    cr_assert_eq(vc->cpu.gpr[R_DX], 0x7fffffffu);
+    cr_assert_eq(cpu_get_flags(&vc->cpu) & OSZAPC, F_OF | F_SF | F_AF | F_PF);
 }
 
 /* ---- strings ---- */
@@ -726,4 +770,23 @@ Test(alu, rep_with_zero_count_and_16bit_wrap)
     cr_assert_eq(vc->cpu.gpr[R_DI], 0x30000);
     cr_assert_eq(vc->cpu.gpr[R_AX] & 0xff, 0x77);
     cr_assert_eq(vc->cpu.gpr[R_SI], 0x12340000);
+}
+
+/* A fault in the middle of REP STOSB leaves EDI/ECX after the bytes done. */
+Test(alu, rep_fault_midway_is_restartable)
+{
+    static const uint8_t code[] = {0xf3, 0xaa};
+    uint32_t frame[2];
+    setup_idt();
+    vc->cpu.seg[S_ES].limit = 0x20003;
+    vc->cpu.gpr[R_DI] = 0x20000;
+    vc->cpu.gpr[R_CX] = 10;
+    vc->cpu.gpr[R_AX] = 0x33;
+    run(code, sizeof code, 1);
+    cr_assert_eq(vc->cpu.rip, HANDLER(X_GP));
+    pgm_read(&vm->pgm, vc->cpu.gpr[R_SP], frame, sizeof frame);
+    cr_assert_eq(frame[0], 0);         /* error code */
+    cr_assert_eq(frame[1], CODE_ADDR); /* EIP of the REP instruction */
+    cr_assert_eq(vc->cpu.gpr[R_DI], 0x20004);
+    cr_assert_eq(vc->cpu.gpr[R_CX], 6);
 }

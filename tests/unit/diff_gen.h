@@ -1,0 +1,99 @@
+/* Differential testing of IEM against Unicorn: shared types.
+ *
+ * diff_gen.c generates instructions one small batch at a time from the
+ * current (reference) register state, so that memory operands, string
+ * pointers, stack depth and divisors can be chosen to land inside the data
+ * page and never fault. diff_run.c runs a batch instruction by instruction
+ * in pcvm and in Unicorn and compares the architectural state, using the
+ * per-instruction mask of defined flags the generator attaches.
+ */
+#ifndef PCVM_TEST_DIFF_GEN_H
+#define PCVM_TEST_DIFF_GEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Guest memory layout, identical in both emulators (all below 64 KiB so real
+ * mode reaches it with segment bases of 0). */
+#define D_IVT_HANDLERS 0x0800u /* real mode: vector v enters at 0x800 + v (HLT) */
+#define D_GDT 0x0a00u
+#define D_IDT 0x0b00u
+#define D_CODE 0x1000u /* code of one sequence, up to 8 KiB */
+#define D_CODE_END 0x3000u
+#define D_STACK 0x3000u /* one page; ESP stays inside [D_STACK+64, D_STACK+0x1000-64] */
+#define D_DATA 0x5000u  /* one page of random data; every memory operand lands in it */
+#define D_MEM_SIZE 0x10000u
+
+#define D_ARITH 0x08d5u /* OF SF ZF AF PF CF */
+
+enum d_mode { D_PM32, D_REAL16 };
+
+struct dstate {
+    uint32_t r[8]; /* EAX ECX EDX EBX ESP EBP ESI EDI */
+    uint32_t eip;
+    uint32_t fl;
+};
+
+/* One generated instruction. */
+struct dinsn {
+    uint8_t b[16];
+    uint8_t len;
+    uint32_t addr;
+    uint16_t def;     /* arithmetic flags (D_ARITH bits) defined after it */
+    int8_t undef_reg; /* register left undefined (SDM), or -1 */
+    uint8_t nexits;   /* addresses execution may continue at */
+    uint32_t exit[2];
+    const char *name; /* template name, "fixup" for helper MOVs */
+};
+
+struct dgen {
+    uint64_t rng;
+    enum d_mode mode;
+    const uint8_t *mem; /* current guest memory (the reference's) */
+    unsigned size_bias; /* 0: random sizes; else force 1, 2 or 4 */
+};
+
+uint64_t d_rand(uint64_t *s);
+static inline uint32_t d_rand32(uint64_t *s) { return (uint32_t)(d_rand(s) >> 32); }
+static inline unsigned d_below(uint64_t *s, unsigned n) { return (unsigned)(d_rand(s) >> 33) % n; }
+uint32_t d_interesting(uint64_t *s); /* edge values, small values or random */
+
+/* Random initial state: registers, flags (OSZAPC, DF), ESP in the stack. */
+void d_init_state(struct dgen *g, struct dstate *st);
+
+/* Generates the next few instructions at st->eip given the state. Returns
+ * how many (helper MOVs first, the main instruction, maybe a filler a branch
+ * may skip), at most 8. */
+unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out);
+
+/* Builds the one instruction `op` (by template name) with the given operand
+ * size (1, 2, 4), register operands reg/rm (rm < 8: register form), and imm.
+ * Used by the directed tests. Returns false if the template is unknown. */
+bool d_build(struct dgen *g, const struct dstate *st, const char *op, unsigned size, unsigned reg,
+             unsigned rm, uint32_t imm, struct dinsn *out);
+
+/* Templates whose comparison is narrowed because one emulator is known to be
+ * wrong (tables in test_unicorn.c). */
+struct d_known {
+    const char *name;  /* template name */
+    int mode;          /* enum d_mode, or -1 for both */
+    uint16_t ignore;   /* flags not compared; 0xffff: template not generated */
+    const char *why;
+};
+extern const struct d_known known_pcvm_bugs[];
+extern const struct d_known known_unicorn_bugs[];
+
+/* ---- runner (diff_run.c) ---- */
+struct dctx;
+struct dctx *d_open(enum d_mode mode);
+void d_close(struct dctx *c);
+/* Runs `insns` random instructions in sequences of about `seqlen`; returns
+ * the number of mismatching sequences (each reported on stderr, up to a
+ * limit). */
+unsigned d_run_random(struct dctx *c, uint64_t seed, uint64_t insns, unsigned seqlen,
+                      uint64_t *ran);
+/* Runs one instruction from `st`; returns true when both agree. */
+bool d_run_one(struct dctx *c, struct dgen *g, const struct dstate *st, const struct dinsn *in);
+uint64_t d_executed(const struct dctx *c);
+
+#endif
