@@ -53,7 +53,7 @@ $(BUILD)/%.o: %.c | config.mk
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ifrontends/conform -c -o $@ $<
+	$(CC) $(CFLAGS) -Ifrontends/conform -DPCVM_BIN='"$(BUILD)/pcvm"' -DPCVM_DEMO='"$(GUEST)/demo.bin"' -c -o $@ $<
 
 $(LIB): $(OBJ)
 	@rm -f $@
@@ -83,7 +83,7 @@ $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 	nasm -f elf32 -I tests/guest/ -o $(GUEST)/$*.o $<
 	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
 
-unit: $(BUILD)/unit-tests
+unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin
 	$(BUILD)/unit-tests --jobs 2
 
 conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
@@ -106,7 +106,7 @@ bench: build/release/pcvm guest
 	bench/run.sh
 
 fuzz:
-	$(MAKE) MODE=release $(BUILD)/unit-tests
+	$(MAKE) MODE=release build/release/unit-tests build/release/pcvm build/guest/demo.bin
 	PCVM_FUZZ_INSNS=5000000 build/release/unit-tests --filter 'unicorn/*'
 
 clean:

@@ -4,7 +4,7 @@
 
 #include "cpu/cpu.h"
 
-void cpu_reset(struct cpu *c, uint32_t signature)
+void cpu_state_reset(struct cpu *c, uint32_t signature)
 {
     memset(c, 0, sizeof(*c));
     c->rip = 0xfff0;

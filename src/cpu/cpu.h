@@ -159,8 +159,11 @@ struct cpu {
     uint8_t xmm[16][16];
 };
 
-/* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature. */
-void cpu_reset(struct cpu *c, uint32_t signature);
+/* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature.
+ * (Not cpu_reset: libunicorn exports that name, and the unit tests link both.) */
+void cpu_state_reset(struct cpu *c, uint32_t signature);
+/* CPUID leaf 1 EAX, also EDX at reset (cpuid.c). */
+uint32_t iem_cpu_signature(void);
 
 uint64_t cpu_get_flags(const struct cpu *c);
 void cpu_set_flags(struct cpu *c, uint64_t rflags);

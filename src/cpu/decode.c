@@ -240,6 +240,8 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
     if (avail > limit_left)
         avail = (unsigned)limit_left;
     st = ZydisDecoderDecodeFull(&d->dec[mode], bytes, avail, &zi, zo);
+    if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
+        return iem_gp(v, 0); /* more than 15 bytes */
     if (st == ZYDIS_STATUS_NO_MORE_DATA) {
         if (rc2 != IEM_OK)
             return rc2; /* the #PF of the second page, still pending */

@@ -13,14 +13,7 @@
 #include <stdio.h>
 
 /* seg.c */
-int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp,
-                 unsigned size, uint64_t val, unsigned acc, uint32_t err);
-int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
-void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
-void iem_seg_null(struct cpu_seg *s, uint16_t sel);
 /* Shared with iem_far.c. */
-int iem_tss_stack(struct vcpu *v, unsigned cpl, uint16_t *ss, uint64_t *sp);
-int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
 
 /* iem_raise() lives in iem.c beside the executor that consumes it. */
 

@@ -72,6 +72,22 @@ static unsigned insn_breakpoints(struct vcpu *v)
     return hits;
 }
 
+/* INT n, INT3, INT1 and a taken INTO clear TF on their way into the handler
+ * and raise no single-step trap (SDM vol. 3 17.3.1.4). */
+static bool entered_handler(const struct iem_insn *in, uint64_t fallthrough, uint64_t next)
+{
+    switch (in->mnemonic) {
+    case ZYDIS_MNEMONIC_INT:
+    case ZYDIS_MNEMONIC_INT3:
+    case ZYDIS_MNEMONIC_INT1:
+        return true;
+    case ZYDIS_MNEMONIC_INTO:
+        return next != fallthrough;
+    default:
+        return false;
+    }
+}
+
 static bool is_iret(const struct iem_insn *in)
 {
     return in->mnemonic == ZYDIS_MNEMONIC_IRET || in->mnemonic == ZYDIS_MNEMONIC_IRETD ||
@@ -97,7 +113,8 @@ static int step(struct vcpu *v)
         return deliver_pending(v);
     if (rc)
         return rc;
-    v->iem.next_rip = (c->rip + in->len) & ip_mask(c);
+    uint64_t fallthrough = (c->rip + in->len) & ip_mask(c);
+    v->iem.next_rip = fallthrough;
     tf = (c->rflags & F_TF) != 0;
     if (v->iem.trace)
         iem_trace_before(v, in);
@@ -108,6 +125,8 @@ static int step(struct vcpu *v)
     case IEM_OK:
     case IEM_HALT:
     case IEM_BREAK:
+        if (tf && entered_handler(in, fallthrough, v->iem.next_rip))
+            tf = false;
         c->rip = v->iem.next_rip;
         v->iem.insns++;
         if ((c->rflags & F_RF) && !is_iret(in)) /* RF lasts one instruction */

@@ -176,6 +176,20 @@ void iem_seg_load_real(struct vcpu *v, unsigned sreg, uint16_t sel);
 /* Recomputes v->cpu.cpl and any cached mode after CS/CR0/EFER changes. */
 void iem_mode_changed(struct vcpu *v);
 
+/* Descriptor and stack helpers shared by seg.c, exc.c, iem_far.c, iem_sys.c. */
+int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec);
+int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found);
+int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp, unsigned size,
+                 uint64_t val, unsigned acc, uint32_t err);
+int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
+void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
+void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl);
+void iem_seg_null(struct cpu_seg *s, uint16_t sel);
+int iem_tss_stack(struct vcpu *v, unsigned cpl, uint16_t *ss, uint64_t *sp);
+int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
+int iem_push_seg(struct vcpu *v, const struct iem_insn *in); /* iem_far.c */
+int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);  /* iem_far.c */
+
 /* Cross-file entry points for instructions whose mnemonic is shared. */
 int iem_mov_to_seg(struct vcpu *v, const struct iem_insn *in);  /* seg.c  */
 int iem_mov_cr(struct vcpu *v, const struct iem_insn *in);      /* iem_sys.c */

@@ -2,8 +2,6 @@
  * segment-register pushes are handed to iem_far.c. */
 #include "cpu/iem.h"
 
-int iem_push_seg(struct vcpu *v, const struct iem_insn *in);
-int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);
 
 static bool canonical(uint64_t a)
 {

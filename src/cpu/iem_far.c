@@ -15,18 +15,7 @@
 
 #include <stdio.h>
 
-int iem_push_seg(struct vcpu *v, const struct iem_insn *in);
-int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);
 /* seg.c / exc.c */
-int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec);
-int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp,
-                 unsigned size, uint64_t val, unsigned acc, uint32_t err);
-int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
-void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
-void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl);
-void iem_seg_null(struct cpu_seg *s, uint16_t sel);
-int iem_tss_stack(struct vcpu *v, unsigned cpl, uint16_t *ss, uint64_t *sp);
-int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
 
 #define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
 #define D_S(d)    (((d) >> 44) & 1)
@@ -430,6 +419,30 @@ static int iret_to_v86(struct vcpu *v, uint64_t ip, uint64_t cs, uint64_t fl)
     return IEM_OK;
 }
 
+/* IRET with NT=1 returns to the task in the TSS back link. The back link
+ * is checked as the SDM says (#TS/#NP with its selector), but the task
+ * switch itself is not implemented and ends in #GP(0). */
+static int iret_task(struct vcpu *v, bool lm)
+{
+    if (lm)
+        return iem_gp(v, 0);
+    uint16_t link;
+    int rc = iem_lin_read(v, v->cpu.tr.base, &link, 2, ACC_R | ACC_SYS);
+    if (rc)
+        return rc;
+    if (link & 4)
+        return iem_ts(v, link & 0xfffc);
+    uint64_t d;
+    rc = iem_desc_read(v, link, &d, X_TS);
+    if (rc)
+        return rc;
+    if (D_S(d) || (D_TYPE(d) != 3 && D_TYPE(d) != 0xb))
+        return iem_ts(v, link & 0xfffc);
+    if (!D_P(d))
+        return iem_np(v, link & 0xfffc);
+    return iem_gp(v, 0);
+}
+
 static int op_iret(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
@@ -440,7 +453,7 @@ static int op_iret(struct vcpu *v, const struct iem_insn *in)
         return iret_real_v86(v, osz);
     bool lm = cpu_is_long(c);
     if (c->rflags & F_NT)
-        return iem_gp(v, 0); /* task return: task switching not implemented (#GP in long mode anyway) */
+        return iret_task(v, lm);
     uint64_t ip, cs, fl;
     rc = iem_stack_peek(v, 0, osz, &ip);
     if (!rc)

@@ -6,9 +6,6 @@
 #include "cpu/iem.h"
 
 /* seg.c */
-int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec);
-int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found);
-void iem_seg_null(struct cpu_seg *s, uint16_t sel);
 
 #define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
 #define D_S(d)    (((d) >> 44) & 1)

@@ -5,15 +5,6 @@
  */
 #include "cpu/iem.h"
 
-/* Shared with exc.c and iem_far.c (to move into iem.h). */
-int iem_desc_read_sys(struct vcpu *v, uint16_t sel, uint64_t desc[2], unsigned vec);
-int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp,
-                 unsigned size, uint64_t val, unsigned acc, uint32_t err);
-int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
-void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
-void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl);
-void iem_seg_null(struct cpu_seg *s, uint16_t sel);
-int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found);
 
 #define D_ACCESSED (1ull << 40)
 

@@ -200,17 +200,19 @@ main:
         mov ax, SEL_NPSTACK
         mov ss, ax
         CATCH_ONLY 12, SEL_NPSTACK, "#SS loading a not-present stack segment"
-        UNLESS_TCG "#SS push crossing the stack limit"
+        ; A push that crosses the limit cannot be tested at CPL 0: the #SS
+        ; frame would be pushed on the same over-limit stack, #DF, then a
+        ; triple fault, on hardware as well. An SS-relative store past the
+        ; limit with room below ESP for the frame tests the same check.
+        UNLESS_TCG "#SS SS-relative store crossing the stack limit"
         mov [RES], esp
         mov ax, SEL_SMALLSS
         mov ss, ax
-        mov esp, 0x1000
+        mov esp, 0x800
         TRY
-        push eax
         push eax                        ; fits
-        mov esp, 0x1002
-        push eax                        ; crosses below 0? no: 0xffe..0x1001 beyond limit 0xfff
-        CATCH 12, 0, "#SS push crossing the stack limit"
+        mov [ss:esp + 0x802], eax       ; esp = 0x7fc: 0xffe..0x1001, limit 0xfff
+        CATCH 12, 0, "#SS SS-relative store crossing the stack limit"
         mov ax, SEL_DATA32
         mov ss, ax
         mov esp, [RES]

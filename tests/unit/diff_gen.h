@@ -38,6 +38,7 @@ struct dstate {
 struct dinsn {
     uint8_t b[16];
     uint8_t len;
+    uint8_t osz;      /* operand size in bytes (0: not applicable) */
     uint32_t addr;
     uint16_t def;     /* arithmetic flags (D_ARITH bits) defined after it */
     int8_t undef_reg; /* register left undefined (SDM), or -1 */
@@ -66,16 +67,17 @@ void d_init_state(struct dgen *g, struct dstate *st);
  * may skip), at most 8. */
 unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out);
 
-/* Builds the one instruction `op` (by template name) with the given operand
- * size (1, 2, 4), register operands reg/rm (rm < 8: register form), and imm.
- * Used by the directed tests. Returns false if the template is unknown. */
-bool d_build(struct dgen *g, const struct dstate *st, const char *op, unsigned size, unsigned reg,
-             unsigned rm, uint32_t imm, struct dinsn *out);
+/* Defined arithmetic flags after a shift/rotate (ModRM.reg `ext`) of a
+ * `bits`-wide operand by `count` (before masking), SDM vol. 2B SAL/SAR/SHL/SHR
+ * and RCL/RCR/ROL/ROR "Flags Affected". */
+uint16_t d_shift_def(unsigned ext, unsigned bits, unsigned count);
+/* Narrows in->def by the known-bug tables; false when the case must not run. */
+bool d_apply_known(struct dinsn *in, enum d_mode mode);
 
 /* Templates whose comparison is narrowed because one emulator is known to be
  * wrong (tables in test_unicorn.c). */
 struct d_known {
-    const char *name;  /* template name */
+    const char *name;  /* template name, or "name/16" "name/32" for one operand size */
     int mode;          /* enum d_mode, or -1 for both */
     uint16_t ignore;   /* flags not compared; 0xffff: template not generated */
     const char *why;
@@ -93,7 +95,9 @@ void d_close(struct dctx *c);
 unsigned d_run_random(struct dctx *c, uint64_t seed, uint64_t insns, unsigned seqlen,
                       uint64_t *ran);
 /* Runs one instruction from `st`; returns true when both agree. */
-bool d_run_one(struct dctx *c, struct dgen *g, const struct dstate *st, const struct dinsn *in);
+bool d_run_one(struct dctx *c, const struct dstate *st, const struct dinsn *in);
+/* Runs `in`, which must raise `vector` in both emulators. */
+bool d_run_fault(struct dctx *c, const struct dstate *st, const struct dinsn *in, unsigned vector);
 uint64_t d_executed(const struct dctx *c);
 
 #endif

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# bench/run.sh - run the benchmark guests under pcvm and under QEMU TCG, side
+# by side, and print wall times, MIPS and ratios.  Run from anywhere; `make
+# bench` runs it from the repository root after building build/release/pcvm.
+# See bench/README.md.
+#
+# Environment:
+#   BENCH_SCALE=n     about n million guest instructions per benchmark (200)
+#   BENCH_RUNS=n      runs per emulator and benchmark, the best is kept (3)
+#   BENCH_TIMEOUT=s   give up on one run after s seconds (300)
+#   BENCH_ONLY="a b"  only these benchmarks (int_loop mem_loop)
+#   PCVM=path         pcvm binary (build/release/pcvm)
+#   PCVM_ARGS=...     extra pcvm options, e.g. --engine=iem
+#   QEMU=path         QEMU binary (qemu-system-i386); QEMU=none skips it
+#   QEMU_ARGS=...     extra QEMU options
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+
+SCALE=${BENCH_SCALE:-200}
+RUNS=${BENCH_RUNS:-3}
+TIMEOUT=${BENCH_TIMEOUT:-300}
+BENCHES=${BENCH_ONLY:-int_loop mem_loop}
+PCVM=${PCVM:-build/release/pcvm}
+QEMU=${QEMU:-qemu-system-i386}
+OUT=build/bench
+
+case $SCALE in ''|*[!0-9]*|0) echo "bench: BENCH_SCALE must be a positive integer" >&2; exit 2;; esac
+case $RUNS in ''|*[!0-9]*|0) echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 2;; esac
+
+# shellcheck disable=SC2054  # the commas belong to the -device argument
+COMMON=(-nodefaults -display none -serial none -device isa-debug-exit,iobase=0xf4,iosize=0x4)
+# shellcheck disable=SC2206
+PCVM_CMD=("$PCVM" ${PCVM_ARGS:-} "${COMMON[@]}")
+# shellcheck disable=SC2206
+QEMU_CMD=("$QEMU" -accel tcg ${QEMU_ARGS:-} "${COMMON[@]}")
+
+# ---- build the guests -------------------------------------------------------
+command -v nasm >/dev/null || { echo "bench: nasm not found" >&2; exit 2; }
+mkdir -p "$OUT"
+for b in startup $BENCHES; do
+    [ -f "bench/$b.asm" ] || { echo "bench: no bench/$b.asm" >&2; exit 2; }
+    if ! nasm -f bin -I bench/ -DSCALE="$SCALE" -o "$OUT/$b.bin.tmp" "bench/$b.asm"; then
+        echo "bench: nasm failed on bench/$b.asm" >&2
+        rm -f "$OUT/$b.bin.tmp"
+        exit 2
+    fi
+    mv "$OUT/$b.bin.tmp" "$OUT/$b.bin"
+done
+
+# insns FILE: the exact instruction count recorded in the image after "PCVMBENCH\0"
+insns() {
+    local off
+    off=$(grep -obUa 'PCVMBENCH' "$1" | tail -1 | cut -d: -f1)
+    [ -n "$off" ] || { echo 0; return; }
+    od -An -t u8 -j $((off + 10)) -N 8 "$1" | tr -d ' '
+}
+
+# ---- emulators --------------------------------------------------------------
+echo "== pcvm benchmarks: pcvm vs QEMU TCG =="
+HAVE_PCVM=1 HAVE_QEMU=1
+if [ ! -x "$PCVM" ]; then
+    HAVE_PCVM=0
+    echo "NOTE: $PCVM not found or not executable: pcvm columns skipped (make MODE=release build/release/pcvm)"
+fi
+if [ "$QEMU" = none ]; then
+    HAVE_QEMU=0
+    echo "NOTE: QEMU=none: QEMU columns skipped"
+elif ! command -v "$QEMU" >/dev/null 2>&1; then
+    HAVE_QEMU=0
+    echo "NOTE: $QEMU is not installed: QEMU columns skipped"
+fi
+echo "host:    $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //') ($(nproc) CPUs), $(uname -sr)"
+if [ $HAVE_PCVM = 1 ]; then
+    echo "pcvm:    $("$PCVM" --version 2>&1 | head -1)   [$PCVM${PCVM_ARGS:+ $PCVM_ARGS}]"
+fi
+if [ $HAVE_QEMU = 1 ]; then
+    echo "QEMU:    $("$QEMU" --version 2>&1 | head -1)   [-accel tcg${QEMU_ARGS:+ $QEMU_ARGS}]"
+fi
+echo "scale:   BENCH_SCALE=$SCALE, best of $RUNS runs, timeout ${TIMEOUT}s per run"
+echo
+
+ERR=$(mktemp) || exit 2
+trap 'rm -f "$ERR"' EXIT
+
+# measure NAME EMU RUNS CMD...: runs CMD -kernel build/bench/NAME.bin RUNS times;
+# sets BEST (seconds, best run) or BEST=FAILED and prints progress
+measure() {
+    local name=$1 emu=$2 runs=$3; shift 3
+    local i t0 t1 rc ns best_ns="" times=""
+    for ((i = 0; i < runs; i++)); do
+        t0=$(date +%s%N)
+        timeout "$TIMEOUT" "$@" -kernel "$OUT/$name.bin" </dev/null >/dev/null 2>"$ERR"
+        rc=$?
+        t1=$(date +%s%N)
+        ns=$((t1 - t0))
+        if [ $rc -ne 1 ]; then
+            if [ $rc -eq 124 ]; then
+                printf '  %-5s %-9s FAILED: timed out after %ss\n' "$emu" "$name" "$TIMEOUT"
+            else
+                printf '  %-5s %-9s FAILED: exit status %d (expected 1) after %s s\n' "$emu" "$name" $rc \
+                    "$(awk -v n=$ns 'BEGIN { printf "%.3f", n / 1e9 }')"
+            fi
+            [ -s "$ERR" ] && tail -n 8 "$ERR" | sed 's/^/        stderr: /'
+            BEST=FAILED
+            return
+        fi
+        if [ $i -eq 0 ] && [ -s "$ERR" ]; then
+            printf '  %-5s %-9s note: it wrote to stderr:\n' "$emu" "$name"
+            tail -n 8 "$ERR" | sed 's/^/        stderr: /'
+        fi
+        times+=" $(awk -v n=$ns 'BEGIN { printf "%.3f", n / 1e9 }')"
+        if [ -z "$best_ns" ] || [ $ns -lt $best_ns ]; then best_ns=$ns; fi
+    done
+    BEST=$(awk -v n=$best_ns 'BEGIN { printf "%.4f", n / 1e9 }')
+    printf '  %-5s %-9s runs (s):%s  best %s\n' "$emu" "$name" "$times" "$BEST"
+}
+
+# ---- start-up time ----------------------------------------------------------
+SRUNS=$((RUNS > 5 ? RUNS : 5))
+echo "start-up (bench/startup.asm exits at once; best of $SRUNS):"
+P_START=n/a Q_START=n/a
+if [ $HAVE_PCVM = 1 ]; then measure startup pcvm $SRUNS "${PCVM_CMD[@]}"; P_START=$BEST; fi
+if [ $HAVE_QEMU = 1 ]; then measure startup qemu $SRUNS "${QEMU_CMD[@]}"; Q_START=$BEST; fi
+echo
+
+declare -A P_T Q_T N
+echo "benchmarks:"
+for b in $BENCHES; do
+    N[$b]=$(insns "$OUT/$b.bin")
+    P_T[$b]=n/a Q_T[$b]=n/a
+    if [ $HAVE_PCVM = 1 ]; then measure "$b" pcvm "$RUNS" "${PCVM_CMD[@]}"; P_T[$b]=$BEST; fi
+    if [ $HAVE_QEMU = 1 ]; then measure "$b" qemu "$RUNS" "${QEMU_CMD[@]}"; Q_T[$b]=$BEST; fi
+done
+echo
+
+# ---- table ------------------------------------------------------------------
+# mips INSNS TIME START: INSNS / (TIME - START) / 1e6, or "-"
+mips() {
+    awk -v n="$1" -v t="$2" -v s="$3" 'BEGIN {
+        if (t !~ /^[0-9.]+$/) { print "-"; exit }
+        if (s !~ /^[0-9.]+$/) s = 0
+        d = t - s; if (d <= 0) { print "-"; exit }
+        printf "%.1f", n / d / 1e6 }'
+}
+# ratio A B: A / B, or "-"
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "-"; exit }
+        r = a / b; printf (r >= 100 ? "%.0f" : r >= 1 ? "%.2f" : "%.4f"), r }'
+}
+fmt_t() { case $1 in n/a|FAILED) echo "$1";; *) awk -v t="$1" 'BEGIN { printf "%.3f", t }';; esac; }
+
+printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
+    benchmark "guest insns" "pcvm s" "pcvm MIPS" "QEMU s" "QEMU MIPS" "time ratio" "MIPS ratio"
+printf '%s\n' "-----------------------------------------------------------------------------------------------------"
+printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
+    startup 2 "$(fmt_t "$P_START")" - "$(fmt_t "$Q_START")" - "$(ratio "$P_START" "$Q_START")" -
+for b in $BENCHES; do
+    pm=$(mips "${N[$b]}" "${P_T[$b]}" "$P_START")
+    qm=$(mips "${N[$b]}" "${Q_T[$b]}" "$Q_START")
+    printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
+        "$b" "${N[$b]}" "$(fmt_t "${P_T[$b]}")" "$pm" "$(fmt_t "${Q_T[$b]}")" "$qm" \
+        "$(ratio "${P_T[$b]}" "${Q_T[$b]}")" "$(ratio "$pm" "$qm")"
+done
+echo
+echo "s: best wall time of the whole process (start-up included), monotonic clock."
+echo "MIPS: guest insns / (s - that emulator's start-up s) / 1e6, i.e. start-up subtracted;"
+echo "      each iteration of a REP string instruction counts as one instruction."
+echo "time ratio: pcvm s / QEMU s (above 1: pcvm slower).  MIPS ratio: pcvm MIPS / QEMU MIPS (below 1: pcvm slower)."
+
+STATUS=0
+for b in $BENCHES; do
+    [ "${P_T[$b]}" = FAILED ] && STATUS=1
+    [ "${Q_T[$b]}" = FAILED ] && STATUS=1
+done
+[ "$P_START" = FAILED ] && STATUS=1
+[ "$Q_START" = FAILED ] && STATUS=1
+exit $STATUS

@@ -1,0 +1,97 @@
+/* pcvm's command line: bad input is one line on stderr and exit status 2;
+ * isa-debug-exit's status reaches the caller. Runs the pcvm binary that the
+ * same build produced (PCVM_BIN) on the demo guest (PCVM_DEMO). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs a shell command; returns its exit status and the lines it wrote to stderr. */
+static int run(const char *args, char *err, size_t errlen, int *lines)
+{
+    char cmd[1024];
+    FILE *f;
+    size_t n;
+    snprintf(cmd, sizeof(cmd), "%s %s 2>&1 >/dev/null </dev/null", PCVM_BIN, args);
+    f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    n = fread(err, 1, errlen - 1, f);
+    err[n] = 0;
+    *lines = 0;
+    for (size_t i = 0; i < n; i++)
+        *lines += err[i] == '\n';
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void expect_usage_error(const char *args, const char *needle)
+{
+    char err[2048];
+    int lines;
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 2, "'%s' exited %d: %s", args, st, err);
+    cr_assert_eq(lines, 1, "'%s' printed %d lines: %s", args, lines, err);
+    cr_assert(strstr(err, needle), "'%s': expected '%s' in: %s", args, needle, err);
+}
+
+Test(cli, bad_input_is_one_line_and_status_2)
+{
+    expect_usage_error("-kernel /nonexistent/k", "/nonexistent/k");
+    expect_usage_error("--no-such-option", "--no-such-option");
+    expect_usage_error("-m abc -kernel " PCVM_DEMO, "memory size");
+    expect_usage_error("-m 1M -kernel " PCVM_DEMO, "memory");
+    expect_usage_error("-kernel " PCVM_BIN, "Multiboot"); /* an ELF64 binary is not a Multiboot kernel */
+    expect_usage_error("", "nothing to boot");
+    expect_usage_error("-m 2M -kernel " PCVM_DEMO " -initrd " PCVM_BIN, "does not fit");
+    expect_usage_error("-bios " PCVM_DEMO, "64 KiB");
+    expect_usage_error("-device no-such-dev -kernel " PCVM_DEMO, "no-such-dev");
+    expect_usage_error("-device isa-debug-exit,iobase=zz -kernel " PCVM_DEMO, "iobase");
+    expect_usage_error("-cpu nosuchcpu -kernel " PCVM_DEMO, "nosuchcpu");
+    expect_usage_error("-kernel", "needs an argument");
+    expect_usage_error("--engine=fast -kernel " PCVM_DEMO, "fast");
+}
+
+Test(cli, debug_exit_status_and_ignored_qemu_options)
+{
+    char err[2048];
+    int lines;
+    int st = run("-nodefaults -display none -serial null -name test -no-user-config "
+                 "-device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel " PCVM_DEMO,
+                 err, sizeof(err), &lines);
+    cr_assert_eq(st, 1, "status %d: %s", st, err);
+    st = run("-accel tcg -machine pc,accel=tcg -cpu qemu64,+sse2,-avx -nodefaults -serial null "
+             "-device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel " PCVM_DEMO,
+             err, sizeof(err), &lines);
+    cr_assert_eq(st, 1, "status %d: %s", st, err);
+}
+
+Test(cli, max_insns_stops_the_guest)
+{
+    char err[2048];
+    int lines;
+    int st = run("-nodefaults -serial null --max-insns 1000 -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+                 "-kernel " PCVM_DEMO, err, sizeof(err), &lines);
+    cr_assert_eq(st, 0, "status %d: %s", st, err);
+    cr_assert(strstr(err, "instruction limit"), "%s", err);
+}
+
+Test(cli, trace_names_each_instruction)
+{
+    char err[2048], path[] = "/tmp/pcvm-trace-XXXXXX", args[512], line[512];
+    int lines, fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    snprintf(args, sizeof(args), "-nodefaults -serial null --max-insns 3 --trace=%s -kernel %s", path, PCVM_DEMO);
+    run(args, err, sizeof(err), &lines);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof(line), f));
+    /* the demo starts with mov esp, imm32 */
+    cr_assert(strstr(line, "0008:"), "%s", line);
+    cr_assert(strstr(line, "mov esp"), "%s", line);
+    cr_assert(strstr(line, "rsp="), "%s", line);
+    fclose(f);
+    unlink(path);
+}
