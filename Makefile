@@ -92,7 +92,7 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
 
 # Tests: unit tests and guest programs, all under ASan+UBSan.
 check:
-	$(MAKE) MODE=asan unit conform-check
+	@$(MAKE) --no-print-directory MODE=asan unit conform-check
 
 run: build/release/pcvm $(GUEST)/demo.bin
 	build/release/pcvm -nodefaults -serial stdio -display none \

@@ -18,6 +18,10 @@
 #define F1_CX8  (1u << 8)
 #define F1_SEP  (1u << 11)
 #define F1_CMOV (1u << 15)
+#define F1_PSE  (1u << 3)
+#define F1_PAE  (1u << 6)
+#define F1_PGE  (1u << 13)
+#define F1_PSE36 (1u << 17)
 
 #define MAX_BASIC 0x00000001u
 #define MAX_EXT   0x80000004u
@@ -30,7 +34,8 @@ struct cpuid_leaf {
 /* "GenuineIntel" is EBX, EDX, ECX order. */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
-    {0x00000001, {CPU_SIGNATURE, 0, 0, F1_DE | F1_TSC | F1_MSR | F1_CX8 | F1_SEP | F1_CMOV}},
+    {0x00000001, {CPU_SIGNATURE, 0, 0, F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE |
+                                        F1_CMOV | F1_PSE36}},
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, 0, 0}},
 };

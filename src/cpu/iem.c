@@ -88,6 +88,14 @@ static bool entered_handler(const struct iem_insn *in, uint64_t fallthrough, uin
     }
 }
 
+/* MOV SS and POP SS hold debug traps (and interrupts) until the next
+ * instruction has run, so a stack switch completes as a pair. */
+static bool loads_ss(const struct iem_insn *in)
+{
+    return (in->mnemonic == ZYDIS_MNEMONIC_MOV || in->mnemonic == ZYDIS_MNEMONIC_POP) && in->op[0].type == OPT_REG &&
+           in->op[0].rclass == RC_SEG && in->op[0].reg == S_SS;
+}
+
 static bool is_iret(const struct iem_insn *in)
 {
     return in->mnemonic == ZYDIS_MNEMONIC_IRET || in->mnemonic == ZYDIS_MNEMONIC_IRETD ||
@@ -107,7 +115,8 @@ static int step(struct vcpu *v)
         v->iem.fault_depth = 0;
         return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
     }
-    v->iem.dr6_pending = 0;
+    v->iem.dr6_pending = v->iem.dr6_carry;
+    v->iem.dr6_carry = 0;
     rc = iem_fetch_decode(v, &in);
     if (rc == IEM_EXC)
         return deliver_pending(v);
@@ -133,6 +142,11 @@ static int step(struct vcpu *v)
             c->rflags &= ~(uint64_t)F_RF;
         if (v->iem.trace)
             iem_trace_after(v);
+        if (loads_ss(in)) {
+            v->iem.dr6_carry = v->iem.dr6_pending; /* both trap after the next instruction */
+            v->iem.dr6_pending = 0;
+            tf = false;
+        }
         if ((tf && rc != IEM_HALT) || v->iem.dr6_pending) { /* debug traps after the instruction */
             c->dr[6] = (c->dr[6] & ~0xfull) | v->iem.dr6_pending | (tf ? 0x4000 : 0);
             v->iem.dr6_pending = 0;

@@ -105,6 +105,10 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
         if (lvl > 1 && (entry & PTE_PS)) {
             if (!ps_ok)
                 return fault(w, PFERR_P | PFERR_RSVD);
+            /* 4 MiB PDE: bit 21 is reserved; 2 MiB/1 GiB: the bits between PAT and the base */
+            if ((size == 4 && (entry & (1ull << 21))) ||
+                (size == 8 && (entry & ((1ull << shift) - 1) & ~0x1fffull)))
+                return fault(w, PFERR_P | PFERR_RSVD);
             leaf_large = true;
             break;
         }
@@ -130,8 +134,8 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
     if (leaf_large) {
         uint64_t page_size = 1ull << shift;
         uint64_t base;
-        if (size == 4) /* PSE-36: bits 13..16 of the PDE are address bits 32..35 */
-            base = (entry & 0xffc00000ull) | ((entry & 0x1e000ull) << 19);
+        if (size == 4) /* PSE-36: bits 13..20 of the PDE are address bits 32..39 */
+            base = (entry & 0xffc00000ull) | ((entry & 0x1fe000ull) << 19);
         else
             base = entry & PHYS_MASK & ~(page_size - 1);
         w->gpa = base | (lin & (page_size - 1));

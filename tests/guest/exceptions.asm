@@ -211,8 +211,8 @@ main:
         mov esp, 0x800
         TRY
         push eax                        ; fits
-        mov [ss:esp + 0x802], eax       ; esp = 0x7fc: 0xffe..0x1001, limit 0xfff
-        CATCH 12, 0, "#SS SS-relative store crossing the stack limit"
+.sslim: mov [ss:esp + 0x802], eax       ; esp = 0x7fc: 0xffe..0x1001, limit 0xfff
+        CATCH_AT 12, 0, .sslim, "#SS SS-relative store crossing the stack limit"
         mov ax, SEL_DATA32
         mov ss, ax
         mov esp, [RES]
@@ -258,11 +258,11 @@ main:
         mov ds, ax
         CATCH_ONLY 13, 0x0004, "#GP LDT selector with a null LDTR"
         UNLESS_TCG "#GP access through a null DS"
+        TRY                             ; (TRY itself writes through DS)
         xor eax, eax
         mov ds, ax                      ; null into DS is fine ...
-        TRY
-        mov eax, [ds:SCR]               ; ... but using it is #GP(0)
-        CATCH 13, 0, "#GP access through a null DS"
+.nullds: mov eax, [ds:SCR]              ; ... but using it is #GP(0)
+        CATCH_AT 13, 0, .nullds, "#GP access through a null DS"
         END_UNLESS_TCG
         mov ax, SEL_DATA32
         mov ds, ax
@@ -275,8 +275,8 @@ main:
         mov eax, cr1
         CATCH 6, NOERR, "#UD mov from cr1"
         UNLESS_TCG "#GP rdmsr of an unknown MSR"
-        TRY
         mov ecx, 0x12345                ; unknown MSR
+        TRY
         rdmsr
         CATCH 13, 0, "#GP rdmsr of an unknown MSR"
         END_UNLESS_TCG

@@ -28,7 +28,7 @@ main:
         SET_DESC SEL_CONF, 0, 0xFFFFF, 0x9E, 0xC
         SET_DESC SEL_SMALLCS, 0, 0xFFFFF, 0x9A, 0x4     ; ends below the image at 1 MiB
         SET_CALLGATE SEL_NPGATE, main, SEL_CODE32, 0x0C, 0
-        SET_DESC SEL_EXPDN, 0, 0xFFF, 0x96, 0xC
+        SET_DESC SEL_EXPDN, 0, 0xFFF, 0x96, 0x4   ; G=0: byte-granular limit
         ; ---- data segment loads --------------------------------------------
         mov ax, SEL_DATA32 | 3          ; RPL3 > DPL0
         TRY
