@@ -27,7 +27,7 @@ struct dcache {
 
 static const struct iem_op_def *const op_tables[] = {
     iem_ops_data, iem_ops_alu, iem_ops_shift, iem_ops_bit, iem_ops_string,
-    iem_ops_ctrl, iem_ops_far, iem_ops_sys, iem_ops_io, iem_ops_x87,
+    iem_ops_ctrl, iem_ops_far, iem_ops_sys, iem_ops_io, iem_ops_x87, iem_ops_long, iem_ops_sse,
 };
 
 int iem_decode_init(struct vcpu *v)

@@ -85,7 +85,9 @@ extern const struct iem_op_def iem_ops_ctrl[];   /* iem_ctrl.c: near branches, s
 extern const struct iem_op_def iem_ops_far[];    /* iem_far.c: far branches, INT, IRET */
 extern const struct iem_op_def iem_ops_sys[];    /* iem_sys.c: descriptor tables, CRx, MSR, CPUID */
 extern const struct iem_op_def iem_ops_io[];     /* iem_io.c: IN/OUT/INS/OUTS, CLI/STI, HLT */
-extern const struct iem_op_def iem_ops_x87[];    /* iem_x87.c */
+extern const struct iem_op_def iem_ops_x87[];    /* iem_x87.c and fpu*.c */
+extern const struct iem_op_def iem_ops_long[];   /* iem_long.c: SYSCALL/SYSRET, SWAPGS, FS/GS base... */
+extern const struct iem_op_def iem_ops_sse[];    /* iem_sse*.c: MMX, SSE..SSE4.2, AVX */
 /* #NM for x87 instructions per CR0.EM/TS/MP (iem_x87.c). */
 int iem_x87_check_nm(struct vcpu *v, const struct iem_insn *in);
 

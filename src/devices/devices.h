@@ -84,6 +84,10 @@ bool chardev_can_read(struct chardev *c);
 /* Starts the input reader (stdio only). */
 int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque);
 
+/* The PC machine: interrupt controllers, timers, CMOS, keyboard controller,
+ * PCI and the other devices every PC has, wired together (pc.c). */
+int pc_machine_create(struct vm *vm, char *err, size_t errlen);
+
 /* Device models. */
 int dev_uart_create(struct vm *vm, uint16_t base, struct irq_line irq, struct chardev *chr);
 int dev_debugexit_create(struct vm *vm, uint16_t base, uint16_t size);

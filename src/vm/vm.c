@@ -99,6 +99,8 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
     const struct vm_config *cfg = &vm->cfg;
     struct chardev *chr;
 
+    if (pc_machine_create(vm, err, errlen) < 0)
+        return -1;
     for (unsigned i = 0; i < cfg->nserial && i < 4; i++) {
         if (!strcmp(cfg->serial[i], "none"))
             continue;
