@@ -44,7 +44,7 @@ GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm 
 GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
 GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
 
-.PHONY: all check unit guest conform-check run bench fuzz clean
+.PHONY: all check unit guest conform-check run bench fuzz clean FORCE
 all: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
 
 $(BUILD)/%.o: %.c | config.mk
@@ -99,14 +99,17 @@ run: build/release/pcvm $(GUEST)/demo.bin
 	  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel $(GUEST)/demo.bin; \
 	  s=$$?; [ $$s -eq 1 ] || [ $$s -eq 0 ]
 
-build/release/pcvm build/release/pcvm-conform:
-	$(MAKE) MODE=release $@
+ifneq ($(MODE),release)
+# The release binaries come from a release sub-make, which decides whether they are stale.
+build/release/pcvm build/release/pcvm-conform build/release/unit-tests: FORCE
+	@$(MAKE) --no-print-directory MODE=release $@
+endif
+FORCE:
 
 bench: build/release/pcvm guest
 	bench/run.sh
 
-fuzz:
-	$(MAKE) MODE=release build/release/unit-tests build/release/pcvm build/guest/demo.bin
+fuzz: build/release/unit-tests build/release/pcvm $(GUEST)/demo.bin
 	PCVM_FUZZ_INSNS=5000000 build/release/unit-tests --filter 'unicorn/*'
 
 clean:

@@ -2,6 +2,7 @@
  * isa-debug-exit's status reaches the caller. Runs the pcvm binary that the
  * same build produced (PCVM_BIN) on the demo guest (PCVM_DEMO). */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,5 +94,49 @@ Test(cli, trace_names_each_instruction)
     cr_assert(strstr(line, "mov esp"), "%s", line);
     cr_assert(strstr(line, "rsp="), "%s", line);
     fclose(f);
+    unlink(path);
+}
+
+/* A Multiboot kernel whose first INT3 finds an empty IDT: #BP -> #GP ->
+ * #DF -> triple fault. */
+static void write_triple_fault_kernel(const char *path)
+{
+    uint8_t img[64] = {0};
+    uint32_t hdr[8] = {0x1badb002, 0x00010000, (uint32_t)-(0x1badb002 + 0x00010000), 0x100000, 0x100000, 0, 0,
+                       0x100020};
+    static const uint8_t code[] = {
+        0x0f, 0x01, 0x1d, 0x30, 0x00, 0x10, 0x00, /* lidt [0x100030] (limit 0, base 0) */
+        0xcc,                                     /* int3 */
+        0xeb, 0xfe,                               /* jmp $ */
+    };
+    memcpy(img, hdr, sizeof(hdr));
+    memcpy(img + 0x20, code, sizeof(code));
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(img, 1, sizeof(img), f), sizeof(img));
+    fclose(f);
+}
+
+Test(cli, triple_fault_resets_or_powers_off)
+{
+    char path[] = "/tmp/pcvm-tf-XXXXXX", args[512], err[4096];
+    int lines, fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    write_triple_fault_kernel(path);
+
+    snprintf(args, sizeof(args), "-nodefaults -no-reboot -kernel %s", path);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 0, "-no-reboot: status %d: %s", st, err);
+    cr_assert(strstr(err, "triple fault"), "%s", err);
+    cr_assert(!strstr(err, "resetting"), "%s", err);
+
+    /* without -no-reboot the machine resets and runs the kernel again */
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 20 -kernel %s", path);
+    st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 0, "reset: status %d: %s", st, err);
+    cr_assert(strstr(err, "triple fault, resetting"), "%s", err);
+    char *second = strstr(err, "triple fault, resetting");
+    cr_assert(second && strstr(second + 1, "triple fault, resetting"), "expected several resets: %s", err);
     unlink(path);
 }
