@@ -12,6 +12,7 @@
 
 struct dcache_entry {
     uint64_t gpa;
+    const uint32_t *genp; /* the page's code generation counter */
     uint32_t gen;
     uint8_t mode;
     uint8_t valid;
@@ -22,6 +23,7 @@ struct dcache {
     ZydisDecoder dec[DMODE_COUNT];
     iem_fn fn[ZYDIS_MNEMONIC_MAX_VALUE + 1];
     struct iem_insn scratch;
+    uint32_t rom_gen; /* ROM pages never change: their entries point here */
     struct dcache_entry e[DCACHE_SIZE];
 };
 
@@ -210,13 +212,12 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
         limit_left = c->seg[S_CS].limit - c->rip + 1;
         lin = (c->seg[S_CS].base + c->rip) & 0xffffffffull;
     }
-    rc = iem_translate(v, lin, ACC_X, &gpa);
+    rc = iem_fetch_translate(v, lin, &gpa);
     if (rc)
         return rc;
 
     e = &d->e[(gpa ^ (gpa >> 13) ^ mode) & (DCACHE_SIZE - 1)];
-    if (e->valid && e->gpa == gpa && e->mode == mode && e->gen == pgm_code_gen(&v->vm->pgm, gpa) &&
-        e->insn.len <= limit_left) {
+    if (e->valid && e->gpa == gpa && e->mode == mode && *e->genp == e->gen && e->insn.len <= limit_left) {
         *out = &e->insn;
         return IEM_OK;
     }
@@ -257,10 +258,13 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
         for (unsigned i = 0; i < TLB_SIZE; i++)
             if (v->iem.tlb_w[i].gpa == (gpa & ~0xfffull))
                 v->iem.tlb_w[i].tag = TLB_INVALID;
+        const struct pgm_range *r = pgm_find(&v->vm->pgm, gpa & v->vm->pgm.a20_mask);
         convert(d, &zi, zo, &e->insn);
         e->gpa = gpa;
         e->mode = (uint8_t)mode;
-        e->gen = pgm_code_gen(&v->vm->pgm, gpa);
+        e->genp = r->type == PGM_RAM ? &v->vm->pgm.code_gen[pgm_ram_index(r, gpa & v->vm->pgm.a20_mask)]
+                                     : &d->rom_gen;
+        e->gen = *e->genp;
         e->valid = 1;
         *out = &e->insn;
     } else {

@@ -151,6 +151,8 @@ int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsig
 /* Linear accesses (paging only). acc: ACC_R/ACC_W/ACC_X, | ACC_SYS. */
 int iem_lin_read(struct vcpu *v, uint64_t lin, void *buf, unsigned len, unsigned acc);
 int iem_lin_write(struct vcpu *v, uint64_t lin, const void *buf, unsigned len, unsigned acc);
+/* Fetch translation through the TLB (decode.c's hot path). */
+int iem_fetch_translate(struct vcpu *v, uint64_t lin, uint64_t *gpa);
 /* Translates a linear address; on a fault raises #PF (sets CR2) and returns IEM_EXC. */
 int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa);
 

@@ -85,6 +85,19 @@ static int page_lookup(struct vcpu *v, uint64_t lin, unsigned acc, uint8_t **hos
     return IEM_OK;
 }
 
+/* Instruction fetch translation through the fetch TLB: the decoder's hot path. */
+int iem_fetch_translate(struct vcpu *v, uint64_t lin, uint64_t *gpa)
+{
+    struct tlb_entry *e = tlb_for(v, ACC_X, lin);
+    uint8_t *host;
+
+    if (e->tag == tlb_tag(v, lin, ACC_X)) {
+        *gpa = e->gpa | (lin & 0xfff);
+        return IEM_OK;
+    }
+    return page_lookup(v, lin, ACC_X, &host, gpa);
+}
+
 /* Data breakpoints (DR7 R/W = 01 write, 11 read/write) hit by an access are
  * collected and reported as one #DB trap after the instruction. */
 static void check_data_bp(struct vcpu *v, uint64_t lin, unsigned len, unsigned acc)
