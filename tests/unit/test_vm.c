@@ -97,3 +97,16 @@ Test(vm, bad_configurations_are_refused)
     cr_assert_lt(vm_create(&cfg, &vm, err, sizeof(err)), 0);
     cr_assert(strstr(err, "/nonexistent/kernel"), "%s", err);
 }
+
+Test(vm, guru_meditation_stops_the_vm_and_keeps_the_process)
+{
+    struct vm *vm = make_vm();
+    cr_assert_eq(vm_set_state(vm, VM_POWERING_ON), 0);
+    cr_assert_eq(vm_set_state(vm, VM_RUNNING), 0);
+    vm_guru(vm, &vm->cpus[0], "unit test %d", 42);
+    cr_assert_eq(vm->state, VM_GURU_MEDITATION);
+    cr_assert(atomic_load(&vm->ff) & VM_FF_GURU);
+    cr_assert_str_eq(vm->guru_reason, "unit test 42");
+    cr_assert_lt(vm_set_state(vm, VM_RUNNING), 0, "no way back from guru meditation");
+    vm_destroy(vm);
+}
