@@ -20,6 +20,7 @@ int chardev_open(const char *spec, struct chardev **out)
     if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
         c->out_fd = STDOUT_FILENO;
         c->in_fd = STDIN_FILENO;
+        c->is_tty = isatty(STDIN_FILENO);
     } else if (!strncmp(spec, "file:", 5)) {
         c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (c->out_fd < 0)
@@ -45,6 +46,8 @@ void chardev_close(struct chardev *c)
         __atomic_store_n(&c->stop, true, __ATOMIC_SEQ_CST);
         pthread_join(c->reader, NULL);
     }
+    if (c->raw)
+        tcsetattr(c->in_fd, TCSANOW, &c->saved);
     if (c->own_out)
         close(c->out_fd);
     pthread_mutex_destroy(&c->lock);
@@ -85,6 +88,49 @@ bool chardev_can_read(struct chardev *c)
     return r;
 }
 
+void chardev_set_quit(struct chardev *c, void (*quit)(void *), void *opaque)
+{
+    c->quit = quit;
+    c->quit_opaque = opaque;
+}
+
+static void push_byte(struct chardev *c, uint8_t b)
+{
+    unsigned next = (c->head + 1) % CHR_RING;
+    if (next == c->tail)
+        return; /* full: drop, as an overrun would */
+    c->ring[c->head] = b;
+    c->head = next;
+}
+
+/* Ctrl-A escapes, as QEMU's terminal multiplexer spells them. */
+static void escape_key(struct chardev *c, uint8_t b)
+{
+    static const char help[] = "\r\nC-a h    print this help\r\n"
+                               "C-a x    exit pcvm\r\n"
+                               "C-a C-a  sends C-a\r\n";
+    switch (b) {
+    case 'x':
+    case 'X':
+        chardev_write(c, "\r\npcvm: terminated\r\n", 20);
+        if (c->quit)
+            c->quit(c->quit_opaque);
+        break;
+    case 'h':
+    case 'H':
+    case '?':
+        chardev_write(c, help, sizeof(help) - 1);
+        break;
+    case 0x01:
+        pthread_mutex_lock(&c->lock);
+        push_byte(c, b);
+        pthread_mutex_unlock(&c->lock);
+        break;
+    default:
+        break;
+    }
+}
+
 static void *reader_main(void *arg)
 {
     struct chardev *c = arg;
@@ -98,15 +144,18 @@ static void *reader_main(void *arg)
         ssize_t n = read(c->in_fd, buf, sizeof(buf));
         if (n <= 0)
             break; /* end of input */
-        pthread_mutex_lock(&c->lock);
         for (ssize_t i = 0; i < n; i++) {
-            unsigned next = (c->head + 1) % CHR_RING;
-            if (next == c->tail)
-                break; /* full: drop, as an overrun would */
-            c->ring[c->head] = buf[i];
-            c->head = next;
+            if (c->escape) {
+                c->escape = false;
+                escape_key(c, buf[i]);
+            } else if (c->is_tty && buf[i] == 0x01) {
+                c->escape = true;
+            } else {
+                pthread_mutex_lock(&c->lock);
+                push_byte(c, buf[i]);
+                pthread_mutex_unlock(&c->lock);
+            }
         }
-        pthread_mutex_unlock(&c->lock);
         if (c->notify)
             c->notify(c->notify_opaque);
     }
@@ -119,6 +168,16 @@ int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque)
     c->notify_opaque = opaque;
     if (c->in_fd < 0 || c->reader_running)
         return 0;
+    if (c->is_tty && tcgetattr(c->in_fd, &c->saved) == 0) {
+        /* raw input, but keep output processing (\n -> \r\n) as QEMU does */
+        struct termios t = c->saved;
+        t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+        t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        t.c_cflag = (t.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        c->raw = tcsetattr(c->in_fd, TCSANOW, &t) == 0;
+    }
     if (pthread_create(&c->reader, NULL, reader_main, c) != 0)
         return -1;
     c->reader_running = true;

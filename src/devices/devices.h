@@ -11,6 +11,7 @@
 #define PCVM_DEVICES_H
 
 #include <pthread.h>
+#include <termios.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,12 +76,20 @@ struct chardev {
     unsigned head, tail;
     void (*notify)(void *opaque); /* called (from the reader thread) when input arrives */
     void *notify_opaque;
+    /* A terminal on stdin: raw mode while the VM runs, and QEMU's Ctrl-A
+     * escapes (x quits, h helps, Ctrl-A sends Ctrl-A). */
+    bool is_tty, raw, escape;
+    struct termios saved;
+    void (*quit)(void *opaque);
+    void *quit_opaque;
 };
 int chardev_open(const char *spec, struct chardev **out);
 void chardev_close(struct chardev *c);
 void chardev_write(struct chardev *c, const void *buf, size_t len);
 int chardev_getc(struct chardev *c); /* -1 when the ring is empty */
 bool chardev_can_read(struct chardev *c);
+/* Where Ctrl-A x goes (stdio on a terminal). */
+void chardev_set_quit(struct chardev *c, void (*quit)(void *), void *opaque);
 /* Starts the input reader (stdio only). */
 int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque);
 

@@ -79,6 +79,11 @@ void vm_reset(struct vm *vm)
     vm_set_state(vm, VM_RUNNING);
 }
 
+static void chardev_quit(void *opaque)
+{
+    vm_request(opaque, VM_FF_POWER_OFF);
+}
+
 static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, char *err, size_t errlen)
 {
     if (vm->nchardevs >= sizeof(vm->chardevs) / sizeof(vm->chardevs[0])) {
@@ -90,6 +95,7 @@ static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, c
         return -1;
     }
     vm->chardevs[vm->nchardevs++] = *out;
+    chardev_set_quit(*out, chardev_quit, vm);
     return 0;
 }
 

@@ -140,3 +140,20 @@ Test(cli, triple_fault_resets_or_powers_off)
     cr_assert(second && strstr(second + 1, "triple fault, resetting"), "expected several resets: %s", err);
     unlink(path);
 }
+
+Test(cli, serial_input_reaches_the_guest)
+{
+    /* The echo guest copies COM1 input to COM1 output until 'q'. */
+    char cmd[512], out[256];
+    snprintf(cmd, sizeof(cmd),
+             "printf 'pcvm 123q' | %s -nodefaults -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+             "-kernel %s 2>/dev/null",
+             PCVM_BIN, PCVM_ECHO);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    int st = pclose(f);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d, output '%s'", st, out);
+    cr_assert_str_eq(out, "echo> pcvm 123");
+}
