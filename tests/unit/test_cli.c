@@ -45,7 +45,7 @@ Test(cli, bad_input_is_one_line_and_status_2)
     expect_usage_error("-m 1M -kernel " PCVM_DEMO, "memory");
     expect_usage_error("-kernel " PCVM_BIN, "Multiboot"); /* an ELF64 binary is not a Multiboot kernel */
     expect_usage_error("", "nothing to boot");
-    expect_usage_error("-m 2M -kernel " PCVM_DEMO " -initrd " PCVM_BIN, "does not fit");
+    expect_usage_error("-m 2M -kernel " PCVM_DEMO " -initrd " PCVM_BIN, "too large");
     expect_usage_error("-bios " PCVM_DEMO, "64 KiB");
     expect_usage_error("-device no-such-dev -kernel " PCVM_DEMO, "no-such-dev");
     expect_usage_error("-device isa-debug-exit,iobase=zz -kernel " PCVM_DEMO, "iobase");
