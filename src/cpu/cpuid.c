@@ -1,9 +1,11 @@
 /* CPUID: one table of leaves describing exactly what IEM implements.
  *
  * The model is a P6-era part (family 6, model 5, stepping 2: a Pentium II
- * "Deschutes"), old enough that guests expect no SSE/APIC/PAE, new enough
+ * "Deschutes"), old enough that guests expect no SSE/APIC, new enough
  * that SYSENTER is not disabled by the PPro erratum check Linux applies to
- * family 6 model < 3 stepping < 3.
+ * family 6 model < 3 stepping < 3. It has grown Intel 64: long mode,
+ * SYSCALL, NX, 1 GiB pages, RDTSCP, CMPXCHG16B, PCID/INVPCID and
+ * FSGSBASE, each advertised because IEM (and the PGM walker) implement it.
  */
 #include "cpu/iem.h"
 
@@ -22,22 +24,42 @@
 #define F1_PAE  (1u << 6)
 #define F1_PGE  (1u << 13)
 #define F1_PSE36 (1u << 17)
+/* Leaf 1 ECX. */
+#define F1C_CX16 (1u << 13)
+#define F1C_PCID (1u << 17)
+/* Leaf 7 subleaf 0 EBX. */
+#define F7B_FSGSBASE (1u << 0)
+#define F7B_INVPCID  (1u << 10)
+/* Leaf 0x80000001 EDX. */
+#define FX_SYSCALL (1u << 11)
+#define FX_NX      (1u << 20)
+#define FX_PG1G    (1u << 26)
+#define FX_RDTSCP  (1u << 27)
+#define FX_LM      (1u << 29)
 
-#define MAX_BASIC 0x00000001u
-#define MAX_EXT   0x80000004u
+/* Address sizes (leaf 0x80000008 EAX): the walker's MAXPHYADDR is 40; linear
+ * addresses are 48 bits (no LA57). */
+#define PHYS_BITS 40u
+#define LIN_BITS  48u
+
+#define MAX_BASIC 0x00000007u
+#define MAX_EXT   0x80000008u
 
 struct cpuid_leaf {
     uint32_t leaf;
     uint32_t r[4]; /* eax, ebx, ecx, edx */
 };
 
-/* "GenuineIntel" is EBX, EDX, ECX order. */
+/* "GenuineIntel" is EBX, EDX, ECX order. Leaves 2..6 read as zero: no cache
+ * or power-management descriptors (a guest falls back to defaults). */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
-    {0x00000001, {CPU_SIGNATURE, 0, 0, F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE |
-                                        F1_CMOV | F1_PSE36}},
+    {0x00000001, {CPU_SIGNATURE, 0, F1C_CX16 | F1C_PCID,
+                  F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36}},
+    {0x00000007, {0, F7B_FSGSBASE | F7B_INVPCID, 0, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
-    {0x80000001, {0, 0, 0, 0}},
+    {0x80000001, {0, 0, 0, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
+    {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
 };
 
 static const char brand[48] = "pcvm virtual CPU";
@@ -49,7 +71,6 @@ uint32_t iem_cpu_signature(void)
 
 void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    (void)sub;
     /* Intel answers leaves beyond the maximum with the highest basic leaf. */
     if ((leaf < 0x80000000u && leaf > MAX_BASIC) || leaf > MAX_EXT)
         leaf = MAX_BASIC;
@@ -58,6 +79,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         return;
     }
     memset(out, 0, 4 * sizeof(uint32_t));
+    if (leaf == 7 && sub != 0)
+        return; /* only subleaf 0 exists */
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         if (leaves[i].leaf != leaf)
             continue;
@@ -66,4 +89,11 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
     if (leaf == 1)
         out[1] |= (uint32_t)(v->id & 0xff) << 24; /* initial APIC id */
+}
+
+bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit)
+{
+    uint32_t r[4];
+    iem_cpuid(v, leaf, 0, r);
+    return (r[reg & 3] & bit) != 0;
 }

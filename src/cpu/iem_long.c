@@ -1,4 +1,153 @@
-/* Long-mode-only instructions (filled in by the paging/long-mode work). */
-#include "cpu/iem.h"
+/* Instructions that exist for Intel 64 (SDM vol. 2): SYSCALL/SYSRET,
+ * SWAPGS, RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE and INVPCID.
+ *
+ * Where Intel and AMD differ, Intel is followed: SYSCALL and SYSRET are #UD
+ * outside 64-bit mode (also in compatibility mode), SYSRET to a
+ * non-canonical RCX faults with #GP(0) at CPL 0 instead of loading it.
+ * The segments SYSCALL/SYSRET load are fixed flat descriptors built from
+ * STAR; the GDT is not read.
+ */
+#include "cpu/long.h"
 
-const struct iem_op_def iem_ops_long[] = {{0, NULL}};
+/* Flat 4 GiB segment with the given VMX-layout attributes. */
+static void flat_seg(struct cpu_seg *s, uint16_t sel, uint32_t attr)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0xffffffffu;
+    s->attr = attr;
+}
+
+#define ATTR_CS64_DPL0 0xa09bu /* G, L, P, S, type 11 */
+#define ATTR_SS_DPL0   0xc093u /* G, B, P, S, type 3 */
+#define ATTR_CS64_DPL3 0xa0fbu
+#define ATTR_CS32_DPL3 0xc0fbu
+#define ATTR_SS_DPL3   0xc0f3u
+
+static int need_64_sce(struct vcpu *v)
+{
+    if (!cpu_is_64(&v->cpu) || !(v->cpu.efer & EFER_SCE))
+        return iem_ud(v);
+    return IEM_OK;
+}
+
+static int op_syscall(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    (void)in;
+    int rc = need_64_sce(v);
+    if (rc)
+        return rc;
+    uint16_t sel = (uint16_t)(c->star >> 32);
+    uint64_t flags = cpu_get_flags(c);
+    c->gpr[R_CX] = v->iem.next_rip;
+    c->gpr[R_R11] = flags;
+    cpu_set_flags(c, (flags & ~(c->sfmask | F_RF)) | F_1);
+    flat_seg(&c->seg[S_CS], sel & 0xfffc, ATTR_CS64_DPL0);
+    flat_seg(&c->seg[S_SS], (uint16_t)(sel + 8), ATTR_SS_DPL0);
+    v->iem.next_rip = c->lstar;
+    iem_mode_changed(v);
+    return IEM_OK;
+}
+
+static int op_sysret(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    int rc = need_64_sce(v);
+    if (rc)
+        return rc;
+    if (c->cpl != 0)
+        return iem_gp(v, 0);
+    bool to64 = in->osize == 8;
+    uint64_t rip = to64 ? c->gpr[R_CX] : (uint32_t)c->gpr[R_CX];
+    if (to64 && !iem_canonical(rip))
+        return iem_gp(v, 0); /* Intel: at CPL 0, before anything changes */
+    uint16_t base = (uint16_t)(c->star >> 48);
+    cpu_set_flags(c, (c->gpr[R_R11] & 0x3c7fd7u) | F_1);
+    if (to64)
+        flat_seg(&c->seg[S_CS], (uint16_t)((base + 16) | 3), ATTR_CS64_DPL3);
+    else
+        flat_seg(&c->seg[S_CS], (uint16_t)(base | 3), ATTR_CS32_DPL3);
+    flat_seg(&c->seg[S_SS], (uint16_t)((base + 8) | 3), ATTR_SS_DPL3);
+    v->iem.next_rip = rip;
+    iem_mode_changed(v);
+    return IEM_OK;
+}
+
+static int op_swapgs(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    (void)in;
+    if (!cpu_is_64(c))
+        return iem_ud(v);
+    if (c->cpl != 0)
+        return iem_gp(v, 0);
+    uint64_t t = c->seg[S_GS].base;
+    c->seg[S_GS].base = c->kernel_gs_base;
+    c->kernel_gs_base = t;
+    return IEM_OK;
+}
+
+/* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE: 64-bit mode, CR4.FSGSBASE and the
+ * CPUID bit, at any CPL. */
+static int op_fsgsbase(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    if (!cpu_is_64(c) || !(c->cr4 & CR4_FSGSBASE) || !has_fsgsbase(v))
+        return iem_ud(v);
+    bool gs = in->mnemonic == ZYDIS_MNEMONIC_RDGSBASE || in->mnemonic == ZYDIS_MNEMONIC_WRGSBASE;
+    bool wr = in->mnemonic == ZYDIS_MNEMONIC_WRFSBASE || in->mnemonic == ZYDIS_MNEMONIC_WRGSBASE;
+    struct cpu_seg *s = &c->seg[gs ? S_GS : S_FS];
+    unsigned size = in->op[0].size >= 8 ? 8 : 4;
+    if (!wr) {
+        iem_gpr_set(v, in->op[0].reg, size, s->base);
+        return IEM_OK;
+    }
+    uint64_t val = iem_gpr(v, in->op[0].reg, size);
+    if (!iem_canonical(val))
+        return iem_gp(v, 0);
+    s->base = val;
+    return IEM_OK;
+}
+
+/* INVPCID (SDM vol. 2): types 0 (one address in one PCID), 1 (one PCID),
+ * 2 (all, with globals), 3 (all but globals). */
+static int op_invpcid(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    if (!has_invpcid(v) || in->op[1].type != OPT_MEM)
+        return iem_ud(v);
+    if (c->cpl != 0)
+        return iem_gp(v, 0);
+    uint64_t type = iem_gpr(v, in->op[0].reg, cpu_is_64(c) ? 8 : 4);
+    uint64_t desc[2];
+    int rc = iem_read_buf(v, in->op[1].seg, iem_ea(v, in, &in->op[1]), desc, 16);
+    if (rc)
+        return rc;
+    if (type > 3)
+        return iem_gp(v, 0);
+    uint64_t pcid = desc[0] & 0xfff;
+    if (desc[0] >> 12)
+        return iem_gp(v, 0); /* reserved descriptor bits */
+    if (type == 0 && !iem_canonical(desc[1]))
+        return iem_gp(v, 0);
+    if (type <= 1 && !(c->cr4 & CR4_PCIDE) && pcid != 0)
+        return iem_gp(v, 0);
+    /* TLB: types 0/1 need only the PCID's (or one address's) non-global
+     * entries, type 3 keeps globals; flushing everything is always
+     * allowed. Wire pgm's per-PCID / per-page flush here. */
+    iem_tlb_flush(v);
+    return IEM_OK;
+}
+
+const struct iem_op_def iem_ops_long[] = {
+    {ZYDIS_MNEMONIC_SYSCALL, op_syscall},
+    {ZYDIS_MNEMONIC_SYSRET, op_sysret},
+    {ZYDIS_MNEMONIC_SWAPGS, op_swapgs},
+    {ZYDIS_MNEMONIC_RDFSBASE, op_fsgsbase},
+    {ZYDIS_MNEMONIC_RDGSBASE, op_fsgsbase},
+    {ZYDIS_MNEMONIC_WRFSBASE, op_fsgsbase},
+    {ZYDIS_MNEMONIC_WRGSBASE, op_fsgsbase},
+    {ZYDIS_MNEMONIC_INVPCID, op_invpcid},
+    {0, NULL},
+};

@@ -3,7 +3,7 @@
  * maintenance, CPUID, TSC, MSRs, performance counters, SYSENTER/SYSEXIT
  * and the defined-undefined opcodes.
  */
-#include "cpu/iem.h"
+#include "cpu/long.h"
 
 /* seg.c */
 
@@ -12,10 +12,7 @@
 #define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
 #define D_P(d)    (((d) >> 47) & 1)
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
+#define canonical iem_canonical
 
 static bool prot(const struct cpu *c)
 {
@@ -180,6 +177,15 @@ static int op_lar_lsl(struct vcpu *v, const struct iem_insn *in)
     if (ok && !D_S(d)) {
         const uint8_t *tab = cpu_is_long(&v->cpu) ? sys_ok_long : sys_ok_legacy;
         ok = (tab[D_TYPE(d)] >> lsl) & 1;
+        if (ok && cpu_is_long(&v->cpu)) {
+            /* 16-byte system descriptor: its upper half must be inside the
+             * table and have a zero type field. */
+            uint64_t hi;
+            rc = iem_desc_probe(v, (uint16_t)(sel + 8), &hi, &ok);
+            if (rc)
+                return rc;
+            ok = ok && !((hi >> 40) & 0x1f);
+        }
     }
     if (ok) {
         uint64_t res;
@@ -253,6 +259,8 @@ int iem_write_cr0(struct vcpu *v, uint64_t val)
     if (((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
         return iem_gp(v, 0);
     uint64_t old = c->cr0, efer = c->efer;
+    if (!(val & CR0_PG) && (old & CR0_PG) && (c->cr4 & CR4_PCIDE))
+        return iem_gp(v, 0); /* paging cannot be turned off while PCIDs are on */
     if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
         /* Long mode activation (SDM vol. 3 10.8.5). */
         if (!(c->cr4 & CR4_PAE) || (c->seg[S_CS].attr & SEG_L))
@@ -266,6 +274,8 @@ int iem_write_cr0(struct vcpu *v, uint64_t val)
     c->cr0 = val;
     c->efer = efer;
     if ((old ^ val) & (CR0_PE | CR0_PG | CR0_WP)) {
+        /* TLB: full flush (globals too) on PG/WP/PE changes; LMA toggles
+         * with PG here, so the walker mode changes in iem_mode_changed. */
         iem_tlb_flush(v);
         iem_mode_changed(v);
     }
@@ -286,6 +296,10 @@ static uint64_t cr4_writable(struct vcpu *v)
     for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (r[3] & (1u << map[i].bit))
             ok |= map[i].cr4;
+    if (has_pcid(v))
+        ok |= CR4_PCIDE;
+    if (has_fsgsbase(v))
+        ok |= CR4_FSGSBASE;
     return ok;
 }
 
@@ -297,8 +311,12 @@ int iem_write_cr4(struct vcpu *v, uint64_t val)
     if (cpu_is_long(c) && !(val & CR4_PAE))
         return iem_gp(v, 0);
     uint64_t old = c->cr4;
+    /* PCIDs need IA-32e mode, and CR3 must name PCID 0 when they turn on. */
+    if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) && (!cpu_is_long(c) || (c->cr3 & 0xfff)))
+        return iem_gp(v, 0);
     c->cr4 = val;
-    if ((old ^ val) & (CR4_PSE | CR4_PAE | CR4_PGE)) {
+    if ((old ^ val) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE)) {
+        /* TLB: clearing PGE or PCIDE flushes globals as well; flush all. */
         iem_tlb_flush(v);
         iem_mode_changed(v);
     }
@@ -308,14 +326,23 @@ int iem_write_cr4(struct vcpu *v, uint64_t val)
 int iem_write_cr3(struct vcpu *v, uint64_t val)
 {
     struct cpu *c = &v->cpu;
+    bool keep = false;
     if (cpu_is_long(c)) {
-        if (val >> 52)
+        if (c->cr4 & CR4_PCIDE) {
+            keep = (val >> 63) != 0; /* "don't flush this PCID" hint, never stored */
+            val &= ~(1ull << 63);
+        }
+        if (val >> IEM_MAXPHYADDR)
             return iem_gp(v, 0);
     } else {
         val &= 0xffffffffu;
     }
     c->cr3 = val;
-    iem_tlb_flush(v); /* no global pages: everything goes */
+    /* TLB: should flush the non-global entries (of the new PCID only, and
+     * not at all when `keep`); iem_tlb_flush drops everything, which the
+     * architecture allows. Replace with pgm's CR3 flush when it exists. */
+    (void)keep;
+    iem_tlb_flush(v);
     return IEM_OK;
 }
 
@@ -421,6 +448,9 @@ static int op_invlpg(struct vcpu *v, const struct iem_insn *in)
     if (in->op[0].type != OPT_MEM)
         return iem_ud(v);
     int rc = need_cpl0(v);
+    /* TLB: only the page of iem_ea() (all PCIDs, globals too) needs to go;
+     * switch to pgm's single-page flush when it exists. A non-canonical
+     * address is a no-op, not a fault. */
     if (!rc)
         iem_tlb_flush(v);
     return rc;
@@ -535,7 +565,7 @@ static int op_sysexit(struct vcpu *v, const struct iem_insn *in)
     bool to64 = in->osize == 8;
     uint16_t base = (uint16_t)(c->sysenter_cs & 0xfffc);
     uint64_t rip = to64 ? c->gpr[R_DX] : (uint32_t)c->gpr[R_DX];
-    if (to64 && !canonical(rip))
+    if (to64 && (!canonical(rip) || !canonical(c->gpr[R_CX])))
         return iem_gp(v, 0);
     flat_seg(&c->seg[S_CS], (uint16_t)((base + (to64 ? 32 : 16)) | 3), to64 ? 0xa0fb : 0xc0fb);
     flat_seg(&c->seg[S_SS], (uint16_t)((base + (to64 ? 40 : 24)) | 3), 0xc0f3);

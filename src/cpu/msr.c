@@ -2,7 +2,7 @@
  * lives and which rule validates a write; a handful with side effects get a
  * hook. Anything not in the table is #GP(0), as on hardware.
  */
-#include "cpu/iem.h"
+#include "cpu/long.h"
 
 #include <stddef.h>
 
@@ -46,8 +46,8 @@ static int tsc_wr(struct vcpu *v, uint64_t val)
     return IEM_OK;
 }
 
-/* MAXPHYADDR is 36 (no PAE/PSE-36 advertised, but that is the P6 width). */
-#define PHYS_MASK 0x0000000ffffff000ull
+/* MAXPHYADDR as CPUID 0x80000008 reports it. */
+#define PHYS_MASK (((1ull << IEM_MAXPHYADDR) - 1) & ~0xfffull)
 #define APIC_BSP  0x100ull
 #define APIC_EN   0x800ull
 
@@ -95,8 +95,11 @@ static int efer_wr(struct vcpu *v, uint64_t val)
         return iem_gp(v, 0);
     uint64_t old = v->cpu.efer;
     v->cpu.efer = (val & ~(uint64_t)EFER_LMA) | (old & EFER_LMA);
-    if ((old ^ v->cpu.efer) & EFER_NXE)
+    if ((old ^ v->cpu.efer) & EFER_NXE) {
+        /* TLB: NXE changes the meaning of bit 63 in every entry: full flush. */
         iem_tlb_flush(v);
+        iem_mode_changed(v); /* the walker mode carries NX */
+    }
     return IEM_OK;
 }
 
@@ -114,13 +117,34 @@ static int gs_base_rd(struct vcpu *v, uint64_t *val)
 
 static int fs_base_wr(struct vcpu *v, uint64_t val)
 {
+    if (!iem_canonical(val))
+        return iem_gp(v, 0);
     v->cpu.seg[S_FS].base = val;
     return IEM_OK;
 }
 
 static int gs_base_wr(struct vcpu *v, uint64_t val)
 {
+    if (!iem_canonical(val))
+        return iem_gp(v, 0);
     v->cpu.seg[S_GS].base = val;
+    return IEM_OK;
+}
+
+/* IA32_TSC_AUX exists with RDTSCP. */
+static int tsc_aux_rd(struct vcpu *v, uint64_t *val)
+{
+    if (!has_rdtscp(v))
+        return iem_gp(v, 0);
+    *val = v->cpu.tsc_aux;
+    return IEM_OK;
+}
+
+static int tsc_aux_wr(struct vcpu *v, uint64_t val)
+{
+    if (!has_rdtscp(v) || (val >> 32))
+        return iem_gp(v, 0);
+    v->cpu.tsc_aux = val;
     return IEM_OK;
 }
 
@@ -153,7 +177,7 @@ static const struct msr_desc msrs[] = {
     {MSR_FS_BASE,        R_SPECIAL, -1,            fs_base_rd, fs_base_wr},
     {MSR_GS_BASE,        R_SPECIAL, -1,            gs_base_rd, gs_base_wr},
     {MSR_KERNEL_GS_BASE, R_CANON,   F(kernel_gs_base), NULL,   NULL},
-    {MSR_TSC_AUX,        R_LOW32,   F(tsc_aux),    NULL,       NULL},
+    {MSR_TSC_AUX,        R_SPECIAL, -1,            tsc_aux_rd, tsc_aux_wr},
 };
 
 static const struct msr_desc *msr_find(uint32_t msr)
@@ -169,10 +193,7 @@ static uint64_t *msr_field(struct vcpu *v, const struct msr_desc *d)
     return (uint64_t *)((char *)&v->cpu + d->off);
 }
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
+#define canonical iem_canonical
 
 int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {

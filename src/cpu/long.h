@@ -1,0 +1,34 @@
+/* Shared by the long-mode pieces of IEM (iem_long.c, iem_sys.c, msr.c,
+ * cpuid.c): CPUID feature queries, the extra CR4 bits, and canonical checks.
+ * Only src/cpu/ includes this.
+ */
+#ifndef PCVM_LONG_H
+#define PCVM_LONG_H
+
+#include "cpu/iem.h"
+
+/* CR4 bits beyond cpu.h's list. */
+#define CR4_FSGSBASE 0x10000u
+#define CR4_PCIDE    0x20000u
+
+/* CPUID registers for iem_cpuid_has(). */
+enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+/* True when CPUID leaf (subleaf 0) reports bit in register reg. */
+bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit);
+
+static inline bool has_fsgsbase(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 0); }
+static inline bool has_invpcid(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 10); }
+static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_ECX, 1u << 17); }
+static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }
+
+/* 48-bit linear addresses (no LA57). */
+static inline bool iem_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* MAXPHYADDR of the walker (CPUID 0x80000008 EAX[7:0]). */
+#define IEM_MAXPHYADDR 40
+
+#endif
