@@ -19,6 +19,10 @@ struct opts {
     struct vm_config cfg;
     bool serial_given;
     bool nographic;
+    const char *info[16]; /* --info items, printed to stderr when the VM stops */
+    unsigned ninfo;
+    const char *dump_phys; /* --dump-phys FILE[,nozero] */
+    bool dump_nozero;
 };
 
 /* QEMU options pcvm accepts and has no use for: name, and whether it takes an argument. */
@@ -65,6 +69,8 @@ static void usage(FILE *f)
                "  --trace[=FILE]             one line per executed instruction\n"
                "  --max-insns N              stop after N instructions\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
+               "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram)\n"
+               "  --dump-phys FILE[,nozero]  at stop, write guest RAM to FILE (nozero: skip zero pages)\n"
                "  --help, --version\n");
 }
 
@@ -133,6 +139,36 @@ static int parse_args(int argc, char **argv, struct opts *o)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char opt[64];
         bool takes;
+
+        /* --info ITEM / --dump-phys FILE[,nozero], also with '=' */
+        if (!strncmp(a, "--info", 6) && (!a[6] || a[6] == '=')) {
+            const char *item = a[6] ? a + 7 : (i++, v);
+            if (!item)
+                return die("option %s needs an argument", "--info");
+            if (!vm_info_known(item))
+                return die("unknown info item '%s' (mode, cr3, tlb, ram)", item);
+            if (o->ninfo >= sizeof(o->info) / sizeof(o->info[0]))
+                return die("too many --info options%s", "");
+            o->info[o->ninfo++] = item;
+            continue;
+        }
+        if (!strncmp(a, "--dump-phys", 11) && (!a[11] || a[11] == '=')) {
+            static char dump_path[4096];
+            const char *spec = a[11] ? a + 12 : (i++, v);
+            size_t n;
+            if (!spec || !*spec)
+                return die("option %s needs an argument", "--dump-phys");
+            n = strcspn(spec, ",");
+            if (spec[n] && strcmp(spec + n, ",nozero"))
+                return die("bad --dump-phys '%s' (FILE[,nozero])", spec);
+            if (n == 0 || n >= sizeof(dump_path))
+                return die("bad --dump-phys file name '%s'", spec);
+            memcpy(dump_path, spec, n);
+            dump_path[n] = 0;
+            o->dump_phys = dump_path;
+            o->dump_nozero = spec[n] != 0;
+            continue;
+        }
 
         if (a[0] == '-' && a[1] == '-' && strncmp(a, "--engine", 8) && strncmp(a, "--trace", 7) &&
             strcmp(a, "--max-insns") && strcmp(a, "--help") && strcmp(a, "--version") && strcmp(a, "--debugcon"))
@@ -312,6 +348,15 @@ int main(int argc, char **argv)
     pthread_detach(sig_thread);
     vm_run(vm);
     rc = vm->state == VM_GURU_MEDITATION ? 1 : vm->exit_status >= 0 ? vm->exit_status : 0;
+    for (unsigned i = 0; i < o.ninfo; i++)
+        vm_info(vm, o.info[i], 2);
+    if (o.dump_phys) {
+        int drc = pgm_dump_phys(&vm->pgm, o.dump_phys, o.dump_nozero);
+        if (drc < 0) {
+            fprintf(stderr, "pcvm: cannot write %s: %s\n", o.dump_phys, strerror(-drc));
+            rc = EXIT_USAGE;
+        }
+    }
     vm_destroy(vm);
     return rc;
 }

@@ -157,6 +157,14 @@ struct cpu {
     uint32_t mxcsr;
     uint8_t fpr[8][16];
     uint8_t xmm[16][16];
+    /* x87 last non-control instruction (FNSTENV/FNSAVE images): offsets,
+     * selectors and the 11-bit opcode (fpu*.c, iem_x87.c). */
+    uint64_t fpu_ip, fpu_dp;
+    uint16_t fpu_cs, fpu_ds, fpu_op;
+    /* Paging (src/pgm, mem.c) */
+    uint64_t pdpte[4];    /* PAE PDPTE registers, loaded with CR3 (pgm_cr_load_pdptes) */
+    uint32_t pkru;        /* protection-key rights for user pages (CR4.PKE) */
+    uint8_t pdpte_loaded; /* 0: pdpte[] not loaded; the walker loads it at first use */
 };
 
 /* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature.

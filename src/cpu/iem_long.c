@@ -8,6 +8,7 @@
  * STAR; the GDT is not read.
  */
 #include "cpu/long.h"
+#include "cpu/tlb.h"
 
 /* Flat 4 GiB segment with the given VMX-layout attributes. */
 static void flat_seg(struct cpu_seg *s, uint16_t sel, uint32_t attr)
@@ -133,10 +134,8 @@ static int op_invpcid(struct vcpu *v, const struct iem_insn *in)
         return iem_gp(v, 0);
     if (type <= 1 && !(c->cr4 & CR4_PCIDE) && pcid != 0)
         return iem_gp(v, 0);
-    /* TLB: types 0/1 need only the PCID's (or one address's) non-global
-     * entries, type 3 keeps globals; flushing everything is always
-     * allowed. Wire pgm's per-PCID / per-page flush here. */
-    iem_tlb_flush(v);
+    if (tlb_invpcid(v, type, desc))
+        return iem_gp(v, 0);
     return IEM_OK;
 }
 

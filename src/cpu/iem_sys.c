@@ -4,6 +4,7 @@
  * and the defined-undefined opcodes.
  */
 #include "cpu/long.h"
+#include "cpu/tlb.h"
 
 /* seg.c */
 
@@ -271,14 +272,17 @@ int iem_write_cr0(struct vcpu *v, uint64_t val)
             return iem_gp(v, 0);
         efer &= ~(uint64_t)EFER_LMA;
     }
-    c->cr0 = val;
+    /* enabling PAE paging loads the PDPTE registers, which may #GP */
+    uint64_t old_efer = c->efer;
     c->efer = efer;
-    if ((old ^ val) & (CR0_PE | CR0_PG | CR0_WP)) {
-        /* TLB: full flush (globals too) on PG/WP/PE changes; LMA toggles
-         * with PG here, so the walker mode changes in iem_mode_changed. */
-        iem_tlb_flush(v);
-        iem_mode_changed(v);
+    if (pgm_cr_load_pdptes(v, PGM_REG_CR0, val)) {
+        c->efer = old_efer;
+        return iem_gp(v, 0);
     }
+    c->cr0 = val;
+    pgm_cr_written(v, PGM_REG_CR0, old, val);
+    if ((old ^ val) & (CR0_PE | CR0_PG))
+        iem_mode_changed(v); /* LMA follows PG here; the walker mode changes */
     return IEM_OK;
 }
 
@@ -314,35 +318,31 @@ int iem_write_cr4(struct vcpu *v, uint64_t val)
     /* PCIDs need IA-32e mode, and CR3 must name PCID 0 when they turn on. */
     if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) && (!cpu_is_long(c) || (c->cr3 & 0xfff)))
         return iem_gp(v, 0);
+    if (pgm_cr_load_pdptes(v, PGM_REG_CR4, val))
+        return iem_gp(v, 0);
     c->cr4 = val;
-    if ((old ^ val) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE)) {
-        /* TLB: clearing PGE or PCIDE flushes globals as well; flush all. */
-        iem_tlb_flush(v);
+    pgm_cr_written(v, PGM_REG_CR4, old, val);
+    if ((old ^ val) & (CR4_PAE | CR4_PSE))
         iem_mode_changed(v);
-    }
     return IEM_OK;
 }
 
 int iem_write_cr3(struct vcpu *v, uint64_t val)
 {
     struct cpu *c = &v->cpu;
-    bool keep = false;
+    uint64_t src = val, old = c->cr3;
     if (cpu_is_long(c)) {
-        if (c->cr4 & CR4_PCIDE) {
-            keep = (val >> 63) != 0; /* "don't flush this PCID" hint, never stored */
-            val &= ~(1ull << 63);
-        }
+        if (c->cr4 & CR4_PCIDE)
+            val &= ~(1ull << 63); /* "don't flush this PCID": a hint, never stored */
         if (val >> IEM_MAXPHYADDR)
             return iem_gp(v, 0);
     } else {
         val &= 0xffffffffu;
     }
+    if (pgm_cr_load_pdptes(v, PGM_REG_CR3, val))
+        return iem_gp(v, 0);
     c->cr3 = val;
-    /* TLB: should flush the non-global entries (of the new PCID only, and
-     * not at all when `keep`); iem_tlb_flush drops everything, which the
-     * architecture allows. Replace with pgm's CR3 flush when it exists. */
-    (void)keep;
-    iem_tlb_flush(v);
+    pgm_cr_written(v, PGM_REG_CR3, old, src); /* sees bit 63 */
     return IEM_OK;
 }
 
@@ -448,12 +448,19 @@ static int op_invlpg(struct vcpu *v, const struct iem_insn *in)
     if (in->op[0].type != OPT_MEM)
         return iem_ud(v);
     int rc = need_cpl0(v);
-    /* TLB: only the page of iem_ea() (all PCIDs, globals too) needs to go;
-     * switch to pgm's single-page flush when it exists. A non-canonical
-     * address is a no-op, not a fault. */
-    if (!rc)
-        iem_tlb_flush(v);
-    return rc;
+    if (rc)
+        return rc;
+    /* no segment-limit check and no fault: a non-canonical address is a no-op */
+    const struct cpu *c = &v->cpu;
+    unsigned seg = in->op[0].seg;
+    uint64_t lin = iem_ea(v, in, &in->op[0]);
+    if (!cpu_is_64(c))
+        lin = (lin + c->seg[seg].base) & 0xffffffffu;
+    else if (seg == S_FS || seg == S_GS)
+        lin += c->seg[seg].base;
+    if (!cpu_is_64(c) || iem_canonical(lin))
+        tlb_flush_page(v, lin);
+    return IEM_OK;
 }
 
 /* ---- CPUID, TSC, MSRs, PMCs ---- */

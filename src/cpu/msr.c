@@ -3,6 +3,7 @@
  * hook. Anything not in the table is #GP(0), as on hardware.
  */
 #include "cpu/long.h"
+#include "cpu/tlb.h"
 
 #include <stddef.h>
 
@@ -96,8 +97,7 @@ static int efer_wr(struct vcpu *v, uint64_t val)
     uint64_t old = v->cpu.efer;
     v->cpu.efer = (val & ~(uint64_t)EFER_LMA) | (old & EFER_LMA);
     if ((old ^ v->cpu.efer) & EFER_NXE) {
-        /* TLB: NXE changes the meaning of bit 63 in every entry: full flush. */
-        iem_tlb_flush(v);
+        pgm_cr_written(v, PGM_REG_EFER, old, v->cpu.efer);
         iem_mode_changed(v); /* the walker mode carries NX */
     }
     return IEM_OK;

@@ -4,6 +4,7 @@
  * the current SS (interrupt delivery, call gates).
  */
 #include "cpu/iem.h"
+#include "cpu/tlb.h"
 
 
 #define D_ACCESSED (1ull << 40)
@@ -132,22 +133,8 @@ void iem_mode_changed(struct vcpu *v)
         c->cpl = 3;
     else /* SS.DPL is CPL in protected mode, even in conforming code */
         c->cpl = (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3;
-
-    unsigned mode;
-    if (cpu_is_real(c))
-        mode = PGM_MODE_REAL;
-    else if (!(c->cr0 & CR0_PG))
-        mode = PGM_MODE_PROTECTED;
-    else if (c->efer & EFER_LMA)
-        mode = (c->efer & EFER_NXE) ? PGM_MODE_AMD64_NX : PGM_MODE_AMD64;
-    else if (c->cr4 & CR4_PAE)
-        mode = (c->efer & EFER_NXE) ? PGM_MODE_PAE_NX : PGM_MODE_PAE;
-    else
-        mode = PGM_MODE_32BIT;
-    if (v->vm && v->vm->pgm.mode != mode) {
-        pgm_change_mode(&v->vm->pgm, mode);
-        iem_tlb_flush(v);
-    }
+    if (v->vm)
+        tlb_mode_changed(v); /* records the paging mode; flushes when it changes */
 }
 
 /* Checks a stack segment taken from a TSS or a call gate for privilege

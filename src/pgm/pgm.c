@@ -2,6 +2,7 @@
 #include "pgm/pgm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ int pgm_init(struct pgm *p, uint64_t ram_size)
         return -ENOMEM;
     }
     p->a20_mask = ~0ull;
+    p->mode = PGM_MODE_REAL; /* as the CPU comes out of reset */
+    p->mode_hist[0] = PGM_MODE_REAL;
+    p->nhist = 1;
     return 0;
 }
 
@@ -44,6 +48,14 @@ void pgm_fini(struct pgm *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* Translations cached from the old map (TLB host pointers) must go. */
+static void pgm_map_changed(struct pgm *p)
+{
+    p->map_gen++;
+    if (p->on_change)
+        p->on_change(p);
+}
+
 static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, enum pgm_type type,
                                    const char *name)
 {
@@ -51,6 +63,7 @@ static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, e
     if (p->nranges >= PGM_MAX_RANGES || size == 0 || gpa + size < gpa)
         return NULL;
     r = &p->ranges[p->nranges++];
+    pgm_map_changed(p);
     memset(r, 0, sizeof(*r));
     r->start = gpa;
     r->end = gpa + size;
@@ -114,7 +127,11 @@ int pgm_map_pc_ram(struct pgm *p)
 
 void pgm_set_a20(struct pgm *p, bool on)
 {
-    p->a20_mask = on ? ~0ull : ~(1ull << 20);
+    uint64_t mask = on ? ~0ull : ~(1ull << 20);
+    if (mask != p->a20_mask) {
+        p->a20_mask = mask;
+        pgm_map_changed(p);
+    }
 }
 
 const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa)
@@ -247,7 +264,8 @@ int pgm_load(struct pgm *p, uint64_t gpa, const void *buf, size_t len)
 }
 
 static const char *const mode_names[PGM_MODE_COUNT] = {
-    "Real", "Protected", "32-bit", "PAE", "PAE+NX", "AMD64", "AMD64+NX",
+    "Real", "Protected", "32-bit", "PAE", "PAE+NX", "AMD64", "AMD64+NX", "AMD64 5-level",
+    "AMD64 5-level+NX",
 };
 
 const char *pgm_mode_name(unsigned mode)
@@ -257,9 +275,26 @@ const char *pgm_mode_name(unsigned mode)
 
 void pgm_change_mode(struct pgm *p, unsigned mode)
 {
-    if (mode != p->mode)
-        p->mode_changes++;
+    if (mode >= PGM_MODE_COUNT || mode == p->mode)
+        return;
+    p->mode_changes++;
+    if (p->nhist == PGM_MODE_HISTORY) {
+        memmove(p->mode_hist, p->mode_hist + 1, PGM_MODE_HISTORY - 1);
+        p->nhist--;
+        p->hist_dropped++;
+    }
+    p->mode_hist[p->nhist++] = (uint8_t)mode;
     p->mode = mode;
+}
+
+void pgm_info_mode(const struct pgm *p, int fd)
+{
+    dprintf(fd, "Guest paging mode: %s, shadow paging mode: (software TLB)\n", pgm_mode_name(p->mode));
+    dprintf(fd, "Mode changes: %llu\n", (unsigned long long)p->mode_changes);
+    dprintf(fd, "modes: %s", p->hist_dropped ? "... -> " : "");
+    for (unsigned i = 0; i < p->nhist; i++)
+        dprintf(fd, "%s%s", i ? " -> " : "", pgm_mode_name(p->mode_hist[i]));
+    dprintf(fd, "\n");
 }
 
 void pgm_info_ram(const struct pgm *p, int fd)
@@ -270,4 +305,62 @@ void pgm_info_ram(const struct pgm *p, int fd)
         dprintf(fd, "%016llx-%016llx %-4s %s\n", (unsigned long long)r->start,
                 (unsigned long long)r->end - 1, types[r->type], r->name);
     }
+}
+
+static bool page_is_zero(const uint8_t *page)
+{
+    static const uint8_t zero[4096];
+    return !memcmp(page, zero, sizeof(zero));
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len, off_t off)
+{
+    while (len) {
+        ssize_t n = pwrite(fd, buf, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -errno : -EIO;
+        buf += n, len -= (size_t)n, off += n;
+    }
+    return 0;
+}
+
+/* The file is RAM as the guest sees it: each RAM range at its
+ * guest-physical offset, holes left sparse. */
+int pgm_dump_phys(const struct pgm *p, const char *path, bool nozero)
+{
+    char tmp[4096];
+    int fd, rc = 0;
+    uint64_t size = 0;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return -ENAMETOOLONG;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    for (unsigned i = 0; i < p->nranges && !rc; i++) {
+        const struct pgm_range *r = &p->ranges[i];
+        if (r->type != PGM_RAM)
+            continue;
+        for (uint64_t a = r->start; a < r->end && !rc; a += 0x1000) {
+            const uint8_t *page = r->host + (a - r->start);
+            if (nozero && page_is_zero(page))
+                continue;
+            rc = write_all(fd, page, 0x1000, (off_t)a);
+        }
+        if (r->end > size)
+            size = r->end;
+    }
+    if (!rc && ftruncate(fd, (off_t)size) < 0)
+        rc = -errno;
+    if (!rc && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && !rc)
+        rc = -errno;
+    if (!rc && rename(tmp, path) < 0)
+        rc = -errno;
+    if (rc)
+        unlink(tmp);
+    return rc;
 }

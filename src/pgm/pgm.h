@@ -18,7 +18,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/cpu.h"
 #include "devices/io.h"
+
+/* Paging bits of CR4 that cpu.h may not name yet. */
+#ifndef CR4_LA57
+#define CR4_LA57 0x1000u
+#endif
+#ifndef CR4_PCIDE
+#define CR4_PCIDE 0x20000u
+#endif
+#ifndef CR4_SMEP
+#define CR4_SMEP 0x100000u
+#endif
+#ifndef CR4_SMAP
+#define CR4_SMAP 0x200000u
+#endif
+#ifndef CR4_PKE
+#define CR4_PKE 0x400000u
+#endif
+/* The walker's physical-address width; CPUID 0x80000008 reports the same. */
+#define PGM_MAXPHYADDR 40
 
 enum pgm_type { PGM_RAM, PGM_ROM, PGM_MMIO };
 
@@ -37,7 +57,9 @@ struct pgm_range {
 
 /* Guest paging modes (pgm_change_mode records them). */
 enum pgm_mode { PGM_MODE_REAL, PGM_MODE_PROTECTED, PGM_MODE_32BIT, PGM_MODE_PAE, PGM_MODE_PAE_NX,
-                PGM_MODE_AMD64, PGM_MODE_AMD64_NX, PGM_MODE_COUNT };
+                PGM_MODE_AMD64, PGM_MODE_AMD64_NX, PGM_MODE_LA57, PGM_MODE_LA57_NX, PGM_MODE_COUNT };
+/* Modes entered, oldest first; past the limit the oldest are dropped. */
+#define PGM_MODE_HISTORY 32
 
 struct pgm {
     uint8_t *ram;
@@ -49,6 +71,13 @@ struct pgm {
     uint64_t a20_mask;
     unsigned mode;
     uint64_t mode_changes;
+    uint8_t mode_hist[PGM_MODE_HISTORY];
+    unsigned nhist;        /* entries in mode_hist */
+    uint64_t hist_dropped; /* modes that fell off the front */
+    /* Bumped whenever a mapping changes (ranges, A20); on_change, when set,
+     * drops every translation cached from the old map. */
+    uint64_t map_gen;
+    void (*on_change)(struct pgm *p);
 };
 
 int pgm_init(struct pgm *p, uint64_t ram_size);
@@ -85,35 +114,64 @@ void pgm_mark_code(struct pgm *p, uint64_t gpa);
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa);
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len);
 
+/* Records the guest paging mode (and the history for info mode); the
+ * caller flushes the vCPU's TLB (tlb.h: tlb_mode_changed does both). */
 void pgm_change_mode(struct pgm *p, unsigned mode);
 const char *pgm_mode_name(unsigned mode);
 /* Prints the range table (info ram). */
 void pgm_info_ram(const struct pgm *p, int fd);
-
-#endif
+/* info mode: the current mode, the count of changes and the history. */
+void pgm_info_mode(const struct pgm *p, int fd);
+/* Writes guest RAM (the RAM ranges, in guest-physical order of the range
+ * table) to path via path.tmp + rename; nozero skips all-zero pages (the
+ * file is then sparse). 0 or a negative errno. */
+int pgm_dump_phys(const struct pgm *p, const char *path, bool nozero);
 
 /* Guest page walk (pgm_walk.c). acc bits: */
-#define PGM_ACC_W    0x02u
-#define PGM_ACC_USER 0x04u
-#define PGM_ACC_X    0x10u
+#define PGM_ACC_W        0x02u /* write */
+#define PGM_ACC_USER     0x04u /* user-mode access: CPL 3 and not implicit */
+#define PGM_ACC_X        0x10u /* instruction fetch */
+#define PGM_ACC_IMPLICIT 0x20u /* implicit supervisor access (GDT/LDT/IDT/TSS), any CPL */
+#define PGM_ACC_AC       0x40u /* EFLAGS.AC: lifts SMAP for explicit supervisor accesses */
+#define PGM_ACC_PROBE    0x80u /* look only: write no A/D bits (debugger, info) */
 /* #PF error code bits */
 #define PFERR_P    0x01u
 #define PFERR_W    0x02u
 #define PFERR_U    0x04u
 #define PFERR_RSVD 0x08u
 #define PFERR_I    0x10u
+#define PFERR_PK   0x20u
 
 struct pgm_walk {
     uint64_t cr0, cr3, cr4, efer;
-    unsigned acc;
+    uint32_t pkru;
+    const uint64_t *pdpte; /* PAE: the four PDPTE registers; NULL reads them at CR3 */
+    unsigned acc;          /* PGM_ACC_* */
     /* results */
     uint64_t gpa;
-    uint32_t err;   /* #PF error code when the walk faults */
-    bool writable;  /* effective R/W over all levels */
-    bool user;      /* effective U/S over all levels */
+    uint32_t err;       /* #PF error code when the walk faults */
+    uint8_t page_shift; /* 12, 21 (2M), 22 (4M) or 30 (1G) */
+    uint8_t pkey;       /* 4/5-level paging: the leaf's protection key */
+    bool writable;      /* effective R/W over all levels */
+    bool user;          /* effective U/S over all levels */
+    bool nx;            /* effective XD (EFER.NXE only) */
     bool global;
 };
 /* Walks the guest tables for lin; 0 with w->gpa, or -1 with w->err. Sets
- * accessed bits and, for writes, the dirty bit, atomically in guest RAM. */
+ * accessed bits and, for writes, the dirty bit, atomically in guest RAM.
+ * Without CR0.PG the linear address is the physical one. */
 int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w);
 unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer);
+/* Canonical for the current linear-address width (57 bits with CR4.LA57). */
+static inline bool pgm_canonical(uint64_t cr4, uint64_t lin)
+{
+    unsigned sh = (cr4 & CR4_LA57) ? 7 : 16;
+    return (uint64_t)((int64_t)(lin << sh) >> sh) == lin;
+}
+/* Reads the four PAE PDPTEs at CR3[31:5]; -1 when a present one has a
+ * reserved bit set (the MOV to CR0/CR3/CR4 raises #GP(0) and changes
+ * nothing), else 0 with pdpte[] filled. */
+int pgm_load_pdptes(struct pgm *p, uint64_t cr3, uint64_t pdpte[4]);
+/* info cr3: one line per present entry of the hierarchy, by level. */
+void pgm_info_cr3(struct pgm *p, const struct pgm_walk *regs, int fd);
+#endif

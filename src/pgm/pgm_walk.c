@@ -1,22 +1,77 @@
-/* Guest page-table walkers: 32-bit (4K, 4M with PSE, PSE-36), PAE and AMD64
- * 4-level. A/D bits are set with atomic ORs on the guest's own entries, as
- * hardware does, so a guest spinning on them sees them appear. */
+/* Guest page-table walkers: 32-bit (4K; 4M with CR4.PSE, PSE-36 address
+ * bits), PAE (4K, 2M; PDPTE registers), 4-level (4K, 2M, 1G) and 5-level.
+ * One loop walks every mode; a per-mode descriptor says how wide entries
+ * are, how many levels there are, where a level may map a large page and
+ * which bits it reserves (SDM vol. 3 ch. 4). A/D bits are set with atomic
+ * ORs on the guest's own entries, as hardware does, so a guest spinning on
+ * them sees them appear. Every table address comes from the guest: reads
+ * go through pgm_read_u, which answers all ones outside RAM, so a bad
+ * pointer ends in a reserved-bit fault, never a host access. */
 #include "pgm/pgm.h"
 
-#include "cpu/cpu.h"
+#include <stdio.h>
 
-#define MAXPHYADDR 40
-#define PHYS_MASK (((1ull << MAXPHYADDR) - 1) & ~0xfffull)
-/* Address bits from MAXPHYADDR up to bit 51 must be zero in 8-byte entries. */
-#define RSVD_ADDR (((1ull << 52) - 1) & ~((1ull << MAXPHYADDR) - 1))
-#define PTE_P  0x001ull
-#define PTE_W  0x002ull
-#define PTE_U  0x004ull
-#define PTE_A  0x020ull
-#define PTE_D  0x040ull
-#define PTE_PS 0x080ull
-#define PTE_G  0x100ull
-#define PTE_NX (1ull << 63)
+/* Bits hi..lo inclusive; empty when hi < lo. */
+#define BITS(hi, lo) ((hi) < (lo) ? 0ull : ((~0ull >> (63 - (hi))) & ~((1ull << (lo)) - 1)))
+#define ADDR_HI  BITS(51, PGM_MAXPHYADDR) /* above MAXPHYADDR in 8-byte entries */
+#define PAE_HI   BITS(62, 52)             /* PAE paging reserves these too */
+#define ADDR8    BITS(PGM_MAXPHYADDR - 1, 12)
+#define PSE36_HI BITS(20, 13 + PGM_MAXPHYADDR - 32) /* 4M PDE address bits past MAXPHYADDR */
+
+#define PTE_P   0x001ull
+#define PTE_W   0x002ull
+#define PTE_U   0x004ull
+#define PTE_PWT 0x008ull
+#define PTE_PCD 0x010ull
+#define PTE_A   0x020ull
+#define PTE_D   0x040ull
+#define PTE_PS  0x080ull
+#define PTE_G   0x100ull
+#define PTE_NX  (1ull << 63)
+
+enum { PS_NO, PS_YES, PS_PSE /* only with CR4.PSE; otherwise bit 7 is ignored */ };
+
+struct level_desc {
+    uint8_t shift;       /* lowest linear-address bit this level indexes */
+    uint8_t ps;          /* PS_*: may bit 7 map a page here */
+    uint64_t rsvd;       /* reserved bits of an entry pointing to a table or a 4K page */
+    uint64_t rsvd_large; /* reserved bits of an entry mapping a large page */
+    const char *name;
+};
+
+struct mode_desc {
+    uint8_t size;     /* entry bytes */
+    uint8_t levels;   /* walked levels (PAE: not counting the PDPTE registers) */
+    uint8_t idx_bits; /* index bits per level */
+    bool pae_root;    /* the level above the first is the four PDPTE registers */
+    bool pkeys;       /* bits 62:59 hold a protection key */
+    uint8_t lin_bits; /* linear-address width, for sign extension in dumps */
+    uint64_t addr;    /* address bits of a table pointer or a 4K frame */
+    struct level_desc lvl[5]; /* top level first */
+};
+
+enum { D_32, D_PAE, D_4L, D_5L };
+
+static const struct mode_desc modes[] = {
+    [D_32] = {4, 2, 10, false, false, 32, 0xfffff000ull,
+              {{22, PS_PSE, 0, (1ull << 21) | PSE36_HI, "PDE"}, {12, PS_NO, 0, 0, "PTE"}}},
+    [D_PAE] = {8, 2, 9, true, false, 32, ADDR8,
+               {{21, PS_YES, ADDR_HI | PAE_HI, ADDR_HI | PAE_HI | BITS(20, 13), "PDE"},
+                {12, PS_NO, ADDR_HI | PAE_HI, 0, "PTE"}}},
+    [D_4L] = {8, 4, 9, false, true, 48, ADDR8,
+              {{39, PS_NO, ADDR_HI | PTE_PS, 0, "PML4E"},
+               {30, PS_YES, ADDR_HI, ADDR_HI | BITS(29, 13), "PDPTE"},
+               {21, PS_YES, ADDR_HI, ADDR_HI | BITS(20, 13), "PDE"},
+               {12, PS_NO, ADDR_HI, 0, "PTE"}}},
+    [D_5L] = {8, 5, 9, false, true, 57, ADDR8,
+              {{48, PS_NO, ADDR_HI | PTE_PS, 0, "PML5E"},
+               {39, PS_NO, ADDR_HI | PTE_PS, 0, "PML4E"},
+               {30, PS_YES, ADDR_HI, ADDR_HI | BITS(29, 13), "PDPTE"},
+               {21, PS_YES, ADDR_HI, ADDR_HI | BITS(20, 13), "PDE"},
+               {12, PS_NO, ADDR_HI, 0, "PTE"}}},
+};
+/* PDPTE registers: bits 2:1, 8:5 and everything from MAXPHYADDR (NX too). */
+#define PDPTE_RSVD (BITS(2, 1) | BITS(8, 5) | BITS(63, PGM_MAXPHYADDR))
 
 unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
@@ -25,15 +80,25 @@ unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer)
         return PGM_MODE_REAL;
     if (!(cr0 & CR0_PG))
         return PGM_MODE_PROTECTED;
-    if (efer & EFER_LMA)
+    if (efer & EFER_LMA) {
+        if (cr4 & CR4_LA57)
+            return nx ? PGM_MODE_LA57_NX : PGM_MODE_LA57;
         return nx ? PGM_MODE_AMD64_NX : PGM_MODE_AMD64;
+    }
     if (cr4 & CR4_PAE)
         return nx ? PGM_MODE_PAE_NX : PGM_MODE_PAE;
     return PGM_MODE_32BIT;
 }
 
-/* Reads an entry and returns a host pointer for the A/D update, or NULL
- * when the table is not in RAM (then bits are read through MMIO/ROM and not
+static const struct mode_desc *desc_for(const struct pgm_walk *w)
+{
+    if (w->efer & EFER_LMA)
+        return &modes[(w->cr4 & CR4_LA57) ? D_5L : D_4L];
+    return &modes[(w->cr4 & CR4_PAE) ? D_PAE : D_32];
+}
+
+/* Reads an entry and a host pointer for the A/D update, or NULL when the
+ * table is not in RAM (then the bits are read through MMIO/ROM and not
  * updated). */
 static uint64_t read_entry(struct pgm *p, uint64_t gpa, unsigned size, uint8_t **host)
 {
@@ -54,96 +119,224 @@ static void set_bits(struct pgm *p, uint8_t *host, uint64_t gpa, uint64_t entry,
     pgm_note_write(p, gpa, size);
 }
 
-static int fault(struct pgm_walk *w, uint32_t err)
+/* The error code's access bits follow the access, whatever the cause. */
+static int fault(struct pgm_walk *w, uint32_t cause)
 {
-    w->err = err | ((w->acc & PGM_ACC_W) ? PFERR_W : 0) | ((w->acc & PGM_ACC_USER) ? PFERR_U : 0);
-    if ((w->acc & PGM_ACC_X) && ((w->efer & EFER_NXE) || (w->cr4 & 0x100000 /* SMEP */)))
-        w->err |= PFERR_I;
+    bool fetch_id = (w->acc & PGM_ACC_X) &&
+                    ((w->cr4 & CR4_SMEP) || ((w->cr4 & CR4_PAE) && (w->efer & EFER_NXE)));
+    w->err = cause | ((w->acc & PGM_ACC_W) ? PFERR_W : 0) | ((w->acc & PGM_ACC_USER) ? PFERR_U : 0) |
+             (fetch_id ? PFERR_I : 0);
     return -1;
+}
+
+/* Access rights of a completed translation (SDM 4.6): 0 when allowed, else
+ * the cause bits (P, plus PK for a protection-key denial). */
+static uint32_t check_rights(const struct pgm_walk *w, const struct mode_desc *d)
+{
+    bool user_acc = w->acc & PGM_ACC_USER, write = w->acc & PGM_ACC_W, fetch = w->acc & PGM_ACC_X;
+    bool wp = w->cr0 & CR0_WP, bad = false;
+    uint32_t pk = 0;
+
+    if (user_acc) {
+        bad = !w->user || (write && !w->writable);
+    } else {
+        bool smap_blocks = (w->cr4 & CR4_SMAP) && ((w->acc & PGM_ACC_IMPLICIT) || !(w->acc & PGM_ACC_AC));
+        bad = (w->user && fetch && (w->cr4 & CR4_SMEP)) || (w->user && !fetch && smap_blocks) ||
+              (write && !w->writable && wp);
+    }
+    bad |= fetch && w->nx;
+    if (d->pkeys && (w->cr4 & CR4_PKE) && w->user && !fetch) {
+        unsigned ad = (w->pkru >> (2 * w->pkey)) & 1, wd = (w->pkru >> (2 * w->pkey + 1)) & 1;
+        if (ad || (wd && write && (user_acc || wp)))
+            pk = PFERR_PK;
+    }
+    return (bad || pk) ? PFERR_P | pk : 0;
+}
+
+int pgm_load_pdptes(struct pgm *p, uint64_t cr3, uint64_t pdpte[4])
+{
+    uint64_t e[4];
+    for (unsigned i = 0; i < 4; i++) {
+        e[i] = pgm_read_u(p, (cr3 & 0xffffffe0ull) + i * 8, 8);
+        if ((e[i] & PTE_P) && (e[i] & PDPTE_RSVD))
+            return -1;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        pdpte[i] = e[i];
+    return 0;
+}
+
+/* The first table: CR3's, or the PDPTE that covers lin in PAE mode. */
+static int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
+                      uint64_t *table)
+{
+    if (!d->pae_root) {
+        *table = w->cr3 & d->addr;
+        return 0;
+    }
+    unsigned i = (lin >> 30) & 3;
+    uint64_t e = w->pdpte ? w->pdpte[i] : pgm_read_u(p, (w->cr3 & 0xffffffe0ull) + i * 8, 8);
+    if (!(e & PTE_P))
+        return fault(w, 0);
+    if (e & PDPTE_RSVD) /* only when read from memory: the registers were checked at load */
+        return fault(w, PFERR_P | PFERR_RSVD);
+    *table = e & ADDR8;
+    return 0;
 }
 
 int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
 {
-    unsigned size, levels, shift;
-    uint64_t table, rsvd_nx, entry = 0, gpa[5];
+    const struct mode_desc *d = desc_for(w);
+    uint64_t table = 0, entry = 0, ea[5], ent[5];
     uint8_t *host[5];
-    bool writable = true, user = true, nx = false, leaf_large = false;
-    int lvl, n = 0;
+    uint64_t nx_rsvd = (d->size == 8 && !(w->efer & EFER_NXE)) ? PTE_NX : 0;
+    unsigned i;
 
-    if (w->efer & EFER_LMA) {
-        size = 8, levels = 4, shift = 39, table = w->cr3 & PHYS_MASK;
-    } else if (w->cr4 & CR4_PAE) {
-        /* The PDPTE: architecturally cached at CR3 load; read it here. */
-        uint64_t pdpte_gpa = (w->cr3 & 0xffffffe0) + ((lin >> 30) & 3) * 8;
-        uint8_t *h;
-        uint64_t pdpte = read_entry(p, pdpte_gpa, 8, &h);
-        if (!(pdpte & PTE_P))
-            return fault(w, 0);
-        if (pdpte & (RSVD_ADDR | PTE_NX | 0x1e6))
-            return fault(w, PFERR_P | PFERR_RSVD);
-        size = 8, levels = 2, shift = 21, table = pdpte & PHYS_MASK;
-    } else {
-        size = 4, levels = 2, shift = 22, table = w->cr3 & 0xfffff000;
+    w->writable = w->user = true;
+    w->nx = w->global = false;
+    w->pkey = 0;
+    w->page_shift = 12;
+    if (!(w->cr0 & CR0_PG)) {
+        w->gpa = lin & 0xffffffffull;
+        return 0;
     }
-    rsvd_nx = (size == 8 && !(w->efer & EFER_NXE)) ? PTE_NX : 0;
-
-    for (lvl = levels; lvl > 0; lvl--, shift -= (size == 8 ? 9 : 10)) {
-        unsigned idx_bits = size == 8 ? 9 : 10;
-        uint64_t idx = (lin >> shift) & ((1u << idx_bits) - 1);
-        gpa[n] = table + idx * size;
-        entry = read_entry(p, gpa[n], size, &host[n]);
+    if (root_table(p, lin, w, d, &table))
+        return -1;
+    for (i = 0; i < d->levels; i++) {
+        const struct level_desc *l = &d->lvl[i];
+        uint64_t idx = (lin >> l->shift) & ((1u << d->idx_bits) - 1);
+        bool large;
+        ea[i] = table + idx * d->size;
+        ent[i] = entry = read_entry(p, ea[i], d->size, &host[i]);
         if (!(entry & PTE_P))
             return fault(w, 0);
-        if (size == 8 && (entry & (RSVD_ADDR | rsvd_nx)))
+        large = (entry & PTE_PS) && (l->ps == PS_YES || (l->ps == PS_PSE && (w->cr4 & CR4_PSE)));
+        if (entry & ((large ? l->rsvd_large : l->rsvd) | nx_rsvd))
             return fault(w, PFERR_P | PFERR_RSVD);
-        writable &= (entry & PTE_W) != 0;
-        user &= (entry & PTE_U) != 0;
-        nx |= (entry & PTE_NX) && (w->efer & EFER_NXE);
-        n++;
-        bool ps_ok = (size == 4 && lvl == 2 && (w->cr4 & CR4_PSE)) || (size == 8 && lvl == 2) ||
-                     (size == 8 && lvl == 3 && levels == 4);
-        if (lvl > 1 && (entry & PTE_PS)) {
-            if (!ps_ok)
-                return fault(w, PFERR_P | PFERR_RSVD);
-            /* 4 MiB PDE: bit 21 is reserved; 2 MiB/1 GiB: the bits between PAT and the base */
-            if ((size == 4 && (entry & (1ull << 21))) ||
-                (size == 8 && (entry & ((1ull << shift) - 1) & ~0x1fffull)))
-                return fault(w, PFERR_P | PFERR_RSVD);
-            leaf_large = true;
+        w->writable &= (entry & PTE_W) != 0;
+        w->user &= (entry & PTE_U) != 0;
+        w->nx |= (entry & PTE_NX) && (w->efer & EFER_NXE);
+        if (large || i + 1 == d->levels) {
+            w->page_shift = l->shift;
             break;
         }
-        if (lvl > 1)
-            table = size == 8 ? (entry & PHYS_MASK) : (entry & 0xfffff000);
+        table = entry & d->addr;
     }
+    if (d->pkeys)
+        w->pkey = (entry >> 59) & 15;
+    w->global = (entry & PTE_G) != 0;
 
-    /* Permission checks (SDM vol. 3 4.6). */
-    if ((w->acc & PGM_ACC_USER) && !user)
-        return fault(w, PFERR_P);
-    if ((w->acc & PGM_ACC_W) && !writable && ((w->acc & PGM_ACC_USER) || (w->cr0 & CR0_WP)))
-        return fault(w, PFERR_P);
-    if ((w->acc & PGM_ACC_X) && nx)
-        return fault(w, PFERR_P);
+    uint32_t denied = check_rights(w, d);
+    if (denied)
+        return fault(w, denied);
 
     /* Accessed on every level, dirty on the leaf for writes. */
-    for (int i = 0; i < n; i++) {
-        uint64_t e = pgm_read_u(p, gpa[i], size);
-        uint64_t bits = PTE_A | ((i == n - 1 && (w->acc & PGM_ACC_W)) ? PTE_D : 0);
-        set_bits(p, host[i], gpa[i], e, bits, size);
-    }
+    if (!(w->acc & PGM_ACC_PROBE))
+        for (unsigned k = 0; k <= i; k++)
+            set_bits(p, host[k], ea[k], ent[k], PTE_A | ((k == i && (w->acc & PGM_ACC_W)) ? PTE_D : 0),
+                     d->size);
 
-    if (leaf_large) {
-        uint64_t page_size = 1ull << shift;
-        uint64_t base;
-        if (size == 4) /* PSE-36: bits 13..20 of the PDE are address bits 32..39 */
-            base = (entry & 0xffc00000ull) | ((entry & 0x1fe000ull) << 19);
-        else
-            base = entry & PHYS_MASK & ~(page_size - 1);
-        w->gpa = base | (lin & (page_size - 1));
-    } else {
-        w->gpa = ((size == 8 ? entry & PHYS_MASK : entry & 0xfffff000)) | (lin & 0xfff);
-    }
-    w->writable = writable;
-    w->user = user;
-    w->global = (entry & PTE_G) != 0;
+    uint64_t off_mask = (1ull << w->page_shift) - 1, base;
+    if (d->size == 4 && w->page_shift == 22) /* PSE-36: PDE bits 20:13 are address bits 39:32 */
+        base = (entry & 0xffc00000ull) | (((entry >> 13) & 0xff) << 32);
+    else
+        base = entry & d->addr & ~off_mask;
+    w->gpa = base | (lin & off_mask);
     return 0;
+}
+
+/* ---- info cr3 ---- */
+
+#define DUMP_MAX_LINES 65536
+
+struct dump {
+    struct pgm *p;
+    const struct pgm_walk *r;
+    const struct mode_desc *d;
+    int fd;
+    unsigned lines;
+    uint64_t skipped;
+};
+
+static uint64_t sign_extend(uint64_t lin, unsigned bits)
+{
+    return bits >= 64 ? lin : (uint64_t)((int64_t)(lin << (64 - bits)) >> (64 - bits));
+}
+
+static void dump_entry(struct dump *s, unsigned lvl, unsigned idx, uint64_t lin, uint64_t e, bool large,
+                       uint64_t gpa)
+{
+    const struct level_desc *l = &s->d->lvl[lvl];
+    static const struct { uint64_t bit; const char *name; } flags[] = {
+        {PTE_W, "W"}, {PTE_U, "U"}, {PTE_PWT, "PWT"}, {PTE_PCD, "PCD"}, {PTE_A, "A"},
+        {PTE_D, "D"}, {PTE_G, "G"},
+    };
+    char fl[64];
+    int n = snprintf(fl, sizeof(fl), "P");
+    if (s->lines >= DUMP_MAX_LINES) {
+        s->skipped++;
+        return;
+    }
+    s->lines++;
+    for (unsigned k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+        if ((e & flags[k].bit) && (flags[k].bit != PTE_D || large || lvl + 1 == s->d->levels) &&
+            (flags[k].bit != PTE_G || large || lvl + 1 == s->d->levels))
+            n += snprintf(fl + n, sizeof(fl) - (size_t)n, " %s", flags[k].name);
+    if (large)
+        n += snprintf(fl + n, sizeof(fl) - (size_t)n, " PS");
+    if (s->d->size == 8 && (e & PTE_NX))
+        n += snprintf(fl + n, sizeof(fl) - (size_t)n, " NX");
+    if (s->d->pkeys && (e >> 59) & 15 && (large || lvl + 1 == s->d->levels))
+        snprintf(fl + n, sizeof(fl) - (size_t)n, " PK%u", (unsigned)((e >> 59) & 15));
+    dprintf(s->fd, "%*s%016llx %-5s[%03x] -> %010llx %s%s\n", (int)(2 * (lvl + s->d->pae_root) + 2), "",
+            (unsigned long long)sign_extend(lin, s->d->lin_bits), l->name, idx, (unsigned long long)gpa,
+            fl, large ? (l->shift == 30 ? " (1G)" : l->shift == 22 ? " (4M)" : " (2M)") : "");
+}
+
+static void dump_table(struct dump *s, unsigned lvl, uint64_t table, uint64_t lin_base)
+{
+    const struct level_desc *l = &s->d->lvl[lvl];
+    for (unsigned idx = 0; idx < (1u << s->d->idx_bits) && s->lines < DUMP_MAX_LINES; idx++) {
+        uint64_t e = pgm_read_u(s->p, table + (uint64_t)idx * s->d->size, s->d->size);
+        uint64_t lin = lin_base | ((uint64_t)idx << l->shift), gpa;
+        bool large;
+        if (!(e & PTE_P))
+            continue;
+        large = (e & PTE_PS) && (l->ps == PS_YES || (l->ps == PS_PSE && (s->r->cr4 & CR4_PSE)));
+        if (s->d->size == 4 && large)
+            gpa = (e & 0xffc00000ull) | (((e >> 13) & 0xff) << 32);
+        else
+            gpa = e & s->d->addr & ~((1ull << (large ? l->shift : 12)) - 1);
+        dump_entry(s, lvl, idx, lin, e, large, gpa);
+        if (!large && lvl + 1 < s->d->levels)
+            dump_table(s, lvl + 1, e & s->d->addr, lin);
+    }
+}
+
+void pgm_info_cr3(struct pgm *p, const struct pgm_walk *r, int fd)
+{
+    unsigned mode = pgm_mode_from_regs(r->cr0, r->cr4, r->efer);
+    struct dump s = {p, r, desc_for(r), fd, 0, 0};
+
+    dprintf(fd, "CR3=%016llx CR4=%08llx paging mode: %s\n", (unsigned long long)r->cr3,
+            (unsigned long long)r->cr4, pgm_mode_name(mode));
+    if (!(r->cr0 & CR0_PG)) {
+        dprintf(fd, "  paging is off: linear = physical\n");
+        return;
+    }
+    if (s.d->pae_root) {
+        for (unsigned i = 0; i < 4; i++) {
+            uint64_t e = r->pdpte ? r->pdpte[i] : pgm_read_u(p, (r->cr3 & 0xffffffe0ull) + i * 8, 8);
+            if (!(e & PTE_P))
+                continue;
+            dprintf(fd, "  %016llx PDPTE[%u]   -> %010llx P%s%s\n", (unsigned long long)i << 30, i,
+                    (unsigned long long)(e & ADDR8), (e & PTE_PWT) ? " PWT" : "", (e & PTE_PCD) ? " PCD" : "");
+            s.lines++;
+            dump_table(&s, 0, e & ADDR8, (uint64_t)i << 30);
+        }
+    } else {
+        dump_table(&s, 0, r->cr3 & s.d->addr, 0);
+    }
+    if (s.skipped || s.lines >= DUMP_MAX_LINES)
+        dprintf(fd, "  ... output stopped after %u lines\n", s.lines);
 }

@@ -21,6 +21,7 @@
 #include "cpu/cpu.h"
 #include "devices/devices.h"
 #include "pgm/pgm.h"
+#include "vm/info.h"
 
 enum vm_state {
     VM_CREATED, VM_POWERING_ON, VM_RUNNING, VM_SUSPENDED, VM_RESETTING, VM_SAVING, VM_LOADING,
