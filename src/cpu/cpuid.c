@@ -30,6 +30,10 @@
 /* Leaf 7 subleaf 0 EBX. */
 #define F7B_FSGSBASE (1u << 0)
 #define F7B_INVPCID  (1u << 10)
+#define F7B_SMEP     (1u << 7)
+#define F7B_SMAP     (1u << 20)
+#define F7C_PKU      (1u << 3)
+#define F7C_OSPKE    (1u << 4) /* mirrors CR4.PKE */
 /* Leaf 0x80000001 EDX. */
 #define FX_SYSCALL (1u << 11)
 #define FX_NX      (1u << 20)
@@ -56,7 +60,7 @@ static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
     {0x00000001, {CPU_SIGNATURE, 0, F1C_CX16 | F1C_PCID,
                   F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36}},
-    {0x00000007, {0, F7B_FSGSBASE | F7B_INVPCID, 0, 0}}, /* subleaf 0; EAX = max subleaf */
+    {0x00000007, {0, F7B_FSGSBASE | F7B_SMEP | F7B_INVPCID | F7B_SMAP, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, 0, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
@@ -89,6 +93,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
     if (leaf == 1)
         out[1] |= (uint32_t)(v->id & 0xff) << 24; /* initial APIC id */
+    if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
+        out[2] |= F7C_OSPKE;
 }
 
 bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit)

@@ -89,6 +89,40 @@ static int op_swapgs(struct vcpu *v, const struct iem_insn *in)
     return IEM_OK;
 }
 
+/* STAC/CLAC: set or clear EFLAGS.AC, which lifts SMAP; CPL 0 only. */
+static int op_stac_clac(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    if (!has_smap(v) || cpu_is_v86(c))
+        return iem_ud(v);
+    if (c->cpl != 0)
+        return iem_ud(v); /* #UD, not #GP, at CPL > 0 (SDM STAC/CLAC) */
+    uint64_t f = cpu_get_flags(c);
+    cpu_set_flags(c, in->mnemonic == ZYDIS_MNEMONIC_STAC ? f | F_AC : f & ~(uint64_t)F_AC);
+    return IEM_OK;
+}
+
+/* RDPKRU/WRPKRU: CR4.PKE enables them; ECX (and EDX for WRPKRU) must be 0. */
+static int op_pkru(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    if (!(c->cr4 & CR4_PKE))
+        return iem_ud(v);
+    if ((uint32_t)c->gpr[R_CX] != 0)
+        return iem_gp(v, 0);
+    if (in->mnemonic == ZYDIS_MNEMONIC_RDPKRU) {
+        iem_gpr_set(v, R_AX, 4, c->pkru);
+        iem_gpr_set(v, R_DX, 4, 0);
+        return IEM_OK;
+    }
+    if ((uint32_t)c->gpr[R_DX] != 0)
+        return iem_gp(v, 0);
+    uint32_t old = c->pkru;
+    c->pkru = (uint32_t)c->gpr[R_AX];
+    pgm_cr_written(v, PGM_REG_PKRU, old, c->pkru);
+    return IEM_OK;
+}
+
 /* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE: 64-bit mode, CR4.FSGSBASE and the
  * CPUID bit, at any CPL. */
 static int op_fsgsbase(struct vcpu *v, const struct iem_insn *in)
@@ -143,6 +177,10 @@ const struct iem_op_def iem_ops_long[] = {
     {ZYDIS_MNEMONIC_SYSCALL, op_syscall},
     {ZYDIS_MNEMONIC_SYSRET, op_sysret},
     {ZYDIS_MNEMONIC_SWAPGS, op_swapgs},
+    {ZYDIS_MNEMONIC_STAC, op_stac_clac},
+    {ZYDIS_MNEMONIC_CLAC, op_stac_clac},
+    {ZYDIS_MNEMONIC_RDPKRU, op_pkru},
+    {ZYDIS_MNEMONIC_WRPKRU, op_pkru},
     {ZYDIS_MNEMONIC_RDFSBASE, op_fsgsbase},
     {ZYDIS_MNEMONIC_RDGSBASE, op_fsgsbase},
     {ZYDIS_MNEMONIC_WRFSBASE, op_fsgsbase},

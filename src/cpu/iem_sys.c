@@ -304,6 +304,12 @@ static uint64_t cr4_writable(struct vcpu *v)
         ok |= CR4_PCIDE;
     if (has_fsgsbase(v))
         ok |= CR4_FSGSBASE;
+    if (has_smep(v))
+        ok |= CR4_SMEP;
+    if (has_smap(v))
+        ok |= CR4_SMAP;
+    if (has_pku(v))
+        ok |= CR4_PKE;
     return ok;
 }
 

@@ -10,6 +10,9 @@
 /* CR4 bits beyond cpu.h's list. */
 #define CR4_FSGSBASE 0x10000u
 #define CR4_PCIDE    0x20000u
+#define CR4_SMEP     0x100000u
+#define CR4_SMAP     0x200000u
+#define CR4_PKE      0x400000u
 
 /* CPUID registers for iem_cpuid_has(). */
 enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
@@ -19,6 +22,9 @@ bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit);
 
 static inline bool has_fsgsbase(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 0); }
 static inline bool has_invpcid(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 10); }
+static inline bool has_smep(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 7); }
+static inline bool has_smap(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 20); }
+static inline bool has_pku(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_ECX, 1u << 3); }
 static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_ECX, 1u << 17); }
 static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }
 
