@@ -6,8 +6,8 @@
  * - Arithmetic flags may be lazy: while cpu.lf.op != LF_NONE, the OSZAPC bits
  *   of cpu.rflags are stale and are derived from cpu.lf; cpu_get_flags() is
  *   the only exact view.
- * - cpu.cpl always equals CS.DPL in protected mode (SS.DPL on a CS load),
- *   0 in real mode and 3 in virtual-8086 mode.
+ * - cpu.cpl always equals SS.DPL in protected mode (CS.DPL differs from it
+ *   in conforming code), 0 in real mode and 3 in virtual-8086 mode.
  */
 #ifndef PCVM_CPU_H
 #define PCVM_CPU_H
