@@ -104,6 +104,40 @@ int dev_debugcon_create(struct vm *vm, uint16_t base, struct chardev *chr);
 /* Creates a device from a QEMU -device string ("isa-debug-exit,iobase=..."). */
 int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t errlen);
 
+/* PC platform devices (pc.c wires them; each registers its ports, its
+ * reset and destroy callbacks on vm->bus). */
+struct dev_pic;
+struct dev_pit;
+struct dev_rtc;
+struct dev_i8042;
+struct dev_pci;
+/* The ISA interrupt line n (0-15) of the machine's PIC pair. */
+struct irq_line pc_isa_irq(struct vm *vm, unsigned n);
+/* The machine's keyboard controller (for the GUI's input), or NULL. */
+struct dev_i8042 *pc_i8042(struct vm *vm);
+
+int dev_pic_create(struct vm *vm, struct dev_pic **out);
+void dev_pic_set_irq(void *pic, unsigned n, int level); /* an irq_line's set */
+int dev_pic_intr_ack(void *pic);                        /* vm->intr_ack */
+int dev_pit_create(struct vm *vm, struct irq_line irq0, struct dev_pit **out);
+int dev_rtc_create(struct vm *vm, struct irq_line irq8, struct dev_rtc **out);
+/* Port 0x92 and the reset control register 0xCF9 (reached through pci.c). */
+int dev_port92_create(struct vm *vm, void **rcr_opaque);
+uint8_t dev_rcr_read(void *rcr_opaque);
+void dev_rcr_write(void *rcr_opaque, uint8_t v);
+void dev_rtc_set_time(struct dev_rtc *r, int64_t epoch);
+/* Deterministic mode (--icount): the clock advances 2^shift ns per retired
+ * instruction and the RTC starts at a fixed date. Call before vm_run. */
+void pc_set_deterministic(struct vm *vm, unsigned shift);
+int dev_i8042_create(struct vm *vm, struct irq_line kbd, struct irq_line aux, struct dev_i8042 **out);
+/* Input from the GUI: set 2 scancode bytes of one key event (make or
+ * F0-prefixed break), and relative mouse motion (dy positive = up) with
+ * the button bits (1 left, 2 right, 4 middle). Thread safe. */
+void i8042_key_event(struct dev_i8042 *d, const uint8_t *bytes, size_t n);
+void i8042_mouse_event(struct dev_i8042 *d, int dx, int dy, unsigned buttons);
+int dev_testdev_create(struct vm *vm);
+int dev_pmtimer_create(struct vm *vm, uint16_t port);
+
 /* Loaders. Each returns 0, or -1 with a one-line reason in err. */
 int loader_bios(struct vm *vm, const char *path, char *err, size_t errlen);
 int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const char *modules,

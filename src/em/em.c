@@ -10,12 +10,15 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <time.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "em/em.h"
+#include "vm/clock.h"
 
 #define EM_SLICE 4096
+#define EM_MIN_SLICE 64
 
 enum em_engine em_choose_engine(enum em_engine wanted)
 {
@@ -49,13 +52,69 @@ static bool vcpu_runnable(struct vcpu *v)
     return (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) && (v->cpu.rflags & F_IF);
 }
 
-static void halt_wait(struct vcpu *v)
+/* Sleeps until the vCPU can run. vCPU 0 also runs the timers meanwhile,
+ * sleeping only until the next deadline; in deterministic mode idle time
+ * is skipped (the clock warps to the deadline) when an interrupt could
+ * end the halt. */
+static void halt_wait(struct vcpu *v, struct vm_clock *clk)
 {
     struct vm *vm = v->vm;
     pthread_mutex_lock(&vm->lock);
-    while (!vcpu_runnable(v))
-        pthread_cond_wait(&vm->cond, &vm->lock);
+    while (!vcpu_runnable(v)) {
+        if (!clk) {
+            pthread_cond_wait(&vm->cond, &vm->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&vm->lock);
+        clock_run_timers(clk);
+        pthread_mutex_lock(&vm->lock);
+        if (vcpu_runnable(v))
+            break;
+        /* an arm after this read broadcasts under vm->lock: no lost wakeup */
+        uint64_t d = clock_next_deadline(clk), now = clock_now(clk);
+        if (d == CLOCK_NEVER) {
+            pthread_cond_wait(&vm->cond, &vm->lock);
+        } else if (clock_icount(clk)) {
+            if (v->cpu.rflags & F_IF)
+                clock_warp(clk, d);
+            else
+                pthread_cond_wait(&vm->cond, &vm->lock);
+        } else if (d > now) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts); /* vm->cond uses the default clock */
+            uint64_t ns = (uint64_t)ts.tv_nsec + (d - now);
+            ts.tv_sec += (time_t)(ns / 1000000000u);
+            ts.tv_nsec = (long)(ns % 1000000000u);
+            pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
+        }
+    }
     pthread_mutex_unlock(&vm->lock);
+}
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Before a slice on vCPU 0: runs due timers and shortens the slice so it
+ * ends near the next deadline (exactly, in deterministic mode; from the
+ * measured instruction rate otherwise). */
+static uint64_t timer_slice(struct vm_clock *clk, uint64_t slice, uint64_t ps_per_insn)
+{
+    clock_run_timers(clk);
+    if (clock_icount(clk)) {
+        uint64_t n = clock_insns_to_deadline(clk);
+        return n < slice ? (n ? n : 1) : slice;
+    }
+    uint64_t d = clock_next_deadline(clk), now = clock_now(clk);
+    if (d == CLOCK_NEVER || !ps_per_insn)
+        return slice;
+    uint64_t n = d > now ? (d - now) * 1000 / ps_per_insn : 0;
+    if (n < EM_MIN_SLICE)
+        n = EM_MIN_SLICE;
+    return n < slice ? n : slice;
 }
 
 /* Acts on VM-wide forced actions; returns false when the loop must end. */
@@ -86,6 +145,8 @@ static void *emt_main(void *arg)
     struct vcpu *v = arg;
     struct vm *vm = v->vm;
     uint64_t budget = vm->cfg.max_insns;
+    struct vm_clock *clk = v->id == 0 ? vm_clock(vm) : NULL; /* vCPU 0 runs the timers */
+    uint64_t ps_per_insn = 0; /* measured host time per instruction, for slice sizing */
 
     for (;;) {
         uint64_t slice = EM_SLICE;
@@ -103,12 +164,23 @@ static void *emt_main(void *arg)
                 slice = budget - v->iem.insns;
         }
         if (v->id != 0 && !v->thread_started) { /* APs wait for INIT/SIPI (APIC issue) */
-            halt_wait(v);
+            halt_wait(v, NULL);
             continue;
         }
+        uint64_t insns0 = v->iem.insns, t0 = 0;
+        if (clk) {
+            slice = timer_slice(clk, slice, ps_per_insn);
+            t0 = host_ns();
+        }
         rc = iem_exec(v, slice);
+        if (clk) {
+            uint64_t n = v->iem.insns - insns0;
+            clock_account_insns(clk, n);
+            if (n >= EM_MIN_SLICE) /* a smoothed estimate; halts and breaks skew short slices */
+                ps_per_insn = (ps_per_insn * 7 + (host_ns() - t0) * 1000 / n) / 8;
+        }
         if (rc == IEM_HALT) {
-            halt_wait(v);
+            halt_wait(v, clk);
         } else if (rc == IEM_TRIPLE) {
             fprintf(stderr, "pcvm: triple fault%s\n", vm->cfg.no_reboot ? "" : ", resetting");
             vm_request(vm, VM_FF_RESET);

@@ -112,7 +112,8 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
             continue;
         if (open_chardev(vm, cfg->serial[i], &chr, err, errlen) < 0)
             return -1;
-        if (dev_uart_create(vm, com_base[i], (struct irq_line){0}, chr) < 0) {
+        /* COM1/COM3 share IRQ4, COM2/COM4 IRQ3 */
+        if (dev_uart_create(vm, com_base[i], pc_isa_irq(vm, (i & 1) ? 3 : 4), chr) < 0) {
             snprintf(err, errlen, "cannot create serial port %u", i);
             return -1;
         }

@@ -1,0 +1,276 @@
+/* PCI: configuration mechanism #1 (0xCF8 address, 0xCFC-0xCFF data) on
+ * bus 0, a small device framework (config space with writable masks, BAR
+ * sizing and mapping, INTx), the i440FX host bridge (0:0.0) and the PIIX3
+ * PCI-to-ISA bridge (0:1.0) with its PIRQ route registers.
+ *
+ * Byte accesses to 0xCF9 reach the PIIX3 reset control register; other
+ * non-dword accesses to 0xCF8-0xCFB are not configuration cycles and go
+ * nowhere (all ones). INTx of a device in slot s, pin p (1-4 = A-D) is
+ * PIRQ (s + p - 1) mod 4; a PIRQ route register maps it to an ISA IRQ
+ * (bit 7 disables). Lines are level and shared: an IRQ is high while any
+ * routed INTx is. The lock guards the address latch, config spaces and the
+ * INTx levels.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "devices/pci.h"
+#include "vm/vm.h"
+
+struct dev_pci {
+    pthread_mutex_t lock;
+    struct vm *vm;
+    void *rcr;
+    uint32_t addr;
+    struct pci_device *devs[256]; /* by devfn on bus 0 */
+    struct pci_device host, isa;
+    uint8_t pirq_irq[4];          /* the ISA IRQ each PIRQ drives now, 0xff none */
+    int pirq_level[4];            /* devices asserting each PIRQ */
+};
+
+static uint32_t cfg_get(const struct pci_device *d, unsigned off, unsigned size)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)d->cfg[off + i] << (8 * i);
+    return v;
+}
+
+void pci_set_ids(struct pci_device *d, uint16_t vendor, uint16_t device, uint32_t class_rev, uint8_t header)
+{
+    d->cfg[0] = (uint8_t)vendor;
+    d->cfg[1] = (uint8_t)(vendor >> 8);
+    d->cfg[2] = (uint8_t)device;
+    d->cfg[3] = (uint8_t)(device >> 8);
+    for (unsigned i = 0; i < 4; i++)
+        d->cfg[8 + i] = (uint8_t)(class_rev >> (8 * i));
+    d->cfg[0x0e] = header;
+    d->wmask[0x04] = 0xff; /* command */
+    d->wmask[0x05] = 0x03;
+    d->wmask[0x0c] = 0xff; /* cache line size */
+    d->wmask[0x0d] = 0xff; /* latency timer */
+    d->wmask[0x3c] = 0xff; /* interrupt line */
+}
+
+int pci_register_bar(struct pci_device *d, unsigned n, uint32_t size, bool io, const struct io_ops *ops,
+                     void *opaque)
+{
+    if (n >= 6 || size < (io ? 4u : 16u) || (size & (size - 1)))
+        return -EINVAL;
+    d->bar[n] = (struct pci_bar){.size = size, .io = io, .ops = ops, .opaque = opaque, .mapped = ~0ull};
+    uint32_t mask = ~(size - 1);
+    for (unsigned i = 0; i < 4; i++)
+        d->wmask[0x10 + 4 * n + i] = (uint8_t)(mask >> (8 * i)) & (i ? 0xff : (io ? 0xfc : 0xf0));
+    d->cfg[0x10 + 4 * n] = io ? 1 : 0;
+    return 0;
+}
+
+/* Maps the BARs the guest has programmed and enabled (first placement
+ * only: moving a mapped BAR needs bus/PGM unmapping, not there yet). */
+static void map_bars(struct dev_pci *p, struct pci_device *d)
+{
+    uint16_t cmd = (uint16_t)cfg_get(d, 4, 2);
+    for (unsigned n = 0; n < 6; n++) {
+        struct pci_bar *b = &d->bar[n];
+        if (!b->size || b->mapped != ~0ull)
+            continue;
+        uint32_t base = cfg_get(d, 0x10 + 4 * n, 4) & ~(b->size - 1) & (b->io ? ~3u : ~15u);
+        if (!base || base == ~(b->size - 1) || !(cmd & (b->io ? 1 : 2)))
+            continue;
+        int rc = b->io ? bus_pio_register(&p->vm->bus, base, b->size, b->ops, b->opaque, d->name)
+                       : pgm_map_mmio(&p->vm->pgm, base, b->size, b->ops, b->opaque, d->name);
+        if (rc >= 0)
+            b->mapped = base;
+    }
+}
+
+static void route_pirqs(struct dev_pci *p);
+
+static void cfg_write(struct dev_pci *p, struct pci_device *d, unsigned off, uint32_t val, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++) {
+        uint8_t m = d->wmask[off + i];
+        d->cfg[off + i] = (uint8_t)((d->cfg[off + i] & ~m) | ((val >> (8 * i)) & m));
+    }
+    if (off + size > 4 && off < 0x28)
+        map_bars(p, d);
+    if (d == &p->isa && off + size > 0x60 && off < 0x64)
+        route_pirqs(p);
+}
+
+static uint64_t cf8_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct dev_pci *p = opaque;
+    uint64_t v = ~0ull >> (64 - 8 * size);
+    pthread_mutex_lock(&p->lock);
+    if (off == 0 && size == 4)
+        v = p->addr;
+    else if (off == 1 && size == 1)
+        v = dev_rcr_read(p->rcr);
+    else if (off >= 4) {
+        unsigned reg = (p->addr & 0xfc) + (unsigned)(off & 3);
+        struct pci_device *d = (p->addr >> 16 & 0xff) ? NULL : p->devs[(p->addr >> 8) & 0xff];
+        if ((p->addr & 0x80000000u) && d && reg + size <= 256)
+            v = cfg_get(d, reg, size);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return v;
+}
+
+static void cf8_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct dev_pci *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    if (off == 0 && size == 4)
+        p->addr = (uint32_t)val & 0x80fffffcu;
+    else if (off == 1 && size == 1)
+        dev_rcr_write(p->rcr, (uint8_t)val);
+    else if (off >= 4) {
+        unsigned reg = (p->addr & 0xfc) + (unsigned)(off & 3);
+        struct pci_device *d = (p->addr >> 16 & 0xff) ? NULL : p->devs[(p->addr >> 8) & 0xff];
+        if ((p->addr & 0x80000000u) && d && reg + size <= 256)
+            cfg_write(p, d, reg, (uint32_t)val, size);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static const struct io_ops cf8_ops = {cf8_read, cf8_write};
+
+/* Caller holds the lock: drives every ISA IRQ from the PIRQs routed to it. */
+static void route_pirqs(struct dev_pci *p)
+{
+    uint8_t old[4];
+    memcpy(old, p->pirq_irq, sizeof(old));
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t r = p->isa.cfg[0x60 + i];
+        p->pirq_irq[i] = (r & 0x80) || (r & 15) < 3 || (r & 15) == 8 || (r & 15) == 13 ? 0xff : (r & 15);
+    }
+    /* lower IRQs that lost their PIRQs, then set the current levels */
+    for (unsigned i = 0; i < 4; i++)
+        if (old[i] != 0xff) {
+            struct irq_line l = pc_isa_irq(p->vm, old[i]);
+            irq_set(&l, 0);
+        }
+    for (unsigned irq = 0; irq < 16; irq++) {
+        int level = 0, used = 0;
+        for (unsigned i = 0; i < 4; i++)
+            if (p->pirq_irq[i] == irq) {
+                used = 1;
+                level |= p->pirq_level[i] > 0;
+            }
+        if (used) {
+            struct irq_line l = pc_isa_irq(p->vm, irq);
+            irq_set(&l, level);
+        }
+    }
+}
+
+void pci_set_intx(struct pci_device *d, int level)
+{
+    struct dev_pci *p = d->bus;
+    unsigned pin = d->cfg[0x3d];
+    pthread_mutex_lock(&p->lock);
+    level = level != 0;
+    if (pin >= 1 && pin <= 4 && level != d->intx_level) {
+        unsigned pirq = ((d->devfn >> 3) + pin - 1) & 3;
+        d->intx_level = level;
+        p->pirq_level[pirq] += level ? 1 : -1;
+        route_pirqs(p);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, const char *name)
+{
+    if (devfn > 255 || p->devs[devfn])
+        return -EBUSY;
+    d->bus = p;
+    d->devfn = (uint8_t)devfn;
+    d->name = name;
+    for (unsigned n = 0; n < 6; n++)
+        if (!d->bar[n].size)
+            d->bar[n].mapped = ~0ull;
+    memcpy(d->reset_cfg, d->cfg, sizeof(d->cfg));
+    p->devs[devfn] = d;
+    return 0;
+}
+
+static void host_init(struct pci_device *d)
+{
+    pci_set_ids(d, 0x8086, 0x1237, 0x06000002, 0x00); /* i440FX PMC, host bridge, rev 2 */
+    d->cfg[0x04] = 0x06; /* memory space, bus master */
+    d->cfg[0x06] = 0x80; /* fast back-to-back capable */
+    d->cfg[0x07] = 0x02; /* DEVSEL medium */
+    memset(d->wmask + 0x50, 0xff, 0x100 - 0x50); /* chipset registers (PAM, DRB, SMRAM, ...) */
+    d->cfg[0x72] = 0x02; /* SMRAM: C_BASE_SEG = 010 */
+}
+
+static void isa_init(struct pci_device *d)
+{
+    pci_set_ids(d, 0x8086, 0x7000, 0x06010000, 0x80); /* PIIX3 ISA bridge, multifunction */
+    d->cfg[0x04] = 0x07; /* I/O, memory, bus master */
+    d->cfg[0x07] = 0x02;
+    memset(d->wmask + 0x4c, 0xff, 0x100 - 0x4c);
+    memset(d->cfg + 0x60, 0x80, 4); /* PIRQA-D routing disabled */
+    d->cfg[0x4c] = 0x4d; /* ISA I/O recovery timer */
+    d->cfg[0x4e] = 0x03; /* X-bus chip select */
+    d->cfg[0x69] = 0x02; /* top of memory */
+    d->cfg[0x70] = 0x80; /* motherboard IRQ routing disabled */
+    d->cfg[0x76] = 0x0c; /* DMA routing */
+    d->cfg[0x77] = 0x0c;
+    d->cfg[0x78] = 0x02; /* programmable chip select */
+    d->cfg[0xa0] = 0x08; /* SMI control */
+    d->cfg[0xa8] = 0x0f; /* system event */
+}
+
+static void pci_reset(void *opaque)
+{
+    struct dev_pci *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    p->addr = 0;
+    for (unsigned i = 0; i < 256; i++) {
+        struct pci_device *d = p->devs[i];
+        if (d)
+            memcpy(d->cfg, d->reset_cfg, sizeof(d->cfg)); /* BARs stay where they were mapped */
+    }
+    route_pirqs(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void pci_destroy(void *opaque)
+{
+    struct dev_pci *p = opaque;
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+struct dev_pci *pc_pci(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->bus.ndevs; i++)
+        if (!strcmp(vm->bus.devs[i].name, "pci"))
+            return vm->bus.devs[i].opaque;
+    return NULL;
+}
+
+int dev_pci_create(struct vm *vm, void *rcr)
+{
+    struct dev_pci *p = calloc(1, sizeof(*p));
+    if (!p)
+        return -ENOMEM;
+    pthread_mutex_init(&p->lock, NULL);
+    p->vm = vm;
+    p->rcr = rcr;
+    memset(p->pirq_irq, 0xff, sizeof(p->pirq_irq));
+    host_init(&p->host);
+    isa_init(&p->isa);
+    pci_add_device(p, &p->host, 0, "i440fx");
+    pci_add_device(p, &p->isa, 1 << 3, "piix3");
+    if (bus_pio_register(&vm->bus, 0xcf8, 8, &cf8_ops, p, "pci-conf") < 0 ||
+        bus_add_device(&vm->bus, "pci", p, pci_reset, pci_destroy) < 0) {
+        pci_destroy(p);
+        return -EBUSY;
+    }
+    return 0;
+}

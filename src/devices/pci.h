@@ -1,0 +1,48 @@
+/* The PCI device framework (pci.c): what a PCI device model fills in. */
+#ifndef PCVM_PCI_H
+#define PCVM_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/io.h"
+
+struct dev_pci;
+struct vm;
+
+struct pci_bar {
+    uint32_t size;       /* a power of two; 0: no BAR */
+    bool io;
+    const struct io_ops *ops;
+    void *opaque;
+    uint64_t mapped;     /* base it is mapped at, ~0 when not mapped */
+};
+
+struct pci_device {
+    uint8_t cfg[256];
+    uint8_t wmask[256];  /* bits the guest may write */
+    uint8_t reset_cfg[256];
+    struct pci_bar bar[6];
+    struct dev_pci *bus;
+    uint8_t devfn;
+    int intx_level;
+    const char *name;
+};
+
+/* Fills in IDs, class code (class << 8 | revision) and header type, and
+ * the writable masks every function has. */
+void pci_set_ids(struct pci_device *d, uint16_t vendor, uint16_t device, uint32_t class_rev, uint8_t header);
+/* Declares BAR n; the guest sizes it by writing all ones and maps it by
+ * programming an address and enabling I/O or memory decoding. */
+int pci_register_bar(struct pci_device *d, unsigned n, uint32_t size, bool io, const struct io_ops *ops,
+                     void *opaque);
+/* Adds d at devfn (slot << 3 | function) on bus 0; the config space as it
+ * is now becomes its reset state. */
+int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, const char *name);
+/* Drives the INTx pin named by config byte 0x3D (1-4 = INTA-INTD). */
+void pci_set_intx(struct pci_device *d, int level);
+
+struct dev_pci *pc_pci(struct vm *vm);
+int dev_pci_create(struct vm *vm, void *rcr_opaque);
+
+#endif

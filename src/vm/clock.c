@@ -1,0 +1,265 @@
+/* The virtual clock and timers (see clock.h for the invariants). */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "em/em.h"
+#include "vm/clock.h"
+#include "vm/vm.h"
+
+/* At most this many callbacks per clock_run_timers call, so a timer that
+ * keeps re-arming itself in the past cannot starve the vCPU. */
+#define CLOCK_MAX_RUNS 64
+
+struct vm_clock {
+    struct vm *vm;
+    pthread_mutex_t lock;           /* guards the timer list and the pause bookkeeping */
+    struct clock_timer *head;
+    _Atomic uint64_t last;          /* the largest value clock_now returned */
+    _Atomic uint64_t icount_ns;     /* deterministic mode: the time itself */
+    atomic_bool icount;
+    unsigned shift;
+    uint64_t paused_ns;             /* host time spent suspended */
+    uint64_t pause_start;           /* host time the current suspension began, 0 when running */
+};
+
+static uint64_t host_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t clock_ns_to_ticks(uint64_t ns, uint64_t hz)
+{
+    return (uint64_t)((unsigned __int128)ns * hz / 1000000000u);
+}
+
+uint64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz)
+{
+    unsigned __int128 p = (unsigned __int128)ticks * 1000000000u;
+    return (uint64_t)((p + hz - 1) / hz);
+}
+
+/* Raises c->last to v and returns the (monotonic) result. */
+static uint64_t publish(struct vm_clock *c, uint64_t v)
+{
+    uint64_t old = atomic_load(&c->last);
+    while (old < v && !atomic_compare_exchange_weak(&c->last, &old, v))
+        ;
+    return old < v ? v : old;
+}
+
+uint64_t clock_now(struct vm_clock *c)
+{
+    if (atomic_load(&c->icount))
+        return publish(c, atomic_load(&c->icount_ns));
+    uint64_t host = host_mono_ns(), base = c->vm->clock_base_ns, paused, start;
+    pthread_mutex_lock(&c->lock);
+    paused = c->paused_ns;
+    start = c->pause_start;
+    pthread_mutex_unlock(&c->lock);
+    if (start)
+        host = start; /* suspended: time stands at the moment of suspension */
+    /* vm_run re-bases clock_base_ns at power on; the clamp in publish()
+     * keeps time from stepping back over the creation-to-run gap. */
+    uint64_t v = host > base + paused ? host - base - paused : 0;
+    return publish(c, v);
+}
+
+static void state_changed(void *opaque, struct vm *vm, enum vm_state from, enum vm_state to)
+{
+    struct vm_clock *c = opaque;
+    (void)vm;
+    pthread_mutex_lock(&c->lock);
+    if (to == VM_SUSPENDED && !c->pause_start)
+        c->pause_start = host_mono_ns();
+    else if (from == VM_SUSPENDED && c->pause_start) {
+        c->paused_ns += host_mono_ns() - c->pause_start;
+        c->pause_start = 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void clock_destroy(void *opaque)
+{
+    struct vm_clock *c = opaque;
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+int clock_create(struct vm *vm, struct vm_clock **out)
+{
+    struct vm_clock *c = calloc(1, sizeof(*c));
+    int rc;
+    if (!c)
+        return -ENOMEM;
+    c->vm = vm;
+    pthread_mutex_init(&c->lock, NULL);
+    rc = bus_add_device(&vm->bus, "clock", c, NULL, clock_destroy);
+    if (rc < 0) {
+        clock_destroy(c);
+        return rc;
+    }
+    rc = vm_add_listener(vm, state_changed, c);
+    if (rc < 0)
+        return rc; /* the bus owns c now */
+    *out = c;
+    return 0;
+}
+
+struct vm_clock *vm_clock(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->bus.ndevs; i++)
+        if (!strcmp(vm->bus.devs[i].name, "clock"))
+            return vm->bus.devs[i].opaque;
+    return NULL;
+}
+
+void clock_timer_init(struct clock_timer *t, struct vm_clock *c, clock_timer_fn fn, void *opaque)
+{
+    memset(t, 0, sizeof(*t));
+    t->clock = c;
+    t->fn = fn;
+    t->opaque = opaque;
+    t->deadline = CLOCK_NEVER;
+}
+
+/* Caller holds the lock. */
+static void unlink_timer(struct vm_clock *c, struct clock_timer *t)
+{
+    for (struct clock_timer **p = &c->head; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            break;
+        }
+    t->next = NULL;
+    t->deadline = CLOCK_NEVER;
+}
+
+void clock_timer_arm(struct clock_timer *t, uint64_t deadline)
+{
+    struct vm_clock *c = t->clock;
+    struct clock_timer **p;
+    bool first;
+
+    if (deadline == CLOCK_NEVER) {
+        clock_timer_cancel(t);
+        return;
+    }
+    pthread_mutex_lock(&c->lock);
+    if (t->deadline != CLOCK_NEVER)
+        unlink_timer(c, t);
+    for (p = &c->head; *p && (*p)->deadline <= deadline; p = &(*p)->next)
+        ;
+    t->next = *p;
+    t->deadline = deadline;
+    *p = t;
+    first = c->head == t;
+    pthread_mutex_unlock(&c->lock);
+    if (first) /* a halted vCPU 0 may be sleeping until a later deadline */
+        em_wake(c->vm);
+}
+
+void clock_timer_cancel(struct clock_timer *t)
+{
+    struct vm_clock *c = t->clock;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (t->deadline != CLOCK_NEVER)
+        unlink_timer(c, t);
+    pthread_mutex_unlock(&c->lock);
+}
+
+bool clock_timer_armed(struct clock_timer *t)
+{
+    struct vm_clock *c = t->clock;
+    bool armed;
+    pthread_mutex_lock(&c->lock);
+    armed = t->deadline != CLOCK_NEVER;
+    pthread_mutex_unlock(&c->lock);
+    return armed;
+}
+
+uint64_t clock_next_deadline(struct vm_clock *c)
+{
+    uint64_t d;
+    pthread_mutex_lock(&c->lock);
+    d = c->head ? c->head->deadline : CLOCK_NEVER;
+    pthread_mutex_unlock(&c->lock);
+    return d;
+}
+
+unsigned clock_run_timers(struct vm_clock *c)
+{
+    uint64_t now = clock_now(c);
+    unsigned n = 0;
+
+    while (n < CLOCK_MAX_RUNS) {
+        struct clock_timer *t;
+        pthread_mutex_lock(&c->lock);
+        t = c->head;
+        if (!t || t->deadline > now) {
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
+        c->head = t->next;
+        t->next = NULL;
+        t->deadline = CLOCK_NEVER;
+        pthread_mutex_unlock(&c->lock);
+        t->fn(t->opaque, now);
+        n++;
+    }
+    return n;
+}
+
+void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)
+{
+    if (on == atomic_load(&c->icount))
+        return;
+    if (on) {
+        atomic_store(&c->icount_ns, clock_now(c));
+        c->shift = shift > 20 ? 20 : shift;
+        atomic_store(&c->icount, true);
+    } else {
+        /* continue in real time from here: fold the difference into paused_ns */
+        uint64_t v = atomic_load(&c->icount_ns), host = host_mono_ns();
+        pthread_mutex_lock(&c->lock);
+        c->paused_ns = host > c->vm->clock_base_ns + v ? host - c->vm->clock_base_ns - v : 0;
+        pthread_mutex_unlock(&c->lock);
+        atomic_store(&c->icount, false);
+    }
+}
+
+bool clock_icount(struct vm_clock *c)
+{
+    return atomic_load(&c->icount);
+}
+
+void clock_account_insns(struct vm_clock *c, uint64_t insns)
+{
+    if (atomic_load(&c->icount))
+        atomic_fetch_add(&c->icount_ns, insns << c->shift);
+}
+
+uint64_t clock_insns_to_deadline(struct vm_clock *c)
+{
+    uint64_t d = clock_next_deadline(c), now = clock_now(c);
+    if (d == CLOCK_NEVER)
+        return UINT64_MAX;
+    if (d <= now)
+        return 0;
+    return ((d - now) + (1ull << c->shift) - 1) >> c->shift;
+}
+
+void clock_warp(struct vm_clock *c, uint64_t t)
+{
+    uint64_t old = atomic_load(&c->icount_ns);
+    if (!atomic_load(&c->icount))
+        return;
+    while (old < t && !atomic_compare_exchange_weak(&c->icount_ns, &old, t))
+        ;
+}

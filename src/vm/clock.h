@@ -1,0 +1,68 @@
+/* The virtual clock and its timers.
+ *
+ * Invariants:
+ * - Virtual time is nanoseconds since power on and never goes backwards.
+ *   In real-time mode it follows the host monotonic clock (the same base
+ *   as vm_clock_ns, so the TSC agrees with it) and stands still while the
+ *   VM is suspended; in deterministic mode it moves only when the run loop
+ *   accounts retired instructions or warps over idle (halted) time.
+ * - Timer callbacks run on vCPU 0's thread between instruction slices,
+ *   never with the clock lock held, so a callback may re-arm any timer.
+ * - A callback may run slightly late (one slice) but never early.
+ */
+#ifndef PCVM_CLOCK_H
+#define PCVM_CLOCK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vm_clock;
+
+#define CLOCK_NEVER UINT64_MAX
+
+typedef void (*clock_timer_fn)(void *opaque, uint64_t now);
+
+struct clock_timer {
+    struct vm_clock *clock;
+    clock_timer_fn fn;
+    void *opaque;
+    uint64_t deadline;          /* CLOCK_NEVER when not armed */
+    struct clock_timer *next;   /* sorted by deadline */
+};
+
+/* Creates the clock of vm and registers it on the bus as "clock". */
+int clock_create(struct vm *vm, struct vm_clock **out);
+/* The clock of vm, or NULL before pc_machine_create. */
+struct vm_clock *vm_clock(struct vm *vm);
+
+uint64_t clock_now(struct vm_clock *c);
+
+void clock_timer_init(struct clock_timer *t, struct vm_clock *c, clock_timer_fn fn, void *opaque);
+/* Arms (or re-arms) t to fire once at absolute virtual time deadline. */
+void clock_timer_arm(struct clock_timer *t, uint64_t deadline);
+void clock_timer_cancel(struct clock_timer *t);
+bool clock_timer_armed(struct clock_timer *t);
+
+/* The earliest armed deadline, CLOCK_NEVER when none. */
+uint64_t clock_next_deadline(struct vm_clock *c);
+/* Runs every timer that is due; returns how many ran. vCPU 0 only. */
+unsigned clock_run_timers(struct vm_clock *c);
+
+/* Deterministic (icount) mode: every retired instruction is 2^shift ns. */
+void clock_set_icount(struct vm_clock *c, bool on, unsigned shift);
+bool clock_icount(struct vm_clock *c);
+/* The run loop reports instructions retired since its last call. */
+void clock_account_insns(struct vm_clock *c, uint64_t insns);
+/* Instructions until the next deadline (icount mode), for slice sizing. */
+uint64_t clock_insns_to_deadline(struct vm_clock *c);
+/* Deterministic mode: moves time forward to t (idle skip, tests). */
+void clock_warp(struct vm_clock *c, uint64_t t);
+
+/* Conversions between virtual ns and ticks of a hz oscillator started at
+ * time 0: ticks = floor(ns * hz / 1e9); first ns of tick k = ceil(...). */
+uint64_t clock_ns_to_ticks(uint64_t ns, uint64_t hz);
+uint64_t clock_ticks_to_ns(uint64_t ticks, uint64_t hz);
+
+#endif

@@ -1,0 +1,156 @@
+; rtc.asm - MC146818: register D, register C cleared by reading, the
+; periodic interrupt (1024 Hz, IRQ8 through the slave 8259) counted over
+; 50 ms measured by the 8254, binary and BCD time formats, NVRAM, and the
+; base-memory and checksum bytes firmware reads. QEMU 7.2 leaves the
+; checksum 0 and sets PF only with PIE: those checks are skipped there.
+%include "lib/pm32.inc"
+COUNT equ RES + 0x10
+%macro CMOS_RD 1                        ; EAX = CMOS byte %1 (NMI stays masked)
+        mov al, %1 | 0x80
+        out 0x70, al
+        in al, 0x71
+        movzx eax, al
+%endmacro
+%macro CMOS_WR 2
+        mov al, %1 | 0x80
+        out 0x70, al
+        mov al, %2
+        out 0x71, al
+%endmacro
+main:
+        mov al, 0x11
+        out 0x20, al
+        out 0xa0, al
+        mov al, 0x20
+        out 0x21, al
+        mov al, 0x28
+        out 0xa1, al
+        mov al, 4
+        out 0x21, al
+        mov al, 2
+        out 0xa1, al
+        mov al, 1
+        out 0x21, al
+        out 0xa1, al
+        mov al, 0xff
+        out 0x21, al
+        out 0xa1, al
+        SET_GATE 0x28, irq8, SEL_CODE32, 0x8E
+        CMOS_RD 0x0d
+        CHECK_MASK eax, 0x80, 0x80, "register D: valid RAM and time"
+        CMOS_RD 0x15
+        mov ebx, eax
+        CMOS_RD 0x16
+        shl eax, 8
+        or eax, ebx
+        CHECK_EQ eax, 640, "CMOS 0x15/0x16: 640 KiB base memory"
+        ; checksum of 0x10-0x2D at 0x2E (high) / 0x2F (low)
+        UNLESS_TCG "CMOS checksum 0x2E/0x2F covers 0x10-0x2D"
+        xor ebx, ebx
+        mov ecx, 0x10
+.sum:   mov al, cl
+        or al, 0x80
+        out 0x70, al
+        in al, 0x71
+        movzx eax, al
+        add ebx, eax
+        inc ecx
+        cmp ecx, 0x2e
+        jb .sum
+        CMOS_RD 0x2e
+        shl eax, 8
+        mov edx, eax
+        CMOS_RD 0x2f
+        or eax, edx
+        CHECK_EQ eax, ebx, "CMOS checksum 0x2E/0x2F covers 0x10-0x2D"
+        END_UNLESS_TCG
+        CMOS_WR 0x7e, 0x5a
+        CMOS_RD 0x7e
+        CHECK_EQ eax, 0x5a, "NVRAM byte 0x7E holds a value"
+        ; time formats
+        CMOS_WR 0x0b, 0x02              ; BCD, 24 hour
+        CMOS_RD 0x00
+        mov ebx, eax
+        and ebx, 0x0f
+        cmp ebx, 9
+        setbe bl
+        cmp eax, 0x59
+        setbe al
+        and al, bl
+        movzx eax, al
+        CHECK_EQ eax, 1, "BCD seconds are 0x00-0x59"
+        CMOS_WR 0x0b, 0x06              ; binary, 24 hour
+        CMOS_RD 0x04
+        cmp eax, 23
+        setbe al
+        movzx eax, al
+        CHECK_EQ eax, 1, "binary hours are 0-23"
+        CMOS_WR 0x0b, 0x04              ; binary, 12 hour
+        CMOS_RD 0x04
+        and eax, 0x7f
+        dec eax
+        cmp eax, 11
+        setbe al
+        movzx eax, al
+        CHECK_EQ eax, 1, "12-hour mode: hours are 1-12"
+        CMOS_WR 0x0b, 0x02
+        ; periodic interrupt at 1024 Hz over 50 ms of counter 0 (mode 0)
+        CMOS_RD 0x0c
+        CMOS_WR 0x0a, 0x26
+        mov dword [COUNT], 0
+        mov al, 0x30
+        out 0x43, al
+        mov ax, 59659
+        out 0x40, al
+        mov al, ah
+        out 0x40, al
+        CMOS_WR 0x0b, 0x42              ; PIE
+        mov al, 0xfb
+        out 0x21, al
+        mov al, 0xfe
+        out 0xa1, al
+        sti
+.wait:  mov al, 0xe2
+        out 0x43, al
+        in al, 0x40
+        test al, 0x80
+        jz .wait
+        cli
+        CMOS_WR 0x0b, 0x02
+        mov eax, [COUNT]
+        cmp eax, 10
+        setae bl
+        cmp eax, 60
+        setbe al
+        and al, bl
+        movzx eax, al
+        CHECK_EQ eax, 1, "periodic IRQ8 at 1024 Hz: 10-60 in 50 ms (51 unless the host stalls us)"
+        ; flags without interrupts: PF is set, reading C clears it
+        UNLESS_TCG "register C: PF set by the periodic rate with PIE off"
+        CMOS_RD 0x0c
+        mov ecx, 100000
+.d:     loop .d
+        CMOS_RD 0x0c
+        CHECK_MASK eax, 0x40, 0x40, "register C: PF set by the periodic rate with PIE off"
+        END_UNLESS_TCG
+        CMOS_WR 0x0a, 0x20              ; no periodic rate
+        CMOS_RD 0x0c
+        CMOS_RD 0x0c
+        CHECK_MASK eax, 0x00, 0xf0, "register C: reading clears the flags"
+        mov al, 0xff
+        out 0x21, al
+        out 0xa1, al
+        FINISH
+
+irq8:
+        push eax
+        inc dword [COUNT]
+        mov al, 0x8c
+        out 0x70, al
+        in al, 0x71
+        mov al, 0x20
+        out 0xa0, al
+        out 0x20, al
+        pop eax
+        iretd
+END_IMAGE
