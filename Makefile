@@ -53,7 +53,7 @@ $(BUILD)/%.o: %.c | config.mk
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ifrontends/conform -DPCVM_BIN='"$(BUILD)/pcvm"' -DPCVM_DEMO='"$(GUEST)/demo.bin"' -DPCVM_ECHO='"$(GUEST)/echo.bin"' -c -o $@ $<
+	$(CC) $(CFLAGS) -Ifrontends/conform -DPCVM_BIN='"$(BUILD)/pcvm"' -DPCVM_DEMO='"$(GUEST)/demo.bin"' -DPCVM_ECHO='"$(GUEST)/echo.bin"' -DPCVM_TIMING='"$(GUEST)/timing.bin"' -c -o $@ $<
 
 $(LIB): $(OBJ)
 	@rm -f $@
@@ -69,7 +69,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(CONFORM_PARSER_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(UNICORN_LIBS) -lcriterion
 
 guest: $(GUEST_ALL)
-$(GUEST)/demo.bin $(GUEST)/echo.bin: $(GUEST)/%.bin: tests/guest/demo/%.asm
+$(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin: $(GUEST)/%.bin: tests/guest/demo/%.asm
 	@mkdir -p $(GUEST)
 	nasm -f bin -o $@ $<
 $(GUEST)/%.bin: tests/guest/%.asm $(GUEST_INC)
@@ -83,7 +83,7 @@ $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 	nasm -f elf32 -I tests/guest/ -o $(GUEST)/$*.o $<
 	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
 
-unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin $(GUEST)/echo.bin
+unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin
 	$(BUILD)/unit-tests --jobs 2
 
 conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest

@@ -22,6 +22,7 @@ struct opts {
     const char *info[16]; /* --info items, printed to stderr when the VM stops */
     unsigned ninfo;
     const char *dump_phys; /* --dump-phys FILE[,nozero] */
+    int icount_shift;      /* --icount / -icount shift=N; -1 when off */
     bool dump_nozero;
 };
 
@@ -68,6 +69,8 @@ static void usage(FILE *f)
                "  --engine=iem|rem|hm|auto   execution engine (default auto: KVM when available)\n"
                "  --trace[=FILE]             one line per executed instruction\n"
                "  --max-insns N              stop after N instructions\n"
+               "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
+               "                             instruction (QEMU: -icount shift=N); default 0\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
                "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram)\n"
                "  --dump-phys FILE[,nozero]  at stop, write guest RAM to FILE (nozero: skip zero pages)\n"
@@ -150,6 +153,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
             if (o->ninfo >= sizeof(o->info) / sizeof(o->info[0]))
                 return die("too many --info options%s", "");
             o->info[o->ninfo++] = item;
+            continue;
+        }
+        if (!strcmp(a, "--icount") || !strncmp(a, "--icount=", 9) || !strcmp(a, "-icount")) {
+            /* one instruction every 2^shift ns of virtual time, as QEMU's -icount shift=N */
+            const char *spec = a[1] == '-' ? (a[8] ? a + 9 : "0") : v;
+            uint64_t shift;
+            if (a[1] != '-') {
+                if (!spec)
+                    return die("option %s needs an argument", a);
+                i++;
+                if (!strncmp(spec, "shift=", 6))
+                    spec += 6;
+            }
+            if (parse_uint(spec, &shift) < 0 || shift > 10)
+                return die("bad instruction-count shift '%s' (0..10)", spec);
+            o->icount_shift = (int)shift;
             continue;
         }
         if (!strncmp(a, "--dump-phys", 11) && (!a[11] || a[11] == '=')) {
@@ -329,6 +348,7 @@ int main(int argc, char **argv)
     int rc;
 
     memset(&o, 0, sizeof(o));
+    o.icount_shift = -1;
     rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
@@ -344,6 +364,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcvm: %s\n", err);
         return EXIT_USAGE;
     }
+    if (o.icount_shift >= 0)
+        pc_set_deterministic(vm, (unsigned)o.icount_shift);
     pthread_create(&sig_thread, NULL, signal_thread, vm);
     pthread_detach(sig_thread);
     vm_run(vm);

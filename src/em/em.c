@@ -154,6 +154,10 @@ static void *emt_main(void *arg)
 
         if (atomic_load(&vm->ff) && !handle_vm_ff(v))
             break;
+        if (atomic_load(&v->ff) & VCPU_FF_TLB_FLUSH) { /* a shootdown or a memory-map change */
+            vcpu_ff_clear(v, VCPU_FF_TLB_FLUSH);
+            iem_tlb_flush(v);
+        }
         if (budget) {
             if (v->iem.insns >= budget) {
                 fprintf(stderr, "pcvm: instruction limit (%llu) reached\n", (unsigned long long)budget);

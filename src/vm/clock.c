@@ -103,6 +103,7 @@ int clock_create(struct vm *vm, struct vm_clock **out)
         clock_destroy(c);
         return rc;
     }
+    vm->clock = c;
     rc = vm_add_listener(vm, state_changed, c);
     if (rc < 0)
         return rc; /* the bus owns c now */
@@ -112,10 +113,7 @@ int clock_create(struct vm *vm, struct vm_clock **out)
 
 struct vm_clock *vm_clock(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "clock"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
+    return vm->clock;
 }
 
 void clock_timer_init(struct clock_timer *t, struct vm_clock *c, clock_timer_fn fn, void *opaque)
@@ -221,7 +219,13 @@ void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)
     if (on == atomic_load(&c->icount))
         return;
     if (on) {
-        atomic_store(&c->icount_ns, clock_now(c));
+        /* Before power on, deterministic time starts at zero: the real time
+         * that creation took must not leak into it. Later, it continues
+         * from now. */
+        uint64_t start = c->vm->state == VM_CREATED ? 0 : clock_now(c);
+        if (!start)
+            atomic_store(&c->last, 0);
+        atomic_store(&c->icount_ns, start);
         c->shift = shift > 20 ? 20 : shift;
         atomic_store(&c->icount, true);
     } else {

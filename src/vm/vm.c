@@ -8,6 +8,7 @@
 
 #include "cpu/trace.h"
 #include "em/em.h"
+#include "vm/clock.h"
 #include "vm/vm.h"
 
 
@@ -20,7 +21,7 @@ static uint64_t mono_ns(void)
 
 uint64_t vm_clock_ns(struct vm *vm)
 {
-    return mono_ns() - vm->clock_base_ns;
+    return vm->clock ? clock_now(vm->clock) : mono_ns() - vm->clock_base_ns;
 }
 
 void vm_request(struct vm *vm, unsigned ff)

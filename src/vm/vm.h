@@ -121,7 +121,8 @@ struct vm {
     enum em_engine engine; /* the engine actually running */
     int exit_status;       /* set by isa-debug-exit, else -1 */
     uint64_t resets;
-    uint64_t clock_base_ns; /* host monotonic time at power on */
+    uint64_t clock_base_ns; /* host monotonic time at creation (before the clock exists) */
+    struct vm_clock *clock; /* the virtual clock every timer and the TSC run on */
     struct { vm_state_listener fn; void *opaque; } listeners[4];
     unsigned nlisteners;
     char guru_reason[160];
@@ -150,7 +151,8 @@ void vm_destroy(struct vm *vm);
 void vm_reset(struct vm *vm);
 /* Stops the VM with a dump; the process stays alive. */
 void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Nanoseconds of virtual time since power on. */
+/* Nanoseconds of virtual time (the VM's clock: stopped while suspended,
+ * instruction-driven in deterministic mode). */
 uint64_t vm_clock_ns(struct vm *vm);
 
 /* Sets a per-vCPU forced action and wakes the vCPU. */
