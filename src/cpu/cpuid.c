@@ -14,6 +14,7 @@
 #define CPU_SIGNATURE 0x00000652u
 
 /* Leaf 1 EDX feature bits. */
+#define F1_FPU  (1u << 0)
 #define F1_DE   (1u << 2)
 #define F1_TSC  (1u << 4)
 #define F1_MSR  (1u << 5)
@@ -59,7 +60,7 @@ struct cpuid_leaf {
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
     {0x00000001, {CPU_SIGNATURE, 0, F1C_CX16 | F1C_PCID,
-                  F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36}},
+                  F1_FPU | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36}},
     {0x00000007, {0, F7B_FSGSBASE | F7B_SMEP | F7B_INVPCID | F7B_SMAP, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, 0, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
