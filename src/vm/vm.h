@@ -161,4 +161,6 @@ void vcpu_ff_clear(struct vcpu *v, unsigned ff);
 /* Architectural reset of one vCPU. */
 void vcpu_reset(struct vcpu *v);
 
+#include "vm/options.h"
+
 #endif

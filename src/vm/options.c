@@ -1,0 +1,332 @@
+/* QEMU-style command-line options, shared by every frontend (pcvm,
+ * pcvm-sdl): one parser, so the frontends accept exactly the same options.
+ *
+ * Invariant: a bad option is reported as one line on stderr naming it and
+ * parsing returns 2; nothing is created before the options are valid. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/vm.h"
+
+#define EXIT_USAGE 2
+
+
+
+/* QEMU options pcvm accepts and has no use for: name, and whether it takes an argument. */
+static const struct { const char *name; bool arg; } ignored[] = {
+    {"-name", true},    {"-vga", true},     {"-monitor", true},    {"-net", true},
+    {"-nic", true},     {"-rtc", true},     {"-boot", true},       {"-k", true},
+    {"-usb", false},    {"-no-user-config", false}, {"-no-hpet", false}, {"-no-acpi", false},
+    {"-S", false},      {"-snapshot", false}, {"-parallel", true}, {"-global", true},
+    {"-msg", true},     {"-overcommit", true}, {"-sandbox", true}, {"-pidfile", true},
+    {"-daemonize", false}, {"-full-screen", false}, {"-sdl", false}, {"-vnc", true},
+    {"-audiodev", true}, {"-object", true}, {"-d", true}, {"-D", true},
+};
+
+static const char *const cpu_models[] = {
+    "qemu64", "qemu32", "max", "host", "base", "kvm32", "kvm64", "pentium", "pentium2", "pentium3",
+    "486", "coreduo", "core2duo", "n270", "athlon", "phenom",
+};
+
+void vm_options_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pcvm [options]\n"
+            "Runs an x86 PC guest; the serial console is this terminal.\n\n"
+            "QEMU options accepted:\n"
+            "  -m SIZE[K|M|G]          guest RAM (default 128M)\n"
+            "  -smp N[,...]            number of vCPUs\n"
+            "  -kernel FILE            Multiboot kernel to boot\n"
+            "  -initrd FILE[,FILE...]  Multiboot modules (\"path args\" each)\n"
+            "  -append STRING          kernel command line\n"
+            "  -bios FILE              firmware image, mapped below 4 GiB, started at the reset vector\n"
+            "  -serial stdio|file:PATH|null|none   next serial port (COM1..COM4)\n"
+            "  -debugcon stdio|file:PATH|null      debug console at port 0xE9\n"
+            "  -display none, -nographic, -no-reboot, -no-shutdown, -nodefaults\n"
+            "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+            "  -device isa-debugcon[,iobase=N][,chardev=stdio|file:PATH]\n"
+            "  -device loader,file=FILE,addr=ADDR   raw image at a guest-physical address\n"
+            "  -accel tcg|kvm, -machine [TYPE,]accel=tcg|kvm, -M TYPE, -enable-kvm\n"
+            "  -cpu MODEL[,+feat,-feat...]\n"
+            "QEMU options accepted and ignored:\n ");
+    for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+        fprintf(f, " %s%s", ignored[i].name, ignored[i].arg ? " X" : "");
+    fprintf(f, "\n\npcvm options:\n"
+               "  --engine=iem|rem|hm|auto   execution engine (default auto: KVM when available)\n"
+               "  --trace[=FILE]             one line per executed instruction\n"
+               "  --max-insns N              stop after N instructions\n"
+               "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
+               "                             instruction (QEMU: -icount shift=N); default 0\n"
+               "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
+               "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram)\n"
+               "  --dump-phys FILE[,nozero]  at stop, write guest RAM to FILE (nozero: skip zero pages)\n"
+               "  --help, --version\n");
+}
+
+static int die(const char *fmt, const char *a)
+{
+    fprintf(stderr, "pcvm: ");
+    fprintf(stderr, fmt, a);
+    fputc('\n', stderr);
+    return EXIT_USAGE;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    double v;
+    if (!strncmp(s, "size=", 5))
+        s += 5;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || v <= 0)
+        return -1;
+    switch (*end) {
+    case 0: case 'M': case 'm': v *= 1 << 20; break;
+    case 'G': case 'g': v *= 1 << 30; break;
+    case 'K': case 'k': v *= 1 << 10; break;
+    case 'T': case 't': v *= (double)(1ull << 40); break;
+    default: return -1;
+    }
+    if (*end && end[1] && strcmp(end + 1, "B") && strcmp(end + 1, "iB") && end[1] != ',')
+        return -1;
+    if (v > (double)(1ull << 40))
+        return -1;
+    *out = ((uint64_t)v + 0xfff) & ~0xfffull;
+    return 0;
+}
+
+static int parse_uint(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoull(s, &end, 0);
+    return (errno || end == s || (*end && *end != ',')) ? -1 : 0;
+}
+
+static int set_accel(struct vm_options *o, const char *s)
+{
+    if (!strncmp(s, "kvm", 3))
+        o->cfg.engine = ENGINE_HM;
+    else if (!strncmp(s, "tcg", 3)) /* software emulation: whichever software engine is built */
+        o->cfg.engine = ENGINE_IEM;
+    else
+        return -1;
+    return 0;
+}
+
+int vm_options_parse(struct vm_options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof(*o));
+    o->icount_shift = -1;
+    struct vm_config *c = &o->cfg;
+
+    c->ram_size = 128u << 20;
+    c->ncpus = 1;
+    c->engine = ENGINE_AUTO;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char opt[64];
+        bool takes;
+
+        /* --info ITEM / --dump-phys FILE[,nozero], also with '=' */
+        if (!strncmp(a, "--info", 6) && (!a[6] || a[6] == '=')) {
+            const char *item = a[6] ? a + 7 : (i++, v);
+            if (!item)
+                return die("option %s needs an argument", "--info");
+            if (!vm_info_known(item))
+                return die("unknown info item '%s' (mode, cr3, tlb, ram)", item);
+            if (o->ninfo >= sizeof(o->info) / sizeof(o->info[0]))
+                return die("too many --info options%s", "");
+            o->info[o->ninfo++] = item;
+            continue;
+        }
+        if (!strcmp(a, "--icount") || !strncmp(a, "--icount=", 9) || !strcmp(a, "-icount")) {
+            /* one instruction every 2^shift ns of virtual time, as QEMU's -icount shift=N */
+            const char *spec = a[1] == '-' ? (a[8] ? a + 9 : "0") : v;
+            uint64_t shift;
+            if (a[1] != '-') {
+                if (!spec)
+                    return die("option %s needs an argument", a);
+                i++;
+                if (!strncmp(spec, "shift=", 6))
+                    spec += 6;
+            }
+            if (parse_uint(spec, &shift) < 0 || shift > 10)
+                return die("bad instruction-count shift '%s' (0..10)", spec);
+            o->icount_shift = (int)shift;
+            continue;
+        }
+        if (!strncmp(a, "--dump-phys", 11) && (!a[11] || a[11] == '=')) {
+            const char *spec = a[11] ? a + 12 : (i++, v);
+            size_t n;
+            if (!spec || !*spec)
+                return die("option %s needs an argument", "--dump-phys");
+            n = strcspn(spec, ",");
+            if (spec[n] && strcmp(spec + n, ",nozero"))
+                return die("bad --dump-phys '%s' (FILE[,nozero])", spec);
+            if (n == 0 || n >= sizeof(o->dump_path))
+                return die("bad --dump-phys file name '%s'", spec);
+            memcpy(o->dump_path, spec, n);
+            o->dump_path[n] = 0;
+            o->dump_phys = o->dump_path;
+            o->dump_nozero = spec[n] != 0;
+            continue;
+        }
+
+        if (a[0] == '-' && a[1] == '-' && strncmp(a, "--engine", 8) && strncmp(a, "--trace", 7) &&
+            strcmp(a, "--max-insns") && strcmp(a, "--help") && strcmp(a, "--version") && strcmp(a, "--debugcon"))
+            a++; /* QEMU accepts --opt for -opt */
+        snprintf(opt, sizeof(opt), "%s", a);
+
+        if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "-help")) {
+            vm_options_usage(stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--version") || !strcmp(a, "-version")) {
+            printf("pcvm 0.1 (QEMU-compatible command line)\n");
+            return 1;
+        }
+        if (!strncmp(a, "--engine=", 9)) {
+            static const char *const names[] = {"auto", "iem", "rem", "hm"};
+            int k;
+            for (k = 0; k < 4 && strcmp(a + 9, names[k]); k++)
+                ;
+            if (k == 4)
+                return die("unknown engine '%s' (iem, rem, hm or auto)", a + 9);
+            c->engine = (enum em_engine)k;
+            continue;
+        }
+        if (!strcmp(a, "--trace") || !strncmp(a, "--trace=", 8)) {
+            c->trace = true;
+            c->trace_file = a[7] == '=' ? a + 8 : NULL;
+            continue;
+        }
+        /* flags */
+        if (!strcmp(a, "-nographic")) { o->nographic = true; continue; }
+        if (!strcmp(a, "-no-reboot")) { c->no_reboot = true; continue; }
+        if (!strcmp(a, "-no-shutdown")) { c->no_shutdown = true; continue; }
+        if (!strcmp(a, "-nodefaults")) { c->nodefaults = true; continue; }
+        if (!strcmp(a, "-enable-kvm")) { c->engine = ENGINE_HM; continue; }
+        takes = true;
+        for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++)
+            if (!strcmp(a, ignored[k].name)) {
+                if (ignored[k].arg && !v)
+                    return die("option %s needs an argument", a);
+                i += ignored[k].arg;
+                takes = false;
+            }
+        if (!takes)
+            continue;
+        /* options with an argument */
+        static const char *const with_arg[] = {"-m", "-smp", "-kernel", "-initrd", "-append", "-bios", "-serial",
+                                               "-display", "-device", "-accel", "-machine", "-M", "-cpu",
+                                               "-debugcon", "--max-insns", "--debugcon"};
+        bool known = false;
+        for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++)
+            known |= !strcmp(a, with_arg[k]);
+        if (!known)
+            return die("unknown option '%s' (see pcvm --help)", argv[i]);
+        if (!v)
+            return die("option %s needs an argument", a);
+        i++;
+        if (!strcmp(a, "-m")) {
+            if (parse_size(v, &c->ram_size) < 0)
+                return die("bad memory size '%s' (e.g. -m 128M)", v);
+        } else if (!strcmp(a, "-smp")) {
+            uint64_t n;
+            const char *p = strstr(v, "cpus=");
+            if (parse_uint(p ? p + 5 : v, &n) < 0 || n < 1 || n > VM_MAX_CPUS)
+                return die("bad -smp '%s'", v);
+            c->ncpus = (unsigned)n;
+        } else if (!strcmp(a, "-kernel")) {
+            c->kernel = v;
+        } else if (!strcmp(a, "-initrd")) {
+            c->initrd = v;
+        } else if (!strcmp(a, "-append")) {
+            c->append = v;
+        } else if (!strcmp(a, "-bios")) {
+            c->bios = v;
+        } else if (!strcmp(a, "-serial")) {
+            if (c->nserial >= 4)
+                return die("too many -serial options (at most 4)%s", "");
+            c->serial[c->nserial++] = v;
+            o->serial_given = true;
+        } else if (!strcmp(a, "-display")) {
+            if (strncmp(v, "none", 4))
+                return die("-display '%s' is not supported by pcvm (use pcvm-sdl for a window)", v);
+        } else if (!strcmp(a, "-device")) {
+            if (c->ndevices >= VM_MAX_OPT_DEVICES)
+                return die("too many -device options%s", "");
+            c->devices[c->ndevices++] = v;
+        } else if (!strcmp(a, "-accel")) {
+            if (set_accel(o, v) < 0)
+                return die("unknown accelerator '%s' (tcg or kvm)", v);
+        } else if (!strcmp(a, "-machine") || !strcmp(a, "-M")) {
+            const char *p = strstr(v, "accel=");
+            if (p && set_accel(o, p + 6) < 0)
+                return die("unknown accelerator in '%s'", v);
+            if (strncmp(v, "pc", 2) && strncmp(v, "q35", 3) && strncmp(v, "accel=", 6) &&
+                strncmp(v, "isapc", 5) && strncmp(v, "type=pc", 7))
+                return die("unsupported machine '%s' (pc)", v);
+        } else if (!strcmp(a, "-cpu")) {
+            char model[64];
+            size_t k, n = strcspn(v, ",");
+            snprintf(model, sizeof(model), "%.*s", (int)n, v);
+            for (k = 0; k < sizeof(cpu_models) / sizeof(cpu_models[0]) && strcmp(model, cpu_models[k]); k++)
+                ;
+            if (k == sizeof(cpu_models) / sizeof(cpu_models[0]))
+                return die("unknown CPU model '%s'", model);
+            for (const char *p = v + n; *p; p += strcspn(p + 1, ",") + 1)
+                if (p[1] != '+' && p[1] != '-' && !strchr(p + 1, '='))
+                    return die("bad CPU feature syntax in '%s' (+feat, -feat or feat=on|off)", v);
+            c->cpu_model = v;
+        } else if (!strcmp(a, "-debugcon")) {
+            c->debugcon = v;
+        } else if (!strcmp(a, "--debugcon")) {
+            uint64_t port;
+            const char *colon = strchr(v, ':');
+            if (!colon || parse_uint(v, &port) < 0 || port > 0xffff)
+                return die("bad --debugcon '%s' (PORT:FILE)", v);
+            if (c->ndevices >= VM_MAX_OPT_DEVICES)
+                return die("too many devices%s", "");
+            snprintf(o->debugcon_spec, sizeof(o->debugcon_spec), "isa-debugcon,iobase=0x%llx,chardev=file:%s",
+                     (unsigned long long)port, colon + 1);
+            c->devices[c->ndevices++] = o->debugcon_spec;
+        } else if (!strcmp(a, "--max-insns")) {
+            if (parse_uint(v, &c->max_insns) < 0 || !c->max_insns)
+                return die("bad --max-insns '%s'", v);
+        }
+    }
+    if (!o->serial_given && (!c->nodefaults || o->nographic))
+        c->serial[c->nserial++] = "stdio";
+    if (!c->kernel && !c->bios)
+        return die("nothing to boot: give -kernel FILE or -bios FILE%s", "");
+    if (c->initrd && !c->kernel)
+        return die("-initrd needs -kernel%s", "");
+    return 0;
+}
+
+void vm_options_apply(struct vm_options *o, struct vm *vm)
+{
+    if (o->icount_shift >= 0)
+        pc_set_deterministic(vm, (unsigned)o->icount_shift);
+}
+
+int vm_options_finish(struct vm_options *o, struct vm *vm)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < o->ninfo; i++)
+        vm_info(vm, o->info[i], 2);
+    if (o->dump_phys) {
+        int drc = pgm_dump_phys(&vm->pgm, o->dump_phys, o->dump_nozero);
+        if (drc < 0) {
+            fprintf(stderr, "pcvm: cannot write %s: %s\n", o->dump_phys, strerror(-drc));
+            rc = EXIT_USAGE;
+        }
+    }
+    return rc;
+}

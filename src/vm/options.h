@@ -1,0 +1,32 @@
+/* QEMU-style options shared by the frontends (options.c). */
+#ifndef PCVM_OPTIONS_H
+#define PCVM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vm/vm.h"
+
+struct vm_options {
+    struct vm_config cfg;
+    bool serial_given;
+    bool nographic;
+    const char *info[16]; /* --info items, printed to stderr when the VM stops */
+    unsigned ninfo;
+    const char *dump_phys; /* --dump-phys FILE[,nozero] */
+    bool dump_nozero;
+    int icount_shift;      /* --icount / -icount shift=N; -1 when off */
+    char dump_path[4096];
+    char debugcon_spec[4200];
+};
+
+/* Parses argv into o: 0 to go on, 1 when --help/--version printed and the
+ * caller should exit 0, 2 after one line on stderr naming a bad option. */
+int vm_options_parse(struct vm_options *o, int argc, char **argv);
+void vm_options_usage(FILE *f);
+/* After vm_create, before vm_run: options that act on the created VM. */
+void vm_options_apply(struct vm_options *o, struct vm *vm);
+/* After vm_run: --info and --dump-phys; returns 2 if a dump failed. */
+int vm_options_finish(struct vm_options *o, struct vm *vm);
+
+#endif
