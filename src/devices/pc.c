@@ -94,6 +94,8 @@ int pc_machine_create(struct vm *vm, char *err, size_t errlen)
     what = "the ACPI PM timer";
     if (dev_pmtimer_create(vm, 0x608) < 0)
         goto fail;
+    /* VGA: (the display adapter is created here) */
+    /* IDE: (the PIIX3 IDE controller is created here) */
     return 0;
 fail:
     snprintf(err, errlen, "cannot create %s", what);
