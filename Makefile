@@ -84,7 +84,7 @@ $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
 
 unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin
-	$(BUILD)/unit-tests --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $(BUILD)/unit-tests --jobs 2
 
 conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest
 	$(BUILD)/pcvm-conform --logdir $(BUILD)/conform-logs --testdir $(GUEST) \

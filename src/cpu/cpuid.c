@@ -26,16 +26,32 @@
 #define F1_PGE  (1u << 13)
 #define F1_PSE36 (1u << 17)
 /* Leaf 1 ECX. */
+#define F1_CLFSH (1u << 19)
+#define F1_MMX   (1u << 23)
+#define F1_FXSR  (1u << 24)
+#define F1_SSE   (1u << 25)
+#define F1_SSE2  (1u << 26)
+#define F1C_SSE3   (1u << 0)
+#define F1C_SSSE3  (1u << 9)
+#define F1C_SSE41  (1u << 19)
+#define F1C_SSE42  (1u << 20)
+#define F1C_MOVBE  (1u << 22)
+#define F1C_POPCNT (1u << 23)
 #define F1C_CX16 (1u << 13)
 #define F1C_PCID (1u << 17)
 /* Leaf 7 subleaf 0 EBX. */
 #define F7B_FSGSBASE (1u << 0)
+#define F7B_BMI1     (1u << 3)
+#define F7B_BMI2     (1u << 8)
+#define F7B_ADX      (1u << 19)
 #define F7B_INVPCID  (1u << 10)
 #define F7B_SMEP     (1u << 7)
 #define F7B_SMAP     (1u << 20)
 #define F7C_PKU      (1u << 3)
 #define F7C_OSPKE    (1u << 4) /* mirrors CR4.PKE */
 /* Leaf 0x80000001 EDX. */
+/* Leaf 0x80000001 ECX. */
+#define FXC_LZCNT  (1u << 5)
 #define FX_SYSCALL (1u << 11)
 #define FX_NX      (1u << 20)
 #define FX_PG1G    (1u << 26)
@@ -59,11 +75,13 @@ struct cpuid_leaf {
  * or power-management descriptors (a guest falls back to defaults). */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
-    {0x00000001, {CPU_SIGNATURE, 0, F1C_CX16 | F1C_PCID,
-                  F1_FPU | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36}},
-    {0x00000007, {0, F7B_FSGSBASE | F7B_SMEP | F7B_INVPCID | F7B_SMAP, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
+    {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
+                  F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT,
+                  F1_FPU | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
+                      F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
+    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
-    {0x80000001, {0, 0, 0, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
+    {0x80000001, {0, 0, FXC_LZCNT, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
 };
 

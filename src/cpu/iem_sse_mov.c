@@ -1,0 +1,132 @@
+/* MMX/SSE data movement: full-register moves, scalar and half moves, GPR
+ * transfers, sign-bit masks and masked stores. */
+#include "cpu/sse.h"
+
+enum mov_kind {
+    MV_NONE, MV_FULL, MV_SCALAR, MV_LOW, MV_HIGH, MV_LHPS, MV_HLPS, MV_ZEXT, MV_MSK, MV_MASKMOV, MV_NTI,
+    MV_DDUP, MV_SHDUP, MV_SLDUP,
+};
+
+struct mov_desc {
+    uint8_t kind;
+    uint8_t size; /* element / transfer size in bytes */
+};
+
+#define D(m, k, s) [ZYDIS_MNEMONIC_##m] = {MV_##k, s}
+static const struct mov_desc mov_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
+    D(MOVAPS, FULL, 16), D(MOVUPS, FULL, 16), D(MOVAPD, FULL, 16), D(MOVUPD, FULL, 16),
+    D(MOVDQA, FULL, 16), D(MOVDQU, FULL, 16), D(LDDQU, FULL, 16), D(MOVNTPS, FULL, 16),
+    D(MOVNTPD, FULL, 16), D(MOVNTDQ, FULL, 16), D(MOVNTDQA, FULL, 16), D(MOVNTQ, FULL, 8),
+    D(MOVSS, SCALAR, 4), D(MOVSD, SCALAR, 8),
+    D(MOVLPS, LOW, 8), D(MOVLPD, LOW, 8), D(MOVHPS, HIGH, 8), D(MOVHPD, HIGH, 8),
+    D(MOVLHPS, LHPS, 8), D(MOVHLPS, HLPS, 8),
+    D(MOVD, ZEXT, 4), D(MOVQ, ZEXT, 8), D(MOVQ2DQ, ZEXT, 8), D(MOVDQ2Q, ZEXT, 8),
+    D(MOVMSKPS, MSK, 4), D(MOVMSKPD, MSK, 8), D(PMOVMSKB, MSK, 1),
+    D(MASKMOVDQU, MASKMOV, 16), D(MASKMOVQ, MASKMOV, 8), D(MOVNTI, NTI, 0),
+    D(MOVDDUP, DDUP, 8), D(MOVSHDUP, SHDUP, 4), D(MOVSLDUP, SLDUP, 4),
+};
+
+/* The sign bit of each element, packed into a GPR. */
+static uint64_t sign_mask(const xreg *x, unsigned es, unsigned width)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < width / es; i++)
+        m |= (uint64_t)(x->b[i * es + es - 1] >> 7) << i;
+    return m;
+}
+
+/* MASKMOVDQU/MASKMOVQ: bytes of op0 whose op1 byte has its top bit set go to
+ * [seg:rDI]; read-merge-write keeps the store all-or-nothing on a fault. */
+static int maskmov(struct vcpu *v, const struct iem_insn *in, unsigned width)
+{
+    unsigned seg = in->seg != S_NONE ? in->seg : S_DS;
+    uint64_t ea = iem_gpr(v, R_DI, in->asize);
+    xreg data, mask, mem;
+    int rc;
+
+    if ((rc = sse_read(v, in, 0, &data, 0)) || (rc = sse_read(v, in, 1, &mask, 0)))
+        return rc;
+    if (!sign_mask(&mask, 1, width))
+        return IEM_OK;
+    if ((rc = iem_read_buf(v, seg, ea, &mem, width)))
+        return rc;
+    for (unsigned i = 0; i < width; i++)
+        if (mask.b[i] & 0x80)
+            mem.b[i] = data.b[i];
+    return iem_write_buf(v, seg, ea, &mem, width);
+}
+
+int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
+{
+    const struct mov_desc *d = &mov_tab[in->mnemonic];
+    const struct iem_op *dst = &in->op[0], *src = &in->op[1];
+    xreg s, r;
+    int rc;
+
+    if (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->mnemonic == ZYDIS_MNEMONIC_MOVSD)
+        return sse_string_insn(v, in);
+    if (d->kind == MV_NONE || in->nops < 2)
+        return iem_unimplemented(v, in);
+    if (d->kind == MV_NTI) { /* a GPR store: no SIMD state involved */
+        uint64_t val;
+        if ((rc = iem_opnd_read(v, in, 1, &val)))
+            return rc;
+        return iem_opnd_write(v, in, 0, val);
+    }
+    if ((rc = sse_check(v, in)))
+        return rc;
+    if (d->kind == MV_MASKMOV)
+        return maskmov(v, in, d->size);
+    if ((rc = sse_read(v, in, 1, &s, 0)))
+        return rc;
+    if (dst->type == OPT_MEM) { /* stores write exactly the operand size */
+        if (d->kind == MV_HIGH)
+            s.q[0] = s.q[1];
+        return sse_write(v, in, 0, &s, 0);
+    }
+    if ((rc = sse_read(v, in, 0, &r, 0)))
+        return rc;
+    switch (d->kind) {
+    case MV_FULL:
+        r = s;
+        break;
+    case MV_SCALAR: /* a load zeroes the rest of the register; a register move keeps it */
+        if (src->type == OPT_MEM)
+            memset(&r, 0, sizeof(r));
+        memcpy(&r, &s, d->size);
+        break;
+    case MV_LOW:
+        r.q[0] = s.q[0];
+        break;
+    case MV_HIGH:
+        r.q[1] = s.q[0];
+        break;
+    case MV_LHPS:
+        r.q[1] = s.q[0];
+        break;
+    case MV_HLPS:
+        r.q[0] = s.q[1];
+        break;
+    case MV_ZEXT:
+        memset(&r, 0, sizeof(r));
+        memcpy(&r, &s, d->size);
+        break;
+    case MV_MSK:
+        memset(&r, 0, sizeof(r));
+        r.q[0] = sign_mask(&s, d->size, sse_is_mm(src) ? 8 : 16);
+        break;
+    case MV_DDUP:
+        r.q[0] = r.q[1] = s.q[0];
+        break;
+    case MV_SHDUP:
+    case MV_SLDUP: {
+        unsigned o = d->kind == MV_SHDUP;
+        r.d[0] = r.d[1] = s.d[o];
+        r.d[2] = r.d[3] = s.d[2 + o];
+        break;
+    }
+    default:
+        return iem_unimplemented(v, in);
+    }
+    return sse_write(v, in, 0, &r, 0);
+}

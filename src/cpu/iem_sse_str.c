@@ -1,0 +1,133 @@
+/* SSE4.2 string compares (PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM) and
+ * CRC32, from the SDM's description (vol. 2, 4.1 "Imm8 control byte"). */
+#include "cpu/sse.h"
+
+/* Element i of a 16-byte operand per imm[1:0]: ub, uw, sb, sw. */
+static int32_t elem(const xreg *x, unsigned i, unsigned fmt)
+{
+    switch (fmt & 3) {
+    case 0: return x->b[i];
+    case 1: return x->w[i];
+    case 2: return x->sb[i];
+    default: return x->sw[i];
+    }
+}
+
+static unsigned implicit_len(const xreg *x, unsigned n, unsigned fmt)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (elem(x, i, fmt) == 0)
+            return i;
+    return n;
+}
+
+static unsigned explicit_len(struct vcpu *v, unsigned reg, unsigned osize, unsigned n)
+{
+    int64_t l = (int64_t)iem_sext(iem_gpr(v, reg, osize == 8 ? 8 : 4), osize == 8 ? 8 : 4);
+    if (l < 0)
+        l = l == INT64_MIN ? INT64_MAX : -l;
+    return l > (int64_t)n ? n : (unsigned)l;
+}
+
+/* IntRes2 of the comparison of a (xmm1, la valid elements) with b (xmm2/m128, lb). */
+static unsigned str_compare(const xreg *a, const xreg *b, unsigned la, unsigned lb, unsigned imm, unsigned n)
+{
+    unsigned agg = (imm >> 2) & 3, res = 0;
+    for (unsigned j = 0; j < n; j++) {
+        bool bit = false;
+        switch (agg) {
+        case 0: /* equal any: b[j] is one of a's elements */
+            for (unsigned i = 0; i < la && !bit; i++)
+                bit = j < lb && elem(a, i, imm) == elem(b, j, imm);
+            break;
+        case 1: /* ranges: a holds (low, high) pairs */
+            for (unsigned i = 0; i + 1 < la && !bit; i += 2)
+                bit = j < lb && elem(a, i, imm) <= elem(b, j, imm) && elem(b, j, imm) <= elem(a, i + 1, imm);
+            break;
+        case 2: /* equal each */
+            bit = (j >= la && j >= lb) || (j < la && j < lb && elem(a, j, imm) == elem(b, j, imm));
+            break;
+        default: /* equal ordered: a (needle) starts at b[j] */
+            bit = true;
+            for (unsigned i = 0; i < n - j && bit; i++) {
+                unsigned k = i + j;
+                if (i >= la)
+                    break; /* past the needle: matches */
+                bit = k < lb && elem(a, i, imm) == elem(b, k, imm);
+            }
+            break;
+        }
+        res |= (unsigned)bit << j;
+    }
+    switch ((imm >> 4) & 3) {
+    case 1: res = ~res; break;
+    case 3: res ^= (1u << lb) - 1; break; /* negate the valid elements only */
+    default: break;
+    }
+    return res & ((1u << n) - 1);
+}
+
+int sse_op_pcmpstr(struct vcpu *v, const struct iem_insn *in)
+{
+    unsigned m = in->mnemonic, imm, n, la, lb, res;
+    bool expl = m == ZYDIS_MNEMONIC_PCMPESTRI || m == ZYDIS_MNEMONIC_PCMPESTRM;
+    bool index = m == ZYDIS_MNEMONIC_PCMPESTRI || m == ZYDIS_MNEMONIC_PCMPISTRI;
+    xreg a, b;
+    int rc;
+
+    if (in->nops < 3 || in->op[2].type != OPT_IMM)
+        return iem_unimplemented(v, in);
+    if ((rc = sse_check(v, in)))
+        return rc;
+    if ((rc = sse_read(v, in, 0, &a, 0)) || (rc = sse_read(v, in, 1, &b, 0)))
+        return rc;
+    imm = in->op[2].imm & 0xff;
+    n = (imm & 1) ? 8 : 16;
+    if (expl) {
+        la = explicit_len(v, R_AX, in->osize, n);
+        lb = explicit_len(v, R_DX, in->osize, n);
+    } else {
+        la = implicit_len(&a, n, imm);
+        lb = implicit_len(&b, n, imm);
+    }
+    res = str_compare(&a, &b, la, lb, imm, n);
+    if (index) {
+        unsigned idx = n;
+        if (res)
+            idx = (imm & 0x40) ? 31u - (unsigned)__builtin_clz(res) : (unsigned)__builtin_ctz(res);
+        iem_gpr_set(v, R_CX, 4, idx);
+    } else {
+        xreg out;
+        memset(&out, 0, sizeof(out));
+        if (imm & 0x40) {
+            for (unsigned i = 0; i < n; i++)
+                if (res & (1u << i))
+                    memset(out.b + i * (16 / n), 0xff, 16 / n);
+        } else {
+            out.d[0] = res;
+        }
+        memcpy(v->cpu.xmm[0], &out, 16);
+    }
+    iem_flags_update(v, F_ARITH,
+                     (res ? F_CF : 0) | (lb < n ? F_ZF : 0) | (la < n ? F_SF : 0) | ((res & 1) ? F_OF : 0));
+    return IEM_OK;
+}
+
+/* CRC32 (Castagnoli polynomial, bit-reflected) of 1, 2, 4 or 8 source bytes. */
+int sse_op_crc32(struct vcpu *v, const struct iem_insn *in)
+{
+    uint64_t src, crc;
+    int rc;
+    if (in->nops < 2)
+        return iem_unimplemented(v, in);
+    if ((rc = iem_opnd_read(v, in, 1, &src)))
+        return rc;
+    crc = iem_gpr(v, in->op[0].reg, 4);
+    for (unsigned i = 0; i < in->op[1].size; i++) {
+        crc ^= (src >> (8 * i)) & 0xff;
+        for (unsigned k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ ((crc & 1) ? 0x82f63b78u : 0);
+    }
+    iem_gpr_set(v, in->op[0].reg, in->op[0].size, crc);
+    return IEM_OK;
+}
