@@ -110,6 +110,16 @@ static uint64_t shift_calc(enum shift_kind k, uint64_t d, unsigned size, unsigne
     return r;
 }
 
+/* A shift or rotate whose masked count is 0 changes no flags, but the
+ * destination is still written: in 64-bit mode a 32-bit register is
+ * zero-extended (SDM vol. 1 3.4.1.1), as hardware does. */
+static int count0_writeback(struct vcpu *v, const struct iem_insn *in, uint64_t d)
+{
+    if (in->op[0].type == OPT_REG && in->op[0].size == 4)
+        return iem_opnd_write(v, in, 0, d);
+    return IEM_OK;
+}
+
 static int op_shift(struct vcpu *v, const struct iem_insn *in)
 {
     static const struct { uint16_t mnemonic; uint8_t kind; } kinds[] = {
@@ -134,8 +144,8 @@ static int op_shift(struct vcpu *v, const struct iem_insn *in)
     /* The memory operand is read (and must be writable) even for count 0. */
     if ((rc = iem_opnd_read(v, in, 0, &d)))
         return rc;
-    if (cnt == 0)
-        return IEM_OK;
+    if (cnt == 0) /* no flag changes, but a 32-bit register is still written (zero-extended) */
+        return count0_writeback(v, in, d);
     cf_in = cpu_get_flags(&v->cpu) & F_CF;
     r = shift_calc(k, d, size, cnt, cf_in, &flags, &fmask);
     if ((rc = iem_opnd_write(v, in, 0, r)))
@@ -169,7 +179,7 @@ static int op_shxd(struct vcpu *v, const struct iem_insn *in)
     if ((rc = iem_opnd_read(v, in, 0, &d)) || (rc = iem_opnd_read(v, in, 1, &s)))
         return rc;
     if (cnt == 0)
-        return IEM_OK;
+        return count0_writeback(v, in, d);
     d &= m;
     s &= m;
     if (size == 2) {

@@ -193,9 +193,12 @@ main:
         wrmsr
         rdmsr
         CHECK_EQ edx, 0, "wrmsr TSC: high dword"
-        CHECK_MASK eax, 0x80000000, 0xfff00000, "wrmsr TSC: counter restarts from the written value"
+        ; the mask allows 256 Mi ticks (about 0.27 s at 1 GHz): a preempted
+        ; emulator on a loaded host must not fail this, and the counter
+        ; still has to have restarted from the written value
+        CHECK_MASK eax, 0x80000000, 0xf0000000, "wrmsr TSC: counter restarts from the written value"
         rdtsc
-        CHECK_MASK eax, 0x80000000, 0xfff00000, "rdtsc after writing the TSC MSR"
+        CHECK_MASK eax, 0x80000000, 0xf0000000, "rdtsc after writing the TSC MSR"
         END_UNLESS_TCG
         ; ---- APIC base -----------------------------------------------------------
         mov ecx, 0x1b

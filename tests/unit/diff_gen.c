@@ -38,6 +38,21 @@ uint32_t d_interesting(uint64_t *s)
     }
 }
 
+static const uint64_t edges64[] = {0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
+                                   0xffffffffffffffffull, 0xfffffffffffffffeull, 0x8000000000000001ull,
+                                   0xffffffff00000000ull, 0x00000000ffffffffull, 0xffffffff80000000ull,
+                                   0x000000007fffffffull, 0x0000000080000000ull};
+
+uint64_t d_interesting64(uint64_t *s)
+{
+    switch (d_below(s, 10)) {
+    case 0: case 1: return edges64[d_below(s, sizeof edges64 / sizeof edges64[0])];
+    case 2: return d_interesting(s);                    /* zero-extended 32-bit */
+    case 3: return (uint64_t)(int64_t)(int32_t)d_interesting(s); /* sign-extended */
+    case 4: return (uint64_t)-(int64_t)d_below(s, 64);
+    default: return d_rand(s);
+    }
+}
 
 /* ---- known-bug narrowing ---- */
 static const struct d_known *known_find(const struct d_known *tab, const struct dinsn *in, enum d_mode mode)
@@ -65,7 +80,7 @@ bool d_apply_known(struct dinsn *in, enum d_mode mode)
 
 uint16_t d_shift_def(unsigned ext, unsigned bits, unsigned count)
 {
-    unsigned m = count & 31;
+    unsigned m = count & (bits == 64 ? 63 : 31);
     uint16_t def = ALL;
     if (m == 0)
         return ALL; /* flags unaffected */
@@ -157,7 +172,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
 {
     static const int8_t b16[8][2] = {{3, 6}, {3, 7}, {5, 6}, {5, 7}, {6, -1}, {7, -1}, {5, -1}, {3, -1}};
     uint64_t *rng = &b->g->rng;
-    const uint32_t *r = b->st.r;
+    const uint64_t *r = b->st.r;
     uint32_t sum, ea, disp;
     unsigned rm, mod, form = d_below(rng, 8);
     int base = -1, index = -1, scale = 0;
@@ -170,7 +185,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
             put(d, ea, 2);
             return ea;
         }
-        sum = r[b16[rm][0]] + (b16[rm][1] >= 0 ? r[b16[rm][1]] : 0);
+        sum = (uint32_t)(r[b16[rm][0]] + (b16[rm][1] >= 0 ? r[b16[rm][1]] : 0));
         sum &= 0xffff;
     } else {
         rm = form < 4 ? 4 : d_below(rng, 8);
@@ -187,7 +202,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
         } else {
             base = (int)rm;
         }
-        sum = (index >= 0 && index != 4 ? r[index] << scale : 0) + r[base];
+        sum = (uint32_t)((index >= 0 && index != 4 ? r[index] << scale : 0) + r[base]);
     }
     if (sum >= lo && sum <= hi && d_below(rng, 4)) {
         uint32_t room = hi - sum < 127 ? hi - sum : 127;
@@ -536,6 +551,11 @@ static bool gen_tmpl(struct batch *b, const struct tmpl *t)
 
 void d_init_state(struct dgen *g, struct dstate *st)
 {
+    if (g->mode == D_LONG64) {
+        d_init_state64(g, st);
+        return;
+    }
+    memset(st, 0, sizeof *st);
     for (unsigned i = 0; i < 8; i++) {
         st->r[i] = d_below(&g->rng, 3) == 0 ? D_DATA + d_below(&g->rng, 0x1000) : d_interesting(&g->rng);
         if (g->mode == D_REAL16 && d_below(&g->rng, 2))
@@ -548,6 +568,8 @@ void d_init_state(struct dgen *g, struct dstate *st)
 
 unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out)
 {
+    if (g->mode == D_LONG64)
+        return d_gen_batch64(g, st, out);
     for (unsigned tries = 0; tries < 16; tries++) {
         struct batch b = {.g = g, .out = out, .n = 0, .addr = st->eip, .st = *st};
         if (gen_tmpl(&b, &d_tmpls[d_below(&g->rng, d_ntmpl)]))

@@ -23,14 +23,19 @@
 #define D_STACK 0x3000u /* one page; ESP stays inside [D_STACK+64, D_STACK+0x1000-64] */
 #define D_DATA 0x5000u  /* one page of random data; every memory operand lands in it */
 #define D_MEM_SIZE 0x10000u
+/* Long mode only (pcvm's page tables and 16-byte IDT; Unicorn needs none). */
+#define D_IDT64 0x6000u
+#define D_PML4 0x8000u /* PML4 -> PDPT -> PD of 2 MiB pages over the first 16 MiB */
+#define D_PDPT 0x9000u
+#define D_PD 0xa000u
 
 #define D_ARITH 0x08d5u /* OF SF ZF AF PF CF */
 
-enum d_mode { D_PM32, D_REAL16 };
+enum d_mode { D_PM32, D_REAL16, D_LONG64 };
 
 struct dstate {
-    uint32_t r[8]; /* EAX ECX EDX EBX ESP EBP ESI EDI */
-    uint32_t eip;
+    uint64_t r[16]; /* RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 (only the low 32 bits of r[0..7] outside long mode) */
+    uint64_t eip;   /* EIP / RIP */
     uint32_t fl;
 };
 
@@ -51,13 +56,14 @@ struct dgen {
     uint64_t rng;
     enum d_mode mode;
     const uint8_t *mem; /* current guest memory (the reference's) */
-    unsigned size_bias; /* 0: random sizes; else force 1, 2 or 4 */
+    unsigned size_bias; /* 0: random sizes; else force 1, 2, 4 (or 8) */
 };
 
 uint64_t d_rand(uint64_t *s);
 static inline uint32_t d_rand32(uint64_t *s) { return (uint32_t)(d_rand(s) >> 32); }
 static inline unsigned d_below(uint64_t *s, unsigned n) { return (unsigned)(d_rand(s) >> 33) % n; }
 uint32_t d_interesting(uint64_t *s); /* edge values, small values or random */
+uint64_t d_interesting64(uint64_t *s);
 
 /* Random initial state: registers, flags (OSZAPC, DF), ESP in the stack. */
 void d_init_state(struct dgen *g, struct dstate *st);
@@ -66,9 +72,13 @@ void d_init_state(struct dgen *g, struct dstate *st);
  * how many (helper MOVs first, the main instruction, maybe a filler a branch
  * may skip), at most 8. */
 unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out);
+/* The same for 64-bit mode (diff_gen64.c). */
+void d_init_state64(struct dgen *g, struct dstate *st);
+unsigned d_gen_batch64(struct dgen *g, const struct dstate *st, struct dinsn *out);
 
 /* Defined arithmetic flags after a shift/rotate (ModRM.reg `ext`) of a
- * `bits`-wide operand by `count` (before masking), SDM vol. 2B SAL/SAR/SHL/SHR
+ * `bits`-wide operand by `count` (before masking to 5 bits, 6 for 64-bit
+ * operands), SDM vol. 2B SAL/SAR/SHL/SHR
  * and RCL/RCR/ROL/ROR "Flags Affected". */
 uint16_t d_shift_def(unsigned ext, unsigned bits, unsigned count);
 /* Narrows in->def by the known-bug tables; false when the case must not run. */
@@ -98,6 +108,8 @@ unsigned d_run_random(struct dctx *c, uint64_t seed, uint64_t insns, unsigned se
 bool d_run_one(struct dctx *c, const struct dstate *st, const struct dinsn *in);
 /* Runs `in`, which must raise `vector` in both emulators. */
 bool d_run_fault(struct dctx *c, const struct dstate *st, const struct dinsn *in, unsigned vector);
+/* The same for pcvm alone (where Unicorn cannot judge: known_unicorn_bugs). */
+bool d_run_fault_pcvm(struct dctx *c, const struct dstate *st, const struct dinsn *in, unsigned vector);
 uint64_t d_executed(const struct dctx *c);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unicorn/unicorn.h>
 
 #include "cpu/cpu.h"
+#include "cpu/tlb.h"
 #include "vm/vm.h"
 
 #include "diff_gen.h"
@@ -80,7 +81,37 @@ static bool uc_load(void)
 
 static const int uc_gpr[8] = {UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
                               UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI};
-static const char *const gpr_name[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+static const int uc_gpr64[16] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+                                 UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+                                 UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+                                 UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15};
+static const char *const gpr_name[16] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+                                         "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+
+static bool is64(const struct dctx *c) { return c->mode == D_LONG64; }
+static unsigned ngpr(const struct dctx *c) { return is64(c) ? 16 : 8; }
+
+/* Unicorn's GPR i (all 64 bits in long mode, else the low 32). */
+static uint64_t uc_get(struct dctx *c, unsigned i)
+{
+    uint64_t v64 = 0;
+    uint32_t v32 = 0;
+    if (is64(c)) {
+        U.reg_read(c->uc, i < 16 ? uc_gpr64[i] : UC_X86_REG_RIP, &v64);
+        return v64;
+    }
+    U.reg_read(c->uc, i < 8 ? uc_gpr[i] : UC_X86_REG_EIP, &v32);
+    return v32;
+}
+
+static void uc_set(struct dctx *c, unsigned i, uint64_t v)
+{
+    uint32_t v32 = (uint32_t)v;
+    if (is64(c))
+        U.reg_write(c->uc, i < 16 ? uc_gpr64[i] : UC_X86_REG_RIP, &v);
+    else
+        U.reg_write(c->uc, i < 8 ? uc_gpr[i] : UC_X86_REG_EIP, &v32);
+}
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
@@ -101,6 +132,24 @@ static void setup_tables(struct dctx *c)
         for (unsigned i = 0; i < 32; i++)
             ivt[i] = D_IVT_HANDLERS + i;
         pgm_load(&c->vm->pgm, 0, ivt, sizeof ivt);
+    } else if (is64(c)) {
+        /* 64-bit code, data; 16-byte interrupt gates; PML4 -> PDPT -> 8 PDEs of 2 MiB (RW, present) */
+        static const uint64_t gdt[3] = {0, 0x00af9b000000ffffull, 0x00cf93000000ffffull};
+        uint64_t idt[64], pt[8];
+        for (unsigned i = 0; i < 32; i++) {
+            uint64_t off = D_IVT_HANDLERS + i;
+            idt[2 * i] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((off >> 16 & 0xffff) << 48);
+            idt[2 * i + 1] = off >> 32;
+        }
+        pgm_load(&c->vm->pgm, D_GDT, gdt, sizeof gdt);
+        pgm_load(&c->vm->pgm, D_IDT64, idt, sizeof idt);
+        pt[0] = D_PDPT | 3;
+        pgm_load(&c->vm->pgm, D_PML4, pt, 8);
+        pt[0] = D_PD | 3;
+        pgm_load(&c->vm->pgm, D_PDPT, pt, 8);
+        for (unsigned i = 0; i < 8; i++)
+            pt[i] = ((uint64_t)i << 21) | 0x83;
+        pgm_load(&c->vm->pgm, D_PD, pt, sizeof pt);
     } else {
         static const uint64_t gdt[3] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
         uint64_t idt[32];
@@ -116,35 +165,44 @@ static void setup_tables(struct dctx *c)
 static void reset_pcvm(struct dctx *c, const struct dstate *st)
 {
     struct cpu *cpu = &c->v->cpu;
-    bool pm = c->mode == D_PM32;
+    bool pm = c->mode != D_REAL16;
     cpu->cr0 = pm ? cpu->cr0 | CR0_PE : cpu->cr0 & ~(uint64_t)CR0_PE;
+    if (is64(c)) { /* long mode, 4-level paging over D_PML4 */
+        cpu->cr3 = D_PML4;
+        cpu->cr4 |= CR4_PAE;
+        cpu->efer |= EFER_LME | EFER_LMA;
+        cpu->cr0 |= CR0_PG;
+    }
     for (unsigned s = 0; s < 6; s++) {
         cpu->seg[s].sel = pm ? (s == S_CS ? 0x08 : 0x10) : 0;
         cpu->seg[s].base = 0;
         cpu->seg[s].limit = pm ? 0xffffffffu : 0xffff;
-        cpu->seg[s].attr = pm ? (s == S_CS ? 0xc09b : 0xc093) : (s == S_CS ? 0x9b : 0x93);
+        cpu->seg[s].attr = pm ? (s == S_CS ? (is64(c) ? 0xa09b : 0xc09b) : 0xc093) : (s == S_CS ? 0x9b : 0x93);
     }
     cpu->cpl = 0;
     cpu->gdtr.base = D_GDT;
     cpu->gdtr.limit = 3 * 8 - 1;
-    cpu->idtr.base = pm ? D_IDT : 0;
-    cpu->idtr.limit = pm ? 32 * 8 - 1 : 0x3ff;
-    for (unsigned i = 0; i < 8; i++)
-        cpu->gpr[i] = st->r[i];
+    cpu->idtr.base = is64(c) ? D_IDT64 : pm ? D_IDT : 0;
+    cpu->idtr.limit = is64(c) ? 32 * 16 - 1 : pm ? 32 * 8 - 1 : 0x3ff;
+    for (unsigned i = 0; i < 16; i++)
+        cpu->gpr[i] = i < ngpr(c) ? st->r[i] : 0;
     cpu->rip = st->eip;
     cpu_set_flags(cpu, st->fl);
     cpu->halted = false;
     cpu->inhibit_irq = false;
     c->v->iem.exc.pending = false;
     c->v->iem.fault_depth = 0;
+    if (is64(c))
+        tlb_mode_changed(c->v); /* PGM walks 4-level tables from now on (no-op once it does) */
 }
 
 static void reset_uc(struct dctx *c, const struct dstate *st)
 {
-    for (unsigned i = 0; i < 8; i++)
-        U.reg_write(c->uc, uc_gpr[i], &st->r[i]);
-    U.reg_write(c->uc, UC_X86_REG_EIP, &st->eip);
-    U.reg_write(c->uc, UC_X86_REG_EFLAGS, &st->fl);
+    uint64_t fl = st->fl;
+    for (unsigned i = 0; i < ngpr(c); i++)
+        uc_set(c, i, st->r[i]);
+    uc_set(c, 99, st->eip);
+    U.reg_write(c->uc, is64(c) ? UC_X86_REG_RFLAGS : UC_X86_REG_EFLAGS, &fl);
 }
 
 /* (Re)creates the Unicorn engine over c->ucmem. */
@@ -154,7 +212,7 @@ static bool uc_setup(struct dctx *c)
     if (c->uc)
         U.close(c->uc);
     c->uc = NULL;
-    if (U.open(UC_ARCH_X86, c->mode == D_PM32 ? UC_MODE_32 : UC_MODE_16, &c->uc) != UC_ERR_OK)
+    if (U.open(UC_ARCH_X86, is64(c) ? UC_MODE_64 : c->mode == D_PM32 ? UC_MODE_32 : UC_MODE_16, &c->uc) != UC_ERR_OK)
         return false;
     if (U.mem_map_ptr(c->uc, 0, D_MEM_SIZE, UC_PROT_ALL, c->ucmem) != UC_ERR_OK)
         return false;
@@ -194,7 +252,8 @@ struct dctx *d_open(enum d_mode mode)
     c->ucmem = calloc(1, D_MEM_SIZE);
     if (!c->pdata || !c->pstack || !c->ucmem || !uc_setup(c))
         goto fail;
-    if (cs_open(CS_ARCH_X86, mode == D_PM32 ? CS_MODE_32 : CS_MODE_16, &c->cs) != CS_ERR_OK)
+    if (cs_open(CS_ARCH_X86, mode == D_LONG64 ? CS_MODE_64 : mode == D_PM32 ? CS_MODE_32 : CS_MODE_16, &c->cs) !=
+        CS_ERR_OK)
         goto fail;
     return c;
 fail:
@@ -230,7 +289,8 @@ static void load_code(struct dctx *c, const struct dinsn *in, unsigned n)
 }
 
 struct regs {
-    uint32_t r[8], eip, fl;
+    uint64_t r[16], eip;
+    uint32_t fl;
 };
 
 static void print_insn(struct dctx *c, const struct dinsn *in, const char *mark)
@@ -253,16 +313,17 @@ static void report(struct dctx *c, const struct dinsn *in, const struct regs *p,
         return;
     fprintf(stderr, "\n=== unicorn diff MISMATCH: mode %s, seed %#" PRIx64 ", sequence %" PRIu64
                     " (rerun: PCVM_DIFF_SEED=%#" PRIx64 " PCVM_DIFF_SEQ=%" PRIu64 ")\n",
-            c->mode == D_PM32 ? "pm32" : "real16", c->seed, c->seq, c->seed, c->seq);
+            is64(c) ? "long64" : c->mode == D_PM32 ? "pm32" : "real16", c->seed, c->seq, c->seed, c->seq);
     for (unsigned i = 0; i + 1 < c->nlog; i++)
         print_insn(c, &c->log[i], "   ");
     print_insn(c, in, ">>>");
-    fprintf(stderr, "      %-10s %-10s %-10s\n", "pcvm", "unicorn", "");
-    for (unsigned i = 0; i < 8; i++)
-        fprintf(stderr, "  %s %08x   %08x   %s\n", gpr_name[i], p->r[i], u->r[i],
+    int w = is64(c) ? 16 : 8;
+    fprintf(stderr, "      %-*s   %-*s\n", w, "pcvm", w, "unicorn");
+    for (unsigned i = 0; i < ngpr(c); i++)
+        fprintf(stderr, "  %3s %0*" PRIx64 "   %0*" PRIx64 "   %s\n", gpr_name[i], w, p->r[i], w, u->r[i],
                 p->r[i] != u->r[i] && (int)i != in->undef_reg ? "<--" : "");
-    fprintf(stderr, "  eip %08x   %08x   %s\n", p->eip, u->eip, p->eip != u->eip ? "<--" : "");
-    fprintf(stderr, "  efl %08x   %08x   %s (compared bits %05x, differing %05x)\n", p->fl, u->fl,
+    fprintf(stderr, "   ip %0*" PRIx64 "   %0*" PRIx64 "   %s\n", w, p->eip, w, u->eip, p->eip != u->eip ? "<--" : "");
+    fprintf(stderr, "  efl %0*x   %0*x   %s (compared bits %05x, differing %05x)\n", w, p->fl, w, u->fl,
             (p->fl ^ u->fl) & fmask ? "<--" : "", fmask, (p->fl ^ u->fl) & fmask);
     unsigned shown = 0;
     for (unsigned pg = 0; pg < 2; pg++) {
@@ -297,20 +358,22 @@ static bool step(struct dctx *c, const struct dinsn *in, struct dstate *st)
     if (c->trace)
         print_insn(c, in, "trace");
 
-    for (unsigned i = 0; i < 8; i++) {
-        p.r[i] = (uint32_t)cpu->gpr[i];
-        U.reg_read(c->uc, uc_gpr[i], &u.r[i]);
+    uint64_t ufl = 0;
+    for (unsigned i = 0; i < ngpr(c); i++) {
+        p.r[i] = is64(c) ? cpu->gpr[i] : (uint32_t)cpu->gpr[i];
+        u.r[i] = uc_get(c, i);
     }
-    p.eip = (uint32_t)cpu->rip;
+    p.eip = is64(c) ? cpu->rip : (uint32_t)cpu->rip;
     p.fl = (uint32_t)cpu_get_flags(cpu);
-    U.reg_read(c->uc, UC_X86_REG_EIP, &u.eip);
-    U.reg_read(c->uc, UC_X86_REG_EFLAGS, &u.fl);
+    u.eip = uc_get(c, 99);
+    U.reg_read(c->uc, is64(c) ? UC_X86_REG_RFLAGS : UC_X86_REG_EFLAGS, &ufl);
+    u.fl = (uint32_t)ufl;
 
     uint16_t fmask = (uint16_t)(in->def | (0x7fff & ~D_ARITH));
     bool ok = rc == IEM_OK && dins == 1 && uerr == UC_ERR_OK && c->uc_intno < 0 && p.eip == u.eip &&
               !((p.fl ^ u.fl) & fmask) && !memcmp(c->pdata, c->ucmem + D_DATA, 0x1000) &&
               !memcmp(c->pstack, c->ucmem + D_STACK, 0x1000);
-    for (unsigned i = 0; i < 8; i++)
+    for (unsigned i = 0; i < ngpr(c); i++)
         if (p.r[i] != u.r[i] && (int)i != in->undef_reg)
             ok = false;
     if (!ok) {
@@ -323,7 +386,7 @@ static bool step(struct dctx *c, const struct dinsn *in, struct dstate *st)
         cpu_set_flags(cpu, (p.fl & ~(uint32_t)(D_ARITH & ~in->def)) | (u.fl & D_ARITH & ~in->def));
     if (in->undef_reg >= 0)
         cpu->gpr[in->undef_reg] = u.r[in->undef_reg];
-    memcpy(st->r, u.r, sizeof st->r);
+    memcpy(st->r, u.r, sizeof u.r[0] * ngpr(c));
     st->eip = u.eip;
     st->fl = u.fl;
     return true;
@@ -378,7 +441,7 @@ unsigned d_run_random(struct dctx *c, uint64_t seed, uint64_t insns, unsigned se
 
         d_rand(&g.rng);
         c->seq = seq;
-        g.size_bias = seq % 5 == 4 ? (d_below(&g.rng, 2) ? 2u : 4u) : 0;
+        g.size_bias = seq % 5 != 4 ? 0 : is64(c) ? 2u << d_below(&g.rng, 3) : d_below(&g.rng, 2) ? 2u : 4u;
         d_init_state(&g, &st);
         start_seq(c, &g, &st);
         while (ok && done < seqlen && st.eip < D_CODE_END - 128) {
@@ -403,7 +466,19 @@ unsigned d_run_random(struct dctx *c, uint64_t seed, uint64_t insns, unsigned se
  * the handler for it (guest IVT/IDT -> HLT at D_IVT_HANDLERS + vector)
  * with the GPRs other than ESP unchanged, Unicorn must report the same
  * interrupt number. */
+static bool run_fault(struct dctx *c, const struct dstate *st0, const struct dinsn *in, unsigned vector, bool uc);
+
 bool d_run_fault(struct dctx *c, const struct dstate *st0, const struct dinsn *in, unsigned vector)
+{
+    return run_fault(c, st0, in, vector, true);
+}
+
+bool d_run_fault_pcvm(struct dctx *c, const struct dstate *st0, const struct dinsn *in, unsigned vector)
+{
+    return run_fault(c, st0, in, vector, false);
+}
+
+static bool run_fault(struct dctx *c, const struct dstate *st0, const struct dinsn *in, unsigned vector, bool uc)
 {
     struct dstate st = *st0;
     struct dinsn one = *in;
@@ -424,11 +499,13 @@ bool d_run_fault(struct dctx *c, const struct dstate *st0, const struct dinsn *i
     /* Unicorn 2.0.1 does not clear QEMU's env->old_exception when a hook
      * swallows an exception, so the next one turns into #DF (8) and then
      * none at all: start from a fresh engine after every fault. */
-    ok = rc == IEM_OK && cpu->rip == D_IVT_HANDLERS + vector && c->uc_intno == (int)vector;
-    for (unsigned i = 0; i < 8; i++) {
-        uint32_t u;
-        U.reg_read(c->uc, uc_gpr[i], &u);
-        if (i != 4 && ((uint32_t)cpu->gpr[i] != st.r[i] || u != st.r[i]))
+    /* Unicorn stops on an invalid opcode with UC_ERR_INSN_INVALID instead of raising #UD */
+    ok = rc == IEM_OK && cpu->rip == D_IVT_HANDLERS + vector &&
+         (!uc || c->uc_intno == (int)vector || (vector == X_UD && c->uc_intno < 0 && uerr == UC_ERR_INSN_INVALID));
+    for (unsigned i = 0; i < ngpr(c); i++) {
+        uint64_t u = uc_get(c, i), p = is64(c) ? cpu->gpr[i] : (uint32_t)cpu->gpr[i];
+        uint64_t want = is64(c) ? st.r[i] : (uint32_t)st.r[i];
+        if (i != 4 && (p != want || (uc && u != want)))
             ok = false;
     }
     if (!uc_setup(c))

@@ -4,25 +4,6 @@
 #include "diff_gen.h"
 #include "diff_tmpl.h"
 
-#define T_(n, o, k, e, z, i, m, w, d, s, a) {n, o, k, e, z, i, m, w, d, s, a}
-#define ALU(n, i, d, w)                                                     \
-    T_(n, 0x00 + 8 * i, K_RMR, 0, Z_B, I_0, M_ANY, W_RM & w, d, 0, 0),      \
-    T_(n, 0x01 + 8 * i, K_RMR, 0, Z_V, I_0, M_ANY, W_RM & w, d, 0, 0),      \
-    T_(n, 0x02 + 8 * i, K_RMR, 0, Z_B, I_0, M_ANY, W_REG & w, d, 0, 0),     \
-    T_(n, 0x03 + 8 * i, K_RMR, 0, Z_V, I_0, M_ANY, W_REG & w, d, 0, 0),     \
-    T_(n, 0x04 + 8 * i, K_NONE, 0, Z_B, I_B, M_ANY, 0, d, 0, 0),            \
-    T_(n, 0x05 + 8 * i, K_NONE, 0, Z_V, I_V, M_ANY, 0, d, 0, 0),            \
-    T_(n, 0x80, K_GRP, i, Z_B, I_B, M_ANY, W_RM & w, d, 0, 0),              \
-    T_(n, 0x81, K_GRP, i, Z_V, I_V, M_ANY, W_RM & w, d, 0, 0),              \
-    T_(n, 0x83, K_GRP, i, Z_V, I_B, M_ANY, W_RM & w, d, 0, 0)
-#define G(n, o, e, z, i, w, d, s) T_(n, o, K_GRP, e, z, i, M_ANY, w, d, s, 0)
-#define R(n, o, z, w, d) T_(n, o, K_RMR, 0, z, I_0, M_ANY, w, d, 0, 0)
-#define N(n, o, z, d, s) T_(n, o, K_NONE, 0, z, I_0, M_ANY, 0, d, s, 0)
-#define SHIFTS(n, e)                                                        \
-    G(n, 0xc0, e, Z_B, I_CNT, W_RM, 0, SP_SHIFT), G(n, 0xc1, e, Z_V, I_CNT, W_RM, 0, SP_SHIFT), \
-    G(n, 0xd0, e, Z_B, I_0, W_RM, 0, SP_SHIFT), G(n, 0xd1, e, Z_V, I_0, W_RM, 0, SP_SHIFT),     \
-    G(n, 0xd2, e, Z_B, I_0, W_RM, 0, SP_SHIFT), G(n, 0xd3, e, Z_V, I_0, W_RM, 0, SP_SHIFT)
-
 const struct tmpl d_tmpls[] = {
     ALU("add", 0, ALL, 3), ALU("or", 1, LOGIC, 3), ALU("adc", 2, ALL, 3), ALU("sbb", 3, ALL, 3),
     ALU("and", 4, LOGIC, 3), ALU("sub", 5, ALL, 3), ALU("xor", 6, LOGIC, 3), ALU("cmp", 7, ALL, 0),
