@@ -116,3 +116,17 @@ clean:
 	rm -rf build config.mk
 
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CONFORM_OBJ:.o=.d) $(BUILD)/frontends/headless/main.d
+
+# Real Linux guests (Debian kernel + busybox initramfs, tests/boot): the .debs
+# are downloaded once into build/boot/ARCH/debs; each guest boots on pcvm and
+# must print SELFCHECK: PASS. boot-check-qemu boots the same guests on QEMU.
+BOOT_GUESTS := i386 amd64
+BOOT_DIRS := $(BOOT_GUESTS:%=build/boot/%)
+.PHONY: boot-check boot-check-qemu boot-guests
+boot-guests: $(BOOT_DIRS:%=%/initrd.cpio)
+build/boot/%/initrd.cpio: tests/boot/build-guest.sh tests/boot/init.sh tests/boot/mkcpio.py
+	sh tests/boot/build-guest.sh $* build/boot/$*
+boot-check: build/release/pcvm boot-guests
+	sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm $(BOOT_DIRS)
+boot-check-qemu: boot-guests
+	sh tests/boot/run.sh --emu qemu $(BOOT_DIRS)

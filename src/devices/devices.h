@@ -138,6 +138,18 @@ void i8042_mouse_event(struct dev_i8042 *d, int dx, int dy, unsigned buttons);
 int dev_testdev_create(struct vm *vm);
 int dev_pmtimer_create(struct vm *vm, uint16_t port);
 
+/* Direct Linux boot (linux.c): the x86 boot protocol for bzImages.
+ * loader_linux_probe is 1 when path starts like a bzImage, 0 when not, -1
+ * with err when it cannot be read. loader_linux loads it with the command
+ * line and the initrd list (comma-separated, concatenated) and sets the
+ * 32-bit (or, with entry64, the 64-bit) entry state. loader_kernel boots
+ * whatever -kernel names: a bzImage or a Multiboot kernel. */
+int loader_linux_probe(const char *path, char *err, size_t errlen);
+int loader_linux(struct vm *vm, const char *path, const char *cmdline, const char *initrd, bool entry64,
+                 char *err, size_t errlen);
+int loader_kernel(struct vm *vm, const char *path, const char *cmdline, const char *initrd, char *err,
+                  size_t errlen);
+
 /* Loaders. Each returns 0, or -1 with a one-line reason in err. */
 int loader_bios(struct vm *vm, const char *path, char *err, size_t errlen);
 int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const char *modules,

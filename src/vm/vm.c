@@ -62,7 +62,8 @@ static int vm_boot(struct vm *vm, char *err, size_t errlen)
     pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
     if (loader_options(vm, err, errlen) < 0)
         return -1;
-    if (cfg->kernel && loader_multiboot(vm, cfg->kernel, cfg->append, cfg->initrd, err, errlen) < 0)
+    /* a bzImage boots through the Linux boot protocol, else Multiboot */
+    if (cfg->kernel && loader_kernel(vm, cfg->kernel, cfg->append, cfg->initrd, err, errlen) < 0)
         return -1;
     return 0;
 }

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Boots each guest built by build-guest.sh and checks its serial log for the
+# self-check verdict:
+#   tests/boot/run.sh [--emu pcvm|qemu] [--pcvm PATH] [--timeout SECONDS]
+#                     [--append "EXTRA ARGS"] [GUESTDIR...]
+# GUESTDIR holds vmlinuz and initrd.cpio (default: build/boot/i386 and
+# build/boot/amd64). --emu qemu runs the same kernel, initrd and arguments
+# under qemu-system-{i386,x86_64} -accel tcg, to check the guests themselves.
+# Logs: GUESTDIR/EMU.log (serial) and GUESTDIR/EMU.stderr. Prints PASS/FAIL
+# per guest and a final "N passed, N failed" line; exits 1 when any failed.
+set -eu
+
+emu=pcvm
+pcvm=${PCVM:-build/release/pcvm}
+timeout_s=${BOOT_TIMEOUT:-900}
+extra=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --emu) emu=$2; shift 2 ;;
+    --pcvm) pcvm=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --append) extra=$2; shift 2 ;;
+    --) shift; break ;;
+    -*) echo "usage: $0 [--emu pcvm|qemu] [--pcvm PATH] [--timeout S] [--append ARGS] [GUESTDIR...]" >&2
+        exit 2 ;;
+    *) break ;;
+    esac
+done
+[ $# -gt 0 ] || set -- build/boot/i386 build/boot/amd64
+
+passed=0
+failed=0
+for dir in "$@"; do
+    name=$(basename "$dir")
+    if [ ! -f "$dir/vmlinuz" ] || [ ! -f "$dir/initrd.cpio" ]; then
+        echo "FAIL: $name: no $dir/vmlinuz or $dir/initrd.cpio (run build-guest.sh)"
+        failed=$((failed + 1))
+        continue
+    fi
+    case $emu in
+    pcvm) bin=$pcvm ;;
+    qemu) case $name in *i386* | *686*) bin=qemu-system-i386 ;; *) bin=qemu-system-x86_64 ;; esac ;;
+    *) echo "$0: unknown emulator '$emu'" >&2; exit 2 ;;
+    esac
+    log=$dir/$emu.log
+    errlog=$dir/$emu.stderr
+    start=$(date +%s)
+    set +e
+    # The guest writes its verdict to isa-debug-exit: 1 = PASS, 3 = FAIL.
+    timeout --foreground -k 5 "$timeout_s" "$bin" -accel tcg -m 256M -nodefaults -serial stdio \
+        -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+        -kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio" \
+        -append "console=ttyS0 panic=-1 pcvm.selfcheck=poweroff $extra" </dev/null >"$log" 2>"$errlog"
+    status=$?
+    set -e
+    secs=$(($(date +%s) - start))
+    if grep -q '^SELFCHECK: PASS' "$log"; then
+        echo "PASS: $name on $emu (${secs}s, exit status $status)"
+        passed=$((passed + 1))
+    else
+        why="no SELFCHECK line"
+        [ "$status" -eq 124 ] && why="timed out after ${timeout_s}s"
+        grep -q '^SELFCHECK: FAIL' "$log" && why=$(grep '^SELFCHECK: FAIL' "$log" | tail -n 1)
+        echo "FAIL: $name on $emu: $why (exit status $status, ${secs}s); last serial lines:"
+        tail -n 5 "$log" | sed 's/^/    | /'
+        if [ -s "$errlog" ]; then
+            echo "    stderr:"
+            tail -n 5 "$errlog" | sed 's/^/    ! /'
+        fi
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
