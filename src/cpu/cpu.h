@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct vcpu;
 struct vm;
@@ -165,6 +166,12 @@ struct cpu {
     uint64_t pdpte[4];    /* PAE PDPTE registers, loaded with CR3 (pgm_cr_load_pdptes) */
     uint32_t pkru;        /* protection-key rights for user pages (CR4.PKE) */
     uint8_t pdpte_loaded; /* 0: pdpte[] not loaded; the walker loads it at first use */
+    /* SIMD issue: bits 255:128 of YMM0-15 (legacy SSE forms leave them, VEX.128 zeroes them). */
+    uint8_t ymmh[16][16];
+    /* The -cpu model's enabled features (cpuid_model.c), a bit per enum cpu_feat;
+     * built at first use after reset from vm->cfg.cpu_model. */
+    uint64_t feat[2];
+    uint8_t feat_ready;
 };
 
 /* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature.
@@ -172,6 +179,11 @@ struct cpu {
 void cpu_state_reset(struct cpu *c, uint32_t signature);
 /* CPUID leaf 1 EAX, also EDX at reset (cpuid.c). */
 uint32_t iem_cpu_signature(void);
+/* -cpu MODEL[,+feat,-feat,feat=on|off...] (cpuid_model.c): 0 when valid,
+ * else -1 with one line naming the problem in err. */
+int cpu_model_check(const char *spec, char *err, unsigned len);
+/* Prints each feature: name, implemented by IEM, advertised by spec. */
+void cpu_model_print(FILE *f, const char *spec);
 
 uint64_t cpu_get_flags(const struct cpu *c);
 void cpu_set_flags(struct cpu *c, uint64_t rflags);

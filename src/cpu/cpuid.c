@@ -1,4 +1,5 @@
-/* CPUID: one table of leaves describing exactly what IEM implements.
+/* CPUID: one table of leaves describing exactly what IEM implements (the
+ * "max" model); cpuid_model.c then clears what the -cpu model leaves out.
  *
  * The model is a P6-era part (family 6, model 5, stepping 2: a Pentium II
  * "Deschutes"), old enough that guests expect no SSE/APIC, new enough
@@ -7,6 +8,7 @@
  * SYSCALL, NX, 1 GiB pages, RDTSCP, CMPXCHG16B, PCID/INVPCID and
  * FSGSBASE, each advertised because IEM (and the PGM walker) implement it.
  */
+#include "cpu/cpufeat.h"
 #include "cpu/iem.h"
 
 #include <string.h>
@@ -25,6 +27,11 @@
 #define F1_PAE  (1u << 6)
 #define F1_PGE  (1u << 13)
 #define F1_PSE36 (1u << 17)
+#define F1_APIC  (1u << 9)  /* cleared while IA32_APIC_BASE.EN is 0 */
+#define F1_HTT   (1u << 28)
+#define F1C_X2APIC       (1u << 21)
+#define F1C_TSC_DEADLINE (1u << 24)
+#define F6A_ARAT (1u << 2) /* the APIC timer runs in every C-state */
 /* Leaf 1 ECX. */
 #define F1_CLFSH (1u << 19)
 #define F1_MMX   (1u << 23)
@@ -38,6 +45,13 @@
 #define F1C_MOVBE  (1u << 22)
 #define F1C_POPCNT (1u << 23)
 #define F1C_CX16 (1u << 13)
+#define F1C_PCLMUL (1u << 1)
+#define F1C_AES    (1u << 25)
+#define F1C_XSAVE  (1u << 26) /* CR4.OSXSAVE is writable when this is advertised (iem_sys.c) */
+#define F1C_RDRAND (1u << 30)
+#define F7B_RDSEED     (1u << 18)
+#define F7B_CLFLUSHOPT (1u << 23)
+#define F7B_CLWB       (1u << 24)
 #define F1C_PCID (1u << 17)
 /* Leaf 7 subleaf 0 EBX. */
 #define F7B_FSGSBASE (1u << 0)
@@ -63,7 +77,8 @@
 #define PHYS_BITS 40u
 #define LIN_BITS  48u
 
-#define MAX_BASIC 0x00000007u
+#define MAX_BASIC 0x0000000du
+#define XSAVE_IMPL_SUB1 3u /* leaf 0xD subleaf 1 EAX: XSAVEOPT bit 0, XSAVEC bit 1 */
 #define MAX_EXT   0x80000008u
 
 struct cpuid_leaf {
@@ -76,10 +91,13 @@ struct cpuid_leaf {
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
     {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
-                  F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT,
-                  F1_FPU | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
+                  F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
+                      F1C_PCLMUL | F1C_AES | F1C_XSAVE | F1C_RDRAND | F1C_X2APIC | F1C_TSC_DEADLINE,
+                  F1_FPU | F1_APIC | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
                       F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
-    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
+    {0x00000006, {F6A_ARAT, 0, 0, 0}},
+    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |
+                      F7B_RDSEED | F7B_CLFLUSHOPT | F7B_CLWB, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, FXC_LZCNT, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
@@ -92,6 +110,37 @@ uint32_t iem_cpu_signature(void)
     return CPU_SIGNATURE;
 }
 
+/* The table alone: every feature IEM implements (the "max" model). */
+void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(uint32_t));
+    if (leaf == 0xd && sub == 1) {
+        out[0] = XSAVE_IMPL_SUB1; /* XSAVEOPT, XSAVEC */
+        return;
+    }
+    if ((leaf == 7 || leaf == 4 || leaf == 0xd) && sub != 0)
+        return; /* only subleaf 0 is in the table (leaf 4: cpuid_cache) */
+    for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+        if (leaves[i].leaf != leaf)
+            continue;
+        memcpy(out, leaves[i].r, sizeof(leaves[i].r));
+        break;
+    }
+}
+
+/* Leaf 0xB from -smp N: one thread per core, N cores in one package;
+ * EDX is the x2APIC ID, subleaf 0 the SMT level, 1 the core level. */
+static void cpuid_topology(struct vcpu *v, uint32_t sub, uint32_t out[4])
+{
+    unsigned n = v->vm ? v->vm->ncpus : 1, shift = 0;
+    while ((1u << shift) < n)
+        shift++;
+    out[0] = sub == 0 ? 0 : sub == 1 ? shift : 0;
+    out[1] = sub == 0 ? 1 : sub == 1 ? n : 0;
+    out[2] = (sub & 0xff) | (sub == 0 ? 1u << 8 : sub == 1 ? 2u << 8 : 0);
+    out[3] = v->id;
+}
+
 void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     /* Intel answers leaves beyond the maximum with the highest basic leaf. */
@@ -101,19 +150,22 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         memcpy(out, brand + (leaf - 0x80000002u) * 16, 16);
         return;
     }
-    memset(out, 0, 4 * sizeof(uint32_t));
-    if (leaf == 7 && sub != 0)
-        return; /* only subleaf 0 exists */
-    for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
-        if (leaves[i].leaf != leaf)
-            continue;
-        memcpy(out, leaves[i].r, sizeof(leaves[i].r));
-        break;
-    }
-    if (leaf == 1)
+    iem_cpuid_impl(leaf, sub, out);
+    if (leaf == 1) {
         out[1] |= (uint32_t)(v->id & 0xff) << 24; /* initial APIC id */
+        unsigned n = v->vm ? v->vm->ncpus : 1;
+        if (n > 1) { /* logical processors per package */
+            out[1] |= (n & 0xff) << 16;
+            out[3] |= F1_HTT;
+        }
+        if (!(v->cpu.apic_base & 0x800))
+            out[3] &= ~F1_APIC;
+    }
+    if (leaf == 0xb)
+        cpuid_topology(v, sub, out);
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
+    cpuid_model_apply(v, leaf, sub, out);
 }
 
 bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit)

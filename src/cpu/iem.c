@@ -13,6 +13,7 @@
 
 #include "cpu/decode.h"
 #include "cpu/trace.h"
+#include "devices/lapic.h"
 
 int iem_init(struct vcpu *v)
 {
@@ -176,6 +177,37 @@ static bool irq_window(struct vcpu *v)
     return (c->rflags & F_IF) != 0;
 }
 
+/* NMI first (held while a previous NMI's handler runs and in the MOV SS /
+ * STI shadow), then, with EFLAGS.IF, the local APIC's highest vector above
+ * its PPR, then the 8259's INTR when the APIC passes it (ExtINT on LINT0,
+ * or the APIC disabled). */
+static int take_interrupt(struct vcpu *v, unsigned ff)
+{
+    struct vm *vm = v->vm;
+    struct cpu *c = &v->cpu;
+    enum iem_event ev = EV_HWINT;
+    int vec = -1;
+
+    if ((ff & VCPU_FF_NMI) && !c->nmi_blocked && !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
+        vcpu_ff_clear(v, VCPU_FF_NMI);
+        vec = X_NMI;
+        ev = EV_NMI;
+    } else if ((ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) && irq_window(v)) {
+        if (ff & VCPU_FF_INTERRUPT_APIC)
+            vec = lapic_intr_ack(v);
+        if (vec < 0 && (ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && lapic_pic_allowed(v))
+            vec = vm->intr_ack(vm->intr_opaque);
+    }
+    if (vec < 0)
+        return IEM_OK;
+    c->halted = false;
+    v->iem.fault_depth = 0;
+    int rc = iem_deliver(v, (unsigned)vec, ev, 0, false, c->rip);
+    if (rc == IEM_EXC)
+        rc = deliver_pending(v);
+    return rc;
+}
+
 int iem_exec(struct vcpu *v, uint64_t max)
 {
     struct vm *vm = v->vm;
@@ -183,17 +215,10 @@ int iem_exec(struct vcpu *v, uint64_t max)
 
     for (uint64_t n = 0; n < max; n++) {
         unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
-        if ((ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && irq_window(v)) {
-            int vec = vm->intr_ack(vm->intr_opaque);
-            if (vec >= 0) {
-                v->cpu.halted = false;
-                v->iem.fault_depth = 0;
-                rc = iem_deliver(v, (unsigned)vec, EV_HWINT, 0, false, v->cpu.rip);
-                if (rc == IEM_EXC)
-                    rc = deliver_pending(v);
-                if (rc)
-                    return rc;
-            }
+        if (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)) {
+            rc = take_interrupt(v, ff);
+            if (rc)
+                return rc;
         }
         if (v->cpu.halted)
             return IEM_HALT;

@@ -1,6 +1,7 @@
 /* SIMD instructions: the shared checks and operand access (see sse.h), the
  * small system instructions (EMMS, fences, CLFLUSH) and the one handler
  * table that routes every MMX/SSE mnemonic to its family file. */
+#include "cpu/cpufeat.h"
 #include "cpu/sse.h"
 
 bool sse_insn_is_mmx(const struct iem_insn *in)
@@ -165,7 +166,7 @@ int sse_string_insn(struct vcpu *v, const struct iem_insn *in)
     return iem_unimplemented(v, in);
 }
 
-static int op_emms(struct vcpu *v, const struct iem_insn *in)
+static int sse_op_emms(struct vcpu *v, const struct iem_insn *in)
 {
     (void)in;
     int rc = sse_check_kind(v, SSE_K_MMX);
@@ -177,13 +178,13 @@ static int op_emms(struct vcpu *v, const struct iem_insn *in)
 /* Fences and cache-line flushes: IEM is in-order and coherent, so they only
  * need their faults: fences have none beyond the decoder's; CLFLUSH checks
  * the byte address like a read (segment and paging faults). */
-static int op_fence(struct vcpu *v, const struct iem_insn *in)
+static int sse_op_fence(struct vcpu *v, const struct iem_insn *in)
 {
     (void)v, (void)in;
     return IEM_OK;
 }
 
-static int op_clflush(struct vcpu *v, const struct iem_insn *in)
+static int sse_op_clflush(struct vcpu *v, const struct iem_insn *in)
 {
     uint64_t lin, gpa;
     const struct iem_op *op = &in->op[0];
@@ -193,71 +194,141 @@ static int op_clflush(struct vcpu *v, const struct iem_insn *in)
     return rc;
 }
 
-#define M(name, fam) {ZYDIS_MNEMONIC_##name, sse_op_##fam}
+/* Every SIMD mnemonic: its family handler and the CPUID feature that
+ * gates its XMM (or GPR) form and its MMX form. One table so a feature a
+ * -cpu model leaves out can be found and made to #UD in one place. */
+#define SSE_OPS(X)                                                                                  \
+    X(EMMS, emms, MMX, MMX) X(LFENCE, fence, SSE2, SSE2) X(SFENCE, fence, SSE, SSE)                 \
+    X(MFENCE, fence, SSE2, SSE2) X(CLFLUSH, clflush, CLFLUSH, CLFLUSH)                              \
+    /* moves (iem_sse_mov.c) */                                                                     \
+    X(MOVAPS, mov, SSE, SSE) X(MOVUPS, mov, SSE, SSE) X(MOVAPD, mov, SSE2, SSE2)                    \
+    X(MOVUPD, mov, SSE2, SSE2) X(MOVDQA, mov, SSE2, SSE2) X(MOVDQU, mov, SSE2, SSE2)                \
+    X(MOVNTPS, mov, SSE, SSE) X(MOVNTPD, mov, SSE2, SSE2) X(MOVNTDQ, mov, SSE2, SSE2)               \
+    X(MOVNTI, mov, SSE2, SSE2) X(MOVNTQ, mov, SSE, SSE) X(LDDQU, mov, SSE3, SSE3)                   \
+    X(MOVSS, mov, SSE, SSE) X(MOVSD, mov, SSE2, SSE2) X(MOVLPS, mov, SSE, SSE)                      \
+    X(MOVHPS, mov, SSE, SSE) X(MOVLPD, mov, SSE2, SSE2) X(MOVHPD, mov, SSE2, SSE2)                  \
+    X(MOVLHPS, mov, SSE, SSE) X(MOVHLPS, mov, SSE, SSE) X(MOVD, mov, SSE2, MMX)                     \
+    X(MOVQ, mov, SSE2, MMX) X(MOVQ2DQ, mov, SSE2, SSE2) X(MOVDQ2Q, mov, SSE2, SSE2)                 \
+    X(MOVMSKPS, mov, SSE, SSE) X(MOVMSKPD, mov, SSE2, SSE2) X(PMOVMSKB, mov, SSE2, SSE)             \
+    X(MASKMOVDQU, mov, SSE2, SSE2) X(MASKMOVQ, mov, SSE, SSE) X(MOVDDUP, mov, SSE3, SSE3)           \
+    X(MOVSHDUP, mov, SSE3, SSE3) X(MOVSLDUP, mov, SSE3, SSE3) X(MOVNTDQA, mov, SSE41, SSE41)        \
+    /* state (iem_sse_state.c) */                                                                   \
+    X(LDMXCSR, state, SSE, SSE) X(STMXCSR, state, SSE, SSE) X(FXSAVE, state, FXSR, FXSR)            \
+    X(FXRSTOR, state, FXSR, FXSR) X(FXSAVE64, state, FXSR, FXSR) X(FXRSTOR64, state, FXSR, FXSR)    \
+    /* floating point (iem_sse_fp.c) */                                                             \
+    FP4(X, ADD) FP4(X, SUB) FP4(X, MUL) FP4(X, DIV) FP4(X, SQRT) FP4(X, MIN) FP4(X, MAX) FP4(X, CMP) \
+    X(RCPPS, fp, SSE, SSE) X(RCPSS, fp, SSE, SSE) X(RSQRTPS, fp, SSE, SSE)                          \
+    X(RSQRTSS, fp, SSE, SSE) X(COMISS, fp, SSE, SSE) X(UCOMISS, fp, SSE, SSE)                       \
+    X(COMISD, fp, SSE2, SSE2) X(UCOMISD, fp, SSE2, SSE2) X(ADDSUBPS, fp, SSE3, SSE3)                \
+    X(ADDSUBPD, fp, SSE3, SSE3) X(HADDPS, fp, SSE3, SSE3) X(HADDPD, fp, SSE3, SSE3)                 \
+    X(HSUBPS, fp, SSE3, SSE3) X(HSUBPD, fp, SSE3, SSE3) X(ROUNDPS, fp, SSE41, SSE41)                \
+    X(ROUNDSS, fp, SSE41, SSE41) X(ROUNDPD, fp, SSE41, SSE41) X(ROUNDSD, fp, SSE41, SSE41)          \
+    X(DPPS, fp, SSE41, SSE41) X(DPPD, fp, SSE41, SSE41)                                             \
+    /* conversions (iem_sse_cvt.c) */                                                               \
+    X(CVTPI2PS, cvt, SSE, SSE) X(CVTPS2PI, cvt, SSE, SSE) X(CVTTPS2PI, cvt, SSE, SSE)               \
+    X(CVTSI2SS, cvt, SSE, SSE) X(CVTSS2SI, cvt, SSE, SSE) X(CVTTSS2SI, cvt, SSE, SSE)               \
+    X(CVTPI2PD, cvt, SSE2, SSE2) X(CVTPD2PI, cvt, SSE2, SSE2) X(CVTTPD2PI, cvt, SSE2, SSE2)         \
+    X(CVTSI2SD, cvt, SSE2, SSE2) X(CVTSD2SI, cvt, SSE2, SSE2) X(CVTTSD2SI, cvt, SSE2, SSE2)         \
+    X(CVTPS2PD, cvt, SSE2, SSE2) X(CVTPD2PS, cvt, SSE2, SSE2) X(CVTSS2SD, cvt, SSE2, SSE2)          \
+    X(CVTSD2SS, cvt, SSE2, SSE2) X(CVTDQ2PS, cvt, SSE2, SSE2) X(CVTPS2DQ, cvt, SSE2, SSE2)          \
+    X(CVTTPS2DQ, cvt, SSE2, SSE2) X(CVTDQ2PD, cvt, SSE2, SSE2) X(CVTPD2DQ, cvt, SSE2, SSE2)         \
+    X(CVTTPD2DQ, cvt, SSE2, SSE2)                                                                   \
+    /* shuffles (iem_sse_shuf.c) */                                                                 \
+    X(SHUFPS, shuf, SSE, SSE) X(UNPCKLPS, shuf, SSE, SSE) X(UNPCKHPS, shuf, SSE, SSE)               \
+    X(SHUFPD, shuf, SSE2, SSE2) X(UNPCKLPD, shuf, SSE2, SSE2) X(UNPCKHPD, shuf, SSE2, SSE2)         \
+    X(PSHUFD, shuf, SSE2, SSE2) X(PSHUFHW, shuf, SSE2, SSE2) X(PSHUFLW, shuf, SSE2, SSE2)           \
+    X(PSHUFW, shuf, SSE, SSE) X(PSLLDQ, shuf, SSE2, SSE2) X(PSRLDQ, shuf, SSE2, SSE2)               \
+    X(PINSRW, shuf, SSE2, SSE) X(PEXTRW, shuf, SSE2, SSE) X(PUNPCKLBW, shuf, SSE2, MMX)             \
+    X(PUNPCKLWD, shuf, SSE2, MMX) X(PUNPCKLDQ, shuf, SSE2, MMX) X(PUNPCKLQDQ, shuf, SSE2, SSE2)     \
+    X(PUNPCKHBW, shuf, SSE2, MMX) X(PUNPCKHWD, shuf, SSE2, MMX) X(PUNPCKHDQ, shuf, SSE2, MMX)       \
+    X(PUNPCKHQDQ, shuf, SSE2, SSE2) X(PACKSSWB, shuf, SSE2, MMX) X(PACKSSDW, shuf, SSE2, MMX)       \
+    X(PACKUSWB, shuf, SSE2, MMX) X(PACKUSDW, shuf, SSE41, SSE41) X(PALIGNR, shuf, SSSE3, SSSE3)     \
+    X(PSHUFB, shuf, SSSE3, SSSE3)                                                                   \
+    /* integer (iem_sse_int.c) */                                                                   \
+    MMX4(X, PADDB) MMX4(X, PADDW) MMX4(X, PADDD) X(PADDQ, int, SSE2, SSE2) MMX4(X, PADDSB)          \
+    MMX4(X, PADDSW) MMX4(X, PADDUSB) MMX4(X, PADDUSW) MMX4(X, PSUBB) MMX4(X, PSUBW) MMX4(X, PSUBD)  \
+    X(PSUBQ, int, SSE2, SSE2) MMX4(X, PSUBSB) MMX4(X, PSUBSW) MMX4(X, PSUBUSB) MMX4(X, PSUBUSW)     \
+    MMX4(X, PMULLW) MMX4(X, PMULHW) X(PMULHUW, int, SSE2, SSE) X(PMULUDQ, int, SSE2, SSE2)          \
+    MMX4(X, PMADDWD) X(PSADBW, int, SSE2, SSE) X(PAVGB, int, SSE2, SSE) X(PAVGW, int, SSE2, SSE)    \
+    MMX4(X, PCMPEQB) MMX4(X, PCMPEQW) MMX4(X, PCMPEQD) MMX4(X, PCMPGTB) MMX4(X, PCMPGTW)            \
+    MMX4(X, PCMPGTD) X(PMINUB, int, SSE2, SSE) X(PMAXUB, int, SSE2, SSE) X(PMINSW, int, SSE2, SSE)  \
+    X(PMAXSW, int, SSE2, SSE) MMX4(X, PAND) MMX4(X, PANDN) MMX4(X, POR) MMX4(X, PXOR)               \
+    X(ANDPS, int, SSE, SSE) X(ANDNPS, int, SSE, SSE) X(ORPS, int, SSE, SSE) X(XORPS, int, SSE, SSE) \
+    X(ANDPD, int, SSE2, SSE2) X(ANDNPD, int, SSE2, SSE2) X(ORPD, int, SSE2, SSE2)                   \
+    X(XORPD, int, SSE2, SSE2) MMX4(X, PSLLW) MMX4(X, PSLLD) MMX4(X, PSLLQ) MMX4(X, PSRLW)           \
+    MMX4(X, PSRLD) MMX4(X, PSRLQ) MMX4(X, PSRAW) MMX4(X, PSRAD)                                     \
+    S3(X, PABSB) S3(X, PABSW) S3(X, PABSD) S3(X, PSIGNB) S3(X, PSIGNW) S3(X, PSIGND)                \
+    S3(X, PMULHRSW) S3(X, PMADDUBSW) S3(X, PHADDW) S3(X, PHADDD) S3(X, PHADDSW) S3(X, PHSUBW)       \
+    S3(X, PHSUBD) S3(X, PHSUBSW)                                                                    \
+    S41(X, PMULLD, int) S41(X, PMULDQ, int) S41(X, PMINSB, int) S41(X, PMAXSB, int)                 \
+    S41(X, PMINUW, int) S41(X, PMAXUW, int) S41(X, PMINSD, int) S41(X, PMAXSD, int)                 \
+    S41(X, PMINUD, int) S41(X, PMAXUD, int) S41(X, PCMPEQQ, int) X(PCMPGTQ, int, SSE42, SSE42)      \
+    /* SSE4.1 (iem_sse_41.c) */                                                                     \
+    S41(X, PBLENDW, 41) S41(X, BLENDPS, 41) S41(X, BLENDPD, 41) S41(X, PBLENDVB, 41)                \
+    S41(X, BLENDVPS, 41) S41(X, BLENDVPD, 41) S41(X, INSERTPS, 41) S41(X, EXTRACTPS, 41)            \
+    S41(X, PEXTRB, 41) S41(X, PEXTRD, 41) S41(X, PEXTRQ, 41) S41(X, PINSRB, 41) S41(X, PINSRD, 41)  \
+    S41(X, PINSRQ, 41) S41(X, PMOVSXBW, 41) S41(X, PMOVSXBD, 41) S41(X, PMOVSXBQ, 41)               \
+    S41(X, PMOVSXWD, 41) S41(X, PMOVSXWQ, 41) S41(X, PMOVSXDQ, 41) S41(X, PMOVZXBW, 41)             \
+    S41(X, PMOVZXBD, 41) S41(X, PMOVZXBQ, 41) S41(X, PMOVZXWD, 41) S41(X, PMOVZXWQ, 41)             \
+    S41(X, PMOVZXDQ, 41) S41(X, PTEST, 41) S41(X, PHMINPOSUW, 41) S41(X, MPSADBW, 41)               \
+    /* SSE4.2 (iem_sse_str.c) */                                                                    \
+    X(PCMPESTRI, pcmpstr, SSE42, SSE42) X(PCMPESTRM, pcmpstr, SSE42, SSE42)                         \
+    X(PCMPISTRI, pcmpstr, SSE42, SSE42) X(PCMPISTRM, pcmpstr, SSE42, SSE42)                         \
+    X(CRC32, crc32, SSE42, SSE42)                                                                   \
+    /* GPR extensions (iem_sse_bmi.c) */                                                            \
+    X(POPCNT, gpr, POPCNT, POPCNT) X(LZCNT, gpr, ABM, ABM) X(TZCNT, gpr, BMI1, BMI1)                \
+    X(ANDN, gpr, BMI1, BMI1) X(BEXTR, gpr, BMI1, BMI1) X(BLSI, gpr, BMI1, BMI1)                     \
+    X(BLSMSK, gpr, BMI1, BMI1) X(BLSR, gpr, BMI1, BMI1) X(BZHI, gpr, BMI2, BMI2)                    \
+    X(MULX, gpr, BMI2, BMI2) X(PDEP, gpr, BMI2, BMI2) X(PEXT, gpr, BMI2, BMI2)                      \
+    X(RORX, gpr, BMI2, BMI2) X(SARX, gpr, BMI2, BMI2) X(SHLX, gpr, BMI2, BMI2)                      \
+    X(SHRX, gpr, BMI2, BMI2) X(ADCX, gpr, ADX, ADX) X(ADOX, gpr, ADX, ADX) X(MOVBE, gpr, MOVBE, MOVBE) \
+    SSE_OPS_NEW(X)
+/* AES, PCLMULQDQ, RDRAND/RDSEED, cache hints (iem_aes.c), XSAVE (iem_xsave.c) */
+#define SSE_OPS_NEW(X)                                                                              \
+    X(AESENC, aes, AES, AES) X(AESENCLAST, aes, AES, AES) X(AESDEC, aes, AES, AES)                  \
+    X(AESDECLAST, aes, AES, AES) X(AESIMC, aes, AES, AES) X(AESKEYGENASSIST, aes, AES, AES)         \
+    X(PCLMULQDQ, aes, PCLMULQDQ, PCLMULQDQ) X(RDRAND, rand, RDRAND, RDRAND)                         \
+    X(RDSEED, rand, RDSEED, RDSEED) X(CLFLUSHOPT, clflush, CLFLUSHOPT, CLFLUSHOPT)                  \
+    X(CLWB, clflush, CLWB, CLWB) X(XSAVE, xsave, XSAVE, XSAVE) X(XSAVE64, xsave, XSAVE, XSAVE)       \
+    X(XSAVEOPT, xsave, XSAVEOPT, XSAVEOPT) X(XSAVEOPT64, xsave, XSAVEOPT, XSAVEOPT)                 \
+    X(XSAVEC, xsave, XSAVEC, XSAVEC) X(XSAVEC64, xsave, XSAVEC, XSAVEC) X(XRSTOR, xsave, XSAVE, XSAVE) \
+    X(XRSTOR64, xsave, XSAVE, XSAVE) X(XGETBV, xcr, XSAVE, XSAVE) X(XSETBV, xcr, XSAVE, XSAVE)      \
+    AVX_OPS(X)
+#define AVX_OPS(X)
+#define FP4(X, op) X(op##PS, fp, SSE, SSE) X(op##SS, fp, SSE, SSE) X(op##PD, fp, SSE2, SSE2) X(op##SD, fp, SSE2, SSE2)
+#define MMX4(X, m) X(m, int, SSE2, MMX)
+#define S3(X, m) X(m, int, SSSE3, SSSE3)
+#define S41(X, m, fam) X(m, fam, SSE41, SSE41)
 
-const struct iem_op_def iem_ops_sse[] = {
-    {ZYDIS_MNEMONIC_EMMS, op_emms},
-    {ZYDIS_MNEMONIC_LFENCE, op_fence}, {ZYDIS_MNEMONIC_SFENCE, op_fence}, {ZYDIS_MNEMONIC_MFENCE, op_fence},
-    {ZYDIS_MNEMONIC_CLFLUSH, op_clflush},
-    /* moves (iem_sse_mov.c) */
-    M(MOVAPS, mov), M(MOVUPS, mov), M(MOVAPD, mov), M(MOVUPD, mov), M(MOVDQA, mov), M(MOVDQU, mov),
-    M(MOVNTPS, mov), M(MOVNTPD, mov), M(MOVNTDQ, mov), M(MOVNTI, mov), M(MOVNTQ, mov), M(LDDQU, mov),
-    M(MOVSS, mov), M(MOVSD, mov), M(MOVLPS, mov), M(MOVHPS, mov), M(MOVLPD, mov), M(MOVHPD, mov),
-    M(MOVLHPS, mov), M(MOVHLPS, mov), M(MOVD, mov), M(MOVQ, mov), M(MOVQ2DQ, mov), M(MOVDQ2Q, mov),
-    M(MOVMSKPS, mov), M(MOVMSKPD, mov), M(PMOVMSKB, mov), M(MASKMOVDQU, mov), M(MASKMOVQ, mov),
-    M(MOVDDUP, mov), M(MOVSHDUP, mov), M(MOVSLDUP, mov), M(MOVNTDQA, mov),
-    /* state (iem_sse_state.c) */
-    M(LDMXCSR, state), M(STMXCSR, state), M(FXSAVE, state), M(FXRSTOR, state), M(FXSAVE64, state),
-    M(FXRSTOR64, state),
-    /* floating point (iem_sse_fp.c) */
-    M(ADDPS, fp), M(ADDSS, fp), M(ADDPD, fp), M(ADDSD, fp), M(SUBPS, fp), M(SUBSS, fp), M(SUBPD, fp),
-    M(SUBSD, fp), M(MULPS, fp), M(MULSS, fp), M(MULPD, fp), M(MULSD, fp), M(DIVPS, fp), M(DIVSS, fp),
-    M(DIVPD, fp), M(DIVSD, fp), M(SQRTPS, fp), M(SQRTSS, fp), M(SQRTPD, fp), M(SQRTSD, fp), M(MINPS, fp),
-    M(MINSS, fp), M(MINPD, fp), M(MINSD, fp), M(MAXPS, fp), M(MAXSS, fp), M(MAXPD, fp), M(MAXSD, fp),
-    M(RCPPS, fp), M(RCPSS, fp), M(RSQRTPS, fp), M(RSQRTSS, fp), M(CMPPS, fp), M(CMPSS, fp), M(CMPPD, fp),
-    M(CMPSD, fp), M(COMISS, fp), M(UCOMISS, fp), M(COMISD, fp), M(UCOMISD, fp),
-    M(ADDSUBPS, fp), M(ADDSUBPD, fp), M(HADDPS, fp), M(HADDPD, fp), M(HSUBPS, fp), M(HSUBPD, fp),
-    M(ROUNDPS, fp), M(ROUNDSS, fp), M(ROUNDPD, fp), M(ROUNDSD, fp), M(DPPS, fp), M(DPPD, fp),
-    /* conversions (iem_sse_cvt.c) */
-    M(CVTPI2PS, cvt), M(CVTPS2PI, cvt), M(CVTTPS2PI, cvt), M(CVTPI2PD, cvt), M(CVTPD2PI, cvt),
-    M(CVTTPD2PI, cvt), M(CVTSI2SS, cvt), M(CVTSI2SD, cvt), M(CVTSS2SI, cvt), M(CVTTSS2SI, cvt),
-    M(CVTSD2SI, cvt), M(CVTTSD2SI, cvt), M(CVTPS2PD, cvt), M(CVTPD2PS, cvt), M(CVTSS2SD, cvt),
-    M(CVTSD2SS, cvt), M(CVTDQ2PS, cvt), M(CVTPS2DQ, cvt), M(CVTTPS2DQ, cvt), M(CVTDQ2PD, cvt),
-    M(CVTPD2DQ, cvt), M(CVTTPD2DQ, cvt),
-    /* shuffles (iem_sse_shuf.c) */
-    M(SHUFPS, shuf), M(SHUFPD, shuf), M(UNPCKLPS, shuf), M(UNPCKHPS, shuf), M(UNPCKLPD, shuf),
-    M(UNPCKHPD, shuf), M(PSHUFD, shuf), M(PSHUFHW, shuf), M(PSHUFLW, shuf), M(PSHUFW, shuf),
-    M(PSLLDQ, shuf), M(PSRLDQ, shuf), M(PINSRW, shuf), M(PEXTRW, shuf), M(PUNPCKLBW, shuf),
-    M(PUNPCKLWD, shuf), M(PUNPCKLDQ, shuf), M(PUNPCKLQDQ, shuf), M(PUNPCKHBW, shuf), M(PUNPCKHWD, shuf),
-    M(PUNPCKHDQ, shuf), M(PUNPCKHQDQ, shuf), M(PACKSSWB, shuf), M(PACKSSDW, shuf), M(PACKUSWB, shuf),
-    M(PACKUSDW, shuf), M(PALIGNR, shuf), M(PSHUFB, shuf),
-    /* integer (iem_sse_int.c) */
-    M(PADDB, int), M(PADDW, int), M(PADDD, int), M(PADDQ, int), M(PADDSB, int), M(PADDSW, int),
-    M(PADDUSB, int), M(PADDUSW, int), M(PSUBB, int), M(PSUBW, int), M(PSUBD, int), M(PSUBQ, int),
-    M(PSUBSB, int), M(PSUBSW, int), M(PSUBUSB, int), M(PSUBUSW, int), M(PMULLW, int), M(PMULHW, int),
-    M(PMULHUW, int), M(PMULUDQ, int), M(PMADDWD, int), M(PSADBW, int), M(PAVGB, int), M(PAVGW, int),
-    M(PCMPEQB, int), M(PCMPEQW, int), M(PCMPEQD, int), M(PCMPGTB, int), M(PCMPGTW, int), M(PCMPGTD, int),
-    M(PMINUB, int), M(PMAXUB, int), M(PMINSW, int), M(PMAXSW, int), M(PAND, int), M(PANDN, int),
-    M(POR, int), M(PXOR, int), M(ANDPS, int), M(ANDPD, int), M(ANDNPS, int), M(ANDNPD, int), M(ORPS, int),
-    M(ORPD, int), M(XORPS, int), M(XORPD, int), M(PSLLW, int), M(PSLLD, int), M(PSLLQ, int),
-    M(PSRLW, int), M(PSRLD, int), M(PSRLQ, int), M(PSRAW, int), M(PSRAD, int),
-    M(PABSB, int), M(PABSW, int), M(PABSD, int), M(PSIGNB, int), M(PSIGNW, int), M(PSIGND, int),
-    M(PMULHRSW, int), M(PMADDUBSW, int), M(PHADDW, int), M(PHADDD, int), M(PHADDSW, int),
-    M(PHSUBW, int), M(PHSUBD, int), M(PHSUBSW, int),
-    M(PMULLD, int), M(PMULDQ, int), M(PMINSB, int), M(PMAXSB, int), M(PMINUW, int), M(PMAXUW, int),
-    M(PMINSD, int), M(PMAXSD, int), M(PMINUD, int), M(PMAXUD, int), M(PCMPEQQ, int), M(PCMPGTQ, int),
-    /* SSE4.1 (iem_sse_41.c) */
-    M(PBLENDW, 41), M(BLENDPS, 41), M(BLENDPD, 41), M(PBLENDVB, 41), M(BLENDVPS, 41), M(BLENDVPD, 41),
-    M(INSERTPS, 41), M(EXTRACTPS, 41), M(PEXTRB, 41), M(PEXTRD, 41), M(PEXTRQ, 41), M(PINSRB, 41),
-    M(PINSRD, 41), M(PINSRQ, 41), M(PMOVSXBW, 41), M(PMOVSXBD, 41), M(PMOVSXBQ, 41), M(PMOVSXWD, 41),
-    M(PMOVSXWQ, 41), M(PMOVSXDQ, 41), M(PMOVZXBW, 41), M(PMOVZXBD, 41), M(PMOVZXBQ, 41), M(PMOVZXWD, 41),
-    M(PMOVZXWQ, 41), M(PMOVZXDQ, 41), M(PTEST, 41), M(PHMINPOSUW, 41), M(MPSADBW, 41),
-    /* SSE4.2 (iem_sse_str.c) */
-    M(PCMPESTRI, pcmpstr), M(PCMPESTRM, pcmpstr), M(PCMPISTRI, pcmpstr), M(PCMPISTRM, pcmpstr),
-    M(CRC32, crc32),
-    /* GPR extensions (iem_sse_bmi.c) */
-    M(POPCNT, gpr), M(LZCNT, gpr), M(TZCNT, gpr), M(ANDN, gpr), M(BEXTR, gpr), M(BLSI, gpr),
-    M(BLSMSK, gpr), M(BLSR, gpr), M(BZHI, gpr), M(MULX, gpr), M(PDEP, gpr), M(PEXT, gpr), M(RORX, gpr),
-    M(SARX, gpr), M(SHLX, gpr), M(SHRX, gpr), M(ADCX, gpr), M(ADOX, gpr), M(MOVBE, gpr),
-    {0, NULL},
+struct sse_entry {
+    iem_fn fn;
+    uint8_t fx, fm; /* enum cpu_feat of the XMM/GPR form and of the MMX form */
 };
+
+#define ENTRY(m, fam, fx, fm) [ZYDIS_MNEMONIC_##m] = {sse_op_##fam, CF_##fx, CF_##fm},
+static const struct sse_entry sse_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {SSE_OPS(ENTRY)};
+
+/* Without its feature, TZCNT/LZCNT are BSF/BSR with an ignored F3 prefix. */
+static int missing(struct vcpu *v, const struct iem_insn *in)
+{
+    unsigned alt = in->mnemonic == ZYDIS_MNEMONIC_TZCNT ? ZYDIS_MNEMONIC_BSF
+                 : in->mnemonic == ZYDIS_MNEMONIC_LZCNT ? ZYDIS_MNEMONIC_BSR : 0;
+    if (alt)
+        for (const struct iem_op_def *o = iem_ops_bit; o->fn; o++)
+            if (o->mnemonic == alt)
+                return o->fn(v, in);
+    return iem_ud(v);
+}
+
+static int sse_gate(struct vcpu *v, const struct iem_insn *in)
+{
+    const struct sse_entry *e = &sse_tab[in->mnemonic];
+    bool string = in->opmap == ZYDIS_OPCODE_MAP_DEFAULT &&
+                  (in->mnemonic == ZYDIS_MNEMONIC_MOVSD || in->mnemonic == ZYDIS_MNEMONIC_CMPSD);
+    if (!string && !iem_feat(v, sse_insn_is_mmx(in) ? e->fm : e->fx))
+        return missing(v, in);
+    return e->fn(v, in);
+}
+
+#define DEF(m, fam, fx, fm) {ZYDIS_MNEMONIC_##m, sse_gate},
+const struct iem_op_def iem_ops_sse[] = {SSE_OPS(DEF){0, NULL}};

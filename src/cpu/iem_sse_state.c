@@ -86,18 +86,13 @@ static void fx_load_pointers(struct cpu *c, const uint8_t *img, bool wide)
     memcpy(&c->fpu_ds, img + 20, 2);
 }
 
-static int op_fxsave(struct vcpu *v, const struct iem_insn *in)
+void sse_fx_image(const struct cpu *c, uint8_t img[512], bool wide, unsigned nxmm)
 {
-    const struct cpu *c = &v->cpu;
-    uint8_t img[FX_SIZE];
-    unsigned top = (c->fsw >> 11) & 7, n = fx_nxmm(v), len = 160 + 16 * n;
+    unsigned top = (c->fsw >> 11) & 7;
     uint8_t ftw = 0;
-    uint64_t ea;
-    int rc;
+    uint32_t mask = MXCSR_VALID;
 
-    if ((rc = fx_prepare(v, in, ACC_W, &ea)))
-        return rc;
-    memset(img, 0, sizeof(img));
+    memset(img, 0, FX_SIZE);
     for (unsigned i = 0; i < 8; i++)
         if (((c->ftw >> (2 * i)) & 3) != 3)
             ftw |= (uint8_t)(1u << i);
@@ -105,23 +100,52 @@ static int op_fxsave(struct vcpu *v, const struct iem_insn *in)
     memcpy(img + 2, &c->fsw, 2);
     img[4] = ftw;
     memcpy(img + 24, &c->mxcsr, 4);
-    uint32_t mask = MXCSR_VALID;
     memcpy(img + 28, &mask, 4);
     memcpy(img + 6, &c->fpu_op, 2);
-    fx_pointers(img, c, in->mnemonic == ZYDIS_MNEMONIC_FXSAVE64);
+    fx_pointers(img, c, wide);
     for (unsigned i = 0; i < 8; i++)
         memcpy(img + 32 + 16 * i, c->fpr[(top + i) & 7], 10);
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < nxmm; i++)
         memcpy(img + 160 + 16 * i, c->xmm[i], 16);
-    return iem_write_buf(v, in->op[0].seg, ea, img, len);
+}
+
+void sse_fx_load_x87(struct cpu *c, const uint8_t *img, bool wide)
+{
+    uint16_t fcw, fsw, ftw = 0;
+    unsigned top;
+    memcpy(&fcw, img + 0, 2);
+    memcpy(&fsw, img + 2, 2);
+    top = (fsw >> 11) & 7;
+    c->fcw = fcw;
+    c->fsw = fsw;
+    memcpy(&c->fpu_op, img + 6, 2);
+    c->fpu_op &= 0x7ff;
+    fx_load_pointers(c, img, wide);
+    for (unsigned i = 0; i < 8; i++)
+        memcpy(c->fpr[(top + i) & 7], img + 32 + 16 * i, 10);
+    for (unsigned i = 0; i < 8; i++)
+        ftw |= (uint16_t)(((img[4] >> i) & 1 ? fpu_tag_of(c->fpr[i]) : 3u) << (2 * i));
+    c->ftw = ftw;
+}
+
+static int op_fxsave(struct vcpu *v, const struct iem_insn *in)
+{
+    uint8_t img[FX_SIZE];
+    unsigned n = fx_nxmm(v);
+    uint64_t ea;
+    int rc;
+
+    if ((rc = fx_prepare(v, in, ACC_W, &ea)))
+        return rc;
+    sse_fx_image(&v->cpu, img, in->mnemonic == ZYDIS_MNEMONIC_FXSAVE64, n);
+    return iem_write_buf(v, in->op[0].seg, ea, img, 160 + 16 * n);
 }
 
 static int op_fxrstor(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     uint8_t img[FX_SIZE];
-    unsigned n = fx_nxmm(v), len = 160 + 16 * n, top;
-    uint16_t fcw, fsw, ftw = 0;
+    unsigned n = fx_nxmm(v), len = 160 + 16 * n;
     uint32_t mxcsr;
     uint64_t ea;
     int rc;
@@ -131,19 +155,7 @@ static int op_fxrstor(struct vcpu *v, const struct iem_insn *in)
     memcpy(&mxcsr, img + 24, 4);
     if (mxcsr & ~MXCSR_VALID)
         return iem_gp(v, 0);
-    memcpy(&fcw, img + 0, 2);
-    memcpy(&fsw, img + 2, 2);
-    top = (fsw >> 11) & 7;
-    c->fcw = fcw;
-    c->fsw = fsw;
-    memcpy(&c->fpu_op, img + 6, 2);
-    c->fpu_op &= 0x7ff;
-    fx_load_pointers(c, img, in->mnemonic == ZYDIS_MNEMONIC_FXRSTOR64);
-    for (unsigned i = 0; i < 8; i++)
-        memcpy(c->fpr[(top + i) & 7], img + 32 + 16 * i, 10);
-    for (unsigned i = 0; i < 8; i++)
-        ftw |= (uint16_t)(((img[4] >> i) & 1 ? fpu_tag_of(c->fpr[i]) : 3u) << (2 * i));
-    c->ftw = ftw;
+    sse_fx_load_x87(c, img, in->mnemonic == ZYDIS_MNEMONIC_FXRSTOR64);
     c->mxcsr = mxcsr;
     for (unsigned i = 0; i < n; i++)
         memcpy(c->xmm[i], img + 160 + 16 * i, 16);

@@ -5,6 +5,7 @@
  */
 #include "cpu/long.h"
 #include "cpu/tlb.h"
+#include "devices/lapic.h"
 
 /* seg.c */
 
@@ -310,6 +311,8 @@ static uint64_t cr4_writable(struct vcpu *v)
         ok |= CR4_SMAP;
     if (has_pku(v))
         ok |= CR4_PKE;
+    if (iem_cpuid_has(v, 1, CPUID_ECX, 1u << 26))
+        ok |= 0x40000u; /* CR4.OSXSAVE, with XSAVE */
     return ok;
 }
 
@@ -363,7 +366,7 @@ int iem_mov_cr(struct vcpu *v, const struct iem_insn *in)
     if (rc)
         return rc;
     if (!to_cr) {
-        uint64_t val = n == 0 ? c->cr0 : n == 2 ? c->cr2 : n == 3 ? c->cr3 : n == 4 ? c->cr4 : c->cr8;
+        uint64_t val = n == 0 ? c->cr0 : n == 2 ? c->cr2 : n == 3 ? c->cr3 : n == 4 ? c->cr4 : lapic_get_cr8(v);
         return iem_opnd_write(v, in, 0, val & iem_mask(in->op[0].size));
     }
     uint64_t val;
@@ -378,7 +381,7 @@ int iem_mov_cr(struct vcpu *v, const struct iem_insn *in)
     default:
         if (val > 15)
             return iem_gp(v, 0);
-        c->cr8 = val;
+        lapic_set_cr8(v, val); /* CR8 is TPR[7:4] */
         return IEM_OK;
     }
 }

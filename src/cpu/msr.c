@@ -4,12 +4,14 @@
  */
 #include "cpu/long.h"
 #include "cpu/tlb.h"
+#include "devices/lapic.h"
 
 #include <stddef.h>
 
 #define MSR_MTRR_CAP     0xfe
 #define MSR_MTRR_DEF     0x2ff
 #define MSR_UCODE_REV    0x8b
+#define MSR_PLATFORM_ID  0x17 /* read by Linux's microcode driver: no platform bits */
 
 /* Write validation rules. */
 enum msr_rule {
@@ -49,15 +51,25 @@ static int tsc_wr(struct vcpu *v, uint64_t val)
 
 /* MAXPHYADDR as CPUID 0x80000008 reports it. */
 #define PHYS_MASK (((1ull << IEM_MAXPHYADDR) - 1) & ~0xfffull)
-#define APIC_BSP  0x100ull
-#define APIC_EN   0x800ull
+#define MSR_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST  0x8ff
 
+/* APIC base relocation, enable and x2APIC mode switches (lapic.c). */
 static int apic_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (val & ~(PHYS_MASK | APIC_BSP | APIC_EN))
-        return iem_gp(v, 0);
-    /* The BSP flag is set by hardware at reset and is read-only. */
-    v->cpu.apic_base = (val & (PHYS_MASK | APIC_EN)) | (v->cpu.apic_base & APIC_BSP);
+    return lapic_base_write(v, val, PHYS_MASK) < 0 ? iem_gp(v, 0) : IEM_OK;
+}
+
+static int tsc_deadline_rd(struct vcpu *v, uint64_t *val)
+{
+    *val = lapic_tsc_deadline_read(v);
+    return IEM_OK;
+}
+
+static int tsc_deadline_wr(struct vcpu *v, uint64_t val)
+{
+    lapic_tsc_deadline_write(v, val);
     return IEM_OK;
 }
 
@@ -162,7 +174,9 @@ static int mtrr_def_wr(struct vcpu *v, uint64_t val)
 static const struct msr_desc msrs[] = {
     {MSR_TSC,            R_SPECIAL, -1,            tsc_rd,     tsc_wr},
     {MSR_APIC_BASE,      R_SPECIAL, F(apic_base),  NULL,       apic_base_wr},
+    {MSR_TSC_DEADLINE,   R_SPECIAL, -1,            tsc_deadline_rd, tsc_deadline_wr},
     {MSR_UCODE_REV,      R_RO,      -1,            NULL,       NULL},
+    {MSR_PLATFORM_ID,    R_RO,      -1,            NULL,       NULL},
     {MSR_MTRR_CAP,       R_SPECIAL, -1,            NULL,       NULL},
     {MSR_SYSENTER_CS,    R_LOW32,   F(sysenter_cs), NULL,      NULL},
     {MSR_SYSENTER_ESP,   R_CANON,   F(sysenter_esp), NULL,     NULL},
@@ -197,6 +211,8 @@ static uint64_t *msr_field(struct vcpu *v, const struct msr_desc *d)
 
 int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) /* #GP unless in x2APIC mode */
+        return lapic_msr_read(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     const struct msr_desc *d = msr_find(msr);
     if (!d)
         return iem_gp(v, 0);
@@ -208,6 +224,8 @@ int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
+        return lapic_msr_write(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     const struct msr_desc *d = msr_find(msr);
     if (!d)
         return iem_gp(v, 0);

@@ -117,4 +117,17 @@ int sse_op_pcmpstr(struct vcpu *v, const struct iem_insn *in); /* iem_sse_str.c 
 int sse_op_crc32(struct vcpu *v, const struct iem_insn *in);   /* iem_sse_str.c */
 int sse_op_gpr(struct vcpu *v, const struct iem_insn *in);   /* iem_sse_bmi.c */
 
+/* The FXSAVE image of the x87/SSE state (iem_sse_state.c), shared with XSAVE:
+ * wide = the REX.W pointer layout; nxmm XMM registers are stored. */
+void sse_fx_image(const struct cpu *c, uint8_t img[512], bool wide, unsigned nxmm);
+/* Loads FCW, FSW, FTW (from the abridged tags), FOP, pointers and ST0-7. */
+void sse_fx_load_x87(struct cpu *c, const uint8_t *img, bool wide);
+
+
+/* New families (iem_aes.c, iem_xsave.c, iem_avx*.c). */
+int sse_op_aes(struct vcpu *v, const struct iem_insn *in);
+int sse_op_rand(struct vcpu *v, const struct iem_insn *in);
+int sse_op_xsave(struct vcpu *v, const struct iem_insn *in);
+int sse_op_xcr(struct vcpu *v, const struct iem_insn *in);
+
 #endif

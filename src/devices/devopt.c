@@ -128,6 +128,8 @@ int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t err
         }
         return 0;
     }
+    if (!strcmp(drv, "pc-testdev")) /* part of every pcvm machine (testdev.c) */
+        return props(drv, kv, n, " ", &o, err, errlen);
     snprintf(err, errlen, "unknown device '%s'", drv);
     return -1;
 busy:

@@ -7,6 +7,9 @@
  *   under vm->lock).
  * - A guest action never ends the process: a triple fault resets (or powers
  *   off with -no-reboot), an internal error enters guru meditation.
+ * - Every vCPU has its thread from power on; an AP sits in wait-for-SIPI
+ *   (its local APIC says so) until an INIT-SIPI starts it in real mode at
+ *   vector * 0x1000. INIT and SIPI are applied by the target's own thread.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "devices/lapic.h"
 #include "em/em.h"
 #include "vm/clock.h"
 
@@ -42,14 +46,60 @@ void em_wake(struct vm *vm)
     pthread_mutex_unlock(&vm->lock);
 }
 
+/* Whether a halted vCPU has something to do. Called under vm->lock, so it
+ * reads the APIC without its lock (lapic_pic_allowed). */
 static bool vcpu_runnable(struct vcpu *v)
 {
     unsigned ff = atomic_load(&v->ff);
     if (atomic_load(&v->vm->ff))
         return true;
-    if (ff & VCPU_FF_NMI)
+    if (ff & (VCPU_FF_INIT | VCPU_FF_SIPI))
         return true;
-    return (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) && (v->cpu.rflags & F_IF);
+    if ((ff & VCPU_FF_NMI) && !v->cpu.nmi_blocked)
+        return true;
+    if (!(v->cpu.rflags & F_IF))
+        return false;
+    return (ff & VCPU_FF_INTERRUPT_APIC) || ((ff & VCPU_FF_INTERRUPT_PIC) && lapic_pic_allowed(v));
+}
+
+/* INIT resets the CPU as at power on, except the APIC base MSR and the TSC
+ * (SDM vol. 3 table 9-1); the AP then waits for a SIPI, which starts it
+ * in real mode at CS = vector << 8, IP = 0. */
+static void init_sipi(struct vcpu *v)
+{
+    unsigned ff = atomic_load(&v->ff);
+    if (ff & VCPU_FF_INIT) {
+        vcpu_ff_clear(v, VCPU_FF_INIT);
+        uint64_t base = v->cpu.apic_base, tsc = v->cpu.tsc_offset;
+        cpu_state_reset(&v->cpu, iem_cpu_signature());
+        v->cpu.apic_base = base;
+        v->cpu.tsc_offset = tsc;
+        v->iem.exc.pending = false;
+        v->iem.fault_depth = 0;
+        iem_flush(v);
+        lapic_init_done(v);
+    }
+    if (ff & VCPU_FF_SIPI) {
+        vcpu_ff_clear(v, VCPU_FF_SIPI);
+        int vec = lapic_take_sipi(v);
+        if (vec >= 0) {
+            v->cpu.seg[S_CS].sel = (uint16_t)(vec << 8);
+            v->cpu.seg[S_CS].base = (uint64_t)vec << 12;
+            v->cpu.rip = 0;
+            v->cpu.halted = false;
+            iem_flush(v);
+        }
+    }
+}
+
+/* wait-for-SIPI: nothing runs until an INIT, a SIPI or a VM request */
+static void sipi_wait(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    pthread_mutex_lock(&vm->lock);
+    while (!atomic_load(&vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)) && lapic_wait_sipi(v))
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 /* Sleeps until the vCPU can run. vCPU 0 also runs the timers meanwhile,
@@ -148,6 +198,7 @@ static void *emt_main(void *arg)
     struct vm_clock *clk = v->id == 0 ? vm_clock(vm) : NULL; /* vCPU 0 runs the timers */
     uint64_t ps_per_insn = 0; /* measured host time per instruction, for slice sizing */
 
+    lapic_set_current(v);
     for (;;) {
         uint64_t slice = EM_SLICE;
         int rc;
@@ -167,8 +218,10 @@ static void *emt_main(void *arg)
             if (budget - v->iem.insns < slice)
                 slice = budget - v->iem.insns;
         }
-        if (v->id != 0 && !v->thread_started) { /* APs wait for INIT/SIPI (APIC issue) */
-            halt_wait(v, NULL);
+        if (atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI))
+            init_sipi(v);
+        if (lapic_wait_sipi(v)) {
+            sipi_wait(v);
             continue;
         }
         uint64_t insns0 = v->iem.insns, t0 = 0;
@@ -200,7 +253,7 @@ int em_start(struct vm *vm)
 {
     vm->engine = em_choose_engine(vm->cfg.engine);
     for (unsigned i = 0; i < vm->ncpus; i++) {
-        vm->cpus[i].thread_started = i == 0;
+        vm->cpus[i].thread_started = true;
         if (pthread_create(&vm->cpus[i].thread, NULL, emt_main, &vm->cpus[i]) != 0) {
             vm_request(vm, VM_FF_POWER_OFF);
             while (i-- > 0)

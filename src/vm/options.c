@@ -4,10 +4,12 @@
  * Invariant: a bad option is reported as one line on stderr naming it and
  * parsing returns 2; nothing is created before the options are valid. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/vga.h"
 #include "vm/vm.h"
 
 #define EXIT_USAGE 2
@@ -16,19 +18,15 @@
 
 /* QEMU options pcvm accepts and has no use for: name, and whether it takes an argument. */
 static const struct { const char *name; bool arg; } ignored[] = {
-    {"-name", true},    {"-vga", true},     {"-monitor", true},    {"-net", true},
-    {"-nic", true},     {"-rtc", true},     {"-boot", true},       {"-k", true},
+    {"-name", true},     {"-monitor", true},    {"-net", true},
+    {"-nic", true},     {"-rtc", true},     {"-k", true},
     {"-usb", false},    {"-no-user-config", false}, {"-no-hpet", false}, {"-no-acpi", false},
-    {"-S", false},      {"-snapshot", false}, {"-parallel", true}, {"-global", true},
+    {"-S", false},      {"-parallel", true}, {"-global", true},
     {"-msg", true},     {"-overcommit", true}, {"-sandbox", true}, {"-pidfile", true},
-    {"-daemonize", false}, {"-full-screen", false}, {"-sdl", false}, {"-vnc", true},
+    {"-daemonize", false}, {"-sdl", false}, {"-vnc", true},
     {"-audiodev", true}, {"-object", true}, {"-d", true}, {"-D", true},
 };
 
-static const char *const cpu_models[] = {
-    "qemu64", "qemu32", "max", "host", "base", "kvm32", "kvm64", "pentium", "pentium2", "pentium3",
-    "486", "coreduo", "core2duo", "n270", "athlon", "phenom",
-};
 
 void vm_options_usage(FILE *f)
 {
@@ -44,12 +42,19 @@ void vm_options_usage(FILE *f)
             "  -bios FILE              firmware image, mapped below 4 GiB, started at the reset vector\n"
             "  -serial stdio|file:PATH|null|none   next serial port (COM1..COM4)\n"
             "  -debugcon stdio|file:PATH|null      debug console at port 0xE9\n"
-            "  -display none, -nographic, -no-reboot, -no-shutdown, -nodefaults\n"
+            "  -display sdl|none       pcvm-sdl's window, or none (pcvm is always headless)\n"
+            "  -vga std|none           the display adapter (default std; none with -nodefaults)\n"
+            "  -full-screen            pcvm-sdl starts full screen\n"
+            "  -nographic, -no-reboot, -no-shutdown, -nodefaults\n"
             "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
             "  -device isa-debugcon[,iobase=N][,chardev=stdio|file:PATH]\n"
             "  -device loader,file=FILE,addr=ADDR   raw image at a guest-physical address\n"
             "  -accel tcg|kvm, -machine [TYPE,]accel=tcg|kvm, -M TYPE, -enable-kvm\n"
-            "  -cpu MODEL[,+feat,-feat...]\n"
+            "  -cpu MODEL[,+feat,-feat,feat=on|off...]  (qemu64, qemu32, max, host, Haswell...)\n"
+            "  -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE   raw IDE disk images; the CD is index 2\n"
+            "  -drive file=F[,if=ide][,media=disk|cdrom][,format=raw][,index=0-3][,readonly=on][,snapshot=on]\n"
+            "  -boot c|d|[order=]LETTERS[,...]   firmware boot order (c disk, d CD-ROM)\n"
+            "  -snapshot               writes go to a temporary overlay; images stay untouched\n"
             "QEMU options accepted and ignored:\n ");
     for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
         fprintf(f, " %s%s", ignored[i].name, ignored[i].arg ? " X" : "");
@@ -62,6 +67,9 @@ void vm_options_usage(FILE *f)
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
                "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram)\n"
                "  --dump-phys FILE[,nozero]  at stop, write guest RAM to FILE (nozero: skip zero pages)\n"
+               "  --screenshot FILE          at power-off and on SIGUSR1, write the display as a PNG\n"
+               "  --dump-text                at power-off, print the VGA text screen on stdout\n"
+               "  --cpu-features             list the -cpu model's features (implemented, advertised)\n"
                "  --help, --version\n");
 }
 
@@ -117,11 +125,197 @@ static int set_accel(struct vm_options *o, const char *s)
     return 0;
 }
 
+static int add_drive(struct vm_options *o, const char *file, bool cdrom, int index)
+{
+    struct vm_config *c = &o->cfg;
+    if (c->ndrives >= VM_MAX_DRIVES)
+        return die("more than %s IDE drives", "4");
+    c->drives[c->ndrives++] = (struct vm_drive){.file = file, .cdrom = cdrom, .index = index};
+    return 0;
+}
+
+static bool on_off(const char *v, bool *out)
+{
+    if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"))
+        *out = true;
+    else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+/* QEMU -drive: key=value pairs; ",," in a value is a literal comma. */
+static int parse_drive(struct vm_options *o, const char *spec)
+{
+    unsigned n = o->cfg.ndrives;
+    char key[32], val[4096];
+    int bus = -1, unit = -1, index = -1;
+    struct vm_drive dr = {.index = -1};
+    const char *p = spec;
+
+    if (n >= VM_MAX_DRIVES)
+        return die("more than %s IDE drives", "4");
+    while (*p) {
+        size_t k = strcspn(p, "=,"), vl = 0;
+        if (p[k] != '=' || k >= sizeof(key))
+            return die("bad -drive '%s' (key=value,...)", spec);
+        memcpy(key, p, k);
+        key[k] = 0;
+        for (p += k + 1; *p && !(*p == ',' && p[1] != ','); p++) {
+            if (*p == ',')
+                p++;
+            if (vl + 1 >= sizeof(val))
+                return die("-drive value too long in '%s'", spec);
+            val[vl++] = *p;
+        }
+        val[vl] = 0;
+        if (*p == ',')
+            p++;
+        uint64_t num;
+        if (!strcmp(key, "file")) {
+            memcpy(o->drive_file[n], val, vl + 1);
+            dr.file = o->drive_file[n];
+        } else if (!strcmp(key, "if")) {
+            if (strcmp(val, "ide"))
+                return die("-drive if=%s is not supported (if=ide)", val);
+        } else if (!strcmp(key, "media")) {
+            if (strcmp(val, "disk") && strcmp(val, "cdrom"))
+                return die("bad -drive media=%s (disk or cdrom)", val);
+            dr.cdrom = !strcmp(val, "cdrom");
+        } else if (!strcmp(key, "format")) {
+            if (strcmp(val, "raw"))
+                return die("unknown -drive format '%s' (only raw is supported)", val);
+            dr.format = "raw";
+        } else if (!strcmp(key, "index") || !strcmp(key, "bus") || !strcmp(key, "unit")) {
+            unsigned max = key[0] == 'i' ? 3 : 1;
+            if (parse_uint(val, &num) < 0 || num > max)
+                return die("bad -drive %s (index 0-3, bus 0-1, unit 0-1)", spec);
+            *(key[0] == 'i' ? &index : key[0] == 'b' ? &bus : &unit) = (int)num;
+        } else if (!strcmp(key, "readonly") || !strcmp(key, "snapshot")) {
+            if (!on_off(val, key[0] == 'r' ? &dr.readonly : &dr.snapshot))
+                return die("bad -drive '%s' (on or off)", spec);
+        } else if (strcmp(key, "id") && strcmp(key, "cache") && strcmp(key, "aio") && strcmp(key, "discard") &&
+                   strcmp(key, "werror") && strcmp(key, "rerror")) {
+            return die("unknown -drive parameter '%s'", key);
+        }
+    }
+    if (index < 0 && (bus >= 0 || unit >= 0))
+        index = (bus > 0 ? bus : 0) * 2 + (unit > 0 ? unit : 0);
+    if (!dr.file && !dr.cdrom)
+        return die("-drive '%s' has no file= (only a CD-ROM drive may be empty)", spec);
+    dr.index = index;
+    o->cfg.drives[o->cfg.ndrives++] = dr;
+    return 0;
+}
+
+/* -boot [order=|once=]LETTERS[,menu=..,strict=..,...]: the firmware's order. */
+static int parse_boot(struct vm_options *o, const char *spec)
+{
+    const char *letters = NULL, *p = spec;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (!strncmp(p, "order=", 6) || !strncmp(p, "once=", 5))
+            letters = strchr(p, '=') + 1;
+        else if (!memchr(p, '=', n))
+            letters = p;
+        p += n + (p[n] == ',');
+    }
+    if (!letters)
+        return 0;
+    size_t n = strcspn(letters, ",");
+    if (!n || n >= sizeof(o->boot_order))
+        return die("bad -boot '%s' (e.g. -boot c, -boot d, -boot order=dc)", spec);
+    for (size_t i = 0; i < n; i++)
+        if (letters[i] < 'a' || letters[i] > 'p')
+            return die("bad -boot '%s' (devices a-p: c disk, d CD-ROM, n network)", spec);
+    memcpy(o->boot_order, letters, n);
+    o->boot_order[n] = 0;
+    o->cfg.boot_order = o->boot_order;
+    return 0;
+}
+
+/* -hda..-hdd, -cdrom, -drive, -boot: fills cfg->drives (index -1 when the
+ * option named none) and cfg->boot_order. Returns -1 when a is not a drive
+ * option, 0 when handled, 2 after naming a bad value. */
+static int drive_option(struct vm_options *o, const char *a, const char *v)
+{
+    if (!strcmp(a, "-hda") || !strcmp(a, "-hdb") || !strcmp(a, "-hdc") || !strcmp(a, "-hdd"))
+        return add_drive(o, v, false, a[3] - 'a');
+    if (!strcmp(a, "-cdrom"))
+        return add_drive(o, v, true, 2);
+    if (!strcmp(a, "-drive"))
+        return parse_drive(o, v);
+    if (!strcmp(a, "-boot"))
+        return parse_boot(o, v);
+    return -1;
+}
+
+/* Drives without an index take the first free one, after the explicit ones. */
+static int assign_drive_indexes(struct vm_config *c)
+{
+    unsigned used = 0;
+    for (unsigned i = 0; i < c->ndrives; i++)
+        if (c->drives[i].index >= 0) {
+            if (used & (1u << c->drives[i].index))
+                return die("two drives at IDE index %s", (const char[]){(char)('0' + c->drives[i].index), 0});
+            used |= 1u << c->drives[i].index;
+        }
+    for (unsigned i = 0; i < c->ndrives; i++)
+        if (c->drives[i].index < 0) {
+            int k = 0;
+            while (k < VM_MAX_DRIVES && (used & (1u << k)))
+                k++;
+            if (k == VM_MAX_DRIVES)
+                return die("more than %s IDE drives", "4");
+            c->drives[i].index = k;
+            used |= 1u << k;
+        }
+    return 0;
+}
+
+/* The display adapter is asked for with QEMU's "-device VGA" (pc_vga_create
+ * takes it out of the list). SIGUSR1 is blocked before any thread exists
+ * so that only the screenshot thread (vm_options_apply) receives it. */
+static int display_finish(struct vm_options *o)
+{
+    struct vm_config *c = &o->cfg;
+    if (o->vga == 1 || (o->vga < 0 && !c->nodefaults)) {
+        if (c->ndevices >= VM_MAX_OPT_DEVICES)
+            return die("too many -device options%s", "");
+        c->devices[c->ndevices++] = "VGA";
+    }
+    if (o->screenshot) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR1);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
+    return 0;
+}
+
+static void *shot_thread(void *arg)
+{
+    struct vm_options *o = arg;
+    sigset_t set;
+    int sig;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    while (sigwait(&set, &sig) == 0 && o->shot_vm) {
+        int rc = vga_screenshot(o->shot_vm, o->screenshot);
+        if (rc < 0)
+            fprintf(stderr, "pcvm: cannot write %s: %s\n", o->screenshot, strerror(-rc));
+    }
+    return NULL;
+}
+
 int vm_options_parse(struct vm_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof(*o));
     o->icount_shift = -1;
+    o->vga = -1;
     struct vm_config *c = &o->cfg;
+    bool cpu_features = false;
 
     c->ram_size = 128u << 20;
     c->ncpus = 1;
@@ -158,6 +352,17 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (parse_uint(spec, &shift) < 0 || shift > 10)
                 return die("bad instruction-count shift '%s' (0..10)", spec);
             o->icount_shift = (int)shift;
+            continue;
+        }
+        if (!strncmp(a, "--screenshot", 12) && (!a[12] || a[12] == '=')) {
+            const char *f = a[12] ? a + 13 : (i++, v);
+            if (!f || !*f)
+                return die("option %s needs an argument", "--screenshot");
+            o->screenshot = f;
+            continue;
+        }
+        if (!strcmp(a, "--dump-text")) {
+            o->dump_text = true;
             continue;
         }
         if (!strncmp(a, "--dump-phys", 11) && (!a[11] || a[11] == '=')) {
@@ -207,10 +412,13 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         }
         /* flags */
         if (!strcmp(a, "-nographic")) { o->nographic = true; continue; }
+        if (!strcmp(a, "-full-screen")) { o->full_screen = true; continue; }
         if (!strcmp(a, "-no-reboot")) { c->no_reboot = true; continue; }
         if (!strcmp(a, "-no-shutdown")) { c->no_shutdown = true; continue; }
         if (!strcmp(a, "-nodefaults")) { c->nodefaults = true; continue; }
         if (!strcmp(a, "-enable-kvm")) { c->engine = ENGINE_HM; continue; }
+        if (!strcmp(a, "-snapshot")) { c->snapshot = true; continue; }
+        if (!strcmp(a, "-cpu-features")) { cpu_features = true; continue; } /* --cpu-features */
         takes = true;
         for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++)
             if (!strcmp(a, ignored[k].name)) {
@@ -224,7 +432,8 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         /* options with an argument */
         static const char *const with_arg[] = {"-m", "-smp", "-kernel", "-initrd", "-append", "-bios", "-serial",
                                                "-display", "-device", "-accel", "-machine", "-M", "-cpu",
-                                               "-debugcon", "--max-insns", "--debugcon"};
+                                               "-debugcon", "--max-insns", "--debugcon", "-vga",
+                                               "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-drive", "-boot"};
         bool known = false;
         for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++)
             known |= !strcmp(a, with_arg[k]);
@@ -233,7 +442,11 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         if (!v)
             return die("option %s needs an argument", a);
         i++;
-        if (!strcmp(a, "-m")) {
+        int drc = drive_option(o, a, v);
+        if (drc >= 0) {
+            if (drc)
+                return drc;
+        } else if (!strcmp(a, "-m")) {
             if (parse_size(v, &c->ram_size) < 0)
                 return die("bad memory size '%s' (e.g. -m 128M)", v);
         } else if (!strcmp(a, "-smp")) {
@@ -256,8 +469,13 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             c->serial[c->nserial++] = v;
             o->serial_given = true;
         } else if (!strcmp(a, "-display")) {
-            if (strncmp(v, "none", 4))
-                return die("-display '%s' is not supported by pcvm (use pcvm-sdl for a window)", v);
+            if (strncmp(v, "none", 4) && strncmp(v, "sdl", 3))
+                return die("-display '%s' is not supported (sdl or none)", v);
+            o->display = v[0] == 's' ? "sdl" : "none";
+        } else if (!strcmp(a, "-vga")) {
+            if (strcmp(v, "std") && strcmp(v, "none"))
+                return die("-vga '%s' is not supported (std or none)", v);
+            o->vga = !strcmp(v, "std");
         } else if (!strcmp(a, "-device")) {
             if (c->ndevices >= VM_MAX_OPT_DEVICES)
                 return die("too many -device options%s", "");
@@ -273,16 +491,9 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
                 strncmp(v, "isapc", 5) && strncmp(v, "type=pc", 7))
                 return die("unsupported machine '%s' (pc)", v);
         } else if (!strcmp(a, "-cpu")) {
-            char model[64];
-            size_t k, n = strcspn(v, ",");
-            snprintf(model, sizeof(model), "%.*s", (int)n, v);
-            for (k = 0; k < sizeof(cpu_models) / sizeof(cpu_models[0]) && strcmp(model, cpu_models[k]); k++)
-                ;
-            if (k == sizeof(cpu_models) / sizeof(cpu_models[0]))
-                return die("unknown CPU model '%s'", model);
-            for (const char *p = v + n; *p; p += strcspn(p + 1, ",") + 1)
-                if (p[1] != '+' && p[1] != '-' && !strchr(p + 1, '='))
-                    return die("bad CPU feature syntax in '%s' (+feat, -feat or feat=on|off)", v);
+            char err[320];
+            if (cpu_model_check(v, err, sizeof(err)) < 0) /* models and features: cpuid_model.c */
+                return die("%s", err);
             c->cpu_model = v;
         } else if (!strcmp(a, "-debugcon")) {
             c->debugcon = v;
@@ -301,8 +512,16 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
                 return die("bad --max-insns '%s'", v);
         }
     }
+    if (cpu_features) { /* for the -cpu given (default max): name, implemented, advertised */
+        cpu_model_print(stdout, c->cpu_model);
+        return 1;
+    }
+    if (assign_drive_indexes(c))
+        return EXIT_USAGE;
     if (!o->serial_given && (!c->nodefaults || o->nographic))
         c->serial[c->nserial++] = "stdio";
+    if (display_finish(o) != 0)
+        return EXIT_USAGE;
     if (!c->kernel && !c->bios)
         return die("nothing to boot: give -kernel FILE or -bios FILE%s", "");
     if (c->initrd && !c->kernel)
@@ -314,6 +533,10 @@ void vm_options_apply(struct vm_options *o, struct vm *vm)
 {
     if (o->icount_shift >= 0)
         pc_set_deterministic(vm, (unsigned)o->icount_shift);
+    if (o->screenshot) {
+        o->shot_vm = vm;
+        o->shot_thread_started = pthread_create(&o->shot_thread, NULL, shot_thread, o) == 0;
+    }
 }
 
 int vm_options_finish(struct vm_options *o, struct vm *vm)
@@ -321,6 +544,29 @@ int vm_options_finish(struct vm_options *o, struct vm *vm)
     int rc = 0;
     for (unsigned i = 0; i < o->ninfo; i++)
         vm_info(vm, o->info[i], 2);
+    if (o->shot_thread_started) { /* wake it with nothing to do, so it ends */
+        o->shot_vm = NULL;
+        pthread_kill(o->shot_thread, SIGUSR1);
+        pthread_join(o->shot_thread, NULL);
+        o->shot_thread_started = false;
+    }
+    if (o->screenshot) {
+        int src = vga_screenshot(vm, o->screenshot);
+        if (src < 0) {
+            fprintf(stderr, "pcvm: cannot write %s: %s\n", o->screenshot,
+                    src == -ENODEV ? "no display adapter (-vga none)" : strerror(-src));
+            rc = EXIT_USAGE;
+        }
+    }
+    if (o->dump_text) {
+        struct dev_vga *v = pc_vga(vm);
+        size_t len = 256 * 257;
+        char *text = v ? malloc(len) : NULL;
+        if (text && vga_text_dump(v, text, len))
+            fputs(text, stdout);
+        free(text);
+        fflush(stdout);
+    }
     if (o->dump_phys) {
         int drc = pgm_dump_phys(&vm->pgm, o->dump_phys, o->dump_nozero);
         if (drc < 0) {

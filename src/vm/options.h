@@ -18,6 +18,18 @@ struct vm_options {
     int icount_shift;      /* --icount / -icount shift=N; -1 when off */
     char dump_path[4096];
     char debugcon_spec[4200];
+    /* drive options: -drive file= values with ",," unescaped, -boot letters */
+    char drive_file[VM_MAX_DRIVES][4096];
+    char boot_order[16];
+    /* display options (the frontends act on them) */
+    const char *display;    /* -display: "sdl", "none", or NULL for the frontend's default */
+    int vga;                /* -vga: 1 std, 0 none, -1 default (std unless -nodefaults) */
+    bool full_screen;       /* -full-screen */
+    const char *screenshot; /* --screenshot FILE: a PNG of the display at power-off and on SIGUSR1 */
+    bool dump_text;         /* --dump-text: the VGA text screen on stdout at power-off */
+    pthread_t shot_thread;  /* waits for SIGUSR1 while the VM runs */
+    bool shot_thread_started;
+    void *shot_vm;
 };
 
 /* Parses argv into o: 0 to go on, 1 when --help/--version printed and the

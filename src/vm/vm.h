@@ -48,6 +48,18 @@ enum em_engine { ENGINE_AUTO, ENGINE_IEM, ENGINE_REM, ENGINE_HM };
 
 #define VM_MAX_CPUS 64
 #define VM_MAX_OPT_DEVICES 16
+#define VM_MAX_DRIVES 4
+
+/* An IDE drive (-hda..-hdd, -cdrom, -drive): index 0-3 is primary master,
+ * primary slave, secondary master, secondary slave. */
+struct vm_drive {
+    const char *file;   /* NULL: a CD-ROM drive without a disc */
+    const char *format; /* "raw" or NULL */
+    bool cdrom;
+    bool readonly;
+    bool snapshot;      /* writes go to a temporary overlay */
+    int index;          /* 0-3 */
+};
 
 struct vm_config {
     uint64_t ram_size;
@@ -66,6 +78,10 @@ struct vm_config {
     const char *trace_file;
     uint64_t max_insns; /* 0: unlimited */
     const char *cpu_model;
+    struct vm_drive drives[VM_MAX_DRIVES];
+    unsigned ndrives;
+    bool snapshot;          /* -snapshot: every drive writes to an overlay */
+    const char *boot_order; /* -boot: device letters, first first ("c", "dc"); NULL default */
 };
 
 /* Software TLB entry (per vCPU, per access kind). */

@@ -149,10 +149,14 @@ Test(linux_loader, zero_page_cmdline_initrd_and_32bit_entry)
     pgm_read(&vm->pgm, at, back, sizeof(back));
     cr_assert_eq(memcmp(back, rd, sizeof(rd)), 0);
 
-    /* e820: conventional memory less the EBDA, the BIOS area, RAM from 1 MiB */
-    cr_assert_eq(bp[0x1e8], 3);
-    static const uint64_t want[3][3] = {{0, 0x9fc00, 1}, {0x9fc00, 0x60400, 2}, {MiB, 63 * MiB, 1}};
-    for (unsigned i = 0; i < 3; i++) {
+    /* e820: conventional memory less the EBDA, the BIOS area, RAM from 1 MiB,
+     * then the MMIO pages of the I/O APIC, the HPET and the local APIC */
+    cr_assert_eq(bp[0x1e8], 6);
+    static const uint64_t want[6][3] = {
+        {0, 0x9fc00, 1},          {0x9fc00, 0x60400, 2},    {MiB, 63 * MiB, 1},
+        {0xfec00000, 0x1000, 2}, {0xfed00000, 0x400, 2}, {0xfee00000, 0x1000, 2},
+    };
+    for (unsigned i = 0; i < 6; i++) {
         cr_assert_eq(get(bp, 0x2d0 + i * 20, 8), want[i][0], "e820[%u].addr", i);
         cr_assert_eq(get(bp, 0x2d0 + i * 20 + 8, 8), want[i][1], "e820[%u].size", i);
         cr_assert_eq(get(bp, 0x2d0 + i * 20 + 16, 4), want[i][2], "e820[%u].type", i);

@@ -33,7 +33,7 @@ struct sse_tcase {
     const uint8_t *start, *end;
     unsigned cat;
 };
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B };
+enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES };
 extern const struct sse_tcase sse_tcases[];
 extern const unsigned sse_ntcases;
 
@@ -342,7 +342,7 @@ static bool host_has(const char *text)
         {"hadd", 1, 1, 0}, {"hsub", 1, 1, 0},
         {"lzcnt", 0x80000001, 1, 5}, {"tzcnt", 7, 0, 3}, {"andn", 7, 0, 3}, {"bextr", 7, 0, 3}, {"bls", 7, 0, 3},
         {"bzhi", 7, 0, 8}, {"pdep", 7, 0, 8}, {"pext", 7, 0, 8}, {"rorx", 7, 0, 8}, {"sarx", 7, 0, 8},
-        {"shlx", 7, 0, 8}, {"shrx", 7, 0, 8}, {"mulx", 7, 0, 8}, {"adcx", 7, 0, 19}, {"adox", 7, 0, 19},
+        {"aes", 1, 1, 25}, {"pclmul", 1, 1, 1}, {"shlx", 7, 0, 8}, {"shrx", 7, 0, 8}, {"mulx", 7, 0, 8}, {"adcx", 7, 0, 19}, {"adox", 7, 0, 19},
     };
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         unsigned r[4] = {0, 0, 0, 0}; /* eax ebx ecx edx */
@@ -445,6 +445,8 @@ Test(sse, diff_sse42_strings) { diff_category(STR, 1500); }
 Test(sse, diff_gpr_ext) { diff_category(GPR, 3000); }
 Test(sse, diff_lzcnt_tzcnt) { diff_category(CNT, 3000); }
 Test(sse, diff_bmi) { diff_category(BMI, 3000); }
+/* AES-NI and PCLMULQDQ (64-bit forms with XMM8-15 are in diff_64bit) */
+Test(sse, diff_aes_pclmul) { diff_category(AES, 400); }
 Test(sse, diff_64bit)
 {
     enter_long_mode();

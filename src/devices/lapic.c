@@ -1,0 +1,791 @@
+/* Local APIC, one per vCPU (Intel SDM vol. 3 ch. 11): one register file
+ * reached through the xAPIC page at the APIC base or the x2APIC MSRs
+ * 0x800-0x8FF; TPR/PPR priority, IRR/ISR/TMR, EOI (broadcast to the I/O
+ * APIC for level-triggered vectors), the six LVT entries of a version
+ * 0x14 part, the timer and the ICR's IPIs including INIT and SIPI.
+ *
+ * Invariants:
+ * - One lock (dev_apic.lock) guards every local APIC and the I/O APIC:
+ *   IPIs, the I/O APIC and timer callbacks all reach other vCPUs' APICs.
+ *   It is taken after any device's own lock (PIC, HPET, PIT) and before
+ *   the clock's lock and vm->lock (vcpu_ff_set).
+ * - VCPU_FF_INTERRUPT_APIC is set exactly when the APIC holds a vector in
+ *   a higher priority class than the PPR (update()).
+ * - The timer runs at 1 GHz (the TSC's rate) over the divide
+ *   configuration; the current count is computed from when the count was
+ *   loaded, never ticked.
+ * - Fields read without the lock (halt checks) use atomic loads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/lapic.h"
+#include "vm/clock.h"
+#include "vm/vm.h"
+
+enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_N };
+#define LVT_MASKED (1u << 16)
+#define SVR_ENABLE 0x100u
+#define ESR_SEND_ILLEGAL 0x20u
+#define ESR_RECV_ILLEGAL 0x40u
+#define ESR_ILLEGAL_REG  0x80u
+#define APIC_VERSION (0x14u | (uint32_t)(LVT_N - 1) << 16)
+#define TIMER_ONESHOT  0u
+#define TIMER_PERIODIC 1u
+#define TIMER_DEADLINE 2u
+/* A periodic timer re-arms at most this often; the count still reads exact. */
+#define MIN_PERIOD_NS 5000u
+#define MAX_MAPS 4
+
+struct lapic {
+    struct dev_apic *sys;
+    struct vcpu *v;
+    uint32_t id;
+    uint64_t base; /* IA32_APIC_BASE as the APIC sees it */
+    uint32_t tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
+    uint32_t irr[8], isr[8], tmr[8];
+    uint32_t lvt[LVT_N];
+    uint32_t initial, divide;
+    uint64_t t0; /* when the count was loaded */
+    bool counting;
+    uint64_t deadline; /* IA32_TSC_DEADLINE, 0: disarmed */
+    struct clock_timer timer;
+    bool wait_sipi;
+    int sipi_vector;
+};
+
+struct apic_map {
+    struct dev_apic *a;
+    uint64_t base;
+};
+
+struct dev_apic {
+    pthread_mutex_t lock;
+    struct vm *vm;
+    struct lapic *cpus;
+    unsigned n;
+    void (*eoi_hook)(void *opaque, unsigned vector);
+    void *eoi_opaque;
+    struct apic_map maps[MAX_MAPS];
+    unsigned nmaps;
+    unsigned rr; /* lowest-priority tie breaker */
+};
+
+static _Thread_local struct vcpu *cur_vcpu;
+static _Thread_local struct dev_apic *cur_apic;
+
+/* Writable bits of each LVT entry (vector, delivery mode, polarity,
+ * trigger, mask, timer mode). */
+static const uint32_t lvt_wmask[LVT_N] = {0x700ff, 0x107ff, 0x107ff, 0x1a7ff, 0x1a7ff, 0x100ff};
+
+static int top_bit(const uint32_t r[8])
+{
+    for (int i = 7; i >= 0; i--)
+        if (r[i])
+            return i * 32 + 31 - __builtin_clz(r[i]);
+    return -1;
+}
+static bool bit_test(const uint32_t r[8], unsigned v) { return (r[v >> 5] >> (v & 31)) & 1; }
+static void bit_set(uint32_t r[8], unsigned v) { r[v >> 5] |= 1u << (v & 31); }
+static void bit_clr(uint32_t r[8], unsigned v) { r[v >> 5] &= ~(1u << (v & 31)); }
+
+static bool x2(const struct lapic *l) { return (l->base & APIC_BASE_EXTD) != 0; }
+static bool hw_enabled(const struct lapic *l) { return (l->base & APIC_BASE_EN) != 0; }
+static bool sw_enabled(const struct lapic *l) { return hw_enabled(l) && (l->svr & SVR_ENABLE); }
+
+struct dev_apic *pc_apic(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->bus.ndevs; i++)
+        if (!strcmp(vm->bus.devs[i].name, "apic"))
+            return vm->bus.devs[i].opaque;
+    return NULL;
+}
+
+void lapic_set_current(struct vcpu *v)
+{
+    cur_vcpu = v;
+    cur_apic = v ? pc_apic(v->vm) : NULL;
+}
+
+static struct lapic *lapic_of(struct vcpu *v)
+{
+    struct dev_apic *a = cur_vcpu && cur_vcpu->vm == v->vm && cur_apic ? cur_apic : pc_apic(v->vm);
+    return a && v->id < a->n ? &a->cpus[v->id] : NULL;
+}
+
+static uint32_t ppr(const struct lapic *l)
+{
+    int isrv = top_bit(l->isr);
+    uint32_t cls = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+    return (l->tpr & 0xf0) >= cls ? l->tpr & 0xff : cls;
+}
+
+static uint32_t apr(const struct lapic *l)
+{
+    int irrv = top_bit(l->irr), isrv = top_bit(l->isr);
+    uint32_t cls = (uint32_t)(irrv > isrv ? irrv : isrv) & 0xf0;
+    return irrv < 0 && isrv < 0 ? l->tpr & 0xff : (l->tpr & 0xf0) >= cls ? l->tpr & 0xff : cls;
+}
+
+/* The vector the APIC would present now, or -1. */
+static int deliverable(const struct lapic *l)
+{
+    int v = top_bit(l->irr);
+    if (!sw_enabled(l) || v < 0 || ((unsigned)v & 0xf0) <= (ppr(l) & 0xf0))
+        return -1;
+    return v;
+}
+
+static void update(struct lapic *l)
+{
+    if (deliverable(l) >= 0) {
+        if (!(atomic_load(&l->v->ff) & VCPU_FF_INTERRUPT_APIC))
+            vcpu_ff_set(l->v, VCPU_FF_INTERRUPT_APIC);
+    } else {
+        vcpu_ff_clear(l->v, VCPU_FF_INTERRUPT_APIC);
+    }
+}
+
+static void error(struct lapic *l, uint32_t bits);
+
+/* A fixed interrupt arrives: into the IRR (lost if already requested). */
+static void accept(struct lapic *l, unsigned vec, bool level)
+{
+    if (vec < 16) {
+        error(l, ESR_RECV_ILLEGAL);
+        return;
+    }
+    if (!sw_enabled(l))
+        return; /* a software-disabled APIC takes no fixed interrupts */
+    bit_set(l->irr, vec);
+    if (level)
+        bit_set(l->tmr, vec);
+    else
+        bit_clr(l->tmr, vec);
+    update(l);
+}
+
+static void error(struct lapic *l, uint32_t bits)
+{
+    uint32_t e = l->lvt[LVT_ERROR];
+    l->esr_pending |= bits;
+    if (!(e & LVT_MASKED) && (e & 0xff) >= 16 && sw_enabled(l))
+        accept(l, e & 0xff, false);
+}
+
+static void deliver(struct lapic *l, unsigned dm, unsigned vec, bool level)
+{
+    switch (dm) {
+    case DM_FIXED:
+    case DM_LOWEST:
+        accept(l, vec, level);
+        break;
+    case DM_NMI:
+        vcpu_ff_set(l->v, VCPU_FF_NMI);
+        break;
+    case DM_INIT:
+        /* the AP stops at once; its thread resets the CPU (em.c) */
+        if (!(l->base & APIC_BASE_BSP))
+            __atomic_store_n(&l->wait_sipi, true, __ATOMIC_RELEASE);
+        vcpu_ff_set(l->v, VCPU_FF_INIT);
+        break;
+    case DM_SIPI:
+        if (l->wait_sipi) { /* a SIPI outside wait-for-SIPI is ignored */
+            l->sipi_vector = (int)vec;
+            vcpu_ff_set(l->v, VCPU_FF_SIPI);
+        }
+        break;
+    default:
+        break; /* SMI: no SMM; ExtINT reaches the BSP through LINT0 (lapic_pic_allowed) */
+    }
+}
+
+static void lvt_fire(struct lapic *l, unsigned idx)
+{
+    uint32_t e = l->lvt[idx];
+    if (e & LVT_MASKED)
+        return;
+    unsigned dm = idx == LVT_TIMER || idx == LVT_ERROR ? DM_FIXED : (e >> 8) & 7;
+    deliver(l, dm, e & 0xff, dm == DM_FIXED && idx >= LVT_LINT0 && idx <= LVT_LINT1 && (e & 0x8000));
+}
+
+/* --- timer --- */
+
+static unsigned timer_mode(const struct lapic *l) { return (l->lvt[LVT_TIMER] >> 17) & 3; }
+
+static uint64_t divisor(const struct lapic *l)
+{
+    unsigned d = (l->divide & 3) | ((l->divide >> 1) & 4);
+    return d == 7 ? 1 : 2u << d;
+}
+
+static uint64_t now_ns(struct lapic *l) { return vm_clock_ns(l->sys->vm); }
+
+static uint32_t current_count(struct lapic *l)
+{
+    if (!l->counting || timer_mode(l) == TIMER_DEADLINE)
+        return 0;
+    uint64_t ticks = (now_ns(l) - l->t0) / divisor(l);
+    if (timer_mode(l) == TIMER_PERIODIC)
+        return l->initial - (uint32_t)(ticks % l->initial);
+    return ticks >= l->initial ? 0 : l->initial - (uint32_t)ticks;
+}
+
+static void timer_arm(struct lapic *l, uint64_t now)
+{
+    if (!l->counting) {
+        clock_timer_cancel(&l->timer);
+        return;
+    }
+    uint64_t period = (uint64_t)l->initial * divisor(l), next = l->t0 + period;
+    if (timer_mode(l) == TIMER_PERIODIC && now >= next) {
+        uint64_t k = (now - l->t0) / period + 1;
+        next = l->t0 + k * period;
+        if (period < MIN_PERIOD_NS && next < now + MIN_PERIOD_NS)
+            next = now + MIN_PERIOD_NS;
+    }
+    clock_timer_arm(&l->timer, next);
+}
+
+static uint64_t tsc_to_ns(struct lapic *l, uint64_t tsc) { return tsc - l->v->cpu.tsc_offset; }
+
+static void timer_fire(void *opaque, uint64_t now)
+{
+    struct lapic *l = opaque;
+    pthread_mutex_lock(&l->sys->lock);
+    if (timer_mode(l) == TIMER_DEADLINE) {
+        if (l->deadline && now >= tsc_to_ns(l, l->deadline)) {
+            l->deadline = 0;
+            lvt_fire(l, LVT_TIMER);
+        }
+    } else if (l->counting && now >= l->t0 + (uint64_t)l->initial * divisor(l)) {
+        lvt_fire(l, LVT_TIMER);
+        if (timer_mode(l) == TIMER_ONESHOT)
+            l->counting = false;
+        timer_arm(l, now);
+    }
+    pthread_mutex_unlock(&l->sys->lock);
+}
+
+static void deadline_write(struct lapic *l, uint64_t val)
+{
+    if (timer_mode(l) != TIMER_DEADLINE)
+        return; /* the MSR is ignored outside TSC-deadline mode */
+    l->deadline = val;
+    if (!val) {
+        clock_timer_cancel(&l->timer);
+        return;
+    }
+    uint64_t t = tsc_to_ns(l, val), now = now_ns(l);
+    if ((int64_t)(t - now) <= 0) { /* already passed: fires at once */
+        l->deadline = 0;
+        clock_timer_cancel(&l->timer);
+        lvt_fire(l, LVT_TIMER);
+    } else {
+        clock_timer_arm(&l->timer, t);
+    }
+}
+
+/* --- destinations and IPIs --- */
+
+static uint32_t x2_ldr(uint32_t id) { return ((id >> 4) << 16) | (1u << (id & 15)); }
+
+/* dest: 32 bits, 0xFFFFFFFF broadcast (8-bit senders are widened). */
+static bool match(const struct lapic *l, uint32_t dest, bool logical)
+{
+    if (dest == 0xffffffffu)
+        return true;
+    if (!logical)
+        return dest == (x2(l) ? l->id : (l->id & 0xff));
+    if (x2(l))
+        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff);
+    uint8_t d = (uint8_t)dest, lid = (uint8_t)(l->ldr >> 24);
+    if ((l->dfr >> 28) == 0xf)
+        return (d & lid) != 0; /* flat: one bit per APIC */
+    return (d >> 4) == (lid >> 4) && (d & lid & 0xf); /* cluster: 4-bit cluster, 4 members */
+}
+
+/* Delivers to every APIC in the set (bit i: cpus[i]); lowest priority
+ * picks the member with the lowest task priority. */
+static void deliver_set(struct dev_apic *a, uint64_t set, unsigned dm, unsigned vec, bool level)
+{
+    if (dm == DM_LOWEST && set) {
+        unsigned best = a->n;
+        for (unsigned k = 0; k < a->n; k++) {
+            unsigned i = (a->rr + k) % a->n;
+            if ((set >> i) & 1 && (best == a->n || (a->cpus[i].tpr & 0xf0) < (a->cpus[best].tpr & 0xf0)))
+                best = i;
+        }
+        a->rr = (best + 1) % a->n;
+        set = 1ull << best;
+    }
+    for (unsigned i = 0; i < a->n; i++)
+        if ((set >> i) & 1)
+            deliver(&a->cpus[i], dm, vec, level);
+}
+
+void apic_bus_deliver_locked(struct dev_apic *a, uint32_t dest, bool logical, bool wide, unsigned dm,
+                             unsigned vector, bool level)
+{
+    uint64_t set = 0;
+    if (!wide && (dest & 0xff) == 0xff)
+        dest = 0xffffffffu;
+    else if (!wide)
+        dest &= 0xff;
+    for (unsigned i = 0; i < a->n; i++)
+        if (hw_enabled(&a->cpus[i]) && match(&a->cpus[i], dest, logical))
+            set |= 1ull << i;
+    deliver_set(a, set, dm, vector, level);
+}
+
+static void send_ipi(struct lapic *l, uint32_t lo, uint32_t dest)
+{
+    struct dev_apic *a = l->sys;
+    unsigned vec = lo & 0xff, dm = (lo >> 8) & 7, sh = (lo >> 18) & 3;
+    uint64_t all = a->n >= 64 ? ~0ull : (1ull << a->n) - 1, self = 1ull << l->v->id;
+
+    if (dm == DM_INIT && !(lo & 0x4000) && (lo & 0x8000))
+        return; /* INIT level de-assert: only resynchronises arbitration IDs */
+    if ((dm == DM_FIXED || dm == DM_LOWEST) && vec < 16) {
+        error(l, ESR_SEND_ILLEGAL);
+        return;
+    }
+    switch (sh) {
+    case 1: deliver_set(a, self, dm, vec, false); break;
+    case 2: deliver_set(a, all, dm, vec, false); break;
+    case 3: deliver_set(a, all & ~self, dm, vec, false); break;
+    default: apic_bus_deliver_locked(a, dest, (lo >> 11) & 1, x2(l), dm, vec, false); break;
+    }
+}
+
+static void eoi(struct lapic *l)
+{
+    int v = top_bit(l->isr);
+    if (v < 0)
+        return;
+    bit_clr(l->isr, (unsigned)v);
+    if (bit_test(l->tmr, (unsigned)v)) {
+        bit_clr(l->tmr, (unsigned)v);
+        if (l->sys->eoi_hook)
+            l->sys->eoi_hook(l->sys->eoi_opaque, (unsigned)v);
+    }
+    update(l);
+}
+
+/* --- the register file (index = xAPIC offset >> 4 = x2APIC MSR - 0x800) --- */
+
+static void regs_reset(struct lapic *l)
+{
+    l->tpr = l->ldr = l->esr = l->esr_pending = l->icr_lo = l->icr_hi = 0;
+    l->dfr = 0xffffffffu;
+    l->svr = 0xff;
+    for (unsigned i = 0; i < 8; i++)
+        l->irr[i] = l->isr[i] = l->tmr[i] = 0;
+    for (unsigned i = 0; i < LVT_N; i++)
+        l->lvt[i] = LVT_MASKED;
+    l->initial = l->divide = 0;
+    l->counting = false;
+    l->deadline = 0;
+    clock_timer_cancel(&l->timer);
+    if (x2(l))
+        l->ldr = x2_ldr(l->id);
+    update(l);
+}
+
+/* 0, or -1: no such register (xAPIC: ESR bit 7; x2APIC: #GP). */
+static int reg_read(struct lapic *l, unsigned idx, uint64_t *out)
+{
+    bool x = x2(l);
+    uint64_t v = 0;
+    if (idx >= 0x10 && idx < 0x28) {
+        const uint32_t *r = idx < 0x18 ? l->isr : idx < 0x20 ? l->tmr : l->irr;
+        *out = r[idx & 7];
+        return 0;
+    }
+    if (idx >= 0x32 && idx < 0x32 + LVT_N) {
+        *out = l->lvt[idx - 0x32];
+        return 0;
+    }
+    switch (idx) {
+    case 0x02: v = x ? l->id : l->id << 24; break;
+    case 0x03: v = APIC_VERSION; break;
+    case 0x08: v = l->tpr; break;
+    case 0x09: if (x) return -1; v = apr(l); break;
+    case 0x0a: v = ppr(l); break;
+    case 0x0b: if (x) return -1; break; /* EOI: write only */
+    case 0x0c: if (x) return -1; break; /* remote read: never valid */
+    case 0x0d: v = l->ldr; break;
+    case 0x0e: if (x) return -1; v = l->dfr; break;
+    case 0x0f: v = l->svr; break;
+    case 0x28: v = l->esr; break;
+    case 0x30: v = l->icr_lo | (x ? (uint64_t)l->icr_hi << 32 : 0); break;
+    case 0x31: if (x) return -1; v = l->icr_hi; break;
+    case 0x38: v = l->initial; break;
+    case 0x39: v = current_count(l); break;
+    case 0x3e: v = l->divide; break;
+    default: return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void lvt_write(struct lapic *l, unsigned i, uint32_t val)
+{
+    uint32_t old = l->lvt[i];
+    if (i == LVT_TIMER && ((val >> 17) & 3) == 3)
+        val &= ~(1u << 18); /* mode 3 is reserved */
+    l->lvt[i] = (old & ~lvt_wmask[i]) | (val & lvt_wmask[i]);
+    if (!sw_enabled(l))
+        l->lvt[i] |= LVT_MASKED; /* software-disabled: the masks stay set */
+    if (i == LVT_TIMER && ((old ^ l->lvt[i]) & (3u << 17))) { /* a mode change disarms */
+        l->counting = false;
+        l->deadline = 0;
+        clock_timer_cancel(&l->timer);
+    }
+}
+
+static int reg_write(struct lapic *l, unsigned idx, uint64_t val)
+{
+    bool x = x2(l);
+    uint32_t v32 = (uint32_t)val;
+    if (x && idx != 0x30 && (val >> 32))
+        return -1;
+    if (idx >= 0x32 && idx < 0x32 + LVT_N) {
+        lvt_write(l, idx - 0x32, v32);
+        return 0;
+    }
+    switch (idx) {
+    case 0x02: if (x) return -1; l->id = v32 >> 24; break;
+    case 0x08: l->tpr = v32 & 0xff; update(l); break;
+    case 0x0b: if (x && v32) return -1; eoi(l); break;
+    case 0x0d: if (x) return -1; l->ldr = v32 & 0xff000000u; break;
+    case 0x0e: if (x) return -1; l->dfr = v32 | 0x0fffffffu; break;
+    case 0x0f:
+        l->svr = v32 & 0x3ff; /* vector, enable, focus checking */
+        if (!(l->svr & SVR_ENABLE))
+            for (unsigned i = 0; i < LVT_N; i++)
+                l->lvt[i] |= LVT_MASKED;
+        update(l);
+        break;
+    case 0x28:
+        if (x && v32) return -1;
+        l->esr = l->esr_pending; /* a write latches the errors seen since the last one */
+        l->esr_pending = 0;
+        break;
+    case 0x30:
+        if (x) {
+            if (val & 0xfff33000ull) /* reserved bits of the 64-bit ICR (status and remote-read bits) */
+                return -1;
+            l->icr_hi = (uint32_t)(val >> 32);
+        }
+        l->icr_lo = v32 & 0xccfff;
+        send_ipi(l, l->icr_lo, x ? l->icr_hi : l->icr_hi >> 24);
+        break;
+    case 0x31: if (x) return -1; l->icr_hi = v32 & 0xff000000u; break;
+    case 0x38:
+        if (timer_mode(l) == TIMER_DEADLINE)
+            break; /* ignored in TSC-deadline mode */
+        l->initial = v32;
+        l->t0 = now_ns(l);
+        l->counting = v32 != 0;
+        timer_arm(l, l->t0);
+        break;
+    case 0x3e: l->divide = v32 & 0xb; break;
+    case 0x3f:
+        if (!x) return -1;
+        send_ipi(l, (v32 & 0xff) | 1u << 18, 0); /* self IPI: fixed, edge */
+        break;
+    case 0x03: case 0x09: case 0x0a: case 0x0c: case 0x39:
+        if (x) return -1;
+        break; /* read-only */
+    default:
+        if (idx >= 0x10 && idx < 0x28 && !x)
+            break; /* ISR/TMR/IRR are read-only */
+        return -1;
+    }
+    return 0;
+}
+
+/* --- xAPIC page --- */
+
+static struct lapic *mmio_lapic(struct apic_map *m)
+{
+    struct dev_apic *a = m->a;
+    struct vcpu *v = cur_vcpu && cur_vcpu->vm == a->vm ? cur_vcpu : &a->vm->cpus[0];
+    struct lapic *l = &a->cpus[v->id];
+    /* a disabled, x2APIC or relocated APIC does not decode this page */
+    if (!hw_enabled(l) || x2(l) || (l->base & ~0xfffull) != m->base)
+        return NULL;
+    return l;
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct apic_map *m = opaque;
+    uint64_t v = 0;
+    pthread_mutex_lock(&m->a->lock);
+    struct lapic *l = mmio_lapic(m);
+    if (!l)
+        v = ~0ull;
+    else if ((off & 0xf) < 4 && reg_read(l, (unsigned)(off >> 4) & 0xff, &v) < 0)
+        error(l, ESR_ILLEGAL_REG);
+    pthread_mutex_unlock(&m->a->lock);
+    v >>= 8 * (off & 3);
+    return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
+}
+
+static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct apic_map *m = opaque;
+    pthread_mutex_lock(&m->a->lock);
+    struct lapic *l = mmio_lapic(m);
+    /* the registers take aligned 32-bit writes; anything else is dropped */
+    if (l && (off & 0xf) == 0 && size >= 4 && reg_write(l, (unsigned)(off >> 4) & 0xff, val & 0xffffffffu) < 0)
+        error(l, ESR_ILLEGAL_REG);
+    pthread_mutex_unlock(&m->a->lock);
+}
+
+static const struct io_ops mmio_ops = {mmio_read, mmio_write};
+
+static int map_page(struct dev_apic *a, uint64_t base)
+{
+    for (unsigned i = 0; i < a->nmaps; i++)
+        if (a->maps[i].base == base)
+            return 0;
+    if (a->nmaps == MAX_MAPS)
+        return -1;
+    struct apic_map *m = &a->maps[a->nmaps];
+    *m = (struct apic_map){a, base};
+    if (pgm_map_mmio(&a->vm->pgm, base, 0x1000, &mmio_ops, m, "lapic") < 0)
+        return -1;
+    a->nmaps++;
+    return 0;
+}
+
+/* --- CPU side --- */
+
+int lapic_intr_ack(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    int vec;
+    if (!l)
+        return -1;
+    pthread_mutex_lock(&l->sys->lock);
+    vec = deliverable(l);
+    if (vec >= 0) {
+        bit_clr(l->irr, (unsigned)vec);
+        bit_set(l->isr, (unsigned)vec);
+    }
+    update(l);
+    pthread_mutex_unlock(&l->sys->lock);
+    return vec;
+}
+
+bool lapic_pic_allowed(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    if (!l)
+        return v->id == 0;
+    uint64_t base = __atomic_load_n(&l->base, __ATOMIC_RELAXED);
+    uint32_t svr = __atomic_load_n(&l->svr, __ATOMIC_RELAXED), lint0 = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);
+    if (v->id != 0)
+        return false;
+    /* a disabled APIC passes INTR straight to the core, as without one */
+    if (!(base & APIC_BASE_EN) || !(svr & SVR_ENABLE))
+        return true;
+    return !(lint0 & LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
+}
+
+bool lapic_wait_sipi(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    return l && __atomic_load_n(&l->wait_sipi, __ATOMIC_ACQUIRE);
+}
+
+void lapic_init_done(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->sys->lock);
+    regs_reset(l); /* INIT keeps the APIC ID and the base MSR */
+    pthread_mutex_unlock(&l->sys->lock);
+}
+
+int lapic_take_sipi(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    int vec = -1;
+    if (!l)
+        return -1;
+    pthread_mutex_lock(&l->sys->lock);
+    if (l->wait_sipi && l->sipi_vector >= 0) {
+        vec = l->sipi_vector;
+        l->sipi_vector = -1;
+        __atomic_store_n(&l->wait_sipi, false, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&l->sys->lock);
+    return vec;
+}
+
+uint64_t lapic_get_cr8(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    return l ? (__atomic_load_n(&l->tpr, __ATOMIC_RELAXED) >> 4) & 0xf : v->cpu.cr8;
+}
+
+void lapic_set_cr8(struct vcpu *v, uint64_t cr8)
+{
+    struct lapic *l = lapic_of(v);
+    v->cpu.cr8 = cr8;
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->sys->lock);
+    l->tpr = (uint32_t)(cr8 & 0xf) << 4; /* CR8 writes TPR[7:4] and clears TPR[3:0] */
+    update(l);
+    pthread_mutex_unlock(&l->sys->lock);
+}
+
+int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
+{
+    struct lapic *l = lapic_of(v);
+    int rc = 0;
+    if (val & ~(phys_mask | APIC_BASE_BSP | APIC_BASE_EN | APIC_BASE_EXTD))
+        return -1;
+    if (!l) {
+        v->cpu.apic_base = (val & (phys_mask | APIC_BASE_EN)) | (v->cpu.apic_base & APIC_BASE_BSP);
+        return 0;
+    }
+    pthread_mutex_lock(&l->sys->lock);
+    uint64_t old = l->base, nw = (val & ~APIC_BASE_BSP) | (old & APIC_BASE_BSP);
+    bool was_x2 = x2(l), was_en = hw_enabled(l);
+    bool is_en = nw & APIC_BASE_EN, is_x2 = nw & APIC_BASE_EXTD;
+    /* SDM 11.12.5: x2APIC without EN, x2APIC -> xAPIC and disabled -> x2APIC are invalid */
+    if ((is_x2 && !is_en) || (was_x2 && is_en && !is_x2) || (!was_en && is_x2) ||
+        (is_en && !is_x2 && map_page(l->sys, nw & phys_mask) < 0)) {
+        rc = -1;
+        goto out;
+    }
+    __atomic_store_n(&l->base, nw, __ATOMIC_RELAXED);
+    if (was_en && !is_en)
+        regs_reset(l); /* a disabled APIC comes back in its power-on state */
+    else if (is_x2 && !was_x2)
+        l->ldr = x2_ldr(l->id);
+    v->cpu.apic_base = nw;
+out:
+    pthread_mutex_unlock(&l->sys->lock);
+    return rc;
+}
+
+int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct lapic *l = lapic_of(v);
+    int rc = -1;
+    if (!l)
+        return -1;
+    pthread_mutex_lock(&l->sys->lock);
+    if (x2(l))
+        rc = reg_read(l, msr - 0x800, val);
+    pthread_mutex_unlock(&l->sys->lock);
+    return rc;
+}
+
+int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct lapic *l = lapic_of(v);
+    int rc = -1;
+    if (!l)
+        return -1;
+    pthread_mutex_lock(&l->sys->lock);
+    if (x2(l))
+        rc = reg_write(l, msr - 0x800, val);
+    pthread_mutex_unlock(&l->sys->lock);
+    return rc;
+}
+
+uint64_t lapic_tsc_deadline_read(struct vcpu *v)
+{
+    struct lapic *l = lapic_of(v);
+    uint64_t d = 0;
+    if (!l)
+        return 0;
+    pthread_mutex_lock(&l->sys->lock);
+    if (timer_mode(l) == TIMER_DEADLINE)
+        d = l->deadline;
+    pthread_mutex_unlock(&l->sys->lock);
+    return d;
+}
+
+void lapic_tsc_deadline_write(struct vcpu *v, uint64_t val)
+{
+    struct lapic *l = lapic_of(v);
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->sys->lock);
+    deadline_write(l, val);
+    pthread_mutex_unlock(&l->sys->lock);
+}
+
+/* --- the device --- */
+
+void apic_bus_lock(struct dev_apic *a) { pthread_mutex_lock(&a->lock); }
+void apic_bus_unlock(struct dev_apic *a) { pthread_mutex_unlock(&a->lock); }
+
+void apic_set_eoi_hook(struct dev_apic *a, void (*fn)(void *, unsigned), void *opaque)
+{
+    a->eoi_hook = fn;
+    a->eoi_opaque = opaque;
+}
+
+static void apic_reset(void *opaque)
+{
+    struct dev_apic *a = opaque;
+    pthread_mutex_lock(&a->lock);
+    for (unsigned i = 0; i < a->n; i++) {
+        struct lapic *l = &a->cpus[i];
+        l->id = i;
+        l->base = APIC_DEFAULT_BASE | APIC_BASE_EN | (i == 0 ? APIC_BASE_BSP : 0);
+        l->sipi_vector = -1;
+        __atomic_store_n(&l->wait_sipi, i != 0, __ATOMIC_RELEASE); /* APs wait for INIT-SIPI */
+        regs_reset(l);
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void apic_destroy(void *opaque)
+{
+    struct dev_apic *a = opaque;
+    for (unsigned i = 0; i < a->n; i++)
+        clock_timer_cancel(&a->cpus[i].timer);
+    pthread_mutex_destroy(&a->lock);
+    free(a->cpus);
+    free(a);
+}
+
+int dev_apic_create(struct vm *vm, struct dev_apic **out)
+{
+    struct dev_apic *a = calloc(1, sizeof(*a));
+    if (!a)
+        return -ENOMEM;
+    a->cpus = calloc(vm->ncpus, sizeof(*a->cpus));
+    if (!a->cpus) {
+        free(a);
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&a->lock, NULL);
+    a->vm = vm;
+    a->n = vm->ncpus;
+    for (unsigned i = 0; i < a->n; i++) {
+        a->cpus[i].sys = a;
+        a->cpus[i].v = &vm->cpus[i];
+        clock_timer_init(&a->cpus[i].timer, vm_clock(vm), timer_fire, &a->cpus[i]);
+    }
+    apic_reset(a);
+    if (map_page(a, APIC_DEFAULT_BASE) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
+        apic_destroy(a);
+        return -EBUSY;
+    }
+    *out = a;
+    return 0;
+}

@@ -1,0 +1,88 @@
+/*
+ * -cpu models and CPUID consistency (in the "sse" suite, to keep one SIMD
+ * suite): model names and +feat/-feat/feat=on|off parsing with errors that
+ * name the bad features, a removed feature's CPUID bit really clear, and the
+ * model never advertising what IEM lacks.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/iem.h"
+#include "vm/vm.h"
+
+Test(sse, cpu_model_parsing)
+{
+    char err[320];
+    static const char *const ok[] = {
+        "qemu64", "qemu32", "max", "host", "base", "kvm64", "pentium3", "Haswell", "Skylake-Client",
+        "qemu64,+sse4.2,-sse2", "max,avx2=off,pcid=on", "Nehalem,+aes,sse4_1=off", "qemu64,+pni,-x2apic",
+        "max,vendor=GenuineIntel", "qemu64,enforce,level=13,model-id=x,hv-relaxed",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        cr_assert_eq(cpu_model_check(ok[i], err, sizeof err), 0, "%s: %s", ok[i], err);
+    cr_assert_eq(cpu_model_check("pentium9", err, sizeof err), -1);
+    cr_assert(strstr(err, "pentium9"), "%s", err);
+    cr_assert_eq(cpu_model_check("qemu64,+sse9,-foo,+avx2", err, sizeof err), -1);
+    cr_assert(strstr(err, "sse9") && strstr(err, "foo") && !strstr(err, "avx2"), "names the unknown ones: %s", err);
+    cr_assert_eq(cpu_model_check("qemu64,sse2", err, sizeof err), -1, "bare feature: bad syntax");
+    cr_assert_eq(cpu_model_check("qemu64,sse2=maybe", err, sizeof err), -1);
+}
+
+static struct vm *model_vm(const char *spec)
+{
+    struct vm_config cfg = {.ram_size = 4u << 20, .ncpus = 1, .nodefaults = true, .cpu_model = spec};
+    char err[256] = "";
+    struct vm *m = NULL;
+    cr_assert_eq(vm_create(&cfg, &m, err, sizeof err), 0, "vm_create: %s", err);
+    return m;
+}
+
+static uint32_t leaf(struct vm *m, uint32_t l, unsigned reg)
+{
+    uint32_t r[4];
+    iem_cpuid(&m->cpus[0], l, 0, r);
+    return r[reg];
+}
+
+Test(sse, cpu_model_cpuid_bits)
+{
+    struct vm *m = model_vm("qemu64,-sse2,+aes");
+    cr_assert_not(leaf(m, 1, 3) & (1u << 26), "-sse2 clears CPUID.1:EDX[26]");
+    cr_assert(leaf(m, 1, 3) & (1u << 25), "qemu64 has SSE");
+    cr_assert(leaf(m, 1, 2) & (1u << 25), "+aes sets CPUID.1:ECX[25]");
+    cr_assert_not(leaf(m, 1, 2) & (1u << 19), "qemu64 has no SSE4.1");
+    cr_assert_not(leaf(m, 7, 1) & (1u << 3), "qemu64 has no BMI1");
+    cr_assert(leaf(m, 0x80000001u, 3) & (1u << 29), "qemu64 is 64-bit");
+    vm_destroy(m);
+    m = model_vm("qemu32");
+    cr_assert_not(leaf(m, 0x80000001u, 3) & (1u << 29), "qemu32 has no long mode");
+    vm_destroy(m);
+    /* max advertises only what is implemented: AVX is not (yet) */
+    m = model_vm("max,+avx,+avx2");
+    cr_assert_not(leaf(m, 1, 2) & (1u << 28), "AVX never advertised while unimplemented");
+    cr_assert_not(leaf(m, 7, 1) & (1u << 5));
+    cr_assert(leaf(m, 1, 2) & (1u << 20), "max: SSE4.2");
+    cr_assert(leaf(m, 1, 2) & (1u << 1), "max: PCLMULQDQ");
+    cr_assert(leaf(m, 1, 2) & (1u << 30), "max: RDRAND");
+    cr_assert(leaf(m, 7, 1) & (1u << 18), "max: RDSEED");
+    vm_destroy(m);
+    m = model_vm(NULL);
+    cr_assert(leaf(m, 1, 2) & (1u << 25), "default model is max");
+    vm_destroy(m);
+}
+
+Test(sse, cpu_features_listing)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cpu_model_print(f, "Westmere,-aes");
+    fclose(f);
+    cr_assert(strstr(buf, "aes            yes          no"), "%s", buf);
+    cr_assert(strstr(buf, "pclmulqdq      yes          yes"));
+    cr_assert(strstr(buf, "avx            no           no"));
+    cr_assert(strstr(buf, "sse4.2         yes          yes"));
+    free(buf);
+}
