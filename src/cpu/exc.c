@@ -214,7 +214,7 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
 
     struct cpu_seg ncs;
     iem_desc_to_seg(cd, sel, &ncs);
-    if (lm ? (uint64_t)((int64_t)(off << 16) >> 16) != off : off > ncs.limit)
+    if (lm ? !iem_canonical(v, off) : off > ncs.limit)
         return iem_gp(v, 0);
 
     uint64_t flags = cpu_get_flags(c);

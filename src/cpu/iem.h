@@ -233,6 +233,12 @@ static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64
     lf->src2 = s2 & iem_mask(size);
 }
 
+/* Canonical at the current linear-address width (PGM decides: 48 or 57 bits). */
+static inline bool iem_canonical(const struct vcpu *v, uint64_t a)
+{
+    return pgm_canonical(v->cpu.cr4, a);
+}
+
 static inline uint64_t iem_sext(uint64_t v, unsigned size)
 {
     unsigned sh = 64 - size * 8;

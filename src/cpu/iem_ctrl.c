@@ -3,18 +3,13 @@
 #include "cpu/iem.h"
 
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Checks a near branch target against CS (limit, or canonical in 64-bit
  * mode) and makes it the next RIP. */
 static int branch_to(struct vcpu *v, uint64_t target, unsigned osize)
 {
     target &= iem_mask(osize);
     if (cpu_is_64(&v->cpu)) {
-        if (!canonical(target))
+        if (!iem_canonical(v, target))
             return iem_gp(v, 0);
     } else if (target > v->cpu.seg[S_CS].limit) {
         return iem_gp(v, 0);

@@ -26,16 +26,11 @@
 #define IS_CODE(d) (D_S(d) && (D_TYPE(d) & 8))
 #define CONFORMING(d) ((D_TYPE(d) & 0xc) == 0xc)
 
-static bool canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* The new RIP must be inside the target CS (or canonical for 64-bit code). */
 static int check_target(struct vcpu *v, uint64_t desc, uint64_t off)
 {
     if (cpu_is_long(&v->cpu) && D_L(desc))
-        return canonical(off) ? IEM_OK : iem_gp(v, 0);
+        return iem_canonical(v, off) ? IEM_OK : iem_gp(v, 0);
     struct cpu_seg s;
     iem_desc_to_seg(desc, 0, &s);
     return off > s.limit ? iem_gp(v, 0) : IEM_OK;

@@ -61,7 +61,7 @@ static int op_sysret(struct vcpu *v, const struct iem_insn *in)
         return iem_gp(v, 0);
     bool to64 = in->osize == 8;
     uint64_t rip = to64 ? c->gpr[R_CX] : (uint32_t)c->gpr[R_CX];
-    if (to64 && !iem_canonical(rip))
+    if (to64 && !iem_canonical(v, rip))
         return iem_gp(v, 0); /* Intel: at CPL 0, before anything changes */
     uint16_t base = (uint16_t)(c->star >> 48);
     cpu_set_flags(c, (c->gpr[R_R11] & 0x3c7fd7u) | F_1);
@@ -139,7 +139,7 @@ static int op_fsgsbase(struct vcpu *v, const struct iem_insn *in)
         return IEM_OK;
     }
     uint64_t val = iem_gpr(v, in->op[0].reg, size);
-    if (!iem_canonical(val))
+    if (!iem_canonical(v, val))
         return iem_gp(v, 0);
     s->base = val;
     return IEM_OK;
@@ -164,7 +164,7 @@ static int op_invpcid(struct vcpu *v, const struct iem_insn *in)
     uint64_t pcid = desc[0] & 0xfff;
     if (desc[0] >> 12)
         return iem_gp(v, 0); /* reserved descriptor bits */
-    if (type == 0 && !iem_canonical(desc[1]))
+    if (type == 0 && !iem_canonical(v, desc[1]))
         return iem_gp(v, 0);
     if (type <= 1 && !(c->cr4 & CR4_PCIDE) && pcid != 0)
         return iem_gp(v, 0);

@@ -14,8 +14,6 @@
 #define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
 #define D_P(d)    (((d) >> 47) & 1)
 
-#define canonical iem_canonical
-
 static bool prot(const struct cpu *c)
 {
     return !cpu_is_real(c) && !cpu_is_v86(c);
@@ -49,7 +47,7 @@ static int op_lxdt(struct vcpu *v, const struct iem_insn *in)
         rc = iem_read(v, m->seg, (ea + 2) & iem_mask(in->asize), b64 ? 8 : 4, &base);
     if (rc)
         return rc;
-    if (b64 && !canonical(base))
+    if (b64 && !iem_canonical(v, base))
         return iem_gp(v, 0);
     if (!b64 && in->osize == 2)
         base &= 0xffffff; /* 16-bit operand size loads a 24-bit base */
@@ -115,7 +113,7 @@ static int op_lldt_ltr(struct vcpu *v, const struct iem_insn *in)
     iem_desc_to_seg(d[0], sel, &s);
     if (lm) {
         s.base |= (d[1] & 0xffffffffu) << 32;
-        if (!canonical(s.base))
+        if (!iem_canonical(v, s.base))
             return iem_gp(v, sel & 0xfffc);
     }
     if (ltr) {
@@ -467,7 +465,7 @@ static int op_invlpg(struct vcpu *v, const struct iem_insn *in)
         lin = (lin + c->seg[seg].base) & 0xffffffffu;
     else if (seg == S_FS || seg == S_GS)
         lin += c->seg[seg].base;
-    if (!cpu_is_64(c) || iem_canonical(lin))
+    if (!cpu_is_64(c) || iem_canonical(v, lin))
         tlb_flush_page(v, lin);
     return IEM_OK;
 }
@@ -581,7 +579,7 @@ static int op_sysexit(struct vcpu *v, const struct iem_insn *in)
     bool to64 = in->osize == 8;
     uint16_t base = (uint16_t)(c->sysenter_cs & 0xfffc);
     uint64_t rip = to64 ? c->gpr[R_DX] : (uint32_t)c->gpr[R_DX];
-    if (to64 && (!canonical(rip) || !canonical(c->gpr[R_CX])))
+    if (to64 && (!iem_canonical(v, rip) || !iem_canonical(v, c->gpr[R_CX])))
         return iem_gp(v, 0);
     flat_seg(&c->seg[S_CS], (uint16_t)((base + (to64 ? 32 : 16)) | 3), to64 ? 0xa0fb : 0xc0fb);
     flat_seg(&c->seg[S_SS], (uint16_t)((base + (to64 ? 40 : 24)) | 3), 0xc0f3);

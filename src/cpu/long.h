@@ -28,11 +28,6 @@ static inline bool has_pku(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EC
 static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_ECX, 1u << 17); }
 static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }
 
-/* 48-bit linear addresses (no LA57). */
-static inline bool iem_canonical(uint64_t a)
-{
-    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
 
 /* MAXPHYADDR of the walker (CPUID 0x80000008 EAX[7:0]). */
 #define IEM_MAXPHYADDR 40

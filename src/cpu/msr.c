@@ -129,7 +129,7 @@ static int gs_base_rd(struct vcpu *v, uint64_t *val)
 
 static int fs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(val))
+    if (!iem_canonical(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_FS].base = val;
     return IEM_OK;
@@ -137,7 +137,7 @@ static int fs_base_wr(struct vcpu *v, uint64_t val)
 
 static int gs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(val))
+    if (!iem_canonical(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_GS].base = val;
     return IEM_OK;
@@ -207,7 +207,6 @@ static uint64_t *msr_field(struct vcpu *v, const struct msr_desc *d)
     return (uint64_t *)((char *)&v->cpu + d->off);
 }
 
-#define canonical iem_canonical
 
 int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -235,7 +234,7 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case R_ANY:
         break;
     case R_CANON:
-        if (!canonical(val))
+        if (!iem_canonical(v, val))
             return iem_gp(v, 0);
         break;
     case R_LOW32:

@@ -188,7 +188,7 @@ int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint6
     uint64_t nsp = (*sp - size) & iem_mask(width);
     uint64_t lin;
     if (width == 8) {
-        if ((uint64_t)((int64_t)(nsp << 16) >> 16) != nsp)
+        if (!iem_canonical(v, nsp))
             return iem_ss(v, err);
         lin = nsp;
     } else {
