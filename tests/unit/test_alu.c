@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include "cpu/cpu.h"
+#include "testvm.h"
 #include "vm/vm.h"
 
 #define CODE_ADDR 0x1000u
@@ -30,24 +31,8 @@ static struct vcpu *vc;
 /* A VM with one vCPU in 32-bit flat protected mode (no paging). */
 static void setup32(void)
 {
-    struct vm_config cfg = {.ram_size = 16u << 20, .ncpus = 1, .nodefaults = true};
-    char err[256] = "";
-    struct cpu *c;
-
-    cr_assert_eq(vm_create(&cfg, &vm, err, sizeof err), 0, "vm_create: %s", err);
+    vm = testvm_pm32(0);
     vc = &vm->cpus[0];
-    c = &vc->cpu;
-    c->cr0 |= CR0_PE;
-    for (unsigned s = 0; s < 6; s++) {
-        c->seg[s].sel = s == S_CS ? 0x08 : 0x10;
-        c->seg[s].base = 0;
-        c->seg[s].limit = 0xffffffffu;
-        c->seg[s].attr = s == S_CS ? 0xc09b : 0xc093;
-    }
-    c->cpl = 0;
-    cpu_set_flags(c, F_1);
-    c->gpr[R_SP] = 0x7000;
-    iem_flush(vc);
 }
 
 static void teardown(void)
@@ -67,23 +52,10 @@ static int run(const uint8_t *code, size_t len, unsigned n)
 
 /* A GDT (flat code 0x08, data 0x10) and an IDT whose vector v enters at
  * HANDLER(v), so a test can see which exception an instruction raised. */
-#define GDT_ADDR 0x3000u
-#define IDT_ADDR 0x3100u
-#define HANDLER(vec) (0x2000u + 16u * (vec))
+#define HANDLER(vec) TESTVM_HANDLER(vec)
 static void setup_idt(void)
 {
-    static const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
-    uint64_t idt[32];
-    for (unsigned i = 0; i < 32; i++) {
-        uint64_t off = HANDLER(i);
-        idt[i] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((off >> 16) << 48);
-    }
-    pgm_load(&vm->pgm, GDT_ADDR, gdt, sizeof gdt);
-    pgm_load(&vm->pgm, IDT_ADDR, idt, sizeof idt);
-    vc->cpu.gdtr.base = GDT_ADDR;
-    vc->cpu.gdtr.limit = sizeof gdt - 1;
-    vc->cpu.idtr.base = IDT_ADDR;
-    vc->cpu.idtr.limit = sizeof idt - 1;
+    testvm_idt(vm);
 }
 
 /* Runs one instruction that must fault with `vector` at CODE_ADDR. */

@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 
 #include "cpu/cpu.h"
+#include "testvm.h"
 #include "vm/vm.h"
 
 struct sse_tcase {
@@ -39,9 +40,7 @@ extern const unsigned sse_ntcases;
 
 #define CODE_ADDR 0x1000u
 #define DATA_ADDR 0x8000u
-#define GDT_ADDR 0x3000u
-#define IDT_ADDR 0x3100u
-#define HANDLER(vec) (0x2000u + 16u * (vec))
+#define HANDLER(vec) TESTVM_HANDLER(vec)
 #define OSZAPC (F_OF | F_SF | F_ZF | F_AF | F_PF | F_CF)
 
 static struct vm *vm;
@@ -49,36 +48,14 @@ static struct vcpu *vc;
 
 static void setup(void)
 {
-    struct vm_config cfg = {.ram_size = 16u << 20, .ncpus = 1, .nodefaults = true};
-    char err[256] = "";
     struct cpu *c;
-    static const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
-    uint64_t idt[32];
 
-    cr_assert_eq(vm_create(&cfg, &vm, err, sizeof err), 0, "vm_create: %s", err);
+    vm = testvm_pm32(CR0_MP);
     vc = &vm->cpus[0];
     c = &vc->cpu;
-    c->cr0 = (c->cr0 | CR0_PE | CR0_MP) & ~(uint64_t)(CR0_EM | CR0_TS);
+    c->cr0 &= ~(uint64_t)(CR0_EM | CR0_TS);
     c->cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
-    for (unsigned s = 0; s < 6; s++) {
-        c->seg[s].sel = s == S_CS ? 0x08 : 0x10;
-        c->seg[s].base = 0;
-        c->seg[s].limit = 0xffffffffu;
-        c->seg[s].attr = s == S_CS ? 0xc09b : 0xc093;
-    }
-    c->cpl = 0;
-    cpu_set_flags(c, F_1);
-    c->gpr[R_SP] = 0x7000;
-    for (unsigned i = 0; i < 32; i++) {
-        uint64_t off = HANDLER(i);
-        idt[i] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((off >> 16) << 48);
-    }
-    pgm_load(&vm->pgm, GDT_ADDR, gdt, sizeof gdt);
-    pgm_load(&vm->pgm, IDT_ADDR, idt, sizeof idt);
-    c->gdtr.base = GDT_ADDR;
-    c->gdtr.limit = sizeof gdt - 1;
-    c->idtr.base = IDT_ADDR;
-    c->idtr.limit = sizeof idt - 1;
+    testvm_idt(vm);
     iem_flush(vc);
 }
 

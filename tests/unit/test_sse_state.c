@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cpu/cpu.h"
+#include "testvm.h"
 #include "vm/vm.h"
 
 struct sse_tcase {
@@ -35,7 +36,7 @@ uint32_t sse_t_rnd(void);
 #define rnd sse_t_rnd
 #define CODE_ADDR 0x1000u
 #define DATA_ADDR 0x8000u
-#define HANDLER(vec) (0x2000u + 16u * (vec))
+#define HANDLER(vec) TESTVM_HANDLER(vec)
 
 /* The tests belong to the "sse" suite of test_sse.c, whose init/fini build the VM. */
 

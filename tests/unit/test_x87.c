@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 
 #include "cpu/cpu.h"
+#include "testvm.h"
 #include "vm/vm.h"
 
 #define CODE_ADDR 0x1000u
@@ -40,24 +41,8 @@ static uint8_t *native;
 
 static void setup32(void)
 {
-    struct vm_config cfg = {.ram_size = 16u << 20, .ncpus = 1, .nodefaults = true};
-    char err[256] = "";
-    struct cpu *c;
-
-    cr_assert_eq(vm_create(&cfg, &vm, err, sizeof err), 0, "vm_create: %s", err);
+    vm = testvm_pm32(CR0_NE);
     vc = &vm->cpus[0];
-    c = &vc->cpu;
-    c->cr0 |= CR0_PE | CR0_NE;
-    for (unsigned s = 0; s < 6; s++) {
-        c->seg[s].sel = s == S_CS ? 0x08 : 0x10;
-        c->seg[s].base = 0;
-        c->seg[s].limit = 0xffffffffu;
-        c->seg[s].attr = s == S_CS ? 0xc09b : 0xc093;
-    }
-    c->cpl = 0;
-    cpu_set_flags(c, F_1);
-    c->gpr[R_SP] = 0x7000;
-    iem_flush(vc);
     native = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert_neq(native, MAP_FAILED);
 }
@@ -337,23 +322,10 @@ Test(x87, ldst_vs_host) { diff_range(0xdb, 0xdb, 240); diff_range(0xdd, 0xdd, 24
 
 /* ---- directed tests ---- */
 
-#define GDT_ADDR 0x3000u
-#define IDT_ADDR 0x3100u
-#define HANDLER(vec) (0x2000u + 16u * (vec))
+#define HANDLER(vec) TESTVM_HANDLER(vec)
 static void setup_idt(void)
 {
-    static const uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull};
-    uint64_t idt[32];
-    for (unsigned i = 0; i < 32; i++) {
-        uint64_t off = HANDLER(i);
-        idt[i] = (off & 0xffff) | (0x08ull << 16) | (0x8eull << 40) | ((off >> 16) << 48);
-    }
-    pgm_load(&vm->pgm, GDT_ADDR, gdt, sizeof gdt);
-    pgm_load(&vm->pgm, IDT_ADDR, idt, sizeof idt);
-    vc->cpu.gdtr.base = GDT_ADDR;
-    vc->cpu.gdtr.limit = sizeof gdt - 1;
-    vc->cpu.idtr.base = IDT_ADDR;
-    vc->cpu.idtr.limit = sizeof idt - 1;
+    testvm_idt(vm);
 }
 
 static void load_code(const uint8_t *code, size_t len)
