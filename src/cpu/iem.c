@@ -33,6 +33,9 @@ void iem_flush(struct vcpu *v)
 {
     iem_decode_flush(v);
     iem_tlb_flush(v);
+    /* CPU state set from outside (loaders, tests) did not go through MOV
+     * CR3: the walker reloads the PAE PDPTE registers at first use */
+    v->cpu.pdpte_loaded = 0;
 }
 
 int iem_raise(struct vcpu *v, unsigned vector, uint32_t err, bool has_err)

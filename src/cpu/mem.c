@@ -79,13 +79,11 @@ void tlb_flush_all(struct vcpu *v)
         e->tag = TLB_INVALID;
 }
 
-/* The historical entry point (CR writers not yet on pgm_cr_written):
- * drops everything and, since those writers do not load the PDPTE
- * registers, lets the walker reload them at first use. */
+/* cpu.h's entry point for a full flush (shootdowns, memory-map changes):
+ * a pure cache flush; the PDPTE registers stay as loaded. */
 void iem_tlb_flush(struct vcpu *v)
 {
     tlb_flush_all(v);
-    v->cpu.pdpte_loaded = 0;
 }
 
 void tlb_flush_nonglobal(struct vcpu *v)
