@@ -149,7 +149,11 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
     in->opcode = zi->opcode;
     in->opmap = (uint8_t)zi->opcode_map;
     in->modrm_reg = zi->raw.modrm.reg;
-    in->x87 = zi->meta.isa_set == ZYDIS_ISA_SET_X87 || zi->mnemonic == ZYDIS_MNEMONIC_FWAIT;
+    in->modrm = (uint8_t)(zi->raw.modrm.mod << 6 | zi->raw.modrm.reg << 3 | zi->raw.modrm.rm);
+    /* every x87 instruction is an escape D8-DF, whatever ISA set Zydis
+     * files it under (FCMOVcc, FCOMI and FISTTP have their own) */
+    in->x87 = (zi->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && zi->opcode >= 0xd8 && zi->opcode <= 0xdf) ||
+              zi->mnemonic == ZYDIS_MNEMONIC_FWAIT;
 
     for (unsigned i = 0; i < zi->operand_count && in->nops < 4; i++) {
         const ZydisDecodedOperand *o = &zo[i];

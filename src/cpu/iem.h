@@ -65,7 +65,8 @@ struct iem_insn {
     uint8_t opcode;    /* last opcode byte */
     uint8_t opmap;     /* ZydisOpcodeMap */
     uint8_t modrm_reg; /* ModRM.reg field (group opcodes) */
-    uint8_t x87;       /* an x87 instruction: #NM rules apply */
+    uint8_t modrm;     /* the whole ModRM byte (x87 forms) */
+    uint8_t x87;       /* an x87 instruction (escape D8-DF, or WAIT): #NM rules apply */
     struct iem_op op[4];
 };
 

@@ -121,26 +121,16 @@ static int op_x87_host(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     const struct iem_op *m = NULL;
-    uint8_t bytes[16], mem[16];
+    uint8_t mem[16];
     struct fpu_result r;
     unsigned opc = 0, modrm = 0, i;
     uint64_t ea = 0;
-    int rc, n;
+    int rc;
 
-    if (!in->x87) { /* FCMOVcc, FCOMI.., FISTTP have their own ISA sets */
-        rc = iem_x87_check_nm(v, in);
-        if (rc)
-            return rc;
-    }
     if (!fpu_host_ready())
         return iem_unimplemented(v, in);
-    n = iem_insn_bytes(v, bytes, in->len);
-    for (i = 0; (int)i + 1 < n && (bytes[i] < 0xd8 || bytes[i] > 0xdf); i++)
-        ;
-    if ((int)i + 1 >= n)
-        return -1; /* the decoder just read these bytes */
-    opc = bytes[i];
-    modrm = bytes[i + 1];
+    opc = in->opcode; /* the escape byte, D8-DF */
+    modrm = in->modrm;
 
     memset(mem, 0, sizeof mem);
     for (i = 0; i < in->nops; i++)
