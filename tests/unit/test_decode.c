@@ -127,10 +127,9 @@ Test(decode, self_modifying_code_runs_the_new_bytes)
     cr_assert_eq(v->cpu.gpr[R_AX], 10, "the patched DEC must run, not the cached INC");
 }
 
-Test(decode, instruction_crossing_into_a_missing_page_faults_there)
+Test(decode, over_long_instruction_is_gp)
 {
-    /* with paging off everything is present; check the 15-byte limit instead:
-     * 16 prefixes make an over-long instruction -> #GP(0) */
+    /* 16 prefixes make an instruction longer than 15 bytes: #GP(0) */
     uint8_t b[17];
     const struct iem_insn *in;
     memset(b, 0x66, 16);
