@@ -100,8 +100,13 @@ $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 	nasm -f elf32 -I tests/guest/ -o $(GUEST)/$*.o $<
 	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
 
+# The failures are repeated after the run, next to the summary, so a log's
+# tail names them.
 unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $(BUILD)/unit-tests --jobs 2
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $(BUILD)/unit-tests --jobs 2 \
+	  >$(BUILD)/unit.log 2>&1; st=$$?; cat $(BUILD)/unit.log; \
+	  grep -E '^\[(----|FAIL)\]' $(BUILD)/unit.log | grep -v '^\[----\] *$$' | sed 's/^/failed: /'; \
+	  grep Synthesis $(BUILD)/unit.log; exit $$st
 
 # Images for the IDE guest tests: a 1 MiB disk (dword j of sector s = s << 16 | j)
 # and a 64-sector CD (dword j of 2048-byte sector s = CD000000h | s << 16 | j).

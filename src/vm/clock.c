@@ -52,21 +52,31 @@ static uint64_t publish(struct vm_clock *c, uint64_t v)
     return old < v ? v : old;
 }
 
+/* Real time, c->lock held. Publishing under the lock means a switch to
+ * deterministic time (which takes the lock) never races a real-time value
+ * into c->last after it reset it. */
+static uint64_t real_now_locked(struct vm_clock *c)
+{
+    uint64_t host = host_mono_ns(), base = c->vm->clock_base_ns;
+    if (c->pause_start)
+        host = c->pause_start; /* suspended: time stands at the moment of suspension */
+    /* vm_run re-bases clock_base_ns at power on; the clamp in publish()
+     * keeps time from stepping back over the creation-to-run gap. */
+    return publish(c, host > base + c->paused_ns ? host - base - c->paused_ns : 0);
+}
+
 uint64_t clock_now(struct vm_clock *c)
 {
     if (atomic_load(&c->icount))
         return publish(c, atomic_load(&c->icount_ns));
-    uint64_t host = host_mono_ns(), base = c->vm->clock_base_ns, paused, start;
     pthread_mutex_lock(&c->lock);
-    paused = c->paused_ns;
-    start = c->pause_start;
+    if (atomic_load(&c->icount)) {
+        pthread_mutex_unlock(&c->lock);
+        return publish(c, atomic_load(&c->icount_ns));
+    }
+    uint64_t v = real_now_locked(c);
     pthread_mutex_unlock(&c->lock);
-    if (start)
-        host = start; /* suspended: time stands at the moment of suspension */
-    /* vm_run re-bases clock_base_ns at power on; the clamp in publish()
-     * keeps time from stepping back over the creation-to-run gap. */
-    uint64_t v = host > base + paused ? host - base - paused : 0;
-    return publish(c, v);
+    return v;
 }
 
 static void state_changed(void *opaque, struct vm *vm, enum vm_state from, enum vm_state to)
@@ -222,19 +232,21 @@ void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)
         /* Before power on, deterministic time starts at zero: the real time
          * that creation took must not leak into it. Later, it continues
          * from now. */
-        uint64_t start = c->vm->state == VM_CREATED ? 0 : clock_now(c);
+        pthread_mutex_lock(&c->lock);
+        uint64_t start = c->vm->state == VM_CREATED ? 0 : real_now_locked(c);
         if (!start)
             atomic_store(&c->last, 0);
         atomic_store(&c->icount_ns, start);
         c->shift = shift > 20 ? 20 : shift;
         atomic_store(&c->icount, true);
+        pthread_mutex_unlock(&c->lock);
     } else {
         /* continue in real time from here: fold the difference into paused_ns */
         uint64_t v = atomic_load(&c->icount_ns), host = host_mono_ns();
         pthread_mutex_lock(&c->lock);
         c->paused_ns = host > c->vm->clock_base_ns + v ? host - c->vm->clock_base_ns - v : 0;
-        pthread_mutex_unlock(&c->lock);
         atomic_store(&c->icount, false);
+        pthread_mutex_unlock(&c->lock);
     }
 }
 
