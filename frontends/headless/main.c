@@ -42,6 +42,10 @@ int main(int argc, char **argv)
     rc = vm_options_parse(&o, argc, argv);
     if (rc)
         return rc == 1 ? 0 : rc;
+    if (o.display && !strcmp(o.display, "sdl")) {
+        fprintf(stderr, "pcvm: -display sdl: pcvm is headless; use pcvm-sdl for a window\n");
+        return EXIT_USAGE;
+    }
     /* signals go to one thread, which asks the VM to power off */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

@@ -28,7 +28,7 @@
     X(SMEP, "smep", 7, 0, 1, 7) X(BMI2, "bmi2", 7, 0, 1, 8) X(ERMS, "erms", 7, 0, 1, 9)             \
     X(INVPCID, "invpcid", 7, 0, 1, 10) X(RDSEED, "rdseed", 7, 0, 1, 18) X(ADX, "adx", 7, 0, 1, 19)  \
     X(SMAP, "smap", 7, 0, 1, 20) X(CLFLUSHOPT, "clflushopt", 7, 0, 1, 23)                           \
-    X(CLWB, "clwb", 7, 0, 1, 24) X(PKU, "pku", 7, 0, 2, 3)                                          \
+    X(CLWB, "clwb", 7, 0, 1, 24) X(PKU, "pku", 7, 0, 2, 3) X(LA57, "la57", 7, 0, 2, 16)                                        \
     X(XSAVEOPT, "xsaveopt", 0xd, 1, 0, 0) X(XSAVEC, "xsavec", 0xd, 1, 0, 1)                         \
     X(LAHF_LM, "lahf_lm", 0x80000001u, 0, 2, 0) X(ABM, "abm", 0x80000001u, 0, 2, 5)                 \
     X(SYSCALL, "syscall", 0x80000001u, 0, 3, 11) X(NX, "nx", 0x80000001u, 0, 3, 20)                 \

@@ -63,6 +63,7 @@
 #define F7B_SMAP     (1u << 20)
 #define F7C_PKU      (1u << 3)
 #define F7C_OSPKE    (1u << 4) /* mirrors CR4.PKE */
+#define F7C_LA57     (1u << 16)
 /* Leaf 0x80000001 EDX. */
 /* Leaf 0x80000001 ECX. */
 #define FXC_LZCNT  (1u << 5)
@@ -73,9 +74,9 @@
 #define FX_LM      (1u << 29)
 
 /* Address sizes (leaf 0x80000008 EAX): the walker's MAXPHYADDR is 40; linear
- * addresses are 48 bits (no LA57). */
+ * addresses are 57 bits with LA57 (iem_cpuid says 48 for a model without). */
 #define PHYS_BITS 40u
-#define LIN_BITS  48u
+#define LIN_BITS  57u
 
 #define MAX_BASIC 0x0000000du
 #define XSAVE_IMPL_SUB1 3u /* leaf 0xD subleaf 1 EAX: XSAVEOPT bit 0, XSAVEC bit 1 */
@@ -97,7 +98,7 @@ static const struct cpuid_leaf leaves[] = {
                       F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
     {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |
-                      F7B_RDSEED | F7B_CLFLUSHOPT | F7B_CLWB, F7C_PKU, 0}}, /* subleaf 0; EAX = max subleaf */
+                      F7B_RDSEED | F7B_CLFLUSHOPT | F7B_CLWB, F7C_PKU | F7C_LA57, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, FXC_LZCNT, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
@@ -166,6 +167,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
     cpuid_model_apply(v, leaf, sub, out);
+    if (leaf == 0x80000008u && !iem_feat(v, CF_LA57))
+        out[0] = (out[0] & ~0xff00u) | 48u << 8;
 }
 
 bool iem_cpuid_has(struct vcpu *v, uint32_t leaf, unsigned reg, uint32_t bit)

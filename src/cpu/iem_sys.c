@@ -309,6 +309,8 @@ static uint64_t cr4_writable(struct vcpu *v)
         ok |= CR4_SMAP;
     if (has_pku(v))
         ok |= CR4_PKE;
+    if (has_la57(v))
+        ok |= CR4_LA57;
     if (iem_cpuid_has(v, 1, CPUID_ECX, 1u << 26))
         ok |= 0x40000u; /* CR4.OSXSAVE, with XSAVE */
     return ok;
@@ -319,9 +321,10 @@ int iem_write_cr4(struct vcpu *v, uint64_t val)
     struct cpu *c = &v->cpu;
     if (val & ~cr4_writable(v))
         return iem_gp(v, 0);
-    if (cpu_is_long(c) && !(val & CR4_PAE))
-        return iem_gp(v, 0);
     uint64_t old = c->cr4;
+    /* IA-32e mode fixes PAE on and the paging depth (LA57). */
+    if (cpu_is_long(c) && (!(val & CR4_PAE) || ((old ^ val) & CR4_LA57)))
+        return iem_gp(v, 0);
     /* PCIDs need IA-32e mode, and CR3 must name PCID 0 when they turn on. */
     if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) && (!cpu_is_long(c) || (c->cr3 & 0xfff)))
         return iem_gp(v, 0);

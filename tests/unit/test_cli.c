@@ -52,6 +52,7 @@ Test(cli, bad_input_is_one_line_and_status_2)
     expect_usage_error("-cpu nosuchcpu -kernel " PCVM_DEMO, "nosuchcpu");
     expect_usage_error("-kernel", "needs an argument");
     expect_usage_error("--engine=fast -kernel " PCVM_DEMO, "fast");
+    expect_usage_error("-display sdl -kernel " PCVM_DEMO, "pcvm-sdl");
 }
 
 Test(cli, debug_exit_status_and_ignored_qemu_options)
