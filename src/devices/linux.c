@@ -343,7 +343,9 @@ static int check_header(const uint8_t *img, size_t len, size_t *setup_len, char 
         return -1;
     }
     *setup_len = (size_t)(sects + 1) * 512;
-    if (*setup_len >= len || (uint64_t)get32(img, HDR_SYSSIZE) * 16 > len - *setup_len) {
+    /* syssize counts 16-byte paragraphs, rounded up: the image may end up
+     * to 15 bytes short of it (memtest86+ does) */
+    if (*setup_len >= len || (uint64_t)get32(img, HDR_SYSSIZE) * 16 > len - *setup_len + 15) {
         snprintf(err, errlen, "truncated bzImage (%zu bytes, header says %llu)", len,
                  (unsigned long long)*setup_len + (uint64_t)get32(img, HDR_SYSSIZE) * 16);
         return -1;
