@@ -95,15 +95,7 @@ uint16_t d_shift_def(unsigned ext, unsigned bits, unsigned count)
 }
 
 /* ---- batch building ---- */
-struct batch {
-    struct dgen *g;
-    struct dinsn *out;
-    unsigned n;
-    uint32_t addr;
-    struct dstate st; /* state after the fixups emitted so far */
-};
-
-static struct dinsn *b_new(struct batch *b, const char *name)
+struct dinsn *d_insn_new(struct batch *b, const char *name)
 {
     struct dinsn *d = &b->out[b->n++];
     memset(d, 0, sizeof *d);
@@ -113,19 +105,19 @@ static struct dinsn *b_new(struct batch *b, const char *name)
     return d;
 }
 
-static void put(struct dinsn *d, uint32_t v, unsigned n)
+void d_insn_put(struct dinsn *d, uint64_t v, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
         d->b[d->len++] = (uint8_t)(v >> (8 * i));
 }
 
-static void b_done(struct batch *b, struct dinsn *d)
+void d_insn_done(struct batch *b, struct dinsn *d)
 {
-    d->addr = b->addr;
+    d->addr = (uint32_t)b->addr;
     b->addr += d->len;
     if (!d->nexits) {
         d->nexits = 1;
-        d->exit[0] = b->addr;
+        d->exit[0] = (uint32_t)b->addr;
     }
 }
 
@@ -134,12 +126,12 @@ static bool real(const struct batch *b) { return b->g->mode == D_REAL16; }
 /* Helper MOV r32, imm32. */
 static void fix_mov(struct batch *b, unsigned reg, uint32_t val)
 {
-    struct dinsn *d = b_new(b, "fixup");
+    struct dinsn *d = d_insn_new(b, "fixup");
     if (real(b))
         d->b[d->len++] = 0x66;
     d->b[d->len++] = (uint8_t)(0xb8 + reg);
-    put(d, val, 4);
-    b_done(b, d);
+    d_insn_put(d, val, 4);
+    d_insn_done(b, d);
     b->st.r[reg] = val;
 }
 
@@ -182,7 +174,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
         if (form == 0) { /* [disp16] */
             ea = lo + d_below(rng, hi - lo + 1);
             d->b[d->len++] = (uint8_t)((regf << 3) | 6);
-            put(d, ea, 2);
+            d_insn_put(d, ea, 2);
             return ea;
         }
         sum = (uint32_t)(r[b16[rm][0]] + (b16[rm][1] >= 0 ? r[b16[rm][1]] : 0));
@@ -192,7 +184,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
         if (form == 0) { /* [disp32] */
             ea = lo + d_below(rng, hi - lo + 1);
             d->b[d->len++] = (uint8_t)((regf << 3) | 5);
-            put(d, ea, 4);
+            d_insn_put(d, ea, 4);
             return ea;
         }
         if (rm == 4) {
@@ -222,7 +214,7 @@ static uint32_t enc_mem(struct batch *b, struct dinsn *d, unsigned asz, unsigned
     d->b[d->len++] = (uint8_t)((mod << 6) | (regf << 3) | rm);
     if (asz == 4 && rm == 4)
         d->b[d->len++] = (uint8_t)((scale << 6) | (index << 3) | base);
-    put(d, disp, mod == 1 ? 1 : mod == 2 ? asz : 0);
+    d_insn_put(d, disp, mod == 1 ? 1 : mod == 2 ? asz : 0);
     return ea;
 }
 
@@ -295,12 +287,12 @@ static void emit_imm(struct batch *b, struct dinsn *d, unsigned kind, unsigned o
 {
     uint64_t *rng = &b->g->rng;
     switch (kind) {
-    case I_B: put(d, d_interesting(rng), 1); break;
-    case I_V: put(d, d_interesting(rng), osz); break;
-    case I_W: put(d, d_interesting(rng), 2); break;
-    case I_CNT: put(d, cnt, 1); break;
-    case I_NZ: put(d, 1 + d_below(rng, 255), 1); break;
-    case I_BIT: put(d, d_below(rng, 4) ? d_below(rng, osz * 8) : d_below(rng, 256), 1); break;
+    case I_B: d_insn_put(d, d_interesting(rng), 1); break;
+    case I_V: d_insn_put(d, d_interesting(rng), osz); break;
+    case I_W: d_insn_put(d, d_interesting(rng), 2); break;
+    case I_CNT: d_insn_put(d, cnt, 1); break;
+    case I_NZ: d_insn_put(d, 1 + d_below(rng, 255), 1); break;
+    case I_BIT: d_insn_put(d, d_below(rng, 4) ? d_below(rng, osz * 8) : d_below(rng, 256), 1); break;
     default: break;
     }
 }
@@ -320,43 +312,43 @@ static bool gen_flow(struct batch *b, const struct tmpl *t)
             if (d_below(rng, 3) == 0)
                 fix_mov(b, 1, d_below(rng, 3) | (d_rand32(rng) & (asz == 2 ? 0xffff0000u : 0)));
         }
-        d = b_new(b, t->name);
+        d = d_insn_new(b, t->name);
         emit_main(b, t, d, 0, asz, 0, 0, t->op == 0x70 || t->op == 0x0f80 ? d_below(rng, 16) : 0);
-        put(d, fill, (t->op == 0x0f80 || t->op == 0xe9) ? dsz : 1);
-        b_done(b, d);
+        d_insn_put(d, fill, (t->op == 0x0f80 || t->op == 0xe9) ? dsz : 1);
+        d_insn_done(b, d);
         d->nexits = 2;
-        d->exit[1] = b->addr + fill;
-        d = b_new(b, "filler"); /* INC r32 (not ESP) or MOV r8, imm8 */
+        d->exit[1] = (uint32_t)b->addr + fill;
+        d = d_insn_new(b, "filler"); /* INC r32 (not ESP) or MOV r8, imm8 */
         if (fill == 1)
             d->b[d->len++] = (uint8_t)(0x40 + pick_reg(b, 4, true));
         else
-            put(d, 0xb0u + d_below(rng, 8) + (d_rand32(rng) & 0xff00), 2);
-        b_done(b, d);
+            d_insn_put(d, 0xb0u + d_below(rng, 8) + (d_rand32(rng) & 0xff00), 2);
+        d_insn_done(b, d);
         return true;
     }
     if (t->sp == SP_CALL0) {
         if (!stack_room(b, -(int)dsz))
             return false;
-        d = b_new(b, t->name);
+        d = d_insn_new(b, t->name);
         emit_main(b, t, d, dsz, dsz, 0, 0, 0);
-        put(d, 0, dsz);
-        b_done(b, d);
+        d_insn_put(d, 0, dsz);
+        d_insn_done(b, d);
         return true;
     }
     if (t->sp == SP_RET || t->sp == SP_POPF) { /* PUSH imm; RET [imm16] / POPF */
         unsigned imm16 = t->op == 0xc2 ? 2 * d_below(rng, 8) : 0;
         if (!stack_room(b, -(int)dsz) || !stack_room(b, (int)imm16))
             return false;
-        d = b_new(b, "push");
+        d = d_insn_new(b, "push");
         d->b[d->len++] = 0x68;
-        uint32_t target = b->addr + 1 + dsz + (t->op == 0xc2 ? 3 : 1);
-        put(d, t->sp == SP_RET ? target : (d_rand32(rng) & (ALL | DFL)) | 2, dsz);
-        b_done(b, d);
-        d = b_new(b, t->name);
+        uint32_t target = (uint32_t)b->addr + 1 + dsz + (t->op == 0xc2 ? 3 : 1);
+        d_insn_put(d, t->sp == SP_RET ? target : (d_rand32(rng) & (ALL | DFL)) | 2, dsz);
+        d_insn_done(b, d);
+        d = d_insn_new(b, t->name);
         emit_main(b, t, d, dsz, dsz, 0, 0, 0);
         if (t->op == 0xc2)
-            put(d, imm16, 2);
-        b_done(b, d);
+            d_insn_put(d, imm16, 2);
+        d_insn_done(b, d);
         return true;
     }
     return false;
@@ -521,10 +513,10 @@ static bool gen_tmpl(struct batch *b, const struct tmpl *t)
         break;
     }
 
-    d = b_new(b, t->name);
+    d = d_insn_new(b, t->name);
     emit_main(b, t, d, osz, asz, seg, rep, extra);
     if (t->sp == SP_MOFFS) {
-        put(d, lo + d_below(rng, hi - lo + 1), asz);
+        d_insn_put(d, lo + d_below(rng, hi - lo + 1), asz);
     } else if (t->kind == K_RMR || t->kind == K_GRP) {
         if (mem) {
             uint32_t ea = fixed ? enc_mem(b, d, asz, regf, fixed_ea, fixed_ea)
@@ -538,14 +530,14 @@ static bool gen_tmpl(struct batch *b, const struct tmpl *t)
         }
     }
     if (t->sp == SP_ENTER) {
-        put(d, 2 * d_below(rng, 8), 2);
-        put(d, cnt, 1);
+        d_insn_put(d, 2 * d_below(rng, 8), 2);
+        d_insn_put(d, cnt, 1);
     }
     emit_imm(b, d, t->imm, osz, cnt);
     d->def = def;
     d->undef_reg = undef;
     d->osz = (uint8_t)osz;
-    b_done(b, d);
+    d_insn_done(b, d);
     return d_apply_known(d, g->mode);
 }
 
@@ -568,16 +560,16 @@ void d_init_state(struct dgen *g, struct dstate *st)
 
 unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out)
 {
-    if (g->mode == D_LONG64)
-        return d_gen_batch64(g, st, out);
+    bool long64 = g->mode == D_LONG64;
     for (unsigned tries = 0; tries < 16; tries++) {
         struct batch b = {.g = g, .out = out, .n = 0, .addr = st->eip, .st = *st};
-        if (gen_tmpl(&b, &d_tmpls[d_below(&g->rng, d_ntmpl)]))
+        const struct tmpl *t = d_pick_tmpl(g, long64);
+        if (long64 ? d_gen64(&b, t) : gen_tmpl(&b, t))
             return b.n;
     }
     struct batch b = {.g = g, .out = out, .n = 0, .addr = st->eip, .st = *st};
-    struct dinsn *d = b_new(&b, "nop");
+    struct dinsn *d = d_insn_new(&b, "nop");
     d->b[d->len++] = 0x90;
-    b_done(&b, d);
+    d_insn_done(&b, d);
     return 1;
 }

@@ -59,6 +59,18 @@ struct dgen {
     unsigned size_bias; /* 0: random sizes; else force 1, 2, 4 (or 8) */
 };
 
+/* The instructions of one batch being generated (diff_gen.c, diff_gen64.c). */
+struct batch {
+    struct dgen *g;
+    struct dinsn *out;
+    unsigned n;
+    uint64_t addr;
+    struct dstate st; /* state after the fixups emitted so far */
+};
+struct dinsn *d_insn_new(struct batch *b, const char *name);
+void d_insn_put(struct dinsn *d, uint64_t v, unsigned n); /* n little-endian bytes */
+void d_insn_done(struct batch *b, struct dinsn *d);       /* placed at b->addr, falls through */
+
 uint64_t d_rand(uint64_t *s);
 static inline uint32_t d_rand32(uint64_t *s) { return (uint32_t)(d_rand(s) >> 32); }
 static inline unsigned d_below(uint64_t *s, unsigned n) { return (unsigned)(d_rand(s) >> 33) % n; }
@@ -72,9 +84,8 @@ void d_init_state(struct dgen *g, struct dstate *st);
  * how many (helper MOVs first, the main instruction, maybe a filler a branch
  * may skip), at most 8. */
 unsigned d_gen_batch(struct dgen *g, const struct dstate *st, struct dinsn *out);
-/* The same for 64-bit mode (diff_gen64.c). */
+/* The initial state for 64-bit mode (diff_gen64.c). */
 void d_init_state64(struct dgen *g, struct dstate *st);
-unsigned d_gen_batch64(struct dgen *g, const struct dstate *st, struct dinsn *out);
 
 /* Defined arithmetic flags after a shift/rotate (ModRM.reg `ext`) of a
  * `bits`-wide operand by `count` (before masking to 5 bits, 6 for 64-bit

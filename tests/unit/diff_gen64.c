@@ -1,6 +1,6 @@
 /* Instruction generator for the differential test in 64-bit mode.
  *
- * Same scheme as diff_gen.c (templates from diff_tmpl64.c, operands chosen
+ * Same scheme as diff_gen.c (templates from diff_tmpl.c, operands chosen
  * from the current state so nothing faults, fixups before the instruction),
  * with what 64-bit mode adds: 16 registers through REX.R/X/B, REX.W 64-bit
  * operands, SPL/BPL/SIL/DIL with any REX versus AH-BH without, RIP-relative
@@ -15,14 +15,6 @@
 #include "diff_gen.h"
 #include "diff_tmpl.h"
 
-struct b64 {
-    struct dgen *g;
-    struct dinsn *out;
-    unsigned n;
-    uint64_t addr;
-    struct dstate st; /* state after the fixups emitted so far */
-};
-
 /* One operand set being encoded. */
 struct op64 {
     unsigned osz, msz, asz; /* operand, memory-operand and address size in bytes */
@@ -36,39 +28,13 @@ struct op64 {
 
 #define AVOID_FIX ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 4)) /* never re-based: RAX RCX RDX RSP */
 
-static struct dinsn *nw(struct b64 *b, const char *name)
+static void fix(struct batch *b, unsigned reg, uint64_t val)
 {
-    struct dinsn *d = &b->out[b->n++];
-    memset(d, 0, sizeof *d);
-    d->def = ALL;
-    d->undef_reg = -1;
-    d->name = name;
-    return d;
-}
-
-static void put(struct dinsn *d, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        d->b[d->len++] = (uint8_t)(v >> (8 * i));
-}
-
-static void done(struct b64 *b, struct dinsn *d)
-{
-    d->addr = (uint32_t)b->addr;
-    b->addr += d->len;
-    if (!d->nexits) {
-        d->nexits = 1;
-        d->exit[0] = (uint32_t)b->addr;
-    }
-}
-
-static void fix(struct b64 *b, unsigned reg, uint64_t val)
-{
-    struct dinsn *d = nw(b, "fixup");
+    struct dinsn *d = d_insn_new(b, "fixup");
     d->b[d->len++] = (uint8_t)(0x48 | reg >> 3);
     d->b[d->len++] = (uint8_t)(0xb8 + (reg & 7));
-    put(d, val, 8);
-    done(b, d);
+    d_insn_put(d, val, 8);
+    d_insn_done(b, d);
     b->st.r[reg] = val;
 }
 
@@ -85,7 +51,7 @@ static uint64_t reg_val(const struct dstate *st, unsigned reg, unsigned size, bo
     return zext(st->r[reg], size);
 }
 
-static uint64_t mem_val(const struct b64 *b, uint64_t ea, unsigned size)
+static uint64_t mem_val(const struct batch *b, uint64_t ea, unsigned size)
 {
     uint64_t v = 0;
     for (unsigned i = 0; i < size && i < 8; i++)
@@ -93,7 +59,7 @@ static uint64_t mem_val(const struct b64 *b, uint64_t ea, unsigned size)
     return v;
 }
 
-static unsigned pick(struct b64 *b, unsigned nreg, bool written, unsigned size, bool rex)
+static unsigned pick(struct batch *b, unsigned nreg, bool written, unsigned size, bool rex)
 {
     unsigned r = d_below(&b->g->rng, nreg);
     return (written && r == 4 && (size > 1 || rex)) ? 5 + d_below(&b->g->rng, nreg - 5) : r;
@@ -104,7 +70,7 @@ static bool fits32(int64_t v) { return v == (int32_t)v; }
 /* ModRM/SIB/displacement for a memory operand at an address in [lo, hi]
  * (anywhere: LEA, any address). May emit a fixup re-basing a register not
  * in `avoid`. */
-static void enc_mem(struct b64 *b, struct op64 *o, uint64_t lo, uint64_t hi, bool anywhere, unsigned avoid)
+static void enc_mem(struct batch *b, struct op64 *o, uint64_t lo, uint64_t hi, bool anywhere, unsigned avoid)
 {
     uint64_t *rng = &b->g->rng;
     unsigned nreg = o->rex || (o->osz != 1 && o->msz != 1) ? 16 : 8, rf = (o->regf & 7) << 3;
@@ -193,7 +159,7 @@ static void emit(struct dinsn *d, const struct tmpl *t, const struct op64 *o, ui
     d->b[d->len++] = (uint8_t)((t->op & 0xff) + extra);
 }
 
-static bool stack_room(const struct b64 *b, int delta)
+static bool stack_room(const struct batch *b, int delta)
 {
     int64_t n = (int64_t)b->st.r[4] + delta;
     return n >= D_STACK + 64 && n <= D_STACK + 0x1000 - 64;
@@ -236,7 +202,7 @@ static uint32_t count_val(uint64_t *rng, unsigned bits)
 }
 
 /* Jcc/JMP/LOOP/JrCXZ over a filler, CALL +0, PUSH imm32 + RET [imm16] / POPF. */
-static bool gen_flow(struct b64 *b, const struct tmpl *t)
+static bool gen_flow(struct batch *b, const struct tmpl *t)
 {
     uint64_t *rng = &b->g->rng;
     struct op64 o = {.asz = 8};
@@ -249,47 +215,47 @@ static bool gen_flow(struct b64 *b, const struct tmpl *t)
             if (d_below(rng, 3) == 0)
                 fix(b, 1, d_below(rng, 3) | (o.asz == 4 ? d_rand(rng) << 32 : 0));
         }
-        d = nw(b, t->name);
+        d = d_insn_new(b, t->name);
         emit(d, t, &o, 0, 0, t->op == 0x70 || t->op == 0x0f80 ? d_below(rng, 16) : 0, false);
-        put(d, fill, (t->op == 0x0f80 || t->op == 0xe9) ? 4 : 1);
-        done(b, d);
+        d_insn_put(d, fill, (t->op == 0x0f80 || t->op == 0xe9) ? 4 : 1);
+        d_insn_done(b, d);
         d->nexits = 2;
         d->exit[1] = (uint32_t)(b->addr + fill);
-        d = nw(b, "filler"); /* CMC, or MOV r8, imm8 (AL-BH) */
+        d = d_insn_new(b, "filler"); /* CMC, or MOV r8, imm8 (AL-BH) */
         if (fill == 1)
             d->b[d->len++] = 0xf5;
         else
-            put(d, 0xb0u + d_below(rng, 8) + (d_rand32(rng) & 0xff00), 2);
-        done(b, d);
+            d_insn_put(d, 0xb0u + d_below(rng, 8) + (d_rand32(rng) & 0xff00), 2);
+        d_insn_done(b, d);
         return true;
     }
     if (t->sp == SP_CALL0) {
         if (!stack_room(b, -8))
             return false;
-        d = nw(b, t->name);
+        d = d_insn_new(b, t->name);
         emit(d, t, &o, 0, 0, 0, false);
-        put(d, 0, 4);
-        done(b, d);
+        d_insn_put(d, 0, 4);
+        d_insn_done(b, d);
         return true;
     }
     unsigned imm16 = t->op == 0xc2 ? 2 * d_below(rng, 8) : 0;
     if (!stack_room(b, -8) || !stack_room(b, (int)imm16))
         return false;
-    d = nw(b, "push");
+    d = d_insn_new(b, "push");
     d->b[d->len++] = 0x68;
-    put(d, t->sp == SP_RET ? b->addr + 5 + (t->op == 0xc2 ? 3 : 1) : ((d_rand32(rng) & (ALL | DFL)) | 2), 4);
-    done(b, d);
-    d = nw(b, t->name);
+    d_insn_put(d, t->sp == SP_RET ? b->addr + 5 + (t->op == 0xc2 ? 3 : 1) : ((d_rand32(rng) & (ALL | DFL)) | 2), 4);
+    d_insn_done(b, d);
+    d = d_insn_new(b, t->name);
     emit(d, t, &o, 0, 0, 0, false);
     if (t->op == 0xc2)
-        put(d, imm16, 2);
-    done(b, d);
+        d_insn_put(d, imm16, 2);
+    d_insn_done(b, d);
     return true;
 }
 
 /* Sub-cases with a name of their own, so the known-bug tables of
  * test_unicorn.c can narrow exactly them. */
-static const char *variant(const struct b64 *b, const struct tmpl *t, const struct op64 *o, unsigned cnt)
+static const char *variant(const struct batch *b, const struct tmpl *t, const struct op64 *o, unsigned cnt)
 {
     if ((t->sp == SP_SHIFT || t->sp == SP_SHXD) && !o->mem && o->osz == 4 && (cnt & 31) == 0)
         return "count0-reg"; /* 32-bit register shifted by 0: still written, so zero-extended */
@@ -305,7 +271,7 @@ static const char *variant(const struct b64 *b, const struct tmpl *t, const stru
     return t->name;
 }
 
-static bool gen(struct b64 *b, const struct tmpl *t)
+bool d_gen64(struct batch *b, const struct tmpl *t)
 {
     static const uint8_t segs[] = {0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65};
     static const uint8_t vsz[] = {2, 4, 4, 8, 8, 8};
@@ -471,11 +437,11 @@ static bool gen(struct b64 *b, const struct tmpl *t)
         undef = (int8_t)o.regf;
     }
 
-    d = nw(b, variant(b, t, &o, cnt));
+    d = d_insn_new(b, variant(b, t, &o, cnt));
     emit(d, t, &o, seg, rep, extra, opr);
     unsigned mstart = d->len;
     if (t->sp == SP_MOFFS)
-        put(d, lo + d_below(rng, (unsigned)(hi - lo + 1)), o.asz);
+        d_insn_put(d, lo + d_below(rng, (unsigned)(hi - lo + 1)), o.asz);
     else if (t->kind == K_RMR || t->kind == K_GRP) {
         if (o.mem) {
             memcpy(d->b + d->len, o.mb, o.mlen);
@@ -485,15 +451,15 @@ static bool gen(struct b64 *b, const struct tmpl *t)
         }
     }
     if (t->sp == SP_ENTER) {
-        put(d, 2 * d_below(rng, 8), 2);
-        put(d, cnt, 1);
+        d_insn_put(d, 2 * d_below(rng, 8), 2);
+        d_insn_put(d, cnt, 1);
     }
     unsigned isz = o.osz == 8 ? (t->op == 0xb8 ? 8 : 4) : o.osz;
     switch (t->imm) {
-    case I_B: put(d, d_interesting(rng), 1); break;
-    case I_V: put(d, t->op == 0xb8 && o.osz == 8 ? d_interesting64(rng) : d_interesting(rng), isz); break;
-    case I_CNT: put(d, cnt, 1); break;
-    case I_BIT: put(d, d_below(rng, 4) ? d_below(rng, o.osz * 8) : d_below(rng, 256), 1); break;
+    case I_B: d_insn_put(d, d_interesting(rng), 1); break;
+    case I_V: d_insn_put(d, t->op == 0xb8 && o.osz == 8 ? d_interesting64(rng) : d_interesting(rng), isz); break;
+    case I_CNT: d_insn_put(d, cnt, 1); break;
+    case I_BIT: d_insn_put(d, d_below(rng, 4) ? d_below(rng, o.osz * 8) : d_below(rng, 256), 1); break;
     default: break;
     }
     if (o.dpos >= 0) { /* RIP-relative: relative to the end of the instruction */
@@ -503,7 +469,7 @@ static bool gen(struct b64 *b, const struct tmpl *t)
     d->def = def;
     d->undef_reg = undef;
     d->osz = (uint8_t)o.osz;
-    done(b, d);
+    d_insn_done(b, d);
     return d_apply_known(d, g->mode);
 }
 
@@ -515,18 +481,4 @@ void d_init_state64(struct dgen *g, struct dstate *st)
     st->r[4] = D_STACK + 0x800;
     st->eip = D_CODE;
     st->fl = (d_rand32(&g->rng) & (ALL | DFL)) | 2;
-}
-
-unsigned d_gen_batch64(struct dgen *g, const struct dstate *st, struct dinsn *out)
-{
-    for (unsigned tries = 0; tries < 16; tries++) {
-        struct b64 b = {.g = g, .out = out, .n = 0, .addr = st->eip, .st = *st};
-        if (gen(&b, &d_tmpls64[d_below(&g->rng, d_ntmpl64)]))
-            return b.n;
-    }
-    struct b64 b = {.g = g, .out = out, .n = 0, .addr = st->eip, .st = *st};
-    struct dinsn *d = nw(&b, "nop");
-    d->b[d->len++] = 0x90;
-    done(&b, d);
-    return 1;
 }

@@ -31,16 +31,21 @@ struct tmpl {
     uint8_t kind, ext, size, imm, rm, wr;
     uint16_t def;
     uint8_t sp, aux;
+    uint8_t md; /* the modes that have it: MD_ALL, MD_LEGACY or MD_64 */
 };
 
-extern const struct tmpl d_tmpls[];
-extern const unsigned d_ntmpl;
-/* 64-bit mode (diff_tmpl64.c). */
-extern const struct tmpl d_tmpls64[];
-extern const unsigned d_ntmpl64;
+enum { MD_ALL, MD_LEGACY, MD_64 };
+
+/* A random template that exists in 64-bit mode (long64) or in the others. */
+const struct tmpl *d_pick_tmpl(struct dgen *g, bool long64);
+/* Encodes t in 64-bit mode with its helper MOVs (diff_gen64.c); false when
+ * the random choices do not make a valid instruction. */
+bool d_gen64(struct batch *b, const struct tmpl *t);
+
 
 /* Table-building shorthands. */
-#define T_(n, o, k, e, z, i, m, w, d, s, a) {n, o, k, e, z, i, m, w, d, s, a}
+#define T_(n, o, k, e, z, i, m, w, d, s, a) {n, o, k, e, z, i, m, w, d, s, a, MD_ALL}
+#define TM_(md, n, o, k, e, z, i, m, w, d, s, a) {n, o, k, e, z, i, m, w, d, s, a, md}
 #define ALU(n, i, d, w)                                                     \
     T_(n, 0x00 + 8 * i, K_RMR, 0, Z_B, I_0, M_ANY, W_RM & w, d, 0, 0),      \
     T_(n, 0x01 + 8 * i, K_RMR, 0, Z_V, I_0, M_ANY, W_RM & w, d, 0, 0),      \
