@@ -3,6 +3,8 @@
  * 0x800-0x8FF; TPR/PPR priority, IRR/ISR/TMR, EOI (broadcast to the I/O
  * APIC for level-triggered vectors), the six LVT entries of a version
  * 0x14 part, the timer and the ICR's IPIs including INIT and SIPI.
+ * What the CPU asks of its APIC is in lapic_cpu.c; the state both share
+ * is in lapic_priv.h.
  *
  * Invariants:
  * - One lock (dev_apic.lock) guards every local APIC and the I/O APIC:
@@ -10,7 +12,7 @@
  *   It is taken after any device's own lock (PIC, HPET, PIT) and before
  *   the clock's lock and vm->lock (vcpu_ff_set).
  * - VCPU_FF_INTERRUPT_APIC is set exactly when the APIC holds a vector in
- *   a higher priority class than the PPR (update()).
+ *   a higher priority class than the PPR (lapic_update()).
  * - The timer runs at 1 GHz (the TSC's rate) over the divide
  *   configuration; the current count is computed from when the count was
  *   loaded, never ticked.
@@ -20,57 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/lapic.h"
-#include "vm/clock.h"
-#include "vm/vm.h"
-
-enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_N };
-#define LVT_MASKED (1u << 16)
-#define SVR_ENABLE 0x100u
-#define ESR_SEND_ILLEGAL 0x20u
-#define ESR_RECV_ILLEGAL 0x40u
-#define ESR_ILLEGAL_REG  0x80u
-#define APIC_VERSION (0x14u | (uint32_t)(LVT_N - 1) << 16)
-#define TIMER_ONESHOT  0u
-#define TIMER_PERIODIC 1u
-#define TIMER_DEADLINE 2u
-/* A periodic timer re-arms at most this often; the count still reads exact. */
-#define MIN_PERIOD_NS 5000u
-#define MAX_MAPS 4
-
-struct lapic {
-    struct dev_apic *sys;
-    struct vcpu *v;
-    uint32_t id;
-    uint64_t base; /* IA32_APIC_BASE as the APIC sees it */
-    uint32_t tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
-    uint32_t irr[8], isr[8], tmr[8];
-    uint32_t lvt[LVT_N];
-    uint32_t initial, divide;
-    uint64_t t0; /* when the count was loaded */
-    bool counting;
-    uint64_t deadline; /* IA32_TSC_DEADLINE, 0: disarmed */
-    struct clock_timer timer;
-    bool wait_sipi;
-    int sipi_vector;
-};
-
-struct apic_map {
-    struct dev_apic *a;
-    uint64_t base;
-};
-
-struct dev_apic {
-    pthread_mutex_t lock;
-    struct vm *vm;
-    struct lapic *cpus;
-    unsigned n;
-    void (*eoi_hook)(void *opaque, unsigned vector);
-    void *eoi_opaque;
-    struct apic_map maps[MAX_MAPS];
-    unsigned nmaps;
-    unsigned rr; /* lowest-priority tie breaker */
-};
+#include "devices/lapic_priv.h"
 
 static _Thread_local struct vcpu *cur_vcpu;
 static _Thread_local struct dev_apic *cur_apic;
@@ -87,11 +39,7 @@ static int top_bit(const uint32_t r[8])
     return -1;
 }
 static bool bit_test(const uint32_t r[8], unsigned v) { return (r[v >> 5] >> (v & 31)) & 1; }
-static void bit_set(uint32_t r[8], unsigned v) { r[v >> 5] |= 1u << (v & 31); }
-static void bit_clr(uint32_t r[8], unsigned v) { r[v >> 5] &= ~(1u << (v & 31)); }
 
-static bool x2(const struct lapic *l) { return (l->base & APIC_BASE_EXTD) != 0; }
-static bool hw_enabled(const struct lapic *l) { return (l->base & APIC_BASE_EN) != 0; }
 static bool sw_enabled(const struct lapic *l) { return hw_enabled(l) && (l->svr & SVR_ENABLE); }
 
 struct dev_apic *pc_apic(struct vm *vm)
@@ -108,7 +56,7 @@ void lapic_set_current(struct vcpu *v)
     cur_apic = v ? pc_apic(v->vm) : NULL;
 }
 
-static struct lapic *lapic_of(struct vcpu *v)
+struct lapic *lapic_of(struct vcpu *v)
 {
     struct dev_apic *a = cur_vcpu && cur_vcpu->vm == v->vm && cur_apic ? cur_apic : pc_apic(v->vm);
     return a && v->id < a->n ? &a->cpus[v->id] : NULL;
@@ -129,7 +77,7 @@ static uint32_t apr(const struct lapic *l)
 }
 
 /* The vector the APIC would present now, or -1. */
-static int deliverable(const struct lapic *l)
+int lapic_deliverable(const struct lapic *l)
 {
     int v = top_bit(l->irr);
     if (!sw_enabled(l) || v < 0 || ((unsigned)v & 0xf0) <= (ppr(l) & 0xf0))
@@ -137,9 +85,9 @@ static int deliverable(const struct lapic *l)
     return v;
 }
 
-static void update(struct lapic *l)
+void lapic_update(struct lapic *l)
 {
-    if (deliverable(l) >= 0) {
+    if (lapic_deliverable(l) >= 0) {
         if (!(atomic_load(&l->v->ff) & VCPU_FF_INTERRUPT_APIC))
             vcpu_ff_set(l->v, VCPU_FF_INTERRUPT_APIC);
     } else {
@@ -163,7 +111,7 @@ static void accept(struct lapic *l, unsigned vec, bool level)
         bit_set(l->tmr, vec);
     else
         bit_clr(l->tmr, vec);
-    update(l);
+    lapic_update(l);
 }
 
 static void error(struct lapic *l, uint32_t bits)
@@ -212,7 +160,6 @@ static void lvt_fire(struct lapic *l, unsigned idx)
 
 /* --- timer --- */
 
-static unsigned timer_mode(const struct lapic *l) { return (l->lvt[LVT_TIMER] >> 17) & 3; }
 
 static uint64_t divisor(const struct lapic *l)
 {
@@ -268,7 +215,7 @@ static void timer_fire(void *opaque, uint64_t now)
     pthread_mutex_unlock(&l->sys->lock);
 }
 
-static void deadline_write(struct lapic *l, uint64_t val)
+void lapic_deadline_write(struct lapic *l, uint64_t val)
 {
     if (timer_mode(l) != TIMER_DEADLINE)
         return; /* the MSR is ignored outside TSC-deadline mode */
@@ -289,7 +236,6 @@ static void deadline_write(struct lapic *l, uint64_t val)
 
 /* --- destinations and IPIs --- */
 
-static uint32_t x2_ldr(uint32_t id) { return ((id >> 4) << 16) | (1u << (id & 15)); }
 
 /* dest: 32 bits, 0xFFFFFFFF broadcast (8-bit senders are widened). */
 static bool match(const struct lapic *l, uint32_t dest, bool logical)
@@ -370,12 +316,12 @@ static void eoi(struct lapic *l)
         if (l->sys->eoi_hook)
             l->sys->eoi_hook(l->sys->eoi_opaque, (unsigned)v);
     }
-    update(l);
+    lapic_update(l);
 }
 
 /* --- the register file (index = xAPIC offset >> 4 = x2APIC MSR - 0x800) --- */
 
-static void regs_reset(struct lapic *l)
+void lapic_regs_reset(struct lapic *l)
 {
     l->tpr = l->ldr = l->esr = l->esr_pending = l->icr_lo = l->icr_hi = 0;
     l->dfr = 0xffffffffu;
@@ -390,11 +336,11 @@ static void regs_reset(struct lapic *l)
     clock_timer_cancel(&l->timer);
     if (x2(l))
         l->ldr = x2_ldr(l->id);
-    update(l);
+    lapic_update(l);
 }
 
 /* 0, or -1: no such register (xAPIC: ESR bit 7; x2APIC: #GP). */
-static int reg_read(struct lapic *l, unsigned idx, uint64_t *out)
+int lapic_reg_read(struct lapic *l, unsigned idx, uint64_t *out)
 {
     bool x = x2(l);
     uint64_t v = 0;
@@ -445,7 +391,7 @@ static void lvt_write(struct lapic *l, unsigned i, uint32_t val)
     }
 }
 
-static int reg_write(struct lapic *l, unsigned idx, uint64_t val)
+int lapic_reg_write(struct lapic *l, unsigned idx, uint64_t val)
 {
     bool x = x2(l);
     uint32_t v32 = (uint32_t)val;
@@ -457,7 +403,7 @@ static int reg_write(struct lapic *l, unsigned idx, uint64_t val)
     }
     switch (idx) {
     case 0x02: if (x) return -1; l->id = v32 >> 24; break;
-    case 0x08: l->tpr = v32 & 0xff; update(l); break;
+    case 0x08: l->tpr = v32 & 0xff; lapic_update(l); break;
     case 0x0b: if (x && v32) return -1; eoi(l); break;
     case 0x0d: if (x) return -1; l->ldr = v32 & 0xff000000u; break;
     case 0x0e: if (x) return -1; l->dfr = v32 | 0x0fffffffu; break;
@@ -466,7 +412,7 @@ static int reg_write(struct lapic *l, unsigned idx, uint64_t val)
         if (!(l->svr & SVR_ENABLE))
             for (unsigned i = 0; i < LVT_N; i++)
                 l->lvt[i] |= LVT_MASKED;
-        update(l);
+        lapic_update(l);
         break;
     case 0x28:
         if (x && v32) return -1;
@@ -528,7 +474,7 @@ static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
     struct lapic *l = mmio_lapic(m);
     if (!l)
         v = ~0ull;
-    else if ((off & 0xf) < 4 && reg_read(l, (unsigned)(off >> 4) & 0xff, &v) < 0)
+    else if ((off & 0xf) < 4 && lapic_reg_read(l, (unsigned)(off >> 4) & 0xff, &v) < 0)
         error(l, ESR_ILLEGAL_REG);
     pthread_mutex_unlock(&m->a->lock);
     v >>= 8 * (off & 3);
@@ -541,14 +487,14 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     pthread_mutex_lock(&m->a->lock);
     struct lapic *l = mmio_lapic(m);
     /* the registers take aligned 32-bit writes; anything else is dropped */
-    if (l && (off & 0xf) == 0 && size >= 4 && reg_write(l, (unsigned)(off >> 4) & 0xff, val & 0xffffffffu) < 0)
+    if (l && (off & 0xf) == 0 && size >= 4 && lapic_reg_write(l, (unsigned)(off >> 4) & 0xff, val & 0xffffffffu) < 0)
         error(l, ESR_ILLEGAL_REG);
     pthread_mutex_unlock(&m->a->lock);
 }
 
 static const struct io_ops mmio_ops = {mmio_read, mmio_write};
 
-static int map_page(struct dev_apic *a, uint64_t base)
+int lapic_map_page(struct dev_apic *a, uint64_t base)
 {
     for (unsigned i = 0; i < a->nmaps; i++)
         if (a->maps[i].base == base)
@@ -561,170 +507,6 @@ static int map_page(struct dev_apic *a, uint64_t base)
         return -1;
     a->nmaps++;
     return 0;
-}
-
-/* --- CPU side --- */
-
-int lapic_intr_ack(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    int vec;
-    if (!l)
-        return -1;
-    pthread_mutex_lock(&l->sys->lock);
-    vec = deliverable(l);
-    if (vec >= 0) {
-        bit_clr(l->irr, (unsigned)vec);
-        bit_set(l->isr, (unsigned)vec);
-    }
-    update(l);
-    pthread_mutex_unlock(&l->sys->lock);
-    return vec;
-}
-
-bool lapic_pic_allowed(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return v->id == 0;
-    uint64_t base = __atomic_load_n(&l->base, __ATOMIC_RELAXED);
-    uint32_t svr = __atomic_load_n(&l->svr, __ATOMIC_RELAXED), lint0 = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);
-    if (v->id != 0)
-        return false;
-    /* a disabled APIC passes INTR straight to the core, as without one */
-    if (!(base & APIC_BASE_EN) || !(svr & SVR_ENABLE))
-        return true;
-    return !(lint0 & LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
-}
-
-bool lapic_wait_sipi(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    return l && __atomic_load_n(&l->wait_sipi, __ATOMIC_ACQUIRE);
-}
-
-void lapic_init_done(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return;
-    pthread_mutex_lock(&l->sys->lock);
-    regs_reset(l); /* INIT keeps the APIC ID and the base MSR */
-    pthread_mutex_unlock(&l->sys->lock);
-}
-
-int lapic_take_sipi(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    int vec = -1;
-    if (!l)
-        return -1;
-    pthread_mutex_lock(&l->sys->lock);
-    if (l->wait_sipi && l->sipi_vector >= 0) {
-        vec = l->sipi_vector;
-        l->sipi_vector = -1;
-        __atomic_store_n(&l->wait_sipi, false, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&l->sys->lock);
-    return vec;
-}
-
-uint64_t lapic_get_cr8(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    return l ? (__atomic_load_n(&l->tpr, __ATOMIC_RELAXED) >> 4) & 0xf : v->cpu.cr8;
-}
-
-void lapic_set_cr8(struct vcpu *v, uint64_t cr8)
-{
-    struct lapic *l = lapic_of(v);
-    v->cpu.cr8 = cr8;
-    if (!l)
-        return;
-    pthread_mutex_lock(&l->sys->lock);
-    l->tpr = (uint32_t)(cr8 & 0xf) << 4; /* CR8 writes TPR[7:4] and clears TPR[3:0] */
-    update(l);
-    pthread_mutex_unlock(&l->sys->lock);
-}
-
-int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
-{
-    struct lapic *l = lapic_of(v);
-    int rc = 0;
-    if (val & ~(phys_mask | APIC_BASE_BSP | APIC_BASE_EN | APIC_BASE_EXTD))
-        return -1;
-    if (!l) {
-        v->cpu.apic_base = (val & (phys_mask | APIC_BASE_EN)) | (v->cpu.apic_base & APIC_BASE_BSP);
-        return 0;
-    }
-    pthread_mutex_lock(&l->sys->lock);
-    uint64_t old = l->base, nw = (val & ~APIC_BASE_BSP) | (old & APIC_BASE_BSP);
-    bool was_x2 = x2(l), was_en = hw_enabled(l);
-    bool is_en = nw & APIC_BASE_EN, is_x2 = nw & APIC_BASE_EXTD;
-    /* SDM 11.12.5: x2APIC without EN, x2APIC -> xAPIC and disabled -> x2APIC are invalid */
-    if ((is_x2 && !is_en) || (was_x2 && is_en && !is_x2) || (!was_en && is_x2) ||
-        (is_en && !is_x2 && map_page(l->sys, nw & phys_mask) < 0)) {
-        rc = -1;
-        goto out;
-    }
-    __atomic_store_n(&l->base, nw, __ATOMIC_RELAXED);
-    if (was_en && !is_en)
-        regs_reset(l); /* a disabled APIC comes back in its power-on state */
-    else if (is_x2 && !was_x2)
-        l->ldr = x2_ldr(l->id);
-    v->cpu.apic_base = nw;
-out:
-    pthread_mutex_unlock(&l->sys->lock);
-    return rc;
-}
-
-int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-    struct lapic *l = lapic_of(v);
-    int rc = -1;
-    if (!l)
-        return -1;
-    pthread_mutex_lock(&l->sys->lock);
-    if (x2(l))
-        rc = reg_read(l, msr - 0x800, val);
-    pthread_mutex_unlock(&l->sys->lock);
-    return rc;
-}
-
-int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-    struct lapic *l = lapic_of(v);
-    int rc = -1;
-    if (!l)
-        return -1;
-    pthread_mutex_lock(&l->sys->lock);
-    if (x2(l))
-        rc = reg_write(l, msr - 0x800, val);
-    pthread_mutex_unlock(&l->sys->lock);
-    return rc;
-}
-
-uint64_t lapic_tsc_deadline_read(struct vcpu *v)
-{
-    struct lapic *l = lapic_of(v);
-    uint64_t d = 0;
-    if (!l)
-        return 0;
-    pthread_mutex_lock(&l->sys->lock);
-    if (timer_mode(l) == TIMER_DEADLINE)
-        d = l->deadline;
-    pthread_mutex_unlock(&l->sys->lock);
-    return d;
-}
-
-void lapic_tsc_deadline_write(struct vcpu *v, uint64_t val)
-{
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return;
-    pthread_mutex_lock(&l->sys->lock);
-    deadline_write(l, val);
-    pthread_mutex_unlock(&l->sys->lock);
 }
 
 /* --- the device --- */
@@ -748,7 +530,7 @@ static void apic_reset(void *opaque)
         l->base = APIC_DEFAULT_BASE | APIC_BASE_EN | (i == 0 ? APIC_BASE_BSP : 0);
         l->sipi_vector = -1;
         __atomic_store_n(&l->wait_sipi, i != 0, __ATOMIC_RELEASE); /* APs wait for INIT-SIPI */
-        regs_reset(l);
+        lapic_regs_reset(l);
     }
     pthread_mutex_unlock(&a->lock);
 }
@@ -782,7 +564,7 @@ int dev_apic_create(struct vm *vm, struct dev_apic **out)
         clock_timer_init(&a->cpus[i].timer, vm_clock(vm), timer_fire, &a->cpus[i]);
     }
     apic_reset(a);
-    if (map_page(a, APIC_DEFAULT_BASE) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
+    if (lapic_map_page(a, APIC_DEFAULT_BASE) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
         apic_destroy(a);
         return -EBUSY;
     }
