@@ -5,7 +5,10 @@
 ; below its minimum limit #TS(sel), not-present TSS and gate #NP, a bad CS
 ; or SS in the new TSS (#TS raised in the new task), CR0.TS, the fields
 ; saved in the old TSS, 16-bit TSSs, CR3 loaded from the TSS with paging,
-; and the classic double fault on a stack overflow through a task gate.
+; task switch faults while delivering an event (no EXT for INT n, #DF), the
+; T bit (#DB before the new task's first instruction, DR6.BT), the
+; new task's LDT, the new task's I/O bitmap at CPL3, and the classic double
+; fault on a stack overflow through a task gate.
 %include "lib/pm32.inc"
 
 SEL_TSSA    equ 0x40            ; task A (32-bit TSS, rebuilt before each test)
@@ -18,6 +21,8 @@ SEL_NPTSS   equ 0x70            ; not-present TSS
 SEL_NPGATE  equ 0x78            ; not-present task gate
 SEL_BGATE   equ 0x80            ; task gate -> the busy main TSS
 SEL_CGATE   equ 0x88            ; task gate -> a code segment
+SEL_LDT     equ 0x90            ; LDT of task A
+SEL_LDATA   equ 0x04 | 3        ; flat DPL3 data in that LDT (index 0, TI, RPL 3)
 
 ; recorded by the tasks (RES scratch area)
 rec_eax       equ RES + 0x00
@@ -34,6 +39,9 @@ rec_cr2       equ RES + 0x28
 fix_eip       equ RES + 0x2C    ; where an exception task resumes the main task
 fix_esp       equ RES + 0x30
 main_esp      equ RES + 0x34
+rec_dr6       equ RES + 0x38
+rec_ldtr      equ RES + 0x3C
+rec_ds        equ RES + 0x40
 
 TASK_ESP    equ 0x3F0           ; initial ESP, relative to a task stack
 PD1         equ 0x10000         ; page directories (4 MiB pages)
@@ -227,6 +235,76 @@ main:
         jmp SEL_TSSA:0
         CHECK_EQ [rec_top], SEL_DATA32, "SS RPL != CPL in the new TSS: #TS(SS sel)"
         SET_GATE 10, exc_stub_10, SEL_CODE32, 0x8E
+        ; ---- task switch faults while delivering an event --------------------
+        SET_DESC SEL_SMALL, tss_b, 0x66, 0x89, 0x0
+        SET_GATE 0x52, 0, SEL_SMALL, 0x85
+        TRY
+        int 0x52
+        CATCH 10, SEL_SMALL, "INT n through a task gate to a short TSS #TS(sel), no EXT"
+        SET_GATE 13, 0, SEL_SMALL, 0x85
+        TRY
+        mov ax, 0x1238
+        mov ds, ax
+        CATCH_ONLY 8, 0, "#GP through a task gate to a short TSS: #TS becomes #DF"
+        SET_GATE 13, exc_stub_13, SEL_CODE32, 0x8E
+        ; ---- T bit: #DB before the new task's first instruction --------------
+        SET_GATE 1, 0, SEL_TSSH, 0x85
+        INIT_TASK tss_a, te_jmp, SEL_TSSA
+        INIT_TASK tss_h, te_handler, SEL_TSSH
+        mov byte [tss_a + 0x64], 1              ; T
+        xor eax, eax
+        mov dr6, eax
+        mov dword [rec_tr], 0
+        jmp SEL_TSSA:0
+        SET_GATE 1, exc_stub_1, SEL_CODE32, 0x8E
+        UNLESS_TCG "T bit in the new TSS"
+        CHECK_EQ [rec_tr], SEL_TSSH, "T bit: #DB delivered (through a task gate)"
+        CHECK_MASK [rec_dr6], 0x8000, 0xC00F, "T bit: DR6.BT"
+        CHECK_MASK [tss_h], SEL_TSSA, 0xFFFF, "T bit: #DB raised in the new task"
+        CHECK_EQ [rec_saved_eip], te_jmp, "T bit: before the new task's first instruction"
+        END_UNLESS_TCG
+        ; ---- the new task's LDT ----------------------------------------------
+        SET_DESC SEL_LDT, ldt_a, 7, 0x82, 0x0
+        INIT_TASK tss_a, te_jmp, SEL_TSSA
+        mov word [tss_a + 0x60], SEL_LDT
+        mov word [tss_a + 0x54], SEL_LDATA      ; DS from the LDT
+        mov dword [rec_ds], 0
+        jmp SEL_TSSA:0
+        CHECK_EQ [rec_ldtr], SEL_LDT, "LDTR loaded from the new TSS"
+        CHECK_EQ [rec_ds], SEL_LDATA, "DS loaded through the new task's LDT"
+        xor eax, eax
+        sldt ax
+        CHECK_EQ eax, 0, "LDTR loaded from the main TSS on the way back"
+        SET_GATE 10, 0, SEL_TSSH, 0x85
+        INIT_TASK tss_a, te_jmp, SEL_TSSA
+        INIT_TASK tss_h, te_handler, SEL_TSSH
+        mov word [tss_a + 0x60], SEL_TSSH       ; not an LDT descriptor
+        mov dword [rec_top], 0
+        jmp SEL_TSSA:0
+        CHECK_EQ [rec_top], SEL_TSSH, "LDT selector naming a TSS: #TS(LDT sel)"
+        CHECK_MASK [tss_h], SEL_TSSA, 0xFFFF, "bad LDT: #TS raised in the new task"
+        SET_GATE 10, exc_stub_10, SEL_CODE32, 0x8E
+        ; ---- the new task's I/O bitmap, at CPL3 -------------------------------
+        SET_GATE 13, 0, SEL_TSSH, 0x85
+        INIT_TASK tss_a, te_io, SEL_TSSA
+        INIT_TASK tss_h, te_handler, SEL_TSSH
+        SET_DESC SEL_TSSA, tss_a, 0x68 + 0x20, 0x89, 0x0
+        mov word [tss_a + 0x66], 0x68           ; bitmap: port 0x80 allowed, 0x81 denied
+        mov byte [tss_a + 0x68 + 0x10], 0x02
+        mov byte [tss_a + 0x68 + 0x20], 0xFF
+        mov word [tss_a + 0x4C], SEL_UCODE32
+        mov word [tss_a + 0x50], SEL_UDATA32
+        mov word [tss_a + 0x54], SEL_UDATA32
+        mov word [tss_a + 0x48], SEL_UDATA32
+        mov word [tss_a + 0x58], SEL_UDATA32
+        mov word [tss_a + 0x5C], SEL_UDATA32
+        mov dword [rec_val], 0
+        mov dword [rec_top], 0xFFFFFFFF
+        jmp SEL_TSSA:0
+        SET_GATE 13, exc_stub_13, SEL_CODE32, 0x8E
+        CHECK_EQ [rec_val], 1, "new task at CPL3: port allowed by its I/O bitmap"
+        CHECK_EQ [rec_top], 0, "new task at CPL3: port denied by its I/O bitmap #GP(0)"
+        CHECK_EQ [rec_saved_eip], te_io.denied, "new task at CPL3: #GP at the denied IN"
         ; ---- 16-bit TSS ------------------------------------------------------
         SET_DESC SEL_CODE16T, te16, 0xFFFF, 0x9A, 0x0
         call init_tss16
@@ -292,6 +370,13 @@ task_record:
         mov [rec_tr], eax
         mov eax, [gdt + SEL_TSS + 4]
         mov [rec_main_desc], eax
+        mov eax, dr6
+        mov [rec_dr6], eax
+        xor eax, eax
+        sldt ax
+        mov [rec_ldtr], eax
+        mov ax, ds
+        mov [rec_ds], eax
         ret
 
 te_jmp:                         ; entered by JMP: goes back by JMP
@@ -323,6 +408,13 @@ te_handler:                     ; #TS task: record, then back to main by JMP
         mov [rec_saved_eip], eax
         jmp SEL_TSS:0
 
+te_io:                          ; CPL3 task, IOPL 0: ports through its own bitmap
+        in al, 0x80
+        mov dword [rec_val], 1
+.denied:
+        in al, 0x81
+        jmp te_io
+
 te_cr3:
         call task_record
         mov eax, [0x800000]
@@ -346,7 +438,7 @@ init_task:
         pushad
         push eax
         push edi
-        mov ecx, 104 / 4
+        mov ecx, 256 / 4
         xor eax, eax
         rep stosd
         pop edi
@@ -420,11 +512,13 @@ setup_paging:
         ret
 
         align 16
-tss_a:  times 128 db 0
+tss_a:  times 256 db 0            ; each TSS is followed by its stack (init_task)
 stack_a: times 0x400 db 0
-tss_h:  times 128 db 0
+tss_h:  times 256 db 0
 stack_h: times 0x400 db 0
 tss16:  times 48 db 0
 tss_b:  times 128 db 0
+        align 8
+ldt_a:  DESC32 0, 0xFFFFF, 0xF2, 0xC
 
 END_IMAGE
