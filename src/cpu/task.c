@@ -18,7 +18,7 @@
 #define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
 #define D_P(d)    (((d) >> 47) & 1)
 #define D_BUSY    2u /* type bit: 1/9 available, 3/B busy */
-#define DR7_LOCAL 0x155u /* L0-L3 and LE: cleared by every task switch */
+#define DR7_LOCAL 0x55u /* L0-L3: cleared by every task switch */
 
 /* Where the fields live in a 16-bit and a 32-bit TSS. The dynamic fields,
  * saved on a switch away, run from eip up to the LDT selector; selectors

@@ -6,7 +6,7 @@
 ; or SS in the new TSS (#TS raised in the new task), CR0.TS, the fields
 ; saved in the old TSS, 16-bit TSSs, CR3 loaded from the TSS with paging,
 ; task switch faults while delivering an event (no EXT for INT n, #DF), the
-; T bit (#DB before the new task's first instruction, DR6.BT), the
+; T bit (#DB before the new task's first instruction, DR6.BT), DR7.Ln, the
 ; new task's LDT, the new task's I/O bitmap at CPL3, and the classic double
 ; fault on a stack overflow through a task gate.
 %include "lib/pm32.inc"
@@ -42,6 +42,7 @@ main_esp      equ RES + 0x34
 rec_dr6       equ RES + 0x38
 rec_ldtr      equ RES + 0x3C
 rec_ds        equ RES + 0x40
+rec_dr7       equ RES + 0x44
 
 TASK_ESP    equ 0x3F0           ; initial ESP, relative to a task stack
 PD1         equ 0x10000         ; page directories (4 MiB pages)
@@ -263,6 +264,19 @@ main:
         CHECK_MASK [tss_h], SEL_TSSA, 0xFFFF, "T bit: #DB raised in the new task"
         CHECK_EQ [rec_saved_eip], te_jmp, "T bit: before the new task's first instruction"
         END_UNLESS_TCG
+        ; ---- DR7: local breakpoint enables are per task ----------------------
+        INIT_TASK tss_a, te_jmp, SEL_TSSA
+        mov eax, 0xFFFFF000             ; execute breakpoints nobody reaches
+        mov dr0, eax
+        mov dr1, eax
+        mov eax, 0x0000000B             ; L0 G0 G1
+        mov dr7, eax
+        jmp SEL_TSSA:0
+        mov eax, dr7
+        xor ecx, ecx
+        mov dr7, ecx
+        CHECK_MASK [rec_dr7], 0x0A, 0xFF, "task switch clears DR7.L0-L3, keeps G0-G3"
+        CHECK_MASK eax, 0x0A, 0xFF, "DR7.L0 stays clear after switching back"
         ; ---- the new task's LDT ----------------------------------------------
         SET_DESC SEL_LDT, ldt_a, 7, 0x82, 0x0
         INIT_TASK tss_a, te_jmp, SEL_TSSA
@@ -372,6 +386,8 @@ task_record:
         mov [rec_main_desc], eax
         mov eax, dr6
         mov [rec_dr6], eax
+        mov eax, dr7
+        mov [rec_dr7], eax
         xor eax, eax
         sldt ax
         mov [rec_ldtr], eax
