@@ -4,7 +4,8 @@
 ; the error code on the new task's stack, busy-bit errors #GP(sel), a TSS
 ; below its minimum limit #TS(sel), not-present TSS and gate #NP, a bad CS
 ; or SS in the new TSS (#TS raised in the new task), CR0.TS, the fields
-; saved in the old TSS, 16-bit TSSs, CR3 loaded from the TSS with paging,
+; saved in the old TSS, 16-bit TSSs, CR3 loaded from the TSS with 32-bit
+; and PAE paging (PDPTEs reloaded),
 ; task switch faults while delivering an event (no EXT for INT n, #DF), the
 ; T bit (#DB before the new task's first instruction, DR6.BT), DR7.Ln, the
 ; new task's LDT, the new task's I/O bitmap at CPL3, and the classic double
@@ -47,6 +48,10 @@ rec_dr7       equ RES + 0x44
 TASK_ESP    equ 0x3F0           ; initial ESP, relative to a task stack
 PD1         equ 0x10000         ; page directories (4 MiB pages)
 PD2         equ 0x11000
+PDPT1       equ 0x12000         ; PAE: two PDPTs (32-byte aligned), one PD each
+PDPT2       equ 0x12020
+PAE_PD1     equ 0x13000
+PAE_PD2     equ 0x14000
 STACK16     equ 0x6000
 
 ; INIT_TASK tss, entry, selector: a fresh 32-bit TSS (CS 0x08, data 0x10,
@@ -357,6 +362,15 @@ main:
         CHECK_EQ [rec_top], 0, "stack overflow: #DF error code 0"
         CHECK_EQ [rec_cr2], 0x10000FC, "stack overflow: CR2"
         CHECK_EQ [rec_saved_eip], .so_insn, "stack overflow: old TSS EIP"
+        call setup_pae
+        INIT_TASK tss_a, te_cr3, SEL_TSSA
+        mov dword [tss_a + 0x1C], PDPT2
+        jmp SEL_TSSA:0
+        CHECK_EQ [rec_cr3], PDPT2, "PAE: CR3 loaded from the new TSS"
+        CHECK_EQ [rec_val], 0x22220002, "PAE: the new task's PDPTEs are loaded"
+        mov eax, cr3
+        CHECK_EQ eax, PDPT1, "PAE: CR3 loaded from the main TSS on the way back"
+        CHECK_EQ [0x800000], 0x11110001, "PAE: the main task's PDPTEs are loaded again"
         mov eax, cr0
         and eax, 0x7FFFFFFF
         mov cr0, eax
@@ -521,6 +535,43 @@ setup_paging:
         mov eax, PD1
         mov cr3, eax
         mov [tss32 + 0x1C], eax         ; the main task's CR3 (a static field)
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        popad
+        ret
+
+; PAE paging with 2 MiB pages over 0..32 MiB; PDPT2's directory maps
+; 8..10 MiB to 12..14 MiB.
+setup_pae:
+        pushad
+        mov eax, cr0
+        and eax, 0x7FFFFFFF
+        mov cr0, eax
+        xor ecx, ecx
+.pde:   mov eax, ecx
+        shl eax, 21
+        or eax, 0x83
+        mov [PAE_PD1 + ecx * 8], eax
+        mov dword [PAE_PD1 + ecx * 8 + 4], 0
+        mov [PAE_PD2 + ecx * 8], eax
+        mov dword [PAE_PD2 + ecx * 8 + 4], 0
+        inc ecx
+        cmp ecx, 16
+        jb .pde
+        mov dword [PAE_PD2 + 4 * 8], (6 << 21) | 0x83
+        mov edi, PDPT1
+        mov ecx, 16
+        xor eax, eax
+        rep stosd
+        mov dword [PDPT1], PAE_PD1 | 1
+        mov dword [PDPT2], PAE_PD2 | 1
+        mov eax, cr4
+        or eax, 0x20                    ; PAE
+        mov cr4, eax
+        mov eax, PDPT1
+        mov cr3, eax
+        mov [tss32 + 0x1C], eax
         mov eax, cr0
         or eax, 0x80000000
         mov cr0, eax
