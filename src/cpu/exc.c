@@ -4,8 +4,9 @@
  * through the IVT (real mode) or IDT (protected/long mode). A fault while
  * delivering is folded with the event being delivered by the rules of
  * SDM table 6-5: #DF, or a triple fault when #DF itself cannot be delivered.
- * Hardware task switches (task gates) are not implemented: a task gate
- * raises #GP with the IDT error code, and the event escalates from there.
+ * A task gate switches tasks (task.c); the switch's own faults fold into
+ * #DF the same way, and a T bit in the new TSS traps before its first
+ * instruction.
  */
 #include "cpu/decode.h"
 
@@ -155,7 +156,7 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     if (!((g[0] >> 47) & 1))
         return iem_np(v, idt_err);
     if (gtype == 5)
-        return iem_gp(v, idt_err); /* task gate: task switching not implemented */
+        return iem_task_gate_event(v, g[0], ret_rip, has_err, err);
 
     uint16_t sel = (uint16_t)(g[0] >> 16);
     uint64_t off = (g[0] & 0xffff) | ((g[0] >> 48) << 16);
@@ -281,35 +282,48 @@ int iem_deliver(struct vcpu *v, unsigned vector, enum iem_event kind, uint32_t e
         v->iem.exc.pending = false;
         int rc = cpu_is_real(c) ? deliver_real(v, vector, return_rip)
                                 : deliver_prot(v, vector, kind, err, has_err, return_rip);
-        if (rc != IEM_EXC) {
+        unsigned nv;
+        uint32_t nerr;
+        bool nhas;
+        if (rc == IEM_OK) {
+            v->iem.next_rip = c->rip;
+            c->halted = false;
+            if (kind == EV_NMI)
+                c->nmi_blocked = true;
+        }
+        bool t_bit = rc == IEM_OK && (v->iem.dr6_pending & DR6_BT);
+        if (rc != IEM_EXC && !t_bit) {
             v->iem.fault_depth = 0;
-            if (rc == IEM_OK) {
-                v->iem.next_rip = c->rip;
-                c->halted = false;
-                if (kind == EV_NMI)
-                    c->nmi_blocked = true;
-            }
             return rc;
         }
-        unsigned nv = v->iem.exc.vector;
-        uint32_t nerr = v->iem.exc.err;
-        bool nhas = v->iem.exc.has_err;
-        v->iem.exc.pending = false;
-        if (in_df || v->iem.fault_depth >= 3) {
-            v->iem.fault_depth = 0;
-            return IEM_TRIPLE;
-        }
-        /* Selector error codes carry EXT when an external event (or an
-         * earlier exception) was being delivered. */
-        if (ext && nhas && nv >= X_TS && nv <= X_GP)
-            nerr |= 1;
-        unsigned ncls = exc_class(nv);
-        if ((cur_cls == CLS_CONTRIB && ncls == CLS_CONTRIB) ||
-            (cur_cls == CLS_PF && ncls != CLS_BENIGN)) {
-            nv = X_DF;
+        if (t_bit) {
+            /* A new task's T bit: a #DB trap before its first instruction. */
+            v->iem.dr6_pending &= (uint16_t)~DR6_BT;
+            c->dr[6] |= DR6_BT;
+            nv = X_DB;
             nerr = 0;
-            nhas = true;
-            in_df = true;
+            nhas = false;
+            in_df = false;
+        } else {
+            nv = v->iem.exc.vector;
+            nerr = v->iem.exc.err;
+            nhas = v->iem.exc.has_err;
+            v->iem.exc.pending = false;
+            if (in_df || v->iem.fault_depth >= 3) {
+                v->iem.fault_depth = 0;
+                return IEM_TRIPLE;
+            }
+            /* Selector error codes carry EXT when an external event (or an
+             * earlier exception) was being delivered. */
+            if (ext && nhas && nv >= X_TS && nv <= X_GP)
+                nerr |= 1;
+            unsigned ncls = exc_class(nv);
+            if ((cur_cls == CLS_CONTRIB && ncls == CLS_CONTRIB) || (cur_cls == CLS_PF && ncls != CLS_BENIGN)) {
+                nv = X_DF;
+                nerr = 0;
+                nhas = true;
+                in_df = true;
+            }
         }
         vector = nv;
         err = nerr;
@@ -317,6 +331,6 @@ int iem_deliver(struct vcpu *v, unsigned vector, enum iem_event kind, uint32_t e
         kind = EV_EXC;
         ext = true;
         cur_cls = exc_class(nv);
-        return_rip = c->rip; /* faults in delivery point at the instruction */
+        return_rip = c->rip; /* faults in delivery point at the instruction (or the new task's) */
     }
 }

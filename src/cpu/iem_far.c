@@ -8,8 +8,8 @@
  *   int iem_push_seg(struct vcpu *v, const struct iem_insn *in);
  *   int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);
  *
- * Hardware task switches are not implemented: JMP/CALL to a TSS or task
- * gate and IRET with NT=1 raise #GP (with the selector, resp. 0).
+ * JMP/CALL to a TSS or task gate and IRET with NT=1 switch tasks (task.c);
+ * in IA-32e mode they raise #GP (with the selector, resp. 0).
  */
 #include "cpu/iem.h"
 
@@ -233,7 +233,9 @@ int iem_far_jmp_call(struct vcpu *v, const struct iem_insn *in)
     unsigned t = D_TYPE(d[0]);
     if (cpu_is_long(c) ? (t == 0xc && !((d[1] >> 40) & 0x1f)) : (t == 4 || t == 0xc))
         return through_call_gate(v, in, sel, d);
-    /* TSS (1, 9) and task gates (5): task switches are not implemented. */
+    /* TSS (1, 9; busy 3, B) and task gates (5); IA-32e mode has no tasks. */
+    if (!cpu_is_long(c) && (t == 1 || t == 3 || t == 5 || t == 9 || t == 0xb))
+        return iem_task_far(v, call, sel, d[0]);
     return iem_gp(v, sel & 0xfffc);
 }
 
@@ -414,30 +416,6 @@ static int iret_to_v86(struct vcpu *v, uint64_t ip, uint64_t cs, uint64_t fl)
     return IEM_OK;
 }
 
-/* IRET with NT=1 returns to the task in the TSS back link. The back link
- * is checked as the SDM says (#TS/#NP with its selector), but the task
- * switch itself is not implemented and ends in #GP(0). */
-static int iret_task(struct vcpu *v, bool lm)
-{
-    if (lm)
-        return iem_gp(v, 0);
-    uint16_t link;
-    int rc = iem_lin_read(v, v->cpu.tr.base, &link, 2, ACC_R | ACC_SYS);
-    if (rc)
-        return rc;
-    if (link & 4)
-        return iem_ts(v, link & 0xfffc);
-    uint64_t d;
-    rc = iem_desc_read(v, link, &d, X_TS);
-    if (rc)
-        return rc;
-    if (D_S(d) || (D_TYPE(d) != 3 && D_TYPE(d) != 0xb))
-        return iem_ts(v, link & 0xfffc);
-    if (!D_P(d))
-        return iem_np(v, link & 0xfffc);
-    return iem_gp(v, 0);
-}
-
 static int op_iret(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
@@ -448,7 +426,7 @@ static int op_iret(struct vcpu *v, const struct iem_insn *in)
         return iret_real_v86(v, osz);
     bool lm = cpu_is_long(c);
     if (c->rflags & F_NT)
-        return iret_task(v, lm);
+        return lm ? iem_gp(v, 0) : iem_task_iret(v);
     uint64_t ip, cs, fl;
     rc = iem_stack_peek(v, 0, osz, &ip);
     if (!rc)

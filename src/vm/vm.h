@@ -104,8 +104,8 @@ struct iem_state {
         uint32_t err;
     } exc;
     unsigned fault_depth; /* nesting while delivering (for #DF / triple) */
-    uint8_t dr6_pending;  /* data breakpoints hit by the current instruction */
-    uint8_t dr6_carry;    /* ... held over one instruction by MOV SS / POP SS */
+    uint16_t dr6_pending; /* DR6 bits of the debug trap after this instruction (B0-B3, BT) */
+    uint16_t dr6_carry;   /* ... held over one instruction by MOV SS / POP SS */
     uint64_t insns;     /* instructions retired */
     void *trace;        /* trace context (trace.c) or NULL */
     uint8_t logged_ud[4096 / 8]; /* one-time #UD log, by a hash of the bytes */

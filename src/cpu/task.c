@@ -1,0 +1,329 @@
+/* Hardware task switching (SDM vol. 3 ch. 7, vol. 2 JMP/CALL/INT n/IRET):
+ * JMP/CALL to a TSS descriptor or through a task gate, events through a
+ * task gate in the IDT, IRET with EFLAGS.NT back to the previous task.
+ *
+ * Order of a switch: every check that may fault in the old task (the
+ * caller's privilege/busy/present checks, then the TSS limit, reading the
+ * new TSS, probing every location the switch writes) runs first and leaves
+ * the old task as it was. The writes (old task's dynamic fields, busy bits,
+ * back link) and loading TR/EIP/EFLAGS/GPRs/selectors are the commit point;
+ * from there on CR3, the LDT and the segment descriptors are checked in the
+ * context of the new task (RIP is already the new EIP when they fault).
+ * IA-32e mode has no task switches: the callers raise #GP there.
+ */
+#include "cpu/iem.h"
+
+#define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
+#define D_S(d)    (((d) >> 44) & 1)
+#define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
+#define D_P(d)    (((d) >> 47) & 1)
+#define D_BUSY    2u /* type bit: 1/9 available, 3/B busy */
+#define DR7_LOCAL 0x55u /* L0-L3: cleared by every task switch */
+
+/* Where the fields live in a 16-bit and a 32-bit TSS. The dynamic fields,
+ * saved on a switch away, run from eip up to the LDT selector; selectors
+ * are in ES, CS, SS, DS, FS, GS order (enum S_*), as are the GPRs. */
+struct tss_layout {
+    uint8_t min_limit, width, nsegs;
+    uint8_t eip, eflags, gpr, seg, ldt;
+};
+static const struct tss_layout tss_layouts[2] = {
+    {0x2b, 2, 4, 0x0e, 0x10, 0x12, 0x22, 0x2a},
+    {0x67, 4, 6, 0x20, 0x24, 0x28, 0x48, 0x60},
+};
+#define TSS32_CR3   0x1c
+#define TSS32_TRAP  0x64
+#define TSS_MAX_LEN 0x68
+
+static uint32_t get_le(const uint8_t *p, unsigned width)
+{
+    uint32_t x = 0;
+    for (unsigned i = width; i-- > 0;)
+        x = x << 8 | p[i];
+    return x;
+}
+
+static void put_le(uint8_t *p, unsigned width, uint32_t x)
+{
+    for (unsigned i = 0; i < width; i++, x >>= 8)
+        p[i] = (uint8_t)x;
+}
+
+static const struct tss_layout *layout_of(unsigned type)
+{
+    return &tss_layouts[(type & 8) ? 1 : 0];
+}
+
+/* A write the switch will do must not fault once writing has begun. */
+static int probe_write(struct vcpu *v, uint64_t lin, unsigned len)
+{
+    uint64_t gpa;
+    int rc = iem_translate(v, lin & 0xffffffffu, ACC_W | ACC_SYS, &gpa);
+    if (!rc)
+        rc = iem_translate(v, (lin + len - 1) & 0xffffffffu, ACC_W | ACC_SYS, &gpa);
+    return rc;
+}
+
+static uint64_t gdt_type_byte(const struct vcpu *v, uint16_t sel)
+{
+    return (v->cpu.gdtr.base + (sel & 0xfff8) + 5) & 0xffffffffu;
+}
+
+static int set_busy(struct vcpu *v, uint16_t sel, bool busy)
+{
+    uint8_t b;
+    uint64_t lin = gdt_type_byte(v, sel);
+    int rc = iem_lin_read(v, lin, &b, 1, ACC_R | ACC_SYS);
+    if (rc)
+        return rc;
+    b = busy ? (b | D_BUSY) : (b & ~D_BUSY);
+    return iem_lin_write(v, lin, &b, 1, ACC_W | ACC_SYS);
+}
+
+/* CS, ES, DS, FS, GS from the new TSS (SS: iem_check_new_ss) at privilege
+ * cpl: #TS for a selector the register cannot hold, #NP when not present. */
+static int load_task_seg(struct vcpu *v, unsigned sreg, uint16_t sel, unsigned cpl)
+{
+    uint64_t d;
+    if (!(sel & 0xfffc))
+        return sreg == S_CS ? iem_ts(v, 0) : IEM_OK; /* a null data segment stays null */
+    int rc = iem_desc_read(v, sel, &d, X_TS);
+    if (rc)
+        return rc;
+    unsigned type = D_TYPE(d), dpl = D_DPL(d), rpl = sel & 3;
+    bool code = type & 8, conforming = code && (type & 4), ok;
+    if (sreg == S_CS)
+        ok = code && (conforming ? dpl <= rpl : dpl == rpl);
+    else
+        ok = (!code || (type & 2)) && (conforming || (dpl >= cpl && dpl >= rpl));
+    if (!D_S(d) || !ok)
+        return iem_ts(v, sel & 0xfffc);
+    if (!D_P(d))
+        return iem_np(v, sel & 0xfffc);
+    rc = iem_desc_set_accessed(v, sel, d);
+    if (rc)
+        return rc;
+    if (sreg == S_CS)
+        iem_load_cs(v, sel, d, rpl);
+    else
+        iem_desc_to_seg(d | (1ull << 40), sel, &v->cpu.seg[sreg]);
+    return IEM_OK;
+}
+
+static int load_task_ldt(struct vcpu *v, uint16_t sel)
+{
+    uint64_t d;
+    iem_seg_null(&v->cpu.ldtr, sel);
+    if (!(sel & 0xfffc))
+        return IEM_OK;
+    if (sel & 4)
+        return iem_ts(v, sel & 0xfffc);
+    int rc = iem_desc_read(v, sel, &d, X_TS);
+    if (rc)
+        return rc;
+    if (D_S(d) || D_TYPE(d) != 2 || !D_P(d))
+        return iem_ts(v, sel & 0xfffc);
+    iem_desc_to_seg(d, sel, &v->cpu.ldtr);
+    return IEM_OK;
+}
+
+/* The part of the switch after the commit point: faults here belong to the
+ * new task. */
+static int load_new_context(struct vcpu *v, const struct tss_layout *l, const uint8_t *t, bool tss32)
+{
+    struct cpu *c = &v->cpu;
+    uint16_t sel[6] = {0};
+    for (unsigned i = 0; i < l->nsegs; i++)
+        sel[i] = (uint16_t)get_le(t + l->seg + i * l->width, 2);
+    int rc = IEM_OK;
+    if (tss32 && (c->cr0 & CR0_PG))
+        rc = iem_write_cr3(v, get_le(t + TSS32_CR3, 4));
+    if (!rc)
+        rc = load_task_ldt(v, (uint16_t)get_le(t + l->ldt, 2));
+    if (rc)
+        return rc;
+    if (cpu_is_v86(c)) {
+        for (unsigned i = 0; i < 6; i++)
+            iem_seg_load_real(v, i, sel[i]);
+        iem_mode_changed(v);
+        return c->rip > c->seg[S_CS].limit ? iem_gp(v, 0) : IEM_OK;
+    }
+    unsigned cpl = sel[S_CS] & 3;
+    rc = load_task_seg(v, S_CS, sel[S_CS], cpl);
+    if (!rc)
+        rc = iem_check_new_ss(v, sel[S_SS], cpl, X_TS, &c->seg[S_SS]);
+    static const uint8_t data[] = {S_ES, S_DS, S_FS, S_GS};
+    for (unsigned i = 0; i < sizeof(data) && !rc; i++)
+        rc = load_task_seg(v, data[i], sel[data[i]], cpl);
+    iem_mode_changed(v);
+    if (rc)
+        return rc;
+    return c->rip > c->seg[S_CS].limit ? iem_gp(v, 0) : IEM_OK;
+}
+
+/* Stores the outgoing task's dynamic fields into its TSS image o. */
+static void save_old_state(struct vcpu *v, const struct tss_layout *l, uint8_t *o, uint64_t eip,
+                           uint64_t eflags)
+{
+    const struct cpu *c = &v->cpu;
+    put_le(o + l->eip, l->width, (uint32_t)eip);
+    put_le(o + l->eflags, l->width, (uint32_t)eflags);
+    for (unsigned i = 0; i < 8; i++)
+        put_le(o + l->gpr + i * l->width, l->width, (uint32_t)c->gpr[i]);
+    for (unsigned i = 0; i < l->nsegs; i++) /* the upper word of a 32-bit slot is left alone */
+        put_le(o + l->seg + i * l->width, 2, c->seg[i].sel);
+}
+
+int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
+                    bool has_err, uint32_t err)
+{
+    struct cpu *c = &v->cpu;
+    struct cpu_seg ntr;
+    iem_desc_to_seg(desc, sel, &ntr);
+    const struct tss_layout *nl = layout_of(D_TYPE(desc)), *ol = layout_of(c->tr.attr);
+    bool tss32 = (D_TYPE(desc) & 8) != 0;
+    if (ntr.limit < nl->min_limit)
+        return iem_ts(v, sel & 0xfffc);
+
+    /* Everything that can fault in the old task. */
+    uint8_t t[TSS_MAX_LEN], o[TSS_MAX_LEN];
+    unsigned olen = ol->ldt - ol->eip;
+    uint64_t obase = (c->tr.base + ol->eip) & 0xffffffffu;
+    int rc = iem_lin_read(v, ntr.base & 0xffffffffu, t, nl->min_limit + 1u, ACC_R | ACC_SYS);
+    if (!rc)
+        rc = iem_lin_read(v, obase, o + ol->eip, olen, ACC_R | ACC_SYS);
+    if (!rc)
+        rc = probe_write(v, obase, olen);
+    if (!rc && (src == TASK_JMP || src == TASK_IRET))
+        rc = probe_write(v, gdt_type_byte(v, c->tr.sel), 1);
+    if (!rc && src != TASK_IRET)
+        rc = probe_write(v, gdt_type_byte(v, sel), 1);
+    if (!rc && (src == TASK_CALL || src == TASK_INT))
+        rc = probe_write(v, ntr.base, 2);
+    if (rc)
+        return rc;
+
+    /* The old task's state and the busy bits / back link. */
+    uint64_t oflags = cpu_get_flags(c);
+    if (src == TASK_IRET)
+        oflags &= ~(uint64_t)F_NT;
+    save_old_state(v, ol, o, ret_eip, oflags);
+    uint16_t link = c->tr.sel;
+    rc = iem_lin_write(v, obase, o + ol->eip, olen, ACC_W | ACC_SYS);
+    if (!rc && (src == TASK_JMP || src == TASK_IRET))
+        rc = set_busy(v, c->tr.sel, false);
+    if (!rc && (src == TASK_CALL || src == TASK_INT))
+        rc = iem_lin_write(v, ntr.base & 0xffffffffu, &link, 2, ACC_W | ACC_SYS);
+    if (!rc && src != TASK_IRET)
+        rc = set_busy(v, sel, true);
+    if (rc)
+        return rc; /* probed above: not expected to fault */
+
+    /* Commit: TR, CR0.TS, EIP, EFLAGS, GPRs, bare selectors. */
+    ntr.attr |= D_BUSY;
+    c->tr = ntr;
+    c->cr0 |= CR0_TS;
+    c->dr[7] &= ~(uint64_t)DR7_LOCAL;
+    uint64_t nflags = get_le(t + nl->eflags, nl->width) & 0x3f7fd5u;
+    if (src == TASK_CALL || src == TASK_INT)
+        nflags |= F_NT;
+    cpu_set_flags(c, nflags);
+    c->rip = v->iem.next_rip = get_le(t + nl->eip, nl->width);
+    for (unsigned i = 0; i < 8; i++) {
+        uint32_t r = get_le(t + nl->gpr + i * nl->width, nl->width);
+        /* a 16-bit TSS holds only the low words */
+        c->gpr[i] = tss32 ? r : ((c->gpr[i] & 0xffff0000u) | r);
+    }
+    unsigned ncpl = get_le(t + nl->seg + S_CS * nl->width, 2) & 3;
+    for (unsigned i = 0; i < 6; i++) {
+        uint16_t s = i < nl->nsegs ? (uint16_t)get_le(t + nl->seg + i * nl->width, 2) : 0;
+        iem_seg_null(&c->seg[i], s);
+    }
+    c->seg[S_SS].attr |= ncpl << SEG_DPL_SHIFT; /* CPL is SS.DPL while the checks run */
+    iem_mode_changed(v);
+    if (tss32 && (t[TSS32_TRAP] & 1))
+        v->iem.dr6_pending |= DR6_BT; /* a debug trap before the new task's first instruction */
+
+    rc = load_new_context(v, nl, t, tss32);
+    if (rc || !has_err)
+        return rc;
+    /* An exception's error code goes on the new task's stack. */
+    unsigned width = iem_stack_size(v);
+    uint64_t sp = c->gpr[R_SP];
+    rc = iem_stk_push(v, &c->seg[S_SS], width, &sp, nl->width, err, c->cpl < 3 ? ACC_SYS : 0, 0);
+    if (rc)
+        return rc;
+    iem_gpr_set(v, R_SP, width, sp);
+    return IEM_OK;
+}
+
+/* The TSS a task gate names must be an available TSS in the GDT. */
+static int gate_target(struct vcpu *v, uint64_t gate, uint16_t *tsel, uint64_t *tdesc)
+{
+    *tsel = (uint16_t)(gate >> 16);
+    if (*tsel & 4)
+        return iem_gp(v, *tsel & 0xfffc);
+    int rc = iem_desc_read(v, *tsel, tdesc, X_GP);
+    if (rc)
+        return rc;
+    unsigned type = D_TYPE(*tdesc);
+    if (D_S(*tdesc) || (type != 1 && type != 9))
+        return iem_gp(v, *tsel & 0xfffc);
+    if (!D_P(*tdesc))
+        return iem_np(v, *tsel & 0xfffc);
+    return IEM_OK;
+}
+
+int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc)
+{
+    struct cpu *c = &v->cpu;
+    unsigned dpl = D_DPL(desc), type = D_TYPE(desc);
+    enum iem_task_src src = call ? TASK_CALL : TASK_JMP;
+    if (dpl < c->cpl || dpl < (sel & 3u))
+        return iem_gp(v, sel & 0xfffc);
+    if (type == 5) {
+        if (!D_P(desc))
+            return iem_np(v, sel & 0xfffc);
+        uint16_t tsel;
+        uint64_t tdesc;
+        int rc = gate_target(v, desc, &tsel, &tdesc);
+        if (rc)
+            return rc;
+        return iem_task_switch(v, tsel, tdesc, src, v->iem.next_rip, false, 0);
+    }
+    /* A TSS descriptor lives in the GDT only, and must not be busy. */
+    if ((sel & 4) || (type & D_BUSY))
+        return iem_gp(v, sel & 0xfffc);
+    if (!D_P(desc))
+        return iem_np(v, sel & 0xfffc);
+    return iem_task_switch(v, sel, desc, src, v->iem.next_rip, false, 0);
+}
+
+int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err)
+{
+    uint16_t tsel;
+    uint64_t tdesc;
+    int rc = gate_target(v, gate, &tsel, &tdesc);
+    if (rc)
+        return rc;
+    return iem_task_switch(v, tsel, tdesc, TASK_INT, ret_eip, has_err, err);
+}
+
+int iem_task_iret(struct vcpu *v)
+{
+    uint16_t link;
+    int rc = iem_lin_read(v, v->cpu.tr.base & 0xffffffffu, &link, 2, ACC_R | ACC_SYS);
+    if (rc)
+        return rc;
+    if (link & 4)
+        return iem_ts(v, link & 0xfffc);
+    uint64_t d;
+    rc = iem_desc_read(v, link, &d, X_TS);
+    if (rc)
+        return rc;
+    if (D_S(d) || (D_TYPE(d) != 3 && D_TYPE(d) != 0xb))
+        return iem_ts(v, link & 0xfffc);
+    if (!D_P(d))
+        return iem_np(v, link & 0xfffc);
+    return iem_task_switch(v, link, d, TASK_IRET, v->iem.next_rip, false, 0);
+}
