@@ -19,7 +19,7 @@
 ;   the block, ECX, EDX, EDI, EBP zero, EFLAGS 2 (IF=0), CR0 = PE (64-bit:
 ;   PE|PG with PAE, LME and the loader's CR3).
 ; - What POST leaves: every IVT vector points into F000 (unused ones to an
-;   IRET); PICs at 08h/70h, IRQ0-2 unmasked; PIT counter 0 at 18.2 Hz with
+;   IRET) except the user vectors 60h-66h, which are zero; PICs at 08h/70h, IRQ0-2 unmasked; PIT counter 0 at 18.2 Hz with
 ;   INT 08h counting 0040:006C and sending EOI; BDA (COM ports found by
 ;   their scratch register, equipment word, 639 KiB at 0040:0013, EBDA at
 ;   9FC0h, keyboard buffer); a 1 KiB EBDA at 9FC00 that also holds POST's
@@ -179,7 +179,11 @@ ivt_init:
         mov [es:bx], ax
         add si, 3
         jmp .one
-.done:  ret
+.done:  xor ax, ax                      ; user vectors 60h-66h: free (zero), as on a PC
+        mov di, 0x60 * 4
+        mov cx, 7 * 2
+        rep stosw
+        ret
 
 ; vector, handler (offset in F000); 0xFF ends the list
 vectors:
