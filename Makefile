@@ -27,8 +27,11 @@ LIBS := -lZydis -lZycore -lcapstone
 CFLAGS += $(PNG_CFLAGS)
 LIBS += $(PNG_LIBS)
 
-SRC := $(wildcard src/*/*.c)
-OBJ := $(SRC:%.c=$(BUILD)/%.o)
+SRC := $(wildcard src/*/*.c src/devices/bios/*.c)
+# the built-in BIOS: bios.asm assembled, then linked in as data (bios_rom.asm)
+BIOS_IMG := $(BUILD)/src/devices/bios/bios.bin
+BIOS_OBJ := $(BUILD)/src/devices/bios/bios_rom.o
+OBJ := $(SRC:%.c=$(BUILD)/%.o) $(BIOS_OBJ)
 LIB := $(BUILD)/libpcvm.a
 
 CONFORM_SRC := $(wildcard frontends/conform/*.c)
@@ -57,6 +60,12 @@ $(BUILD)/%.o: %.c | config.mk
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ifrontends/conform -DPCVM_BIN='"$(BUILD)/pcvm"' -DPCVM_DEMO='"$(GUEST)/demo.bin"' -DPCVM_ECHO='"$(GUEST)/echo.bin"' -DPCVM_TIMING='"$(GUEST)/timing.bin"' -c -o $@ $<
+
+$(BIOS_IMG): src/devices/bios/bios.asm
+	@mkdir -p $(dir $@)
+	nasm -f bin -o $@ $<
+$(BIOS_OBJ): src/devices/bios/bios_rom.asm $(BIOS_IMG)
+	nasm -f elf64 -DBIOS_IMAGE='"$(BIOS_IMG)"' -o $@ $<
 
 $(LIB): $(OBJ)
 	@rm -f $@
@@ -162,7 +171,7 @@ fuzz: build/release/unit-tests build/release/pcvm $(GUEST)/demo.bin
 clean:
 	rm -rf build config.mk
 
--include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CONFORM_OBJ:.o=.d) $(BUILD)/frontends/headless/main.d
+-include $(SRC:%.c=$(BUILD)/%.d) $(UNIT_OBJ:.o=.d) $(CONFORM_OBJ:.o=.d) $(BUILD)/frontends/headless/main.d
 
 # Real Linux guests (Debian kernel + busybox initramfs, tests/boot): the .debs
 # are downloaded once into build/boot/ARCH/debs; each guest boots on pcvm and

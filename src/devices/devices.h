@@ -157,6 +157,10 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
 int loader_raw(struct vm *vm, const char *path, uint64_t addr, char *err, size_t errlen);
 /* Applies every -device loader,file=F,addr=A (at each boot). */
 int loader_options(struct vm *vm, char *err, size_t errlen);
+/* Starts a loaded kernel (loader.c): through the built-in BIOS's handoff,
+ * or, under -bios firmware, by setting vCPU 0's state directly. */
+struct boot_entry;
+void loader_enter(struct vm *vm, const struct boot_entry *e);
 /* Reads a whole file (for loaders): malloc'd buffer or NULL with err set. */
 void *loader_read_file(const char *path, size_t *len, size_t max, char *err, size_t errlen);
 

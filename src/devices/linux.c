@@ -1,12 +1,14 @@
 /* Direct Linux boot through the x86 boot protocol (2.10 and later): what a
- * boot loader does after the kernel's real-mode setup would have run, so
- * pcvm needs no BIOS. Offsets and rules are those of boot.rst. */
+ * boot loader does after the kernel's real-mode setup would have run; the
+ * BIOS then enters the 32-bit (or 64-bit) entry point. Offsets and rules
+ * are those of boot.rst. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "devices/bios/bios.h"
 #include "devices/devices.h"
 #include "devices/linux.h"
 #include "vm/vm.h"
@@ -41,20 +43,16 @@
 #define BP_E820_ENTRIES     0x1e8
 #define BP_E820_TABLE       0x2d0
 #define BP_SIZE             0x1000
-#define E820_MAX            128
 
 #define LOADED_HIGH   0x01
 #define KEEP_SEGMENTS 0x40
 #define CAN_USE_HEAP  0x80
 #define XLF_KERNEL_64 0x01
-#define E820_RAM      1
-#define E820_RESERVED 2
 
 #define BOOT_CS 0x10
 #define BOOT_DS 0x18
 #define MIN_PROTOCOL 0x20a
 #define KERNEL_LOW 0x100000u
-#define EBDA_START 0x9fc00u
 
 static uint16_t get16(const uint8_t *p, size_t off) { return (uint16_t)(p[off] | p[off + 1] << 8); }
 static uint32_t get32(const uint8_t *p, size_t off) { return get16(p, off) | (uint32_t)get16(p, off + 2) << 16; }
@@ -81,72 +79,6 @@ int loader_linux_probe(const char *path, char *err, size_t errlen)
     n = fread(head, 1, sizeof(head), f);
     fclose(f);
     return is_bzimage(head, n);
-}
-
-/* Top of the RAM that runs contiguously from 1 MiB (the kernel, initrd and
- * page tables must all lie there). */
-static uint64_t ram_top_from_1m(struct vm *vm)
-{
-    uint64_t top = KERNEL_LOW;
-    const struct pgm_range *r;
-    while (top < 0x100000000ull && (r = pgm_find(&vm->pgm, top)) && r->type == PGM_RAM)
-        top = r->end;
-    return top < 0x100000000ull ? top : 0x100000000ull;
-}
-
-struct e820 {
-    uint64_t addr[E820_MAX], size[E820_MAX];
-    uint32_t type[E820_MAX];
-    unsigned n;
-};
-
-static void e820_add(struct e820 *m, uint64_t addr, uint64_t size, uint32_t type)
-{
-    if (!size)
-        return;
-    if (m->n && m->type[m->n - 1] == type && m->addr[m->n - 1] + m->size[m->n - 1] == addr) {
-        m->size[m->n - 1] += size;
-        return;
-    }
-    if (m->n < E820_MAX) {
-        m->addr[m->n] = addr, m->size[m->n] = size, m->type[m->n] = type;
-        m->n++;
-    }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The map a PC BIOS would report, from PGM's ranges: below 1 MiB the fixed
- * PC layout (the top KiB of conventional memory is the EBDA; VGA window and
- * BIOS area reserved), above it every boundary of the range table, typed by
- * whichever range wins there (ROM and MMIO over RAM are reserved). */
-static void build_e820(struct vm *vm, struct e820 *m)
-{
-    const struct pgm *p = &vm->pgm;
-    uint64_t pts[2 * PGM_MAX_RANGES + 1];
-    unsigned n = 0;
-
-    m->n = 0;
-    if (pgm_find(p, 0) && pgm_find(p, 0)->type == PGM_RAM)
-        e820_add(m, 0, EBDA_START, E820_RAM);
-    e820_add(m, EBDA_START, KERNEL_LOW - EBDA_START, E820_RESERVED);
-    pts[n++] = KERNEL_LOW;
-    for (unsigned i = 0; i < p->nranges; i++) {
-        if (p->ranges[i].start > KERNEL_LOW)
-            pts[n++] = p->ranges[i].start;
-        if (p->ranges[i].end > KERNEL_LOW)
-            pts[n++] = p->ranges[i].end;
-    }
-    qsort(pts, n, sizeof(pts[0]), cmp_u64);
-    for (unsigned i = 0; i + 1 < n; i++) {
-        const struct pgm_range *r = pgm_find(p, pts[i]);
-        if (r && pts[i + 1] > pts[i])
-            e820_add(m, pts[i], pts[i + 1] - pts[i], r->type == PGM_RAM ? E820_RAM : E820_RESERVED);
-    }
 }
 
 /* Reads and concatenates a comma-separated list of initrd files. */
@@ -194,38 +126,19 @@ fail:
 }
 
 /* The flat segments of the 32-bit boot protocol: __BOOT_CS = 0x10 (code),
- * __BOOT_DS = 0x18 (data); with entry64 the code segment is 64-bit. */
-static void set_entry_state(struct vm *vm, uint64_t entry, bool entry64)
+ * __BOOT_DS = 0x18 (data); with entry64 the code segment is 64-bit and
+ * an identity map of the low 4 GiB (2 MiB pages) covers the kernel,
+ * boot_params, the command line and the initrd wherever they are. EBP,
+ * EDI and EBX must be zero, ESI points to boot_params. */
+static void enter(struct vm *vm, uint64_t entry, bool entry64)
 {
     uint64_t gdt[4] = {0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
-    struct cpu *c = &vm->cpus[0].cpu;
+    struct boot_entry e = {.long64 = entry64, .rip = entry, .esi = LINUX_BOOT_PARAMS, .esp = LINUX_STACK_TOP,
+                           .gdt_base = LINUX_GDT, .gdt_limit = sizeof(gdt) - 1, .cs = BOOT_CS, .ds = BOOT_DS};
 
-    if (entry64)
-        gdt[2] = 0x00af9b000000ffffull;
-    pgm_load(&vm->pgm, LINUX_GDT, gdt, sizeof(gdt));
-    c->cr0 = (c->cr0 | CR0_PE) & ~(uint64_t)(CR0_PG | CR0_CD | CR0_NW);
-    c->gdtr.base = LINUX_GDT;
-    c->gdtr.limit = sizeof(gdt) - 1;
-    c->idtr.base = 0;
-    c->idtr.limit = 0;
-    c->seg[S_CS] = (struct cpu_seg){.sel = BOOT_CS, .base = 0, .limit = 0xffffffff,
-                                    .attr = entry64 ? 0xa09b : 0xc09b};
-    for (int s = 0; s < 6; s++)
-        if (s != S_CS)
-            c->seg[s] = (struct cpu_seg){.sel = BOOT_DS, .base = 0, .limit = 0xffffffff, .attr = 0xc093};
-    c->tr = (struct cpu_seg){.limit = 0xffff, .attr = SEG_P | 0x0b};
-    c->cpl = 0;
-    cpu_set_flags(c, F_1); /* interrupts off */
-    for (int r = 0; r < 16; r++)
-        c->gpr[r] = 0; /* EBP, EDI, EBX must be zero */
-    c->gpr[R_SI] = LINUX_BOOT_PARAMS;
-    c->gpr[R_SP] = LINUX_STACK_TOP;
-    c->rip = entry;
-    pgm_set_a20(&vm->pgm, true);
     if (entry64) {
-        /* identity map of the low 4 GiB in 2 MiB pages: covers the kernel,
-         * boot_params, the command line and the initrd wherever they are */
         uint64_t pml4[512] = {0}, pdpt[512] = {0}, pd[512];
+        gdt[2] = 0x00af9b000000ffffull;
         pml4[0] = (LINUX_PAGE_TABLES + 0x1000) | 0x03;
         for (unsigned i = 0; i < 4; i++)
             pdpt[i] = (LINUX_PAGE_TABLES + 0x2000 + i * 0x1000) | 0x03;
@@ -236,14 +149,10 @@ static void set_entry_state(struct vm *vm, uint64_t entry, bool entry64)
                 pd[j] = ((uint64_t)i << 30) + ((uint64_t)j << 21) + 0x83; /* P, RW, PS */
             pgm_load(&vm->pgm, LINUX_PAGE_TABLES + 0x2000 + i * 0x1000, pd, sizeof(pd));
         }
-        c->cr3 = LINUX_PAGE_TABLES;
-        c->cr4 |= CR4_PAE;
-        c->efer |= EFER_LME | EFER_LMA;
-        c->cr0 |= CR0_PG;
-        pgm_change_mode(&vm->pgm, pgm_mode_from_regs(c->cr0, c->cr4, c->efer));
-    } else {
-        pgm_change_mode(&vm->pgm, PGM_MODE_PROTECTED);
+        e.cr3 = LINUX_PAGE_TABLES;
     }
+    pgm_load(&vm->pgm, LINUX_GDT, gdt, sizeof(gdt));
+    loader_enter(vm, &e);
 }
 
 /* Everything the loader decided, for the zero page. */
@@ -299,8 +208,8 @@ static int place_initrd(const uint8_t *img, uint64_t top, const char *name, stru
 static void build_boot_params(struct vm *vm, const uint8_t *img, const struct layout *lo, uint8_t *bp)
 {
     size_t hdr_end = HDR_HEADER + img[HDR_JUMP + 1]; /* the jump at 0x200 skips exactly the header */
-    uint64_t top = ram_top_from_1m(vm);
-    struct e820 m;
+    uint64_t top = e820_ram_top_from_1m(vm);
+    struct e820_map m;
 
     memset(bp, 0, BP_SIZE);
     if (hdr_end > HDR_END_MAX)
@@ -318,7 +227,7 @@ static void build_boot_params(struct vm *vm, const uint8_t *img, const struct la
     put32(bp, HDR_RAMDISK_IMAGE, (uint32_t)lo->initrd);
     put32(bp, HDR_RAMDISK_SIZE, (uint32_t)lo->initrd_len);
     put32(bp, HDR_CMD_LINE_PTR, LINUX_CMDLINE);
-    build_e820(vm, &m);
+    e820_build(vm, &m);
     bp[BP_E820_ENTRIES] = (uint8_t)m.n;
     for (unsigned i = 0; i < m.n; i++) {
         put64(bp, BP_E820_TABLE + i * 20, m.addr[i]);
@@ -360,7 +269,7 @@ int loader_linux(struct vm *vm, const char *path, const char *cmdline, const cha
     uint8_t *img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen), *rd = NULL;
     uint8_t *bp = NULL;
     struct layout lo = {0};
-    uint64_t top = ram_top_from_1m(vm);
+    uint64_t top = e820_ram_top_from_1m(vm);
     uint32_t cmdline_max;
     size_t rd_len = 0;
     int rc = -1;
@@ -411,7 +320,7 @@ int loader_linux(struct vm *vm, const char *path, const char *cmdline, const cha
         snprintf(err, errlen, "'%s': cannot write the kernel into guest RAM", path);
         goto out;
     }
-    set_entry_state(vm, entry64 ? lo.load + 0x200 : lo.load, entry64);
+    enter(vm, entry64 ? lo.load + 0x200 : lo.load, entry64);
     rc = 0;
     goto out;
 prefix: {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "devices/bios/bios.h"
 #include "devices/devices.h"
 #include "vm/vm.h"
 
@@ -83,4 +84,47 @@ int loader_raw(struct vm *vm, const char *path, uint64_t addr, char *err, size_t
     }
     free(img);
     return rc;
+}
+
+/* Starts the kernel a loader placed: the built-in BIOS performs the entry
+ * after POST; under external firmware (-bios) the CPU is put in the entry
+ * state directly, as before firmware existed here. */
+void loader_enter(struct vm *vm, const struct boot_entry *e)
+{
+    struct cpu *c = &vm->cpus[0].cpu;
+
+    if (!vm->cfg.bios) {
+        bios_handoff(vm, e);
+        return;
+    }
+    c->cr0 = (c->cr0 | CR0_PE) & ~(uint64_t)(CR0_PG | CR0_CD | CR0_NW);
+    c->gdtr.base = e->gdt_base;
+    c->gdtr.limit = e->gdt_limit;
+    c->idtr.base = e->idt_base;
+    c->idtr.limit = e->idt_limit;
+    c->seg[S_CS] = (struct cpu_seg){.sel = e->cs, .base = 0, .limit = 0xffffffff,
+                                    .attr = e->long64 ? 0xa09b : 0xc09b};
+    for (int s = 0; s < 6; s++)
+        if (s != S_CS)
+            c->seg[s] = (struct cpu_seg){.sel = e->ds, .base = 0, .limit = 0xffffffff, .attr = 0xc093};
+    c->tr = (struct cpu_seg){.limit = 0xffff, .attr = SEG_P | 0x0b};
+    c->cpl = 0;
+    cpu_set_flags(c, F_1); /* interrupts off */
+    for (int r = 0; r < 16; r++)
+        c->gpr[r] = 0;
+    c->gpr[R_AX] = e->eax;
+    c->gpr[R_BX] = e->ebx;
+    c->gpr[R_SI] = e->esi;
+    c->gpr[R_SP] = e->esp;
+    c->rip = e->rip;
+    pgm_set_a20(&vm->pgm, true);
+    if (e->long64) {
+        c->cr3 = e->cr3;
+        c->cr4 |= CR4_PAE;
+        c->efer |= EFER_LME | EFER_LMA;
+        c->cr0 |= CR0_PG;
+        pgm_change_mode(&vm->pgm, pgm_mode_from_regs(c->cr0, c->cr4, c->efer));
+    } else {
+        pgm_change_mode(&vm->pgm, PGM_MODE_PROTECTED);
+    }
 }

@@ -1,12 +1,13 @@
 /* Multiboot v1 loading: ELF32 program headers or the a.out kludge, the info
- * structure with memory sizes, command line, modules and a memory map, and
- * the entry state of the specification (flat 32-bit protected mode,
- * EAX = 0x2BADB002, EBX = the info structure). */
+ * structure with memory sizes, command line, modules and a memory map (the
+ * BIOS's E820 map), and the entry state of the specification (flat 32-bit
+ * protected mode, EAX = 0x2BADB002, EBX = the info structure). */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/bios/bios.h"
 #include "devices/devices.h"
 #include "vm/vm.h"
 
@@ -34,21 +35,11 @@ static uint32_t area_put(struct mb_info_area *a, const void *data, uint32_t len)
     return at;
 }
 
-/* Highest guest-physical end of RAM that is contiguous from 1 MiB. */
-static uint64_t ram_top_below_4g(struct vm *vm)
-{
-    uint64_t top = 0x100000;
-    const struct pgm_range *r;
-    while ((r = pgm_find(&vm->pgm, top)) && r->type == PGM_RAM && top < 0x100000000ull)
-        top = r->end;
-    return top;
-}
-
 static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *entry, uint32_t *end,
                     char *err, size_t errlen)
 {
     const Elf32_Ehdr *eh = (const void *)img;
-    uint64_t top = ram_top_below_4g(vm);
+    uint64_t top = e820_ram_top_from_1m(vm);
 
     if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_machine != EM_386 ||
         eh->e_phentsize != sizeof(Elf32_Phdr) || eh->e_phoff > len ||
@@ -86,7 +77,7 @@ static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32
                      uint32_t *entry, uint32_t *end, char *err, size_t errlen)
 {
     uint32_t header_addr = h[3], load_addr = h[4], load_end = h[5], bss_end = h[6];
-    uint64_t top = ram_top_below_4g(vm), off, size;
+    uint64_t top = e820_ram_top_from_1m(vm), off, size;
 
     if (load_addr > header_addr || header_addr - load_addr > hoff) {
         snprintf(err, errlen, "bad Multiboot a.out addresses");
@@ -134,7 +125,7 @@ static int load_modules(struct vm *vm, struct mb_info_area *a, const char *list,
 {
     uint32_t mods[MAX_MODULES][4];
     char *copy = strdup(list), *save = NULL, *item;
-    uint64_t top = ram_top_below_4g(vm);
+    uint64_t top = e820_ram_top_from_1m(vm);
     int rc = -1;
 
     *count = 0;
@@ -175,30 +166,18 @@ out:
     return rc;
 }
 
-static void set_entry_state(struct vm *vm, uint32_t entry, uint32_t info)
+/* The specification's state: flat 32-bit code and data segments (from a
+ * GDT the kernel may keep until it loads its own), EAX the magic, EBX the
+ * info structure; the IDT is left at the real-mode IVT. */
+static void enter(struct vm *vm, uint32_t entry, uint32_t info)
 {
     static const uint64_t gdt[3] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
-    struct cpu *c = &vm->cpus[0].cpu;
+    struct boot_entry e = {.rip = entry, .eax = MB_BOOT_MAGIC, .ebx = info, .esp = 0x7c00,
+                           .gdt_base = MB_GDT, .gdt_limit = sizeof(gdt) - 1, .idt_limit = 0x3ff,
+                           .cs = 0x08, .ds = 0x10};
 
     pgm_load(&vm->pgm, MB_GDT, gdt, sizeof(gdt));
-    c->cr0 = (c->cr0 | CR0_PE) & ~(uint64_t)(CR0_PG | CR0_CD | CR0_NW);
-    c->gdtr.base = MB_GDT;
-    c->gdtr.limit = sizeof(gdt) - 1;
-    c->idtr.base = 0;
-    c->idtr.limit = 0x3ff;
-    c->seg[S_CS] = (struct cpu_seg){.sel = 0x08, .base = 0, .limit = 0xffffffff, .attr = 0xc09b};
-    for (int s = 0; s < 6; s++)
-        if (s != S_CS)
-            c->seg[s] = (struct cpu_seg){.sel = 0x10, .base = 0, .limit = 0xffffffff, .attr = 0xc093};
-    c->tr = (struct cpu_seg){.limit = 0xffff, .attr = SEG_P | 0x0b};
-    c->cpl = 0;
-    cpu_set_flags(c, F_1);
-    c->rip = entry;
-    c->gpr[R_AX] = MB_BOOT_MAGIC;
-    c->gpr[R_BX] = info;
-    c->gpr[R_SP] = 0x7c00;
-    pgm_set_a20(&vm->pgm, true);
-    pgm_change_mode(&vm->pgm, PGM_MODE_PROTECTED);
+    loader_enter(vm, &e);
 }
 
 int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const char *modules, char *err,
@@ -207,11 +186,13 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
     size_t len, hoff;
     uint8_t *img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen);
     const uint32_t *h = NULL;
-    uint32_t entry, end, info[22] = {0}, mmap[6 * 5];
+    uint32_t entry, end, info[22] = {0}, mmap[6 * E820_MAX];
+    struct e820_map map;
     struct mb_info_area area = {vm, MB_INFO + sizeof(info)};
     char *cl;
-    uint64_t top, above;
-    int rc = -1, n = 0;
+    uint64_t top;
+    int rc = -1;
+    unsigned n = 0;
 
     if (!img)
         return -1;
@@ -236,8 +217,7 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
         goto prefix;
     rc = -1;
 
-    top = ram_top_below_4g(vm);
-    above = vm->pgm.ram_size > top ? vm->pgm.ram_size - top : 0;
+    top = e820_ram_top_from_1m(vm);
     info[0] = 1u << 0 | 1u << 2 | 1u << 6 | 1u << 9; /* mem, cmdline, mmap, loader name */
     info[1] = 639;
     info[2] = (uint32_t)((top - 0x100000) >> 10);
@@ -261,26 +241,18 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
         info[5] = count;
         info[6] = addr;
     }
-    /* memory map entries: size, base (64), length (64), type */
-#define MMAP(base, len, type)                                                                   \
-    do {                                                                                        \
-        uint64_t b_ = (base), l_ = (len);                                                       \
-        uint32_t *e_ = &mmap[n++ * 6];                                                          \
-        e_[0] = 20, e_[1] = (uint32_t)b_, e_[2] = (uint32_t)(b_ >> 32), e_[3] = (uint32_t)l_,   \
-        e_[4] = (uint32_t)(l_ >> 32), e_[5] = (type);                                           \
-    } while (0)
-    MMAP(0, 0x9fc00, 1);
-    MMAP(0x9fc00, 0x400, 2);
-    MMAP(0xf0000, 0x10000, 2);
-    MMAP(0x100000, top - 0x100000, 1);
-    if (above)
-        MMAP(0x100000000ull, above, 1);
-#undef MMAP
+    /* memory map entries: size, base (64), length (64), type: the BIOS's E820 map */
+    e820_build(vm, &map);
+    for (unsigned i = 0; i < map.n; i++, n++) {
+        uint32_t *e = &mmap[n * 6];
+        e[0] = 20, e[1] = (uint32_t)map.addr[i], e[2] = (uint32_t)(map.addr[i] >> 32);
+        e[3] = (uint32_t)map.size[i], e[4] = (uint32_t)(map.size[i] >> 32), e[5] = map.type[i];
+    }
     info[11] = (uint32_t)n * 24;
     info[12] = area_put(&area, mmap, info[11]);
     info[16] = area_put(&area, "pcvm", 5);
     pgm_load(&vm->pgm, MB_INFO, info, sizeof(info));
-    set_entry_state(vm, entry, MB_INFO);
+    enter(vm, entry, MB_INFO);
     rc = 0;
     goto out;
 prefix: {

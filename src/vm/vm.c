@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cpu/trace.h"
+#include "devices/bios/bios.h"
 #include "em/em.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
@@ -60,6 +61,8 @@ static int vm_boot(struct vm *vm, char *err, size_t errlen)
         vcpu_state_reset(&vm->cpus[i]);
     pgm_set_a20(&vm->pgm, true);
     pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
+    if (!cfg->bios)
+        bios_prepare(vm); /* the built-in BIOS's E820 map; no kernel to start yet */
     if (loader_options(vm, err, errlen) < 0)
         return -1;
     /* a bzImage boots through the Linux boot protocol, else Multiboot */
@@ -190,7 +193,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
                 goto fail;
             }
     }
-    if (cfg->bios && loader_bios(vm, cfg->bios, err, errlen) < 0)
+    if ((cfg->bios ? loader_bios(vm, cfg->bios, err, errlen) : bios_map(vm, err, errlen)) < 0)
         goto fail;
     if (create_devices(vm, err, errlen) < 0 || vm_boot(vm, err, errlen) < 0)
         goto fail;

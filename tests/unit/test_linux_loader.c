@@ -90,6 +90,19 @@ static int boot(uint64_t ram, const char *kernel, const char *append, const char
     return vm_create(&cfg, vm, err, errlen);
 }
 
+/* Runs vCPU 0 from the reset vector through the built-in BIOS until it
+ * enters the kernel at rip (in protected or long mode). */
+static void run_bios_to(struct vm *vm, uint64_t rip)
+{
+    struct vcpu *v = &vm->cpus[0];
+    unsigned n;
+
+    for (n = 0; n < 200000 && !(v->cpu.rip == rip && (v->cpu.cr0 & CR0_PE)); n++)
+        cr_assert_eq(iem_exec(v, 1), IEM_OK, "BIOS instruction %u at %04x:%llx", n, v->cpu.seg[S_CS].sel,
+                     (unsigned long long)v->cpu.rip);
+    cr_assert_eq(v->cpu.rip, rip, "the BIOS enters the kernel");
+}
+
 static void read_bp(struct vm *vm, uint8_t *bp)
 {
     pgm_read(&vm->pgm, LINUX_BOOT_PARAMS, bp, 4096);
@@ -151,21 +164,25 @@ Test(linux_loader, zero_page_cmdline_initrd_and_32bit_entry)
     cr_assert_eq(memcmp(back, rd, sizeof(rd)), 0);
 
     /* e820: conventional memory less the EBDA, the BIOS area, RAM from 1 MiB,
-     * then the MMIO pages of the I/O APIC, the HPET and the local APIC */
-    cr_assert_eq(bp[0x1e8], 6);
-    static const uint64_t want[6][3] = {
+     * then the MMIO pages of the I/O APIC, the HPET and the local APIC, and
+     * the BIOS ROM below 4 GiB */
+    cr_assert_eq(bp[0x1e8], 7);
+    static const uint64_t want[7][3] = {
         {0, 0x9fc00, 1},          {0x9fc00, 0x60400, 2},    {MiB, 63 * MiB, 1},
         {0xfec00000, 0x1000, 2}, {0xfed00000, 0x400, 2}, {0xfee00000, 0x1000, 2},
+        {0xffff0000, 0x10000, 2},
     };
-    for (unsigned i = 0; i < 6; i++) {
+    for (unsigned i = 0; i < 7; i++) {
         cr_assert_eq(get(bp, 0x2d0 + i * 20, 8), want[i][0], "e820[%u].addr", i);
         cr_assert_eq(get(bp, 0x2d0 + i * 20 + 8, 8), want[i][1], "e820[%u].size", i);
         cr_assert_eq(get(bp, 0x2d0 + i * 20 + 16, 4), want[i][2], "e820[%u].type", i);
     }
 
-    /* entry: flat 32-bit protected mode, __BOOT_CS/__BOOT_DS, ESI = zero page */
+    /* entry, through the BIOS: flat 32-bit protected mode,
+     * __BOOT_CS/__BOOT_DS, ESI = zero page */
     const struct cpu *c = &vm->cpus[0].cpu;
-    cr_assert_eq(c->rip, 16 * MiB);
+    cr_assert_eq(c->rip, 0xfff0, "vCPU 0 starts at the reset vector");
+    run_bios_to(vm, 16 * MiB);
     cr_assert_eq(c->seg[S_CS].sel, 0x10);
     cr_assert_eq(c->seg[S_CS].base, 0);
     cr_assert_eq(c->seg[S_CS].limit, 0xffffffff);
@@ -186,7 +203,7 @@ Test(linux_loader, zero_page_cmdline_initrd_and_32bit_entry)
     /* a reset loads everything again */
     pgm_write(&vm->pgm, 16 * MiB, "\0\0\0\0", 4);
     vm_reset(vm);
-    cr_assert_eq(vm->cpus[0].cpu.rip, 16 * MiB);
+    run_bios_to(vm, 16 * MiB);
     pgm_read(&vm->pgm, 16 * MiB, buf, 4);
     cr_assert_eq(buf[0], 1);
     vm_destroy(vm);
@@ -206,13 +223,29 @@ Test(linux_loader, non_relocatable_kernel_at_1mib_without_initrd)
     cr_assert_eq(boot(32 * MiB, k, NULL, NULL, &vm, err, sizeof(err)), 0, "%s", err);
     read_bp(vm, bp);
     cr_assert_eq(get(bp, 0x214, 4), MiB);
-    cr_assert_eq(vm->cpus[0].cpu.rip, MiB);
+    run_bios_to(vm, MiB);
     cr_assert_eq(get(bp, 0x218, 4) | get(bp, 0x21c, 4), 0, "no initrd");
     pgm_read(&vm->pgm, LINUX_CMDLINE, cl, sizeof(cl));
     cr_assert_eq(cl[0], 0, "empty command line");
     vm_destroy(vm);
     unlink(k);
     free(k);
+}
+
+Test(linux_loader, external_firmware_gets_the_entry_state_directly)
+{
+    static uint8_t rom[0x10000];
+    char *k = fake_bzimage(&default_fake), *b = temp_file(rom, sizeof(rom)), err[256];
+    struct vm_config cfg = {.ram_size = 64 * MiB, .ncpus = 1, .nodefaults = true, .kernel = k, .bios = b};
+    struct vm *vm;
+
+    cr_assert_eq(vm_create(&cfg, &vm, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(vm->cpus[0].cpu.rip, 16 * MiB, "-bios: no built-in BIOS in the way");
+    cr_assert_eq(vm->cpus[0].cpu.gpr[R_SI], LINUX_BOOT_PARAMS);
+    cr_assert_eq(pgm_read_u(&vm->pgm, 0xffff0000u, 1), 0, "the -bios image is mapped");
+    vm_destroy(vm);
+    unlink(k), unlink(b);
+    free(k), free(b);
 }
 
 Test(linux_loader, ram_for_pref_address_plus_init_size_is_required)
@@ -265,7 +298,7 @@ Test(linux_loader, entry64_identity_maps_and_enters_at_plus_0x200)
     cr_assert_eq(boot(64 * MiB, k, "", NULL, &vm, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(loader_linux(vm, k, "x", NULL, true, err, sizeof(err)), 0, "%s", err);
     const struct cpu *c = &vm->cpus[0].cpu;
-    cr_assert_eq(c->rip, 16 * MiB + 0x200);
+    run_bios_to(vm, 16 * MiB + 0x200);
     cr_assert(c->efer & EFER_LMA);
     cr_assert(c->cr0 & CR0_PG);
     cr_assert(c->cr4 & CR4_PAE);
