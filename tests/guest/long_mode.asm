@@ -22,9 +22,16 @@ main:
         mov eax, 0x80000001
         cpuid
         CHECK_MASK edx, (1 << 29) | (1 << 20) | (1 << 11), (1 << 29) | (1 << 20) | (1 << 11), "cpuid 0x80000001: LM, NX, SYSCALL"
-        mov eax, 0x80000008
+        mov eax, 7
+        xor ecx, ecx
         cpuid
-        CHECK_MASK eax, 0x3028, 0xFFFF, "cpuid 0x80000008: 40 physical, 48 linear address bits"
+        mov esi, 0x3028                 ; 48 linear bits, or 57 with LA57
+        test ecx, 1 << 16
+        jz .lin48
+        mov esi, 0x3928
+.lin48: mov eax, 0x80000008
+        cpuid
+        CHECK_MASK eax, esi, 0xFFFF, "cpuid 0x80000008: 40 physical, 48 (57 with LA57) linear address bits"
         mov eax, 1
         cpuid
         CHECK_MASK edx, 0x40, 0x40, "cpuid 1: PAE"

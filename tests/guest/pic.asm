@@ -41,8 +41,11 @@ S_ISR equ RES + 0x18
         out 0x40, al
         xor al, al
         out 0x40, al
-        mov ecx, 10000
-%%w:    loop %%w
+%%w:    mov al, 0xe2                    ; read-back: status of counter 0
+        out 0x43, al
+        in al, 0x40
+        test al, 0x80                   ; OUT: high once the count ran out
+        jz %%w
 %endmacro
 %macro IRQ1 0
         mov al, 0xd2
