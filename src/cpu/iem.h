@@ -205,6 +205,17 @@ int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc);
 int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err);
 /* IRET with EFLAGS.NT=1 outside IA-32e mode. */
 int iem_task_iret(struct vcpu *v);
+/* CR4.VME / CR4.PVI (vme.c). iem_vif_mode: CLI/STI act on VIF.
+ * iem_vme_flags16: a 16-bit PUSHF/POPF/IRET of this size sees VIF as IF;
+ * then the pushed image is iem_vme_pushed_flags(EFLAGS) and a popped one
+ * goes through iem_vme_popped_flags (#GP(0) for TF, or IF with VIP).
+ * iem_v86_softint: INT n in v86 mode; IEM_OK with *done when redirected to
+ * the IVT, IEM_OK without it for the IDT, or #GP(0). */
+bool iem_vif_mode(const struct cpu *c);
+bool iem_vme_flags16(const struct cpu *c, unsigned osize);
+uint64_t iem_vme_pushed_flags(uint64_t eflags);
+int iem_vme_popped_flags(struct vcpu *v, uint64_t popped, uint64_t *eflags);
+int iem_v86_softint(struct vcpu *v, unsigned vec, uint64_t ret_ip, bool *done);
 int iem_push_seg(struct vcpu *v, const struct iem_insn *in); /* iem_far.c */
 int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);  /* iem_far.c */
 
