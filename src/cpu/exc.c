@@ -160,7 +160,7 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     if (!((g[0] >> 47) & 1))
         return iem_np(v, idt_err);
     if (gtype == 5)
-        return iem_task_gate_event(v, g[0], ret_rip, has_err, err);
+        return iem_task_gate_event(v, g[0], kind == EV_EXC && is_fault(vec), ret_rip, has_err, err);
 
     uint16_t sel = (uint16_t)(g[0] >> 16);
     uint64_t off = (g[0] & 0xffff) | ((g[0] >> 48) << 16);

@@ -195,14 +195,14 @@ int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
 /* Hardware task switches (task.c). src decides busy bits, NT and the back
  * link; ret_eip is saved in the old TSS; an exception's error code goes on
  * the new task's stack. */
-enum iem_task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+enum iem_task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT, TASK_FAULT /* TASK_INT, RF saved */ };
 #define DR6_BT 0x8000u /* the #DB a new task's T bit raises */
 int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
                     bool has_err, uint32_t err);
 /* JMP/CALL far to a TSS descriptor or task gate (desc read from sel). */
 int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc);
 /* An event through a present task gate in the IDT (gate DPL already checked). */
-int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err);
+int iem_task_gate_event(struct vcpu *v, uint64_t gate, bool fault, uint64_t ret_eip, bool has_err, uint32_t err);
 /* IRET with EFLAGS.NT=1 outside IA-32e mode. */
 int iem_task_iret(struct vcpu *v);
 /* CR4.VME / CR4.PVI (vme.c). iem_vif_mode: CLI/STI act on VIF.

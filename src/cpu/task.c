@@ -189,7 +189,7 @@ struct task_switch {
 /* CALL and events nest: back link, NT, the old task stays busy. */
 static bool links(enum iem_task_src src)
 {
-    return src == TASK_CALL || src == TASK_INT;
+    return src == TASK_CALL || src == TASK_INT || src == TASK_FAULT;
 }
 
 /* Reads both TSSs and probes every location the switch writes, so that
@@ -221,6 +221,8 @@ static int write_old(struct vcpu *v, struct task_switch *s, uint64_t ret_eip)
     uint64_t oflags = cpu_get_flags(c);
     if (s->src == TASK_IRET)
         oflags &= ~(uint64_t)F_NT;
+    if (s->src == TASK_FAULT) /* as in a frame pushed for a fault (exc.c) */
+        oflags |= F_RF;
     save_old_state(v, s->ol, s->o, ret_eip, oflags);
     uint16_t link = c->tr.sel;
     int rc = iem_lin_write(v, s->obase, s->o + s->ol->eip, s->olen, ACC_W | ACC_SYS);
@@ -333,14 +335,14 @@ int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc)
     return iem_task_switch(v, sel, desc, src, v->iem.next_rip, false, 0);
 }
 
-int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err)
+int iem_task_gate_event(struct vcpu *v, uint64_t gate, bool fault, uint64_t ret_eip, bool has_err, uint32_t err)
 {
     uint16_t tsel;
     uint64_t tdesc;
     int rc = gate_target(v, gate, &tsel, &tdesc);
     if (rc)
         return rc;
-    return iem_task_switch(v, tsel, tdesc, TASK_INT, ret_eip, has_err, err);
+    return iem_task_switch(v, tsel, tdesc, fault ? TASK_FAULT : TASK_INT, ret_eip, has_err, err);
 }
 
 int iem_task_iret(struct vcpu *v)

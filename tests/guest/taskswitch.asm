@@ -155,6 +155,9 @@ main:
         CHECK_EQ [rec_esp], stack_a + TASK_ESP - 4, "#GP through a task gate: ESP below the error code"
         CHECK_EQ [rec_saved_eip], .gp_insn, "#GP through a task gate: old TSS EIP is the faulting instruction"
         CHECK_MASK [tss_a], SEL_TSS, 0xFFFF, "#GP through a task gate: back link"
+        UNLESS_TCG "#GP through a task gate: RF in the saved EFLAGS"
+        CHECK_MASK [rec_val], F_RF, F_RF, "#GP through a task gate: RF set in the saved EFLAGS (a fault)"
+        END_UNLESS_TCG
         ; ---- #DF through a task gate (#GP whose gate is not present) ---------
         INIT_TASK tss_a, te_fix, SEL_TSSA
         SET_GATE 8, 0, SEL_TSSA, 0x85
@@ -448,6 +451,8 @@ te_fix:                         ; exception task: resume the main task at fix_ei
         call task_record
         mov eax, [tss32 + 0x20]
         mov [rec_saved_eip], eax
+        mov eax, [tss32 + 0x24]
+        mov [rec_val], eax
         mov eax, [fix_eip]
         mov [tss32 + 0x20], eax
         mov eax, [fix_esp]
