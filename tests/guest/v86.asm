@@ -232,7 +232,9 @@ v86_common:
         rep movsd
         test dword [V_VEC + 16], F_VM
         jnz .ok
-        jmp exc_stub_table              ; not from v86: let the normal path report it
+        push dword [V_VEC + 4]          ; not from v86: the normal path reports it
+        push dword [V_VEC]
+        jmp exc_common
 .ok:    lss esp, [r3_esp]
         mov ax, SEL_DATA32
         mov fs, ax
