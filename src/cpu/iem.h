@@ -213,6 +213,7 @@ int iem_task_iret(struct vcpu *v);
  * the IVT, IEM_OK without it for the IDT, or #GP(0). */
 bool iem_vif_mode(const struct cpu *c);
 bool iem_vme_flags16(const struct cpu *c, unsigned osize);
+bool iem_vme_vip_pending(const struct cpu *c); /* entering v86 code: #GP(0) first */
 uint64_t iem_vme_pushed_flags(uint64_t eflags);
 int iem_vme_popped_flags(struct vcpu *v, uint64_t popped, uint64_t *eflags);
 int iem_v86_softint(struct vcpu *v, unsigned vec, uint64_t ret_ip, bool *done);

@@ -417,6 +417,10 @@ static int iret_to_v86(struct vcpu *v, uint64_t ip, uint64_t cs, uint64_t fl)
     c->gpr[R_SP] = (uint32_t)s[0];
     v->iem.next_rip = ip;
     iem_mode_changed(v);
+    if (iem_vme_vip_pending(c)) {
+        c->rip = ip; /* the #GP belongs to the first v86 instruction */
+        return iem_gp(v, 0);
+    }
     return IEM_OK;
 }
 

@@ -146,7 +146,7 @@ static int load_new_context(struct vcpu *v, const struct tss_layout *l, const ui
         for (unsigned i = 0; i < 6; i++)
             iem_seg_load_real(v, i, sel[i]);
         iem_mode_changed(v);
-        return c->rip > c->seg[S_CS].limit ? iem_gp(v, 0) : IEM_OK;
+        return c->rip > c->seg[S_CS].limit || iem_vme_vip_pending(c) ? iem_gp(v, 0) : IEM_OK;
     }
     unsigned cpl = sel[S_CS] & 3;
     rc = load_task_seg(v, S_CS, sel[S_CS], cpl);

@@ -25,6 +25,14 @@ bool iem_vif_mode(const struct cpu *c)
     return c->cpl == 3 && (c->cr4 & CR4_PVI);
 }
 
+/* VIF and VIP both set when v86 code is entered: #GP(0) before its first
+ * instruction, so the monitor can deliver the pending interrupt (SDM vol. 3
+ * 20.3.2); only IRET from the monitor or a task switch can get there. */
+bool iem_vme_vip_pending(const struct cpu *c)
+{
+    return cpu_is_v86(c) && !iopl3(c) && (c->cr4 & CR4_VME) && (c->rflags & F_VIF) && (c->rflags & F_VIP);
+}
+
 bool iem_vme_flags16(const struct cpu *c, unsigned osize)
 {
     return osize == 2 && cpu_is_v86(c) && !iopl3(c) && (c->cr4 & CR4_VME);

@@ -10,7 +10,7 @@
 ; zeroed in the handler, restored by IRETD).  CR4.VME (when CPUID has it):
 ; CLI/STI on VIF, 16-bit PUSHF/POPF/IRET showing VIF as IF (IOPL 3 in the
 ; pushed image), #GP(0) for a popped TF, STI/POPF IF=1 with VIP and the
-; 32-bit forms, INT n redirected to the IVT through the TSS redirection
+; 32-bit forms, VIF+VIP on entry, INT n redirected to the IVT through the TSS redirection
 ; bitmap or not (bit set: #GP(0) with IOPL<3, the IDT with IOPL=3);
 ; CR4.PVI: CLI/STI at CPL3 on VIF, STI with VIP #GP(0).
 %define HAVE_BLOB
@@ -157,12 +157,16 @@ main:
         V86_TRAP 13, 0, s_sti, "VME: sti with VIP #GP(0)"
         V86 s_vme_popf, F_VIP
         V86_TRAP 13, 0, s_vme_popf.p, "VME: popf IF=1 with VIP #GP(0)"
+        V86 s_vme_iret, F_VIP
+        V86_TRAP 13, 0, s_vme_iret.i, "VME: iret IF=1 with VIP #GP(0)"
         V86 s_vme_pushfd
         V86_TRAP 13, 0, s_vme_pushfd, "VME: pushfd #GP(0)"
         V86 s_vme_popfd
         V86_TRAP 13, 0, s_vme_popfd.p, "VME: popfd #GP(0)"
         V86 s_vme_iretd
         V86_TRAP 13, 0, s_vme_iretd.i, "VME: iretd #GP(0)"
+        V86 s_vme_iret, F_VIF | F_VIP
+        V86_TRAP 13, 0, s_vme_iret, "VME: entering v86 code with VIF and VIP #GP(0) before its first instruction"
         V86 s_vme_iret
         V86_TRAP 13, 0, s_vme_iret.back, "VME: 16-bit iret returns"
         CHECK_MASK [V_VEC + 16], F_VIF, F_VIF | F_IF, "VME: iret sets VIF from the popped IF"
@@ -378,7 +382,7 @@ s_vme_iret:
         push word F_IF | 2
         push word 0
         push word .back
-        iret
+.i:     iret
 .back:  hlt
 s_vme_int:
         int 0x21
