@@ -10,7 +10,10 @@
  *   commits RIP = next_rip only when the handler returns IEM_OK/HALT/BREAK.
  * - On a fault no architectural state may have changed: read and check
  *   everything first, write registers last. Memory writes are done before
- *   register writes so a faulting store leaves registers intact.
+ *   register writes so a faulting store leaves registers intact. (Only a
+ *   task switch past its commit point, or entering v86 code with VIF and
+ *   VIP, faults after changing state, with RIP set to the new instruction;
+ *   docs/DESIGN-NOTES.md.)
  */
 #ifndef PCVM_IEM_H
 #define PCVM_IEM_H
