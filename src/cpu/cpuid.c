@@ -94,7 +94,7 @@ static const struct cpuid_leaf leaves[] = {
     {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
                   F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
                       F1C_PCLMUL | F1C_AES | F1C_XSAVE | F1C_RDRAND | F1C_X2APIC | F1C_TSC_DEADLINE,
-                  F1_FPU | F1_APIC | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
+                  F1_FPU | (1u << 1) /* VME */ | F1_APIC | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
                       F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
     {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |

@@ -134,9 +134,13 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     uint32_t idt_err = vec * 8 + 2;
     unsigned cpl = c->cpl;
 
-    /* INT n in v86 mode is IOPL-sensitive (no VME redirection). */
-    if (v86 && kind == EV_SOFTINT && ((c->rflags & F_IOPL) >> 12) < 3)
-        return iem_gp(v, 0);
+    /* INT n in v86 mode is IOPL-sensitive, or redirected under VME. */
+    if (v86 && kind == EV_SOFTINT) {
+        bool done;
+        int rc = iem_v86_softint(v, vec, ret_rip, &done);
+        if (rc || done)
+            return rc;
+    }
 
     unsigned esz = lm ? 16 : 8;
     if ((uint64_t)vec * esz + esz - 1 > c->idtr.limit)
@@ -156,7 +160,7 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     if (!((g[0] >> 47) & 1))
         return iem_np(v, idt_err);
     if (gtype == 5)
-        return iem_task_gate_event(v, g[0], ret_rip, has_err, err);
+        return iem_task_gate_event(v, g[0], kind == EV_EXC && is_fault(vec), ret_rip, has_err, err);
 
     uint16_t sel = (uint16_t)(g[0] >> 16);
     uint64_t off = (g[0] & 0xffff) | ((g[0] >> 48) << 16);

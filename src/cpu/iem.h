@@ -10,7 +10,10 @@
  *   commits RIP = next_rip only when the handler returns IEM_OK/HALT/BREAK.
  * - On a fault no architectural state may have changed: read and check
  *   everything first, write registers last. Memory writes are done before
- *   register writes so a faulting store leaves registers intact.
+ *   register writes so a faulting store leaves registers intact. (Only a
+ *   task switch past its commit point, or entering v86 code with VIF and
+ *   VIP, faults after changing state, with RIP set to the new instruction;
+ *   docs/DESIGN-NOTES.md.)
  */
 #ifndef PCVM_IEM_H
 #define PCVM_IEM_H
@@ -195,16 +198,28 @@ int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
 /* Hardware task switches (task.c). src decides busy bits, NT and the back
  * link; ret_eip is saved in the old TSS; an exception's error code goes on
  * the new task's stack. */
-enum iem_task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+enum iem_task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT, TASK_FAULT /* TASK_INT, RF saved */ };
 #define DR6_BT 0x8000u /* the #DB a new task's T bit raises */
 int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
                     bool has_err, uint32_t err);
 /* JMP/CALL far to a TSS descriptor or task gate (desc read from sel). */
 int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc);
 /* An event through a present task gate in the IDT (gate DPL already checked). */
-int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err);
+int iem_task_gate_event(struct vcpu *v, uint64_t gate, bool fault, uint64_t ret_eip, bool has_err, uint32_t err);
 /* IRET with EFLAGS.NT=1 outside IA-32e mode. */
 int iem_task_iret(struct vcpu *v);
+/* CR4.VME / CR4.PVI (vme.c). iem_vif_mode: CLI/STI act on VIF.
+ * iem_vme_flags16: a 16-bit PUSHF/POPF/IRET of this size sees VIF as IF;
+ * then the pushed image is iem_vme_pushed_flags(EFLAGS) and a popped one
+ * goes through iem_vme_popped_flags (#GP(0) for TF, or IF with VIP).
+ * iem_v86_softint: INT n in v86 mode; IEM_OK with *done when redirected to
+ * the IVT, IEM_OK without it for the IDT, or #GP(0). */
+bool iem_vif_mode(const struct cpu *c);
+bool iem_vme_flags16(const struct cpu *c, unsigned osize);
+bool iem_vme_vip_pending(const struct cpu *c); /* entering v86 code: #GP(0) first */
+uint64_t iem_vme_pushed_flags(uint64_t eflags);
+int iem_vme_popped_flags(struct vcpu *v, uint64_t popped, uint64_t *eflags);
+int iem_v86_softint(struct vcpu *v, unsigned vec, uint64_t ret_ip, bool *done);
 int iem_push_seg(struct vcpu *v, const struct iem_insn *in); /* iem_far.c */
 int iem_pop_seg(struct vcpu *v, const struct iem_insn *in);  /* iem_far.c */
 

@@ -221,6 +221,8 @@ static int op_pushf(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     uint64_t f = cpu_get_flags(c);
+    if (iem_vme_flags16(c, in->osize))
+        return iem_push(v, 2, iem_vme_pushed_flags(f));
     if (cpu_is_v86(c) && ((f & F_IOPL) >> 12) < 3)
         return iem_gp(v, 0);
     return iem_push(v, in->osize, f & ~(uint64_t)(F_VM | F_RF));
@@ -233,11 +235,20 @@ static int op_popf(struct vcpu *v, const struct iem_insn *in)
     unsigned iopl = (unsigned)((old & F_IOPL) >> 12);
     int rc;
 
-    if (cpu_is_v86(c) && iopl < 3)
+    bool vme = iem_vme_flags16(c, in->osize);
+    if (cpu_is_v86(c) && iopl < 3 && !vme)
         return iem_gp(v, 0);
     rc = iem_stack_peek(v, 0, in->osize, &val);
     if (rc)
         return rc;
+    if (vme) {
+        rc = iem_vme_popped_flags(v, val, &val);
+        if (rc)
+            return rc;
+        iem_sp_add(v, 2);
+        cpu_set_flags(c, val & ~(uint64_t)F_RF);
+        return IEM_OK;
+    }
     mask = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID;
     if (cpu_is_real(c) || c->cpl == 0)
         mask |= F_IOPL | F_IF;

@@ -368,8 +368,8 @@ static void iret_flags(struct vcpu *v, uint64_t tmp, unsigned osz, unsigned cpl)
 static int iret_real_v86(struct vcpu *v, unsigned osz)
 {
     struct cpu *c = &v->cpu;
-    bool v86 = cpu_is_v86(c);
-    if (v86 && ((c->rflags & F_IOPL) >> 12) < 3)
+    bool v86 = cpu_is_v86(c), vme = iem_vme_flags16(c, osz);
+    if (v86 && ((c->rflags & F_IOPL) >> 12) < 3 && !vme)
         return iem_gp(v, 0);
     uint64_t ip, cs, fl;
     int rc = iem_stack_peek(v, 0, osz, &ip);
@@ -377,12 +377,16 @@ static int iret_real_v86(struct vcpu *v, unsigned osz)
         rc = iem_stack_peek(v, osz, osz, &cs);
     if (!rc)
         rc = iem_stack_peek(v, 2 * osz, osz, &fl);
+    if (!rc && vme)
+        rc = iem_vme_popped_flags(v, fl, &fl);
     if (rc)
         return rc;
     if (ip > c->seg[S_CS].limit)
         return iem_gp(v, 0);
     uint64_t f = cpu_get_flags(c), keep;
-    if (osz == 2)
+    if (vme)
+        keep = 0; /* fl is already the whole new EFLAGS */
+    else if (osz == 2)
         keep = ~0xffffull | (v86 ? F_IOPL : 0);
     else
         keep = v86 ? (F_VM | F_IOPL | F_VIP | F_VIF) : (F_VM | F_VIP | F_VIF);
@@ -413,6 +417,10 @@ static int iret_to_v86(struct vcpu *v, uint64_t ip, uint64_t cs, uint64_t fl)
     c->gpr[R_SP] = (uint32_t)s[0];
     v->iem.next_rip = ip;
     iem_mode_changed(v);
+    if (iem_vme_vip_pending(c)) {
+        c->rip = ip; /* the #GP belongs to the first v86 instruction */
+        return iem_gp(v, 0);
+    }
     return IEM_OK;
 }
 

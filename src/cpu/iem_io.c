@@ -2,8 +2,7 @@
  * REP), CLI/STI, HLT, and the I/O permission check (IOPL, then the TSS
  * I/O bitmap; SDM vol. 1 ch. 19, vol. 3 20.2.8).
  *
- * Virtual-8086 mode extensions (CR4.VME/PVI, VIF) are not implemented and
- * not advertised: CLI/STI in v86 mode with IOPL < 3 raise #GP(0).
+ * Under CR4.VME/PVI, CLI/STI that IOPL forbids act on VIF (vme.c).
  */
 #include "cpu/iem.h"
 
@@ -151,6 +150,10 @@ static int if_allowed(struct vcpu *v)
 static int op_cli(struct vcpu *v, const struct iem_insn *in)
 {
     (void)in;
+    if (iem_vif_mode(&v->cpu)) {
+        v->cpu.rflags &= ~(uint64_t)F_VIF;
+        return IEM_OK;
+    }
     int rc = if_allowed(v);
     if (!rc)
         v->cpu.rflags &= ~(uint64_t)F_IF;
@@ -160,6 +163,12 @@ static int op_cli(struct vcpu *v, const struct iem_insn *in)
 static int op_sti(struct vcpu *v, const struct iem_insn *in)
 {
     (void)in;
+    if (iem_vif_mode(&v->cpu)) { /* no interrupt shadow: IF does not change */
+        if (v->cpu.rflags & F_VIP)
+            return iem_gp(v, 0);
+        v->cpu.rflags |= F_VIF;
+        return IEM_OK;
+    }
     int rc = if_allowed(v);
     if (rc)
         return rc;

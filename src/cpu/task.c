@@ -146,7 +146,7 @@ static int load_new_context(struct vcpu *v, const struct tss_layout *l, const ui
         for (unsigned i = 0; i < 6; i++)
             iem_seg_load_real(v, i, sel[i]);
         iem_mode_changed(v);
-        return c->rip > c->seg[S_CS].limit ? iem_gp(v, 0) : IEM_OK;
+        return c->rip > c->seg[S_CS].limit || iem_vme_vip_pending(c) ? iem_gp(v, 0) : IEM_OK;
     }
     unsigned cpl = sel[S_CS] & 3;
     rc = load_task_seg(v, S_CS, sel[S_CS], cpl);
@@ -174,58 +174,79 @@ static void save_old_state(struct vcpu *v, const struct tss_layout *l, uint8_t *
         put_le(o + l->seg + i * l->width, 2, c->seg[i].sel);
 }
 
-int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
-                    bool has_err, uint32_t err)
+/* One switch in progress: the new TSS (t, as read) and the old one's
+ * dynamic fields (o, at their TSS offsets). */
+struct task_switch {
+    uint16_t sel;
+    enum iem_task_src src;
+    struct cpu_seg ntr;
+    const struct tss_layout *nl, *ol;
+    uint64_t obase;
+    unsigned olen;
+    uint8_t t[TSS_MAX_LEN], o[TSS_MAX_LEN];
+};
+
+/* CALL and events nest: back link, NT, the old task stays busy. */
+static bool links(enum iem_task_src src)
+{
+    return src == TASK_CALL || src == TASK_INT || src == TASK_FAULT;
+}
+
+/* Reads both TSSs and probes every location the switch writes, so that
+ * a fault here leaves the old task as it was. */
+static int read_and_probe(struct vcpu *v, struct task_switch *s)
 {
     struct cpu *c = &v->cpu;
-    struct cpu_seg ntr;
-    iem_desc_to_seg(desc, sel, &ntr);
-    const struct tss_layout *nl = layout_of(D_TYPE(desc)), *ol = layout_of(c->tr.attr);
-    bool tss32 = (D_TYPE(desc) & 8) != 0;
-    if (ntr.limit < nl->min_limit)
-        return iem_ts(v, sel & 0xfffc);
-
-    /* Everything that can fault in the old task. */
-    uint8_t t[TSS_MAX_LEN], o[TSS_MAX_LEN];
-    unsigned olen = ol->ldt - ol->eip;
-    uint64_t obase = (c->tr.base + ol->eip) & 0xffffffffu;
-    int rc = iem_lin_read(v, ntr.base & 0xffffffffu, t, nl->min_limit + 1u, ACC_R | ACC_SYS);
+    s->olen = s->ol->ldt - s->ol->eip;
+    s->obase = (c->tr.base + s->ol->eip) & 0xffffffffu;
+    int rc = iem_lin_read(v, s->ntr.base & 0xffffffffu, s->t, s->nl->min_limit + 1u, ACC_R | ACC_SYS);
     if (!rc)
-        rc = iem_lin_read(v, obase, o + ol->eip, olen, ACC_R | ACC_SYS);
+        rc = iem_lin_read(v, s->obase, s->o + s->ol->eip, s->olen, ACC_R | ACC_SYS);
     if (!rc)
-        rc = probe_write(v, obase, olen);
-    if (!rc && (src == TASK_JMP || src == TASK_IRET))
+        rc = probe_write(v, s->obase, s->olen);
+    if (!rc && !links(s->src))
         rc = probe_write(v, gdt_type_byte(v, c->tr.sel), 1);
-    if (!rc && src != TASK_IRET)
-        rc = probe_write(v, gdt_type_byte(v, sel), 1);
-    if (!rc && (src == TASK_CALL || src == TASK_INT))
-        rc = probe_write(v, ntr.base, 2);
-    if (rc)
-        return rc;
+    if (!rc && s->src != TASK_IRET)
+        rc = probe_write(v, gdt_type_byte(v, s->sel), 1);
+    if (!rc && links(s->src))
+        rc = probe_write(v, s->ntr.base, 2);
+    return rc;
+}
 
-    /* The old task's state and the busy bits / back link. */
+/* The old task's state, its busy bit (JMP, IRET), the back link and the
+ * new task's busy bit (CALL, INT). */
+static int write_old(struct vcpu *v, struct task_switch *s, uint64_t ret_eip)
+{
+    struct cpu *c = &v->cpu;
     uint64_t oflags = cpu_get_flags(c);
-    if (src == TASK_IRET)
+    if (s->src == TASK_IRET)
         oflags &= ~(uint64_t)F_NT;
-    save_old_state(v, ol, o, ret_eip, oflags);
+    if (s->src == TASK_FAULT) /* as in a frame pushed for a fault (exc.c) */
+        oflags |= F_RF;
+    save_old_state(v, s->ol, s->o, ret_eip, oflags);
     uint16_t link = c->tr.sel;
-    rc = iem_lin_write(v, obase, o + ol->eip, olen, ACC_W | ACC_SYS);
-    if (!rc && (src == TASK_JMP || src == TASK_IRET))
+    int rc = iem_lin_write(v, s->obase, s->o + s->ol->eip, s->olen, ACC_W | ACC_SYS);
+    if (!rc && !links(s->src))
         rc = set_busy(v, c->tr.sel, false);
-    if (!rc && (src == TASK_CALL || src == TASK_INT))
-        rc = iem_lin_write(v, ntr.base & 0xffffffffu, &link, 2, ACC_W | ACC_SYS);
-    if (!rc && src != TASK_IRET)
-        rc = set_busy(v, sel, true);
-    if (rc)
-        return rc; /* probed above: not expected to fault */
+    if (!rc && links(s->src))
+        rc = iem_lin_write(v, s->ntr.base & 0xffffffffu, &link, 2, ACC_W | ACC_SYS);
+    if (!rc && s->src != TASK_IRET)
+        rc = set_busy(v, s->sel, true);
+    return rc;
+}
 
-    /* Commit: TR, CR0.TS, EIP, EFLAGS, GPRs, bare selectors. */
-    ntr.attr |= D_BUSY;
-    c->tr = ntr;
+/* The commit point: TR, CR0.TS, DR7, EIP, EFLAGS, GPRs, bare selectors. */
+static void commit(struct vcpu *v, struct task_switch *s, bool tss32)
+{
+    struct cpu *c = &v->cpu;
+    const struct tss_layout *nl = s->nl;
+    const uint8_t *t = s->t;
+    s->ntr.attr |= D_BUSY;
+    c->tr = s->ntr;
     c->cr0 |= CR0_TS;
     c->dr[7] &= ~(uint64_t)DR7_LOCAL;
     uint64_t nflags = get_le(t + nl->eflags, nl->width) & 0x3f7fd5u;
-    if (src == TASK_CALL || src == TASK_INT)
+    if (links(s->src))
         nflags |= F_NT;
     cpu_set_flags(c, nflags);
     c->rip = v->iem.next_rip = get_le(t + nl->eip, nl->width);
@@ -234,27 +255,42 @@ int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_s
         /* a 16-bit TSS holds only the low words */
         c->gpr[i] = tss32 ? r : ((c->gpr[i] & 0xffff0000u) | r);
     }
-    unsigned ncpl = get_le(t + nl->seg + S_CS * nl->width, 2) & 3;
-    for (unsigned i = 0; i < 6; i++) {
-        uint16_t s = i < nl->nsegs ? (uint16_t)get_le(t + nl->seg + i * nl->width, 2) : 0;
-        iem_seg_null(&c->seg[i], s);
-    }
-    c->seg[S_SS].attr |= ncpl << SEG_DPL_SHIFT; /* CPL is SS.DPL while the checks run */
+    for (unsigned i = 0; i < 6; i++)
+        iem_seg_null(&c->seg[i], i < nl->nsegs ? (uint16_t)get_le(t + nl->seg + i * nl->width, 2) : 0);
+    /* CPL is SS.DPL while the descriptors are checked */
+    c->seg[S_SS].attr |= (c->seg[S_CS].sel & 3u) << SEG_DPL_SHIFT;
     iem_mode_changed(v);
     if (tss32 && (t[TSS32_TRAP] & 1))
         v->iem.dr6_pending |= DR6_BT; /* a debug trap before the new task's first instruction */
+}
 
-    rc = load_new_context(v, nl, t, tss32);
+int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
+                    bool has_err, uint32_t err)
+{
+    struct cpu *c = &v->cpu;
+    struct task_switch s = {.sel = sel, .src = src};
+    iem_desc_to_seg(desc, sel, &s.ntr);
+    s.nl = layout_of(D_TYPE(desc));
+    s.ol = layout_of(c->tr.attr);
+    bool tss32 = (D_TYPE(desc) & 8) != 0;
+    if (s.ntr.limit < s.nl->min_limit)
+        return iem_ts(v, sel & 0xfffc);
+    int rc = read_and_probe(v, &s);
+    if (!rc)
+        rc = write_old(v, &s, ret_eip); /* probed: does not fault */
+    if (rc)
+        return rc;
+    commit(v, &s, tss32);
+    rc = load_new_context(v, s.nl, s.t, tss32);
     if (rc || !has_err)
         return rc;
     /* An exception's error code goes on the new task's stack. */
     unsigned width = iem_stack_size(v);
     uint64_t sp = c->gpr[R_SP];
-    rc = iem_stk_push(v, &c->seg[S_SS], width, &sp, nl->width, err, c->cpl < 3 ? ACC_SYS : 0, 0);
-    if (rc)
-        return rc;
-    iem_gpr_set(v, R_SP, width, sp);
-    return IEM_OK;
+    rc = iem_stk_push(v, &c->seg[S_SS], width, &sp, s.nl->width, err, c->cpl < 3 ? ACC_SYS : 0, 0);
+    if (!rc)
+        iem_gpr_set(v, R_SP, width, sp);
+    return rc;
 }
 
 /* The TSS a task gate names must be an available TSS in the GDT. */
@@ -299,14 +335,14 @@ int iem_task_far(struct vcpu *v, bool call, uint16_t sel, uint64_t desc)
     return iem_task_switch(v, sel, desc, src, v->iem.next_rip, false, 0);
 }
 
-int iem_task_gate_event(struct vcpu *v, uint64_t gate, uint64_t ret_eip, bool has_err, uint32_t err)
+int iem_task_gate_event(struct vcpu *v, uint64_t gate, bool fault, uint64_t ret_eip, bool has_err, uint32_t err)
 {
     uint16_t tsel;
     uint64_t tdesc;
     int rc = gate_target(v, gate, &tsel, &tdesc);
     if (rc)
         return rc;
-    return iem_task_switch(v, tsel, tdesc, TASK_INT, ret_eip, has_err, err);
+    return iem_task_switch(v, tsel, tdesc, fault ? TASK_FAULT : TASK_INT, ret_eip, has_err, err);
 }
 
 int iem_task_iret(struct vcpu *v)

@@ -8,7 +8,8 @@
 ; and PAE paging (PDPTEs reloaded),
 ; task switch faults while delivering an event (no EXT for INT n, #DF), the
 ; T bit (#DB before the new task's first instruction, DR6.BT), DR7.Ln, the
-; new task's LDT, the new task's I/O bitmap at CPL3, and the classic double
+; new task's LDT, the new task's I/O bitmap at CPL3, a virtual-8086 task
+; faulting through a task gate, and the classic double
 ; fault on a stack overflow through a task gate.
 %include "lib/pm32.inc"
 
@@ -154,6 +155,9 @@ main:
         CHECK_EQ [rec_esp], stack_a + TASK_ESP - 4, "#GP through a task gate: ESP below the error code"
         CHECK_EQ [rec_saved_eip], .gp_insn, "#GP through a task gate: old TSS EIP is the faulting instruction"
         CHECK_MASK [tss_a], SEL_TSS, 0xFFFF, "#GP through a task gate: back link"
+        UNLESS_TCG "#GP through a task gate: RF in the saved EFLAGS"
+        CHECK_MASK [rec_val], F_RF, F_RF, "#GP through a task gate: RF set in the saved EFLAGS (a fault)"
+        END_UNLESS_TCG
         ; ---- #DF through a task gate (#GP whose gate is not present) ---------
         INIT_TASK tss_a, te_fix, SEL_TSSA
         SET_GATE 8, 0, SEL_TSSA, 0x85
@@ -324,6 +328,30 @@ main:
         CHECK_EQ [rec_val], 1, "new task at CPL3: port allowed by its I/O bitmap"
         CHECK_EQ [rec_top], 0, "new task at CPL3: port denied by its I/O bitmap #GP(0)"
         CHECK_EQ [rec_saved_eip], te_io.denied, "new task at CPL3: #GP at the denied IN"
+        ; ---- a virtual-8086 task, and #GP from it through a task gate ---------
+        mov dword [0x7000], 0xF40000A1  ; mov ax, [0] ; hlt
+        mov word [0x1000], 0x5A5A
+        SET_GATE 13, 0, SEL_TSSH, 0x85
+        INIT_TASK tss_a, 0, SEL_TSSA
+        INIT_TASK tss_h, te_handler, SEL_TSSH
+        mov dword [tss_a + 0x24], F_VM | 2
+        mov dword [tss_a + 0x38], 0x100
+        mov word [tss_a + 0x4C], 0x0700         ; CS: code at linear 0x7000
+        mov word [tss_a + 0x50], 0x0600         ; SS
+        mov word [tss_a + 0x54], 0x0100         ; DS: linear 0x1000
+        mov word [tss_a + 0x48], 0
+        mov word [tss_a + 0x58], 0
+        mov word [tss_a + 0x5C], 0
+        mov dword [rec_top], 0xFFFFFFFF
+        jmp SEL_TSSA:0
+        SET_GATE 13, exc_stub_13, SEL_CODE32, 0x8E
+        CHECK_EQ [rec_tr], SEL_TSSH, "v86 task: hlt #GP through a task gate"
+        CHECK_EQ [rec_top], 0, "v86 task: #GP(0) on the handler task's stack"
+        CHECK_MASK [tss_h], SEL_TSSA, 0xFFFF, "v86 task: back link"
+        CHECK_EQ [rec_saved_eip], 3, "v86 task: its IP saved at the hlt"
+        CHECK_MASK [tss_a + 0x24], F_VM, F_VM, "v86 task: EFLAGS.VM saved"
+        CHECK_MASK [tss_a + 0x28], 0x5A5A, 0xFFFF, "v86 task: DS base is paragraph * 16"
+        CHECK_MASK [tss_a + 0x4C], 0x0700, 0xFFFF, "v86 task: CS saved"
         ; ---- 16-bit TSS ------------------------------------------------------
         SET_DESC SEL_CODE16T, te16, 0xFFFF, 0x9A, 0x0
         call init_tss16
@@ -423,6 +451,8 @@ te_fix:                         ; exception task: resume the main task at fix_ei
         call task_record
         mov eax, [tss32 + 0x20]
         mov [rec_saved_eip], eax
+        mov eax, [tss32 + 0x24]
+        mov [rec_val], eax
         mov eax, [fix_eip]
         mov [tss32 + 0x20], eax
         mov eax, [fix_esp]

@@ -7,7 +7,12 @@
 ; DPL0 gate #GP(vector*8+2), privileged instructions (hlt, mov cr0),
 ; IN/OUT through the TSS I/O bitmap regardless of IOPL, #DE/#UD in v86,
 ; INT n with IOPL=3 through a DPL3 gate (9-dword frame, data segments
-; zeroed in the handler, restored by IRETD).
+; zeroed in the handler, restored by IRETD).  CR4.VME (when CPUID has it):
+; CLI/STI on VIF, 16-bit PUSHF/POPF/IRET showing VIF as IF (IOPL 3 in the
+; pushed image), #GP(0) for a popped TF, STI/POPF IF=1 with VIP and the
+; 32-bit forms, VIF+VIP on entry, INT n redirected to the IVT through the TSS redirection
+; bitmap or not (bit set: #GP(0) with IOPL<3, the IDT with IOPL=3);
+; CR4.PVI: CLI/STI at CPL3 on VIF, STI with VIP #GP(0).
 %define HAVE_BLOB
 %include "lib/pm32.inc"
 %include "lib/realmode.inc"
@@ -15,6 +20,8 @@ V_VEC   equ RES + 0x100         ; trap record: vector, error, eip, cs, eflags, e
 V_OUT   equ RES + 0x140         ; values stored by the snippets
 V_H     equ RES + 0x180         ; int 0x31 handler record
 V86_SP  equ 0x7000
+F_VIF   equ 0x80000
+F_VIP   equ 0x100000
 IOMAP   equ tss32 + 104
 
 ; V86 snippet, eflags-extra
@@ -121,6 +128,88 @@ main:
         V86 s_exit, F_IOPL3
         CHECK_MASK [r3_eflags], F_VM, F_VM, "v86 IOPL3: int 0x30 reached the ring-0 gate from v86"
         CHECK_EQ [r3_eip], s_exit.after, "v86 int 0x30: pushed IP"
+        ; ---- CR4.VME -----------------------------------------------------------
+        mov eax, 1
+        cpuid
+        test edx, 2
+        jnz .vme
+        SKIP "CR4.VME and CR4.PVI: CPUID does not advertise VME"
+        jmp .novme
+.vme:   mov eax, cr4
+        or eax, 1                       ; VME
+        mov cr4, eax
+        ; the redirection bitmap takes the 32 bytes below the I/O map base;
+        ; port 0x80's deny bit becomes vector 0x80's "not redirected" bit
+        mov word [tss32 + 102], 104 + 32
+        mov byte [tss32 + 104 + 0x22 / 8], 1 << (0x22 & 7)
+        mov dword [0x21 * 4], s_vme_isr         ; IVT: 0000:s_vme_isr
+        V86 s_vme_if
+        V86_TRAP 13, 0, s_vme_if.end, "VME: cli/sti do not fault with IOPL 0"
+        CHECK_MASK [V_OUT], F_IF | F_IOPL3, F_IF | F_IOPL3, "VME: pushf after sti shows VIF=1 as IF, IOPL 3"
+        CHECK_MASK [V_OUT + 4], F_IOPL3, F_IF | F_IOPL3, "VME: pushf after cli shows VIF=0 as IF"
+        CHECK_MASK [V_VEC + 16], F_VIF, F_VIF | F_IF | F_IOPL3, "VME: sti sets VIF, IF and IOPL unchanged"
+        V86 s_vme_popf
+        V86_TRAP 13, 0, s_vme_popf.end, "VME: popf IF=1 does not fault"
+        CHECK_MASK [V_VEC + 16], F_VIF | F_CF, F_VIF | F_IF | F_CF, "VME: popf loads CF, IF goes to VIF"
+        V86 s_vme_popf_tf
+        V86_TRAP 13, 0, s_vme_popf_tf.p, "VME: popf with TF #GP(0)"
+        V86 s_sti, F_VIP
+        V86_TRAP 13, 0, s_sti, "VME: sti with VIP #GP(0)"
+        V86 s_vme_popf, F_VIP
+        V86_TRAP 13, 0, s_vme_popf.p, "VME: popf IF=1 with VIP #GP(0)"
+        V86 s_vme_iret, F_VIP
+        V86_TRAP 13, 0, s_vme_iret.i, "VME: iret IF=1 with VIP #GP(0)"
+        V86 s_vme_pushfd
+        V86_TRAP 13, 0, s_vme_pushfd, "VME: pushfd #GP(0)"
+        V86 s_vme_popfd
+        V86_TRAP 13, 0, s_vme_popfd.p, "VME: popfd #GP(0)"
+        V86 s_vme_iretd
+        V86_TRAP 13, 0, s_vme_iretd.i, "VME: iretd #GP(0)"
+        V86 s_vme_iret, F_VIF | F_VIP
+        V86_TRAP 13, 0, s_vme_iret, "VME: entering v86 code with VIF and VIP #GP(0) before its first instruction"
+        V86 s_vme_iret
+        V86_TRAP 13, 0, s_vme_iret.back, "VME: 16-bit iret returns"
+        CHECK_MASK [V_VEC + 16], F_VIF, F_VIF | F_IF, "VME: iret sets VIF from the popped IF"
+        V86 s_vme_int, F_VIF
+        V86_TRAP 13, 0, s_vme_int.after, "VME: int 0x21 redirected to the IVT handler and back"
+        CHECK_EQ [V_OUT], s_vme_int.after, "VME redirection: pushed IP"
+        CHECK_EQ [V_OUT + 4], 0, "VME redirection: pushed CS"
+        CHECK_MASK [V_OUT + 8], F_IF | F_IOPL3, F_IF | F_IOPL3, "VME redirection: pushed FLAGS show VIF and IOPL 3"
+        CHECK_MASK [V_OUT + 12], 0, F_IF, "VME redirection: VIF clear in the handler"
+        CHECK_MASK [V_VEC + 16], F_VIF, F_VIF | F_IF, "VME redirection: iret restores VIF"
+        V86 s_vme_int22
+        V86_TRAP 13, 0, s_vme_int22, "VME: int n with its redirection bit set and IOPL 0 #GP(0)"
+        V86 s_vme_int22, F_IOPL3
+        V86_TRAP 13, 0x22 * 8 + 2, s_vme_int22, "VME: int n with its bit set and IOPL 3 uses the IDT"
+        V86 s_vme_int, F_IOPL3 | F_IF
+        V86_TRAP 13, 0, s_vme_int.after, "VME IOPL 3: int 0x21 redirected"
+        CHECK_MASK [V_OUT + 8], F_IF | F_IOPL3, F_IF | F_IOPL3, "VME IOPL 3: pushed FLAGS are EFLAGS"
+        CHECK_MASK [V_OUT + 12], 0, F_IF, "VME IOPL 3: IF clear in the handler"
+        mov word [tss32 + 102], 104
+        ; ---- CR4.PVI ----------------------------------------------------------
+        SET_GATE 13, exc_stub_13, SEL_CODE32, 0x8E      ; TRY/CATCH outside v86
+        mov eax, cr4
+        xor eax, 3                      ; VME off, PVI on
+        mov cr4, eax
+        ENTER_RING3 F_VIF
+        cli
+        pushfd
+        pop dword [V_OUT]
+        sti
+        LEAVE_RING3
+        CHECK_MASK [V_OUT], 0, F_VIF | F_IF, "PVI: cli at CPL3 clears VIF"
+        CHECK_MASK [r3_eflags], F_VIF, F_VIF | F_IF, "PVI: sti at CPL3 sets VIF, IF stays 0"
+        TRY
+        ENTER_RING3 F_VIP
+.pvi_sti:
+        sti
+%$back:
+        %pop
+        CATCH_AT 13, 0, .pvi_sti, "PVI: sti with VIP #GP(0)"
+        mov eax, cr4
+        and eax, ~3
+        mov cr4, eax
+.novme:
         FINISH
 
 ; ---- monitor trap handlers ------------------------------------------------
@@ -147,7 +236,9 @@ v86_common:
         rep movsd
         test dword [V_VEC + 16], F_VM
         jnz .ok
-        jmp exc_stub_table              ; not from v86: let the normal path report it
+        push dword [V_VEC + 4]          ; not from v86: the normal path reports it
+        push dword [V_VEC]
+        jmp exc_common
 .ok:    lss esp, [r3_esp]
         mov ax, SEL_DATA32
         mov fs, ax
@@ -257,5 +348,59 @@ s_iopl3:
 s_int21: int 0x21
 s_exit: int 0x30
 .after:
+s_vme_if:
+        sti
+        pushf
+        pop ax
+        movzx eax, ax
+        mov [V_OUT], eax
+        cli
+        pushf
+        pop ax
+        movzx eax, ax
+        mov [V_OUT + 4], eax
+        sti
+.end:   hlt
+s_vme_popf:
+        push word F_IF | F_CF | 2
+.p:     popf
+.end:   hlt
+s_vme_popf_tf:
+        push word F_TF | 2
+.p:     popf
+s_vme_pushfd:
+        pushfd
+s_vme_popfd:
+        push dword 2
+.p:     popfd
+s_vme_iretd:
+        push dword 2
+        push dword 0
+        push dword 0
+.i:     iretd
+s_vme_iret:
+        push word F_IF | 2
+        push word 0
+        push word .back
+.i:     iret
+.back:  hlt
+s_vme_int:
+        int 0x21
+.after: hlt
+s_vme_isr:                      ; 8086 handler of int 0x21 (IVT)
+        mov bp, sp
+        movzx eax, word [bp]
+        mov [V_OUT], eax
+        movzx eax, word [bp + 2]
+        mov [V_OUT + 4], eax
+        movzx eax, word [bp + 4]
+        mov [V_OUT + 8], eax
+        pushf
+        pop ax
+        movzx eax, ax
+        mov [V_OUT + 12], eax
+        iret
+s_vme_int22:
+        int 0x22
         BLOB_END
 END_IMAGE
