@@ -84,12 +84,18 @@ Test(cli, trace_names_each_instruction)
     int lines, fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     close(fd);
-    snprintf(args, sizeof(args), "-nodefaults -serial null --max-insns 3 --trace=%s -kernel %s", path, PCVM_DEMO);
+    snprintf(args, sizeof(args), "-nodefaults -serial null --max-insns 5000 --trace=%s -kernel %s", path,
+             PCVM_DEMO);
     run(args, err, sizeof(err), &lines);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f);
+    /* the built-in BIOS starts at the reset vector with a far jump */
     cr_assert_not_null(fgets(line, sizeof(line), f));
-    /* the demo starts with mov esp, imm32 */
+    cr_assert(strstr(line, "f000:0000fff0"), "%s", line);
+    cr_assert(strstr(line, "ljmp"), "%s", line);
+    /* and enters the demo, which starts with mov esp, imm32 */
+    while (fgets(line, sizeof(line), f) && !strstr(line, "0008:00100"))
+        ;
     cr_assert(strstr(line, "0008:"), "%s", line);
     cr_assert(strstr(line, "mov esp"), "%s", line);
     cr_assert(strstr(line, "rsp="), "%s", line);
@@ -131,8 +137,8 @@ Test(cli, triple_fault_resets_or_powers_off)
     cr_assert(strstr(err, "triple fault"), "%s", err);
     cr_assert(!strstr(err, "resetting"), "%s", err);
 
-    /* without -no-reboot the machine resets and runs the kernel again */
-    snprintf(args, sizeof(args), "-nodefaults --max-insns 20 -kernel %s", path);
+    /* without -no-reboot the machine resets and runs the BIOS and the kernel again */
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 10000 -kernel %s", path);
     st = run(args, err, sizeof(err), &lines);
     cr_assert_eq(st, 0, "reset: status %d: %s", st, err);
     cr_assert(strstr(err, "triple fault, resetting"), "%s", err);
