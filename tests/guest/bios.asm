@@ -7,6 +7,7 @@
 ; E820 walked to the end (sorted, non-overlapping, RAM matching -m),
 ; E801/88h consistent with it, C0h, C1h, A20 2400-2403, an unknown
 ; function (CF=1 AH=86h), INT 16h with an empty buffer and a stored key,
+; a key from the i8042 through IRQ1 and INT 09h,
 ; INT 1Ah ticks and RTC, INT 13h without drives, INT 10h AH=0Eh reaching
 ; COM1 (seen through the UART's loopback).
 ; On QEMU, INT 10h on a serial console needs an adapter (-device sga), which
@@ -477,6 +478,30 @@ rm_main:
         mov ah, 0x01
         int 0x16
         CHECK_FLAGS F_ZF, F_ZF, "INT 16h AH=01h after AH=00h: the buffer is empty"
+
+        ; IRQ1: a scancode in the i8042's output buffer (command D2h puts it
+        ; there as if the keyboard sent it) reaches INT 09h and the buffer
+        mov al, 0xD2
+        out 0x64, al
+        mov al, 0x1E                    ; 'a' pressed, scancode set 1
+        out 0x60, al
+        mov cx, 20
+.kbd:   sti
+        hlt
+        cli
+        mov ah, 0x01
+        int 0x16
+        loopz .kbd
+        CHECK_FLAGS F_ZF, 0, "IRQ1 runs INT 09h, which queues the key"
+        mov ah, 0x00
+        int 0x16
+        movzx eax, ax
+        CHECK_EQ eax, 0x1E61, "INT 09h: scancode 1Eh is 'a' (AX = 1E61h)"
+        mov al, 0x0B
+        out 0x20, al
+        in al, 0x20
+        movzx eax, al
+        CHECK_EQ eax, 0, "INT 09h sent its EOI (master ISR clear)"
 
         ; ---- INT 1Ah RTC, INT 13h ---------------------------------------
         mov ah, 0x02

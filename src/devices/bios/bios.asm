@@ -602,23 +602,7 @@ int09:
         cmp al, 0x40
         jb .store
         and al, 0x1F
-.store: mov bx, [BDA_KBTAIL]
-        push bx
-        add bx, 2
-        cmp bx, [BDA_KBEND]
-        jb .nowrap
-        mov bx, [BDA_KBSTART]
-.nowrap:
-        cmp bx, [BDA_KBHEAD]
-        pop bx
-        je .eoi                         ; full: the key is lost, as on a PC
-        mov [bx], ax
-        add bx, 2
-        cmp bx, [BDA_KBEND]
-        jb .nowrap2
-        mov bx, [BDA_KBSTART]
-.nowrap2:
-        mov [BDA_KBTAIL], bx
+.store: call kbd_put                    ; full: the key is lost, as on a PC
 .eoi:   cli
         mov al, 0x20
         out 0x20, al
@@ -920,11 +904,7 @@ kbd_read:
         hlt
         jmp .wait
 .got:   mov ax, [bx]
-        add bx, 2
-        cmp bx, [BDA_KBEND]
-        jb .nowrap
-        mov bx, [BDA_KBSTART]
-.nowrap:
+        call kbd_next
         mov [BDA_KBHEAD], bx
         pop bx
         pop ds
@@ -959,29 +939,40 @@ kbd_flags:
 ; CX into the buffer: AL=0, or AL=1 when it is full
 kbd_store:
         push ds
-        push bx
-        mov bx, BDA_SEG
-        mov ds, bx
+        push word BDA_SEG
+        pop ds
         cli
-        mov bx, [BDA_KBTAIL]
-        push bx
-        add bx, 2
-        cmp bx, [BDA_KBEND]
-        jb .nowrap
-        mov bx, [BDA_KBSTART]
-.nowrap:
-        cmp bx, [BDA_KBHEAD]
-        je .full
-        mov [BDA_KBTAIL], bx
-        pop bx
-        mov [bx], cx
-        xor al, al
-        jmp .done
-.full:  pop bx
-        mov al, 1
-.done:  pop bx
+        mov ax, cx
+        call kbd_put
+        setc al
         pop ds
         iret
+
+; BX: a keyboard buffer position -> the next one (DS = BDA)
+kbd_next:
+        add bx, 2
+        cmp bx, [BDA_KBEND]
+        jb .ok
+        mov bx, [BDA_KBSTART]
+.ok:    ret
+
+; AX into the keyboard buffer (DS = BDA, interrupts off); CF=1 when full
+kbd_put:
+        push bx
+        push dx
+        mov bx, [BDA_KBTAIL]
+        mov dx, bx
+        call kbd_next
+        cmp bx, [BDA_KBHEAD]
+        stc
+        je .done
+        xchg bx, dx
+        mov [bx], ax
+        mov [BDA_KBTAIL], dx
+        clc
+.done:  pop dx
+        pop bx
+        ret
 
 ; ---------------------------------------------------------------------------
 ; INT 1Ah: the tick count and the RTC (values in the CMOS's own format)
