@@ -13,6 +13,7 @@
 ; On QEMU, INT 10h on a serial console needs an adapter (-device sga), which
 ; then hooks vectors 0Ah, 0Bh, 14h and 16h itself: verify with and without.
 %define HAVE_BLOB
+%define KEEP_FIRMWARE_PIC          ; the PIC state the BIOS left is under test
 %include "lib/pm32.inc"
 %include "lib/realmode.inc"
 
