@@ -43,7 +43,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 GUEST_ASM := $(wildcard tests/guest/*.asm)
 GUEST_ROM := $(patsubst tests/guest/%.rom.asm,$(GUEST)/%.rom,$(filter %.rom.asm,$(GUEST_ASM)))
 GUEST_ELF := $(patsubst tests/guest/%.elf.asm,$(GUEST)/%.elf,$(filter %.elf.asm,$(GUEST_ASM)))
-GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm %.elf.asm,$(GUEST_ASM)))
+GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm %.elf.asm %.boot.asm,$(GUEST_ASM)))
 GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
 GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
 
@@ -117,7 +117,23 @@ $(GUEST)/cd.iso:
 	@mkdir -p $(GUEST)
 	python3 -c 'import struct,sys; sys.stdout.buffer.write(b"".join(struct.pack("<512I", *[0xcd000000 | s << 16 | j for j in range(512)]) for s in range(64)))' > $@
 
-conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso
+# The boot tests: SeaBIOS (Debian's, as seabios.rom) boots boot.boot.asm
+# from a disk image (boot-H.img) or a CD (boot-C.iso); the boot-N media
+# are the ones -boot must pass by (tests/guest/mkboot.py).
+SEABIOS ?= /usr/share/seabios/bios-256k.bin
+GUEST_BOOT := $(GUEST)/boot-H.img $(GUEST)/boot-N.img $(GUEST)/boot-C.iso $(GUEST)/boot-N.iso $(GUEST)/seabios.rom
+$(GUEST)/boot.prog: tests/guest/boot.boot.asm $(GUEST_INC)
+	@mkdir -p $(GUEST)
+	nasm -f bin -I tests/guest/ -o $@ $<
+$(GUEST)/boot-%.img: $(GUEST)/boot.prog tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py disk $< $@ $*
+$(GUEST)/boot-%.iso: $(GUEST)/boot.prog tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py cd $< $@ $*
+$(GUEST)/seabios.rom: $(SEABIOS)
+	@mkdir -p $(GUEST)
+	cp $< $@
+
+conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso $(GUEST_BOOT)
 	$(BUILD)/pcvm-conform --logdir $(BUILD)/conform-logs --testdir $(GUEST) \
 	  --junit $(BUILD)/conform.xml tests/guest/unittests.cfg
 
