@@ -73,10 +73,13 @@ $(BUILD)/frontends/sdl/%.o: frontends/sdl/%.c | config.mk
 	$(CC) $(CFLAGS) $(SDL_CFLAGS) -c -o $@ $<
 $(BUILD)/pcvm-sdl: $(SDL_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SDL_LIBS)
-# the display tests (tests/unit/test_vga_display.c) run pcvm-sdl and the VGA guests
+# the display tests (tests/unit/test_vga_display.c) run pcvm and pcvm-sdl:
+# SeaBIOS boots the VGA guests from disk images (mbboot.asm + the kernel)
 VGA_GUESTS := $(GUEST)/vgatext.bin $(GUEST)/vga13h.bin $(GUEST)/vgavbe.bin $(GUEST)/vgakeys.bin
-unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS)
+unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS:.bin=.img) $(GUEST)/seabios.rom
 $(VGA_GUESTS): tests/guest/vgashow.inc
+$(GUEST)/%.img: $(GUEST)/%.bin $(GUEST)/mbboot.bin tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py multiboot $(GUEST)/mbboot.bin $< $@
 -include $(SDL_OBJ:.o=.d)
 
 $(BUILD)/pcvm-conform: $(CONFORM_OBJ)

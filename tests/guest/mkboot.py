@@ -2,6 +2,7 @@
 """Makes the boot test's media from the boot program (boot.boot.asm).
 
 mkboot.py disk|cd PROGRAM OUT MEDIUM
+mkboot.py multiboot BOOTSECTOR KERNEL OUT
   disk: a 256 KiB hard-disk image: the program from LBA 0 (its first
         sector is the MBR), dword j of sector 100 = 0xD15C0000 | j.
   cd:   a 48-sector ISO 9660 image with an El Torito boot catalog that
@@ -9,7 +10,10 @@ mkboot.py disk|cd PROGRAM OUT MEDIUM
         sector 40 = 0xCD000000 | j.
 MEDIUM is the byte written at offset 5 of the program (H, C or N: see
 boot.boot.asm). Sizes and marker sectors match the constants there.
+multiboot: a 64 KiB disk image: mbboot.asm's boot sector, then a Multiboot
+  kernel of at most 127 sectors, which that sector loads and starts.
 """
+import os
 import struct
 import sys
 
@@ -80,16 +84,30 @@ def disk(prog):
     return bytes(out)
 
 
+def multiboot(bootsect, kernel):
+    if len(bootsect) != 512 or bootsect[510:] != b"\x55\xaa":
+        sys.exit("mkboot.py: the boot sector must be 512 bytes ending in 55 AA")
+    if len(kernel) > 127 * 512:
+        sys.exit("mkboot.py: the kernel is larger than the 127 sectors mbboot loads")
+    return (bootsect + kernel).ljust(128 * 512, b"\0")
+
+
+def write(path, data):
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "multiboot":
+        files = [open(p, "rb").read() for p in sys.argv[2:4]]
+        write(sys.argv[4], multiboot(*files))
+        return
     if len(sys.argv) != 5 or sys.argv[1] not in ("disk", "cd") or len(sys.argv[4]) != 1:
-        sys.exit("usage: mkboot.py disk|cd PROGRAM OUT H|C|N")
+        sys.exit("usage: mkboot.py disk|cd PROGRAM OUT H|C|N | multiboot BOOTSECTOR KERNEL OUT")
     prog = bytearray(open(sys.argv[2], "rb").read())
     prog[5] = ord(sys.argv[4])
-    data = disk(prog) if sys.argv[1] == "disk" else iso(prog)
-    with open(sys.argv[3] + ".tmp", "wb") as f:
-        f.write(data)
-    import os
-    os.replace(sys.argv[3] + ".tmp", sys.argv[3])
+    write(sys.argv[3], disk(prog) if sys.argv[1] == "disk" else iso(prog))
 
 
 if __name__ == "__main__":
