@@ -165,9 +165,23 @@ demo: build/release/pcvm $(GUEST)/demo.bin
 	  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel $(GUEST)/demo.bin; \
 	  s=$$?; [ $$s -eq 1 ] || [ $$s -eq 0 ]
 
+# The bootable CD (tests/boot/build-iso.sh): Debian's amd64 kernel and the
+# busybox initramfs behind isolinux, made with xorriso from Debian packages.
+# run-iso boots it on SeaBIOS in the pcvm-sdl window (a shell on the VGA
+# console; Right Ctrl+Q quits); boot-iso-check boots it headless and checks
+# the serial and VGA shells (tests/boot/iso_check.py, several minutes).
+.PHONY: iso run-iso boot-iso-check
+iso: build/boot/debian.iso
+build/boot/debian.iso: tests/boot/build-iso.sh tests/boot/iso-init.sh tests/boot/mkcpio.py build/boot/amd64/initrd.cpio
+	sh tests/boot/build-iso.sh build/boot/amd64 $@
+run-iso: build/release/pcvm-sdl build/boot/debian.iso
+	build/release/pcvm-sdl -bios $(SEABIOS) -cdrom build/boot/debian.iso -m 512M
+boot-iso-check: build/release/pcvm build/boot/debian.iso
+	python3 tests/boot/iso_check.py build/release/pcvm $(SEABIOS) build/boot/debian.iso
+
 ifneq ($(MODE),release)
 # The release binaries come from a release sub-make, which decides whether they are stale.
-build/release/pcvm build/release/pcvm-conform build/release/unit-tests: FORCE
+build/release/pcvm build/release/pcvm-sdl build/release/pcvm-conform build/release/unit-tests: FORCE
 	@$(MAKE) --no-print-directory MODE=release $@
 endif
 FORCE:
