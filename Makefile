@@ -46,7 +46,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 GUEST_ASM := $(wildcard tests/guest/*.asm)
 GUEST_ROM := $(patsubst tests/guest/%.rom.asm,$(GUEST)/%.rom,$(filter %.rom.asm,$(GUEST_ASM)))
 GUEST_ELF := $(patsubst tests/guest/%.elf.asm,$(GUEST)/%.elf,$(filter %.elf.asm,$(GUEST_ASM)))
-GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm %.elf.asm,$(GUEST_ASM)))
+GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm %.elf.asm %.boot.asm,$(GUEST_ASM)))
 GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
 GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
 
@@ -82,10 +82,13 @@ $(BUILD)/frontends/sdl/%.o: frontends/sdl/%.c | config.mk
 	$(CC) $(CFLAGS) $(SDL_CFLAGS) -c -o $@ $<
 $(BUILD)/pcvm-sdl: $(SDL_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SDL_LIBS)
-# the display tests (tests/unit/test_vga_display.c) run pcvm-sdl and the VGA guests
+# the display tests (tests/unit/test_vga_display.c) run pcvm and pcvm-sdl:
+# SeaBIOS boots the VGA guests from disk images (mbboot.asm + the kernel)
 VGA_GUESTS := $(GUEST)/vgatext.bin $(GUEST)/vga13h.bin $(GUEST)/vgavbe.bin $(GUEST)/vgakeys.bin
-unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS)
+unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS:.bin=.img) $(GUEST)/seabios.rom
 $(VGA_GUESTS): tests/guest/vgashow.inc
+$(GUEST)/%.img: $(GUEST)/%.bin $(GUEST)/mbboot.bin tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py multiboot $(GUEST)/mbboot.bin $< $@
 -include $(SDL_OBJ:.o=.d)
 
 $(BUILD)/pcvm-conform: $(CONFORM_OBJ)
@@ -126,7 +129,23 @@ $(GUEST)/cd.iso:
 	@mkdir -p $(GUEST)
 	python3 -c 'import struct,sys; sys.stdout.buffer.write(b"".join(struct.pack("<512I", *[0xcd000000 | s << 16 | j for j in range(512)]) for s in range(64)))' > $@
 
-conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso
+# The boot tests: SeaBIOS (Debian's, as seabios.rom) boots boot.boot.asm
+# from a disk image (boot-H.img) or a CD (boot-C.iso); the boot-N media
+# are the ones -boot must pass by (tests/guest/mkboot.py).
+SEABIOS ?= /usr/share/seabios/bios-256k.bin
+GUEST_BOOT := $(GUEST)/boot-H.img $(GUEST)/boot-N.img $(GUEST)/boot-C.iso $(GUEST)/boot-N.iso $(GUEST)/seabios.rom
+$(GUEST)/boot.prog: tests/guest/boot.boot.asm $(GUEST_INC)
+	@mkdir -p $(GUEST)
+	nasm -f bin -I tests/guest/ -o $@ $<
+$(GUEST)/boot-%.img: $(GUEST)/boot.prog tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py disk $< $@ $*
+$(GUEST)/boot-%.iso: $(GUEST)/boot.prog tests/guest/mkboot.py
+	python3 tests/guest/mkboot.py cd $< $@ $*
+$(GUEST)/seabios.rom: $(SEABIOS)
+	@mkdir -p $(GUEST)
+	cp $< $@
+
+conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso $(GUEST_BOOT)
 	$(BUILD)/pcvm-conform --logdir $(BUILD)/conform-logs --testdir $(GUEST) \
 	  --junit $(BUILD)/conform.xml tests/guest/unittests.cfg
 
@@ -155,9 +174,23 @@ demo: build/release/pcvm $(GUEST)/demo.bin
 	  -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel $(GUEST)/demo.bin; \
 	  s=$$?; [ $$s -eq 1 ] || [ $$s -eq 0 ]
 
+# The bootable CD (tests/boot/build-iso.sh): Debian's amd64 kernel and the
+# busybox initramfs behind isolinux, made with xorriso from Debian packages.
+# run-iso boots it on SeaBIOS in the pcvm-sdl window (a shell on the VGA
+# console; Right Ctrl+Q quits); boot-iso-check boots it headless and checks
+# the serial and VGA shells (tests/boot/iso_check.py, several minutes).
+.PHONY: iso run-iso boot-iso-check
+iso: build/boot/debian.iso
+build/boot/debian.iso: tests/boot/build-iso.sh tests/boot/iso-init.sh tests/boot/mkcpio.py build/boot/amd64/initrd.cpio
+	sh tests/boot/build-iso.sh build/boot/amd64 $@
+run-iso: build/release/pcvm-sdl build/boot/debian.iso
+	build/release/pcvm-sdl -bios $(SEABIOS) -cdrom build/boot/debian.iso -m 512M
+boot-iso-check: build/release/pcvm build/boot/debian.iso
+	python3 tests/boot/iso_check.py build/release/pcvm $(SEABIOS) build/boot/debian.iso
+
 ifneq ($(MODE),release)
 # The release binaries come from a release sub-make, which decides whether they are stale.
-build/release/pcvm build/release/pcvm-conform build/release/unit-tests: FORCE
+build/release/pcvm build/release/pcvm-sdl build/release/pcvm-conform build/release/unit-tests: FORCE
 	@$(MAKE) --no-print-directory MODE=release $@
 endif
 FORCE:

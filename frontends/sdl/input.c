@@ -12,13 +12,15 @@ static void host_command(struct sdl_app *a, SDL_Scancode sc)
     case SDL_SCANCODE_Q:
         vm_request(a->vm, VM_FF_POWER_OFF);
         break;
-    case SDL_SCANCODE_R:
+    case SDL_SCANCODE_R: /* a paused VM resets and runs */
         vm_request(a->vm, VM_FF_RESET);
+        vm_resume(a->vm);
         break;
-    case SDL_SCANCODE_P:
-        /* the execution manager has no suspend yet: say so rather than pretend */
-        SDL_ShowSimpleMessageBox(SDL_MESSAGEBOX_INFORMATION, "pcvm",
-                                 "Pause is not available yet: the VM cannot be suspended.", a->win);
+    case SDL_SCANCODE_P: /* pause or resume; the title follows the state */
+        if (atomic_load(&a->vm->ff) & VM_FF_SUSPEND)
+            vm_resume(a->vm);
+        else
+            vm_request(a->vm, VM_FF_SUSPEND);
         break;
     case SDL_SCANCODE_S:
         sdl_host_screenshot(a);

@@ -23,7 +23,6 @@ struct dcache {
     ZydisDecoder dec[DMODE_COUNT];
     iem_fn fn[ZYDIS_MNEMONIC_MAX_VALUE + 1];
     struct iem_insn scratch;
-    uint32_t rom_gen; /* ROM pages never change: their entries point here */
     struct dcache_entry e[DCACHE_SIZE];
 };
 
@@ -267,7 +266,7 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
         e->gpa = gpa;
         e->mode = (uint8_t)mode;
         e->genp = r->type == PGM_RAM ? &v->vm->pgm.code_gen[pgm_ram_index(r, gpa & v->vm->pgm.a20_mask)]
-                                     : &d->rom_gen;
+                                     : &v->vm->pgm.rom_gen; /* bumped when the map changes */
         e->gen = *e->genp;
         e->valid = 1;
         *out = &e->insn;

@@ -1,5 +1,6 @@
 /* The port-I/O bus and the device list. */
 #include <errno.h>
+#include <string.h>
 
 #include "devices/devices.h"
 
@@ -13,6 +14,17 @@ int bus_pio_register(struct bus *b, uint32_t base, uint32_t len, const struct io
             return -EBUSY;
     b->pio[b->npio++] = (struct pio_range){base, len, ops, opaque, name};
     return 0;
+}
+
+int bus_pio_unregister(struct bus *b, uint32_t base, uint32_t len)
+{
+    for (unsigned i = 0; i < b->npio; i++)
+        if (b->pio[i].base == base && b->pio[i].len == len) {
+            memmove(&b->pio[i], &b->pio[i + 1], (b->npio - i - 1) * sizeof(b->pio[0]));
+            b->npio--;
+            return 0;
+        }
+    return -ENOENT;
 }
 
 static const struct pio_range *find(const struct bus *b, uint16_t port)

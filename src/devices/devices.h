@@ -46,6 +46,8 @@ struct bus {
 
 int bus_pio_register(struct bus *b, uint32_t base, uint32_t len, const struct io_ops *ops, void *opaque,
                      const char *name);
+/* Removes the range registered at exactly [base, base+len); -ENOENT if none. */
+int bus_pio_unregister(struct bus *b, uint32_t base, uint32_t len);
 uint64_t bus_pio_read(struct bus *b, uint16_t port, unsigned size);
 void bus_pio_write(struct bus *b, uint16_t port, uint64_t val, unsigned size);
 int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(void *),

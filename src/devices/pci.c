@@ -67,22 +67,72 @@ int pci_register_bar(struct pci_device *d, unsigned n, uint32_t size, bool io, c
     return 0;
 }
 
-/* Maps the BARs the guest has programmed and enabled (first placement
- * only: moving a mapped BAR needs bus/PGM unmapping, not there yet). */
-static void map_bars(struct dev_pci *p, struct pci_device *d)
+void pci_set_rom(struct pci_device *d, const uint8_t *rom, uint32_t size)
+{
+    uint32_t mask = ~(size - 1);
+    d->rom = rom;
+    d->rom_size = size;
+    d->rom_mapped = ~0ull;
+    for (unsigned i = 0; i < 4; i++)
+        d->wmask[0x30 + i] = (uint8_t)(mask >> (8 * i));
+    d->wmask[0x30] = (uint8_t)((mask & 0xfe) | 1); /* bit 0: decode enable */
+}
+
+static void unmap_bar(struct dev_pci *p, struct pci_bar *b)
+{
+    if (b->mapped == ~0ull)
+        return;
+    if (b->io)
+        bus_pio_unregister(&p->vm->bus, (uint32_t)b->mapped, b->size);
+    else
+        pgm_unmap(&p->vm->pgm, b->mapped, b->size);
+    b->mapped = ~0ull;
+}
+
+/* Where BAR n decodes now, or ~0: not enabled, or at an address no one
+ * can reach (0, or all ones while the guest sizes it). */
+static uint64_t bar_target(const struct pci_device *d, const struct pci_bar *b, unsigned n)
 {
     uint16_t cmd = (uint16_t)cfg_get(d, 4, 2);
+    uint32_t base = cfg_get(d, 0x10 + 4 * n, 4) & ~(b->size - 1) & (b->io ? ~3u : ~15u);
+    if (!b->size || !base || base == ~(b->size - 1) || !(cmd & (b->io ? 1 : 2)))
+        return ~0ull;
+    return base;
+}
+
+static uint64_t rom_target(const struct pci_device *d)
+{
+    uint32_t v = cfg_get(d, 0x30, 4), base = v & ~(d->rom_size - 1);
+    if (!d->rom_size || !(v & 1) || !base || !(cfg_get(d, 4, 2) & 2))
+        return ~0ull;
+    return base;
+}
+
+/* Makes the mappings follow the BARs, the expansion ROM BAR and the
+ * command register: a BAR that moved or lost its decode is unmapped
+ * before it is mapped again. */
+static void map_bars(struct dev_pci *p, struct pci_device *d)
+{
     for (unsigned n = 0; n < 6; n++) {
         struct pci_bar *b = &d->bar[n];
-        if (!b->size || b->mapped != ~0ull)
+        uint64_t base = bar_target(d, b, n);
+        if (base == b->mapped)
             continue;
-        uint32_t base = cfg_get(d, 0x10 + 4 * n, 4) & ~(b->size - 1) & (b->io ? ~3u : ~15u);
-        if (!base || base == ~(b->size - 1) || !(cmd & (b->io ? 1 : 2)))
+        unmap_bar(p, b);
+        if (base == ~0ull)
             continue;
-        int rc = b->io ? bus_pio_register(&p->vm->bus, base, b->size, b->ops, b->opaque, d->name)
+        int rc = b->io ? bus_pio_register(&p->vm->bus, (uint32_t)base, b->size, b->ops, b->opaque, d->name)
                        : pgm_map_mmio(&p->vm->pgm, base, b->size, b->ops, b->opaque, d->name);
         if (rc >= 0)
             b->mapped = base;
+    }
+    uint64_t rom = rom_target(d);
+    if (rom != d->rom_mapped) {
+        if (d->rom_mapped != ~0ull)
+            pgm_unmap(&p->vm->pgm, d->rom_mapped, d->rom_size);
+        d->rom_mapped = ~0ull;
+        if (rom != ~0ull && pgm_map_rom(&p->vm->pgm, rom, d->rom_size, d->rom, d->name) >= 0)
+            d->rom_mapped = rom;
     }
 }
 
@@ -94,8 +144,10 @@ static void cfg_write(struct dev_pci *p, struct pci_device *d, unsigned off, uin
         uint8_t m = d->wmask[off + i];
         d->cfg[off + i] = (uint8_t)((d->cfg[off + i] & ~m) | ((val >> (8 * i)) & m));
     }
-    if (off + size > 4 && off < 0x28)
+    if (off + size > 4 && off < 0x34)
         map_bars(p, d);
+    if (d->config_written)
+        d->config_written(d, off, size);
     if (d == &p->isa && off + size > 0x60 && off < 0x64)
         route_pirqs(p);
 }
@@ -192,6 +244,8 @@ int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, cons
     for (unsigned n = 0; n < 6; n++)
         if (!d->bar[n].size)
             d->bar[n].mapped = ~0ull;
+    if (!d->rom_size)
+        d->rom_mapped = ~0ull;
     memcpy(d->reset_cfg, d->cfg, sizeof(d->cfg));
     p->devs[devfn] = d;
     return 0;
@@ -232,8 +286,12 @@ static void pci_reset(void *opaque)
     p->addr = 0;
     for (unsigned i = 0; i < 256; i++) {
         struct pci_device *d = p->devs[i];
-        if (d)
-            memcpy(d->cfg, d->reset_cfg, sizeof(d->cfg)); /* BARs stay where they were mapped */
+        if (!d)
+            continue;
+        memcpy(d->cfg, d->reset_cfg, sizeof(d->cfg));
+        map_bars(p, d); /* decoding is off after reset: everything unmaps */
+        if (d->config_written)
+            d->config_written(d, 0, 256);
     }
     route_pirqs(p);
     pthread_mutex_unlock(&p->lock);
@@ -272,5 +330,7 @@ int dev_pci_create(struct vm *vm, void *rcr)
         pci_destroy(p);
         return -EBUSY;
     }
+    if (i440fx_pam_create(vm, &p->host) < 0)
+        return -ENOMEM;
     return 0;
 }

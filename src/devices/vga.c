@@ -230,10 +230,7 @@ static void load_rom(struct dev_vga *v, const char *path)
     memset(padded + len, 0xff, size - len);
     v->rom = padded;
     v->rom_size = size;
-    uint32_t mask = ~(uint32_t)(size - 1);
-    for (unsigned i = 0; i < 4; i++)
-        v->pci.wmask[0x30 + i] = (uint8_t)(mask >> (8 * i));
-    v->pci.wmask[0x30] = (uint8_t)((mask & 0xfe) | 1); /* enable bit */
+    pci_set_rom(&v->pci, v->rom, (uint32_t)size);
     if (!v->vm->cfg.bios)
         pgm_map_rom(&v->vm->pgm, 0xc0000, (len + 0xfff) & ~(size_t)0xfff, v->rom, "vgabios");
 }

@@ -167,12 +167,33 @@ static uint64_t timer_slice(struct vm_clock *clk, uint64_t slice, uint64_t ps_pe
     return n < slice ? n : slice;
 }
 
+/* Parks the vCPU while VM_FF_SUSPEND stays set and nothing stronger
+ * (power off, reset, guru) is asked for; vCPU 0 moves the VM to SUSPENDED
+ * and back, which also stops and restarts the clock (its listener). */
+static void suspend_wait(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    const unsigned stronger = VM_FF_POWER_OFF | VM_FF_GURU | VM_FF_RESET;
+    if (v->id == 0 && vm->state == VM_RUNNING)
+        vm_set_state(vm, VM_SUSPENDED);
+    pthread_mutex_lock(&vm->lock);
+    while ((atomic_load(&vm->ff) & (VM_FF_SUSPEND | stronger)) == VM_FF_SUSPEND)
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
+    if (v->id == 0 && vm->state == VM_SUSPENDED && !(atomic_load(&vm->ff) & stronger))
+        vm_set_state(vm, VM_RUNNING);
+}
+
 /* Acts on VM-wide forced actions; returns false when the loop must end. */
 static bool handle_vm_ff(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     unsigned ff = atomic_load(&vm->ff);
 
+    if ((ff & VM_FF_SUSPEND) && !(ff & (VM_FF_POWER_OFF | VM_FF_GURU | VM_FF_RESET))) {
+        suspend_wait(v);
+        ff = atomic_load(&vm->ff);
+    }
     if (ff & (VM_FF_POWER_OFF | VM_FF_GURU))
         return false;
     if ((ff & VM_FF_RESET) && v->id != 0) {

@@ -48,9 +48,20 @@ void pgm_fini(struct pgm *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Translations cached from the old map (TLB host pointers) must go. */
-static void pgm_map_changed(struct pgm *p)
+/* Translations cached from the old map (TLB host pointers) must go, and
+ * so must code decoded from [start, end): the bytes there may now come
+ * from elsewhere. */
+static void pgm_map_changed(struct pgm *p, uint64_t start, uint64_t end)
 {
+    for (unsigned i = 0; i < p->nranges; i++) {
+        const struct pgm_range *r = &p->ranges[i];
+        uint64_t s = start > r->start ? start : r->start, e = end < r->end ? end : r->end;
+        if (r->type != PGM_RAM)
+            continue;
+        for (uint64_t a = s & ~0xfffull; a < e; a += 0x1000)
+            p->code_gen[pgm_ram_index(r, a)]++;
+    }
+    p->rom_gen++;
     p->map_gen++;
     if (p->on_change)
         p->on_change(p);
@@ -62,8 +73,8 @@ static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, e
     struct pgm_range *r;
     if (p->nranges >= PGM_MAX_RANGES || size == 0 || gpa + size < gpa)
         return NULL;
+    pgm_map_changed(p, gpa, gpa + size);
     r = &p->ranges[p->nranges++];
-    pgm_map_changed(p);
     memset(r, 0, sizeof(*r));
     r->start = gpa;
     r->end = gpa + size;
@@ -83,6 +94,42 @@ int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, co
     r->host = p->ram + ram_off;
     r->ram_off = ram_off;
     return 0;
+}
+
+int pgm_map_ram_ro(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name)
+{
+    int rc = pgm_map_ram(p, gpa, size, ram_off, name);
+    if (!rc)
+        p->ranges[p->nranges - 1].ro = true;
+    return rc;
+}
+
+int pgm_unmap(struct pgm *p, uint64_t gpa, uint64_t size)
+{
+    for (unsigned i = p->nranges; i-- > 0;) {
+        struct pgm_range *r = &p->ranges[i];
+        if (r->start != gpa || r->end != gpa + size)
+            continue;
+        if (r->type == PGM_ROM)
+            free(r->host);
+        memmove(r, r + 1, (p->nranges - i - 1) * sizeof(*r));
+        p->nranges--;
+        pgm_map_changed(p, gpa, gpa + size);
+        return 0;
+    }
+    return -ENOENT;
+}
+
+void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
+{
+    if (ram_off >= p->ram_size || len > p->ram_size - ram_off)
+        return;
+    memcpy(p->ram + ram_off, buf, len);
+    for (uint64_t a = ram_off & ~0xfffull; a < ram_off + len; a += 0x1000)
+        if (p->page_flags[a >> 12] & PGM_PF_CODE) {
+            p->page_flags[a >> 12] &= ~PGM_PF_CODE;
+            p->code_gen[a >> 12]++;
+        }
 }
 
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
@@ -130,7 +177,7 @@ void pgm_set_a20(struct pgm *p, bool on)
     uint64_t mask = on ? ~0ull : ~(1ull << 20);
     if (mask != p->a20_mask) {
         p->a20_mask = mask;
-        pgm_map_changed(p);
+        pgm_map_changed(p, 0, 0);
     }
 }
 
@@ -147,7 +194,7 @@ uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
     const struct pgm_range *r;
     gpa &= p->a20_mask;
     r = pgm_find(p, gpa);
-    if (!r || r->type == PGM_MMIO || (write && r->type == PGM_ROM))
+    if (!r || r->type == PGM_MMIO || (write && (r->type == PGM_ROM || r->ro)))
         return NULL;
     /* a range must cover the whole page for a direct pointer */
     if ((gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
@@ -214,7 +261,7 @@ static void phys_access(struct pgm *p, uint64_t gpa, uint8_t *buf, size_t len, b
                 memcpy(buf, &v, n);
             }
         } else if (write) {
-            if (r->type == PGM_RAM || force) {
+            if ((r->type == PGM_RAM && !r->ro) || force) {
                 memcpy(r->host + (a - r->start), buf, n);
                 if (r->type == PGM_RAM)
                     pgm_note_write(p, a, n);
@@ -302,8 +349,8 @@ void pgm_info_ram(const struct pgm *p, int fd)
     static const char *const types[] = {"RAM", "ROM", "MMIO"};
     for (unsigned i = 0; i < p->nranges; i++) {
         const struct pgm_range *r = &p->ranges[i];
-        dprintf(fd, "%016llx-%016llx %-4s %s\n", (unsigned long long)r->start,
-                (unsigned long long)r->end - 1, types[r->type], r->name);
+        dprintf(fd, "%016llx-%016llx %-4s %s%s\n", (unsigned long long)r->start,
+                (unsigned long long)r->end - 1, types[r->type], r->name, r->ro ? " (read only)" : "");
     }
 }
 

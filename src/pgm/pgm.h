@@ -47,12 +47,13 @@ struct pgm_range {
     enum pgm_type type;
     uint8_t *host;       /* RAM/ROM: host address of `start` */
     uint64_t ram_off;    /* RAM: offset into the RAM reservation */
+    bool ro;             /* RAM: writes are dropped (a chipset's read-only shadow) */
     const struct io_ops *ops;
     void *opaque;
     char name[24];
 };
 
-#define PGM_MAX_RANGES 32
+#define PGM_MAX_RANGES 64
 #define PGM_PF_CODE 0x01 /* page holds cached decoded code */
 
 /* Guest paging modes (pgm_change_mode records them). */
@@ -78,16 +79,27 @@ struct pgm {
      * drops every translation cached from the old map. */
     uint64_t map_gen;
     void (*on_change)(struct pgm *p);
+    /* Bumped with map_gen: code decoded from a ROM page is stale once the
+     * map changes (a chipset's shadow RAM replaced the ROM). */
+    uint32_t rom_gen;
 };
 
 int pgm_init(struct pgm *p, uint64_t ram_size);
 void pgm_fini(struct pgm *p);
 /* Maps [gpa, gpa+size) to RAM at ram_off. */
 int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name);
+/* The same RAM, read only: writes are dropped as a ROM's are. */
+int pgm_map_ram_ro(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name);
 /* Maps a ROM copied from data (writes dropped). */
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name);
 int pgm_map_mmio(struct pgm *p, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *opaque,
                  const char *name);
+/* Removes the newest range that is exactly [gpa, gpa+size): what lay
+ * beneath shows again. -ENOENT when there is none. */
+int pgm_unmap(struct pgm *p, uint64_t gpa, uint64_t size);
+/* Writes RAM by its offset in the reservation, whatever the map shows
+ * there (a chipset writing to shadow RAM that reads from ROM). */
+void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len);
 /* Lays out RAM as a PC does: below 0xA0000, 1 MiB..3.5 GiB, and above 4 GiB. */
 int pgm_map_pc_ram(struct pgm *p);
 

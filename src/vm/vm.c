@@ -31,6 +31,12 @@ void vm_request(struct vm *vm, unsigned ff)
     em_wake(vm);
 }
 
+void vm_resume(struct vm *vm)
+{
+    atomic_fetch_and(&vm->ff, ~VM_FF_SUSPEND);
+    em_wake(vm);
+}
+
 void vcpu_ff_set(struct vcpu *v, unsigned ff)
 {
     atomic_fetch_or(&v->ff, ff);

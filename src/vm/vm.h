@@ -162,6 +162,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 /* Powers on and runs until the VM is off or in guru meditation. */
 int vm_run(struct vm *vm);
 void vm_request(struct vm *vm, unsigned ff);
+/* VM_FF_SUSPEND (vm_request) pauses the vCPUs between blocks and makes
+ * the VM SUSPENDED; vm_resume lets them run on (RUNNING again). */
+void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
 /* Hard reset of every vCPU and device. */
 void vm_reset(struct vm *vm);

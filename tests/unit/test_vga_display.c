@@ -1,10 +1,12 @@
-/* The display end to end: guests that program the VGA themselves
- * (tests/guest/vgashow.inc) draw known patterns; pcvm's --screenshot must
- * equal, pixel for pixel, the image computed here from the same patterns.
- * Under Xvfb, pcvm-sdl runs the keyboard guest: keys injected into the
- * window must reach the guest as set 2 scancodes (echoed on COM1), and its
- * screenshot must show the text pattern. Without Xvfb the window test
- * prints a SKIP: line and is skipped. */
+/* The display end to end, through the firmware: SeaBIOS (Debian's, copied
+ * to build/guest/seabios.rom) runs the VGA BIOS and boots a disk image
+ * (mbboot.asm + a Multiboot guest, tests/guest/mkboot.py) whose guest
+ * programs the VGA itself (tests/guest/vgashow.inc) and draws known
+ * patterns; pcvm's --screenshot must equal, pixel for pixel, the image
+ * computed here from the same patterns. Under Xvfb, pcvm-sdl runs the
+ * keyboard guest: keys injected into the window must reach the guest as
+ * set 2 scancodes (echoed on COM1), and its screenshot must show the text
+ * pattern. Without Xvfb the window test prints a SKIP: line and is skipped. */
 #include <criterion/criterion.h>
 #include <png.h>
 #include <fcntl.h>
@@ -131,8 +133,8 @@ static void shot(const char *guest, struct image *im)
     snprintf(png, sizeof(png), "%s/%s.png", tmp_dir, guest);
     snprintf(cmd, sizeof(cmd),
              "%s -nodefaults -vga std -display none -serial null -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
-             "-kernel %s/%s.bin --screenshot %s </dev/null",
-             PCVM_BIN, guest_dir, guest, png);
+             "-bios %s/seabios.rom -hda %s/%s.img -snapshot --screenshot %s </dev/null",
+             PCVM_BIN, guest_dir, guest_dir, guest, png);
     int st = system(cmd);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "%s: status %d", guest, st);
     cr_assert_eq(load_png(png, im), 0, "cannot read %s", png);
@@ -166,11 +168,11 @@ Test(vga_display, vbe_lfb_screenshot)
 
 Test(vga_display, dump_text)
 {
-    char cmd[1024], line[512];
+    char cmd[2048], line[512];
     snprintf(cmd, sizeof(cmd),
              "%s -nodefaults -vga std -display none -serial null -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
-             "-kernel %s/vgatext.bin --dump-text </dev/null",
-             PCVM_BIN, guest_dir);
+             "-bios %s/seabios.rom -hda %s/vgatext.img -snapshot --dump-text </dev/null",
+             PCVM_BIN, guest_dir, guest_dir);
     FILE *f = popen(cmd, "r");
     unsigned rows = 0;
     bool found = false;
@@ -234,9 +236,10 @@ Test(vga_display, sdl_window_keys_and_screenshot)
     snprintf(out, sizeof(out), "%s/com1.txt", tmp_dir);
     snprintf(cmd, sizeof(cmd),
              "DISPLAY=:%d ASAN_OPTIONS=detect_leaks=0 SDL_AUDIODRIVER=dummy timeout 60 %s -nodefaults -vga std "
-             "-serial file:%s -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel %s/vgakeys.bin "
-             "--screenshot %s '--inject-keys=A,Right Alt,Pause,PrintScreen,Up,Escape' </dev/null",
-             disp, PCVM_SDL, out, guest_dir, png);
+             "-serial file:%s -device isa-debug-exit,iobase=0xf4,iosize=0x4 -bios %s/seabios.rom "
+             "-hda %s/vgakeys.img -snapshot --screenshot %s '--inject-keys=A,Right Alt,Pause,PrintScreen,Up,Escape' "
+             "</dev/null",
+             disp, PCVM_SDL, out, guest_dir, guest_dir, png);
     int st = system(cmd);
     kill(xpid, SIGTERM);
     waitpid(xpid, NULL, 0);

@@ -1,5 +1,7 @@
 /* The VM object: its state machine, listeners and forced actions. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "vm/vm.h"
 
@@ -108,5 +110,48 @@ Test(vm, guru_meditation_stops_the_vm_and_keeps_the_process)
     cr_assert(atomic_load(&vm->ff) & VM_FF_GURU);
     cr_assert_str_eq(vm->guru_reason, "unit test 42");
     cr_assert_lt(vm_set_state(vm, VM_RUNNING), 0, "no way back from guru meditation");
+    vm_destroy(vm);
+}
+
+static void *run_thread(void *arg)
+{
+    vm_run(arg);
+    return NULL;
+}
+
+/* Polls for up to 10 s until the VM is in state s. */
+static bool wait_state(struct vm *vm, enum vm_state s)
+{
+    for (int i = 0; i < 1000 && vm->state != s; i++)
+        usleep(10000);
+    return vm->state == s;
+}
+
+Test(vm, suspend_parks_the_vcpus_and_stops_the_clock)
+{
+    static uint8_t rom[0x10000];
+    struct vm *vm = make_vm();
+    pthread_t t;
+    rom[0xfff0] = 0xeb, rom[0xfff1] = 0xfe; /* jmp $ at the reset vector */
+    cr_assert_eq(pgm_map_rom(&vm->pgm, 0xffff0000u, sizeof(rom), rom, "loop"), 0);
+    pthread_create(&t, NULL, run_thread, vm);
+    cr_assert(wait_state(vm, VM_RUNNING));
+    vm_request(vm, VM_FF_SUSPEND);
+    cr_assert(wait_state(vm, VM_SUSPENDED));
+    usleep(20000); /* vCPU 1 parks too */
+    uint64_t insns = vm->cpus[0].iem.insns, clk = vm_clock_ns(vm);
+    usleep(100000);
+    cr_assert_eq(vm->cpus[0].iem.insns, insns, "no instruction runs while suspended");
+    cr_assert_eq(vm_clock_ns(vm), clk, "virtual time stands still while suspended");
+    vm_resume(vm);
+    cr_assert(wait_state(vm, VM_RUNNING));
+    for (int i = 0; i < 1000 && vm->cpus[0].iem.insns == insns; i++)
+        usleep(10000);
+    cr_assert_gt(vm->cpus[0].iem.insns, insns, "runs again after resume");
+    vm_request(vm, VM_FF_SUSPEND);
+    cr_assert(wait_state(vm, VM_SUSPENDED));
+    vm_request(vm, VM_FF_POWER_OFF);
+    pthread_join(t, NULL);
+    cr_assert_eq(vm->state, VM_OFF, "a suspended VM powers off");
     vm_destroy(vm);
 }
