@@ -153,8 +153,11 @@ build/release/pcvm build/release/pcvm-conform build/release/unit-tests: FORCE
 endif
 FORCE:
 
+# The guest programs (bench/run.sh), then Debian's amd64 guest booting
+# (bench/boot.sh), each on pcvm and QEMU TCG; failing to run one is the
+# status, the figures are never judged.
 bench: build/release/pcvm guest
-	bench/run.sh
+	@bench/run.sh; s=$$?; echo; bench/boot.sh || s=1; exit $$s
 
 fuzz: build/release/unit-tests build/release/pcvm $(GUEST)/demo.bin
 	PCVM_FUZZ_INSNS=5000000 build/release/unit-tests --filter 'unicorn/*'
