@@ -122,9 +122,9 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUE
 	  --junit $(BUILD)/conform.xml tests/guest/unittests.cfg
 
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
-# build (all three at once: the boots are single-threaded and mostly wait on
-# the CPU, so three on two cores end sooner than two then one), then the
-# guest programs (ASan+UBSan), whose summary is the last line.
+# build (all three at once: each boot keeps one core busy, so three on two
+# cores end sooner than two then one), then the guest programs (ASan+UBSan),
+# whose summary is the last line.
 check:
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@$(MAKE) --no-print-directory -j3 boot-run-i386 boot-run-i386-pae boot-run-amd64

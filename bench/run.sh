@@ -152,12 +152,16 @@ if [[ " $BENCHES " == *" page_walk "* && " $BENCHES " == *" page_hit "* ]]; then
     walk_ns() {
         awk -v w="$1" -v h="$2" -v n="$xl" 'BEGIN {
             if (w !~ /^[0-9.]+$/ || h !~ /^[0-9.]+$/ || n + 0 == 0) { print "-"; exit }
-            printf "%.1f", (w - h) / n * 1e9 }'
+            d = (w - h) / n * 1e9
+            if (d <= 0) { print "-"; exit }   # page_hit took longer: host noise
+            printf "%.1f", d }'
     }
     pw=$(walk_ns "${P_T[page_walk]}" "${P_T[page_hit]}")
     qw=$(walk_ns "${Q_T[page_walk]}" "${Q_T[page_hit]}")
     echo "TLB miss + PAE walk, (page_walk s - page_hit s) / $xl translations:"
-    echo "      pcvm $pw ns, QEMU $qw ns, ratio $(ratio "$pw" "$qw")"
+    note=""
+    [ "$pw" = - ] || [ "$qw" = - ] && note="   (-: no figure, or page_hit took longer: a busy host)"
+    echo "      pcvm $pw ns, QEMU $qw ns, ratio $(ratio "$pw" "$qw")$note"
     echo
 fi
 echo "s: best wall time of the whole process (start-up included), monotonic clock."
