@@ -8,7 +8,7 @@
 #   BENCH_SCALE=n     about n million guest instructions per benchmark (200)
 #   BENCH_RUNS=n      runs per emulator and benchmark, the best is kept (3)
 #   BENCH_TIMEOUT=s   give up on one run after s seconds (300)
-#   BENCH_ONLY="a b"  only these benchmarks (int_loop mem_loop)
+#   BENCH_ONLY="a b"  only these benchmarks (int_loop mem_loop page_walk page_hit)
 #   PCVM=path         pcvm binary (build/release/pcvm)
 #   PCVM_ARGS=...     extra pcvm options, e.g. --engine=iem
 #   QEMU=path         QEMU binary (qemu-system-i386); QEMU=none skips it
@@ -16,11 +16,13 @@
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
+# shellcheck source=bench/common.sh
+. bench/common.sh
 
 SCALE=${BENCH_SCALE:-200}
 RUNS=${BENCH_RUNS:-3}
 TIMEOUT=${BENCH_TIMEOUT:-300}
-BENCHES=${BENCH_ONLY:-int_loop mem_loop}
+BENCHES=${BENCH_ONLY:-int_loop mem_loop page_walk page_hit}
 PCVM=${PCVM:-build/release/pcvm}
 QEMU=${QEMU:-qemu-system-i386}
 OUT=build/bench
@@ -48,35 +50,20 @@ for b in startup $BENCHES; do
     mv "$OUT/$b.bin.tmp" "$OUT/$b.bin"
 done
 
-# insns FILE: the exact instruction count recorded in the image after "PCVMBENCH\0"
-insns() {
+# recorded FILE MARKER: the 8-byte number the image holds after MARKER\0
+# (9-letter markers); 0 without one
+recorded() {
     local off
-    off=$(grep -obUa 'PCVMBENCH' "$1" | tail -1 | cut -d: -f1)
+    off=$(grep -obUa "$2" "$1" | tail -1 | cut -d: -f1)
     [ -n "$off" ] || { echo 0; return; }
     od -An -t u8 -j $((off + 10)) -N 8 "$1" | tr -d ' '
 }
+# insns FILE: the exact instruction count recorded in the image
+insns() { recorded "$1" PCVMBENCH; }
 
 # ---- emulators --------------------------------------------------------------
 echo "== pcvm benchmarks: pcvm vs QEMU TCG =="
-HAVE_PCVM=1 HAVE_QEMU=1
-if [ ! -x "$PCVM" ]; then
-    HAVE_PCVM=0
-    echo "NOTE: $PCVM not found or not executable: pcvm columns skipped (make MODE=release build/release/pcvm)"
-fi
-if [ "$QEMU" = none ]; then
-    HAVE_QEMU=0
-    echo "NOTE: QEMU=none: QEMU columns skipped"
-elif ! command -v "$QEMU" >/dev/null 2>&1; then
-    HAVE_QEMU=0
-    echo "NOTE: $QEMU is not installed: QEMU columns skipped"
-fi
-echo "host:    $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //') ($(nproc) CPUs), $(uname -sr)"
-if [ $HAVE_PCVM = 1 ]; then
-    echo "pcvm:    $("$PCVM" --version 2>&1 | head -1)   [$PCVM${PCVM_ARGS:+ $PCVM_ARGS}]"
-fi
-if [ $HAVE_QEMU = 1 ]; then
-    echo "QEMU:    $("$QEMU" --version 2>&1 | head -1)   [-accel tcg${QEMU_ARGS:+ $QEMU_ARGS}]"
-fi
+find_emulators "$PCVM" "$QEMU"
 echo "scale:   BENCH_SCALE=$SCALE, best of $RUNS runs, timeout ${TIMEOUT}s per run"
 echo
 
@@ -143,12 +130,6 @@ mips() {
         d = t - s; if (d <= 0) { print "-"; exit }
         printf "%.1f", n / d / 1e6 }'
 }
-# ratio A B: A / B, or "-"
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "-"; exit }
-        r = a / b; printf (r >= 100 ? "%.0f" : r >= 1 ? "%.2f" : "%.4f"), r }'
-}
 fmt_t() { case $1 in n/a|FAILED) echo "$1";; *) awk -v t="$1" 'BEGIN { printf "%.3f", t }';; esac; }
 
 printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
@@ -164,6 +145,25 @@ for b in $BENCHES; do
         "$(ratio "${P_T[$b]}" "${Q_T[$b]}")" "$(ratio "$pm" "$qm")"
 done
 echo
+# The price of a page walk: page_walk and page_hit run the same instructions,
+# but each of page_walk's loads and stores misses the TLB.
+if [[ " $BENCHES " == *" page_walk "* && " $BENCHES " == *" page_hit "* ]]; then
+    xl=$(recorded "$OUT/page_walk.bin" PCVMXLATE)
+    walk_ns() {
+        awk -v w="$1" -v h="$2" -v n="$xl" 'BEGIN {
+            if (w !~ /^[0-9.]+$/ || h !~ /^[0-9.]+$/ || n + 0 == 0) { print "-"; exit }
+            d = (w - h) / n * 1e9
+            if (d <= 0) { print "-"; exit }   # page_hit took longer: host noise
+            printf "%.1f", d }'
+    }
+    pw=$(walk_ns "${P_T[page_walk]}" "${P_T[page_hit]}")
+    qw=$(walk_ns "${Q_T[page_walk]}" "${Q_T[page_hit]}")
+    echo "TLB miss + PAE walk, (page_walk s - page_hit s) / $xl translations:"
+    note=""
+    [ "$pw" = - ] || [ "$qw" = - ] && note="   (-: no figure, or page_hit took longer: a busy host)"
+    echo "      pcvm $pw ns, QEMU $qw ns, ratio $(ratio "$pw" "$qw")$note"
+    echo
+fi
 echo "s: best wall time of the whole process (start-up included), monotonic clock."
 echo "MIPS: guest insns / (s - that emulator's start-up s) / 1e6, i.e. start-up subtracted;"
 echo "      each iteration of a REP string instruction counts as one instruction."

@@ -1,21 +1,26 @@
 #!/bin/sh
 # Builds a Linux guest for the boot test from Debian packages only:
-#   tests/boot/build-guest.sh ARCH OUTDIR      (ARCH: i386 | amd64)
-# OUTDIR gets vmlinuz (the distribution kernel, a bzImage) and initrd.cpio
-# (a newc initramfs: static busybox and the /init self-check). The .deb files
-# are cached in OUTDIR/debs, so a rerun needs no network.
+#   tests/boot/build-guest.sh ARCH OUTDIR      (ARCH: i386 | i386-pae | amd64)
+# i386 is Debian's 686 kernel (32-bit paging), i386-pae its 686-pae kernel
+# (PAE paging), amd64 the 64-bit kernel (4-level paging).
+# OUTDIR gets vmlinuz (the distribution kernel, a bzImage), initrd.cpio
+# (a newc initramfs: static busybox, the /init self-check and its NX probe,
+# built with nasm and ld) and paging
+# (the paging mode the kernel must run in, as pcvm's --info mode names it).
+# The .deb files are cached in OUTDIR/debs, so a rerun needs no network.
 set -eu
 
 usage() {
-    echo "usage: $0 i386|amd64 OUTDIR" >&2
+    echo "usage: $0 i386|i386-pae|amd64 OUTDIR" >&2
     exit 2
 }
 [ $# -eq 2 ] || usage
 arch=$1
 out=$2
 case $arch in
-i386) kmeta=linux-image-686:i386 bb=busybox-static:i386 uname_m=i686 ;;
-amd64) kmeta=linux-image-amd64:amd64 bb=busybox-static:amd64 uname_m=x86_64 ;;
+i386) kmeta=linux-image-686:i386 bb=busybox-static:i386 uname_m=i686 paging=32-bit ;;
+i386-pae) kmeta=linux-image-686-pae:i386 bb=busybox-static:i386 uname_m=i686 paging=PAE ;;
+amd64) kmeta=linux-image-amd64:amd64 bb=busybox-static:amd64 uname_m=x86_64 paging=AMD64 ;;
 *) usage ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +38,7 @@ need_download() {
 }
 
 if need_download "linux-image-[0-9]*" || need_download busybox-static; then
-    if [ "$arch" = i386 ] && ! dpkg --print-foreign-architectures | grep -qx i386 &&
+    if [ "${kmeta#*:}" = i386 ] && ! dpkg --print-foreign-architectures | grep -qx i386 &&
         [ "$(dpkg --print-architecture)" != i386 ]; then
         if [ "$(id -u)" -ne 0 ]; then
             echo "$0: i386 packages need 'dpkg --add-architecture i386 && apt-get update' (as root)" >&2
@@ -78,7 +83,10 @@ mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" "$root/dev" "
     "$root/sys" "$root/tmp" "$root/root" "$root/etc"
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-sed "s/@UNAME_M@/$uname_m/" "$here/init.sh" >"$root/init"
+# The NX probe (nxtest.asm): an i386 program, which the amd64 kernel runs too.
+nasm -f elf32 -o "$work/nxtest.o" "$here/nxtest.asm"
+ld -m elf_i386 -z noexecstack -o "$root/bin/nxtest" "$work/nxtest.o"
+sed -e "s/@UNAME_M@/$uname_m/" -e "s/@PAGING@/$paging/" "$here/init.sh" >"$root/init"
 chmod 755 "$root/init" "$root/bin/busybox"
 
 # newc cpio; /dev/console exists before devtmpfs so init has a console.
@@ -89,5 +97,6 @@ else
     python3 "$here/mkcpio.py" "$root" >"$out/initrd.tmp"
 fi
 mv "$out/initrd.tmp" "$out/initrd.cpio"
+echo "$paging" >"$out/paging"
 rm -rf "$work"
 echo "build-guest: $out/vmlinuz $out/initrd.cpio ($arch)"

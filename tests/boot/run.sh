@@ -3,9 +3,12 @@
 # self-check verdict:
 #   tests/boot/run.sh [--emu pcvm|qemu] [--pcvm PATH] [--timeout SECONDS]
 #                     [--append "EXTRA ARGS"] [GUESTDIR...]
-# GUESTDIR holds vmlinuz and initrd.cpio (default: build/boot/i386 and
-# build/boot/amd64). --emu qemu runs the same kernel, initrd and arguments
-# under qemu-system-{i386,x86_64} -accel tcg, to check the guests themselves.
+# GUESTDIR holds vmlinuz and initrd.cpio (default: build/boot/i386,
+# build/boot/i386-pae and build/boot/amd64). --emu qemu runs the same kernel,
+# initrd and arguments under qemu-system-{i386,x86_64} -accel tcg, to check
+# the guests themselves. On pcvm, when GUESTDIR/paging names a paging mode
+# (32-bit, PAE, AMD64), the guest must also be in it when it powers off
+# (--info mode), so a PAE kernel is seen to run on PAE page tables.
 # Logs: GUESTDIR/EMU.log (serial) and GUESTDIR/EMU.stderr. Prints PASS/FAIL
 # per guest and a final "N passed, N failed" line; exits 1 when any failed.
 set -eu
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
     esac
 done
-[ $# -gt 0 ] || set -- build/boot/i386 build/boot/amd64
+[ $# -gt 0 ] || set -- build/boot/i386 build/boot/i386-pae build/boot/amd64
 
 passed=0
 failed=0
@@ -37,8 +40,9 @@ for dir in "$@"; do
         failed=$((failed + 1))
         continue
     fi
+    info=""
     case $emu in
-    pcvm) bin=$pcvm ;;
+    pcvm) bin=$pcvm info="--info mode" ;;
     qemu) case $name in *i386* | *686*) bin=qemu-system-i386 ;; *) bin=qemu-system-x86_64 ;; esac ;;
     *) echo "$0: unknown emulator '$emu'" >&2; exit 2 ;;
     esac
@@ -47,20 +51,30 @@ for dir in "$@"; do
     start=$(date +%s)
     set +e
     # The guest writes its verdict to isa-debug-exit: 1 = PASS, 3 = FAIL.
-    timeout --foreground -k 5 "$timeout_s" "$bin" -accel tcg -m 256M -nodefaults -serial stdio \
+    # shellcheck disable=SC2086 # $info is empty or two words
+    timeout --foreground -k 5 "$timeout_s" "$bin" $info -accel tcg -m 256M -nodefaults -serial stdio \
         -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
         -kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio" \
         -append "console=ttyS0 panic=-1 pcvm.selfcheck=poweroff $extra" </dev/null >"$log" 2>"$errlog"
     status=$?
     set -e
     secs=$(($(date +%s) - start))
-    if grep -q '^SELFCHECK: PASS' "$log"; then
-        echo "PASS: $name on $emu (${secs}s, exit status $status)"
+    # pcvm's last mode, e.g. "Guest paging mode: PAE+NX, shadow ...": the
+    # wanted mode with or without NX.
+    mode_ok=yes got=""
+    if [ -n "$info" ] && [ -f "$dir/paging" ]; then
+        want=$(cat "$dir/paging")
+        got=$(sed -n 's/^Guest paging mode: \([^,]*\),.*/\1/p' "$errlog" | tail -n 1)
+        case $got in "$want" | "$want+NX") ;; *) mode_ok="no: paging mode '$got', expected $want" ;; esac
+    fi
+    if grep -q '^SELFCHECK: PASS' "$log" && [ "$mode_ok" = yes ]; then
+        echo "PASS: $name on $emu (${secs}s, exit status $status${got:+, paging $got})"
         passed=$((passed + 1))
     else
         why="no SELFCHECK line"
         [ "$status" -eq 124 ] && why="timed out after ${timeout_s}s"
         grep -q '^SELFCHECK: FAIL' "$log" && why=$(grep '^SELFCHECK: FAIL' "$log" | tail -n 1)
+        grep -q '^SELFCHECK: PASS' "$log" && why=${mode_ok#no: }
         echo "FAIL: $name on $emu: $why (exit status $status, ${secs}s); last serial lines:"
         tail -n 5 "$log" | sed 's/^/    | /'
         if [ -s "$errlog" ]; then
