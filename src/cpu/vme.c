@@ -71,8 +71,10 @@ static int redirection_bit(struct vcpu *v, unsigned vec, bool *set)
         return iem_gp(v, 0);
     uint8_t b;
     rc = iem_lin_read(v, (tr->base + (uint64_t)off) & 0xffffffffu, &b, 1, ACC_R | ACC_SYS);
+    if (rc)
+        return rc;
     *set = (b >> (vec & 7)) & 1;
-    return rc;
+    return IEM_OK;
 }
 
 /* Redirects INT vec to the 8086 handler: a real-mode style frame on the
@@ -107,7 +109,7 @@ int iem_v86_softint(struct vcpu *v, unsigned vec, uint64_t ret_ip, bool *done)
     *done = false;
     if (!(c->cr4 & CR4_VME))
         return iopl3(c) ? IEM_OK : iem_gp(v, 0);
-    bool set;
+    bool set = false;
     int rc = redirection_bit(v, vec, &set);
     if (rc)
         return rc;
