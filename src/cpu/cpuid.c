@@ -86,8 +86,8 @@ struct cpuid_leaf {
     uint32_t r[4]; /* eax, ebx, ecx, edx */
 };
 
-/* "GenuineIntel" is EBX, EDX, ECX order. Leaves 2..6 read as zero: no cache
- * or power-management descriptors (a guest falls back to defaults). */
+/* "GenuineIntel" is EBX, EDX, ECX order. Leaves 2 and 4 (caches) come from
+ * cpuid_cache.c; 3 and 5 read as zero. */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
     {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
@@ -119,7 +119,7 @@ void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4])
         return;
     }
     if ((leaf == 7 || leaf == 4 || leaf == 0xd) && sub != 0)
-        return; /* only subleaf 0 is in the table (leaf 4: cpuid_cache) */
+        return; /* only subleaf 0 is in the table (leaf 4: cpuid_cache.c) */
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         if (leaves[i].leaf != leaf)
             continue;
@@ -163,6 +163,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
     if (leaf == 0xb)
         cpuid_topology(v, sub, out);
+    if (leaf == 2 || leaf == 4)
+        cpuid_cache_leaf(v, leaf, sub, out);
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
     cpuid_model_apply(v, leaf, sub, out);

@@ -86,3 +86,45 @@ Test(sse, cpu_features_listing)
     cr_assert(strstr(buf, "sse4.2         yes          yes"));
     free(buf);
 }
+
+static struct vm *smp_vm(unsigned ncpus)
+{
+    struct vm_config cfg = {.ram_size = 4u << 20, .ncpus = ncpus, .nodefaults = true};
+    char err[256] = "";
+    struct vm *m = NULL;
+    cr_assert_eq(vm_create(&cfg, &m, err, sizeof err), 0, "vm_create: %s", err);
+    return m;
+}
+
+/* Leaf 2 defers to leaf 4; leaf 4 lists L1d, L1i, L2, L3 then type 0, with
+ * sizes a guest computes as ways * partitions * line * sets and sharing
+ * fields that agree with -smp and leaf 0xB. */
+Test(sse, cpuid_cache_leaves)
+{
+    static const struct { unsigned type, level, kib; } want[] = {{1, 1, 32}, {2, 1, 32}, {3, 2, 256}, {3, 3, 8192}};
+    static const unsigned smp[] = {1, 2, 3, 4};
+    for (size_t k = 0; k < sizeof smp / sizeof smp[0]; k++) {
+        struct vm *m = smp_vm(smp[k]);
+        uint32_t r[4], b[4];
+        iem_cpuid(&m->cpus[0], 2, 0, r);
+        cr_assert_eq(r[0] & 0xff, 1, "leaf 2: AL = 1");
+        cr_assert_eq((r[0] >> 8) & 0xff, 0xff, "leaf 2: descriptor 0xFF (use leaf 4)");
+        cr_assert_eq(r[1] | r[2] | r[3] | (r[0] >> 16), 0, "no other descriptors");
+        iem_cpuid(&m->cpus[0], 0xb, 1, b);
+        unsigned span = 1u << (b[0] & 0x1f); /* x2APIC IDs of the package */
+        cr_assert_geq(span, smp[k]);
+        for (unsigned s = 0; s < 4; s++) {
+            iem_cpuid(&m->cpus[0], 4, s, r);
+            unsigned ways = (r[1] >> 22) + 1, parts = ((r[1] >> 12) & 0x3ff) + 1, line = (r[1] & 0xfff) + 1;
+            cr_assert_eq(r[0] & 0x1f, want[s].type, "subleaf %u type", s);
+            cr_assert_eq((r[0] >> 5) & 7, want[s].level, "subleaf %u level", s);
+            cr_assert_eq(line, 64);
+            cr_assert_eq((uint64_t)ways * parts * line * (r[2] + 1), want[s].kib * 1024ull, "subleaf %u size", s);
+            cr_assert_eq((r[0] >> 26) + 1, span, "cores per package agree with leaf 0xB");
+            cr_assert_eq(((r[0] >> 14) & 0xfff) + 1, want[s].level == 3 ? span : 1, "subleaf %u sharing", s);
+        }
+        iem_cpuid(&m->cpus[0], 4, 4, r);
+        cr_assert_eq(r[0] & 0x1f, 0, "the list ends with type 0");
+        vm_destroy(m);
+    }
+}
