@@ -4,6 +4,7 @@
  * name the bad features, a removed feature's CPUID bit really clear, and the
  * model never advertising what IEM lacks.
  */
+#include <cpuid.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,19 @@ static uint32_t leaf(struct vm *m, uint32_t l, unsigned reg)
     return r[reg];
 }
 
+/* The host has the feature (leaf, register 0-3, bit) and its OS enabled YMM state. */
+static bool host_avx(unsigned l, unsigned reg, unsigned bit)
+{
+    unsigned r[4], lo, hi;
+    __cpuid(1, r[0], r[1], r[2], r[3]);
+    if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28)))
+        return false;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    __cpuid_count(l, 0, r[0], r[1], r[2], r[3]);
+    return (lo & 6) == 6 && ((r[reg] >> bit) & 1);
+}
+
 Test(sse, cpu_model_cpuid_bits)
 {
     struct vm *m = model_vm("qemu64,-sse2,+aes");
@@ -59,10 +73,12 @@ Test(sse, cpu_model_cpuid_bits)
     m = model_vm("qemu32");
     cr_assert_not(leaf(m, 0x80000001u, 3) & (1u << 29), "qemu32 has no long mode");
     vm_destroy(m);
-    /* max advertises only what is implemented: AVX is not (yet) */
+    /* AVX/AVX2 floating point runs on the host: advertised only where the host has it */
     m = model_vm("max,+avx,+avx2");
-    cr_assert_not(leaf(m, 1, 2) & (1u << 28), "AVX never advertised while unimplemented");
-    cr_assert_not(leaf(m, 7, 1) & (1u << 5));
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 28)), host_avx(1, 2, 28), "AVX as the host");
+    cr_assert_eq(!!(leaf(m, 7, 1) & (1u << 5)), host_avx(7, 1, 5), "AVX2 as the host");
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 12)), host_avx(1, 2, 12), "FMA as the host");
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 29)), host_avx(1, 2, 29), "F16C as the host");
     cr_assert(leaf(m, 1, 2) & (1u << 20), "max: SSE4.2");
     cr_assert(leaf(m, 1, 2) & (1u << 1), "max: PCLMULQDQ");
     cr_assert(leaf(m, 1, 2) & (1u << 30), "max: RDRAND");
@@ -82,7 +98,9 @@ Test(sse, cpu_features_listing)
     fclose(f);
     cr_assert(strstr(buf, "aes            yes          no"), "%s", buf);
     cr_assert(strstr(buf, "pclmulqdq      yes          yes"));
-    cr_assert(strstr(buf, "avx            no           no"));
+    cr_assert(strstr(buf, host_avx(1, 2, 28) ? "avx            yes          no" : "avx            no           no"), "%s",
+              buf);
+    cr_assert(strstr(buf, "run on the host's SIMD unit"), "the host's AVX is stated: %s", buf);
     cr_assert(strstr(buf, "sse4.2         yes          yes"));
     free(buf);
 }
