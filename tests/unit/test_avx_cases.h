@@ -1,7 +1,8 @@
 /* The AVX, AVX2, FMA and F16C entries of the SIMD differential test's
  * instruction list (test_sse_cases.c), 32-bit code like SSE_CASES: YMM0-7,
  * memory through [esi] (64 bytes). The harness also loads and compares the
- * YMM upper halves for these categories. */
+ * YMM upper halves for these categories. AVX_CASES64: REX registers and
+ * VEX.W GPR forms, .code64, run in 64-bit mode. */
 #ifndef PCVM_TEST_AVX_CASES_H
 #define PCVM_TEST_AVX_CASES_H
 
@@ -953,5 +954,50 @@
     X(3944, "vcvtps2ph qword ptr [esi], xmm1, 0", F16) \
     X(3945, "vcvtps2ph xmmword ptr [esi], ymm1, 4", F16) \
     X(3946, "vcvtps2ph xmm3, ymm3, 0x0b", F16)
+
+#define AVX_CASES64(X) \
+    X(4000, "vaddps ymm8, ymm9, ymm15", AVX64) \
+    X(4001, "vmulpd ymm12, ymm0, [rsi]", AVX64) \
+    X(4002, "vpaddq ymm10, ymm11, ymm12", AVX64) \
+    X(4003, "vpshufb xmm13, xmm14, xmm15", AVX64) \
+    X(4004, "vmovq rax, xmm9", AVX64) \
+    X(4005, "vmovq xmm10, rcx", AVX64) \
+    X(4006, "vpextrq rdx, xmm11, 1", AVX64) \
+    X(4007, "vpinsrq xmm12, xmm13, rax, 1", AVX64) \
+    X(4008, "vpinsrq xmm12, xmm13, qword ptr [rsi], 0", AVX64) \
+    X(4009, "vcvtsi2sd xmm14, xmm15, rax", AVX64) \
+    X(4010, "vcvtsi2ss xmm8, xmm9, rcx", AVX64) \
+    X(4011, "vcvttsd2si rax, xmm10", AVX64) \
+    X(4012, "vcvtss2si rdx, xmm11", AVX64) \
+    X(4013, "vcvtsd2si rcx, qword ptr [rsi]", AVX64) \
+    X(4014, "vmovmskps rax, ymm12", AVX64) \
+    X(4015, "vpmovmskb rcx, ymm13", AVX64) \
+    X(4016, "vextractps eax, xmm14, 1", AVX64) \
+    X(4017, "vfmadd213pd ymm8, ymm9, ymm10", AVX64) \
+    X(4018, "vfnmsub231ss xmm11, xmm12, xmm13", AVX64) \
+    X(4019, "vcvtps2ph xmm14, ymm15, 2", AVX64) \
+    X(4020, "vcvtph2ps ymm9, xmm8", AVX64) \
+    X(4021, "vperm2f128 ymm15, ymm8, ymm9, 0x21", AVX64) \
+    X(4022, "vpermq ymm11, ymm12, 0x93", AVX64) \
+    X(4023, "vpermd ymm13, ymm14, ymm15", AVX64) \
+    X(4024, "vblendvps ymm8, ymm9, ymm10, ymm11", AVX64) \
+    X(4025, "vpblendvb xmm12, xmm13, xmm14, xmm15", AVX64) \
+    X(4026, "vzeroupper", AVX64) \
+    X(4027, "vzeroall", AVX64) \
+    X(4028, "vmovdqu ymm8, [rsi+1]", AVX64) \
+    X(4029, "vmovaps [rsi], ymm15", AVX64) \
+    X(4030, "vbroadcastsd ymm8, xmm15", AVX64) \
+    X(4031, "vpsllvq ymm9, ymm10, ymm11", AVX64) \
+    X(4032, "vinserti128 ymm12, ymm13, xmm14, 1", AVX64) \
+    X(4033, "vmaskmovpd ymm8, ymm9, [rsi]", AVX64) \
+    X(4034, "vtestps ymm10, ymm11", AVX64) \
+    X(4035, "vcmpps ymm12, ymm13, ymm14, 0x1d", AVX64) \
+    X(4036, "vpsrlw ymm15, ymm8, xmm9", AVX64) \
+    X(4037, "vpmovzxwq ymm10, xmm11", AVX64) \
+    X(4038, "vcvtpd2ps xmm12, ymm13", AVX64) \
+    X(4039, "vaesenc xmm8, xmm9, xmm10", AVX64) \
+    X(4040, "vpclmulqdq xmm11, xmm12, xmm13, 0x10", AVX64) \
+    X(4041, "vpcmpestri xmm14, xmm15, 0x0c", AVX64) \
+    X(4042, "vpcmpistrm xmm9, xmm8, 0x40", AVX64)
 
 #endif

@@ -34,7 +34,7 @@ struct sse_tcase {
     const uint8_t *start, *end;
     unsigned cat;
 };
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16 };
+enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16, AVX64 };
 /* The AVX categories: YMM upper halves are loaded, run and compared too. */
 #define IS_AVX(cat) ((cat) >= AVXF)
 extern const struct sse_tcase sse_tcases[];
@@ -272,7 +272,7 @@ static uint32_t rnd_int(void)
 static void rnd_vec(uint8_t v[16], unsigned cat)
 {
     unsigned mode = rnd() % 6;
-    if (cat == FP || cat == RCP || cat == CVT || cat == AVXF || cat == FMA3 || cat == F16)
+    if (cat == FP || cat == RCP || cat == CVT || cat == AVXF || cat == FMA3 || cat == F16 || cat == AVX64)
         mode = mode < 2 ? 0 : mode < 4 ? 1 : mode;
     for (unsigned i = 0; i < 4; i++) {
         uint32_t d = mode == 0 ? rnd_f32() : mode == 5 ? rnd() : rnd_int();
@@ -291,7 +291,7 @@ static void rnd_vec(uint8_t v[16], unsigned cat)
 static void rnd_state(struct nstate *st, uint8_t mem[64], unsigned cat)
 {
     memset(st, 0, sizeof *st);
-    for (unsigned i = 0; i < 8; i++)
+    for (unsigned i = 0; i < (cat == AVX64 ? 16u : 8u); i++)
         rnd_vec(st->xmm[i], cat);
     for (unsigned i = 0; i < 16; i++)
         rnd_vec(st->ymmh[i], cat);
@@ -498,6 +498,11 @@ Test(sse, diff_avx_integer) { diff_category(AVXI, 400); }
 Test(sse, diff_avx2_integer) { diff_category(AVX2I, 400); }
 Test(sse, diff_fma) { diff_category(FMA3, 1500); }
 Test(sse, diff_f16c) { diff_category(F16, 3000); }
+Test(sse, diff_avx_64bit)
+{
+    enter_long_mode();
+    diff_category(AVX64, 800);
+}
 
 /* Shared with test_sse_state.c. */
 struct vm *sse_t_vm(void) { return vm; }
