@@ -397,6 +397,58 @@ static void hex16(char *out, const uint8_t *p, unsigned n)
         sprintf(out + 2 * i, "%02x", p[n - 1 - i]);
 }
 
+/* Runs one case `iters` times on random inputs, natively and in IEM. */
+static void diff_case(const struct sse_tcase *t, unsigned cat, unsigned iters)
+{
+    load_code(t->start, (size_t)(t->end - t->start));
+    for (unsigned it = 0; it < iters; it++) {
+        struct nstate in, hw, em;
+        uint8_t mem[64], mhw[64], mem_em[64];
+        rnd_state(&in, mem, cat);
+        hw = in, em = in;
+        memcpy(mhw, mem, 64);
+        memcpy(mem_em, mem, 64);
+        native(t, &hw, mhw);
+        int rc = interp(&em, mem_em);
+        cr_assert_eq(rc, IEM_OK, "%s: iem_exec %d", t->text, rc);
+        cr_assert_eq(vc->cpu.rip, CODE_ADDR + (uint64_t)(t->end - t->start), "%s: faulted (rip %#llx)", t->text,
+                     (unsigned long long)vc->cpu.rip);
+        for (unsigned i = 0; i < 16; i++) {
+            char a[33], b[33], x[33], y[33];
+            if (!memcmp(hw.xmm[i], em.xmm[i], 16))
+                continue;
+            hex16(a, em.xmm[i], 16), hex16(b, hw.xmm[i], 16);
+            hex16(x, in.xmm[0], 16), hex16(y, in.xmm[1], 16);
+            cr_assert_fail("%s: xmm%u iem %s host %s (in xmm0 %s xmm1 %s mxcsr %04x)", t->text, i, a, b, x, y,
+                           in.mxcsr);
+        }
+        for (unsigned i = 0; IS_AVX(cat) && i < (long_mode ? 16u : 8u); i++) { /* VZEROUPPER keeps 8-15 outside 64-bit mode */
+            char a[33], b[33];
+            if (!memcmp(hw.ymmh[i], em.ymmh[i], 16))
+                continue;
+            hex16(a, em.ymmh[i], 16), hex16(b, hw.ymmh[i], 16);
+            cr_assert_fail("%s: ymm%u[255:128] iem %s host %s", t->text, i, a, b);
+        }
+        for (unsigned i = 0; i < 8; i++)
+            cr_assert_eq(hw.mm[i], em.mm[i], "%s: mm%u iem %016llx host %016llx (in mm0 %016llx mm1 %016llx)",
+                         t->text, i, (unsigned long long)em.mm[i], (unsigned long long)hw.mm[i],
+                         (unsigned long long)in.mm[0], (unsigned long long)in.mm[1]);
+        cr_assert_eq(hw.mxcsr, em.mxcsr, "%s: mxcsr iem %04x host %04x (in %04x, xmm0 %016llx%016llx xmm1 %016llx%016llx)",
+                     t->text, em.mxcsr, hw.mxcsr, in.mxcsr, (unsigned long long)((uint64_t *)in.xmm[0])[1],
+                     (unsigned long long)((uint64_t *)in.xmm[0])[0], (unsigned long long)((uint64_t *)in.xmm[1])[1],
+                     (unsigned long long)((uint64_t *)in.xmm[1])[0]);
+        uint64_t fm = defined_flags(cat), gmask = long_mode ? ~0ull : 0xffffffffull;
+        for (unsigned i = 0; i < 8; i++)
+            if (i != R_SP && i != R_SI && i != R_DI)
+                cr_assert_eq(hw.gpr[i] & gmask, em.gpr[i] & gmask, "%s: gpr%u iem %016llx host %016llx", t->text, i,
+                             (unsigned long long)em.gpr[i], (unsigned long long)hw.gpr[i]);
+        cr_assert_eq(hw.flags & fm, em.flags & fm, "%s: flags iem %03x host %03x (in eax %08x ecx %08x edx %08x ebx %08x)",
+                     t->text, (unsigned)(em.flags & fm), (unsigned)(hw.flags & fm), (uint32_t)in.gpr[0],
+                     (uint32_t)in.gpr[1], (uint32_t)in.gpr[2], (uint32_t)in.gpr[3]);
+        cr_assert_eq(memcmp(mhw, mem_em, 64), 0, "%s: memory differs", t->text);
+    }
+}
+
 /* Runs every case of category cat `iters` times; returns the number run. */
 static unsigned diff_category(unsigned cat, unsigned iters)
 {
@@ -414,53 +466,7 @@ static unsigned diff_category(unsigned cat, unsigned iters)
             printf("SKIP: %s (the host CPU lacks it)\n", t->text);
             continue;
         }
-        load_code(t->start, (size_t)(t->end - t->start));
-        for (unsigned it = 0; it < iters; it++) {
-            struct nstate in, hw, em;
-            uint8_t mem[64], mhw[64], mem_em[64];
-            rnd_state(&in, mem, cat);
-            hw = in, em = in;
-            memcpy(mhw, mem, 64);
-            memcpy(mem_em, mem, 64);
-            native(t, &hw, mhw);
-            int rc = interp(&em, mem_em);
-            cr_assert_eq(rc, IEM_OK, "%s: iem_exec %d", t->text, rc);
-            cr_assert_eq(vc->cpu.rip, CODE_ADDR + (uint64_t)(t->end - t->start), "%s: faulted (rip %#llx)", t->text,
-                         (unsigned long long)vc->cpu.rip);
-            for (unsigned i = 0; i < 16; i++) {
-                char a[33], b[33], x[33], y[33];
-                if (!memcmp(hw.xmm[i], em.xmm[i], 16))
-                    continue;
-                hex16(a, em.xmm[i], 16), hex16(b, hw.xmm[i], 16);
-                hex16(x, in.xmm[0], 16), hex16(y, in.xmm[1], 16);
-                cr_assert_fail("%s: xmm%u iem %s host %s (in xmm0 %s xmm1 %s mxcsr %04x)", t->text, i, a, b, x, y,
-                               in.mxcsr);
-            }
-            for (unsigned i = 0; IS_AVX(cat) && i < (long_mode ? 16u : 8u); i++) { /* VZEROUPPER keeps 8-15 outside 64-bit mode */
-                char a[33], b[33];
-                if (!memcmp(hw.ymmh[i], em.ymmh[i], 16))
-                    continue;
-                hex16(a, em.ymmh[i], 16), hex16(b, hw.ymmh[i], 16);
-                cr_assert_fail("%s: ymm%u[255:128] iem %s host %s", t->text, i, a, b);
-            }
-            for (unsigned i = 0; i < 8; i++)
-                cr_assert_eq(hw.mm[i], em.mm[i], "%s: mm%u iem %016llx host %016llx (in mm0 %016llx mm1 %016llx)",
-                             t->text, i, (unsigned long long)em.mm[i], (unsigned long long)hw.mm[i],
-                             (unsigned long long)in.mm[0], (unsigned long long)in.mm[1]);
-            cr_assert_eq(hw.mxcsr, em.mxcsr, "%s: mxcsr iem %04x host %04x (in %04x, xmm0 %016llx%016llx xmm1 %016llx%016llx)",
-                         t->text, em.mxcsr, hw.mxcsr, in.mxcsr, (unsigned long long)((uint64_t *)in.xmm[0])[1],
-                         (unsigned long long)((uint64_t *)in.xmm[0])[0], (unsigned long long)((uint64_t *)in.xmm[1])[1],
-                         (unsigned long long)((uint64_t *)in.xmm[1])[0]);
-            uint64_t fm = defined_flags(cat), gmask = long_mode ? ~0ull : 0xffffffffull;
-            for (unsigned i = 0; i < 8; i++)
-                if (i != R_SP && i != R_SI && i != R_DI)
-                    cr_assert_eq(hw.gpr[i] & gmask, em.gpr[i] & gmask, "%s: gpr%u iem %016llx host %016llx", t->text, i,
-                                 (unsigned long long)em.gpr[i], (unsigned long long)hw.gpr[i]);
-            cr_assert_eq(hw.flags & fm, em.flags & fm, "%s: flags iem %03x host %03x (in eax %08x ecx %08x edx %08x ebx %08x)",
-                         t->text, (unsigned)(em.flags & fm), (unsigned)(hw.flags & fm), (uint32_t)in.gpr[0],
-                         (uint32_t)in.gpr[1], (uint32_t)in.gpr[2], (uint32_t)in.gpr[3]);
-            cr_assert_eq(memcmp(mhw, mem_em, 64), 0, "%s: memory differs", t->text);
-        }
+        diff_case(t, cat, iters);
         ran++;
     }
     if (!ran && skipped)
@@ -511,3 +517,16 @@ void sse_t_setup(void) { setup(); }
 void sse_t_teardown(void) { teardown(); }
 void sse_t_load_code(const uint8_t *code, size_t len) { load_code(code, len); }
 uint32_t sse_t_rnd(void) { return rnd(); }
+/* test_avx.c's sweep of every VEX encoding: 64-bit mode, AVX state on. */
+void sse_t_avx64_mode(void)
+{
+    enter_long_mode();
+    vc->cpu.cr4 |= 0x40000u;
+    vc->cpu.xcr0 = 7;
+}
+void sse_t_diff_avx64(const struct sse_tcase *t, unsigned iters)
+{
+    struct sse_tcase c = *t;
+    c.cat = AVX64;
+    diff_case(&c, AVX64, iters);
+}
