@@ -290,6 +290,48 @@ Test(sse, avx2_gather_fault_and_restart)
     cr_assert_eq(c->xmm[5][7] | c->xmm[5][15] | c->ymmh[5][7] | c->ymmh[5][15], 0);
 }
 
+static void fill_f32(unsigned r, float lo, float hi)
+{
+    for (unsigned i = 0; i < 4; i++) {
+        memcpy(&vc->cpu.xmm[r][4 * i], &lo, 4);
+        memcpy(&vc->cpu.ymmh[r][4 * i], &hi, 4);
+    }
+}
+
+/* An unmasked exception in either lane: #XM (or #UD without
+ * CR4.OSXMMEXCPT), the flag in MXCSR, the destination untouched. */
+Test(sse, avx_unmasked_exceptions)
+{
+    struct cpu *c = &vc->cpu;
+    uint8_t before[2][16];
+    if (!avx_on())
+        return;
+    fill_f32(0, 7.0f, 7.0f);
+    fill_f32(1, 1.0f, 1.0f);
+    fill_f32(2, 2.0f, 0.0f); /* the high lane divides by zero */
+    memcpy(before[0], c->xmm[0], 16), memcpy(before[1], c->ymmh[0], 16);
+    c->mxcsr = 0x1f80 & ~0x200u; /* ZE unmasked */
+    cr_assert_eq(run("vdivps ymm0, ymm1, ymm2"), X_XM, "divide by zero in the high lane: #XM");
+    cr_assert(c->mxcsr & 0x4, "MXCSR.ZE set");
+    cr_assert_eq(memcmp(c->xmm[0], before[0], 16) | memcmp(c->ymmh[0], before[1], 16), 0,
+                 "neither lane of the destination written");
+    c->cr4 &= ~(uint64_t)CR4_OSXMMEXCPT;
+    cr_assert_eq(run("vdivps ymm0, ymm1, ymm2"), X_UD, "without CR4.OSXMMEXCPT: #UD");
+    c->cr4 |= CR4_OSXMMEXCPT;
+    c->mxcsr = 0x1f80;
+    cr_assert_eq(run("vdivps ymm0, ymm1, ymm2"), -1, "masked: the default result");
+    cr_assert_eq(c->ymmh[0][3], 0x7f, "+inf in the high lane");
+    fill_f32(3, 5.0f, 5.0f);
+    fill_f32(4, 0.0f, 0.0f);
+    fill_f32(5, __builtin_inff(), 1.0f);
+    memcpy(before[0], c->xmm[3], 16);
+    c->mxcsr = 0x1f80 & ~0x80u; /* IE unmasked */
+    cr_assert_eq(run("vfmadd231ps ymm3, ymm4, ymm5"), X_XM, "FMA 0 * inf: invalid, #XM");
+    cr_assert(c->mxcsr & 0x1, "MXCSR.IE set");
+    cr_assert_eq(memcmp(c->xmm[3], before[0], 16), 0);
+    c->mxcsr = 0x1f80;
+}
+
 /* A GPR operand the native harness cannot give the instruction (its stack
  * and frame registers). */
 static bool uses_sp_bp(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo)
