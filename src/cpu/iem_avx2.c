@@ -119,25 +119,21 @@ static int op_f16c(struct vcpu *v, const struct iem_insn *in)
     return avx_write(v, in, 0, &d, in->op[0].type == OPT_MEM ? wide / 2 : 16, 0);
 }
 
-static const struct {
-    uint16_t mnemonic;
-    iem_fn fn;
-} tab[] = {
-    {ZYDIS_MNEMONIC_VPERMD, op_perm}, {ZYDIS_MNEMONIC_VPERMPS, op_perm}, {ZYDIS_MNEMONIC_VPERMQ, op_perm},
-    {ZYDIS_MNEMONIC_VPERMPD, op_perm}, {ZYDIS_MNEMONIC_VPBLENDD, op_blendd},
-    {ZYDIS_MNEMONIC_VPSLLVD, op_shiftv}, {ZYDIS_MNEMONIC_VPSLLVQ, op_shiftv},
-    {ZYDIS_MNEMONIC_VPSRLVD, op_shiftv}, {ZYDIS_MNEMONIC_VPSRLVQ, op_shiftv},
-    {ZYDIS_MNEMONIC_VPSRAVD, op_shiftv}, {ZYDIS_MNEMONIC_VPMASKMOVD, op_pmaskmov},
-    {ZYDIS_MNEMONIC_VPMASKMOVQ, op_pmaskmov}, {ZYDIS_MNEMONIC_VCVTPH2PS, op_f16c},
-    {ZYDIS_MNEMONIC_VCVTPS2PH, op_f16c},
+static const iem_fn tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
+    [ZYDIS_MNEMONIC_VPERMD] = op_perm, [ZYDIS_MNEMONIC_VPERMPS] = op_perm, [ZYDIS_MNEMONIC_VPERMQ] = op_perm,
+    [ZYDIS_MNEMONIC_VPERMPD] = op_perm, [ZYDIS_MNEMONIC_VPBLENDD] = op_blendd,
+    [ZYDIS_MNEMONIC_VPSLLVD] = op_shiftv, [ZYDIS_MNEMONIC_VPSLLVQ] = op_shiftv,
+    [ZYDIS_MNEMONIC_VPSRLVD] = op_shiftv, [ZYDIS_MNEMONIC_VPSRLVQ] = op_shiftv,
+    [ZYDIS_MNEMONIC_VPSRAVD] = op_shiftv, [ZYDIS_MNEMONIC_VPMASKMOVD] = op_pmaskmov,
+    [ZYDIS_MNEMONIC_VPMASKMOVQ] = op_pmaskmov, [ZYDIS_MNEMONIC_VCVTPH2PS] = op_f16c,
+    [ZYDIS_MNEMONIC_VCVTPS2PH] = op_f16c,
 };
 
 int avx2_dispatch(struct vcpu *v, const struct iem_insn *in)
 {
     if (avx_host_fma(in->mnemonic))
         return op_fma(v, in);
-    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-        if (tab[i].mnemonic == in->mnemonic)
-            return tab[i].fn(v, in);
+    if (tab[in->mnemonic])
+        return tab[in->mnemonic](v, in);
     return avx_gather(v, in);
 }

@@ -282,31 +282,28 @@ static int op_narrow(struct vcpu *v, const struct iem_insn *in)
     return avx_write(v, in, 0, &d, 16, 0);
 }
 
-static const struct {
-    uint16_t mnemonic;
-    iem_fn fn;
-} custom[] = {
-    {ZYDIS_MNEMONIC_VMOVAPS, op_move}, {ZYDIS_MNEMONIC_VMOVAPD, op_move}, {ZYDIS_MNEMONIC_VMOVDQA, op_move},
-    {ZYDIS_MNEMONIC_VMOVUPS, op_move}, {ZYDIS_MNEMONIC_VMOVUPD, op_move}, {ZYDIS_MNEMONIC_VMOVDQU, op_move},
-    {ZYDIS_MNEMONIC_VLDDQU, op_move}, {ZYDIS_MNEMONIC_VMOVNTPS, op_move}, {ZYDIS_MNEMONIC_VMOVNTPD, op_move},
-    {ZYDIS_MNEMONIC_VMOVNTDQ, op_move}, {ZYDIS_MNEMONIC_VMOVNTDQA, op_move},
-    {ZYDIS_MNEMONIC_VCMPPS, op_cmp}, {ZYDIS_MNEMONIC_VCMPPD, op_cmp}, {ZYDIS_MNEMONIC_VCMPSS, op_cmp},
-    {ZYDIS_MNEMONIC_VCMPSD, op_cmp}, {ZYDIS_MNEMONIC_VMOVMSKPS, op_movmsk},
-    {ZYDIS_MNEMONIC_VMOVMSKPD, op_movmsk}, {ZYDIS_MNEMONIC_VPMOVMSKB, op_movmsk},
-    {ZYDIS_MNEMONIC_VPTEST, op_test}, {ZYDIS_MNEMONIC_VTESTPS, op_test}, {ZYDIS_MNEMONIC_VTESTPD, op_test},
-    {ZYDIS_MNEMONIC_VZEROUPPER, op_zero}, {ZYDIS_MNEMONIC_VZEROALL, op_zero},
-    {ZYDIS_MNEMONIC_VBROADCASTSS, op_broadcast}, {ZYDIS_MNEMONIC_VBROADCASTSD, op_broadcast},
-    {ZYDIS_MNEMONIC_VBROADCASTF128, op_broadcast}, {ZYDIS_MNEMONIC_VINSERTF128, op_insert128},
-    {ZYDIS_MNEMONIC_VEXTRACTF128, op_extract128}, {ZYDIS_MNEMONIC_VPERM2F128, op_perm2},
-    {ZYDIS_MNEMONIC_VPERMILPS, op_permil}, {ZYDIS_MNEMONIC_VPERMILPD, op_permil},
-    {ZYDIS_MNEMONIC_VMASKMOVPS, op_maskmov}, {ZYDIS_MNEMONIC_VMASKMOVPD, op_maskmov},
-    {ZYDIS_MNEMONIC_VBLENDVPS, op_blendv}, {ZYDIS_MNEMONIC_VBLENDVPD, op_blendv},
-    {ZYDIS_MNEMONIC_VPBLENDVB, op_blendv}, {ZYDIS_MNEMONIC_VCVTPD2PS, op_narrow},
-    {ZYDIS_MNEMONIC_VCVTPD2DQ, op_narrow}, {ZYDIS_MNEMONIC_VCVTTPD2DQ, op_narrow},
-    {ZYDIS_MNEMONIC_VPBROADCASTB, op_broadcast}, {ZYDIS_MNEMONIC_VPBROADCASTW, op_broadcast},
-    {ZYDIS_MNEMONIC_VPBROADCASTD, op_broadcast}, {ZYDIS_MNEMONIC_VPBROADCASTQ, op_broadcast},
-    {ZYDIS_MNEMONIC_VBROADCASTI128, op_broadcast}, {ZYDIS_MNEMONIC_VINSERTI128, op_insert128},
-    {ZYDIS_MNEMONIC_VEXTRACTI128, op_extract128}, {ZYDIS_MNEMONIC_VPERM2I128, op_perm2},
+static const iem_fn custom[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
+    [ZYDIS_MNEMONIC_VMOVAPS] = op_move, [ZYDIS_MNEMONIC_VMOVAPD] = op_move, [ZYDIS_MNEMONIC_VMOVDQA] = op_move,
+    [ZYDIS_MNEMONIC_VMOVUPS] = op_move, [ZYDIS_MNEMONIC_VMOVUPD] = op_move, [ZYDIS_MNEMONIC_VMOVDQU] = op_move,
+    [ZYDIS_MNEMONIC_VLDDQU] = op_move, [ZYDIS_MNEMONIC_VMOVNTPS] = op_move, [ZYDIS_MNEMONIC_VMOVNTPD] = op_move,
+    [ZYDIS_MNEMONIC_VMOVNTDQ] = op_move, [ZYDIS_MNEMONIC_VMOVNTDQA] = op_move, [ZYDIS_MNEMONIC_VCMPPS] = op_cmp,
+    [ZYDIS_MNEMONIC_VCMPPD] = op_cmp, [ZYDIS_MNEMONIC_VCMPSS] = op_cmp, [ZYDIS_MNEMONIC_VCMPSD] = op_cmp,
+    [ZYDIS_MNEMONIC_VMOVMSKPS] = op_movmsk, [ZYDIS_MNEMONIC_VMOVMSKPD] = op_movmsk,
+    [ZYDIS_MNEMONIC_VPMOVMSKB] = op_movmsk, [ZYDIS_MNEMONIC_VPTEST] = op_test,
+    [ZYDIS_MNEMONIC_VTESTPS] = op_test, [ZYDIS_MNEMONIC_VTESTPD] = op_test,
+    [ZYDIS_MNEMONIC_VZEROUPPER] = op_zero, [ZYDIS_MNEMONIC_VZEROALL] = op_zero,
+    [ZYDIS_MNEMONIC_VBROADCASTSS] = op_broadcast, [ZYDIS_MNEMONIC_VBROADCASTSD] = op_broadcast,
+    [ZYDIS_MNEMONIC_VBROADCASTF128] = op_broadcast, [ZYDIS_MNEMONIC_VINSERTF128] = op_insert128,
+    [ZYDIS_MNEMONIC_VEXTRACTF128] = op_extract128, [ZYDIS_MNEMONIC_VPERM2F128] = op_perm2,
+    [ZYDIS_MNEMONIC_VPERMILPS] = op_permil, [ZYDIS_MNEMONIC_VPERMILPD] = op_permil,
+    [ZYDIS_MNEMONIC_VMASKMOVPS] = op_maskmov, [ZYDIS_MNEMONIC_VMASKMOVPD] = op_maskmov,
+    [ZYDIS_MNEMONIC_VBLENDVPS] = op_blendv, [ZYDIS_MNEMONIC_VBLENDVPD] = op_blendv,
+    [ZYDIS_MNEMONIC_VPBLENDVB] = op_blendv, [ZYDIS_MNEMONIC_VCVTPD2PS] = op_narrow,
+    [ZYDIS_MNEMONIC_VCVTPD2DQ] = op_narrow, [ZYDIS_MNEMONIC_VCVTTPD2DQ] = op_narrow,
+    [ZYDIS_MNEMONIC_VPBROADCASTB] = op_broadcast, [ZYDIS_MNEMONIC_VPBROADCASTW] = op_broadcast,
+    [ZYDIS_MNEMONIC_VPBROADCASTD] = op_broadcast, [ZYDIS_MNEMONIC_VPBROADCASTQ] = op_broadcast,
+    [ZYDIS_MNEMONIC_VBROADCASTI128] = op_broadcast, [ZYDIS_MNEMONIC_VINSERTI128] = op_insert128,
+    [ZYDIS_MNEMONIC_VEXTRACTI128] = op_extract128, [ZYDIS_MNEMONIC_VPERM2I128] = op_perm2,
 };
 
 #define LEGACY(X, m, flags) [ZYDIS_MNEMONIC_V##m] = {ZYDIS_MNEMONIC_##m, (flags)},
@@ -319,9 +316,8 @@ int sse_op_avx(struct vcpu *v, const struct iem_insn *in)
     int rc = avx_check(v);
     if (rc)
         return rc;
-    for (size_t i = 0; i < sizeof(custom) / sizeof(custom[0]); i++)
-        if (custom[i].mnemonic == in->mnemonic)
-            return custom[i].fn(v, in);
+    if (custom[in->mnemonic])
+        return custom[in->mnemonic](v, in);
     if ((rc = avx2_dispatch(v, in)) != AVX_NOT_MINE)
         return rc;
     if (!legacy_tab[in->mnemonic].legacy)
