@@ -136,8 +136,8 @@ static void rename_src(struct vcpu *v, struct iem_insn *L, unsigned i, int a, in
  * value (dst >= 0), or XMM0 for the implicit-XMM0 forms. For the high lane
  * the register file is the upper halves and memory moves up 16 bytes, but:
  * AVX_CNT's shift count (the last operand) stays the low one; AVX_WIDEN's
- * source is the next AVX_HALF bytes of the low source; AVX_IMMHI takes the
- * immediate's bits from AVX_IMMSH up (MPSADBW, SHUFPD, BLENDPx). */
+ * source is the next AVX_HALF bytes of the low source; an immediate loses
+ * its low AVX_IMMSH bits (MPSADBW, SHUFPD, BLENDPx use the next ones). */
 static int run_lane(struct vcpu *v, struct iem_insn *L, int dst, int pre, unsigned flags, unsigned lane,
                     uint8_t out[16])
 {
@@ -202,7 +202,7 @@ int avx_legacy(struct vcpu *v, const struct iem_insn *in, unsigned legacy, unsig
         L.op[n] = in->op[i];
         if (avx_is_ymm(&L.op[n]))
             L.op[n].reg = (uint16_t)(ZYDIS_REGISTER_XMM0 + avx_regno(&L.op[n]));
-        if (L.op[n].type == OPT_MEM && lanes == 2)
+        if (L.op[n].type == OPT_MEM && lanes == 2 && !((flags & AVX_CNT) && i == in->nops - 1U))
             L.op[n].size = (flags & AVX_WIDEN) ? (uint8_t)AVX_HALF_OF(flags) : L.op[n].size / 2;
         n++;
     }
