@@ -292,6 +292,10 @@ static void leaf_d(struct vcpu *v, uint32_t sub, uint32_t out[4])
         break;
     case 1:
         out[0] = (iem_feat(v, CF_XSAVEOPT) ? 1u : 0) | (iem_feat(v, CF_XSAVEC) ? 2u : 0);
+        /* the compacted size for XCR0 | IA32_XSS (no XSAVES: XSS is 0);
+         * Linux sizes its XSAVEC buffers from it when XSAVES is absent */
+        if (iem_feat(v, CF_XSAVEC))
+            out[1] = (v->cpu.xcr0 & XCR0_AVX) ? 832 : 576;
         break;
     case 2:
         if (sup & XCR0_AVX)

@@ -227,6 +227,10 @@ main:
         call compare
         CHECK_EQ eax, 0, "xsavec: YMM_Hi128 right after the header"
         CHECK_EQ [AREA3 + 832], FILL, "xsavec: nothing past 832"
+        mov eax, 0xD
+        mov ecx, 1
+        cpuid
+        CHECK_EQ ebx, 832, "CPUID.0xD.1:EBX: the compacted size XSAVEC wrote"
 .xsavec_restore:
         call scramble
         mov eax, -1
