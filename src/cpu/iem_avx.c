@@ -16,8 +16,9 @@
  * LOCK/66/F2/F3/REX before VEX, VEX.vvvv != 1111b without a vvvv operand and
  * VEX.L=1 where only L=0 exists are rejected by the decoder (#UD). Memory
  * operands need no alignment except VMOVAPS/APD/DQA/NTxx (sse_align).
- * Deviation: with a 256-bit floating-point form whose low lane raises an
- * unmasked exception, the high lane's flags are not merged into MXCSR.
+ * A 256-bit form runs its lanes with exceptions masked and then applies
+ * the flags of both at once, so an unmasked exception in either lane
+ * records both lanes' flags and writes nothing.
  */
 #include "cpu/cpufeat.h"
 #include "cpu/sse.h"
@@ -209,11 +210,23 @@ int avx_legacy(struct vcpu *v, const struct iem_insn *in, unsigned legacy, unsig
     L.nops = (uint8_t)n;
     if (!(flags & AVX_RO) && sse_is_xmm(&L.op[0]))
         dst = (int)avx_regno(&L.op[0]);
+    /* Two lanes run with every SIMD exception masked and no flags set; their
+     * flags then count once, as the one instruction's (an unmasked one
+     * faults with both lanes' flags recorded and nothing written). */
+    uint32_t mxcsr = v->cpu.mxcsr, raised = 0;
     for (unsigned lane = 0; lane < lanes; lane++) {
         struct iem_insn l = L;
-        if ((rc = run_lane(v, &l, dst, pre, flags, lane, out[lane])))
+        if (lanes == 2)
+            v->cpu.mxcsr = (mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+        rc = run_lane(v, &l, dst, pre, flags, lane, out[lane]);
+        raised |= v->cpu.mxcsr & MXCSR_FLAGS;
+        if (lanes == 2)
+            v->cpu.mxcsr = mxcsr;
+        if (rc)
             return rc;
     }
+    if (lanes == 2 && (rc = sse_fp_flags(v, raised)))
+        return rc;
     if (dst >= 0 || (flags & AVX_X0)) {
         unsigned r = (flags & AVX_X0) ? 0 : (unsigned)dst;
         memcpy(v->cpu.xmm[r], out[0], 16);

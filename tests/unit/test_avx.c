@@ -315,6 +315,14 @@ Test(sse, avx_unmasked_exceptions)
     cr_assert(c->mxcsr & 0x4, "MXCSR.ZE set");
     cr_assert_eq(memcmp(c->xmm[0], before[0], 16) | memcmp(c->ymmh[0], before[1], 16), 0,
                  "neither lane of the destination written");
+    fill_f32(1, 1.0f, 0.0f);
+    fill_f32(2, 0.0f, 0.0f); /* low lane: 1/0 (ZE, unmasked); high lane: 0/0 (IE, masked) */
+    c->mxcsr = 0x1f80 & ~0x200u;
+    cr_assert_eq(run("vdivps ymm0, ymm1, ymm2"), X_XM, "divide by zero in the low lane: #XM");
+    cr_assert_eq(c->mxcsr & 0x3f, 0x5, "both lanes' flags recorded (ZE and IE)");
+    cr_assert_eq(memcmp(c->xmm[0], before[0], 16) | memcmp(c->ymmh[0], before[1], 16), 0);
+    fill_f32(1, 1.0f, 1.0f);
+    fill_f32(2, 2.0f, 0.0f);
     c->cr4 &= ~(uint64_t)CR4_OSXMMEXCPT;
     cr_assert_eq(run("vdivps ymm0, ymm1, ymm2"), X_UD, "without CR4.OSXMMEXCPT: #UD");
     c->cr4 |= CR4_OSXMMEXCPT;
