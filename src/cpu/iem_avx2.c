@@ -111,12 +111,15 @@ static int op_f16c(struct vcpu *v, const struct iem_insn *in)
     if ((rc = avx_read(v, in, 1, &s, ph2ps ? wide / 2 : wide, 0)))
         return rc;
     memset(&d, 0, sizeof(d));
-    if ((rc = sse_fp_flags(v, fn(&d, &s, &s, mx))))
+    uint32_t flags = fn(&d, &s, &s, mx);
+    if (flags & ~(v->cpu.mxcsr >> 7) & MXCSR_FLAGS)
+        return sse_fp_flags(v, flags); /* unmasked: #XM/#UD, nothing stored */
+    if (!ph2ps)
+        memset(d.b + wide / 2, 0, 32 - wide / 2);
+    /* a faulting store leaves MXCSR as it was: the flags go in after it */
+    if ((rc = avx_write(v, in, 0, &d, ph2ps ? wide : in->op[0].type == OPT_MEM ? wide / 2 : 16, 0)))
         return rc;
-    if (ph2ps)
-        return avx_write(v, in, 0, &d, wide, 0);
-    memset(d.b + wide / 2, 0, 32 - wide / 2);
-    return avx_write(v, in, 0, &d, in->op[0].type == OPT_MEM ? wide / 2 : 16, 0);
+    return sse_fp_flags(v, flags);
 }
 
 static const iem_fn tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {

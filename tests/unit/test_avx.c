@@ -340,6 +340,23 @@ Test(sse, avx_unmasked_exceptions)
     c->mxcsr = 0x1f80;
 }
 
+/* VCVTPS2PH to memory: a faulting store changes neither memory nor MXCSR. */
+Test(sse, f16c_store_fault_keeps_mxcsr)
+{
+    struct cpu *c = &vc->cpu;
+    if (!avx_on())
+        return;
+    paging_on(true);
+    fill_f32(1, 0.1f, 0.1f); /* inexact in half precision */
+    c->mxcsr = 0x1f80;
+    c->gpr[R_SI] = HOLE;
+    cr_assert_eq(run("vcvtps2ph qword ptr [esi], xmm1, 0"), X_PF);
+    cr_assert_eq(c->mxcsr, 0x1f80, "no flag from a store that faulted");
+    c->gpr[R_SI] = DATA_ADDR;
+    cr_assert_eq(run("vcvtps2ph qword ptr [esi], xmm1, 0"), -1);
+    cr_assert_eq(c->mxcsr, 0x1f80 | 0x20, "PE once the store is done");
+}
+
 /* A GPR operand the native harness cannot give the instruction (its stack
  * and frame registers). */
 static bool uses_sp_bp(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo)
