@@ -43,6 +43,8 @@ bool iem_feat(struct vcpu *v, unsigned f);
 /* CPUID's per-model view: clears the bits of features the model leaves out,
  * mirrors CR4.OSXSAVE, and answers leaf 0xD (cpuid.c calls it last). */
 void cpuid_model_apply(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* Leaves 2 and 4, the cache hierarchy (cpuid_cache.c). */
+void cpuid_cache_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* The leaf table of what IEM implements, without the model (cpuid.c). */
 void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 

@@ -49,6 +49,10 @@
 #define F1C_AES    (1u << 25)
 #define F1C_XSAVE  (1u << 26) /* CR4.OSXSAVE is writable when this is advertised (iem_sys.c) */
 #define F1C_RDRAND (1u << 30)
+#define F1C_FMA    (1u << 12)
+#define F1C_AVX    (1u << 28) /* AVX, FMA, F16C, AVX2: only on a host that has them (cpuid_model.c) */
+#define F1C_F16C   (1u << 29)
+#define F7B_AVX2   (1u << 5)
 #define F7B_RDSEED     (1u << 18)
 #define F7B_CLFLUSHOPT (1u << 23)
 #define F7B_CLWB       (1u << 24)
@@ -87,17 +91,18 @@ struct cpuid_leaf {
     uint32_t r[4]; /* eax, ebx, ecx, edx */
 };
 
-/* "GenuineIntel" is EBX, EDX, ECX order. Leaves 2..6 read as zero: no cache
- * or power-management descriptors (a guest falls back to defaults). */
+/* "GenuineIntel" is EBX, EDX, ECX order. Leaves 2 and 4 (caches) come from
+ * cpuid_cache.c; 3 and 5 read as zero. */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
     {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
                   F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-                      F1C_PCLMUL | F1C_AES | F1C_XSAVE | F1C_RDRAND | F1C_X2APIC | F1C_TSC_DEADLINE,
+                      F1C_PCLMUL | F1C_AES | F1C_XSAVE | F1C_RDRAND | F1C_X2APIC | F1C_TSC_DEADLINE | F1C_FMA |
+                      F1C_AVX | F1C_F16C,
                   F1_FPU | (1u << 1) /* VME */ | F1_APIC | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
                       F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
-    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |
+    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_AVX2 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |
                       F7B_RDSEED | F7B_CLFLUSHOPT | F7B_CLWB, F7C_PKU | F7C_LA57, 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, FXC_LZCNT, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
@@ -120,7 +125,7 @@ void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4])
         return;
     }
     if ((leaf == 7 || leaf == 4 || leaf == 0xd) && sub != 0)
-        return; /* only subleaf 0 is in the table (leaf 4: cpuid_cache) */
+        return; /* only subleaf 0 is in the table (leaf 4: cpuid_cache.c) */
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         if (leaves[i].leaf != leaf)
             continue;
@@ -164,6 +169,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
     if (leaf == 0xb)
         cpuid_topology(v, sub, out);
+    if (leaf == 2 || leaf == 4)
+        cpuid_cache_leaf(v, leaf, sub, out);
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
     cpuid_model_apply(v, leaf, sub, out);

@@ -99,19 +99,40 @@ static const struct model *model_find(const char *s, size_t n)
     return NULL;
 }
 
-static bool implemented(unsigned f)
-{
-    uint32_t r[4];
-    iem_cpuid_impl(feats[f].leaf, feats[f].sub, r);
-    return (r[feats[f].reg] >> feats[f].bit) & 1;
-}
-
 static bool host_has(unsigned f)
 {
     unsigned r[4] = {0, 0, 0, 0}, max = __get_cpuid_max(feats[f].leaf & 0x80000000u, NULL);
     if (feats[f].leaf > max)
         return false;
     __cpuid_count(feats[f].leaf, feats[f].sub, r[0], r[1], r[2], r[3]);
+    return (r[feats[f].reg] >> feats[f].bit) & 1;
+}
+
+/* AVX floating point (and the FMA/F16C runners) executes on the host's
+ * AVX unit, so these exist only where the host has them and its OS has
+ * enabled the YMM state (CPUID.1:ECX.OSXSAVE, XCR0[2:1] = 11b). */
+static bool needs_host(unsigned f)
+{
+    return f == CF_AVX || f == CF_AVX2 || f == CF_FMA || f == CF_F16C;
+}
+
+static bool host_avx_state(void)
+{
+    unsigned a, b, c, d;
+    uint32_t lo, hi;
+    __cpuid(1, a, b, c, d);
+    if (!(c & (1u << 27)))
+        return false;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (lo & 6) == 6;
+}
+
+static bool implemented(unsigned f)
+{
+    uint32_t r[4];
+    iem_cpuid_impl(feats[f].leaf, feats[f].sub, r);
+    if (needs_host(f) && !(host_has(CF_AVX) && host_has(f) && host_avx_state()))
+        return false;
     return (r[feats[f].reg] >> feats[f].bit) & 1;
 }
 
@@ -222,6 +243,11 @@ void cpu_model_print(FILE *out, const char *spec)
         bool impl = implemented(f);
         fprintf(out, "%-14s %-12s %s\n", feats[f].name, impl ? "yes" : "no", impl && has(m, f) ? "yes" : "no");
     }
+    fprintf(out, "(avx, avx2, fma and f16c run on the host's SIMD unit; this host has:");
+    for (unsigned f = 0; f < CF_COUNT; f++)
+        if (needs_host(f))
+            fprintf(out, " %s=%s", feats[f].name, host_has(f) && host_avx_state() ? "yes" : "no");
+    fprintf(out, ")\n");
 }
 
 static void ensure_ready(struct vcpu *v)
@@ -266,6 +292,10 @@ static void leaf_d(struct vcpu *v, uint32_t sub, uint32_t out[4])
         break;
     case 1:
         out[0] = (iem_feat(v, CF_XSAVEOPT) ? 1u : 0) | (iem_feat(v, CF_XSAVEC) ? 2u : 0);
+        /* the compacted size for XCR0 | IA32_XSS (no XSAVES: XSS is 0);
+         * Linux sizes its XSAVEC buffers from it when XSAVES is absent */
+        if (iem_feat(v, CF_XSAVEC))
+            out[1] = (v->cpu.xcr0 & XCR0_AVX) ? 832 : 576;
         break;
     case 2:
         if (sup & XCR0_AVX)

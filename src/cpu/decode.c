@@ -154,11 +154,18 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
     in->x87 = (zi->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && zi->opcode >= 0xd8 && zi->opcode <= 0xdf) ||
               zi->mnemonic == ZYDIS_MNEMONIC_FWAIT;
 
+    if (zi->encoding == ZYDIS_INSTRUCTION_ENCODING_VEX) {
+        in->vex = 1;
+        in->vl = (uint8_t)(zi->avx.vector_length / 8);
+    }
+
     for (unsigned i = 0; i < zi->operand_count && in->nops < 4; i++) {
         const ZydisDecodedOperand *o = &zo[i];
         struct iem_op *op = &in->op[in->nops];
         if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
             continue;
+        if (in->vex && o->encoding == ZYDIS_OPERAND_ENCODING_NDSNDD)
+            in->nds = (uint8_t)(in->nops + 1);
         op->size = (uint8_t)((o->size + 7) / 8);
         switch (o->type) {
         case ZYDIS_OPERAND_TYPE_REGISTER:
@@ -172,7 +179,11 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
                           : S_DS;
             op->base = mem_reg(o->mem.base);
             op->index = mem_reg(o->mem.index);
-            op->scale = op->index == IEM_NOREG ? 0 : o->mem.scale;
+            if (o->mem.index >= ZYDIS_REGISTER_XMM0 && o->mem.index <= ZYDIS_REGISTER_XMM15)
+                in->vsib = (uint8_t)(IEM_VSIB | (o->mem.index - ZYDIS_REGISTER_XMM0));
+            else if (o->mem.index >= ZYDIS_REGISTER_YMM0 && o->mem.index <= ZYDIS_REGISTER_YMM15)
+                in->vsib = (uint8_t)(IEM_VSIB | IEM_VSIB_Y | (o->mem.index - ZYDIS_REGISTER_YMM0));
+            op->scale = o->mem.index == ZYDIS_REGISTER_NONE ? 0 : o->mem.scale;
             op->disp = o->mem.disp.has_displacement ? o->mem.disp.value : 0;
             break;
         case ZYDIS_OPERAND_TYPE_POINTER:

@@ -50,6 +50,8 @@ struct iem_op {
 struct iem_insn;
 typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 
+#define IEM_VSIB   0x80
+#define IEM_VSIB_Y 0x40
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
 
@@ -70,6 +72,10 @@ struct iem_insn {
     uint8_t modrm_reg; /* ModRM.reg field (group opcodes) */
     uint8_t modrm;     /* the whole ModRM byte (x87 forms) */
     uint8_t x87;       /* an x87 instruction (escape D8-DF, or WAIT): #NM rules apply */
+    uint8_t vex;       /* VEX-encoded (AVX rules: XCR0/OSXSAVE checks, no alignment) */
+    uint8_t vl;        /* VEX vector length in bytes: 16 (VEX.L=0) or 32 */
+    uint8_t nds;       /* VEX: 1 + the index of the operand VEX.vvvv encodes, 0 if none */
+    uint8_t vsib;      /* gathers: IEM_VSIB | IEM_VSIB_Y (YMM) | index register; op.index is NOREG */
     struct iem_op op[4];
 };
 

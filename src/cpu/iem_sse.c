@@ -38,6 +38,8 @@ int sse_check(struct vcpu *v, const struct iem_insn *in)
 {
     bool mmx = sse_insn_is_mmx(in);
     int rc;
+    if (in->vex) /* VEX forms were checked by avx_check */
+        return IEM_OK;
     if (insn_has_xmm(in) || !mmx) {
         if ((rc = sse_check_kind(v, SSE_K_SSE)))
             return rc;
@@ -79,8 +81,24 @@ int sse_align(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op
     return IEM_OK;
 }
 
+bool sse_vex_aligned(unsigned mnemonic)
+{
+    switch (mnemonic) {
+    case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVAPD: case ZYDIS_MNEMONIC_MOVDQA:
+    case ZYDIS_MNEMONIC_MOVNTPS: case ZYDIS_MNEMONIC_MOVNTPD: case ZYDIS_MNEMONIC_MOVNTDQ:
+    case ZYDIS_MNEMONIC_MOVNTDQA: case ZYDIS_MNEMONIC_VMOVAPS: case ZYDIS_MNEMONIC_VMOVAPD:
+    case ZYDIS_MNEMONIC_VMOVDQA: case ZYDIS_MNEMONIC_VMOVNTPS: case ZYDIS_MNEMONIC_VMOVNTPD:
+    case ZYDIS_MNEMONIC_VMOVNTDQ: case ZYDIS_MNEMONIC_VMOVNTDQA:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static int auto_align(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op)
 {
+    if (in->vex)
+        return op->size == 16 && sse_vex_aligned(in->mnemonic) ? sse_align(v, in, op, in->vl > 16 ? 32 : 16) : IEM_OK;
     if (op->size == 16 && !unaligned_ok(in->mnemonic))
         return sse_align(v, in, op, 16);
     return IEM_OK;
@@ -294,7 +312,9 @@ static int sse_op_clflush(struct vcpu *v, const struct iem_insn *in)
     X(XSAVEC, xsave, XSAVEC, XSAVEC) X(XSAVEC64, xsave, XSAVEC, XSAVEC) X(XRSTOR, xsave, XSAVE, XSAVE) \
     X(XRSTOR64, xsave, XSAVE, XSAVE) X(XGETBV, xcr, XSAVE, XSAVE) X(XSETBV, xcr, XSAVE, XSAVE)      \
     AVX_OPS(X)
-#define AVX_OPS(X)
+#define AVX_OPS(X) AVX_LEGACY_LIST(AVX_GATE, X) AVX_CUSTOM_LIST(AVX_GATE_C, X)
+#define AVX_GATE(X, m, flags) X(V##m, avx, AVX, AVX)
+#define AVX_GATE_C(X, m, feat) X(m, avx, feat, feat)
 #define FP4(X, op) X(op##PS, fp, SSE, SSE) X(op##SS, fp, SSE, SSE) X(op##PD, fp, SSE2, SSE2) X(op##SD, fp, SSE2, SSE2)
 #define MMX4(X, m) X(m, int, SSE2, MMX)
 #define S3(X, m) X(m, int, SSSE3, SSSE3)
@@ -328,6 +348,16 @@ static int sse_gate(struct vcpu *v, const struct iem_insn *in)
     if (!string && !iem_feat(v, sse_insn_is_mmx(in) ? e->fm : e->fx))
         return missing(v, in);
     return e->fn(v, in);
+}
+
+int sse_vex_legacy(struct vcpu *v, const struct iem_insn *L)
+{
+    const struct sse_entry *e = &sse_tab[L->mnemonic];
+    if (!e->fn)
+        return iem_unimplemented(v, L);
+    if (!iem_feat(v, e->fx))
+        return iem_ud(v);
+    return e->fn(v, L);
 }
 
 #define DEF(m, fam, fx, fm) {ZYDIS_MNEMONIC_##m, sse_gate},

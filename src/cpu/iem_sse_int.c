@@ -144,7 +144,8 @@ static void combine(unsigned op, unsigned n, const xreg *a, const xreg *b, xreg 
             r->q[i] = (uint64_t)((int64_t)a->sd[2 * i] * b->sd[2 * i]);
             break;
         case I_MADDWD:
-            r->d[i] = (uint32_t)((int32_t)a->sw[2 * i] * b->sw[2 * i] + (int32_t)a->sw[2 * i + 1] * b->sw[2 * i + 1]);
+            /* 0x8000 * 0x8000 twice wraps to 0x80000000, as the hardware gives */
+            r->d[i] = (uint32_t)((int64_t)a->sw[2 * i] * b->sw[2 * i] + (int64_t)a->sw[2 * i + 1] * b->sw[2 * i + 1]);
             break;
         case I_MADDUBSW: /* destination bytes unsigned, source bytes signed */
             r->w[i] = (uint16_t)sat_s((int64_t)a->b[2 * i] * b->sb[2 * i] + (int64_t)a->b[2 * i + 1] * b->sb[2 * i + 1], 2);

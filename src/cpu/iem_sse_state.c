@@ -16,7 +16,7 @@ static int op_ldmxcsr(struct vcpu *v, const struct iem_insn *in)
 {
     xreg b;
     int rc;
-    if ((rc = sse_check_kind(v, SSE_K_SSE)) || (rc = sse_read(v, in, 0, &b, 0)))
+    if ((!in->vex && (rc = sse_check_kind(v, SSE_K_SSE))) || (rc = sse_read(v, in, 0, &b, 0)))
         return rc;
     if (b.d[0] & ~MXCSR_VALID)
         return iem_gp(v, 0);
@@ -28,7 +28,7 @@ static int op_stmxcsr(struct vcpu *v, const struct iem_insn *in)
 {
     xreg b;
     int rc;
-    if ((rc = sse_check_kind(v, SSE_K_SSE)))
+    if (!in->vex && (rc = sse_check_kind(v, SSE_K_SSE)))
         return rc;
     memset(&b, 0, sizeof(b));
     b.d[0] = v->cpu.mxcsr;

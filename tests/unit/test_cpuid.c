@@ -4,6 +4,7 @@
  * name the bad features, a removed feature's CPUID bit really clear, and the
  * model never advertising what IEM lacks.
  */
+#include <cpuid.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,19 @@ static uint32_t leaf(struct vm *m, uint32_t l, unsigned reg)
     return r[reg];
 }
 
+/* The host has the feature (leaf, register 0-3, bit) and its OS enabled YMM state. */
+static bool host_avx(unsigned l, unsigned reg, unsigned bit)
+{
+    unsigned r[4], lo, hi;
+    __cpuid(1, r[0], r[1], r[2], r[3]);
+    if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28)))
+        return false;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    __cpuid_count(l, 0, r[0], r[1], r[2], r[3]);
+    return (lo & 6) == 6 && ((r[reg] >> bit) & 1);
+}
+
 Test(sse, cpu_model_cpuid_bits)
 {
     struct vm *m = model_vm("qemu64,-sse2,+aes");
@@ -59,10 +73,12 @@ Test(sse, cpu_model_cpuid_bits)
     m = model_vm("qemu32");
     cr_assert_not(leaf(m, 0x80000001u, 3) & (1u << 29), "qemu32 has no long mode");
     vm_destroy(m);
-    /* max advertises only what is implemented: AVX is not (yet) */
+    /* AVX/AVX2 floating point runs on the host: advertised only where the host has it */
     m = model_vm("max,+avx,+avx2");
-    cr_assert_not(leaf(m, 1, 2) & (1u << 28), "AVX never advertised while unimplemented");
-    cr_assert_not(leaf(m, 7, 1) & (1u << 5));
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 28)), host_avx(1, 2, 28), "AVX as the host");
+    cr_assert_eq(!!(leaf(m, 7, 1) & (1u << 5)), host_avx(7, 1, 5), "AVX2 as the host");
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 12)), host_avx(1, 2, 12), "FMA as the host");
+    cr_assert_eq(!!(leaf(m, 1, 2) & (1u << 29)), host_avx(1, 2, 29), "F16C as the host");
     cr_assert(leaf(m, 1, 2) & (1u << 20), "max: SSE4.2");
     cr_assert(leaf(m, 1, 2) & (1u << 1), "max: PCLMULQDQ");
     cr_assert(leaf(m, 1, 2) & (1u << 30), "max: RDRAND");
@@ -82,7 +98,51 @@ Test(sse, cpu_features_listing)
     fclose(f);
     cr_assert(strstr(buf, "aes            yes          no"), "%s", buf);
     cr_assert(strstr(buf, "pclmulqdq      yes          yes"));
-    cr_assert(strstr(buf, "avx            no           no"));
+    cr_assert(strstr(buf, host_avx(1, 2, 28) ? "avx            yes          no" : "avx            no           no"), "%s",
+              buf);
+    cr_assert(strstr(buf, "run on the host's SIMD unit"), "the host's AVX is stated: %s", buf);
     cr_assert(strstr(buf, "sse4.2         yes          yes"));
     free(buf);
+}
+
+static struct vm *smp_vm(unsigned ncpus)
+{
+    struct vm_config cfg = {.ram_size = 4u << 20, .ncpus = ncpus, .nodefaults = true};
+    char err[256] = "";
+    struct vm *m = NULL;
+    cr_assert_eq(vm_create(&cfg, &m, err, sizeof err), 0, "vm_create: %s", err);
+    return m;
+}
+
+/* Leaf 2 defers to leaf 4; leaf 4 lists L1d, L1i, L2, L3 then type 0, with
+ * sizes a guest computes as ways * partitions * line * sets and sharing
+ * fields that agree with -smp and leaf 0xB. */
+Test(sse, cpuid_cache_leaves)
+{
+    static const struct { unsigned type, level, kib; } want[] = {{1, 1, 32}, {2, 1, 32}, {3, 2, 256}, {3, 3, 8192}};
+    static const unsigned smp[] = {1, 2, 3, 4};
+    for (size_t k = 0; k < sizeof smp / sizeof smp[0]; k++) {
+        struct vm *m = smp_vm(smp[k]);
+        uint32_t r[4], b[4];
+        iem_cpuid(&m->cpus[0], 2, 0, r);
+        cr_assert_eq(r[0] & 0xff, 1, "leaf 2: AL = 1");
+        cr_assert_eq((r[0] >> 8) & 0xff, 0xff, "leaf 2: descriptor 0xFF (use leaf 4)");
+        cr_assert_eq(r[1] | r[2] | r[3] | (r[0] >> 16), 0, "no other descriptors");
+        iem_cpuid(&m->cpus[0], 0xb, 1, b);
+        unsigned span = 1u << (b[0] & 0x1f); /* x2APIC IDs of the package */
+        cr_assert_geq(span, smp[k]);
+        for (unsigned s = 0; s < 4; s++) {
+            iem_cpuid(&m->cpus[0], 4, s, r);
+            unsigned ways = (r[1] >> 22) + 1, parts = ((r[1] >> 12) & 0x3ff) + 1, line = (r[1] & 0xfff) + 1;
+            cr_assert_eq(r[0] & 0x1f, want[s].type, "subleaf %u type", s);
+            cr_assert_eq((r[0] >> 5) & 7, want[s].level, "subleaf %u level", s);
+            cr_assert_eq(line, 64);
+            cr_assert_eq((uint64_t)ways * parts * line * (r[2] + 1), want[s].kib * 1024ull, "subleaf %u size", s);
+            cr_assert_eq((r[0] >> 26) + 1, span, "cores per package agree with leaf 0xB");
+            cr_assert_eq(((r[0] >> 14) & 0xfff) + 1, want[s].level == 3 ? span : 1, "subleaf %u sharing", s);
+        }
+        iem_cpuid(&m->cpus[0], 4, 4, r);
+        cr_assert_eq(r[0] & 0x1f, 0, "the list ends with type 0");
+        vm_destroy(m);
+    }
 }

@@ -34,7 +34,9 @@ struct sse_tcase {
     const uint8_t *start, *end;
     unsigned cat;
 };
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES };
+enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16, AVX64 };
+/* The AVX categories: YMM upper halves are loaded, run and compared too. */
+#define IS_AVX(cat) ((cat) >= AVXF)
 extern const struct sse_tcase sse_tcases[];
 extern const unsigned sse_ntcases;
 
@@ -76,6 +78,7 @@ struct nstate {
     uint8_t pad[512 - 396];
     uint8_t hostfx[512]; /* 512: the host's own state */
     uint8_t fx[512];     /* 1024: after the instruction */
+    uint8_t ymmh[16][16]; /* 1536: bits 255:128 of YMM0-15 (AVX cases) */
 } __attribute__((aligned(64)));
 
 __asm__(".pushsection .rodata.sse_stub, \"a\"\n.intel_syntax noprefix\n"
@@ -107,6 +110,17 @@ __asm__(".pushsection .rodata.sse_stub, \"a\"\n.intel_syntax noprefix\n"
         "pop r15\npop r14\npop r13\npop r12\npop rbp\npop rbx\nret\n"
         "sse_epi_e:\n"
         ".att_syntax prefix\n.popsection\n");
+/* Around an AVX case: the upper halves in, and out again (then VZEROUPPER,
+ * so the host's own SSE code runs without a dirty upper state). */
+#define YMM_LD(i) "vinsertf128 ymm" #i ", ymm" #i ", [r15+1536+16*" #i "], 1\n"
+#define YMM_ST(i) "vextractf128 [r15+1536+16*" #i "], ymm" #i ", 1\n"
+#define YMM16(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
+__asm__(".pushsection .rodata.sse_stub, \"a\"\n.intel_syntax noprefix\n"
+        "avx_ld_s:\n" YMM16(YMM_LD) "avx_ld_e:\n"
+        "avx_st_s:\n" YMM16(YMM_ST) "vzeroupper\navx_st_e:\n"
+        ".att_syntax prefix\n.popsection\n");
+extern const uint8_t avx_ld_s[] __asm__("avx_ld_s"), avx_ld_e[] __asm__("avx_ld_e");
+extern const uint8_t avx_st_s[] __asm__("avx_st_s"), avx_st_e[] __asm__("avx_st_e");
 extern const uint8_t sse_pro_s[] __asm__("sse_pro_s"), sse_pro_e[] __asm__("sse_pro_e");
 extern const uint8_t sse_epi_s[] __asm__("sse_epi_s"), sse_epi_e[] __asm__("sse_epi_e");
 
@@ -121,7 +135,15 @@ static void native(const struct sse_tcase *t, struct nstate *st, uint8_t mem[64]
         cr_assert_neq(page, MAP_FAILED);
     }
     memcpy(page, sse_pro_s, pl);
+    if (IS_AVX(t->cat)) {
+        memcpy(page + pl, avx_ld_s, (size_t)(avx_ld_e - avx_ld_s));
+        pl += (size_t)(avx_ld_e - avx_ld_s);
+    }
     memcpy(page + pl, t->start, il);
+    if (IS_AVX(t->cat)) {
+        memcpy(page + pl + il, avx_st_s, (size_t)(avx_st_e - avx_st_s));
+        il += (size_t)(avx_st_e - avx_st_s);
+    }
     memcpy(page + pl + il, sse_epi_s, (size_t)(sse_epi_e - sse_epi_s));
     __builtin___clear_cache((char *)page, (char *)page + 4096);
     memcpy(native_mem, mem, 64);
@@ -163,6 +185,7 @@ static int interp(struct nstate *st, uint8_t mem[64])
 {
     struct cpu *c = &vc->cpu;
     memcpy(c->xmm, st->xmm, sizeof st->xmm);
+    memcpy(c->ymmh, st->ymmh, sizeof st->ymmh);
     for (unsigned i = 0; i < 8; i++) {
         memcpy(c->fpr[i], &st->mm[i], 8);
         c->fpr[i][8] = c->fpr[i][9] = 0xff;
@@ -179,6 +202,7 @@ static int interp(struct nstate *st, uint8_t mem[64])
     c->rip = CODE_ADDR;
     int rc = iem_exec(vc, 1);
     memcpy(st->xmm, c->xmm, sizeof st->xmm);
+    memcpy(st->ymmh, c->ymmh, sizeof st->ymmh);
     for (unsigned i = 0; i < 8; i++)
         memcpy(&st->mm[i], c->fpr[i], 8);
     st->mxcsr = c->mxcsr;
@@ -248,7 +272,7 @@ static uint32_t rnd_int(void)
 static void rnd_vec(uint8_t v[16], unsigned cat)
 {
     unsigned mode = rnd() % 6;
-    if (cat == FP || cat == RCP || cat == CVT)
+    if (cat == FP || cat == RCP || cat == CVT || cat == AVXF || cat == FMA3 || cat == F16 || cat == AVX64)
         mode = mode < 2 ? 0 : mode < 4 ? 1 : mode;
     for (unsigned i = 0; i < 4; i++) {
         uint32_t d = mode == 0 ? rnd_f32() : mode == 5 ? rnd() : rnd_int();
@@ -267,8 +291,10 @@ static void rnd_vec(uint8_t v[16], unsigned cat)
 static void rnd_state(struct nstate *st, uint8_t mem[64], unsigned cat)
 {
     memset(st, 0, sizeof *st);
-    for (unsigned i = 0; i < 8; i++)
+    for (unsigned i = 0; i < (cat == AVX64 ? 16u : 8u); i++)
         rnd_vec(st->xmm[i], cat);
+    for (unsigned i = 0; i < 16; i++)
+        rnd_vec(st->ymmh[i], cat);
     for (unsigned i = 0; i < 8; i++) {
         uint8_t v[16];
         rnd_vec(v, cat);
@@ -301,6 +327,29 @@ static void rnd_state(struct nstate *st, uint8_t mem[64], unsigned cat)
 
 /* ISA extensions the host must have to run a case natively, by mnemonic
  * prefix: CPUID leaf, register (0 ebx, 1 ecx, 2 edx) and bit. */
+static bool host_has_cat(unsigned cat)
+{
+    unsigned a, b, c, d, lo = 0, hi;
+    __cpuid(1, a, b, c, d);
+    if (!IS_AVX(cat))
+        return true;
+    if (!(c & (1u << 27)) || !(c & (1u << 28)))
+        return false;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 6) != 6)
+        return false;
+    if (cat == FMA3)
+        return c & (1u << 12);
+    if (cat == F16)
+        return c & (1u << 29);
+    if (cat == AVX2I) {
+        __cpuid_count(7, 0, a, b, c, d);
+        return b & (1u << 5);
+    }
+    return true;
+}
+
 static bool host_has(const char *text)
 {
     static const struct { const char *prefix; unsigned leaf, reg, bit; } need[] = {
@@ -348,59 +397,76 @@ static void hex16(char *out, const uint8_t *p, unsigned n)
         sprintf(out + 2 * i, "%02x", p[n - 1 - i]);
 }
 
+/* Runs one case `iters` times on random inputs, natively and in IEM. */
+static void diff_case(const struct sse_tcase *t, unsigned cat, unsigned iters)
+{
+    load_code(t->start, (size_t)(t->end - t->start));
+    for (unsigned it = 0; it < iters; it++) {
+        struct nstate in, hw, em;
+        uint8_t mem[64], mhw[64], mem_em[64];
+        rnd_state(&in, mem, cat);
+        hw = in, em = in;
+        memcpy(mhw, mem, 64);
+        memcpy(mem_em, mem, 64);
+        native(t, &hw, mhw);
+        int rc = interp(&em, mem_em);
+        cr_assert_eq(rc, IEM_OK, "%s: iem_exec %d", t->text, rc);
+        cr_assert_eq(vc->cpu.rip, CODE_ADDR + (uint64_t)(t->end - t->start), "%s: faulted (rip %#llx)", t->text,
+                     (unsigned long long)vc->cpu.rip);
+        for (unsigned i = 0; i < 16; i++) {
+            char a[33], b[33], x[33], y[33];
+            if (!memcmp(hw.xmm[i], em.xmm[i], 16))
+                continue;
+            hex16(a, em.xmm[i], 16), hex16(b, hw.xmm[i], 16);
+            hex16(x, in.xmm[0], 16), hex16(y, in.xmm[1], 16);
+            cr_assert_fail("%s: xmm%u iem %s host %s (in xmm0 %s xmm1 %s mxcsr %04x)", t->text, i, a, b, x, y,
+                           in.mxcsr);
+        }
+        for (unsigned i = 0; IS_AVX(cat) && i < (long_mode ? 16u : 8u); i++) { /* VZEROUPPER keeps 8-15 outside 64-bit mode */
+            char a[33], b[33];
+            if (!memcmp(hw.ymmh[i], em.ymmh[i], 16))
+                continue;
+            hex16(a, em.ymmh[i], 16), hex16(b, hw.ymmh[i], 16);
+            cr_assert_fail("%s: ymm%u[255:128] iem %s host %s", t->text, i, a, b);
+        }
+        for (unsigned i = 0; i < 8; i++)
+            cr_assert_eq(hw.mm[i], em.mm[i], "%s: mm%u iem %016llx host %016llx (in mm0 %016llx mm1 %016llx)",
+                         t->text, i, (unsigned long long)em.mm[i], (unsigned long long)hw.mm[i],
+                         (unsigned long long)in.mm[0], (unsigned long long)in.mm[1]);
+        cr_assert_eq(hw.mxcsr, em.mxcsr, "%s: mxcsr iem %04x host %04x (in %04x, xmm0 %016llx%016llx xmm1 %016llx%016llx)",
+                     t->text, em.mxcsr, hw.mxcsr, in.mxcsr, (unsigned long long)((uint64_t *)in.xmm[0])[1],
+                     (unsigned long long)((uint64_t *)in.xmm[0])[0], (unsigned long long)((uint64_t *)in.xmm[1])[1],
+                     (unsigned long long)((uint64_t *)in.xmm[1])[0]);
+        uint64_t fm = defined_flags(cat), gmask = long_mode ? ~0ull : 0xffffffffull;
+        for (unsigned i = 0; i < 8; i++)
+            if (i != R_SP && i != R_SI && i != R_DI)
+                cr_assert_eq(hw.gpr[i] & gmask, em.gpr[i] & gmask, "%s: gpr%u iem %016llx host %016llx", t->text, i,
+                             (unsigned long long)em.gpr[i], (unsigned long long)hw.gpr[i]);
+        cr_assert_eq(hw.flags & fm, em.flags & fm, "%s: flags iem %03x host %03x (in eax %08x ecx %08x edx %08x ebx %08x)",
+                     t->text, (unsigned)(em.flags & fm), (unsigned)(hw.flags & fm), (uint32_t)in.gpr[0],
+                     (uint32_t)in.gpr[1], (uint32_t)in.gpr[2], (uint32_t)in.gpr[3]);
+        cr_assert_eq(memcmp(mhw, mem_em, 64), 0, "%s: memory differs", t->text);
+    }
+}
+
 /* Runs every case of category cat `iters` times; returns the number run. */
 static unsigned diff_category(unsigned cat, unsigned iters)
 {
     unsigned ran = 0, skipped = 0;
+    if (IS_AVX(cat)) { /* CR4.OSXSAVE; XCR0 enables x87, SSE and AVX state */
+        vc->cpu.cr4 |= 0x40000u;
+        vc->cpu.xcr0 = 7;
+    }
     for (unsigned k = 0; k < sse_ntcases; k++) {
         const struct sse_tcase *t = &sse_tcases[k];
         if (t->cat != cat)
             continue;
-        if (!host_has(t->text)) {
+        if (!host_has_cat(cat) || !host_has(t->text + (IS_AVX(cat) && t->text[0] == 'v'))) {
             skipped++;
             printf("SKIP: %s (the host CPU lacks it)\n", t->text);
             continue;
         }
-        load_code(t->start, (size_t)(t->end - t->start));
-        for (unsigned it = 0; it < iters; it++) {
-            struct nstate in, hw, em;
-            uint8_t mem[64], mhw[64], mem_em[64];
-            rnd_state(&in, mem, cat);
-            hw = in, em = in;
-            memcpy(mhw, mem, 64);
-            memcpy(mem_em, mem, 64);
-            native(t, &hw, mhw);
-            int rc = interp(&em, mem_em);
-            cr_assert_eq(rc, IEM_OK, "%s: iem_exec %d", t->text, rc);
-            cr_assert_eq(vc->cpu.rip, CODE_ADDR + (uint64_t)(t->end - t->start), "%s: faulted (rip %#llx)", t->text,
-                         (unsigned long long)vc->cpu.rip);
-            for (unsigned i = 0; i < 16; i++) {
-                char a[33], b[33], x[33], y[33];
-                if (!memcmp(hw.xmm[i], em.xmm[i], 16))
-                    continue;
-                hex16(a, em.xmm[i], 16), hex16(b, hw.xmm[i], 16);
-                hex16(x, in.xmm[0], 16), hex16(y, in.xmm[1], 16);
-                cr_assert_fail("%s: xmm%u iem %s host %s (in xmm0 %s xmm1 %s mxcsr %04x)", t->text, i, a, b, x, y,
-                               in.mxcsr);
-            }
-            for (unsigned i = 0; i < 8; i++)
-                cr_assert_eq(hw.mm[i], em.mm[i], "%s: mm%u iem %016llx host %016llx (in mm0 %016llx mm1 %016llx)",
-                             t->text, i, (unsigned long long)em.mm[i], (unsigned long long)hw.mm[i],
-                             (unsigned long long)in.mm[0], (unsigned long long)in.mm[1]);
-            cr_assert_eq(hw.mxcsr, em.mxcsr, "%s: mxcsr iem %04x host %04x (in %04x, xmm0 %016llx%016llx xmm1 %016llx%016llx)",
-                         t->text, em.mxcsr, hw.mxcsr, in.mxcsr, (unsigned long long)((uint64_t *)in.xmm[0])[1],
-                         (unsigned long long)((uint64_t *)in.xmm[0])[0], (unsigned long long)((uint64_t *)in.xmm[1])[1],
-                         (unsigned long long)((uint64_t *)in.xmm[1])[0]);
-            uint64_t fm = defined_flags(cat), gmask = long_mode ? ~0ull : 0xffffffffull;
-            for (unsigned i = 0; i < 8; i++)
-                if (i != R_SP && i != R_SI && i != R_DI)
-                    cr_assert_eq(hw.gpr[i] & gmask, em.gpr[i] & gmask, "%s: gpr%u iem %016llx host %016llx", t->text, i,
-                                 (unsigned long long)em.gpr[i], (unsigned long long)hw.gpr[i]);
-            cr_assert_eq(hw.flags & fm, em.flags & fm, "%s: flags iem %03x host %03x (in eax %08x ecx %08x edx %08x ebx %08x)",
-                         t->text, (unsigned)(em.flags & fm), (unsigned)(hw.flags & fm), (uint32_t)in.gpr[0],
-                         (uint32_t)in.gpr[1], (uint32_t)in.gpr[2], (uint32_t)in.gpr[3]);
-            cr_assert_eq(memcmp(mhw, mem_em, 64), 0, "%s: memory differs", t->text);
-        }
+        diff_case(t, cat, iters);
         ran++;
     }
     if (!ran && skipped)
@@ -432,6 +498,18 @@ Test(sse, diff_64bit)
     diff_category(L64B, 1500);
 }
 
+/* AVX, AVX2, FMA and F16C (test_avx_cases.h) */
+Test(sse, diff_avx_float) { diff_category(AVXF, 600); }
+Test(sse, diff_avx_integer) { diff_category(AVXI, 400); }
+Test(sse, diff_avx2_integer) { diff_category(AVX2I, 400); }
+Test(sse, diff_fma) { diff_category(FMA3, 1500); }
+Test(sse, diff_f16c) { diff_category(F16, 3000); }
+Test(sse, diff_avx_64bit)
+{
+    enter_long_mode();
+    diff_category(AVX64, 800);
+}
+
 /* Shared with test_sse_state.c. */
 struct vm *sse_t_vm(void) { return vm; }
 struct vcpu *sse_t_vcpu(void) { return vc; }
@@ -439,3 +517,16 @@ void sse_t_setup(void) { setup(); }
 void sse_t_teardown(void) { teardown(); }
 void sse_t_load_code(const uint8_t *code, size_t len) { load_code(code, len); }
 uint32_t sse_t_rnd(void) { return rnd(); }
+/* test_avx.c's sweep of every VEX encoding: 64-bit mode, AVX state on. */
+void sse_t_avx64_mode(void)
+{
+    enter_long_mode();
+    vc->cpu.cr4 |= 0x40000u;
+    vc->cpu.xcr0 = 7;
+}
+void sse_t_diff_avx64(const struct sse_tcase *t, unsigned iters)
+{
+    struct sse_tcase c = *t;
+    c.cat = AVX64;
+    diff_case(&c, AVX64, iters);
+}

@@ -13,7 +13,7 @@ struct sse_tcase {
     const uint8_t *start, *end;
     unsigned cat;
 };
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES };
+enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16, AVX64 };
 
 #define SSE_CASES(X) \
     X(0, "movaps xmm0, xmm1", MOV) \
@@ -1132,15 +1132,18 @@ enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, 
 
 
 #include "sse_cases64.h"
+#include "test_avx_cases.h"
 
 #define ASM(n, text, cat) "sse_t" #n "_s: " text "\n" "sse_t" #n "_e:\n"
 __asm__(".pushsection .rodata.sse_cases, \"a\"\n.intel_syntax noprefix\n.code32\n" SSE_CASES(ASM)
-        ".code64\n" SSE_CASES64(ASM) ".att_syntax prefix\n.popsection\n");
+        AVX_CASES(ASM) ".code64\n" SSE_CASES64(ASM) AVX_CASES64(ASM) ".att_syntax prefix\n.popsection\n");
 
 #define DECL(n, text, cat) extern const uint8_t sse_t##n##_s[] __asm__("sse_t" #n "_s"), sse_t##n##_e[] __asm__("sse_t" #n "_e");
 SSE_CASES(DECL)
 SSE_CASES64(DECL)
+AVX_CASES(DECL)
+AVX_CASES64(DECL)
 
 #define ENTRY(n, text, cat) {text, sse_t##n##_s, sse_t##n##_e, cat},
-const struct sse_tcase sse_tcases[] = {SSE_CASES(ENTRY) SSE_CASES64(ENTRY)};
+const struct sse_tcase sse_tcases[] = {SSE_CASES(ENTRY) SSE_CASES64(ENTRY) AVX_CASES(ENTRY) AVX_CASES64(ENTRY)};
 const unsigned sse_ntcases = sizeof(sse_tcases) / sizeof(sse_tcases[0]);

@@ -155,6 +155,7 @@ Test(sse, cpuid_leaf_d_matches_xsave)
     cr_assert_eq(r[1], 832);
     iem_cpuid(vc, 0xd, 1, r);
     cr_assert_eq(r[0] & 3, 3, "XSAVEOPT and XSAVEC");
+    cr_assert_eq(r[1], 832, "compacted size for XCR0 (what Linux's XSAVEC buffers use)");
     iem_cpuid(vc, 0xd, 2, r);
     cr_assert_eq(r[0], 256);
     cr_assert_eq(r[1], 576);

@@ -1,0 +1,56 @@
+/* CPUID leaves 2 and 4: the cache hierarchy. Every model describes the same
+ * plausible hierarchy (a client part of the Haswell/Skylake kind): private
+ * 32 KiB L1d and L1i and a 256 KiB L2 per core, and an 8 MiB L3 shared by
+ * the package. Leaf 2 carries only descriptor 0xFF ("use leaf 4"), as
+ * current Intel parts do, so the two leaves can never disagree. The sharing
+ * fields follow -smp the way leaf 0xB does: one thread per core, every
+ * vCPU a core of the one package.
+ */
+#include "cpu/cpufeat.h"
+
+#include <string.h>
+
+struct cache_desc {
+    uint8_t type, level;        /* leaf 4 EAX[4:0] (1 data, 2 code, 3 unified) and [7:5] */
+    uint8_t ways, shared;       /* shared: by every core of the package */
+    uint32_t size;              /* bytes */
+    uint8_t inclusive, complex; /* EDX[1], EDX[2] */
+};
+
+#define LINE 64u
+
+static const struct cache_desc caches[] = {
+    {1, 1, 8, 0, 32u << 10, 0, 0},
+    {2, 1, 8, 0, 32u << 10, 0, 0},
+    {3, 2, 4, 0, 256u << 10, 0, 0},
+    {3, 3, 16, 1, 8u << 20, 1, 1},
+};
+
+/* Addressable IDs for n cores, a power of two as APIC IDs are assigned. */
+static unsigned id_span(unsigned n)
+{
+    unsigned s = 1;
+    while (s < n)
+        s <<= 1;
+    return s;
+}
+
+void cpuid_cache_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(uint32_t));
+    if (leaf == 2) {
+        out[0] = 0xff01; /* AL = 1 iteration; descriptor 0xFF: see leaf 4 */
+        return;
+    }
+    if (sub >= sizeof(caches) / sizeof(caches[0]))
+        return; /* type 0: no more caches */
+    const struct cache_desc *c = &caches[sub];
+    unsigned span = id_span(v->vm ? v->vm->ncpus : 1);
+    unsigned cores = span > 64 ? 64 : span; /* EAX[31:26] holds at most 63 */
+    uint32_t sets = c->size / (LINE * c->ways);
+    out[0] = c->type | (uint32_t)c->level << 5 | 1u << 8 /* self-initialising */ |
+             (c->shared ? span - 1 : 0) << 14 | (cores - 1) << 26;
+    out[1] = (LINE - 1) | 0u << 12 /* one partition */ | (uint32_t)(c->ways - 1) << 22;
+    out[2] = sets - 1;
+    out[3] = (uint32_t)c->inclusive << 1 | (uint32_t)c->complex << 2;
+}
