@@ -159,6 +159,11 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
 int loader_raw(struct vm *vm, const char *path, uint64_t addr, char *err, size_t errlen);
 /* Applies every -device loader,file=F,addr=A (at each boot). */
 int loader_options(struct vm *vm, char *err, size_t errlen);
+/* The built-in BIOS (bios/bios.c), used without -bios: bios_map maps its
+ * ROM (vm_create); bios_prepare, at every boot before the loaders, gives
+ * it the E820 map and nothing to start until a loader calls loader_enter. */
+int bios_map(struct vm *vm, char *err, size_t errlen);
+void bios_prepare(struct vm *vm);
 /* Starts a loaded kernel (loader.c): through the built-in BIOS's handoff,
  * or, under -bios firmware, by setting vCPU 0's state directly. */
 struct boot_entry;

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "cpu/trace.h"
-#include "devices/bios/bios.h"
 #include "em/em.h"
 #include "vm/clock.h"
 #include "vm/vm.h"

@@ -69,12 +69,7 @@ struct boot_entry {
     uint32_t cr3;
 };
 
-/* Maps the built-in image as ROM at F0000 and below 4 GiB (vm_create). */
-int bios_map(struct vm *vm, char *err, size_t errlen);
-/* At every boot, before the loaders: the E820 map and memory sizes, and
- * "nothing to start" until a loader calls bios_handoff. */
-void bios_prepare(struct vm *vm);
-/* Records the kernel entry for the BIOS to perform after POST. */
+/* bios_map and bios_prepare are in devices.h (vm.c calls them). Records the kernel entry for the BIOS to perform after POST. */
 void bios_handoff(struct vm *vm, const struct boot_entry *e);
 
 #endif
