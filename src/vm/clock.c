@@ -250,6 +250,13 @@ void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)
     }
 }
 
+void clock_rebase(struct vm_clock *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->vm->clock_base_ns = host_mono_ns() - c->paused_ns - atomic_load(&c->last);
+    pthread_mutex_unlock(&c->lock);
+}
+
 bool clock_icount(struct vm_clock *c)
 {
     return atomic_load(&c->icount);

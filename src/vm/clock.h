@@ -52,6 +52,10 @@ unsigned clock_run_timers(struct vm_clock *c);
 
 /* Deterministic (icount) mode: every retired instruction is 2^shift ns. */
 void clock_set_icount(struct vm_clock *c, bool on, unsigned shift);
+/* Power on: real time restarts from the latest value anyone has read (0 if
+ * none), so the creation-to-run gap is neither counted nor stepped back over
+ * (a step back would stand time still until the host caught up). */
+void clock_rebase(struct vm_clock *c);
 bool clock_icount(struct vm_clock *c);
 /* The run loop reports instructions retired since its last call. */
 void clock_account_insns(struct vm_clock *c, uint64_t insns);

@@ -213,7 +213,10 @@ int vm_run(struct vm *vm)
 {
     if (vm_set_state(vm, VM_POWERING_ON) < 0)
         return -EINVAL;
-    vm->clock_base_ns = mono_ns();
+    if (vm->clock)
+        clock_rebase(vm->clock);
+    else
+        vm->clock_base_ns = mono_ns();
     if (em_start(vm) < 0) {
         vm_set_state(vm, VM_POWERING_OFF);
         vm_set_state(vm, VM_OFF);

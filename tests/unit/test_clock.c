@@ -1,6 +1,7 @@
 /* The virtual clock: deterministic mode, timers in deadline order, re-arm
  * and cancel, tick conversions. */
 #include <criterion/criterion.h>
+#include <time.h>
 
 #include "vm/clock.h"
 #include "vm/vm.h"
@@ -91,4 +92,21 @@ Test(clock, real_time_mode_advances)
     struct timespec ts = {0, 2000000};
     nanosleep(&ts, NULL);
     cr_assert_gt(clock_now(clk), t0);
+}
+
+/* Power on restarts real time from what was last read: the creation gap
+ * is not counted, and time neither steps back nor stands still after. */
+Test(clock, power_on_rebase_continues_from_the_last_reading)
+{
+    clock_set_icount(clk, false, 0);
+    struct timespec gap = {0, 30000000}, tick = {0, 2000000};
+    uint64_t t1 = clock_now(clk);
+    nanosleep(&gap, NULL); /* creation-to-run gap */
+    clock_rebase(clk);
+    uint64_t t2 = clock_now(clk);
+    cr_assert_geq(t2, t1);
+    cr_assert_lt(t2, t1 + 20000000, "the gap is not counted: %llu -> %llu", (unsigned long long)t1,
+                 (unsigned long long)t2);
+    nanosleep(&tick, NULL);
+    cr_assert_gt(clock_now(clk), t2, "time runs on at once");
 }
