@@ -379,6 +379,9 @@ static uint64_t kbc_read(void *opaque, uint64_t off, unsigned size)
     if (off == 0) {
         v = d->ob; /* an empty buffer reads its last byte */
         d->obf = false;
+        /* the line drops with OBF and rises again for the next byte: an
+         * edge-triggered PIC or I/O APIC pin must see each byte */
+        update_irq(d);
         refill(d);
     } else {
         v = (uint8_t)(d->status | ST_INH | (d->obf ? ST_OBF : 0) | (d->obf && d->ob_aux ? ST_AUXB : 0));
