@@ -100,13 +100,20 @@ static void emit_gas(struct acpi_tables *t, uint8_t space, uint8_t bits, uint8_t
 
 /* --- AML: the DSDT is a table of nodes the emitter expands --- */
 
-enum aml_kind { AML_END, AML_SCOPE, AML_DEVICE, AML_NAME_INT, AML_NAME_EISAID, AML_NAME_PKG };
+enum aml_kind { AML_END, AML_SCOPE, AML_DEVICE, AML_NAME_INT, AML_NAME_EISAID, AML_NAME_PKG, AML_NAME_BUF };
 struct aml_node {
     uint8_t kind;
     const char *name; /* NameString: "\\_SB_", "PCI0" */
-    const char *eisaid;
-    uint32_t val[4];  /* integer, or the package's four elements */
+    const char *eisaid; /* or, for a buffer, its bytes */
+    uint32_t val[4];  /* integer, the package's four elements, or the buffer's length */
 };
+
+/* Resource templates (ACPI 6.4.2): the i8042's two ports (IO, 16-bit
+ * decode, one byte each), its IRQ (IRQNoFlags) and the end tag. */
+#define RES_IO(port) "\x47\x01" port "\x00" port "\x00\x01\x01"
+static const char kbd_crs[] = RES_IO("\x60") RES_IO("\x64") "\x22\x02\x00" "\x79\x00";
+static const char mou_crs[] = "\x22\x00\x10" "\x79\x00";
+#define CRS(b) {AML_NAME_BUF, "_CRS", b, {sizeof(b) - 1}}
 
 static const struct aml_node dsdt_nodes[] = {
     {AML_SCOPE, "\\_SB_", NULL, {0}},
@@ -114,6 +121,16 @@ static const struct aml_node dsdt_nodes[] = {
     {AML_NAME_EISAID, "_HID", "PNP0A03", {0}},
     {AML_NAME_INT, "_ADR", NULL, {0}},
     {AML_NAME_INT, "_UID", NULL, {0}},
+    {AML_END, NULL, NULL, {0}},
+    /* the PS/2 keyboard and mouse, as firmware describes them: SeaBIOS
+     * drives the keyboard only when the DSDT has PNP0303 */
+    {AML_DEVICE, "KBD_", NULL, {0}},
+    {AML_NAME_EISAID, "_HID", "PNP0303", {0}},
+    CRS(kbd_crs),
+    {AML_END, NULL, NULL, {0}},
+    {AML_DEVICE, "MOU_", NULL, {0}},
+    {AML_NAME_EISAID, "_HID", "PNP0F13", {0}},
+    CRS(mou_crs),
     {AML_END, NULL, NULL, {0}},
     {AML_END, NULL, NULL, {0}},
     {AML_NAME_PKG, "\\_S5_", NULL, {ACPI_SLP_TYP_S5, ACPI_SLP_TYP_S5, 0, 0}},
@@ -208,6 +225,15 @@ static const struct aml_node *aml_emit(struct aml_buf *a, const struct aml_node 
             aml_byte(&inner, 4); /* NumElements */
             for (unsigned i = 0; i < 4; i++)
                 aml_int(&inner, n->val[i]);
+            aml_pkg(a, &inner);
+            break;
+        case AML_NAME_BUF:
+            aml_byte(a, 0x08);
+            aml_name(a, n->name);
+            aml_byte(a, 0x11);
+            aml_int(&inner, n->val[0]); /* BufferSize */
+            for (uint32_t i = 0; i < n->val[0]; i++)
+                aml_byte(&inner, (uint8_t)n->eisaid[i]);
             aml_pkg(a, &inner);
             break;
         }

@@ -105,6 +105,17 @@ Test(acpi, fadt)
     cr_assert(memmem(d + 36, get(d + 4, 4) - 36, s5, sizeof(s5)));
     static const uint8_t hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03};
     cr_assert(memmem(d + 36, get(d + 4, 4) - 36, hid, sizeof(hid)), "PNP0A03");
+    /* the PS/2 keyboard (PNP0303) with ports 60h/64h and IRQ1, the mouse
+     * (PNP0F13) with IRQ12: Name(_HID, EisaId(...)), Name(_CRS, Buffer) */
+    static const uint8_t kbd[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x03, 0x03,
+                                  0x08, '_', 'C', 'R', 'S', 0x11, 0x18, 0x0a, 0x15,
+                                  0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+                                  0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,
+                                  0x22, 0x02, 0x00, 0x79, 0x00};
+    cr_assert(memmem(d + 36, get(d + 4, 4) - 36, kbd, sizeof(kbd)), "PNP0303 with its resources");
+    static const uint8_t mou[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0f, 0x13,
+                                  0x08, '_', 'C', 'R', 'S', 0x11, 0x08, 0x0a, 0x05, 0x22, 0x00, 0x10, 0x79, 0x00};
+    cr_assert(memmem(d + 36, get(d + 4, 4) - 36, mou, sizeof(mou)), "PNP0F13 with IRQ12");
 }
 
 Test(acpi, madt)
