@@ -50,12 +50,23 @@ echo "guest:   $DIR/vmlinuz + initrd.cpio, -m 256M, -append \"$APPEND\""
 echo "runs:    best of $RUNS, timeout ${TIMEOUT}s per boot"
 echo
 
+# child_cpu: sets CHILD_CPU to the CPU seconds (user + sys) of this shell's
+# finished children. `times` must run in this shell, not in a $(...) fork.
+child_cpu() {
+    times >"$OUT/times.txt"
+    CHILD_CPU=$(awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.2f", n }' \
+        "$OUT/times.txt")
+}
+
 # boot EMU CMD...: boots the guest once; the serial console goes through a
 # loop that stamps the lines that matter with the host's $EPOCHREALTIME (no
-# fork per line).  Sets INIT, WORK and TOTAL (seconds) or all three FAILED.
+# fork per line).  Sets INIT, WORK, TOTAL and CPU (seconds) or all FAILED.
 boot() {
     local emu=$1 log=$OUT/boot-$GUEST-$1.log err=$OUT/boot-$GUEST-$1.stderr marks
     shift
+    local c0
+    child_cpu
+    c0=$CHILD_CPU
     marks=$(
         t0=$EPOCHREALTIME
         echo "T0 $t0"
@@ -75,7 +86,9 @@ boot() {
             printf '%s\n' "$line" >>"$log"
         done
     )
-    local t0 ti te status check
+    local t0 ti te status check c1
+    child_cpu
+    c1=$CHILD_CPU
     t0=$(awk '$1 == "T0" { print $2 }' <<<"$marks")
     ti=$(awk '$1 == "INIT" { print $2 }' <<<"$marks")
     te=$(awk '$1 == "END" { print $2 }' <<<"$marks")
@@ -85,38 +98,39 @@ boot() {
     if [ "$status" != 1 ] || [ "$check" != PASS ] || [ -z "$ti" ] || [ -z "$WORK" ]; then
         printf '  %-5s FAILED: exit status %s, self-check %s (serial log %s)\n' "$emu" "$status" "${check:-missing}" "$log"
         [ -s "$err" ] && tail -n 5 "$err" | sed 's/^/        stderr: /'
-        INIT=FAILED WORK=FAILED TOTAL=FAILED
+        INIT=FAILED WORK=FAILED TOTAL=FAILED CPU=FAILED
         return
     fi
     INIT=$(awk -v a="$t0" -v b="$ti" 'BEGIN { printf "%.2f", b - a }')
     TOTAL=$(awk -v a="$t0" -v b="$te" 'BEGIN { printf "%.2f", b - a }')
-    printf '  %-5s to /init %7s s, workload %7s s, whole run %7s s\n' "$emu" "$INIT" "$WORK" "$TOTAL"
+    CPU=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
+    printf '  %-5s to /init %7s s, workload %7s s, whole run %7s s, CPU %7s s\n' "$emu" "$INIT" "$WORK" "$TOTAL" "$CPU"
 }
 
 # best EMU CMD...: RUNS boots; keeps the run with the shortest whole time.
 best() {
-    local emu=$1 i bi=FAILED bw=FAILED bt=FAILED
+    local emu=$1 i bi=FAILED bw=FAILED bt=FAILED bc=FAILED
     shift
     for ((i = 0; i < RUNS; i++)); do
         rm -f "$OUT/boot-$GUEST-$emu.log"
         boot "$emu" "$@"
         if [ "$TOTAL" != FAILED ] && { [ "$bt" = FAILED ] || awk -v a="$TOTAL" -v b="$bt" 'BEGIN { exit !(a < b) }'; }; then
-            bi=$INIT bw=$WORK bt=$TOTAL
+            bi=$INIT bw=$WORK bt=$TOTAL bc=$CPU
         fi
     done
-    B_INIT=$bi B_WORK=$bw B_TOTAL=$bt
+    B_INIT=$bi B_WORK=$bw B_TOTAL=$bt B_CPU=$bc
 }
 
-P_INIT=n/a P_WORK=n/a P_TOTAL=n/a Q_INIT=n/a Q_WORK=n/a Q_TOTAL=n/a
+P_INIT=n/a P_WORK=n/a P_TOTAL=n/a P_CPU=n/a Q_INIT=n/a Q_WORK=n/a Q_TOTAL=n/a Q_CPU=n/a
 # shellcheck disable=SC2086 # the extra options are words
 if [ $HAVE_PCVM = 1 ]; then
     best pcvm "$PCVM" ${PCVM_ARGS:-}
-    P_INIT=$B_INIT P_WORK=$B_WORK P_TOTAL=$B_TOTAL
+    P_INIT=$B_INIT P_WORK=$B_WORK P_TOTAL=$B_TOTAL P_CPU=$B_CPU
 fi
 # shellcheck disable=SC2086
 if [ $HAVE_QEMU = 1 ]; then
     best qemu "$QEMU_BOOT" ${QEMU_ARGS:-}
-    Q_INIT=$B_INIT Q_WORK=$B_WORK Q_TOTAL=$B_TOTAL
+    Q_INIT=$B_INIT Q_WORK=$B_WORK Q_TOTAL=$B_TOTAL Q_CPU=$B_CPU
 fi
 echo
 
@@ -125,9 +139,12 @@ printf '%s\n' "-----------------------------------------------------------------
 printf '%-30s | %10s | %10s | %11s\n' "start to /init (banner)" "$P_INIT" "$Q_INIT" "$(ratio "$P_INIT" "$Q_INIT")"
 printf '%-30s | %10s | %10s | %11s\n' "workload x$ROUNDS (guest clock)" "$P_WORK" "$Q_WORK" "$(ratio "$P_WORK" "$Q_WORK")"
 printf '%-30s | %10s | %10s | %11s\n' "whole run (to power-off)" "$P_TOTAL" "$Q_TOTAL" "$(ratio "$P_TOTAL" "$Q_TOTAL")"
+printf '%-30s | %10s | %10s | %11s\n' "CPU time of the whole run" "$P_CPU" "$Q_CPU" "$(ratio "$P_CPU" "$Q_CPU")"
 echo
 echo "start to /init: host wall time from starting the emulator to the banner /init prints first."
 echo "workload: the self-check's commands (tests/boot/init.sh) run $ROUNDS times, timed by the guest's /proc/uptime."
+echo "CPU time: user + sys of the emulator, all its threads (and of the line-stamping loop, a"
+echo "      fraction of a second); on a busy host the wall times stretch, the CPU times much less."
 echo "time ratio: pcvm s / QEMU s (above 1: pcvm slower)."
 
 STATUS=0

@@ -9,13 +9,18 @@
 # the guests themselves. On pcvm, when GUESTDIR/paging names a paging mode
 # (32-bit, PAE, AMD64), the guest must also be in it when it powers off
 # (--info mode), so a PAE kernel is seen to run on PAE page tables.
+# A boot is stopped after --timeout seconds of wall time (BOOT_TIMEOUT,
+# default 2400) or BOOT_CPU_LIMIT seconds of CPU time (default 900): on a
+# busy shared machine a guest gets a fraction of a core, so the CPU limit is
+# what catches a guest spinning forever and the wall limit one that hangs idle.
 # Logs: GUESTDIR/EMU.log (serial) and GUESTDIR/EMU.stderr. Prints PASS/FAIL
 # per guest and a final "N passed, N failed" line; exits 1 when any failed.
 set -eu
 
 emu=pcvm
 pcvm=${PCVM:-build/release/pcvm}
-timeout_s=${BOOT_TIMEOUT:-900}
+timeout_s=${BOOT_TIMEOUT:-2400}
+cpu_s=${BOOT_CPU_LIMIT:-900}
 extra=""
 while [ $# -gt 0 ]; do
     case $1 in
@@ -51,11 +56,17 @@ for dir in "$@"; do
     start=$(date +%s)
     set +e
     # The guest writes its verdict to isa-debug-exit: 1 = PASS, 3 = FAIL.
-    # shellcheck disable=SC2086 # $info is empty or two words
-    timeout --foreground -k 5 "$timeout_s" "$bin" $info -accel tcg -m 256M -nodefaults -serial stdio \
-        -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
-        -kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio" \
-        -append "console=ttyS0 panic=-1 pcvm.selfcheck=poweroff $extra" </dev/null >"$log" 2>"$errlog"
+    # The CPU limit is soft, so it is SIGXCPU, which must not leave a 256 MiB
+    # core behind (dash and bash have ulimit -S -c -t).
+    # shellcheck disable=SC2086,SC3045 # $info is empty or two words
+    (
+        ulimit -c 0
+        ulimit -S -t "$cpu_s"
+        exec timeout --foreground -k 5 "$timeout_s" "$bin" $info -accel tcg -m 256M -nodefaults \
+            -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+            -kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio" \
+            -append "console=ttyS0 panic=-1 pcvm.selfcheck=poweroff $extra"
+    ) </dev/null >"$log" 2>"$errlog"
     status=$?
     set -e
     secs=$(($(date +%s) - start))
@@ -75,6 +86,7 @@ for dir in "$@"; do
     else
         why="no SELFCHECK line"
         [ "$status" -eq 124 ] && why="timed out after ${timeout_s}s"
+        [ "$status" -eq 152 ] && why="stopped after ${cpu_s}s of CPU time (SIGXCPU)"
         grep -q '^SELFCHECK: FAIL' "$log" && why=$(grep '^SELFCHECK: FAIL' "$log" | tail -n 1)
         grep -q '^SELFCHECK: PASS' "$log" && why=${mode_ok#no: }
         echo "FAIL: $name on $emu: $why (exit status $status, ${secs}s); last serial lines:"
