@@ -9,7 +9,7 @@
 #   BENCH_BOOT_GUEST=a     tests/boot guest: amd64 (default), i386, i386-pae
 #   BENCH_BOOT_ROUNDS=n    workload rounds (pcvm.rounds=n), default 5
 #   BENCH_BOOT_RUNS=n      boots per emulator, the best is kept (1)
-#   BENCH_BOOT_TIMEOUT=s   give up on a boot after s seconds (1200)
+#   BENCH_BOOT_TIMEOUT=s   give up on a boot after s seconds (3600: a busy host stretches it)
 #   PCVM=path, PCVM_ARGS   pcvm binary (build/release/pcvm) and extra options
 #   QEMU_BOOT=path         QEMU binary (qemu-system-x86_64, or -i386 for the
 #                          32-bit guests); QEMU=none or QEMU_BOOT=none skips it
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.." || exit 2
 GUEST=${BENCH_BOOT_GUEST:-amd64}
 ROUNDS=${BENCH_BOOT_ROUNDS:-5}
 RUNS=${BENCH_BOOT_RUNS:-1}
-TIMEOUT=${BENCH_BOOT_TIMEOUT:-1200}
+TIMEOUT=${BENCH_BOOT_TIMEOUT:-3600}
 PCVM=${PCVM:-build/release/pcvm}
 case $GUEST in
 amd64) QEMU_DEFAULT=qemu-system-x86_64 ;;
