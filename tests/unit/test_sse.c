@@ -29,16 +29,10 @@
 #include "testvm.h"
 #include "vm/vm.h"
 
-struct sse_tcase {
-    const char *text;
-    const uint8_t *start, *end;
-    unsigned cat;
-};
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16, AVX64 };
+#include "sse_test.h"
+
 /* The AVX categories: YMM upper halves are loaded, run and compared too. */
 #define IS_AVX(cat) ((cat) >= AVXF)
-extern const struct sse_tcase sse_tcases[];
-extern const unsigned sse_ntcases;
 
 #define CODE_ADDR 0x1000u
 #define DATA_ADDR 0x8000u

@@ -8,12 +8,7 @@
  */
 #include <stdint.h>
 
-struct sse_tcase {
-    const char *text;
-    const uint8_t *start, *end;
-    unsigned cat;
-};
-enum { MOV, INT, SHUF, FP, RCP, CVT, STATE, S41, STR, GPR, CNT, BMI, L64, L64C, L64B, AES, AVXF, AVXI, AVX2I, FMA3, F16, AVX64 };
+#include "sse_test.h"
 
 #define SSE_CASES(X) \
     X(0, "movaps xmm0, xmm1", MOV) \

@@ -15,20 +15,7 @@
 #include "testvm.h"
 #include "vm/vm.h"
 
-struct sse_tcase {
-    const char *text;
-    const uint8_t *start, *end;
-    unsigned cat;
-};
-extern const struct sse_tcase sse_tcases[];
-extern const unsigned sse_ntcases;
-
-struct vm *sse_t_vm(void);
-struct vcpu *sse_t_vcpu(void);
-void sse_t_setup(void);
-void sse_t_teardown(void);
-void sse_t_load_code(const uint8_t *code, size_t len);
-uint32_t sse_t_rnd(void);
+#include "sse_test.h"
 
 #define vm (sse_t_vm())
 #define vc (sse_t_vcpu())
