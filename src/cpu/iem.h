@@ -196,6 +196,10 @@ int iem_desc_probe(struct vcpu *v, uint16_t sel, uint64_t *desc, bool *found);
 int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint64_t *sp, unsigned size,
                  uint64_t val, unsigned acc, uint32_t err);
 int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, struct cpu_seg *out);
+/* The checks of a CS from a return or a TSS, and of DS/ES/FS/GS, with the
+ * vector (#GP or #TS) of the instruction or task switch that loads them. */
+int iem_check_return_cs(struct vcpu *v, uint16_t sel, unsigned vec, uint64_t *desc);
+int iem_load_data_seg(struct vcpu *v, unsigned sreg, uint16_t sel, unsigned vec);
 void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl);
 void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl);
 void iem_seg_null(struct cpu_seg *s, uint16_t sel);

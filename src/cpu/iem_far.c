@@ -239,47 +239,16 @@ int iem_far_jmp_call(struct vcpu *v, const struct iem_insn *in)
     return iem_gp(v, sel & 0xfffc);
 }
 
-/* Checks the CS popped by RETF/IRET: returns the descriptor. */
-static int check_return_cs(struct vcpu *v, uint16_t sel, uint64_t *cd)
-{
-    if (!(sel & 0xfffc))
-        return iem_gp(v, 0);
-    int rc = iem_desc_read(v, sel, cd, X_GP);
-    if (rc)
-        return rc;
-    unsigned rpl = sel & 3;
-    if (!IS_CODE(*cd) || rpl < v->cpu.cpl || (CONFORMING(*cd) ? D_DPL(*cd) > rpl : D_DPL(*cd) != rpl))
-        return iem_gp(v, sel & 0xfffc);
-    if (!D_P(*cd))
-        return iem_np(v, sel & 0xfffc);
-    return iem_desc_set_accessed(v, sel, *cd);
-}
-
 /* Checks the SS popped on a return to an outer level whose CPL is rpl. */
 static int check_return_ss(struct vcpu *v, uint16_t sel, unsigned rpl, uint64_t cd, struct cpu_seg *out)
 {
-    if (!(sel & 0xfffc)) {
-        /* 64-bit code may run on a null SS below ring 3. */
-        if (cpu_is_long(&v->cpu) && D_L(cd) && rpl != 3 && (sel & 3) == rpl) {
-            iem_seg_null(out, sel);
-            out->attr |= rpl << SEG_DPL_SHIFT;
-            return IEM_OK;
-        }
-        return iem_gp(v, 0);
+    /* 64-bit code may run on a null SS below ring 3. */
+    if (!(sel & 0xfffc) && cpu_is_long(&v->cpu) && D_L(cd) && rpl != 3 && (sel & 3) == rpl) {
+        iem_seg_null(out, sel);
+        out->attr |= rpl << SEG_DPL_SHIFT;
+        return IEM_OK;
     }
-    uint64_t d;
-    int rc = iem_desc_read(v, sel, &d, X_GP);
-    if (rc)
-        return rc;
-    if ((sel & 3) != rpl || !D_S(d) || (D_TYPE(d) & 0xa) != 0x2 || D_DPL(d) != rpl)
-        return iem_gp(v, sel & 0xfffc);
-    if (!D_P(d))
-        return iem_ss(v, sel & 0xfffc);
-    rc = iem_desc_set_accessed(v, sel, d);
-    if (rc)
-        return rc;
-    iem_desc_to_seg(d | (1ull << 40), sel, out);
-    return IEM_OK;
+    return iem_check_new_ss(v, sel, rpl, X_GP, out);
 }
 
 /* Commits a return to an outer level: SS:SP, CS:IP, data segment nulling. */
@@ -319,7 +288,7 @@ int iem_far_ret(struct vcpu *v, const struct iem_insn *in)
         return IEM_OK;
     }
     uint64_t cd;
-    rc = check_return_cs(v, (uint16_t)sel, &cd);
+    rc = iem_check_return_cs(v, (uint16_t)sel, X_GP, &cd);
     if (rc)
         return rc;
     unsigned rpl = sel & 3;
@@ -448,7 +417,7 @@ static int op_iret(struct vcpu *v, const struct iem_insn *in)
     if (!lm && (fl & F_VM) && c->cpl == 0 && osz == 4)
         return iret_to_v86(v, ip, cs, fl);
     uint64_t cd;
-    rc = check_return_cs(v, (uint16_t)cs, &cd);
+    rc = iem_check_return_cs(v, (uint16_t)cs, X_GP, &cd);
     if (rc)
         return rc;
     unsigned rpl = cs & 3, cpl = c->cpl;

@@ -206,6 +206,49 @@ int iem_stk_push(struct vcpu *v, const struct cpu_seg *ss, unsigned width, uint6
     return IEM_OK;
 }
 
+/* The CS popped by RETF/IRET or taken from a new TSS: a code segment
+ * whose privilege is the selector's RPL (conforming: DPL <= RPL), not
+ * inner to CPL. vec (#GP, #TS in a task switch) when not, #NP when not
+ * present; sets the accessed bit and returns the descriptor. */
+int iem_check_return_cs(struct vcpu *v, uint16_t sel, unsigned vec, uint64_t *cd)
+{
+    if (!(sel & 0xfffc))
+        return iem_raise(v, vec, 0, true);
+    int rc = iem_desc_read(v, sel, cd, vec);
+    if (rc)
+        return rc;
+    uint64_t d = *cd;
+    unsigned rpl = sel & 3, type = desc_type(d), dpl = desc_dpl(d);
+    bool conforming = (type & 0xc) == 0xc;
+    if (!desc_s(d) || !(type & 8) || rpl < v->cpu.cpl || (conforming ? dpl > rpl : dpl != rpl))
+        return iem_raise(v, vec, sel & 0xfffc, true);
+    if (!desc_p(d))
+        return iem_np(v, sel & 0xfffc);
+    return iem_desc_set_accessed(v, sel, d);
+}
+
+/* DS/ES/FS/GS from a non-null selector at the current CPL: vec (#GP for
+ * MOV/POP/LDS, #TS in a task switch) for a segment the register cannot
+ * hold, #NP when it is not present. */
+int iem_load_data_seg(struct vcpu *v, unsigned sreg, uint16_t sel, unsigned vec)
+{
+    uint64_t d;
+    int rc = iem_desc_read(v, sel, &d, vec);
+    if (rc)
+        return rc;
+    unsigned type = desc_type(d), dpl = desc_dpl(d), rpl = sel & 3;
+    bool code = type & 8, conforming = code && (type & 4);
+    if (!desc_s(d) || (code && !(type & 2)) || (!conforming && (rpl > dpl || v->cpu.cpl > dpl)))
+        return iem_raise(v, vec, sel & 0xfffc, true);
+    if (!desc_p(d))
+        return iem_np(v, sel & 0xfffc);
+    rc = iem_desc_set_accessed(v, sel, d);
+    if (rc)
+        return rc;
+    iem_desc_to_seg(d | D_ACCESSED, sel, &v->cpu.seg[sreg]);
+    return IEM_OK;
+}
+
 /* MOV/POP/LDS to a data or stack segment register (SDM vol. 2 MOV). */
 int iem_load_seg(struct vcpu *v, unsigned sreg, uint16_t sel)
 {
@@ -228,31 +271,9 @@ int iem_load_seg(struct vcpu *v, unsigned sreg, uint16_t sel)
         iem_seg_null(&c->seg[sreg], sel);
         return IEM_OK;
     }
-    uint64_t d;
-    int rc = iem_desc_read(v, sel, &d, X_GP);
-    if (rc)
-        return rc;
-    unsigned type = desc_type(d), dpl = desc_dpl(d);
-    if (sreg == S_SS) {
-        if (rpl != cpl || !desc_s(d) || (type & 0xa) != 0x2 || dpl != cpl)
-            return iem_gp(v, sel & 0xfffc);
-        if (!desc_p(d))
-            return iem_ss(v, sel & 0xfffc);
-    } else {
-        bool code = type & 8;
-        if (!desc_s(d) || (code && !(type & 2)))
-            return iem_gp(v, sel & 0xfffc);
-        bool conforming = code && (type & 4);
-        if (!conforming && (rpl > dpl || cpl > dpl))
-            return iem_gp(v, sel & 0xfffc);
-        if (!desc_p(d))
-            return iem_np(v, sel & 0xfffc);
-    }
-    rc = iem_desc_set_accessed(v, sel, d);
-    if (rc)
-        return rc;
-    iem_desc_to_seg(d | D_ACCESSED, sel, &c->seg[sreg]);
-    return IEM_OK;
+    if (sreg == S_SS)
+        return iem_check_new_ss(v, sel, cpl, X_GP, &c->seg[S_SS]);
+    return iem_load_data_seg(v, sreg, sel, X_GP);
 }
 
 int iem_mov_to_seg(struct vcpu *v, const struct iem_insn *in)

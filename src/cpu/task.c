@@ -80,36 +80,6 @@ static int set_busy(struct vcpu *v, uint16_t sel, bool busy)
     return iem_lin_write(v, lin, &b, 1, ACC_W | ACC_SYS);
 }
 
-/* CS, ES, DS, FS, GS from the new TSS (SS: iem_check_new_ss) at privilege
- * cpl: #TS for a selector the register cannot hold, #NP when not present. */
-static int load_task_seg(struct vcpu *v, unsigned sreg, uint16_t sel, unsigned cpl)
-{
-    uint64_t d;
-    if (!(sel & 0xfffc))
-        return sreg == S_CS ? iem_ts(v, 0) : IEM_OK; /* a null data segment stays null */
-    int rc = iem_desc_read(v, sel, &d, X_TS);
-    if (rc)
-        return rc;
-    unsigned type = D_TYPE(d), dpl = D_DPL(d), rpl = sel & 3;
-    bool code = type & 8, conforming = code && (type & 4), ok;
-    if (sreg == S_CS)
-        ok = code && (conforming ? dpl <= rpl : dpl == rpl);
-    else
-        ok = (!code || (type & 2)) && (conforming || (dpl >= cpl && dpl >= rpl));
-    if (!D_S(d) || !ok)
-        return iem_ts(v, sel & 0xfffc);
-    if (!D_P(d))
-        return iem_np(v, sel & 0xfffc);
-    rc = iem_desc_set_accessed(v, sel, d);
-    if (rc)
-        return rc;
-    if (sreg == S_CS)
-        iem_load_cs(v, sel, d, rpl);
-    else
-        iem_desc_to_seg(d | (1ull << 40), sel, &v->cpu.seg[sreg]);
-    return IEM_OK;
-}
-
 static int load_task_ldt(struct vcpu *v, uint16_t sel)
 {
     uint64_t d;
@@ -148,13 +118,18 @@ static int load_new_context(struct vcpu *v, const struct tss_layout *l, const ui
         iem_mode_changed(v);
         return c->rip > c->seg[S_CS].limit || iem_vme_vip_pending(c) ? iem_gp(v, 0) : IEM_OK;
     }
+    /* CPL is already the new CS.RPL (commit), which the checks rely on */
     unsigned cpl = sel[S_CS] & 3;
-    rc = load_task_seg(v, S_CS, sel[S_CS], cpl);
-    if (!rc)
+    uint64_t cd;
+    rc = iem_check_return_cs(v, sel[S_CS], X_TS, &cd);
+    if (!rc) {
+        iem_load_cs(v, sel[S_CS], cd, cpl);
         rc = iem_check_new_ss(v, sel[S_SS], cpl, X_TS, &c->seg[S_SS]);
+    }
     static const uint8_t data[] = {S_ES, S_DS, S_FS, S_GS};
     for (unsigned i = 0; i < sizeof(data) && !rc; i++)
-        rc = load_task_seg(v, data[i], sel[data[i]], cpl);
+        if (sel[data[i]] & 0xfffc) /* a null data segment stays null */
+            rc = iem_load_data_seg(v, data[i], sel[data[i]], X_TS);
     iem_mode_changed(v);
     if (rc)
         return rc;
