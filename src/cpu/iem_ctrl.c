@@ -68,20 +68,10 @@ static int op_ret(struct vcpu *v, const struct iem_insn *in)
     return IEM_OK;
 }
 
-static const struct { uint16_t mn; uint8_t cc; } jcc_table[] = {
-    {ZYDIS_MNEMONIC_JO, 0},   {ZYDIS_MNEMONIC_JNO, 1}, {ZYDIS_MNEMONIC_JB, 2},  {ZYDIS_MNEMONIC_JNB, 3},
-    {ZYDIS_MNEMONIC_JZ, 4},   {ZYDIS_MNEMONIC_JNZ, 5}, {ZYDIS_MNEMONIC_JBE, 6}, {ZYDIS_MNEMONIC_JNBE, 7},
-    {ZYDIS_MNEMONIC_JS, 8},   {ZYDIS_MNEMONIC_JNS, 9}, {ZYDIS_MNEMONIC_JP, 10}, {ZYDIS_MNEMONIC_JNP, 11},
-    {ZYDIS_MNEMONIC_JL, 12},  {ZYDIS_MNEMONIC_JNL, 13}, {ZYDIS_MNEMONIC_JLE, 14}, {ZYDIS_MNEMONIC_JNLE, 15},
-};
-
+/* 70+cc / 0F 80+cc: the low opcode nibble is the condition, as for SETcc. */
 static int op_jcc(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned cc = 0;
-    for (unsigned i = 0; i < sizeof(jcc_table) / sizeof(jcc_table[0]); i++)
-        if (jcc_table[i].mn == in->mnemonic)
-            cc = jcc_table[i].cc;
-    if (!cpu_cond(&v->cpu, cc))
+    if (!cpu_cond(&v->cpu, in->opcode & 0xf))
         return IEM_OK;
     return branch_to(v, v->iem.next_rip + in->op[0].imm, in->osize);
 }
