@@ -13,9 +13,6 @@
 #include <capstone/capstone.h>
 #include <stdio.h>
 
-/* seg.c */
-/* Shared with iem_far.c. */
-
 /* iem_raise() lives in iem.c beside the executor that consumes it. */
 
 int iem_unimplemented(struct vcpu *v, const struct iem_insn *in)
@@ -150,14 +147,14 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     int rc = iem_lin_read(v, lm ? gaddr : (gaddr & 0xffffffffu), g, esz, ACC_R | ACC_SYS);
     if (rc)
         return rc;
-    unsigned gtype = (g[0] >> 40) & 0xf, gdpl = (g[0] >> 45) & 3;
+    unsigned gtype = D_TYPE(g[0]), gdpl = D_DPL(g[0]);
     bool gvalid = lm ? ((gtype == 0xe || gtype == 0xf) && !((g[1] >> 40) & 0x1f))
                      : (gtype == 5 || gtype == 6 || gtype == 7 || gtype == 0xe || gtype == 0xf);
-    if (!gvalid || ((g[0] >> 44) & 1))
+    if (!gvalid || D_S(g[0]))
         return iem_gp(v, idt_err);
     if (soft && gdpl < cpl)
         return iem_gp(v, idt_err);
-    if (!((g[0] >> 47) & 1))
+    if (!D_P(g[0]))
         return iem_np(v, idt_err);
     if (gtype == 5)
         return iem_task_gate_event(v, g[0], kind == EV_EXC && is_fault(vec), ret_rip, has_err, err);
@@ -176,12 +173,12 @@ static int deliver_prot(struct vcpu *v, unsigned vec, enum iem_event kind, uint3
     rc = iem_desc_read(v, sel, &cd, X_GP);
     if (rc)
         return rc;
-    unsigned ctype = (cd >> 40) & 0xf, dpl = (cd >> 45) & 3;
-    if (!((cd >> 44) & 1) || !(ctype & 8) || dpl > cpl)
+    unsigned ctype = D_TYPE(cd), dpl = D_DPL(cd);
+    if (!D_S(cd) || !(ctype & 8) || dpl > cpl)
         return iem_gp(v, sel & 0xfffc);
-    if (!((cd >> 47) & 1))
+    if (!D_P(cd))
         return iem_np(v, sel & 0xfffc);
-    if (lm && (!((cd >> 53) & 1) || ((cd >> 54) & 1)))
+    if (lm && (!D_L(cd) || D_DB(cd)))
         return iem_gp(v, sel & 0xfffc);
     unsigned new_cpl = (ctype & 4) ? cpl : dpl;
     if (v86 && new_cpl != 0)

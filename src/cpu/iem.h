@@ -175,6 +175,13 @@ unsigned iem_stack_size(struct vcpu *v); /* 2, 4 or 8 */
 void iem_sp_add(struct vcpu *v, int64_t delta); /* wraps to the stack size */
 
 /* ---- segments and descriptors (seg.c) ---- */
+/* Fields of an 8-byte segment or gate descriptor. */
+#define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
+#define D_S(d)    (((d) >> 44) & 1)
+#define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
+#define D_P(d)    (((d) >> 47) & 1)
+#define D_L(d)    (((d) >> 53) & 1)
+#define D_DB(d)   (((d) >> 54) & 1)
 /* Reads the 8-byte descriptor for sel from the GDT/LDT; #GP(sel&~3) (or
  * exc_vector with the selector error code) when outside the table limit. */
 int iem_desc_read(struct vcpu *v, uint16_t sel, uint64_t *desc, unsigned exc_vector);

@@ -13,16 +13,6 @@
  */
 #include "cpu/iem.h"
 
-#include <stdio.h>
-
-/* seg.c / exc.c */
-
-#define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
-#define D_S(d)    (((d) >> 44) & 1)
-#define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
-#define D_P(d)    (((d) >> 47) & 1)
-#define D_L(d)    (((d) >> 53) & 1)
-#define D_DB(d)   (((d) >> 54) & 1)
 #define IS_CODE(d) (D_S(d) && (D_TYPE(d) & 8))
 #define CONFORMING(d) ((D_TYPE(d) & 0xc) == 0xc)
 

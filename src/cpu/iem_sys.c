@@ -7,13 +7,6 @@
 #include "cpu/tlb.h"
 #include "devices/lapic.h"
 
-/* seg.c */
-
-#define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
-#define D_S(d)    (((d) >> 44) & 1)
-#define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
-#define D_P(d)    (((d) >> 47) & 1)
-
 static bool prot(const struct cpu *c)
 {
     return !cpu_is_real(c) && !cpu_is_v86(c);

@@ -9,10 +9,6 @@
 
 #define D_ACCESSED (1ull << 40)
 
-static inline unsigned desc_type(uint64_t d) { return (d >> 40) & 0xf; }
-static inline bool desc_s(uint64_t d) { return (d >> 44) & 1; }
-static inline unsigned desc_dpl(uint64_t d) { return (d >> 45) & 3; }
-static inline bool desc_p(uint64_t d) { return (d >> 47) & 1; }
 
 /* Linear address of the descriptor for sel, or a fault with sel's error code. */
 static int desc_addr(struct vcpu *v, uint16_t sel, unsigned len, unsigned vec, uint64_t *lin)
@@ -147,9 +143,9 @@ int iem_check_new_ss(struct vcpu *v, uint16_t sel, unsigned cpl, unsigned vec, s
     int rc = iem_desc_read(v, sel, &d, vec);
     if (rc)
         return rc;
-    if ((sel & 3) != cpl || desc_dpl(d) != cpl || !desc_s(d) || (desc_type(d) & 0xa) != 0x2)
+    if ((sel & 3) != cpl || D_DPL(d) != cpl || !D_S(d) || (D_TYPE(d) & 0xa) != 0x2)
         return iem_raise(v, vec, sel & 0xfffc, true);
-    if (!desc_p(d))
+    if (!D_P(d))
         return iem_ss(v, sel & 0xfffc);
     rc = iem_desc_set_accessed(v, sel, d);
     if (rc)
@@ -218,11 +214,11 @@ int iem_check_return_cs(struct vcpu *v, uint16_t sel, unsigned vec, uint64_t *cd
     if (rc)
         return rc;
     uint64_t d = *cd;
-    unsigned rpl = sel & 3, type = desc_type(d), dpl = desc_dpl(d);
+    unsigned rpl = sel & 3, type = D_TYPE(d), dpl = D_DPL(d);
     bool conforming = (type & 0xc) == 0xc;
-    if (!desc_s(d) || !(type & 8) || rpl < v->cpu.cpl || (conforming ? dpl > rpl : dpl != rpl))
+    if (!D_S(d) || !(type & 8) || rpl < v->cpu.cpl || (conforming ? dpl > rpl : dpl != rpl))
         return iem_raise(v, vec, sel & 0xfffc, true);
-    if (!desc_p(d))
+    if (!D_P(d))
         return iem_np(v, sel & 0xfffc);
     return iem_desc_set_accessed(v, sel, d);
 }
@@ -236,11 +232,11 @@ int iem_load_data_seg(struct vcpu *v, unsigned sreg, uint16_t sel, unsigned vec)
     int rc = iem_desc_read(v, sel, &d, vec);
     if (rc)
         return rc;
-    unsigned type = desc_type(d), dpl = desc_dpl(d), rpl = sel & 3;
+    unsigned type = D_TYPE(d), dpl = D_DPL(d), rpl = sel & 3;
     bool code = type & 8, conforming = code && (type & 4);
-    if (!desc_s(d) || (code && !(type & 2)) || (!conforming && (rpl > dpl || v->cpu.cpl > dpl)))
+    if (!D_S(d) || (code && !(type & 2)) || (!conforming && (rpl > dpl || v->cpu.cpl > dpl)))
         return iem_raise(v, vec, sel & 0xfffc, true);
-    if (!desc_p(d))
+    if (!D_P(d))
         return iem_np(v, sel & 0xfffc);
     rc = iem_desc_set_accessed(v, sel, d);
     if (rc)

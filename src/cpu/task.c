@@ -13,10 +13,6 @@
  */
 #include "cpu/iem.h"
 
-#define D_TYPE(d) ((unsigned)((d) >> 40) & 0xf)
-#define D_S(d)    (((d) >> 44) & 1)
-#define D_DPL(d)  ((unsigned)((d) >> 45) & 3)
-#define D_P(d)    (((d) >> 47) & 1)
 #define D_BUSY    2u /* type bit: 1/9 available, 3/B busy */
 #define DR7_LOCAL 0x55u /* L0-L3: cleared by every task switch */
 
