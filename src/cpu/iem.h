@@ -258,6 +258,9 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* Port I/O permission (IOPL, TSS bitmap): IEM_OK or #GP(0). */
 int iem_io_allowed(struct vcpu *v, uint16_t port, unsigned size);
+/* The I/O map base of the current TSS (also the end of the v86 interrupt
+ * redirection bitmap): #GP(0) when TR is not a 32/64-bit TSS of 68h+ bytes. */
+int iem_tss_io_base(struct vcpu *v, uint16_t *iobase);
 
 /* Current guest TSC value. */
 uint64_t iem_tsc(struct vcpu *v);

@@ -8,6 +8,16 @@
 
 #define IO_BATCH 1024
 
+int iem_tss_io_base(struct vcpu *v, uint16_t *iobase)
+{
+    /* Only a 32-bit (or 64-bit) TSS has the bitmaps. */
+    const struct cpu_seg *tr = &v->cpu.tr;
+    unsigned type = tr->attr & 0xf;
+    if ((tr->attr & SEG_UNUSABLE) || (type != 9 && type != 0xb) || tr->limit < 0x67)
+        return iem_gp(v, 0);
+    return iem_lin_read(v, tr->base + 0x66, iobase, 2, ACC_R | ACC_SYS);
+}
+
 int iem_io_allowed(struct vcpu *v, uint16_t port, unsigned size)
 {
     struct cpu *c = &v->cpu;
@@ -16,12 +26,9 @@ int iem_io_allowed(struct vcpu *v, uint16_t port, unsigned size)
     unsigned iopl = (c->rflags & F_IOPL) >> 12;
     if (!cpu_is_v86(c) && c->cpl <= iopl)
         return IEM_OK;
-    /* Only a 32-bit (or 64-bit) TSS has a bitmap. */
     const struct cpu_seg *tr = &c->tr;
-    if ((tr->attr & SEG_UNUSABLE) || ((tr->attr & 0xf) != 9 && (tr->attr & 0xf) != 0xb) || tr->limit < 0x67)
-        return iem_gp(v, 0);
     uint16_t iobase;
-    int rc = iem_lin_read(v, tr->base + 0x66, &iobase, 2, ACC_R | ACC_SYS);
+    int rc = iem_tss_io_base(v, &iobase);
     if (rc)
         return rc;
     uint64_t off = (uint64_t)iobase + port / 8;

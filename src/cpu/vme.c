@@ -59,11 +59,8 @@ int iem_vme_popped_flags(struct vcpu *v, uint64_t popped, uint64_t *flags)
 static int redirection_bit(struct vcpu *v, unsigned vec, bool *set)
 {
     const struct cpu_seg *tr = &v->cpu.tr;
-    unsigned type = tr->attr & 0xf;
-    if ((tr->attr & SEG_UNUSABLE) || (type != 9 && type != 0xb) || tr->limit < 0x67)
-        return iem_gp(v, 0);
     uint16_t iobase;
-    int rc = iem_lin_read(v, (tr->base + 0x66) & 0xffffffffu, &iobase, 2, ACC_R | ACC_SYS);
+    int rc = iem_tss_io_base(v, &iobase);
     if (rc)
         return rc;
     int64_t off = (int64_t)iobase - 32 + vec / 8;
