@@ -10,21 +10,6 @@
 #include "cpu/long.h"
 #include "cpu/tlb.h"
 
-/* Flat 4 GiB segment with the given VMX-layout attributes. */
-static void flat_seg(struct cpu_seg *s, uint16_t sel, uint32_t attr)
-{
-    s->sel = sel;
-    s->base = 0;
-    s->limit = 0xffffffffu;
-    s->attr = attr;
-}
-
-#define ATTR_CS64_DPL0 0xa09bu /* G, L, P, S, type 11 */
-#define ATTR_SS_DPL0   0xc093u /* G, B, P, S, type 3 */
-#define ATTR_CS64_DPL3 0xa0fbu
-#define ATTR_CS32_DPL3 0xc0fbu
-#define ATTR_SS_DPL3   0xc0f3u
-
 static int need_64_sce(struct vcpu *v)
 {
     if (!cpu_is_64(&v->cpu) || !(v->cpu.efer & EFER_SCE))
@@ -44,8 +29,8 @@ static int op_syscall(struct vcpu *v, const struct iem_insn *in)
     c->gpr[R_CX] = v->iem.next_rip;
     c->gpr[R_R11] = flags;
     cpu_set_flags(c, (flags & ~(c->sfmask | F_RF)) | F_1);
-    flat_seg(&c->seg[S_CS], sel & 0xfffc, ATTR_CS64_DPL0);
-    flat_seg(&c->seg[S_SS], (uint16_t)(sel + 8), ATTR_SS_DPL0);
+    iem_seg_flat(&c->seg[S_CS], sel & 0xfffc, ATTR_CS64_DPL0);
+    iem_seg_flat(&c->seg[S_SS], (uint16_t)(sel + 8), ATTR_SS_DPL0);
     v->iem.next_rip = c->lstar;
     iem_mode_changed(v);
     return IEM_OK;
@@ -66,10 +51,10 @@ static int op_sysret(struct vcpu *v, const struct iem_insn *in)
     uint16_t base = (uint16_t)(c->star >> 48);
     cpu_set_flags(c, (c->gpr[R_R11] & 0x3c7fd7u) | F_1);
     if (to64)
-        flat_seg(&c->seg[S_CS], (uint16_t)((base + 16) | 3), ATTR_CS64_DPL3);
+        iem_seg_flat(&c->seg[S_CS], (uint16_t)((base + 16) | 3), ATTR_CS64_DPL3);
     else
-        flat_seg(&c->seg[S_CS], (uint16_t)(base | 3), ATTR_CS32_DPL3);
-    flat_seg(&c->seg[S_SS], (uint16_t)((base + 8) | 3), ATTR_SS_DPL3);
+        iem_seg_flat(&c->seg[S_CS], (uint16_t)(base | 3), ATTR_CS32_DPL3);
+    iem_seg_flat(&c->seg[S_SS], (uint16_t)((base + 8) | 3), ATTR_SS_DPL3);
     v->iem.next_rip = rip;
     iem_mode_changed(v);
     return IEM_OK;

@@ -488,12 +488,8 @@ static void set_edx_eax(struct vcpu *v, uint64_t val)
 
 static int op_rdtsc(struct vcpu *v, const struct iem_insn *in)
 {
-    if (in->mnemonic == ZYDIS_MNEMONIC_RDTSCP) {
-        uint32_t r[4];
-        iem_cpuid(v, 0x80000001u, 0, r);
-        if (!(r[3] & (1u << 27)))
-            return iem_ud(v);
-    }
+    if (in->mnemonic == ZYDIS_MNEMONIC_RDTSCP && !has_rdtscp(v))
+        return iem_ud(v);
     if ((v->cpu.cr4 & CR4_TSD) && v->cpu.cpl)
         return iem_gp(v, 0);
     set_edx_eax(v, iem_tsc(v));
@@ -541,15 +537,6 @@ static int op_ud(struct vcpu *v, const struct iem_insn *in)
     return iem_ud(v);
 }
 
-/* Flat segments SYSENTER/SYSEXIT load without reading the GDT. */
-static void flat_seg(struct cpu_seg *s, uint16_t sel, uint32_t attr)
-{
-    s->sel = sel;
-    s->base = 0;
-    s->limit = 0xffffffffu;
-    s->attr = attr;
-}
-
 static int op_sysenter(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
@@ -559,8 +546,8 @@ static int op_sysenter(struct vcpu *v, const struct iem_insn *in)
     uint16_t cs = (uint16_t)(c->sysenter_cs & 0xfffc);
     bool lm = cpu_is_long(c);
     c->rflags &= ~(uint64_t)(F_VM | F_IF | F_RF);
-    flat_seg(&c->seg[S_CS], cs, lm ? 0xa09b : 0xc09b);
-    flat_seg(&c->seg[S_SS], (uint16_t)(cs + 8), 0xc093);
+    iem_seg_flat(&c->seg[S_CS], cs, lm ? ATTR_CS64_DPL0 : ATTR_CS32_DPL0);
+    iem_seg_flat(&c->seg[S_SS], (uint16_t)(cs + 8), ATTR_SS_DPL0);
     c->gpr[R_SP] = lm ? c->sysenter_esp : (uint32_t)c->sysenter_esp;
     v->iem.next_rip = lm ? c->sysenter_eip : (uint32_t)c->sysenter_eip;
     iem_mode_changed(v);
@@ -577,8 +564,9 @@ static int op_sysexit(struct vcpu *v, const struct iem_insn *in)
     uint64_t rip = to64 ? c->gpr[R_DX] : (uint32_t)c->gpr[R_DX];
     if (to64 && (!iem_canonical(v, rip) || !iem_canonical(v, c->gpr[R_CX])))
         return iem_gp(v, 0);
-    flat_seg(&c->seg[S_CS], (uint16_t)((base + (to64 ? 32 : 16)) | 3), to64 ? 0xa0fb : 0xc0fb);
-    flat_seg(&c->seg[S_SS], (uint16_t)((base + (to64 ? 40 : 24)) | 3), 0xc0f3);
+    iem_seg_flat(&c->seg[S_CS], (uint16_t)((base + (to64 ? 32 : 16)) | 3),
+                 to64 ? ATTR_CS64_DPL3 : ATTR_CS32_DPL3);
+    iem_seg_flat(&c->seg[S_SS], (uint16_t)((base + (to64 ? 40 : 24)) | 3), ATTR_SS_DPL3);
     c->gpr[R_SP] = to64 ? c->gpr[R_CX] : (uint32_t)c->gpr[R_CX];
     v->iem.next_rip = rip;
     iem_mode_changed(v);

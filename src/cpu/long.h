@@ -30,6 +30,23 @@ static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_E
 static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }
 
 
+/* The flat 4 GiB segments SYSCALL/SYSRET and SYSENTER/SYSEXIT load
+ * without reading the GDT, with VMX-layout attributes. */
+#define ATTR_CS64_DPL0 0xa09bu /* G, L, P, S, type 11 */
+#define ATTR_CS32_DPL0 0xc09bu /* G, D, P, S, type 11 */
+#define ATTR_SS_DPL0   0xc093u /* G, B, P, S, type 3 */
+#define ATTR_CS64_DPL3 0xa0fbu
+#define ATTR_CS32_DPL3 0xc0fbu
+#define ATTR_SS_DPL3   0xc0f3u
+
+static inline void iem_seg_flat(struct cpu_seg *s, uint16_t sel, uint32_t attr)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0xffffffffu;
+    s->attr = attr;
+}
+
 /* MAXPHYADDR of the walker (CPUID 0x80000008 EAX[7:0]). */
 #define IEM_MAXPHYADDR 40
 
