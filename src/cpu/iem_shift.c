@@ -45,7 +45,8 @@ static int shift_count(struct vcpu *v, const struct iem_insn *in, unsigned *coun
     return IEM_OK;
 }
 
-enum shift_kind { SK_ROL, SK_ROR, SK_RCL, SK_RCR, SK_SHL, SK_SHR, SK_SAR };
+/* In ModRM.reg order: group 2 is /0 ROL ... /5 SHR, /6 SAL (= SHL), /7 SAR. */
+enum shift_kind { SK_ROL, SK_ROR, SK_RCL, SK_RCR, SK_SHL, SK_SHR, SK_SAL, SK_SAR };
 
 /* Computes a group-2 result and the flags it defines; *fmask says which
  * arithmetic flags change. cnt is already masked and nonzero. */
@@ -122,19 +123,11 @@ static int count0_writeback(struct vcpu *v, const struct iem_insn *in, uint64_t 
 
 static int op_shift(struct vcpu *v, const struct iem_insn *in)
 {
-    static const struct { uint16_t mnemonic; uint8_t kind; } kinds[] = {
-        {ZYDIS_MNEMONIC_ROL, SK_ROL}, {ZYDIS_MNEMONIC_ROR, SK_ROR}, {ZYDIS_MNEMONIC_RCL, SK_RCL},
-        {ZYDIS_MNEMONIC_RCR, SK_RCR}, {ZYDIS_MNEMONIC_SHL, SK_SHL}, {ZYDIS_MNEMONIC_SHR, SK_SHR},
-        {ZYDIS_MNEMONIC_SAR, SK_SAR},
-    };
-    unsigned size = in->op[0].size, cnt, i;
+    unsigned size = in->op[0].size, cnt;
     uint64_t d, r, flags, fmask, cf_in;
-    enum shift_kind k = SK_SAR;
+    enum shift_kind k = in->modrm_reg == SK_SAL ? SK_SHL : (enum shift_kind)in->modrm_reg;
     int rc;
 
-    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (kinds[i].mnemonic == in->mnemonic)
-            k = (enum shift_kind)kinds[i].kind;
     if ((rc = shift_count(v, in, &cnt)))
         return rc;
     /* RCL/RCR rotate 9 or 17 bits for byte/word operands: Intel reduces
