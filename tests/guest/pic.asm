@@ -5,29 +5,10 @@
 ; OUT high) and the i8042 (0xD2/0xD3 put a byte in the output buffer:
 ; IRQ1/IRQ12 while it is full).
 %include "lib/pm32.inc"
+%include "lib/pic.inc"
 SEEN equ RES + 0x10
 M_ISR equ RES + 0x14
 S_ISR equ RES + 0x18
-%macro PIC_INIT 1                       ; ICW4 for the master
-        mov al, 0x11
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 4
-        out 0x21, al
-        mov al, 2
-        out 0xa1, al
-        mov al, %1
-        out 0x21, al
-        mov al, 1
-        out 0xa1, al
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
-%endmacro
 %macro RD 2                             ; EAX = OCW3 %2 then read port %1
         mov al, %2
         out %1, al
@@ -57,7 +38,7 @@ S_ISR equ RES + 0x18
         in al, 0x60
 %endmacro
 main:
-        PIC_INIT 1
+        PIC_INIT
         mov al, 0x60                    ; i8042: both ports on, IRQ1/IRQ12 on, no translation
         out 0x64, al
         mov al, 0x03
@@ -177,7 +158,7 @@ main:
         RD 0x20, 0x0b
         CHECK_EQ eax, 0, "AEOI: no ISR bit after the acknowledge"
         DRAIN
-        PIC_INIT 1
+        PIC_INIT
         FINISH
 
 irq1:

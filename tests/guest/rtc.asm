@@ -4,6 +4,7 @@
 ; base-memory and checksum bytes firmware reads. QEMU 7.2 leaves the
 ; checksum 0 and sets PF only with PIE: those checks are skipped there.
 %include "lib/pm32.inc"
+%include "lib/pic.inc"
 COUNT equ RES + 0x10
 %macro CMOS_RD 1                        ; EAX = CMOS byte %1 (NMI stays masked)
         mov al, %1 | 0x80
@@ -18,23 +19,7 @@ COUNT equ RES + 0x10
         out 0x71, al
 %endmacro
 main:
-        mov al, 0x11
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 4
-        out 0x21, al
-        mov al, 2
-        out 0xa1, al
-        mov al, 1
-        out 0x21, al
-        out 0xa1, al
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
+        PIC_INIT
         SET_GATE 0x28, irq8, SEL_CODE32, 0x8E
         CMOS_RD 0x0d
         CHECK_MASK eax, 0x80, 0x80, "register D: valid RAM and time"
