@@ -36,9 +36,6 @@ ORDER       equ RES + 0x1C              ; vectors in the order taken, one byte e
 %endmacro
 
 main:
-        mov al, 0xff                    ; the 8259s stay masked throughout
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x40, h40, SEL_CODE32, 0x8E
         SET_GATE 0x45, hgen, SEL_CODE32, 0x8E
         SET_GATE 0x50, hgen, SEL_CODE32, 0x8E

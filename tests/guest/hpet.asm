@@ -32,9 +32,6 @@ COUNT2      equ RES + 0x18
 %endmacro
 
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         mov al, 0x30                    ; 8254 counter 0 idle (it shares IRQ0)
         out 0x43, al
         SET_GATE 0x72, t0irq, SEL_CODE32, 0x8E

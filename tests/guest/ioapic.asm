@@ -25,9 +25,6 @@ RIRR        equ RES + 0x18
 %endmacro
 
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x70, irq0, SEL_CODE32, 0x8E
         SET_GATE 0x75, irq5, SEL_CODE32, 0x8E
         mov dword [A_SVR], 0x1FF

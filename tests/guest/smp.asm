@@ -42,9 +42,6 @@ BSP_IPIS    equ RES + 0x20
 %endmacro
 
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x60, ap_ipi, SEL_CODE32, 0x8E
         SET_GATE 2, ap_nmi, SEL_CODE32, 0x8E
         mov dword [A_SVR], 0x1FF
