@@ -5,6 +5,7 @@
 ; OUT high) and the i8042 (0xD2/0xD3 put a byte in the output buffer:
 ; IRQ1/IRQ12 while it is full).
 %include "lib/pm32.inc"
+%include "lib/pit.inc"
 %include "lib/pic.inc"
 SEEN equ RES + 0x10
 M_ISR equ RES + 0x14
@@ -16,17 +17,7 @@ S_ISR equ RES + 0x18
         movzx eax, al
 %endmacro
 %macro IRQ0 0                           ; counter 0 mode 0, 20 clocks: a rising edge on IRQ0
-        mov al, 0x30
-        out 0x43, al
-        mov al, 20
-        out 0x40, al
-        xor al, al
-        out 0x40, al
-%%w:    mov al, 0xe2                    ; read-back: status of counter 0
-        out 0x43, al
-        in al, 0x40
-        test al, 0x80                   ; OUT: high once the count ran out
-        jz %%w
+        PIT0_DELAY 20
 %endmacro
 %macro IRQ1 0
         mov al, 0xd2

@@ -4,6 +4,7 @@
 ; base-memory and checksum bytes firmware reads. QEMU 7.2 leaves the
 ; checksum 0 and sets PF only with PIE: those checks are skipped there.
 %include "lib/pm32.inc"
+%include "lib/pit.inc"
 %include "lib/pic.inc"
 COUNT equ RES + 0x10
 %macro CMOS_RD 1                        ; EAX = CMOS byte %1 (NMI stays masked)
@@ -83,23 +84,14 @@ main:
         CMOS_RD 0x0c
         CMOS_WR 0x0a, 0x26
         mov dword [COUNT], 0
-        mov al, 0x30
-        out 0x43, al
-        mov ax, 59659
-        out 0x40, al
-        mov al, ah
-        out 0x40, al
+        PIT0_START 59659
         CMOS_WR 0x0b, 0x42              ; PIE
         mov al, 0xfb
         out 0x21, al
         mov al, 0xfe
         out 0xa1, al
         sti
-.wait:  mov al, 0xe2
-        out 0x43, al
-        in al, 0x40
-        test al, 0x80
-        jz .wait
+        PIT0_WAIT
         cli
         CMOS_WR 0x0b, 0x02
         mov eax, [COUNT]
@@ -113,8 +105,7 @@ main:
         ; flags without interrupts: PF is set, reading C clears it
         UNLESS_TCG "register C: PF set by the periodic rate with PIE off"
         CMOS_RD 0x0c
-        mov ecx, 100000
-.d:     loop .d
+        PIT0_DELAY 2386                 ; 2 ms, two periods of 976 us
         CMOS_RD 0x0c
         CHECK_MASK eax, 0x40, 0x40, "register C: PF set by the periodic rate with PIE off"
         END_UNLESS_TCG
