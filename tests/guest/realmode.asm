@@ -224,17 +224,7 @@ rm_main:
         PASS "rdtsc in real mode"
         FINISH
 
-int40:  mov bp, sp
-        movzx eax, word [bp]
-        mov [RES], eax
-        movzx eax, word [bp + 2]
-        mov [RES + 4], eax
-        movzx eax, word [bp + 4]
-        mov [RES + 8], eax
-        pushf
-        pop ax
-        movzx eax, ax
-        mov [RES + 12], eax
+int40:  RM_IRET_FRAME RES
         movzx eax, sp
         mov [RES + 16], eax
         iret
