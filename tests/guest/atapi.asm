@@ -205,19 +205,7 @@ main:
         CHECK_EQ eax, 0x21, "REQUEST SENSE: LBA out of range"
 
         ; ---- READ(10) by DMA: LBA 9 into BUF + 0x8000
-        mov dx, 0xcf8
-        mov eax, 0x80000920
-        out dx, eax
-        mov dx, 0xcfc
-        mov eax, BMBASE | 1
-        out dx, eax
-        mov dx, 0xcf8
-        mov eax, 0x80000904
-        out dx, eax
-        mov dx, 0xcfc
-        in ax, dx
-        or ax, 5
-        out dx, ax
+        call ide_bm_enable
         mov dword [PRD], BUF + 0x8000
         mov dword [PRD + 4], 0x80000000 | 2048
         mov dx, BMBASE + 8 + 4

@@ -97,20 +97,7 @@ main:
         mov dx, 0xcfc
         in eax, dx
         CHECK_MASK eax, 0x01018000, 0xffffff00, "class: IDE, legacy mode, bus master"
-        ; BAR4 at BMBASE, I/O and bus master on
-        mov dx, 0xcf8
-        mov eax, 0x80000920
-        out dx, eax
-        mov dx, 0xcfc
-        mov eax, BMBASE | 1
-        out dx, eax
-        mov dx, 0xcf8
-        mov eax, 0x80000904
-        out dx, eax
-        mov dx, 0xcfc
-        in ax, dx
-        or ax, 5
-        out dx, ax
+        call ide_bm_enable
 
         ; ---- select the master, status
         OUTB CTL, 0x02                  ; nIEN: polled
