@@ -6,11 +6,7 @@
 ; QEMU's timer 2 does not list pin 20 in its route capability (it routes
 ; there all the same): that one check is skipped under TCG.
 %include "lib/pm32.inc"
-APIC        equ 0xFEE00000
-A_EOI       equ APIC + 0xB0
-A_SVR       equ APIC + 0xF0
-IOREGSEL    equ 0xFEC00000
-IOWIN       equ 0xFEC00010
+%include "lib/apic.inc"
 HPET        equ 0xFED00000
 H_CAP       equ HPET + 0x000
 H_PERIOD    equ HPET + 0x004
@@ -25,11 +21,6 @@ H_T2CMP     equ HPET + 0x148
 COUNT       equ RES + 0x10
 STS_IN      equ RES + 0x14
 COUNT2      equ RES + 0x18
-
-%macro IOW 2
-        mov dword [IOREGSEL], %1
-        mov dword [IOWIN], %2
-%endmacro
 
 main:
         mov al, 0x30                    ; 8254 counter 0 idle (it shares IRQ0)
