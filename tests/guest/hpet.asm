@@ -51,14 +51,19 @@ main:
         setnz al
         movzx eax, al
         CHECK_EQ eax, 1, "enabled counter advances"
-        ; timer 0, legacy replacement, one-shot in 1 ms
-        mov dword [H_CONF], 3
+        ; timer 0, legacy replacement, one-shot in 1 ms. The comparators
+        ; are set with the counter halted: a host that stops the running
+        ; guest for longer than the interval between reading the counter
+        ; and writing the comparator would let it pass (64-bit one-shot:
+        ; no interrupt until the counter wraps)
+        mov dword [H_CONF], 2
         mov dword [COUNT], 0
         mov dword [H_T0CONF], 0x4       ; edge, enabled, one-shot, 64-bit
         mov eax, [H_CNT]
         add eax, 100000
         mov [H_T0CMP], eax
         mov dword [H_T0CMP + 4], 0
+        mov dword [H_CONF], 3
         sti
 .w1:    hlt
         cmp dword [COUNT], 1
@@ -68,7 +73,9 @@ main:
 .s3:    in al, 0x80
         loop .s3
         CHECK_EQ [COUNT], 1, "one-shot comparator: one interrupt on IRQ0/pin 2"
-        ; periodic every 0.5 ms: VAL_SET write sets the comparator, the next the period
+        ; periodic every 0.5 ms: VAL_SET write sets the comparator, the next
+        ; the period (a match in between would add the first value)
+        mov dword [H_CONF], 2
         mov ebx, [H_CNT]
         add ebx, 50000
         mov dword [H_T0CONF], 0x4C      ; enabled, periodic, VAL_SET
@@ -76,6 +83,7 @@ main:
         mov dword [H_T0CMP + 4], 0
         mov dword [H_T0CMP], 50000
         mov dword [COUNT], 0
+        mov dword [H_CONF], 3
         sti
 .w2:    hlt
         cmp dword [COUNT], 3
@@ -101,13 +109,14 @@ main:
         mov eax, [H_T2ROUTE]
         CHECK_MASK eax, 1 << 20, 1 << 20, "timer 2 route capability includes pin 20"
         END_UNLESS_TCG
-        mov dword [H_CONF], 1
+        mov dword [H_CONF], 0
         mov dword [COUNT2], 0
         mov dword [H_T2CONF], (20 << 9) | 0x6   ; level, enabled
         mov eax, [H_CNT]
         add eax, 50000
         mov [H_T2CMP], eax
         mov dword [H_T2CMP + 4], 0
+        mov dword [H_CONF], 1
         sti
 .w3:    hlt
         cmp dword [COUNT2], 1
