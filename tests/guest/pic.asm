@@ -16,8 +16,17 @@ S_ISR equ RES + 0x18
         in al, %1
         movzx eax, al
 %endmacro
-%macro IRQ0 0                           ; counter 0 mode 0, 20 clocks: a rising edge on IRQ0
+; counter 0 mode 0, 20 clocks: a rising edge on IRQ0, then until the
+; master's IRR has it (QEMU raises the line from a host timer a moment
+; after the read-back shows OUT high). Clobbers AL, ECX.
+%macro IRQ0 0
         PIT0_DELAY 20
+        mov ecx, 1000000
+%%r:    mov al, 0x0a                    ; OCW3: read IRR
+        out 0x20, al
+        in al, 0x20
+        test al, 1
+        loopz %%r
 %endmacro
 %macro IRQ1 0
         mov al, 0xd2
