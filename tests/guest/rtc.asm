@@ -80,28 +80,37 @@ main:
         movzx eax, al
         CHECK_EQ eax, 1, "12-hour mode: hours are 1-12"
         CMOS_WR 0x0b, 0x02
-        ; periodic interrupt at 1024 Hz over 50 ms of counter 0 (mode 0)
+        ; periodic interrupt at 1024 Hz over 50 ms of counter 0 (mode 0).
+        ; A host that stops the guest for a while makes the RTC's missed
+        ; periods one interrupt while the PIT's time runs on: one of up to
+        ; four windows must be in range
         CMOS_RD 0x0c
         CMOS_WR 0x0a, 0x26
-        mov dword [COUNT], 0
-        PIT0_START 59659
         CMOS_WR 0x0b, 0x42              ; PIE
         mov al, 0xfb
         out 0x21, al
         mov al, 0xfe
         out 0xa1, al
+        mov edi, 4
+.window:
+        mov dword [COUNT], 0
+        PIT0_START 59659
         sti
         PIT0_WAIT
         cli
-        CMOS_WR 0x0b, 0x02
         mov eax, [COUNT]
         cmp eax, 10
         setae bl
         cmp eax, 60
         setbe al
         and al, bl
-        movzx eax, al
-        CHECK_EQ eax, 1, "periodic IRQ8 at 1024 Hz: 10-60 in 50 ms (51 unless the host stalls us)"
+        jnz .counted
+        dec edi
+        jnz .window
+.counted:
+        movzx ebx, al
+        CMOS_WR 0x0b, 0x02
+        CHECK_EQ ebx, 1, "periodic IRQ8 at 1024 Hz: 10-60 in 50 ms (51 unless the host stalls us)"
         ; flags without interrupts: PF is set, reading C clears it
         UNLESS_TCG "register C: PF set by the periodic rate with PIE off"
         CMOS_RD 0x0c
