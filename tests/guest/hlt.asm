@@ -4,6 +4,7 @@
 ; count wakes exactly once and leaves OUT0 high.
 %include "lib/pm32.inc"
 %include "lib/pic.inc"
+%include "lib/pit.inc"
 TICKS equ RES + 0x10
 RET_EIP equ RES + 0x14
 main:
@@ -39,12 +40,7 @@ main:
         sub eax, ebx
         CHECK_EQ eax, 10, "ten hlts, ten IRQ0s"
         ; one-shot: mode 0, 5 ms; wakes once, then OUT0 stays high
-        mov al, 0x30
-        out 0x43, al
-        mov ax, 5966
-        out 0x40, al
-        mov al, ah
-        out 0x40, al
+        PIT0_START 5966
         mov dword [TICKS], 0
         sti
         hlt
