@@ -3,42 +3,13 @@
 ; holding a vector back in the IRR), and the timer: one-shot, periodic and
 ; TSC-deadline (when CPUID says so), each waking HLT. The PIC stays masked.
 %include "lib/pm32.inc"
-APIC        equ 0xFEE00000
-A_ID        equ APIC + 0x20
-A_VER       equ APIC + 0x30
-A_TPR       equ APIC + 0x80
-A_PPR       equ APIC + 0xA0
-A_EOI       equ APIC + 0xB0
-A_SVR       equ APIC + 0xF0
-A_ISR       equ APIC + 0x100
-A_IRR       equ APIC + 0x200
-A_ESR       equ APIC + 0x280
-A_ICR       equ APIC + 0x300
-A_ICR2      equ APIC + 0x310
-A_LVT_TMR   equ APIC + 0x320
-A_INIT      equ APIC + 0x380
-A_CUR       equ APIC + 0x390
-A_DIV       equ APIC + 0x3E0
+%include "lib/apic.inc"
 COUNT       equ RES + 0x10              ; interrupts taken by the handlers
 LASTVEC     equ RES + 0x14
 ISRBIT      equ RES + 0x18              ; ISR word 2 seen inside the 0x40 handler
 ORDER       equ RES + 0x1C              ; vectors in the order taken, one byte each
 
-; wait up to ~N iterations of HLT/pause for [COUNT] >= %1
-%macro WAIT_COUNT 1
-        mov ecx, 2000000
-%%w:    cmp dword [COUNT], %1
-        jae %%d
-        pause
-        dec ecx
-        jnz %%w
-%%d:
-%endmacro
-
 main:
-        mov al, 0xff                    ; the 8259s stay masked throughout
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x40, h40, SEL_CODE32, 0x8E
         SET_GATE 0x45, hgen, SEL_CODE32, 0x8E
         SET_GATE 0x50, hgen, SEL_CODE32, 0x8E
@@ -62,7 +33,7 @@ main:
         mov dword [COUNT], 0
         mov dword [A_ICR], 0x00044040
         sti
-        WAIT_COUNT 1
+        WAIT_FOR COUNT, 1
         cli
         CHECK_EQ [COUNT], 1, "self-IPI 0x40 taken once"
         CHECK_EQ [ISRBIT], 1, "ISR bit 0x40 set while its handler runs"
@@ -89,7 +60,7 @@ main:
         CHECK_EQ [COUNT], 0, "TPR 0x40 still masks class 4"
         mov dword [A_TPR], 0
         sti
-        WAIT_COUNT 1
+        WAIT_FOR COUNT, 1
         cli
         CHECK_EQ [COUNT], 1, "TPR 0 lets 0x45 in"
         CHECK_EQ [LASTVEC], 0x45, "vector 0x45 delivered"
@@ -99,7 +70,7 @@ main:
         mov dword [A_ICR], 0x00044061
         mov dword [A_ICR], 0x00044091
         sti
-        WAIT_COUNT 2
+        WAIT_FOR COUNT, 2
         cli
         CHECK_EQ [ORDER], 0x9161, "higher vector 0x91 first, then 0x61"
         ; one-shot timer: 200 us at divide-by-1 on a 1 GHz bus... any bus: wait for it

@@ -15,16 +15,7 @@ BUF     equ 0x10000
 PRD     equ 0x30000
 PKT     equ 0x600                       ; RES: the 12-byte packet
 
-%macro OUTB 2
-        mov dx, %1
-        mov al, %2
-        out dx, al
-%endmacro
-%macro INB 1
-        mov dx, %1
-        in al, dx
-        movzx eax, al
-%endmacro
+%include "lib/ata.inc"
 ; PACKET b0, b1, ... (up to 12 bytes; the rest zero)
 %macro PACKET 1-12
         mov dword [PKT], 0
@@ -37,20 +28,6 @@ PKT     equ 0x600                       ; RES: the 12-byte packet
 %assign i i + 1
 %endrep
 %endmacro
-
-wait_bsy:
-        push ecx
-        push edx
-        mov ecx, 1000000
-        mov dx, IO + 7
-.w:     in al, dx
-        test al, 0x80
-        jz .d
-        loop .w
-.d:     movzx eax, al
-        pop edx
-        pop ecx
-        ret
 
 ; Sends the packet at PKT with byte count limit CX, feature BL (1 = DMA);
 ; PIO data goes to BUF. Returns EAX = bytes received, ESI = DRQ chunks,
@@ -228,19 +205,7 @@ main:
         CHECK_EQ eax, 0x21, "REQUEST SENSE: LBA out of range"
 
         ; ---- READ(10) by DMA: LBA 9 into BUF + 0x8000
-        mov dx, 0xcf8
-        mov eax, 0x80000920
-        out dx, eax
-        mov dx, 0xcfc
-        mov eax, BMBASE | 1
-        out dx, eax
-        mov dx, 0xcf8
-        mov eax, 0x80000904
-        out dx, eax
-        mov dx, 0xcfc
-        in ax, dx
-        or ax, 5
-        out dx, ax
+        call ide_bm_enable
         mov dword [PRD], BUF + 0x8000
         mov dword [PRD + 4], 0x80000000 | 2048
         mov dx, BMBASE + 8 + 4

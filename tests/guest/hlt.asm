@@ -3,27 +3,12 @@
 ; after the handler returns, one interrupt per HLT; a one-shot (mode 0)
 ; count wakes exactly once and leaves OUT0 high.
 %include "lib/pm32.inc"
+%include "lib/pic.inc"
+%include "lib/pit.inc"
 TICKS equ RES + 0x10
 RET_EIP equ RES + 0x14
 main:
-        ; master at 0x20, slave at 0x28, cascade on IR2, 8086 mode
-        mov al, 0x11
-        out 0x20, al
-        out 0xa0, al
-        mov al, 0x20
-        out 0x21, al
-        mov al, 0x28
-        out 0xa1, al
-        mov al, 4
-        out 0x21, al
-        mov al, 2
-        out 0xa1, al
-        mov al, 1
-        out 0x21, al
-        out 0xa1, al
-        mov al, 0xff
-        out 0xa1, al
-        out 0x21, al
+        PIC_INIT
         SET_GATE 0x20, irq0, SEL_CODE32, 0x8E
         ; counter 0, mode 2, 11932 clocks (10 ms)
         mov al, 0x34
@@ -55,12 +40,7 @@ main:
         sub eax, ebx
         CHECK_EQ eax, 10, "ten hlts, ten IRQ0s"
         ; one-shot: mode 0, 5 ms; wakes once, then OUT0 stays high
-        mov al, 0x30
-        out 0x43, al
-        mov ax, 5966
-        out 0x40, al
-        mov al, ah
-        out 0x40, al
+        PIT0_START 5966
         mov dword [TICKS], 0
         sti
         hlt

@@ -4,13 +4,10 @@
 ; the comparator accumulating the period, and timer 2 level-triggered on
 ; I/O APIC pin 20 with the interrupt status bit cleared by writing 1.
 ; QEMU's timer 2 does not list pin 20 in its route capability (it routes
-; there all the same): that one check is skipped under TCG.
+; there all the same), and its periodic timer sometimes interrupts twice in
+; one period: those checks are skipped under TCG.
 %include "lib/pm32.inc"
-APIC        equ 0xFEE00000
-A_EOI       equ APIC + 0xB0
-A_SVR       equ APIC + 0xF0
-IOREGSEL    equ 0xFEC00000
-IOWIN       equ 0xFEC00010
+%include "lib/apic.inc"
 HPET        equ 0xFED00000
 H_CAP       equ HPET + 0x000
 H_PERIOD    equ HPET + 0x004
@@ -26,15 +23,7 @@ COUNT       equ RES + 0x10
 STS_IN      equ RES + 0x14
 COUNT2      equ RES + 0x18
 
-%macro IOW 2
-        mov dword [IOREGSEL], %1
-        mov dword [IOWIN], %2
-%endmacro
-
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         mov al, 0x30                    ; 8254 counter 0 idle (it shares IRQ0)
         out 0x43, al
         SET_GATE 0x72, t0irq, SEL_CODE32, 0x8E
@@ -62,14 +51,19 @@ main:
         setnz al
         movzx eax, al
         CHECK_EQ eax, 1, "enabled counter advances"
-        ; timer 0, legacy replacement, one-shot in 1 ms
-        mov dword [H_CONF], 3
+        ; timer 0, legacy replacement, one-shot in 1 ms. The comparators
+        ; are set with the counter halted: a host that stops the running
+        ; guest for longer than the interval between reading the counter
+        ; and writing the comparator would let it pass (64-bit one-shot:
+        ; no interrupt until the counter wraps)
+        mov dword [H_CONF], 2
         mov dword [COUNT], 0
         mov dword [H_T0CONF], 0x4       ; edge, enabled, one-shot, 64-bit
         mov eax, [H_CNT]
         add eax, 100000
         mov [H_T0CMP], eax
         mov dword [H_T0CMP + 4], 0
+        mov dword [H_CONF], 3
         sti
 .w1:    hlt
         cmp dword [COUNT], 1
@@ -79,7 +73,9 @@ main:
 .s3:    in al, 0x80
         loop .s3
         CHECK_EQ [COUNT], 1, "one-shot comparator: one interrupt on IRQ0/pin 2"
-        ; periodic every 0.5 ms: VAL_SET write sets the comparator, the next the period
+        ; periodic every 0.5 ms: VAL_SET write sets the comparator, the next
+        ; the period (a match in between would add the first value)
+        mov dword [H_CONF], 2
         mov ebx, [H_CNT]
         add ebx, 50000
         mov dword [H_T0CONF], 0x4C      ; enabled, periodic, VAL_SET
@@ -87,6 +83,7 @@ main:
         mov dword [H_T0CMP + 4], 0
         mov dword [H_T0CMP], 50000
         mov dword [COUNT], 0
+        mov dword [H_CONF], 3
         sti
 .w2:    hlt
         cmp dword [COUNT], 3
@@ -99,22 +96,27 @@ main:
         mov ecx, 50000
         div ecx
         CHECK_EQ edx, 0, "periodic: the comparator advances by the period"
+        ; QEMU now and then takes two interrupts for one period (three
+        ; interrupts, the comparator two periods on): not checked there
+        UNLESS_TCG "periodic: one interrupt per period"
         cmp eax, 3
         setae al
         movzx eax, al
-        CHECK_EQ eax, 1, "periodic: three periods or more"
+        CHECK_EQ eax, 1, "periodic: one interrupt per period"
+        END_UNLESS_TCG
         ; timer 2: level on pin 20, non-legacy
         UNLESS_TCG "timer 2 route capability includes pin 20"
         mov eax, [H_T2ROUTE]
         CHECK_MASK eax, 1 << 20, 1 << 20, "timer 2 route capability includes pin 20"
         END_UNLESS_TCG
-        mov dword [H_CONF], 1
+        mov dword [H_CONF], 0
         mov dword [COUNT2], 0
         mov dword [H_T2CONF], (20 << 9) | 0x6   ; level, enabled
         mov eax, [H_CNT]
         add eax, 50000
         mov [H_T2CMP], eax
         mov dword [H_T2CMP + 4], 0
+        mov dword [H_CONF], 1
         sti
 .w3:    hlt
         cmp dword [COUNT2], 1

@@ -15,31 +15,7 @@ BUF     equ 0x10000                     ; PIO / DMA buffers
 BUF2    equ 0x20000
 PRD     equ 0x30000
 
-%macro OUTB 2
-        mov dx, %1
-        mov al, %2
-        out dx, al
-%endmacro
-%macro INB 1                            ; EAX = byte at port %1
-        mov dx, %1
-        in al, dx
-        movzx eax, al
-%endmacro
-
-; AL = status once BSY is clear (EAX zero-extended)
-wait_bsy:
-        push ecx
-        push edx
-        mov ecx, 1000000
-        mov dx, IO + 7
-.w:     in al, dx
-        test al, 0x80
-        jz .d
-        loop .w
-.d:     movzx eax, al
-        pop edx
-        pop ecx
-        ret
+%include "lib/ata.inc"
 
 ; LBA28 task file: EBX = LBA, CL = count, then command AL (master)
 ata_cmd28:
@@ -121,20 +97,7 @@ main:
         mov dx, 0xcfc
         in eax, dx
         CHECK_MASK eax, 0x01018000, 0xffffff00, "class: IDE, legacy mode, bus master"
-        ; BAR4 at BMBASE, I/O and bus master on
-        mov dx, 0xcf8
-        mov eax, 0x80000920
-        out dx, eax
-        mov dx, 0xcfc
-        mov eax, BMBASE | 1
-        out dx, eax
-        mov dx, 0xcf8
-        mov eax, 0x80000904
-        out dx, eax
-        mov dx, 0xcfc
-        in ax, dx
-        or ax, 5
-        out dx, ax
+        call ide_bm_enable
 
         ; ---- select the master, status
         OUTB CTL, 0x02                  ; nIEN: polled

@@ -6,28 +6,12 @@
 ; and re-delivering while the line stays high. The 8259s stay masked.
 ; On QEMU run with -device pc-testdev (pcvm always has it).
 %include "lib/pm32.inc"
-APIC        equ 0xFEE00000
-A_EOI       equ APIC + 0xB0
-A_SVR       equ APIC + 0xF0
-IOREGSEL    equ 0xFEC00000
-IOWIN       equ 0xFEC00010
+%include "lib/apic.inc"
 TICKS       equ RES + 0x10
 LVL         equ RES + 0x14
 RIRR        equ RES + 0x18
 
-%macro IOW 2                            ; register, value
-        mov dword [IOREGSEL], %1
-        mov dword [IOWIN], %2
-%endmacro
-%macro IOR 1                            ; eax = register
-        mov dword [IOREGSEL], %1
-        mov eax, [IOWIN]
-%endmacro
-
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x70, irq0, SEL_CODE32, 0x8E
         SET_GATE 0x75, irq5, SEL_CODE32, 0x8E
         mov dword [A_SVR], 0x1FF

@@ -1,9 +1,11 @@
 ; pit.asm - 8254 modes seen through port 0x61 (counter 2: GATE = bit 0,
-; OUT = bit 5) and the latch/read-back commands; counter 0 (mode 2, full
-; count) serves as the time base. Interrupts stay off. QEMU TCG keeps
-; mode 1's OUT low after the count, has no null count and reads BCD
-; counts in binary: those checks are skipped there.
+; OUT = bit 5) and the latch/read-back commands; counter 0 serves as the
+; time base (mode 2, full count, for the mode 3 period; then mode 0
+; one-shots, lib/pit.inc, for the waits later checks need). Interrupts stay
+; off. QEMU TCG keeps mode 1's OUT low after the count, has no null count
+; and reads BCD counts in binary: those checks are skipped there.
 %include "lib/pm32.inc"
+%include "lib/pit.inc"
 %macro CTR2 2                           ; control word, 16-bit count (LSB/MSB)
         mov al, %1
         out 0x43, al
@@ -122,9 +124,7 @@ main:
         CHECK_EQ ebx, 0, "mode 2: 200 latched counts all within 1..100"
         ; mode 4: software strobe; the count wraps after zero
         CTR2 0xb8, 500
-        WAIT_OUT 0x20
-        mov ecx, 100000
-.d4:    loop .d4
+        PIT0_DELAY 1000                 ; the 500 clocks run out
         LATCH 2
         cmp eax, 500
         seta al
@@ -146,12 +146,10 @@ main:
         CHECK_EQ eax, 1, "mode 5: counting down after the trigger"
         ; latch: a latched value holds until read
         CTR2 0xb4, 50000
-        mov ecx, 1000
-.d5:    loop .d5
+        PIT0_DELAY 10
         mov al, 0x80
         out 0x43, al
-        mov ecx, 100000
-.d6:    loop .d6
+        PIT0_DELAY 10                   ; the counter moves on
         in al, 0x42
         mov bl, al
         in al, 0x42
@@ -182,8 +180,7 @@ main:
         out 0x42, al
         mov al, ah
         out 0x42, al
-        mov ecx, 10000
-.d7:    loop .d7
+        PIT0_DELAY 4                    ; the next clock moves the count into CE
         mov al, 0xe8
         out 0x43, al
         in al, 0x42

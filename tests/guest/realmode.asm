@@ -9,7 +9,14 @@
 %define HAVE_BLOB
 %include "lib/pm32.inc"
 %include "lib/realmode.inc"
+PM_CPUID0 equ RES + 0x20               ; CPUID leaf 0 (EAX, EBX, ECX, EDX) seen in protected mode
 main:
+        xor eax, eax
+        cpuid
+        mov [PM_CPUID0], eax
+        mov [PM_CPUID0 + 4], ebx
+        mov [PM_CPUID0 + 8], ecx
+        mov [PM_CPUID0 + 12], edx
         GO_REAL
 
         BLOB_BEGIN
@@ -156,10 +163,17 @@ rm_main:
         CHECK_MASK edi, 0x8888, 0xffff, "popa DI"
         CHECK_MASK eax, 0x1111, 0xffff, "popa AX"
         pushfd
+        mov bx, sp
+        movzx ebx, bx
+        CHECK_EQ ebx, RM_STACK - 4, "pushfd (o32) pushes 4 bytes"
         pop eax
+        xor eax, 1 << 21                ; ID: writable on a CPU with CPUID
         push eax
         popfd
-        PASS "pushfd/popfd (o32) in real mode"
+        pushfd
+        pop ebx
+        xor ebx, eax
+        CHECK_MASK ebx, 0, 1 << 21, "popfd (o32) writes EFLAGS.ID in real mode"
         mov ebp, 0x12340000 | 0x7000
         enter 4, 1
         mov bx, sp
@@ -219,22 +233,25 @@ rm_main:
         CHECK_EQ eax, 0x100000, "o32 mul in real mode"
         xor eax, eax
         cpuid
-        PASS "cpuid in real mode"
+        CHECK_EQ eax, [PM_CPUID0], "cpuid 0 in real mode: max leaf as in protected mode"
+        CHECK_EQ ebx, [PM_CPUID0 + 4], "cpuid 0 in real mode: vendor (EBX)"
+        CHECK_EQ ecx, [PM_CPUID0 + 8], "cpuid 0 in real mode: vendor (ECX)"
+        CHECK_EQ edx, [PM_CPUID0 + 12], "cpuid 0 in real mode: vendor (EDX)"
         rdtsc
-        PASS "rdtsc in real mode"
+        mov esi, eax
+        mov edi, edx
+        mov ecx, 1000
+.tsc:   loop .tsc
+        rdtsc
+        sub eax, esi
+        sbb edx, edi
+        or eax, edx
+        setnz al
+        movzx eax, al
+        CHECK_EQ eax, 1, "rdtsc in real mode: the TSC moves on"
         FINISH
 
-int40:  mov bp, sp
-        movzx eax, word [bp]
-        mov [RES], eax
-        movzx eax, word [bp + 2]
-        mov [RES + 4], eax
-        movzx eax, word [bp + 4]
-        mov [RES + 8], eax
-        pushf
-        pop ax
-        movzx eax, ax
-        mov [RES + 12], eax
+int40:  RM_IRET_FRAME RES
         movzx eax, sp
         mov [RES + 16], eax
         iret

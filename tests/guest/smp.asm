@@ -5,14 +5,7 @@
 ; waits in HLT. The BSP then reaches it with fixed IPIs (physical, all
 ; excluding self, logical) and an NMI, each waking its HLT.
 %include "lib/pm32.inc"
-APIC        equ 0xFEE00000
-A_ID        equ APIC + 0x20
-A_EOI       equ APIC + 0xB0
-A_LDR       equ APIC + 0xD0
-A_DFR       equ APIC + 0xE0
-A_SVR       equ APIC + 0xF0
-A_ICR       equ APIC + 0x300
-A_ICR2      equ APIC + 0x310
+%include "lib/apic.inc"
 TRAMP       equ 0x9000
 AP_ALIVE    equ 0x9F00                  ; written by the AP in real mode (DS = 0x900)
 AP_ID       equ RES + 0x10
@@ -26,25 +19,12 @@ BSP_IPIS    equ RES + 0x20
 %%l:    in al, 0x80
         loop %%l
 %endmacro
-; waits for dword [%1] >= %2 (bounded)
-%macro WAIT_FOR 2
-        mov ecx, 50000000
-%%w:    cmp dword [%1], %2
-        jae %%d
-        pause
-        dec ecx
-        jnz %%w
-%%d:
-%endmacro
 %macro IPI 2                            ; ICR high, ICR low
         mov dword [A_ICR2], %1
         mov dword [A_ICR], %2
 %endmacro
 
 main:
-        mov al, 0xff
-        out 0x21, al
-        out 0xa1, al
         SET_GATE 0x60, ap_ipi, SEL_CODE32, 0x8E
         SET_GATE 2, ap_nmi, SEL_CODE32, 0x8E
         mov dword [A_SVR], 0x1FF

@@ -93,6 +93,7 @@ static void run_random(enum d_mode mode, uint64_t insns, uint64_t seed)
             mode == D_LONG64 ? "long64" : mode == D_PM32 ? "pm32" : "real16", (unsigned long long)seed,
             (unsigned long long)d_executed(c), (unsigned long long)nseq, fails, now() - t0);
     d_close(c);
+    cr_expect_gt(nseq, 0, "no sequence ran");
     cr_expect_eq(fails, 0, "%u of %llu sequences differ (seed %#llx; reports above)", fails,
                  (unsigned long long)nseq, (unsigned long long)seed);
 }
@@ -272,6 +273,7 @@ static void directed(void (*fn)(enum d_mode, struct tally *), const char *what)
         fn(D_LONG64, &t);
     }
     fprintf(stderr, "unicorn/%s: %u directed cases, %u mismatching, %.1f s\n", what, t.run, t.fail, now() - t0);
+    cr_expect_gt(t.run, 0, "no directed %s case ran (all filtered out?)", what);
     cr_expect_eq(t.fail, 0, "%u of %u directed %s cases differ (reports above)", t.fail, t.run, what);
 }
 
