@@ -136,6 +136,27 @@ Test(sse, avx_bad_encodings)
     cr_assert_eq(run_bytes(lock, sizeof lock), X_UD, "LOCK before VEX: #UD");
 }
 
+
+/* VEX is not recognised in real-address and virtual-8086 mode: every VEX
+ * instruction (AVX and the VEX-encoded BMI alike) raises #UD there, whatever
+ * CR4.OSXSAVE and XCR0 say (SDM vol. 2, 2.8). */
+Test(sse, avx_vex_ud_in_real_mode)
+{
+    static const uint8_t vaddps[] = {0xc5, 0xf4, 0x58, 0xc2}; /* vaddps ymm0, ymm1, ymm2 */
+    static const uint8_t andn[] = {0xc4, 0xe2, 0x70, 0xf2, 0xc2}; /* andn eax, ecx, edx */
+    struct cpu *c = &vc->cpu;
+    if (!avx_on())
+        return;
+    c->cr0 &= ~(uint64_t)CR0_PE;
+    for (unsigned s = 0; s < 6; s++)
+        c->seg[s] = (struct cpu_seg){.sel = 0, .base = 0, .limit = 0xffff, .attr = s == S_CS ? 0x9b : 0x93};
+    c->idtr.base = 0;
+    c->idtr.limit = 0x3ff;
+    uint32_t ivt = HANDLER(X_UD); /* segment 0 */
+    cr_assert_eq(pgm_load(&vm->pgm, X_UD * 4, &ivt, 4), 0);
+    cr_assert_eq(run_bytes(vaddps, sizeof vaddps), X_UD, "AVX in real mode: #UD");
+    cr_assert_eq(run_bytes(andn, sizeof andn), X_UD, "BMI in real mode: #UD");
+}
 Test(sse, avx_upper_half_rules)
 {
     struct cpu *c = &vc->cpu;
