@@ -70,6 +70,27 @@ static inline uint8_t *sse_xmm(struct vcpu *v, const struct iem_op *op)
     return v->cpu.xmm[(op->reg - ZYDIS_REGISTER_XMM0) & 15];
 }
 
+/* Element i of es (1, 2, 4 or 8) bytes of an XMM/MMX value, zero-extended. */
+static inline uint64_t sse_elem_get(const xreg *x, unsigned i, unsigned es)
+{
+    switch (es) {
+    case 1: return x->b[i];
+    case 2: return x->w[i];
+    case 4: return x->d[i];
+    default: return x->q[i];
+    }
+}
+
+static inline void sse_elem_put(xreg *x, unsigned i, unsigned es, uint64_t val)
+{
+    switch (es) {
+    case 1: x->b[i] = (uint8_t)val; break;
+    case 2: x->w[i] = (uint16_t)val; break;
+    case 4: x->d[i] = (uint32_t)val; break;
+    default: x->q[i] = val; break;
+    }
+}
+
 /* The checks for an instruction whose first MMX/XMM operand decides the
  * form (MMX when any operand is an MM register). */
 int sse_check(struct vcpu *v, const struct iem_insn *in);
