@@ -53,6 +53,10 @@ void fpu_host_exec(const struct cpu *c, unsigned opc, unsigned modrm, uint8_t *m
                    struct fpu_result *r);
 void fpu_commit(struct cpu *c, const struct fpu_result *r);
 
+/* The FNINIT state: FCW 037Fh, FSW 0, every register empty, pointers 0
+ * (iem_x87.c; FNSAVE and XRSTOR's x87 initialisation use it too). */
+void fpu_init(struct cpu *c);
+
 /* Tag of an 80-bit value: 0 valid, 1 zero, 2 special (NaN, inf, denormal, unsupported). */
 unsigned fpu_tag_of(const uint8_t *r);
 /* The full tag word (physical order) computed from the register contents. */

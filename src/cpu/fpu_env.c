@@ -168,12 +168,7 @@ int fpu_op_fnsave(struct vcpu *v, const struct iem_insn *in)
     int rc = iem_write_buf(v, in->op[0].seg, mem_ea(v, in), b, n + 80);
     if (rc)
         return rc;
-    /* then FNINIT */
-    c->fcw = 0x37f;
-    c->fsw = 0;
-    c->ftw = 0xffff;
-    c->fpu_ip = c->fpu_dp = 0;
-    c->fpu_cs = c->fpu_ds = c->fpu_op = 0;
+    fpu_init(c); /* then FNINIT */
     return IEM_OK;
 }
 

@@ -14,6 +14,7 @@
  * memory untouched.
  */
 #include "cpu/cpufeat.h"
+#include "cpu/fpu.h"
 #include "cpu/sse.h"
 
 #define XS_LEGACY 512u
@@ -87,17 +88,6 @@ static int xsave(struct vcpu *v, const struct iem_insn *in, bool compact)
     return iem_write_buf(v, op->seg, ea, area, len);
 }
 
-static void init_x87(struct cpu *c)
-{
-    c->fcw = 0x37f;
-    c->fsw = 0;
-    c->ftw = 0xffff;
-    c->fpu_op = 0;
-    c->fpu_ip = c->fpu_dp = 0;
-    c->fpu_cs = c->fpu_ds = 0;
-    memset(c->fpr, 0, sizeof(c->fpr));
-}
-
 static int xrstor(struct vcpu *v, const struct iem_insn *in)
 {
     const struct iem_op *op = &in->op[0];
@@ -140,10 +130,12 @@ static int xrstor(struct vcpu *v, const struct iem_insn *in)
         return iem_gp(v, 0);
     /* every check passed: load or initialise each requested component */
     if (rf & XCR0_X87) {
-        if (bv & XCR0_X87)
+        if (bv & XCR0_X87) {
             sse_fx_load_x87(c, area, wide_form(in->mnemonic));
-        else
-            init_x87(c);
+        } else { /* the x87 initial configuration: FNINIT with ST0-7 zeroed */
+            fpu_init(c);
+            memset(c->fpr, 0, sizeof(c->fpr));
+        }
     }
     if (mx_touched)
         c->mxcsr = load_mxcsr ? mxcsr : 0x1f80;
