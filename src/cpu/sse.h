@@ -112,6 +112,11 @@ int sse_align(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op
 /* Merges host-computed exception flags into MXCSR; IEM_OK when every raised
  * flag is masked, else the #XM/#UD status (destination must stay unchanged). */
 int sse_fp_flags(struct vcpu *v, uint32_t flags);
+/* The MXCSR a host runner gets: the guest's modes, flags clear, all masked. */
+static inline uint32_t sse_host_mxcsr(const struct vcpu *v)
+{
+    return (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+}
 
 /* Host SSE runners: run one instruction on (d, s) with xmm0 = d, xmm1 = s,
  * under mxcsr with exceptions masked; d gets xmm0; returns the flags. */
@@ -172,6 +177,10 @@ bool avx_is_ymm(const struct iem_op *op);
 bool avx_is_vreg(const struct iem_op *op); /* an XMM or YMM register */
 unsigned avx_regno(const struct iem_op *op);
 bool avx_wide(const struct iem_insn *in); /* a YMM operand: the 256-bit form */
+static inline unsigned avx_vlen(const struct iem_insn *in) /* 32 or 16 bytes */
+{
+    return avx_wide(in) ? 32 : 16;
+}
 /* Reads len (<= 32) bytes of operand i: vector register (its low len
  * bytes), memory (with a #GP check at align when nonzero) or GPR. */
 int avx_read(struct vcpu *v, const struct iem_insn *in, unsigned i, yreg *y, unsigned len, unsigned align);
