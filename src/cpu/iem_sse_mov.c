@@ -3,7 +3,7 @@
 #include "cpu/sse.h"
 
 enum mov_kind {
-    MV_NONE, MV_FULL, MV_SCALAR, MV_LOW, MV_HIGH, MV_LHPS, MV_HLPS, MV_ZEXT, MV_MSK, MV_MASKMOV, MV_NTI,
+    MV_NONE, MV_FULL, MV_SCALAR, MV_LOW, MV_HIGH, MV_HLPS, MV_ZEXT, MV_MSK, MV_MASKMOV, MV_NTI,
     MV_DDUP, MV_SHDUP, MV_SLDUP,
 };
 
@@ -19,7 +19,7 @@ static const struct mov_desc mov_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(MOVNTPD, FULL, 16), D(MOVNTDQ, FULL, 16), D(MOVNTDQA, FULL, 16), D(MOVNTQ, FULL, 8),
     D(MOVSS, SCALAR, 4), D(MOVSD, SCALAR, 8),
     D(MOVLPS, LOW, 8), D(MOVLPD, LOW, 8), D(MOVHPS, HIGH, 8), D(MOVHPD, HIGH, 8),
-    D(MOVLHPS, LHPS, 8), D(MOVHLPS, HLPS, 8),
+    D(MOVLHPS, HIGH, 8), D(MOVHLPS, HLPS, 8), /* MOVLHPS is MOVHPS's register form */
     D(MOVD, ZEXT, 4), D(MOVQ, ZEXT, 8), D(MOVQ2DQ, ZEXT, 8), D(MOVDQ2Q, ZEXT, 8),
     D(MOVMSKPS, MSK, 4), D(MOVMSKPD, MSK, 8), D(PMOVMSKB, MSK, 1),
     D(MASKMOVDQU, MASKMOV, 16), D(MASKMOVQ, MASKMOV, 8), D(MOVNTI, NTI, 0),
@@ -99,9 +99,6 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
         r.q[0] = s.q[0];
         break;
     case MV_HIGH:
-        r.q[1] = s.q[0];
-        break;
-    case MV_LHPS:
         r.q[1] = s.q[0];
         break;
     case MV_HLPS:
