@@ -64,7 +64,7 @@ static int op_test(struct vcpu *v, const struct iem_insn *in)
 
 static int op_zero(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned n = cpu_is_64(&v->cpu) ? 16 : 8; /* YMM8-15 are untouched outside 64-bit mode */
+    unsigned n = sse_nregs(v); /* YMM8-15 are untouched outside 64-bit mode */
     for (unsigned r = 0; r < n; r++) {
         memset(v->cpu.ymmh[r], 0, 16);
         if (in->mnemonic == ZYDIS_MNEMONIC_VZEROALL)

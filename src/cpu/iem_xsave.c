@@ -33,11 +33,6 @@ static int xs_check(struct vcpu *v, unsigned feat)
     return IEM_OK;
 }
 
-static unsigned nregs(struct vcpu *v)
-{
-    return cpu_is_64(&v->cpu) ? 16 : 8;
-}
-
 static bool wide_form(unsigned m)
 {
     return m == ZYDIS_MNEMONIC_XSAVE64 || m == ZYDIS_MNEMONIC_XSAVEOPT64 || m == ZYDIS_MNEMONIC_XSAVEC64 ||
@@ -53,7 +48,7 @@ static int xsave(struct vcpu *v, const struct iem_insn *in, bool compact)
 {
     const struct iem_op *op = &in->op[0];
     uint64_t rf = rfbm(v), ea, bv, comp;
-    unsigned n = nregs(v), len = (rf & XCR0_AVX) ? XS_MAX : XS_AVX;
+    unsigned n = sse_nregs(v), len = (rf & XCR0_AVX) ? XS_MAX : XS_AVX;
     uint8_t area[XS_MAX], fx[XS_LEGACY];
     int rc;
 
@@ -93,7 +88,7 @@ static int xrstor(struct vcpu *v, const struct iem_insn *in)
     const struct iem_op *op = &in->op[0];
     struct cpu *c = &v->cpu;
     uint64_t rf = rfbm(v), ea, bv, comp, hi[6];
-    unsigned n = nregs(v);
+    unsigned n = sse_nregs(v);
     uint8_t area[XS_MAX];
     uint32_t mxcsr;
     bool compact;

@@ -65,6 +65,12 @@ static inline bool sse_is_mm(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= ZYDIS_REGISTER_MM0 &&
            op->reg <= ZYDIS_REGISTER_MM7;
 }
+/* XMM/YMM registers the current mode can name (and FXSAVE/XSAVE store):
+ * 16 in 64-bit mode, else 8. */
+static inline unsigned sse_nregs(const struct vcpu *v)
+{
+    return cpu_is_64(&v->cpu) ? 16 : 8;
+}
 static inline uint8_t *sse_xmm(struct vcpu *v, const struct iem_op *op)
 {
     return v->cpu.xmm[(op->reg - ZYDIS_REGISTER_XMM0) & 15];
