@@ -70,14 +70,15 @@ static int xsave(struct vcpu *v, const struct iem_insn *in, bool compact)
     if (rf & XCR0_AVX)
         for (unsigned i = 0; i < n; i++)
             memcpy(area + XS_AVX + 16 * i, v->cpu.ymmh[i], 16);
-    memcpy(&bv, area + XS_HDR, 8);
+    /* XSTATE_BV[i] = XINUSE[i] for the requested i, and every one is in use */
     if (compact) {
-        bv = rf; /* every component in use */
+        bv = rf;
         comp = rf | XCOMP_COMPACT;
         memset(area + XS_HDR, 0, 64);
         memcpy(area + XS_HDR + 8, &comp, 8);
-    } else {
-        bv = (bv & ~rf) | rf;
+    } else { /* the other bits stay */
+        memcpy(&bv, area + XS_HDR, 8);
+        bv |= rf;
     }
     memcpy(area + XS_HDR, &bv, 8);
     return iem_write_buf(v, op->seg, ea, area, len);
