@@ -29,16 +29,13 @@ static int op_movmsk(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned len = avx_vlen(in), es = in->mnemonic == ZYDIS_MNEMONIC_VMOVMSKPS ? 4
                                 : in->mnemonic == ZYDIS_MNEMONIC_VMOVMSKPD ? 8 : 1;
-    uint64_t m = 0;
     yreg y;
     int rc;
     if (es == 1 && (rc = need_avx2(v, in)))
         return rc;
     if ((rc = avx_read(v, in, 1, &y, len, 0)))
         return rc;
-    for (unsigned i = 0; i < len / es; i++)
-        m |= (uint64_t)(y.b[i * es + es - 1] >> 7) << i;
-    iem_gpr_set(v, in->op[0].reg, in->op[0].size, m);
+    iem_gpr_set(v, in->op[0].reg, in->op[0].size, sse_sign_mask(y.b, es, len));
     return IEM_OK;
 }
 

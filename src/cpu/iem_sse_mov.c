@@ -26,15 +26,6 @@ static const struct mov_desc mov_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(MOVDDUP, DDUP, 8), D(MOVSHDUP, SHDUP, 4), D(MOVSLDUP, SLDUP, 4),
 };
 
-/* The sign bit of each element, packed into a GPR. */
-static uint64_t sign_mask(const xreg *x, unsigned es, unsigned width)
-{
-    uint64_t m = 0;
-    for (unsigned i = 0; i < width / es; i++)
-        m |= (uint64_t)(x->b[i * es + es - 1] >> 7) << i;
-    return m;
-}
-
 /* MASKMOVDQU/MASKMOVQ: bytes of op0 whose op1 byte has its top bit set go to
  * [seg:rDI]; read-merge-write keeps the store all-or-nothing on a fault. */
 static int maskmov(struct vcpu *v, const struct iem_insn *in, unsigned width)
@@ -46,7 +37,7 @@ static int maskmov(struct vcpu *v, const struct iem_insn *in, unsigned width)
 
     if ((rc = sse_read(v, in, 0, &data, 0)) || (rc = sse_read(v, in, 1, &mask, 0)))
         return rc;
-    if (!sign_mask(&mask, 1, width))
+    if (!sse_sign_mask(mask.b, 1, width))
         return IEM_OK;
     if ((rc = iem_read_buf(v, seg, ea, &mem, width)))
         return rc;
@@ -110,7 +101,7 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
         break;
     case MV_MSK:
         memset(&r, 0, sizeof(r));
-        r.q[0] = sign_mask(&s, d->size, sse_is_mm(src) ? 8 : 16);
+        r.q[0] = sse_sign_mask(s.b, d->size, sse_is_mm(src) ? 8 : 16);
         break;
     case MV_DDUP:
         r.q[0] = r.q[1] = s.q[0];

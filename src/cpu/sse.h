@@ -97,6 +97,16 @@ static inline void sse_elem_put(xreg *x, unsigned i, unsigned es, uint64_t val)
     }
 }
 
+/* The sign bits of the len / es elements of es bytes at b, packed from bit 0
+ * (MOVMSKPS/PD, PMOVMSKB and their VEX forms). */
+static inline uint64_t sse_sign_mask(const uint8_t *b, unsigned es, unsigned len)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < len / es; i++)
+        m |= (uint64_t)(b[i * es + es - 1] >> 7) << i;
+    return m;
+}
+
 /* The checks for an instruction whose first MMX/XMM operand decides the
  * form (MMX when any operand is an MM register). */
 int sse_check(struct vcpu *v, const struct iem_insn *in);
