@@ -44,6 +44,26 @@ struct fpu_result {
     uint16_t new_exc;  /* exception flags this instruction raised (IE..PE, SF) */
 };
 
+/* Little-endian fields of the FNSAVE/FNSTENV images (fpu_env.c, fpu_host.c). */
+static inline void fpu_put16(uint8_t *b, unsigned off, uint32_t val)
+{
+    b[off] = (uint8_t)val;
+    b[off + 1] = (uint8_t)(val >> 8);
+}
+static inline void fpu_put32(uint8_t *b, unsigned off, uint32_t val)
+{
+    fpu_put16(b, off, val);
+    fpu_put16(b, off + 2, val >> 16);
+}
+static inline uint32_t fpu_get16(const uint8_t *b, unsigned off)
+{
+    return b[off] | (uint32_t)b[off + 1] << 8;
+}
+static inline uint32_t fpu_get32(const uint8_t *b, unsigned off)
+{
+    return fpu_get16(b, off) | fpu_get16(b, off + 2) << 16;
+}
+
 /* Prepares the host stubs; false when the host cannot run them. */
 bool fpu_host_ready(void);
 /* Runs the x87 instruction (opc D8..DF, modrm) on the host against the guest
