@@ -66,8 +66,6 @@ int sse_op_fp(struct vcpu *v, const struct iem_insn *in)
     xreg a, b;
     int rc;
 
-    if (m == ZYDIS_MNEMONIC_CMPSD && in->opmap == ZYDIS_OPCODE_MAP_DEFAULT)
-        return sse_string_insn(v, in);
     if (in->nops >= 3 && in->op[2].type == OPT_IMM)
         imm = in->op[2].imm & 0xff;
     bool dot = m == ZYDIS_MNEMONIC_DPPS || m == ZYDIS_MNEMONIC_DPPD;

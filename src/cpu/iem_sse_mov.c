@@ -54,8 +54,6 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
     xreg s, r;
     int rc;
 
-    if (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->mnemonic == ZYDIS_MNEMONIC_MOVSD)
-        return sse_string_insn(v, in);
     if (d->kind == MV_NONE || in->nops < 2)
         return iem_unimplemented(v, in);
     if (d->kind == MV_NTI) { /* a GPR store: no SIMD state involved */

@@ -144,9 +144,6 @@ sse_host_fn sse_host_lookup(unsigned mnemonic, unsigned imm);
 typedef uint32_t (*sse_host_gfn)(xreg *d, uint64_t *g, uint32_t mxcsr);
 sse_host_gfn sse_host_glookup(unsigned mnemonic, unsigned osize);
 
-/* MOVSD and CMPSD also name string instructions: runs the string handler. */
-int sse_string_insn(struct vcpu *v, const struct iem_insn *in);
-
 /* Handlers of the families, registered in iem_sse.c's table. */
 int sse_op_mov(struct vcpu *v, const struct iem_insn *in);   /* iem_sse_mov.c */
 int sse_op_int(struct vcpu *v, const struct iem_insn *in);   /* iem_sse_int.c */
