@@ -32,30 +32,8 @@
 #define HOLE 0x9000u /* the page paging_on() leaves unmapped */
 #define HANDLER(vec) (0x2000u + 16u * (vec))
 
-/* Runs code at CODE_ADDR; returns the vector it raised or -1. */
-static int run_bytes(const uint8_t *code, size_t len)
-{
-    sse_t_load_code(code, len);
-    vc->cpu.gpr[R_SP] = 0x7000;
-    vc->cpu.rip = CODE_ADDR;
-    cr_assert_eq(iem_exec(vc, 1), IEM_OK);
-    if (vc->cpu.rip == CODE_ADDR + len)
-        return -1;
-    for (unsigned vec = 0; vec < 32; vec++)
-        if (vc->cpu.rip == HANDLER(vec))
-            return (int)vec;
-    cr_assert_fail("rip %#llx", (unsigned long long)vc->cpu.rip);
-    return -2;
-}
-
-static int run(const char *text)
-{
-    for (unsigned k = 0; k < sse_ntcases; k++)
-        if (!strcmp(sse_tcases[k].text, text))
-            return run_bytes(sse_tcases[k].start, (size_t)(sse_tcases[k].end - sse_tcases[k].start));
-    cr_assert_fail("no case '%s'", text);
-    return -2;
-}
+#define run_bytes sse_t_run_bytes
+#define run sse_t_run
 
 static bool avx_on(void)
 {

@@ -27,43 +27,22 @@
 
 /* The tests belong to the "sse" suite of test_sse.c, whose init/fini build the VM. */
 
-
-static const struct sse_tcase *find(const char *text)
-{
-    for (unsigned k = 0; k < sse_ntcases; k++)
-        if (!strcmp(sse_tcases[k].text, text))
-            return &sse_tcases[k];
-    cr_assert_fail("no case '%s'", text);
-    return NULL;
-}
-
 /* Runs one instruction from the list at CODE_ADDR; returns the vector it
  * raised (checking the pushed return address and error code) or -1. */
 static int run1(const char *text, int64_t want_err)
 {
-    const struct sse_tcase *t = find(text);
-    size_t len = (size_t)(t->end - t->start);
-    load_code(t->start, len);
-    vc->cpu.gpr[R_SP] = 0x7000;
-    vc->cpu.rip = CODE_ADDR;
-    cr_assert_eq(iem_exec(vc, 1), IEM_OK);
-    if (vc->cpu.rip == CODE_ADDR + len)
-        return -1;
-    for (unsigned vec = 0; vec < 32; vec++) {
-        if (vc->cpu.rip != HANDLER(vec))
-            continue;
-        uint32_t frame[2] = {0, 0};
-        pgm_read(&vm->pgm, vc->cpu.gpr[R_SP], frame, sizeof frame);
-        if (want_err >= 0) {
-            cr_assert_eq(frame[0], (uint32_t)want_err, "%s: error code %#x", text, frame[0]);
-            cr_assert_eq(frame[1], CODE_ADDR, "%s: return address %#x", text, frame[1]);
-        } else {
-            cr_assert_eq(frame[0], CODE_ADDR, "%s: return address %#x", text, frame[0]);
-        }
-        return (int)vec;
+    int vec = sse_t_run(text);
+    if (vec < 0)
+        return vec;
+    uint32_t frame[2] = {0, 0};
+    pgm_read(&vm->pgm, vc->cpu.gpr[R_SP], frame, sizeof frame);
+    if (want_err >= 0) {
+        cr_assert_eq(frame[0], (uint32_t)want_err, "%s: error code %#x", text, frame[0]);
+        cr_assert_eq(frame[1], CODE_ADDR, "%s: return address %#x", text, frame[1]);
+    } else {
+        cr_assert_eq(frame[0], CODE_ADDR, "%s: return address %#x", text, frame[0]);
     }
-    cr_assert_fail("%s: rip %#llx", text, (unsigned long long)vc->cpu.rip);
-    return -2;
+    return vec;
 }
 
 Test(sse, ud_nm_rules)
