@@ -135,7 +135,12 @@ static inline uint32_t sse_host_mxcsr(const struct vcpu *v)
 }
 
 /* Host SSE runners: run one instruction on (d, s) with xmm0 = d, xmm1 = s,
- * under mxcsr with exceptions masked; d gets xmm0; returns the flags. */
+ * under mxcsr with exceptions masked; d gets xmm0; returns the flags.
+ * Their asm swaps the host MXCSR for the guest's around the instruction
+ * (operands [save], [m] the guest's, [out] the flags after) so no compiled
+ * FP code ever runs under the guest's modes (iem_sse_host.c, iem_avx_host.c). */
+#define SSE_HOST_BEGIN "stmxcsr %[save]\n\tldmxcsr %[m]\n\t"
+#define SSE_HOST_END "stmxcsr %[out]\n\tldmxcsr %[save]"
 typedef uint32_t (*sse_host_fn)(xreg *d, const xreg *s, uint32_t mxcsr);
 /* Looks up the host runner of an SSE FP instruction by mnemonic (and the
  * CMPccPS/SD predicate imm for the compare forms); NULL if none. */
