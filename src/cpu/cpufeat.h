@@ -37,6 +37,11 @@
 
 #define CPU_FEAT_ENUM(id, name, leaf, sub, reg, bit) CF_##id,
 enum cpu_feat { CPU_FEAT_LIST(CPU_FEAT_ENUM) CF_COUNT, CF_NONE = 0xff };
+/* A feature's bit in its CPUID register, usable in constant expressions
+ * (cpuid.c's leaf table): CPU_FEAT_MASK(SSE) is 1u << 25. */
+#define CPU_FEAT_BITNO(id, name, leaf, sub, reg, bit) CFB_##id = bit,
+enum cpu_feat_bitno { CPU_FEAT_LIST(CPU_FEAT_BITNO) };
+#define CPU_FEAT_MASK(id) (1u << CFB_##id)
 
 /* True when the model enables f and IEM implements it. */
 bool iem_feat(struct vcpu *v, unsigned f);

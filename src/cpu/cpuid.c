@@ -15,67 +15,12 @@
 
 #define CPU_SIGNATURE 0x00000652u
 
-/* Leaf 1 EDX feature bits. */
-#define F1_FPU  (1u << 0)
-#define F1_DE   (1u << 2)
-#define F1_TSC  (1u << 4)
-#define F1_MSR  (1u << 5)
-#define F1_CX8  (1u << 8)
-#define F1_SEP  (1u << 11)
-#define F1_CMOV (1u << 15)
-#define F1_PSE  (1u << 3)
-#define F1_PAE  (1u << 6)
-#define F1_PGE  (1u << 13)
-#define F1_PSE36 (1u << 17)
-#define F1_APIC  (1u << 9)  /* cleared while IA32_APIC_BASE.EN is 0 */
-#define F1_HTT   (1u << 28)
-#define F1C_X2APIC       (1u << 21)
-#define F1C_TSC_DEADLINE (1u << 24)
-#define F6A_ARAT (1u << 2) /* the APIC timer runs in every C-state */
-/* Leaf 1 ECX. */
-#define F1_CLFSH (1u << 19)
-#define F1_MMX   (1u << 23)
-#define F1_FXSR  (1u << 24)
-#define F1_SSE   (1u << 25)
-#define F1_SSE2  (1u << 26)
-#define F1C_SSE3   (1u << 0)
-#define F1C_SSSE3  (1u << 9)
-#define F1C_SSE41  (1u << 19)
-#define F1C_SSE42  (1u << 20)
-#define F1C_MOVBE  (1u << 22)
-#define F1C_POPCNT (1u << 23)
-#define F1C_CX16 (1u << 13)
-#define F1C_PCLMUL (1u << 1)
-#define F1C_AES    (1u << 25)
-#define F1C_XSAVE  (1u << 26) /* CR4.OSXSAVE is writable when this is advertised (iem_sys.c) */
-#define F1C_RDRAND (1u << 30)
-#define F1C_FMA    (1u << 12)
-#define F1C_AVX    (1u << 28) /* AVX, FMA, F16C, AVX2: only on a host that has them (cpuid_model.c) */
-#define F1C_F16C   (1u << 29)
-#define F7B_AVX2   (1u << 5)
-#define F7B_RDSEED     (1u << 18)
-#define F7B_CLFLUSHOPT (1u << 23)
-#define F7B_CLWB       (1u << 24)
-#define F1C_PCID (1u << 17)
-/* Leaf 7 subleaf 0 EBX. */
-#define F7B_FSGSBASE (1u << 0)
-#define F7B_BMI1     (1u << 3)
-#define F7B_BMI2     (1u << 8)
-#define F7B_ADX      (1u << 19)
-#define F7B_INVPCID  (1u << 10)
-#define F7B_SMEP     (1u << 7)
-#define F7B_SMAP     (1u << 20)
-#define F7C_PKU      (1u << 3)
-#define F7C_OSPKE    (1u << 4) /* mirrors CR4.PKE */
-#define F7C_LA57     (1u << 16)
-/* Leaf 0x80000001 EDX. */
-/* Leaf 0x80000001 ECX. */
-#define FXC_LZCNT  (1u << 5)
-#define FX_SYSCALL (1u << 11)
-#define FX_NX      (1u << 20)
-#define FX_PG1G    (1u << 26)
-#define FX_RDTSCP  (1u << 27)
-#define FX_LM      (1u << 29)
+/* Feature bits come from cpufeat.h's list, which also names them for -cpu;
+ * these are the bits that are not -cpu features. */
+#define F(id) CPU_FEAT_MASK(id)
+#define F1_HTT    (1u << 28) /* EDX: more than one logical processor (-smp) */
+#define F6A_ARAT  (1u << 2)  /* the APIC timer runs in every C-state */
+#define F7C_OSPKE (1u << 4)  /* mirrors CR4.PKE */
 
 /* Address sizes (leaf 0x80000008 EAX): the walker's MAXPHYADDR is 40; linear
  * addresses are 57 bits with LA57 (iem_cpuid says 48 for a model without). */
@@ -95,17 +40,19 @@ struct cpuid_leaf {
  * cpuid_cache.c; 3 and 5 read as zero. */
 static const struct cpuid_leaf leaves[] = {
     {0x00000000, {MAX_BASIC, 0x756e6547 /* Genu */, 0x6c65746e /* ntel */, 0x49656e69 /* ineI */}},
+    /* XSAVE: CR4.OSXSAVE is writable when it is advertised (iem_sys.c);
+     * AVX, FMA, F16C (and AVX2): only on a host that has them (cpuid_model.c) */
     {0x00000001, {CPU_SIGNATURE, 8u << 8 /* CLFLUSH line: 8 quadwords */,
-                  F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_PCID | F1C_SSE41 | F1C_SSE42 | F1C_MOVBE | F1C_POPCNT |
-                      F1C_PCLMUL | F1C_AES | F1C_XSAVE | F1C_RDRAND | F1C_X2APIC | F1C_TSC_DEADLINE | F1C_FMA |
-                      F1C_AVX | F1C_F16C,
-                  F1_FPU | (1u << 1) /* VME */ | F1_APIC | F1_DE | F1_PSE | F1_TSC | F1_MSR | F1_PAE | F1_CX8 | F1_SEP | F1_PGE | F1_CMOV | F1_PSE36 | F1_CLFSH |
-                      F1_MMX | F1_FXSR | F1_SSE | F1_SSE2}},
+                  F(SSE3) | F(SSSE3) | F(CX16) | F(PCID) | F(SSE41) | F(SSE42) | F(MOVBE) | F(POPCNT) |
+                      F(PCLMULQDQ) | F(AES) | F(XSAVE) | F(RDRAND) | F(X2APIC) | F(TSCDL) | F(FMA) | F(AVX) |
+                      F(F16C),
+                  F(FPU) | F(VME) | F(APIC) | F(DE) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) |
+                      F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
-    {0x00000007, {0, F7B_FSGSBASE | F7B_BMI1 | F7B_AVX2 | F7B_SMEP | F7B_BMI2 | F7B_INVPCID | F7B_ADX | F7B_SMAP |
-                      F7B_RDSEED | F7B_CLFLUSHOPT | F7B_CLWB, F7C_PKU | F7C_LA57, 0}}, /* subleaf 0; EAX = max subleaf */
+    {0x00000007, {0, F(FSGSBASE) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) | F(SMAP) |
+                      F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(PKU) | F(LA57), 0}}, /* subleaf 0; EAX = max subleaf */
     {0x80000000, {MAX_EXT, 0, 0, 0}},
-    {0x80000001, {0, 0, FXC_LZCNT, FX_SYSCALL | FX_NX | FX_PG1G | FX_RDTSCP | FX_LM}},
+    {0x80000001, {0, 0, F(ABM) /* LZCNT */, F(SYSCALL) | F(NX) | F(PDPE1GB) | F(RDTSCP) | F(LM)}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
 };
 
@@ -165,7 +112,7 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
             out[3] |= F1_HTT;
         }
         if (!(v->cpu.apic_base & 0x800))
-            out[3] &= ~F1_APIC;
+            out[3] &= ~F(APIC); /* cleared while IA32_APIC_BASE.EN is 0 */
     }
     if (leaf == 0xb)
         cpuid_topology(v, sub, out);

@@ -44,6 +44,26 @@ struct fpu_result {
     uint16_t new_exc;  /* exception flags this instruction raised (IE..PE, SF) */
 };
 
+/* Little-endian fields of the FNSAVE/FNSTENV images (fpu_env.c, fpu_host.c). */
+static inline void fpu_put16(uint8_t *b, unsigned off, uint32_t val)
+{
+    b[off] = (uint8_t)val;
+    b[off + 1] = (uint8_t)(val >> 8);
+}
+static inline void fpu_put32(uint8_t *b, unsigned off, uint32_t val)
+{
+    fpu_put16(b, off, val);
+    fpu_put16(b, off + 2, val >> 16);
+}
+static inline uint32_t fpu_get16(const uint8_t *b, unsigned off)
+{
+    return b[off] | (uint32_t)b[off + 1] << 8;
+}
+static inline uint32_t fpu_get32(const uint8_t *b, unsigned off)
+{
+    return fpu_get16(b, off) | fpu_get16(b, off + 2) << 16;
+}
+
 /* Prepares the host stubs; false when the host cannot run them. */
 bool fpu_host_ready(void);
 /* Runs the x87 instruction (opc D8..DF, modrm) on the host against the guest
@@ -52,6 +72,10 @@ bool fpu_host_ready(void);
 void fpu_host_exec(const struct cpu *c, unsigned opc, unsigned modrm, uint8_t *mem, uint64_t eflags,
                    struct fpu_result *r);
 void fpu_commit(struct cpu *c, const struct fpu_result *r);
+
+/* The FNINIT state: FCW 037Fh, FSW 0, every register empty, pointers 0
+ * (iem_x87.c; FNSAVE and XRSTOR's x87 initialisation use it too). */
+void fpu_init(struct cpu *c);
 
 /* Tag of an 80-bit value: 0 valid, 1 zero, 2 special (NaN, inf, denormal, unsupported). */
 unsigned fpu_tag_of(const uint8_t *r);

@@ -9,28 +9,6 @@
 
 #include "cpu/fpu.h"
 
-static void put16(uint8_t *b, unsigned off, uint32_t val)
-{
-    b[off] = (uint8_t)val;
-    b[off + 1] = (uint8_t)(val >> 8);
-}
-
-static void put32(uint8_t *b, unsigned off, uint32_t val)
-{
-    put16(b, off, val);
-    put16(b, off + 2, val >> 16);
-}
-
-static uint32_t get16(const uint8_t *b, unsigned off)
-{
-    return b[off] | (uint32_t)b[off + 1] << 8;
-}
-
-static uint32_t get32(const uint8_t *b, unsigned off)
-{
-    return get16(b, off) | get16(b, off + 2) << 16;
-}
-
 static bool env_o32(const struct iem_insn *in)
 {
     return in->osize != 2;
@@ -49,35 +27,35 @@ static unsigned env_store(const struct cpu *c, bool o32, bool real, uint8_t *b)
     uint32_t ldp = (uint32_t)(((uint32_t)c->fpu_ds << 4) + (uint32_t)c->fpu_dp);
 
     if (!o32) {
-        put16(b, 0, c->fcw);
-        put16(b, 2, c->fsw);
-        put16(b, 4, tw);
+        fpu_put16(b, 0, c->fcw);
+        fpu_put16(b, 2, c->fsw);
+        fpu_put16(b, 4, tw);
         if (real) {
-            put16(b, 6, lip);
-            put16(b, 8, ((lip >> 16) & 0xf) << 12 | c->fpu_op);
-            put16(b, 10, ldp);
-            put16(b, 12, ((ldp >> 16) & 0xf) << 12);
+            fpu_put16(b, 6, lip);
+            fpu_put16(b, 8, ((lip >> 16) & 0xf) << 12 | c->fpu_op);
+            fpu_put16(b, 10, ldp);
+            fpu_put16(b, 12, ((ldp >> 16) & 0xf) << 12);
         } else {
-            put16(b, 6, (uint32_t)c->fpu_ip);
-            put16(b, 8, c->fpu_cs);
-            put16(b, 10, (uint32_t)c->fpu_dp);
-            put16(b, 12, c->fpu_ds);
+            fpu_put16(b, 6, (uint32_t)c->fpu_ip);
+            fpu_put16(b, 8, c->fpu_cs);
+            fpu_put16(b, 10, (uint32_t)c->fpu_dp);
+            fpu_put16(b, 12, c->fpu_ds);
         }
         return 14;
     }
-    put32(b, 0, 0xffff0000u | c->fcw);
-    put32(b, 4, 0xffff0000u | c->fsw);
-    put32(b, 8, 0xffff0000u | tw);
+    fpu_put32(b, 0, 0xffff0000u | c->fcw);
+    fpu_put32(b, 4, 0xffff0000u | c->fsw);
+    fpu_put32(b, 8, 0xffff0000u | tw);
     if (real) {
-        put32(b, 12, 0xffff0000u | (lip & 0xffff));
-        put32(b, 16, (lip >> 16) << 12 | c->fpu_op);
-        put32(b, 20, 0xffff0000u | (ldp & 0xffff));
-        put32(b, 24, (ldp >> 16) << 12);
+        fpu_put32(b, 12, 0xffff0000u | (lip & 0xffff));
+        fpu_put32(b, 16, (lip >> 16) << 12 | c->fpu_op);
+        fpu_put32(b, 20, 0xffff0000u | (ldp & 0xffff));
+        fpu_put32(b, 24, (ldp >> 16) << 12);
     } else {
-        put32(b, 12, (uint32_t)c->fpu_ip);
-        put32(b, 16, c->fpu_cs | (uint32_t)c->fpu_op << 16);
-        put32(b, 20, (uint32_t)c->fpu_dp);
-        put32(b, 24, 0xffff0000u | c->fpu_ds);
+        fpu_put32(b, 12, (uint32_t)c->fpu_ip);
+        fpu_put32(b, 16, c->fpu_cs | (uint32_t)c->fpu_op << 16);
+        fpu_put32(b, 20, (uint32_t)c->fpu_dp);
+        fpu_put32(b, 24, 0xffff0000u | c->fpu_ds);
     }
     return 28;
 }
@@ -87,35 +65,35 @@ static void env_load(struct cpu *c, bool o32, bool real, const uint8_t *b)
     uint32_t tw;
 
     if (!o32) {
-        c->fcw = (uint16_t)(get16(b, 0) | 0x40);
-        c->fsw = (uint16_t)get16(b, 2);
-        tw = get16(b, 4);
+        c->fcw = (uint16_t)(fpu_get16(b, 0) | 0x40);
+        c->fsw = (uint16_t)fpu_get16(b, 2);
+        tw = fpu_get16(b, 4);
         if (real) {
-            uint32_t lip = get16(b, 6) | (get16(b, 8) >> 12) << 16;
-            uint32_t ldp = get16(b, 10) | (get16(b, 12) >> 12) << 16;
-            c->fpu_op = (uint16_t)(get16(b, 8) & 0x7ff);
+            uint32_t lip = fpu_get16(b, 6) | (fpu_get16(b, 8) >> 12) << 16;
+            uint32_t ldp = fpu_get16(b, 10) | (fpu_get16(b, 12) >> 12) << 16;
+            c->fpu_op = (uint16_t)(fpu_get16(b, 8) & 0x7ff);
             c->fpu_cs = 0, c->fpu_ip = lip;
             c->fpu_ds = 0, c->fpu_dp = ldp;
         } else {
-            c->fpu_ip = get16(b, 6);
-            c->fpu_cs = (uint16_t)get16(b, 8);
-            c->fpu_dp = get16(b, 10);
-            c->fpu_ds = (uint16_t)get16(b, 12);
+            c->fpu_ip = fpu_get16(b, 6);
+            c->fpu_cs = (uint16_t)fpu_get16(b, 8);
+            c->fpu_dp = fpu_get16(b, 10);
+            c->fpu_ds = (uint16_t)fpu_get16(b, 12);
         }
     } else {
-        c->fcw = (uint16_t)(get16(b, 0) | 0x40);
-        c->fsw = (uint16_t)get16(b, 4);
-        tw = get16(b, 8);
+        c->fcw = (uint16_t)(fpu_get16(b, 0) | 0x40);
+        c->fsw = (uint16_t)fpu_get16(b, 4);
+        tw = fpu_get16(b, 8);
         if (real) {
-            c->fpu_op = (uint16_t)(get32(b, 16) & 0x7ff);
-            c->fpu_cs = 0, c->fpu_ip = get16(b, 12) | ((get32(b, 16) >> 12) & 0xffff) << 16;
-            c->fpu_ds = 0, c->fpu_dp = get16(b, 20) | ((get32(b, 24) >> 12) & 0xffff) << 16;
+            c->fpu_op = (uint16_t)(fpu_get32(b, 16) & 0x7ff);
+            c->fpu_cs = 0, c->fpu_ip = fpu_get16(b, 12) | ((fpu_get32(b, 16) >> 12) & 0xffff) << 16;
+            c->fpu_ds = 0, c->fpu_dp = fpu_get16(b, 20) | ((fpu_get32(b, 24) >> 12) & 0xffff) << 16;
         } else {
-            c->fpu_ip = get32(b, 12);
-            c->fpu_cs = (uint16_t)get16(b, 16);
-            c->fpu_op = (uint16_t)(get16(b, 18) & 0x7ff);
-            c->fpu_dp = get32(b, 20);
-            c->fpu_ds = (uint16_t)get16(b, 24);
+            c->fpu_ip = fpu_get32(b, 12);
+            c->fpu_cs = (uint16_t)fpu_get16(b, 16);
+            c->fpu_op = (uint16_t)(fpu_get16(b, 18) & 0x7ff);
+            c->fpu_dp = fpu_get32(b, 20);
+            c->fpu_ds = (uint16_t)fpu_get16(b, 24);
         }
     }
     /* Only "empty" is taken from the image: the other tags follow the
@@ -168,12 +146,7 @@ int fpu_op_fnsave(struct vcpu *v, const struct iem_insn *in)
     int rc = iem_write_buf(v, in->op[0].seg, mem_ea(v, in), b, n + 80);
     if (rc)
         return rc;
-    /* then FNINIT */
-    c->fcw = 0x37f;
-    c->fsw = 0;
-    c->ftw = 0xffff;
-    c->fpu_ip = c->fpu_dp = 0;
-    c->fpu_cs = c->fpu_ds = c->fpu_op = 0;
+    fpu_init(c); /* then FNINIT */
     return IEM_OK;
 }
 

@@ -106,17 +106,6 @@ uint16_t fpu_sync_es(uint16_t fcw, uint16_t fsw)
     return fsw & (uint16_t)~(FSW_ES | FSW_B);
 }
 
-static void put16(uint8_t *img, unsigned off, uint16_t val)
-{
-    img[off] = (uint8_t)val;
-    img[off + 1] = (uint8_t)(val >> 8);
-}
-
-static uint16_t get16(const uint8_t *img, unsigned off)
-{
-    return (uint16_t)(img[off] | img[off + 1] << 8);
-}
-
 void fpu_host_exec(const struct cpu *c, unsigned opc, unsigned modrm, uint8_t *mem, uint64_t eflags,
                    struct fpu_result *r)
 {
@@ -125,22 +114,22 @@ void fpu_host_exec(const struct cpu *c, unsigned opc, unsigned modrm, uint8_t *m
     uint16_t tw = 0, sw, ntw;
 
     memset(img, 0, sizeof img);
-    put16(img, 0, c->fcw);
-    put16(img, 4, c->fsw & FSW_CC);
+    fpu_put16(img, 0, c->fcw);
+    fpu_put16(img, 4, c->fsw & FSW_CC);
     for (unsigned p = 0; p < 8; p++) {
         const uint8_t *reg = c->fpr[(top + p) & 7];
         unsigned t = ((c->ftw >> (2 * ((top + p) & 7))) & 3) == 3 ? 3 : fpu_tag_of(reg);
         tw |= (uint16_t)(t << (2 * p));
         memcpy(img + 28 + 10 * p, reg, 10);
     }
-    put16(img, 8, tw);
+    fpu_put16(img, 8, tw);
 
     slot = (modrm >= 0xc0) ? modrm - 0xc0 : 64 + ((modrm >> 3) & 7);
     host_stub fn = (host_stub)(void *)(stubs + ((opc - 0xd8) * STUBS_PER_OPC + slot) * STUB_SIZE);
     r->eflags = fn(img, mem, 0x202 | (eflags & F_ARITH));
 
-    sw = get16(img, 4);
-    ntw = get16(img, 8);
+    sw = (uint16_t)fpu_get16(img, 4);
+    ntw = (uint16_t)fpu_get16(img, 8);
     ntop = (sw >> FSW_TOP_SHIFT) & 7;
     r->new_exc = sw & 0x7f;
     r->ftw = 0;

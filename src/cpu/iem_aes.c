@@ -93,7 +93,6 @@ static uint32_t sub_word(uint32_t w)
            (uint32_t)sbox[w >> 24] << 24;
 }
 
-
 /* 64x64 -> 128 carry-less product. */
 static void clmul(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
 {
@@ -106,32 +105,33 @@ static void clmul(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
     *lo = l, *hi = h;
 }
 
-/* One 128-bit lane of an AES/PCLMUL instruction: a is the state (first
+/* An AES/PCLMUL instruction by its legacy mnemonic (the VEX forms come
+ * here through avx_legacy as the legacy one): a is the state (first
  * source), b the round key / second source; the result replaces a. */
-void aes_compute(unsigned m, xreg *a, const xreg *b, unsigned imm)
+static void aes_compute(unsigned m, xreg *a, const xreg *b, unsigned imm)
 {
     switch (m) {
-    case ZYDIS_MNEMONIC_AESENC: case ZYDIS_MNEMONIC_VAESENC:
-    case ZYDIS_MNEMONIC_AESENCLAST: case ZYDIS_MNEMONIC_VAESENCLAST:
+    case ZYDIS_MNEMONIC_AESENC:
+    case ZYDIS_MNEMONIC_AESENCLAST:
         shift_rows(a, false);
         sub_bytes(a, false);
-        if (m == ZYDIS_MNEMONIC_AESENC || m == ZYDIS_MNEMONIC_VAESENC)
+        if (m == ZYDIS_MNEMONIC_AESENC)
             mix_columns(a, false);
         a->q[0] ^= b->q[0], a->q[1] ^= b->q[1];
         break;
-    case ZYDIS_MNEMONIC_AESDEC: case ZYDIS_MNEMONIC_VAESDEC:
-    case ZYDIS_MNEMONIC_AESDECLAST: case ZYDIS_MNEMONIC_VAESDECLAST:
+    case ZYDIS_MNEMONIC_AESDEC:
+    case ZYDIS_MNEMONIC_AESDECLAST:
         shift_rows(a, true);
         sub_bytes(a, true);
-        if (m == ZYDIS_MNEMONIC_AESDEC || m == ZYDIS_MNEMONIC_VAESDEC)
+        if (m == ZYDIS_MNEMONIC_AESDEC)
             mix_columns(a, true);
         a->q[0] ^= b->q[0], a->q[1] ^= b->q[1];
         break;
-    case ZYDIS_MNEMONIC_AESIMC: case ZYDIS_MNEMONIC_VAESIMC:
+    case ZYDIS_MNEMONIC_AESIMC:
         *a = *b;
         mix_columns(a, true);
         break;
-    case ZYDIS_MNEMONIC_AESKEYGENASSIST: case ZYDIS_MNEMONIC_VAESKEYGENASSIST: {
+    case ZYDIS_MNEMONIC_AESKEYGENASSIST: {
         uint32_t x1 = sub_word(b->d[1]), x3 = sub_word(b->d[3]);
         a->d[0] = x1;
         a->d[1] = ((x1 >> 8) | (x1 << 24)) ^ imm;

@@ -5,11 +5,6 @@
 #include "cpu/cpufeat.h"
 #include "cpu/sse.h"
 
-static unsigned vlen(const struct iem_insn *in)
-{
-    return avx_wide(in) ? 32 : 16;
-}
-
 /* VPERMD/VPERMPS y1, y2 (indices), y3/m256; VPERMQ/VPERMPD y1, y2/m256, imm. */
 static int op_perm(struct vcpu *v, const struct iem_insn *in)
 {
@@ -34,7 +29,7 @@ static int op_perm(struct vcpu *v, const struct iem_insn *in)
 /* VPBLENDD: dword i from src2 where imm bit i is set. */
 static int op_blendd(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned len = vlen(in), imm = in->op[3].imm & 0xff;
+    unsigned len = avx_vlen(in), imm = in->op[3].imm & 0xff;
     yreg a, b;
     int rc;
     if ((rc = avx_read(v, in, 1, &a, len, 0)) || (rc = avx_read(v, in, 2, &b, len, 0)))
@@ -49,7 +44,7 @@ static int op_blendd(struct vcpu *v, const struct iem_insn *in)
  * counts past the width give 0 (or the sign for VPSRAVD). */
 static int op_shiftv(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned m = in->mnemonic, len = vlen(in);
+    unsigned m = in->mnemonic, len = avx_vlen(in);
     bool q = m == ZYDIS_MNEMONIC_VPSLLVQ || m == ZYDIS_MNEMONIC_VPSRLVQ;
     unsigned bits = q ? 64 : 32;
     yreg a, c;
@@ -84,8 +79,8 @@ static int op_pmaskmov(struct vcpu *v, const struct iem_insn *in)
 static int op_fma(struct vcpu *v, const struct iem_insn *in)
 {
     avx_host3_fn fn = avx_host_fma(in->mnemonic);
-    unsigned len = vlen(in);
-    uint32_t mx = (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+    unsigned len = avx_vlen(in);
+    uint32_t mx = sse_host_mxcsr(v);
     yreg a, b, c;
     int rc;
     if (!fn)
@@ -103,9 +98,9 @@ static int op_fma(struct vcpu *v, const struct iem_insn *in)
 static int op_f16c(struct vcpu *v, const struct iem_insn *in)
 {
     bool ph2ps = in->mnemonic == ZYDIS_MNEMONIC_VCVTPH2PS;
-    unsigned wide = ph2ps ? vlen(in) : (avx_is_ymm(&in->op[1]) ? 32 : 16);
+    unsigned wide = ph2ps ? avx_vlen(in) : (avx_is_ymm(&in->op[1]) ? 32 : 16);
     avx_host3_fn fn = avx_host_f16c(in->mnemonic, ph2ps ? 0 : in->op[2].imm & 0xff);
-    uint32_t mx = (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+    uint32_t mx = sse_host_mxcsr(v);
     yreg s, d;
     int rc;
     if ((rc = avx_read(v, in, 1, &s, ph2ps ? wide / 2 : wide, 0)))

@@ -9,16 +9,13 @@
  */
 #include "cpu/sse.h"
 
-#define HOST_BEGIN "stmxcsr %[save]\n\tldmxcsr %[m]\n\t"
-#define HOST_END "stmxcsr %[out]\n\tldmxcsr %[save]"
-
 /* VCMPccPS/PD/SS/SD xmm0, xmm0, xmm1, imm. */
 #define HOST_CMP(t, i)                                                                              \
     static uint32_t h_cmp##t##i(xreg *d, const xreg *s, uint32_t m)                                 \
     {                                                                                               \
         uint32_t save, out;                                                                         \
-        __asm__ volatile(HOST_BEGIN "vmovdqu %[d], %%xmm0\n\tvmovdqu %[s], %%xmm1\n\t"               \
-                         "vcmp" #t " $" #i ", %%xmm1, %%xmm0, %%xmm0\n\tvmovdqu %%xmm0, %[d]\n\t" HOST_END \
+        __asm__ volatile(SSE_HOST_BEGIN "vmovdqu %[d], %%xmm0\n\tvmovdqu %[s], %%xmm1\n\t"               \
+                         "vcmp" #t " $" #i ", %%xmm1, %%xmm0, %%xmm0\n\tvmovdqu %%xmm0, %[d]\n\t" SSE_HOST_END \
                          : [d] "+m"(*d), [save] "=m"(save), [out] "=m"(out)                        \
                          : [s] "m"(*s), [m] "m"(m)                                                  \
                          : "xmm0", "xmm1");                                                         \
@@ -49,9 +46,9 @@ sse_host_fn avx_host_cmp(unsigned mnemonic, unsigned imm)
     static uint32_t h_##mn(yreg *d, const yreg *b, const yreg *c, uint32_t mx)                       \
     {                                                                                               \
         uint32_t save, out;                                                                         \
-        __asm__ volatile(HOST_BEGIN "vmovdqu %[d], %%ymm0\n\tvmovdqu %[b], %%ymm1\n\t"               \
+        __asm__ volatile(SSE_HOST_BEGIN "vmovdqu %[d], %%ymm0\n\tvmovdqu %[b], %%ymm1\n\t"               \
                          "vmovdqu %[c], %%ymm2\n\t" #mn " " regs "\n\t"                                 \
-                         "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" HOST_END                          \
+                         "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" SSE_HOST_END                          \
                          : [d] "+m"(*d), [save] "=m"(save), [out] "=m"(out)                        \
                          : [b] "m"(*b), [c] "m"(*c), [m] "m"(mx)                                    \
                          : "xmm0", "xmm1", "xmm2");                                                 \
@@ -93,8 +90,8 @@ static uint32_t h_ph2ps(yreg *d, const yreg *s, const yreg *unused, uint32_t mx)
 {
     uint32_t save, out;
     (void)unused;
-    __asm__ volatile(HOST_BEGIN "vmovdqu %[s], %%ymm1\n\tvcvtph2ps %%xmm1, %%ymm0\n\t"
-                     "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" HOST_END
+    __asm__ volatile(SSE_HOST_BEGIN "vmovdqu %[s], %%ymm1\n\tvcvtph2ps %%xmm1, %%ymm0\n\t"
+                     "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" SSE_HOST_END
                      : [d] "=m"(*d), [save] "=m"(save), [out] "=m"(out)
                      : [s] "m"(*s), [m] "m"(mx)
                      : "xmm0", "xmm1");
@@ -106,8 +103,8 @@ static uint32_t h_ph2ps(yreg *d, const yreg *s, const yreg *unused, uint32_t mx)
     {                                                                                               \
         uint32_t save, out;                                                                         \
         (void)unused;                                                                               \
-        __asm__ volatile(HOST_BEGIN "vmovdqu %[s], %%ymm1\n\tvcvtps2ph $" #i ", %%ymm1, %%xmm0\n\t"  \
-                         "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" HOST_END                          \
+        __asm__ volatile(SSE_HOST_BEGIN "vmovdqu %[s], %%ymm1\n\tvcvtps2ph $" #i ", %%ymm1, %%xmm0\n\t"  \
+                         "vmovdqu %%ymm0, %[d]\n\tvzeroupper\n\t" SSE_HOST_END                          \
                          : [d] "=m"(*d), [save] "=m"(save), [out] "=m"(out)                        \
                          : [s] "m"(*s), [m] "m"(mx)                                                 \
                          : "xmm0", "xmm1");                                                         \

@@ -6,11 +6,6 @@
 #include "cpu/cpufeat.h"
 #include "cpu/sse.h"
 
-static unsigned vlen(const struct iem_insn *in)
-{
-    return avx_wide(in) ? 32 : 16;
-}
-
 /* Does the 256-bit form need AVX2 (integer forms), and is it there? */
 static int need_avx2(struct vcpu *v, const struct iem_insn *in)
 {
@@ -19,7 +14,7 @@ static int need_avx2(struct vcpu *v, const struct iem_insn *in)
 
 static int op_move(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned len = vlen(in), al = sse_vex_aligned(in->mnemonic) ? len : 0;
+    unsigned len = avx_vlen(in), al = sse_vex_aligned(in->mnemonic) ? len : 0;
     yreg y;
     int rc;
     if (in->mnemonic == ZYDIS_MNEMONIC_VMOVNTDQA && (rc = need_avx2(v, in)))
@@ -32,18 +27,15 @@ static int op_move(struct vcpu *v, const struct iem_insn *in)
 /* VMOVMSKPS/PD, VPMOVMSKB: the sign bit of each element into a GPR. */
 static int op_movmsk(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned len = vlen(in), es = in->mnemonic == ZYDIS_MNEMONIC_VMOVMSKPS ? 4
+    unsigned len = avx_vlen(in), es = in->mnemonic == ZYDIS_MNEMONIC_VMOVMSKPS ? 4
                                 : in->mnemonic == ZYDIS_MNEMONIC_VMOVMSKPD ? 8 : 1;
-    uint64_t m = 0;
     yreg y;
     int rc;
     if (es == 1 && (rc = need_avx2(v, in)))
         return rc;
     if ((rc = avx_read(v, in, 1, &y, len, 0)))
         return rc;
-    for (unsigned i = 0; i < len / es; i++)
-        m |= (uint64_t)(y.b[i * es + es - 1] >> 7) << i;
-    iem_gpr_set(v, in->op[0].reg, in->op[0].size, m);
+    iem_gpr_set(v, in->op[0].reg, in->op[0].size, sse_sign_mask(y.b, es, len));
     return IEM_OK;
 }
 
@@ -51,7 +43,7 @@ static int op_movmsk(struct vcpu *v, const struct iem_insn *in)
  * CF = (NOT a AND b) == 0; OF, AF, PF, SF cleared. */
 static int op_test(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned len = vlen(in), es = in->mnemonic == ZYDIS_MNEMONIC_VTESTPS ? 4
+    unsigned len = avx_vlen(in), es = in->mnemonic == ZYDIS_MNEMONIC_VTESTPS ? 4
                                 : in->mnemonic == ZYDIS_MNEMONIC_VTESTPD ? 8 : 1;
     bool z = true, c = true;
     yreg a, b;
@@ -69,7 +61,7 @@ static int op_test(struct vcpu *v, const struct iem_insn *in)
 
 static int op_zero(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned n = cpu_is_64(&v->cpu) ? 16 : 8; /* YMM8-15 are untouched outside 64-bit mode */
+    unsigned n = sse_nregs(v); /* YMM8-15 are untouched outside 64-bit mode */
     for (unsigned r = 0; r < n; r++) {
         memset(v->cpu.ymmh[r], 0, 16);
         if (in->mnemonic == ZYDIS_MNEMONIC_VZEROALL)
@@ -83,7 +75,7 @@ static int op_zero(struct vcpu *v, const struct iem_insn *in)
  * are AVX2 (the AVX ones take memory only). */
 static int op_broadcast(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned m = in->mnemonic, len = vlen(in), es = 16;
+    unsigned m = in->mnemonic, len = avx_vlen(in), es = 16;
     yreg s, d;
     int rc;
     if (m == ZYDIS_MNEMONIC_VPBROADCASTB)
@@ -152,7 +144,7 @@ static int op_perm2(struct vcpu *v, const struct iem_insn *in)
 static int op_permil(struct vcpu *v, const struct iem_insn *in)
 {
     bool pd = in->mnemonic == ZYDIS_MNEMONIC_VPERMILPD, imm = in->op[in->nops - 1].type == OPT_IMM;
-    unsigned len = vlen(in), n = len / (pd ? 8 : 4), per = pd ? 2 : 4;
+    unsigned len = avx_vlen(in), n = len / (pd ? 8 : 4), per = pd ? 2 : 4;
     yreg s, c, d;
     int rc;
     if ((rc = avx_read(v, in, 1, &s, len, 0)))
@@ -179,7 +171,7 @@ int avx_maskmov(struct vcpu *v, const struct iem_insn *in, unsigned es)
 {
     bool store = in->op[0].type == OPT_MEM;
     const struct iem_op *mop = &in->op[store ? 0 : 2];
-    unsigned len = vlen(in), n = len / es;
+    unsigned len = avx_vlen(in), n = len / es;
     uint64_t ea = iem_ea(v, in, mop), lin, gpa;
     yreg mask, data, d;
     int rc;
@@ -219,7 +211,7 @@ static int op_maskmov(struct vcpu *v, const struct iem_insn *in)
 static int op_blendv(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned es = in->mnemonic == ZYDIS_MNEMONIC_VBLENDVPS ? 4 : in->mnemonic == ZYDIS_MNEMONIC_VBLENDVPD ? 8 : 1;
-    unsigned len = vlen(in);
+    unsigned len = avx_vlen(in);
     yreg a, b, m;
     int rc;
     if (es == 1 && (rc = need_avx2(v, in)))
@@ -236,9 +228,9 @@ static int op_blendv(struct vcpu *v, const struct iem_insn *in)
 /* VCMPPS/PD/SS/SD: predicates 0-31 on the host (iem_avx_host.c). */
 static int op_cmp(struct vcpu *v, const struct iem_insn *in)
 {
-    unsigned len = vlen(in), imm = in->op[3].imm & 31;
+    unsigned len = avx_vlen(in), imm = in->op[3].imm & 31;
     sse_host_fn fn = avx_host_cmp(in->mnemonic, imm);
-    uint32_t mx = (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS, flags = 0;
+    uint32_t mx = sse_host_mxcsr(v), flags = 0;
     yreg a, b;
     int rc;
     if (!fn)
@@ -267,7 +259,7 @@ static int op_narrow(struct vcpu *v, const struct iem_insn *in)
     if (!avx_wide(in))
         return avx_legacy(v, in, legacy[l][1], 0);
     sse_host_fn fn = sse_host_lookup(legacy[l][1], 0);
-    uint32_t mx = (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS, flags;
+    uint32_t mx = sse_host_mxcsr(v), flags;
     yreg s, d;
     xreg lo, hi;
     int rc;

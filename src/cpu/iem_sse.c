@@ -176,7 +176,9 @@ int sse_fp_flags(struct vcpu *v, uint32_t flags)
     return iem_ud(v);
 }
 
-int sse_string_insn(struct vcpu *v, const struct iem_insn *in)
+/* MOVSD and CMPSD also name the string instructions (A5, A7): those run
+ * the string handler, ungated by any SIMD feature. */
+static int sse_string_insn(struct vcpu *v, const struct iem_insn *in)
 {
     for (const struct iem_op_def *o = iem_ops_string; o->fn; o++)
         if (o->mnemonic == in->mnemonic)
@@ -343,9 +345,10 @@ static int missing(struct vcpu *v, const struct iem_insn *in)
 static int sse_gate(struct vcpu *v, const struct iem_insn *in)
 {
     const struct sse_entry *e = &sse_tab[in->mnemonic];
-    bool string = in->opmap == ZYDIS_OPCODE_MAP_DEFAULT &&
-                  (in->mnemonic == ZYDIS_MNEMONIC_MOVSD || in->mnemonic == ZYDIS_MNEMONIC_CMPSD);
-    if (!string && !iem_feat(v, sse_insn_is_mmx(in) ? e->fm : e->fx))
+    if (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT &&
+        (in->mnemonic == ZYDIS_MNEMONIC_MOVSD || in->mnemonic == ZYDIS_MNEMONIC_CMPSD))
+        return sse_string_insn(v, in);
+    if (!iem_feat(v, sse_insn_is_mmx(in) ? e->fm : e->fx))
         return missing(v, in);
     return e->fn(v, in);
 }

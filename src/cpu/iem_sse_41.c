@@ -30,18 +30,6 @@ static const struct s41_desc s41_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(PTEST, PTEST, 16, 0, 0), D(PHMINPOSUW, PHMINPOS, 2, 0, 0), D(MPSADBW, MPSADBW, 2, 0, 0),
 };
 
-static uint64_t eget(const xreg *x, unsigned i, unsigned es)
-{
-    uint64_t v = 0;
-    memcpy(&v, x->b + i * es, es);
-    return v;
-}
-
-static void eput(xreg *x, unsigned i, unsigned es, uint64_t v)
-{
-    memcpy(x->b + i * es, &v, es);
-}
-
 static int ptest(struct vcpu *v, const xreg *a, const xreg *b)
 {
     uint64_t f = 0;
@@ -75,14 +63,14 @@ int sse_op_41(struct vcpu *v, const struct iem_insn *in)
     case Q_BLEND:
         for (unsigned i = 0; i < n; i++)
             if (imm & (1u << i))
-                eput(&r, i, es, eget(&b, i, es));
+                sse_elem_put(&r, i, es, sse_elem_get(&b, i, es));
         break;
     case Q_BLENDV: { /* the selector is the implicit XMM0 */
         xreg m;
         memcpy(&m, v->cpu.xmm[0], 16);
         for (unsigned i = 0; i < n; i++)
             if (m.b[i * es + es - 1] & 0x80)
-                eput(&r, i, es, eget(&b, i, es));
+                sse_elem_put(&r, i, es, sse_elem_get(&b, i, es));
         break;
     }
     case Q_INSERTPS:
@@ -93,15 +81,15 @@ int sse_op_41(struct vcpu *v, const struct iem_insn *in)
         break;
     case Q_EXTRACT:
         memset(&r, 0, sizeof(r));
-        r.q[0] = eget(&b, imm & (n - 1), es);
+        r.q[0] = sse_elem_get(&b, imm & (n - 1), es);
         break;
     case Q_INSERT:
-        eput(&r, imm & (n - 1), es, b.q[0]);
+        sse_elem_put(&r, imm & (n - 1), es, b.q[0]);
         break;
     case Q_MOVX:
         for (unsigned i = 0; i < n; i++) {
-            uint64_t x = eget(&b, i, d->ssize);
-            eput(&r, i, es, d->sign ? iem_sext(x, d->ssize) : x);
+            uint64_t x = sse_elem_get(&b, i, d->ssize);
+            sse_elem_put(&r, i, es, d->sign ? iem_sext(x, d->ssize) : x);
         }
         break;
     case Q_PTEST:

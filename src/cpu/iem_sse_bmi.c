@@ -69,8 +69,6 @@ static int op_bmi(struct vcpu *v, const struct iem_insn *in)
     bool flags = true;
     int rc;
 
-    if (cpu_is_real(&v->cpu) || cpu_is_v86(&v->cpu)) /* VEX is #UD there */
-        return iem_ud(v);
     if ((rc = iem_opnd_read(v, in, 1, &a)))
         return rc;
     if (in->nops >= 3 && (rc = iem_opnd_read(v, in, 2, &b)))

@@ -26,7 +26,7 @@ static const struct cvt_desc cvt_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
 int sse_op_cvt(struct vcpu *v, const struct iem_insn *in)
 {
     const struct cvt_desc *d = &cvt_tab[in->mnemonic];
-    uint32_t mx = (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS, flags;
+    uint32_t mx = sse_host_mxcsr(v), flags;
     xreg a, b;
     int rc;
 

@@ -15,12 +15,6 @@ static bool is_round(unsigned m)
            m == ZYDIS_MNEMONIC_ROUNDSD;
 }
 
-/* The MXCSR the host runs with: the guest's modes, flags clear, all masked. */
-static uint32_t host_mxcsr(const struct vcpu *v)
-{
-    return (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
-}
-
 /* DPPS/DPPD: products of the elements selected by imm[7:4], summed in the
  * SDM's order with a rounding at each step, broadcast to the elements
  * selected by imm[3:0]. Each step runs on the host so the flags accumulate
@@ -72,8 +66,6 @@ int sse_op_fp(struct vcpu *v, const struct iem_insn *in)
     xreg a, b;
     int rc;
 
-    if (m == ZYDIS_MNEMONIC_CMPSD && in->opmap == ZYDIS_OPCODE_MAP_DEFAULT)
-        return sse_string_insn(v, in);
     if (in->nops >= 3 && in->op[2].type == OPT_IMM)
         imm = in->op[2].imm & 0xff;
     bool dot = m == ZYDIS_MNEMONIC_DPPS || m == ZYDIS_MNEMONIC_DPPD;
@@ -85,7 +77,7 @@ int sse_op_fp(struct vcpu *v, const struct iem_insn *in)
         return rc;
     if ((rc = sse_read(v, in, 0, &a, 0)) || (rc = sse_read(v, in, 1, &b, 0)))
         return rc;
-    mx = host_mxcsr(v);
+    mx = sse_host_mxcsr(v);
     if (is_round(m) && !(imm & 4)) /* the immediate's rounding mode overrides MXCSR.RC */
         mx = (mx & ~0x6000u) | ((imm & 3) << 13);
     flags = dot ? dot_product(m == ZYDIS_MNEMONIC_DPPD, imm, &a, &b, mx) : fn(&a, &b, mx);

@@ -16,9 +16,8 @@
     static uint32_t fn(xreg *d, const xreg *s, uint32_t m)                                          \
     {                                                                                               \
         uint32_t save, out;                                                                         \
-        __asm__ volatile("stmxcsr %[save]\n\tldmxcsr %[m]\n\tmovdqu %[d], %%xmm0\n\t"               \
-                         "movdqu %[s], %%xmm1\n\t" insn " %%xmm1, %%xmm0\n\t"                       \
-                         "movdqu %%xmm0, %[d]\n\tstmxcsr %[out]\n\tldmxcsr %[save]"                 \
+        __asm__ volatile(SSE_HOST_BEGIN "movdqu %[d], %%xmm0\n\tmovdqu %[s], %%xmm1\n\t"               \
+                         insn " %%xmm1, %%xmm0\n\tmovdqu %%xmm0, %[d]\n\t" SSE_HOST_END                \
                          : [d] "+m"(*d), [save] "=m"(save), [out] "=m"(out)                        \
                          : [s] "m"(*s), [m] "m"(m)                                                  \
                          : "xmm0", "xmm1");                                                         \
@@ -30,10 +29,8 @@
     static uint32_t fn(xreg *d, uint64_t *g, uint32_t m)                                            \
     {                                                                                               \
         uint32_t save, out;                                                                         \
-        __asm__ volatile("stmxcsr %[save]\n\tldmxcsr %[m]\n\tmovdqu %[d], %%xmm0\n\t"               \
-                         "movq %[g], %%rax\n\t" insn "\n\t"                                         \
-                         "movdqu %%xmm0, %[d]\n\tmovq %%rax, %[g]\n\tstmxcsr %[out]\n\t"            \
-                         "ldmxcsr %[save]"                                                          \
+        __asm__ volatile(SSE_HOST_BEGIN "movdqu %[d], %%xmm0\n\tmovq %[g], %%rax\n\t" insn "\n\t"     \
+                         "movdqu %%xmm0, %[d]\n\tmovq %%rax, %[g]\n\t" SSE_HOST_END                   \
                          : [d] "+m"(*d), [g] "+m"(*g), [save] "=m"(save), [out] "=m"(out)          \
                          : [m] "m"(m)                                                               \
                          : "xmm0", "rax");                                                          \
@@ -46,9 +43,8 @@
     {                                                                                               \
         uint32_t save, out;                                                                         \
         uint64_t fl;                                                                                \
-        __asm__ volatile("stmxcsr %[save]\n\tldmxcsr %[m]\n\tmovdqu %[d], %%xmm0\n\t"               \
-                         "movdqu %[s], %%xmm1\n\t" insn " %%xmm1, %%xmm0\n\tpushfq\n\tpopq %[fl]\n\t" \
-                         "stmxcsr %[out]\n\tldmxcsr %[save]"                                        \
+        __asm__ volatile(SSE_HOST_BEGIN "movdqu %[d], %%xmm0\n\tmovdqu %[s], %%xmm1\n\t"               \
+                         insn " %%xmm1, %%xmm0\n\tpushfq\n\tpopq %[fl]\n\t" SSE_HOST_END            \
                          : [save] "=m"(save), [out] "=m"(out), [fl] "=r"(fl)                       \
                          : [d] "m"(*d), [s] "m"(*s), [m] "m"(m)                                     \
                          : "xmm0", "xmm1", "cc");                                                   \

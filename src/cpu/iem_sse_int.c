@@ -46,29 +46,9 @@ static const struct int_desc int_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(PHSUBW, HSUB, 2), D(PHSUBD, HSUB, 4), D(PHSUBSW, HSUBS, 2),
 };
 
-static uint64_t get(const xreg *x, unsigned i, unsigned es)
-{
-    switch (es) {
-    case 1: return x->b[i];
-    case 2: return x->w[i];
-    case 4: return x->d[i];
-    default: return x->q[i];
-    }
-}
-
 static int64_t sget(const xreg *x, unsigned i, unsigned es)
 {
-    return (int64_t)iem_sext(get(x, i, es), es);
-}
-
-static void put(xreg *x, unsigned i, unsigned es, uint64_t val)
-{
-    switch (es) {
-    case 1: x->b[i] = (uint8_t)val; break;
-    case 2: x->w[i] = (uint16_t)val; break;
-    case 4: x->d[i] = (uint32_t)val; break;
-    default: x->q[i] = val; break;
-    }
+    return (int64_t)iem_sext(sse_elem_get(x, i, es), es);
 }
 
 static int64_t sat_s(int64_t v, unsigned es)
@@ -128,7 +108,7 @@ static void horizontal(unsigned op, unsigned es, unsigned n, const xreg *a, cons
         int64_t v = (op == I_HADD || op == I_HADDS) ? p + q : p - q;
         if (op == I_HADDS || op == I_HSUBS)
             v = sat_s(v, es);
-        put(r, i, es, (uint64_t)v);
+        sse_elem_put(r, i, es, (uint64_t)v);
     }
 }
 
@@ -191,7 +171,7 @@ int sse_op_int(struct vcpu *v, const struct iem_insn *in)
         break;
     default:
         for (unsigned i = 0; i < n; i++)
-            put(&r, i, es, elem(d->op, es, get(&a, i, es), get(&b, i, es), cnt));
+            sse_elem_put(&r, i, es, elem(d->op, es, sse_elem_get(&a, i, es), sse_elem_get(&b, i, es), cnt));
         break;
     }
     return sse_write(v, in, 0, &r, 0);

@@ -3,7 +3,7 @@
 #include "cpu/sse.h"
 
 enum mov_kind {
-    MV_NONE, MV_FULL, MV_SCALAR, MV_LOW, MV_HIGH, MV_LHPS, MV_HLPS, MV_ZEXT, MV_MSK, MV_MASKMOV, MV_NTI,
+    MV_NONE, MV_FULL, MV_SCALAR, MV_LOW, MV_HIGH, MV_HLPS, MV_ZEXT, MV_MSK, MV_MASKMOV, MV_NTI,
     MV_DDUP, MV_SHDUP, MV_SLDUP,
 };
 
@@ -19,21 +19,12 @@ static const struct mov_desc mov_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(MOVNTPD, FULL, 16), D(MOVNTDQ, FULL, 16), D(MOVNTDQA, FULL, 16), D(MOVNTQ, FULL, 8),
     D(MOVSS, SCALAR, 4), D(MOVSD, SCALAR, 8),
     D(MOVLPS, LOW, 8), D(MOVLPD, LOW, 8), D(MOVHPS, HIGH, 8), D(MOVHPD, HIGH, 8),
-    D(MOVLHPS, LHPS, 8), D(MOVHLPS, HLPS, 8),
+    D(MOVLHPS, HIGH, 8), D(MOVHLPS, HLPS, 8), /* MOVLHPS is MOVHPS's register form */
     D(MOVD, ZEXT, 4), D(MOVQ, ZEXT, 8), D(MOVQ2DQ, ZEXT, 8), D(MOVDQ2Q, ZEXT, 8),
     D(MOVMSKPS, MSK, 4), D(MOVMSKPD, MSK, 8), D(PMOVMSKB, MSK, 1),
     D(MASKMOVDQU, MASKMOV, 16), D(MASKMOVQ, MASKMOV, 8), D(MOVNTI, NTI, 0),
     D(MOVDDUP, DDUP, 8), D(MOVSHDUP, SHDUP, 4), D(MOVSLDUP, SLDUP, 4),
 };
-
-/* The sign bit of each element, packed into a GPR. */
-static uint64_t sign_mask(const xreg *x, unsigned es, unsigned width)
-{
-    uint64_t m = 0;
-    for (unsigned i = 0; i < width / es; i++)
-        m |= (uint64_t)(x->b[i * es + es - 1] >> 7) << i;
-    return m;
-}
 
 /* MASKMOVDQU/MASKMOVQ: bytes of op0 whose op1 byte has its top bit set go to
  * [seg:rDI]; read-merge-write keeps the store all-or-nothing on a fault. */
@@ -46,7 +37,7 @@ static int maskmov(struct vcpu *v, const struct iem_insn *in, unsigned width)
 
     if ((rc = sse_read(v, in, 0, &data, 0)) || (rc = sse_read(v, in, 1, &mask, 0)))
         return rc;
-    if (!sign_mask(&mask, 1, width))
+    if (!sse_sign_mask(mask.b, 1, width))
         return IEM_OK;
     if ((rc = iem_read_buf(v, seg, ea, &mem, width)))
         return rc;
@@ -63,8 +54,6 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
     xreg s, r;
     int rc;
 
-    if (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->mnemonic == ZYDIS_MNEMONIC_MOVSD)
-        return sse_string_insn(v, in);
     if (d->kind == MV_NONE || in->nops < 2)
         return iem_unimplemented(v, in);
     if (d->kind == MV_NTI) { /* a GPR store: no SIMD state involved */
@@ -101,9 +90,6 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
     case MV_HIGH:
         r.q[1] = s.q[0];
         break;
-    case MV_LHPS:
-        r.q[1] = s.q[0];
-        break;
     case MV_HLPS:
         r.q[0] = s.q[1];
         break;
@@ -113,7 +99,7 @@ int sse_op_mov(struct vcpu *v, const struct iem_insn *in)
         break;
     case MV_MSK:
         memset(&r, 0, sizeof(r));
-        r.q[0] = sign_mask(&s, d->size, sse_is_mm(src) ? 8 : 16);
+        r.q[0] = sse_sign_mask(s.b, d->size, sse_is_mm(src) ? 8 : 16);
         break;
     case MV_DDUP:
         r.q[0] = r.q[1] = s.q[0];

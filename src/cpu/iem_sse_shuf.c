@@ -25,18 +25,6 @@ static const struct shuf_desc shuf_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     D(PALIGNR, PALIGNR, 1), D(PSHUFB, PSHUFB, 1),
 };
 
-static uint64_t eget(const xreg *x, unsigned i, unsigned es)
-{
-    uint64_t v = 0;
-    memcpy(&v, x->b + i * es, es);
-    return v;
-}
-
-static void eput(xreg *x, unsigned i, unsigned es, uint64_t v)
-{
-    memcpy(x->b + i * es, &v, es);
-}
-
 /* Packs the signed elements of a then b into half-size elements. */
 static void pack(const xreg *a, const xreg *b, xreg *r, unsigned es, unsigned width, bool uns)
 {
@@ -45,8 +33,8 @@ static void pack(const xreg *a, const xreg *b, xreg *r, unsigned es, unsigned wi
     int64_t lo = uns ? 0 : -hi - 1;
     xreg out;
     for (unsigned i = 0; i < 2 * n; i++) {
-        int64_t v = (int64_t)iem_sext(eget(i < n ? a : b, i % n, es), es);
-        eput(&out, i, half, (uint64_t)(v > hi ? hi : v < lo ? lo : v));
+        int64_t v = (int64_t)iem_sext(sse_elem_get(i < n ? a : b, i % n, es), es);
+        sse_elem_put(&out, i, half, (uint64_t)(v > hi ? hi : v < lo ? lo : v));
     }
     memcpy(r, &out, width);
 }
@@ -86,8 +74,8 @@ int sse_op_shuf(struct vcpu *v, const struct iem_insn *in)
     case SH_UNPCKH: {
         unsigned base = d->kind == SH_UNPCKH ? n / 2 : 0;
         for (unsigned i = 0; i < n / 2; i++) {
-            eput(&r, 2 * i, es, eget(&a, base + i, es));
-            eput(&r, 2 * i + 1, es, eget(&b, base + i, es));
+            sse_elem_put(&r, 2 * i, es, sse_elem_get(&a, base + i, es));
+            sse_elem_put(&r, 2 * i + 1, es, sse_elem_get(&b, base + i, es));
         }
         break;
     }

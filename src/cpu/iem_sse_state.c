@@ -52,11 +52,6 @@ static int fx_prepare(struct vcpu *v, const struct iem_insn *in, unsigned acc, u
     return iem_seg_lin(v, op->seg, *ea, FX_SIZE, acc, &lin);
 }
 
-static unsigned fx_nxmm(const struct vcpu *v)
-{
-    return cpu_is_64(&v->cpu) ? 16 : 8;
-}
-
 /* The last x87 instruction and operand pointers: 64-bit offsets in the
  * REX.W forms, else 32-bit offsets with their selectors. */
 static void fx_pointers(uint8_t *img, const struct cpu *c, bool wide)
@@ -131,7 +126,7 @@ void sse_fx_load_x87(struct cpu *c, const uint8_t *img, bool wide)
 static int op_fxsave(struct vcpu *v, const struct iem_insn *in)
 {
     uint8_t img[FX_SIZE];
-    unsigned n = fx_nxmm(v);
+    unsigned n = sse_nregs(v);
     uint64_t ea;
     int rc;
 
@@ -145,7 +140,7 @@ static int op_fxrstor(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     uint8_t img[FX_SIZE];
-    unsigned n = fx_nxmm(v), len = 160 + 16 * n;
+    unsigned n = sse_nregs(v), len = 160 + 16 * n;
     uint32_t mxcsr;
     uint64_t ea;
     int rc;

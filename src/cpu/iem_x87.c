@@ -45,7 +45,7 @@ int iem_x87_check_nm(struct vcpu *v, const struct iem_insn *in)
     return IEM_OK;
 }
 
-static void fpu_init(struct cpu *c)
+void fpu_init(struct cpu *c)
 {
     c->fcw = 0x37f;
     c->fsw = 0;

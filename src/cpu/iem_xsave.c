@@ -14,6 +14,7 @@
  * memory untouched.
  */
 #include "cpu/cpufeat.h"
+#include "cpu/fpu.h"
 #include "cpu/sse.h"
 
 #define XS_LEGACY 512u
@@ -32,11 +33,6 @@ static int xs_check(struct vcpu *v, unsigned feat)
     return IEM_OK;
 }
 
-static unsigned nregs(struct vcpu *v)
-{
-    return cpu_is_64(&v->cpu) ? 16 : 8;
-}
-
 static bool wide_form(unsigned m)
 {
     return m == ZYDIS_MNEMONIC_XSAVE64 || m == ZYDIS_MNEMONIC_XSAVEOPT64 || m == ZYDIS_MNEMONIC_XSAVEC64 ||
@@ -52,7 +48,7 @@ static int xsave(struct vcpu *v, const struct iem_insn *in, bool compact)
 {
     const struct iem_op *op = &in->op[0];
     uint64_t rf = rfbm(v), ea, bv, comp;
-    unsigned n = nregs(v), len = (rf & XCR0_AVX) ? XS_MAX : XS_AVX;
+    unsigned n = sse_nregs(v), len = (rf & XCR0_AVX) ? XS_MAX : XS_AVX;
     uint8_t area[XS_MAX], fx[XS_LEGACY];
     int rc;
 
@@ -74,28 +70,18 @@ static int xsave(struct vcpu *v, const struct iem_insn *in, bool compact)
     if (rf & XCR0_AVX)
         for (unsigned i = 0; i < n; i++)
             memcpy(area + XS_AVX + 16 * i, v->cpu.ymmh[i], 16);
-    memcpy(&bv, area + XS_HDR, 8);
+    /* XSTATE_BV[i] = XINUSE[i] for the requested i, and every one is in use */
     if (compact) {
-        bv = rf; /* every component in use */
+        bv = rf;
         comp = rf | XCOMP_COMPACT;
         memset(area + XS_HDR, 0, 64);
         memcpy(area + XS_HDR + 8, &comp, 8);
-    } else {
-        bv = (bv & ~rf) | rf;
+    } else { /* the other bits stay */
+        memcpy(&bv, area + XS_HDR, 8);
+        bv |= rf;
     }
     memcpy(area + XS_HDR, &bv, 8);
     return iem_write_buf(v, op->seg, ea, area, len);
-}
-
-static void init_x87(struct cpu *c)
-{
-    c->fcw = 0x37f;
-    c->fsw = 0;
-    c->ftw = 0xffff;
-    c->fpu_op = 0;
-    c->fpu_ip = c->fpu_dp = 0;
-    c->fpu_cs = c->fpu_ds = 0;
-    memset(c->fpr, 0, sizeof(c->fpr));
 }
 
 static int xrstor(struct vcpu *v, const struct iem_insn *in)
@@ -103,7 +89,7 @@ static int xrstor(struct vcpu *v, const struct iem_insn *in)
     const struct iem_op *op = &in->op[0];
     struct cpu *c = &v->cpu;
     uint64_t rf = rfbm(v), ea, bv, comp, hi[6];
-    unsigned n = nregs(v);
+    unsigned n = sse_nregs(v);
     uint8_t area[XS_MAX];
     uint32_t mxcsr;
     bool compact;
@@ -140,10 +126,12 @@ static int xrstor(struct vcpu *v, const struct iem_insn *in)
         return iem_gp(v, 0);
     /* every check passed: load or initialise each requested component */
     if (rf & XCR0_X87) {
-        if (bv & XCR0_X87)
+        if (bv & XCR0_X87) {
             sse_fx_load_x87(c, area, wide_form(in->mnemonic));
-        else
-            init_x87(c);
+        } else { /* the x87 initial configuration: FNINIT with ST0-7 zeroed */
+            fpu_init(c);
+            memset(c->fpr, 0, sizeof(c->fpr));
+        }
     }
     if (mx_touched)
         c->mxcsr = load_mxcsr ? mxcsr : 0x1f80;

@@ -65,9 +65,46 @@ static inline bool sse_is_mm(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= ZYDIS_REGISTER_MM0 &&
            op->reg <= ZYDIS_REGISTER_MM7;
 }
+/* XMM/YMM registers the current mode can name (and FXSAVE/XSAVE store):
+ * 16 in 64-bit mode, else 8. */
+static inline unsigned sse_nregs(const struct vcpu *v)
+{
+    return cpu_is_64(&v->cpu) ? 16 : 8;
+}
 static inline uint8_t *sse_xmm(struct vcpu *v, const struct iem_op *op)
 {
     return v->cpu.xmm[(op->reg - ZYDIS_REGISTER_XMM0) & 15];
+}
+
+/* Element i of es (1, 2, 4 or 8) bytes of an XMM/MMX value, zero-extended. */
+static inline uint64_t sse_elem_get(const xreg *x, unsigned i, unsigned es)
+{
+    switch (es) {
+    case 1: return x->b[i];
+    case 2: return x->w[i];
+    case 4: return x->d[i];
+    default: return x->q[i];
+    }
+}
+
+static inline void sse_elem_put(xreg *x, unsigned i, unsigned es, uint64_t val)
+{
+    switch (es) {
+    case 1: x->b[i] = (uint8_t)val; break;
+    case 2: x->w[i] = (uint16_t)val; break;
+    case 4: x->d[i] = (uint32_t)val; break;
+    default: x->q[i] = val; break;
+    }
+}
+
+/* The sign bits of the len / es elements of es bytes at b, packed from bit 0
+ * (MOVMSKPS/PD, PMOVMSKB and their VEX forms). */
+static inline uint64_t sse_sign_mask(const uint8_t *b, unsigned es, unsigned len)
+{
+    uint64_t m = 0;
+    for (unsigned i = 0; i < len / es; i++)
+        m |= (uint64_t)(b[i * es + es - 1] >> 7) << i;
+    return m;
 }
 
 /* The checks for an instruction whose first MMX/XMM operand decides the
@@ -91,9 +128,19 @@ int sse_align(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op
 /* Merges host-computed exception flags into MXCSR; IEM_OK when every raised
  * flag is masked, else the #XM/#UD status (destination must stay unchanged). */
 int sse_fp_flags(struct vcpu *v, uint32_t flags);
+/* The MXCSR a host runner gets: the guest's modes, flags clear, all masked. */
+static inline uint32_t sse_host_mxcsr(const struct vcpu *v)
+{
+    return (v->cpu.mxcsr & ~MXCSR_FLAGS) | MXCSR_MASKS;
+}
 
 /* Host SSE runners: run one instruction on (d, s) with xmm0 = d, xmm1 = s,
- * under mxcsr with exceptions masked; d gets xmm0; returns the flags. */
+ * under mxcsr with exceptions masked; d gets xmm0; returns the flags.
+ * Their asm swaps the host MXCSR for the guest's around the instruction
+ * (operands [save], [m] the guest's, [out] the flags after) so no compiled
+ * FP code ever runs under the guest's modes (iem_sse_host.c, iem_avx_host.c). */
+#define SSE_HOST_BEGIN "stmxcsr %[save]\n\tldmxcsr %[m]\n\t"
+#define SSE_HOST_END "stmxcsr %[out]\n\tldmxcsr %[save]"
 typedef uint32_t (*sse_host_fn)(xreg *d, const xreg *s, uint32_t mxcsr);
 /* Looks up the host runner of an SSE FP instruction by mnemonic (and the
  * CMPccPS/SD predicate imm for the compare forms); NULL if none. */
@@ -101,9 +148,6 @@ sse_host_fn sse_host_lookup(unsigned mnemonic, unsigned imm);
 /* Conversions with a GPR side: gpr in/out through *g (64 bits). */
 typedef uint32_t (*sse_host_gfn)(xreg *d, uint64_t *g, uint32_t mxcsr);
 sse_host_gfn sse_host_glookup(unsigned mnemonic, unsigned osize);
-
-/* MOVSD and CMPSD also name string instructions: runs the string handler. */
-int sse_string_insn(struct vcpu *v, const struct iem_insn *in);
 
 /* Handlers of the families, registered in iem_sse.c's table. */
 int sse_op_mov(struct vcpu *v, const struct iem_insn *in);   /* iem_sse_mov.c */
@@ -151,6 +195,10 @@ bool avx_is_ymm(const struct iem_op *op);
 bool avx_is_vreg(const struct iem_op *op); /* an XMM or YMM register */
 unsigned avx_regno(const struct iem_op *op);
 bool avx_wide(const struct iem_insn *in); /* a YMM operand: the 256-bit form */
+static inline unsigned avx_vlen(const struct iem_insn *in) /* 32 or 16 bytes */
+{
+    return avx_wide(in) ? 32 : 16;
+}
 /* Reads len (<= 32) bytes of operand i: vector register (its low len
  * bytes), memory (with a #GP check at align when nonzero) or GPR. */
 int avx_read(struct vcpu *v, const struct iem_insn *in, unsigned i, yreg *y, unsigned len, unsigned align);

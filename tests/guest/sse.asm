@@ -22,7 +22,8 @@ main:
         or eax, 0x600                   ; OSFXSR | OSXMMEXCPT
         mov cr4, eax
         fninit
-        PASS "CR4.OSFXSR and CR4.OSXMMEXCPT set"
+        mov eax, cr4
+        CHECK_MASK eax, 0x600, 0x600, "CR4.OSFXSR and CR4.OSXMMEXCPT set"
 
         ; ---- MXCSR ---------------------------------------------------------
         stmxcsr [SCR]

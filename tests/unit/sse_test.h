@@ -21,6 +21,12 @@ struct vcpu *sse_t_vcpu(void);
 void sse_t_setup(void);
 void sse_t_teardown(void);
 void sse_t_load_code(const uint8_t *code, size_t len);
+/* The listed case with this text (the test fails when there is none). */
+const struct sse_tcase *sse_t_find(const char *text);
+/* Runs code (or the listed case) once at 0x1000 in the interpreter with
+ * ESP at the test stack; returns the vector it raised or -1. */
+int sse_t_run_bytes(const uint8_t *code, size_t len);
+int sse_t_run(const char *text);
 uint32_t sse_t_rnd(void);
 void sse_t_avx64_mode(void);
 void sse_t_diff_avx64(const struct sse_tcase *t, unsigned iters);

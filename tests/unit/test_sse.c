@@ -507,6 +507,36 @@ Test(sse, diff_avx_64bit)
 /* Shared with test_sse_state.c. */
 struct vm *sse_t_vm(void) { return vm; }
 struct vcpu *sse_t_vcpu(void) { return vc; }
+const struct sse_tcase *sse_t_find(const char *text)
+{
+    for (unsigned k = 0; k < sse_ntcases; k++)
+        if (!strcmp(sse_tcases[k].text, text))
+            return &sse_tcases[k];
+    cr_assert_fail("no case '%s'", text);
+    return NULL;
+}
+
+int sse_t_run_bytes(const uint8_t *code, size_t len)
+{
+    load_code(code, len);
+    vc->cpu.gpr[R_SP] = TESTVM_STACK;
+    vc->cpu.rip = CODE_ADDR;
+    cr_assert_eq(iem_exec(vc, 1), IEM_OK);
+    if (vc->cpu.rip == CODE_ADDR + len)
+        return -1;
+    for (unsigned vec = 0; vec < 32; vec++)
+        if (vc->cpu.rip == HANDLER(vec))
+            return (int)vec;
+    cr_assert_fail("rip %#llx after %zu bytes of code", (unsigned long long)vc->cpu.rip, len);
+    return -2;
+}
+
+int sse_t_run(const char *text)
+{
+    const struct sse_tcase *t = sse_t_find(text);
+    return sse_t_run_bytes(t->start, (size_t)(t->end - t->start));
+}
+
 void sse_t_setup(void) { setup(); }
 void sse_t_teardown(void) { teardown(); }
 void sse_t_load_code(const uint8_t *code, size_t len) { load_code(code, len); }
