@@ -333,14 +333,6 @@ static void ide_destroy(void *opaque)
     free(ide);
 }
 
-static struct dev_ide *find_ide(struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "ide"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
-}
-
 /* Opens a CD image; the caller holds the lock (or is creating the VM). */
 static int cd_insert(struct ide_dev *d, const char *path, bool snapshot, char *err, size_t errlen)
 {
@@ -486,7 +478,7 @@ fail:
 
 int dev_ide_cd_change(struct vm *vm, unsigned index, const char *path, char *err, size_t errlen)
 {
-    struct dev_ide *ide = find_ide(vm);
+    struct dev_ide *ide = bus_find_device(&vm->bus, "ide");
     struct ide_dev *d;
     int rc = 0;
 

@@ -273,10 +273,7 @@ nomem:
 
 struct dev_vga *pc_vga(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "vga"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
+    return bus_find_device(&vm->bus, "vga");
 }
 
 /* Until struct vm_config names the display adapter, the option parser asks
