@@ -414,3 +414,33 @@ Test(linux_loader, frontend_exits_2_with_one_line)
     unlink(k), unlink(out);
     free(k), free(out);
 }
+
+/* -kernel also takes Multiboot images (multiboot.c): image files with
+ * bogus sizes and offsets are refused, or loaded, without harm. */
+
+/* An a.out-kludge Multiboot header at offset 0 of an 8 KiB image. */
+static char *fake_multiboot(uint32_t load_addr, uint32_t load_end, uint32_t bss_end)
+{
+    uint8_t img[8192] = {0};
+    uint32_t flags = 1u << 16;
+    put(img, 0, 0x1badb002, 4);
+    put(img, 4, flags, 4);
+    put(img, 8, -(0x1badb002u + flags), 4);
+    put(img, 12, load_addr, 4); /* header_addr: the header is the first byte loaded */
+    put(img, 16, load_addr, 4);
+    put(img, 20, load_end, 4);
+    put(img, 24, bss_end, 4);
+    put(img, 28, load_addr + 32, 4);
+    return temp_file(img, sizeof(img));
+}
+
+Test(linux_loader, multiboot_aout_past_4gib_is_refused)
+{
+    char *k = fake_multiboot(0xfffff000u, 0, 0), *ok = fake_multiboot(0x100000, 0, 0x110000), err[256];
+    struct vm *vm;
+    expect_failure(32 * MiB, k, NULL, NULL, "larger than guest RAM");
+    cr_assert_eq(boot(32 * MiB, ok, NULL, NULL, &vm, err, sizeof(err)), 0, "%s", err);
+    vm_destroy(vm);
+    unlink(k), unlink(ok);
+    free(k), free(ok);
+}
