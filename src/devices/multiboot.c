@@ -49,7 +49,8 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
     }
     *end = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
-        const Elf32_Phdr *ph = (const void *)(img + eh->e_phoff + i * sizeof(Elf32_Phdr));
+        Elf32_Phdr phdr, *ph = &phdr; /* copied: e_phoff need not be aligned */
+        memcpy(&phdr, img + eh->e_phoff + i * sizeof(Elf32_Phdr), sizeof(phdr));
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
             continue;
         if (ph->p_filesz > ph->p_memsz || ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||

@@ -444,3 +444,38 @@ Test(linux_loader, multiboot_aout_past_4gib_is_refused)
     unlink(k), unlink(ok);
     free(k), free(ok);
 }
+
+/* Program headers at an odd file offset are read, not dereferenced in place. */
+Test(linux_loader, multiboot_elf_with_unaligned_program_headers)
+{
+    uint8_t img[8192] = {0};
+    char err[256];
+    struct vm *vm;
+    const size_t phoff = 0x1001;
+    memcpy(img, "\x7f" "ELF", 4);
+    img[4] = 1, img[5] = 1, img[6] = 1;   /* ELFCLASS32, little endian, version 1 */
+    put(img, 16, 2, 2);                   /* ET_EXEC */
+    put(img, 18, 3, 2);                   /* EM_386 */
+    put(img, 20, 1, 4);
+    put(img, 24, 0x100000, 4);            /* e_entry */
+    put(img, 28, phoff, 4);               /* e_phoff */
+    put(img, 40, 52, 2);                  /* e_ehsize */
+    put(img, 42, 32, 2);                  /* e_phentsize */
+    put(img, 44, 1, 2);                   /* e_phnum */
+    put(img, 64, 0x1badb002, 4);          /* Multiboot header, no a.out addresses */
+    put(img, 72, -0x1badb002u, 4);
+    put(img, phoff, 1, 4);                /* PT_LOAD */
+    put(img, phoff + 4, 0x100, 4);        /* p_offset */
+    put(img, phoff + 12, 0x100000, 4);    /* p_paddr */
+    put(img, phoff + 16, 16, 4);          /* p_filesz */
+    put(img, phoff + 20, 16, 4);          /* p_memsz */
+    memcpy(img + 0x100, "multiboot-elf-ok", 16);
+    char *k = temp_file(img, sizeof(img));
+    uint8_t got[16];
+    cr_assert_eq(boot(32 * MiB, k, NULL, NULL, &vm, err, sizeof(err)), 0, "%s", err);
+    pgm_read(&vm->pgm, 0x100000, got, sizeof(got));
+    cr_assert_arr_eq(got, "multiboot-elf-ok", 16);
+    vm_destroy(vm);
+    unlink(k);
+    free(k);
+}
