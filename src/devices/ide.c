@@ -430,12 +430,10 @@ int dev_ide_create(struct vm *vm, char *err, size_t errlen)
     ide->vm = vm;
     for (unsigned n = 0; n < 2; n++) {
         ide->ch[n].ide = ide;
-        ide->ch[n].n = n;
         ide->ch[n].irq = pc_isa_irq(vm, 14 + n);
         for (unsigned u = 0; u < 2; u++) {
             ide->ch[n].dev[u].ch = &ide->ch[n];
             ide->ch[n].dev[u].unit = u;
-            ide->ch[n].dev[u].index = n * 2 + u;
         }
     }
     for (unsigned i = 0; i < cfg->ndrives && i < VM_MAX_DRIVES; i++) {

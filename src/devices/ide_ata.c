@@ -460,7 +460,6 @@ void ata_exec(struct ide_dev *d, uint8_t op)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (commands[i].op == op)
             c = &commands[i];
-    d->cmd = op;
     d->standby = d->standby && (op == 0xe5 || op == 0xe0 || op == 0xe2 || op == 0xe6);
     if (c && (c->flags & (d->kind == IDE_ATAPI ? C_CD : C_DISK))) {
         d->lba48 = c->flags & C_48;
