@@ -59,6 +59,14 @@ int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(
     return 0;
 }
 
+void *bus_find_device(const struct bus *b, const char *name)
+{
+    for (unsigned i = 0; i < b->ndevs; i++)
+        if (!strcmp(b->devs[i].name, name))
+            return b->devs[i].opaque;
+    return NULL;
+}
+
 void bus_reset(struct bus *b)
 {
     for (unsigned i = 0; i < b->ndevs; i++)

@@ -41,7 +41,6 @@ int dev_debugexit_create(struct vm *vm, uint16_t base, uint16_t size)
 
 struct debugcon {
     struct chardev *chr;
-    uint16_t base;
 };
 
 static uint64_t debugcon_read(void *opaque, uint64_t off, unsigned size)
@@ -66,7 +65,6 @@ int dev_debugcon_create(struct vm *vm, uint16_t base, struct chardev *chr)
     if (!d)
         return -1;
     d->chr = chr;
-    d->base = base;
     if (bus_pio_register(&vm->bus, base, 1, &debugcon_ops, d, "debugcon") < 0) {
         free(d);
         return -1;

@@ -52,6 +52,8 @@ uint64_t bus_pio_read(struct bus *b, uint16_t port, unsigned size);
 void bus_pio_write(struct bus *b, uint16_t port, uint64_t val, unsigned size);
 int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(void *),
                    void (*destroy)(void *));
+/* The opaque of the first device added under name, or NULL. */
+void *bus_find_device(const struct bus *b, const char *name);
 void bus_reset(struct bus *b);
 void bus_destroy(struct bus *b);
 

@@ -10,6 +10,8 @@
  * - Numbers are little-endian, except the file directory's fields, which
  *   are big-endian, as QEMU documents.
  * - Selecting an item rewinds its offset; reads past its end return 0.
+ *   The key's bit 14 (QEMU's write channel) does not take part in the
+ *   lookup; bit 15 (the x86 "arch" keys) does.
  * - The -kernel/-initrd files are read when first selected, so a VM that
  *   never asks does not hold a second copy.
  */
@@ -32,6 +34,7 @@ enum {
     K_IRQ0_OVERRIDE = 0x8002,
 };
 #define MAX_ITEMS 40
+#define KEY_WRITE_CHANNEL 0x4000
 #define KERNEL_LOAD 0x100000u
 #define CMDLINE_LOAD 0x20000u
 
@@ -49,7 +52,7 @@ struct dev_fw_cfg {
     struct fw_item items[MAX_ITEMS];
     unsigned n;
     uint16_t nfiles;
-    uint16_t sel;
+    struct fw_item *cur; /* the selected item, NULL for an unknown key */
     uint32_t off;
 };
 
@@ -235,11 +238,9 @@ static struct fw_item *find(struct dev_fw_cfg *f, uint16_t key)
 
 static void select_item(struct dev_fw_cfg *f, uint16_t key)
 {
-    f->sel = key;
+    struct fw_item *it = find(f, key & ~KEY_WRITE_CHANNEL);
+    f->cur = it;
     f->off = 0;
-    struct fw_item *it = find(f, key & 0x7fff); /* bit 15: the x86 "arch" keys keep it */
-    if (!it)
-        it = find(f, key);
     if (it && it->lazy) {
         char err[200];
         size_t len = 0;
@@ -260,7 +261,7 @@ static uint64_t sel_read(void *opaque, uint64_t off, unsigned size)
     (void)size;
     if (off == 1) { /* the data port: bytes in order, the first most significant */
         pthread_mutex_lock(&f->lock);
-        struct fw_item *it = find(f, f->sel);
+        const struct fw_item *it = f->cur;
         for (unsigned i = 0; i < size; i++) {
             uint8_t b = 0;
             if (it && f->off < it->len)
@@ -288,8 +289,7 @@ static void fw_cfg_reset(void *opaque)
 {
     struct dev_fw_cfg *f = opaque;
     pthread_mutex_lock(&f->lock);
-    f->sel = 0;
-    f->off = 0;
+    select_item(f, K_SIGNATURE);
     pthread_mutex_unlock(&f->lock);
 }
 
@@ -314,5 +314,6 @@ int dev_fw_cfg_create(struct vm *vm)
         fw_cfg_destroy(f);
         return -EBUSY;
     }
+    select_item(f, K_SIGNATURE); /* no vCPU runs yet */
     return 0;
 }

@@ -333,14 +333,6 @@ static void ide_destroy(void *opaque)
     free(ide);
 }
 
-static struct dev_ide *find_ide(struct vm *vm)
-{
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "ide"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
-}
-
 /* Opens a CD image; the caller holds the lock (or is creating the VM). */
 static int cd_insert(struct ide_dev *d, const char *path, bool snapshot, char *err, size_t errlen)
 {
@@ -438,12 +430,10 @@ int dev_ide_create(struct vm *vm, char *err, size_t errlen)
     ide->vm = vm;
     for (unsigned n = 0; n < 2; n++) {
         ide->ch[n].ide = ide;
-        ide->ch[n].n = n;
         ide->ch[n].irq = pc_isa_irq(vm, 14 + n);
         for (unsigned u = 0; u < 2; u++) {
             ide->ch[n].dev[u].ch = &ide->ch[n];
             ide->ch[n].dev[u].unit = u;
-            ide->ch[n].dev[u].index = n * 2 + u;
         }
     }
     for (unsigned i = 0; i < cfg->ndrives && i < VM_MAX_DRIVES; i++) {
@@ -486,7 +476,7 @@ fail:
 
 int dev_ide_cd_change(struct vm *vm, unsigned index, const char *path, char *err, size_t errlen)
 {
-    struct dev_ide *ide = find_ide(vm);
+    struct dev_ide *ide = bus_find_device(&vm->bus, "ide");
     struct ide_dev *d;
     int rc = 0;
 

@@ -121,6 +121,16 @@ static void xfer_error(struct ide_dev *d, int rc)
 static void pio_read_block(struct ide_dev *d);
 static void pio_write_block(struct ide_dev *d);
 
+/* A DRQ block of n sectors has moved: the registers say what is left and
+ * the last sector transferred. */
+static void pio_block_moved(struct ide_dev *d, uint32_t n)
+{
+    d->lba += n;
+    d->left -= n;
+    d->nsector = (uint8_t)d->left;
+    set_lba(d, d->lba - 1);
+}
+
 static void pio_read_finish(struct ide_dev *d)
 {
     d->status = ST_DRDY | ST_DSC;
@@ -135,10 +145,7 @@ static void pio_read_block(struct ide_dev *d)
         xfer_error(d, rc);
         return;
     }
-    d->lba += n;
-    d->left -= n;
-    d->nsector = (uint8_t)d->left;
-    set_lba(d, d->lba - 1);
+    pio_block_moved(d, n);
     ide_pio_start(d, 0, n * IDE_SECTOR, false, d->left ? pio_read_block : pio_read_finish);
     ide_raise_irq(d);
 }
@@ -158,10 +165,7 @@ static void pio_write_block(struct ide_dev *d)
         xfer_error(d, rc);
         return;
     }
-    d->lba += n;
-    d->left -= n;
-    d->nsector = (uint8_t)d->left;
-    set_lba(d, d->lba - 1);
+    pio_block_moved(d, n);
     if (!d->left) {
         ide_cmd_done(d);
         return;
@@ -456,7 +460,6 @@ void ata_exec(struct ide_dev *d, uint8_t op)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (commands[i].op == op)
             c = &commands[i];
-    d->cmd = op;
     d->standby = d->standby && (op == 0xe5 || op == 0xe0 || op == 0xe2 || op == 0xe6);
     if (c && (c->flags & (d->kind == IDE_ATAPI ? C_CD : C_DISK))) {
         d->lba48 = c->flags & C_48;

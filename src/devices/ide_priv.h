@@ -67,7 +67,6 @@ typedef int (*ide_dma_fn)(struct ide_dev *d);
 struct ide_dev {
     struct ide_channel *ch;
     unsigned unit;  /* 0 master, 1 slave */
-    unsigned index; /* 0-3: the -drive index */
     enum ide_kind kind;
     struct block *blk;
     uint64_t nsectors; /* 512-byte sectors (disk) or 2048-byte (CD) */
@@ -87,7 +86,6 @@ struct ide_dev {
     bool standby;
 
     /* the command in progress */
-    uint8_t cmd;
     bool lba48, is_write;
     uint64_t lba;
     uint32_t left;     /* sectors still to transfer */
@@ -116,7 +114,6 @@ struct ide_dev {
 
 struct ide_channel {
     struct dev_ide *ide;
-    unsigned n;
     struct ide_dev dev[2];
     unsigned cur;
     uint8_t devctl;

@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "devices/lapic_priv.h"
 
@@ -44,10 +43,7 @@ static bool sw_enabled(const struct lapic *l) { return hw_enabled(l) && (l->svr 
 
 struct dev_apic *pc_apic(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "apic"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
+    return bus_find_device(&vm->bus, "apic");
 }
 
 void lapic_set_current(struct vcpu *v)

@@ -49,7 +49,8 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
     }
     *end = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
-        const Elf32_Phdr *ph = (const void *)(img + eh->e_phoff + i * sizeof(Elf32_Phdr));
+        Elf32_Phdr phdr, *ph = &phdr; /* copied: e_phoff need not be aligned */
+        memcpy(&phdr, img + eh->e_phoff + i * sizeof(Elf32_Phdr), sizeof(phdr));
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
             continue;
         if (ph->p_filesz > ph->p_memsz || ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||
@@ -77,7 +78,7 @@ static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32
                      uint32_t *entry, uint32_t *end, char *err, size_t errlen)
 {
     uint32_t header_addr = h[3], load_addr = h[4], load_end = h[5], bss_end = h[6];
-    uint64_t top = e820_ram_top_from_1m(vm), off, size;
+    uint64_t top = e820_ram_top_from_1m(vm), off, size, end64;
 
     if (load_addr > header_addr || header_addr - load_addr > hoff) {
         snprintf(err, errlen, "bad Multiboot a.out addresses");
@@ -95,16 +96,17 @@ static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32
         snprintf(err, errlen, "bad Multiboot bss_end_addr");
         return -1;
     }
-    *end = bss_end ? bss_end : (uint32_t)(load_addr + size);
-    if (load_addr < 0x100000 && load_addr < MB_INFO_END && *end > MB_GDT) {
+    end64 = bss_end ? bss_end : load_addr + size; /* 64-bit: load_addr + size may pass 4 GiB */
+    if (load_addr < 0x100000 && load_addr < MB_INFO_END && end64 > MB_GDT) {
         snprintf(err, errlen, "kernel overlaps the Multiboot info area");
         return -1;
     }
-    if (*end > top) {
+    if (end64 > top) {
         snprintf(err, errlen, "kernel (%llu KiB at 0x%x) is larger than guest RAM",
-                 (unsigned long long)(*end - load_addr) >> 10, load_addr);
+                 (unsigned long long)(end64 - load_addr) >> 10, load_addr);
         return -1;
     }
+    *end = (uint32_t)end64;
     pgm_load(&vm->pgm, load_addr, img + off, size);
     if (bss_end > load_addr + size) {
         uint8_t *z = calloc(1, bss_end - load_addr - size);

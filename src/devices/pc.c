@@ -22,8 +22,6 @@
  *   PIC's lock and never while holding the clock's.
  */
 #include <stdio.h>
-#include <string.h>
-
 #include <stdlib.h>
 
 #include "devices/acpi.h"
@@ -39,14 +37,6 @@
 #include "vm/vm.h"
 
 #define FIXED_EPOCH 1704067200 /* 2024-01-01 00:00:00 UTC */
-
-static void *find_device(struct vm *vm, const char *name)
-{
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, name))
-            return vm->bus.devs[i].opaque;
-    return NULL;
-}
 
 /* The ISA interrupt lines: each reaches the 8259 pair and the I/O APIC. */
 struct pc_isa_irqs {
@@ -64,7 +54,7 @@ static void isa_set_irq(void *opaque, unsigned n, int level)
 
 struct irq_line pc_isa_irq(struct vm *vm, unsigned n)
 {
-    struct pc_isa_irqs *r = find_device(vm, "isa-irq");
+    struct pc_isa_irqs *r = bus_find_device(&vm->bus, "isa-irq");
     if (!r || n >= 16)
         return (struct irq_line){0};
     return (struct irq_line){isa_set_irq, r, n};
@@ -85,13 +75,13 @@ static int isa_irqs_create(struct vm *vm, struct dev_pic *pic, struct dev_ioapic
 
 struct dev_i8042 *pc_i8042(struct vm *vm)
 {
-    return find_device(vm, "i8042");
+    return bus_find_device(&vm->bus, "i8042");
 }
 
 void pc_set_deterministic(struct vm *vm, unsigned shift)
 {
     struct vm_clock *c = vm_clock(vm);
-    struct dev_rtc *rtc = find_device(vm, "rtc");
+    struct dev_rtc *rtc = bus_find_device(&vm->bus, "rtc");
     if (c)
         clock_set_icount(c, true, shift);
     if (rtc)

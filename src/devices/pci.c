@@ -306,10 +306,7 @@ static void pci_destroy(void *opaque)
 
 struct dev_pci *pc_pci(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "pci"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
+    return bus_find_device(&vm->bus, "pci");
 }
 
 int dev_pci_create(struct vm *vm, void *rcr)

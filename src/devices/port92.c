@@ -27,7 +27,7 @@ static void port92_write(void *opaque, uint64_t off, uint64_t val, unsigned size
     struct port92 *p = opaque;
     (void)off, (void)size;
     bool reset = (val & 1) && !(p->reg92 & 1); /* the 0 -> 1 edge resets */
-    p->reg92 = (uint8_t)(val & ~1u) | (uint8_t)(val & 1);
+    p->reg92 = (uint8_t)val;
     pgm_set_a20(&p->vm->pgm, val & 2);
     if (reset)
         vm_request(p->vm, VM_FF_RESET);

@@ -23,7 +23,7 @@
 #define NS 1000000000ll
 #define RTC_HZ 32768u
 #define UIP_NS 244000
-#define FIXED_EPOCH 1704067200 /* 2024-01-01 00:00:00 UTC, deterministic mode */
+#define MAX_YEAR 25599 /* binary century 255, year 99 */
 
 enum { R_A = 0x0a, R_B, R_C, R_D };
 #define B_SET  0x80
@@ -141,7 +141,9 @@ static void set_time_reg(struct dev_rtc *r, unsigned idx, uint8_t v, int64_t now
     case 9: tm.tm_year = (tm.tm_year + 1900) / 100 * 100 + from_reg(r, v) % 100 - 1900; break;
     default: tm.tm_year = from_reg(r, v) * 100 + (tm.tm_year % 100) - 1900; break;
     }
-    int64_t secs = (int64_t)timegm(&tm);
+    int64_t secs = (int64_t)timegm(&tm); /* normalizes tm: out-of-range fields carry */
+    if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > MAX_YEAR)
+        return; /* a carry the year and century bytes cannot hold: the write is dropped */
     /* keep the day of week the guest sees unless it writes register 6 */
     broken_down(secs, &tm);
     r->dow_adjust = (r->dow_adjust + wday - tm.tm_wday + 7) % 7;
@@ -407,7 +409,7 @@ int dev_rtc_create(struct vm *vm, struct irq_line irq8, struct dev_rtc **out)
     r->ram[R_A] = 0x26; /* 32.768 kHz, 1024 Hz periodic rate */
     r->ram[R_B] = B_24H;
     r->div_ns = r->base_ns = r->flags_ns = now_ns(r);
-    r->secs = clock_icount(r->clock) ? FIXED_EPOCH : (int64_t)time(NULL);
+    r->secs = (int64_t)time(NULL); /* --icount sets a fixed date later (pc_set_deterministic) */
     nvram_init(r, vm);
     if (bus_pio_register(&vm->bus, 0x70, 2, &rtc_ops, r, "rtc") < 0 ||
         bus_add_device(&vm->bus, "rtc", r, rtc_reset, rtc_destroy) < 0) {

@@ -18,13 +18,19 @@ static bool valid_bpp(unsigned bpp)
     return bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
 }
 
-/* Virtual height from the memory left for the virtual width. */
+/* Virtual height from the memory left for the virtual width; a virtual
+ * width whose lines do not fit YRES times in video memory falls back to
+ * XRES, as QEMU's vbe_fixup_regs does (enable() clears width * YRES). */
 static void fix_virt(struct dev_vga *v)
 {
     unsigned bpp = bytes_pp(v->vbe[VBE_BPP]);
     if (v->vbe[VBE_VIRT_WIDTH] < v->vbe[VBE_XRES])
         v->vbe[VBE_VIRT_WIDTH] = v->vbe[VBE_XRES];
     uint32_t stride = (uint32_t)v->vbe[VBE_VIRT_WIDTH] * bpp;
+    if ((uint64_t)stride * v->vbe[VBE_YRES] > VGA_VRAM_SIZE) {
+        v->vbe[VBE_VIRT_WIDTH] = v->vbe[VBE_XRES];
+        stride = (uint32_t)v->vbe[VBE_XRES] * bpp;
+    }
     uint32_t h = stride ? VGA_VRAM_SIZE / stride : 0;
     v->vbe[VBE_VIRT_HEIGHT] = (uint16_t)(h > 0xffff ? 0xffff : h);
 }

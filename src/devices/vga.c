@@ -229,7 +229,6 @@ static void load_rom(struct dev_vga *v, const char *path)
     }
     memset(padded + len, 0xff, size - len);
     v->rom = padded;
-    v->rom_size = size;
     pci_set_rom(&v->pci, v->rom, (uint32_t)size);
     if (!v->vm->cfg.bios)
         pgm_map_rom(&v->vm->pgm, 0xc0000, (len + 0xfff) & ~(size_t)0xfff, v->rom, "vgabios");
@@ -273,10 +272,7 @@ nomem:
 
 struct dev_vga *pc_vga(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->bus.ndevs; i++)
-        if (!strcmp(vm->bus.devs[i].name, "vga"))
-            return vm->bus.devs[i].opaque;
-    return NULL;
+    return bus_find_device(&vm->bus, "vga");
 }
 
 /* Until struct vm_config names the display adapter, the option parser asks

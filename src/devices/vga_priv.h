@@ -27,7 +27,6 @@ struct dev_vga {
     struct pci_device pci;
     uint8_t *vram; /* planar modes: plane p, offset o at vram[o * 4 + p] */
     uint8_t *rom;
-    size_t rom_size;
     /* registers */
     uint8_t misc, feature;
     uint8_t sr_index, sr[8];

@@ -101,3 +101,12 @@ Test(fwcfg, file_dir_and_e820)
     rdn(facs, 4);
     cr_assert_eq(memcmp(facs, "FACS", 4), 0);
 }
+
+/* The write-channel bit (14) of a key is not part of it; the x86 arch
+ * bit (15) is: 0x8002 is the IRQ0 override, not the UUID at 0x0002. */
+Test(fwcfg, key_bits)
+{
+    cr_assert_eq(le(0x4003, 8), 32u << 20);
+    cr_assert_eq(le(0x8002, 4), 1);
+    cr_assert_eq(le(0x8003, 8), 0, "no arch key 3");
+}

@@ -414,3 +414,68 @@ Test(linux_loader, frontend_exits_2_with_one_line)
     unlink(k), unlink(out);
     free(k), free(out);
 }
+
+/* -kernel also takes Multiboot images (multiboot.c): image files with
+ * bogus sizes and offsets are refused, or loaded, without harm. */
+
+/* An a.out-kludge Multiboot header at offset 0 of an 8 KiB image. */
+static char *fake_multiboot(uint32_t load_addr, uint32_t load_end, uint32_t bss_end)
+{
+    uint8_t img[8192] = {0};
+    uint32_t flags = 1u << 16;
+    put(img, 0, 0x1badb002, 4);
+    put(img, 4, flags, 4);
+    put(img, 8, -(0x1badb002u + flags), 4);
+    put(img, 12, load_addr, 4); /* header_addr: the header is the first byte loaded */
+    put(img, 16, load_addr, 4);
+    put(img, 20, load_end, 4);
+    put(img, 24, bss_end, 4);
+    put(img, 28, load_addr + 32, 4);
+    return temp_file(img, sizeof(img));
+}
+
+Test(linux_loader, multiboot_aout_past_4gib_is_refused)
+{
+    char *k = fake_multiboot(0xfffff000u, 0, 0), *ok = fake_multiboot(0x100000, 0, 0x110000), err[256];
+    struct vm *vm;
+    expect_failure(32 * MiB, k, NULL, NULL, "larger than guest RAM");
+    cr_assert_eq(boot(32 * MiB, ok, NULL, NULL, &vm, err, sizeof(err)), 0, "%s", err);
+    vm_destroy(vm);
+    unlink(k), unlink(ok);
+    free(k), free(ok);
+}
+
+/* Program headers at an odd file offset are read, not dereferenced in place. */
+Test(linux_loader, multiboot_elf_with_unaligned_program_headers)
+{
+    uint8_t img[8192] = {0};
+    char err[256];
+    struct vm *vm;
+    const size_t phoff = 0x1001;
+    memcpy(img, "\x7f" "ELF", 4);
+    img[4] = 1, img[5] = 1, img[6] = 1;   /* ELFCLASS32, little endian, version 1 */
+    put(img, 16, 2, 2);                   /* ET_EXEC */
+    put(img, 18, 3, 2);                   /* EM_386 */
+    put(img, 20, 1, 4);
+    put(img, 24, 0x100000, 4);            /* e_entry */
+    put(img, 28, phoff, 4);               /* e_phoff */
+    put(img, 40, 52, 2);                  /* e_ehsize */
+    put(img, 42, 32, 2);                  /* e_phentsize */
+    put(img, 44, 1, 2);                   /* e_phnum */
+    put(img, 64, 0x1badb002, 4);          /* Multiboot header, no a.out addresses */
+    put(img, 72, -0x1badb002u, 4);
+    put(img, phoff, 1, 4);                /* PT_LOAD */
+    put(img, phoff + 4, 0x100, 4);        /* p_offset */
+    put(img, phoff + 12, 0x100000, 4);    /* p_paddr */
+    put(img, phoff + 16, 16, 4);          /* p_filesz */
+    put(img, phoff + 20, 16, 4);          /* p_memsz */
+    memcpy(img + 0x100, "multiboot-elf-ok", 16);
+    char *k = temp_file(img, sizeof(img));
+    uint8_t got[16];
+    cr_assert_eq(boot(32 * MiB, k, NULL, NULL, &vm, err, sizeof(err)), 0, "%s", err);
+    pgm_read(&vm->pgm, 0x100000, got, sizeof(got));
+    cr_assert_arr_eq(got, "multiboot-elf-ok", 16);
+    vm_destroy(vm);
+    unlink(k);
+    free(k);
+}

@@ -171,3 +171,23 @@ Test(rtc, cmos_memory_bytes)
     vm_reset(vm);
     cr_assert_eq(rd(0x40), 0x77, "CMOS RAM survives a reset");
 }
+
+/* Out-of-range register values carry into the next field, but never past
+ * what the year and century bytes can hold: a carry beyond year 25599
+ * (binary century 255, year 99) drops the write. Without that bound,
+ * repeated month writes pushed the year on without limit, until the
+ * broken-down time overflowed an int. */
+Test(rtc, carries_stay_within_the_century_byte)
+{
+    wr(0x0b, 0x06); /* binary, 24 hour */
+    wr(0x32, 255);
+    wr(9, 99);
+    cr_assert_eq(rd(0x32), 255);
+    wr(8, 13); /* month 13 of 25599 would be January 25600 */
+    cr_assert_eq(rd(0x32), 255, "century");
+    cr_assert_eq(rd(9), 99, "year");
+    cr_assert_eq(rd(8), 1, "month as it was");
+    for (unsigned i = 0; i < 2000; i++)
+        wr(8, 255);
+    cr_assert_eq(rd(0x32), 255, "century");
+}

@@ -231,3 +231,19 @@ Test(vga, dirty_lines)
     cr_assert_eq(s.pixels[640 * 100 + 2], 0x123456);
     vga_surface_free(&s);
 }
+
+/* A virtual width wider than video memory can hold at the mode's height
+ * falls back to the mode's own width (as QEMU's vbe_fixup_regs does): a
+ * re-enable that clears memory then clears only video memory. */
+Test(vga, vbe_virtual_width_is_bounded_by_video_memory)
+{
+    static const uint16_t set[][2] = {{1, 1920}, {2, 1200}, {3, 32}, {4, 0x01}, {6, 0xffff}, {4, 0x01}};
+    for (unsigned i = 0; i < 6; i++) {
+        bus_pio_write(&vm->bus, 0x1ce, set[i][0], 2);
+        bus_pio_write(&vm->bus, 0x1cf, set[i][1], 2);
+    }
+    bus_pio_write(&vm->bus, 0x1ce, 6, 2);
+    cr_assert_eq(bus_pio_read(&vm->bus, 0x1cf, 2), 1920);
+    bus_pio_write(&vm->bus, 0x1ce, 7, 2);
+    cr_assert_eq(bus_pio_read(&vm->bus, 0x1cf, 2), (16u << 20) / (1920 * 4));
+}
