@@ -27,24 +27,26 @@ static const struct mov_desc mov_tab[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
 };
 
 /* MASKMOVDQU/MASKMOVQ: bytes of op0 whose op1 byte has its top bit set go to
- * [seg:rDI]; read-merge-write keeps the store all-or-nothing on a fault. */
+ * [seg:rDI]. Only those bytes are accessed (an unselected byte may be
+ * another CPU's or a device register's), and every one is checked before
+ * any is written, so a fault stores nothing. */
 static int maskmov(struct vcpu *v, const struct iem_insn *in, unsigned width)
 {
     unsigned seg = in->seg != S_NONE ? in->seg : S_DS;
-    uint64_t ea = iem_gpr(v, R_DI, in->asize);
-    xreg data, mask, mem;
+    uint64_t ea = iem_gpr(v, R_DI, in->asize), lin, gpa;
+    xreg data, mask;
     int rc;
 
     if ((rc = sse_read(v, in, 0, &data, 0)) || (rc = sse_read(v, in, 1, &mask, 0)))
         return rc;
-    if (!sse_sign_mask(mask.b, 1, width))
-        return IEM_OK;
-    if ((rc = iem_read_buf(v, seg, ea, &mem, width)))
-        return rc;
     for (unsigned i = 0; i < width; i++)
-        if (mask.b[i] & 0x80)
-            mem.b[i] = data.b[i];
-    return iem_write_buf(v, seg, ea, &mem, width);
+        if ((mask.b[i] & 0x80) && ((rc = iem_seg_lin(v, seg, ea + i, 1, ACC_W, &lin)) ||
+                                   (rc = iem_translate(v, lin, ACC_W, &gpa))))
+            return rc;
+    for (unsigned i = 0; i < width; i++)
+        if ((mask.b[i] & 0x80) && (rc = iem_write_buf(v, seg, ea + i, &data.b[i], 1)))
+            return rc;
+    return IEM_OK;
 }
 
 int sse_op_mov(struct vcpu *v, const struct iem_insn *in)

@@ -5,7 +5,8 @@
  * for unmasked exceptions with the destination unchanged, #GP(0) for
  * misaligned aligned forms and reserved MXCSR bits, LDMXCSR/STMXCSR,
  * FXSAVE/FXRSTOR layout and round trip, MMX/x87 aliasing, EMMS, the string
- * MOVSD/CMPSD that share SSE2 mnemonics, and the RCP/RSQRT error bound.
+ * MOVSD/CMPSD that share SSE2 mnemonics, the RCP/RSQRT error bound, and
+ * MASKMOVDQU touching only the bytes it selects.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -326,4 +327,46 @@ Test(sse, random_encodings_never_fail_internally)
                       code[4], code[5]);
         c->cr0 = cr0, c->cr4 = cr4;
     }
+}
+
+/* An MMIO page that logs every access: MASKMOVDQU/MASKMOVQ touch only the
+ * bytes their mask selects (no read-merge-write of the others). */
+struct mmio_log {
+    unsigned reads, writes;
+    uint64_t off[32], val[32];
+};
+
+static uint64_t log_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)off, (void)size;
+    ((struct mmio_log *)opaque)->reads++;
+    return 0;
+}
+
+static void log_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    struct mmio_log *l = opaque;
+    cr_assert_eq(size, 1, "one byte at a time");
+    if (l->writes < 32)
+        l->off[l->writes] = off, l->val[l->writes] = val;
+    l->writes++;
+}
+
+Test(sse, maskmov_touches_only_selected_bytes)
+{
+    static const struct io_ops ops = {log_read, log_write};
+    static struct mmio_log log;
+    struct cpu *c = &vc->cpu;
+    cr_assert_eq(pgm_map_mmio(&vm->pgm, 0xd0000000u, 0x1000, &ops, &log, "log"), 0);
+    for (unsigned i = 0; i < 16; i++)
+        c->xmm[0][i] = (uint8_t)(0xa0 + i), c->xmm[1][i] = (i == 3 || i == 12) ? 0x80 : 0x7f;
+    c->gpr[R_DI] = 0xd0000010u;
+    cr_assert_eq(run1("maskmovdqu xmm0, xmm1", -1), -1);
+    cr_assert_eq(log.reads, 0, "no read of the destination");
+    cr_assert_eq(log.writes, 2, "only the two selected bytes are written");
+    cr_assert(log.off[0] == 0x13 && log.val[0] == 0xa3 && log.off[1] == 0x1c && log.val[1] == 0xac);
+    log.reads = log.writes = 0;
+    memset(c->xmm[1], 0, 16);
+    cr_assert_eq(run1("maskmovdqu xmm0, xmm1", -1), -1);
+    cr_assert_eq(log.reads + log.writes, 0, "a zero mask touches nothing");
 }
