@@ -490,18 +490,35 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const struct io_ops mmio_ops = {mmio_read, mmio_write};
 
-int lapic_map_page(struct dev_apic *a, uint64_t base)
+/* The xAPIC page at base decodes for every APIC whose base names it. The
+ * maps are few; when they run out, one that no APIC but `moving` (which is
+ * leaving it) still uses is unmapped and taken, so a guest may move its
+ * APIC as often as hardware allows. */
+int lapic_map_page(struct dev_apic *a, uint64_t base, const struct lapic *moving)
 {
+    struct apic_map *m = NULL;
     for (unsigned i = 0; i < a->nmaps; i++)
         if (a->maps[i].base == base)
             return 0;
-    if (a->nmaps == MAX_MAPS)
-        return -1;
-    struct apic_map *m = &a->maps[a->nmaps];
+    if (a->nmaps < MAX_MAPS) {
+        m = &a->maps[a->nmaps];
+    } else {
+        for (unsigned i = 0; i < a->nmaps && !m; i++) {
+            bool used = false;
+            for (unsigned c = 0; c < a->n; c++)
+                used |= &a->cpus[c] != moving && hw_enabled(&a->cpus[c]) && !x2(&a->cpus[c]) &&
+                        (a->cpus[c].base & ~0xfffull) == a->maps[i].base;
+            if (!used)
+                m = &a->maps[i];
+        }
+        if (!m || pgm_unmap(&a->vm->pgm, m->base, 0x1000) < 0)
+            return -1;
+    }
     *m = (struct apic_map){a, base};
     if (pgm_map_mmio(&a->vm->pgm, base, 0x1000, &mmio_ops, m, "lapic") < 0)
         return -1;
-    a->nmaps++;
+    if (m == &a->maps[a->nmaps])
+        a->nmaps++;
     return 0;
 }
 
@@ -560,7 +577,7 @@ int dev_apic_create(struct vm *vm, struct dev_apic **out)
         clock_timer_init(&a->cpus[i].timer, vm_clock(vm), timer_fire, &a->cpus[i]);
     }
     apic_reset(a);
-    if (lapic_map_page(a, APIC_DEFAULT_BASE) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
+    if (lapic_map_page(a, APIC_DEFAULT_BASE, NULL) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
         apic_destroy(a);
         return -EBUSY;
     }

@@ -103,7 +103,7 @@ int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
     bool is_en = nw & APIC_BASE_EN, is_x2 = nw & APIC_BASE_EXTD;
     /* SDM 11.12.5: x2APIC without EN, x2APIC -> xAPIC and disabled -> x2APIC are invalid */
     if ((is_x2 && !is_en) || (was_x2 && is_en && !is_x2) || (!was_en && is_x2) ||
-        (is_en && !is_x2 && lapic_map_page(l->sys, nw & phys_mask) < 0)) {
+        (is_en && !is_x2 && lapic_map_page(l->sys, nw & phys_mask, l) < 0)) {
         rc = -1;
         goto out;
     }

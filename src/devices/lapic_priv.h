@@ -71,7 +71,7 @@ void lapic_update(struct lapic *l);           /* VCPU_FF_INTERRUPT_APIC from the
 void lapic_regs_reset(struct lapic *l);
 int lapic_reg_read(struct lapic *l, unsigned idx, uint64_t *out);
 int lapic_reg_write(struct lapic *l, unsigned idx, uint64_t val);
-int lapic_map_page(struct dev_apic *a, uint64_t base);
+int lapic_map_page(struct dev_apic *a, uint64_t base, const struct lapic *moving);
 void lapic_deadline_write(struct lapic *l, uint64_t val);
 
 #endif

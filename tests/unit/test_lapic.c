@@ -262,3 +262,19 @@ Test(lapic, relocation)
     cr_assert_eq((uint32_t)pgm_read_u(&vm->pgm, 0xfee10030, 4), 0x50014);
     cr_assert_eq(rd(0, 0x30), 0xffffffffu, "the old page no longer decodes");
 }
+
+/* Hardware lets the APIC move any number of times; the last page decodes. */
+Test(lapic, relocation_any_number_of_times)
+{
+    struct vcpu *v = &vm->cpus[0];
+    lapic_set_current(v);
+    for (uint64_t k = 1; k <= 12; k++) {
+        uint64_t base = 0xfee00000ull + (k << 16);
+        cr_assert_eq(lapic_base_write(v, base | APIC_BASE_EN, 0xfffffff000ull), 0, "move %llu",
+                     (unsigned long long)k);
+        cr_assert_eq((uint32_t)pgm_read_u(&vm->pgm, base + 0x30, 4), 0x50014, "move %llu",
+                     (unsigned long long)k);
+    }
+    cr_assert_eq((uint32_t)pgm_read_u(&vm->pgm, APIC_DEFAULT_BASE + 0x30, 4), 0xffffffffu,
+                 "the default page (kept: vCPU 1 uses it) no longer decodes for vCPU 0");
+}
