@@ -28,6 +28,7 @@ struct dev_pci {
     struct pci_device host, isa;
     uint8_t pirq_irq[4];          /* the ISA IRQ each PIRQ drives now, 0xff none */
     int pirq_level[4];            /* devices asserting each PIRQ */
+    uint16_t pirq_high;           /* the ISA IRQs the PIRQs hold high now */
 };
 
 static uint32_t cfg_get(const struct pci_device *d, unsigned off, unsigned size)
@@ -190,33 +191,24 @@ static void cf8_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const struct io_ops cf8_ops = {cf8_read, cf8_write};
 
-/* Caller holds the lock: drives every ISA IRQ from the PIRQs routed to it. */
+/* Caller holds the lock: drives the ISA IRQs from the PIRQs routed to them.
+ * Only lines whose PIRQ contribution changed are touched, so re-routing
+ * never lowers an IRQ that another device (the ACPI SCI, say) holds. */
 static void route_pirqs(struct dev_pci *p)
 {
-    uint8_t old[4];
-    memcpy(old, p->pirq_irq, sizeof(old));
+    uint16_t high = 0;
     for (unsigned i = 0; i < 4; i++) {
         uint8_t r = p->isa.cfg[0x60 + i];
         p->pirq_irq[i] = (r & 0x80) || (r & 15) < 3 || (r & 15) == 8 || (r & 15) == 13 ? 0xff : (r & 15);
+        if (p->pirq_irq[i] != 0xff && p->pirq_level[i] > 0)
+            high |= (uint16_t)(1u << p->pirq_irq[i]);
     }
-    /* lower IRQs that lost their PIRQs, then set the current levels */
-    for (unsigned i = 0; i < 4; i++)
-        if (old[i] != 0xff) {
-            struct irq_line l = pc_isa_irq(p->vm, old[i]);
-            irq_set(&l, 0);
-        }
-    for (unsigned irq = 0; irq < 16; irq++) {
-        int level = 0, used = 0;
-        for (unsigned i = 0; i < 4; i++)
-            if (p->pirq_irq[i] == irq) {
-                used = 1;
-                level |= p->pirq_level[i] > 0;
-            }
-        if (used) {
+    for (unsigned irq = 0; irq < 16; irq++)
+        if ((p->pirq_high ^ high) & (1u << irq)) {
             struct irq_line l = pc_isa_irq(p->vm, irq);
-            irq_set(&l, level);
+            irq_set(&l, (high >> irq) & 1);
         }
-    }
+    p->pirq_high = high;
 }
 
 void pci_set_intx(struct pci_device *d, int level)

@@ -164,3 +164,20 @@ Test(pic, poll_and_auto_eoi)
     out8(0x20, 0x0c);
     cr_assert_eq(in8(0x20) & 0x80, 0, "nothing left to poll");
 }
+
+/* Routing a PCI PIRQ to an ISA IRQ that another device holds (the ACPI SCI
+ * on a level-triggered IRQ 9, say) must not drop that request. */
+Test(pic, pirq_routing_keeps_a_shared_line)
+{
+    init(1);
+    out8(0x4d1, 0x02); /* ELCR: IRQ 9 level-triggered */
+    irq(9, 1);
+    cr_assert_eq(irr(0xa0) & 0x02, 0x02, "IRQ 9 requested");
+    bus_pio_write(&vm->bus, 0xcf8, 0x80000860u, 4); /* PIIX3 (0:1.0) PIRQA route */
+    out8(0xcfc, 9);
+    cr_assert_eq(irr(0xa0) & 0x02, 0x02, "still requested after PIRQA was routed to it");
+    out8(0xcfc, 0x80);
+    cr_assert_eq(irr(0xa0) & 0x02, 0x02, "and after the route was disabled again");
+    irq(9, 0);
+    cr_assert_eq(irr(0xa0) & 0x02, 0, "the device's own release drops it");
+}
