@@ -12,11 +12,6 @@ const uint8_t iem_parity[256] = {
 #undef P6
 };
 
-uint64_t iem_mask(unsigned size)
-{
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
-
 /* The carry into an ADC/SBB is not stored: the result tells it. */
 static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
 {

@@ -134,16 +134,33 @@ int iem_deliver(struct vcpu *v, unsigned vector, enum iem_event kind, uint32_t e
 /* ---- flags (flags.c) ---- */
 static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
                             uint64_t s2);
-uint64_t iem_mask(unsigned size); /* all ones for size bytes */
+/* All ones for size bytes; inline because every operand access masks. */
+static inline uint64_t iem_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
 /* Sets the arithmetic flags in `mask` to the bits in `val`, keeping the others exact. */
 void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val);
 extern const uint8_t iem_parity[256]; /* F_PF when the byte has even parity */
 
 /* ---- registers and operands (operand.c) ---- */
-uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size);
+/* Inline: every register operand of every instruction comes through these. */
+static inline uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size)
+{
+    return v->cpu.gpr[reg & 15] & iem_mask(size);
+}
+
 /* Writes size bytes; 4-byte writes zero the upper half in 64-bit mode as the
  * architecture does for every 32-bit GPR destination. */
-void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val);
+static inline void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val)
+{
+    uint64_t *r = &v->cpu.gpr[reg & 15];
+
+    if (size >= 4) /* 32-bit destinations zero-extend, in every mode */
+        *r = val & iem_mask(size);
+    else
+        *r = (*r & ~iem_mask(size)) | (val & iem_mask(size));
+}
 /* Effective offset of a memory operand, wrapped to the address size. */
 uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op);
 int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
