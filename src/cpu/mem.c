@@ -106,6 +106,14 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
             e->tag = TLB_INVALID;
 }
 
+void tlb_code_page(struct vcpu *v, uint64_t gpa)
+{
+    uint64_t mask = v->vm->pgm.a20_mask & ~0xfffull, page = gpa & mask;
+    for (struct tlb_entry *e = v->iem.tlb_w; e < v->iem.tlb_w + TLB_SIZE; e++)
+        if ((e->gpa & mask) == page)
+            e->tag = TLB_INVALID;
+}
+
 static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bool one, uint64_t lin)
 {
     uint64_t want = pcid_bits(pcid);

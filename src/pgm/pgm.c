@@ -202,11 +202,25 @@ uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
     return r->host + ((gpa & ~0xfffull) - r->start);
 }
 
-void pgm_mark_code(struct pgm *p, uint64_t gpa)
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly)
 {
-    const struct pgm_range *r = pgm_find(p, gpa & p->a20_mask);
-    if (r && r->type == PGM_RAM)
-        p->page_flags[pgm_ram_index(r, gpa & p->a20_mask)] |= PGM_PF_CODE;
+    const struct pgm_range *r;
+    uint64_t i;
+
+    gpa &= p->a20_mask;
+    r = pgm_find(p, gpa);
+    *newly = false;
+    /* the same pages pgm_page_ptr gives a direct pointer for */
+    if (!r || r->type == PGM_MMIO || (gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
+        return NULL;
+    if (r->type == PGM_ROM)
+        return &p->rom_gen;
+    i = pgm_ram_index(r, gpa);
+    if (!(p->page_flags[i] & PGM_PF_CODE)) {
+        p->page_flags[i] |= PGM_PF_CODE;
+        *newly = true;
+    }
+    return &p->code_gen[i];
 }
 
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa)

@@ -122,7 +122,13 @@ static inline uint64_t pgm_ram_index(const struct pgm_range *r, uint64_t gpa)
 {
     return (r->ram_off + (gpa - r->start)) >> 12;
 }
-void pgm_mark_code(struct pgm *p, uint64_t gpa);
+/* The decoder caches an instruction from gpa: marks the page as holding
+ * code (RAM) and returns the generation counter that makes the cached
+ * form stale (the page's own, or rom_gen for ROM), or NULL when nothing
+ * from there may be cached (MMIO, unassigned, a range not covering the
+ * page). *newly says the RAM page was not marked before, so writes that
+ * bypass pgm_write (direct TLB pointers) must be sent to the slow path. */
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly);
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa);
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len);
 
