@@ -304,7 +304,7 @@ static bool lin_canonical(const struct cpu *c, uint64_t lin)
     return !(c->efer & EFER_LMA) || pgm_canonical(c->cr4, lin);
 }
 
-int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
+static inline int translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
 {
     unsigned pcid = cur_pcid(&v->cpu);
     struct tlb_entry *e = tlb_for(v, acc, lin, pcid);
@@ -320,10 +320,16 @@ int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
     return tlb_fill(v, lin, acc, tag, e, &host, gpa);
 }
 
-/* Instruction fetch translation through the fetch TLB: the decoder's hot path. */
+int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
+{
+    return translate(v, lin, acc, gpa);
+}
+
+/* Instruction fetch translation through the fetch TLB: the decoder's hot
+ * path, with the access kind folded into the lookup at compile time. */
 int iem_fetch_translate(struct vcpu *v, uint64_t lin, uint64_t *gpa)
 {
-    return iem_translate(v, lin, ACC_X, gpa);
+    return translate(v, lin, ACC_X, gpa);
 }
 
 void tlb_info(struct vcpu *v, int fd)
