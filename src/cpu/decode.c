@@ -112,8 +112,32 @@ static uint8_t mem_reg(ZydisRegister r)
     return rc == RC_GPR ? (uint8_t)idx : IEM_NOREG;
 }
 
-static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo,
-                    struct iem_insn *in)
+/* IEM_CTL_* for the executor (iem.c step). */
+static uint8_t ctl_bits(const struct iem_insn *in)
+{
+    switch (in->mnemonic) {
+    case ZYDIS_MNEMONIC_MOV:
+    case ZYDIS_MNEMONIC_POP:
+        return in->op[0].type == OPT_REG && in->op[0].rclass == RC_SEG && in->op[0].reg == S_SS
+                   ? IEM_CTL_LOADS_SS
+                   : 0;
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+        return IEM_CTL_IRET;
+    case ZYDIS_MNEMONIC_INT:
+    case ZYDIS_MNEMONIC_INT3:
+    case ZYDIS_MNEMONIC_INT1:
+        return IEM_CTL_SOFTINT;
+    case ZYDIS_MNEMONIC_INTO:
+        return IEM_CTL_INTO;
+    default:
+        return 0;
+    }
+}
+
+static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstruction *zi,
+                    const ZydisDecodedOperand *zo, struct iem_insn *in)
 {
     memset(in, 0, sizeof(*in));
     in->mnemonic = (uint16_t)zi->mnemonic;
@@ -191,6 +215,8 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
         in->nops++;
     }
     in->fn = d->fn[zi->mnemonic] ? d->fn[zi->mnemonic] : iem_unimplemented;
+    in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
+    in->ctl = ctl_bits(in);
 }
 
 /* A cache miss: reads the bytes (from a second page too when the
@@ -245,13 +271,13 @@ static __attribute__((noinline)) int decode_miss(struct vcpu *v, struct dcache_e
     bool newly = false;
     const uint32_t *genp = zi.length <= n1 ? pgm_code_page(p, gpa, &newly) : NULL;
     if (!genp) {
-        convert(d, &zi, zo, &d->scratch);
+        convert(d, mode, &zi, zo, &d->scratch);
         *out = &d->scratch;
         return IEM_OK;
     }
     if (newly) /* write TLB entries may point at this page: it now needs the slow path */
         tlb_code_page(v, gpa);
-    convert(d, &zi, zo, &e->insn);
+    convert(d, mode, &zi, zo, &e->insn);
     e->gpa = gpa;
     e->mode = (uint8_t)mode;
     e->genp = genp;

@@ -52,6 +52,13 @@ typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 
 #define IEM_VSIB   0x80
 #define IEM_VSIB_Y 0x40
+/* iem_insn.ctl, worked out once at decode so the executor tests one byte
+ * after each instruction instead of comparing mnemonics. */
+#define IEM_CTL_LOADS_SS 0x01 /* MOV SS / POP SS: traps and interrupts wait one instruction */
+#define IEM_CTL_IRET     0x02 /* IRET*: RF comes from the popped image */
+#define IEM_CTL_SOFTINT  0x04 /* INT n, INT3, INT1: TF cleared on entry, no single-step trap */
+#define IEM_CTL_INTO     0x08 /* INTO: the same when the trap is taken */
+
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
 
@@ -76,6 +83,8 @@ struct iem_insn {
     uint8_t vl;        /* VEX vector length in bytes: 16 (VEX.L=0) or 32 */
     uint8_t nds;       /* VEX: 1 + the index of the operand VEX.vvvv encodes, 0 if none */
     uint8_t vsib;      /* gathers: IEM_VSIB | IEM_VSIB_Y (YMM) | index register; op.index is NOREG */
+    uint8_t ipsize;    /* width of RIP in the decode mode (CS size): 2, 4, 8 */
+    uint8_t ctl;       /* IEM_CTL_*: what the executor does around this instruction */
     struct iem_op op[4];
 };
 
