@@ -108,10 +108,15 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
 
 void tlb_code_page(struct vcpu *v, uint64_t gpa)
 {
-    uint64_t mask = v->vm->pgm.a20_mask & ~0xfffull, page = gpa & mask;
-    for (struct tlb_entry *e = v->iem.tlb_w; e < v->iem.tlb_w + TLB_SIZE; e++)
-        if ((e->gpa & mask) == page)
-            e->tag = TLB_INVALID;
+    struct vm *vm = v->vm;
+    uint64_t mask = vm->pgm.a20_mask & ~0xfffull, page = gpa & mask;
+    /* Other vCPUs' entries are dropped from this thread, as tlb_pgm_changed
+     * does: a fast entry left there would let that vCPU rewrite the code
+     * without the decode cache noticing. */
+    for (unsigned c = 0; c < vm->ncpus; c++)
+        for (struct tlb_entry *e = vm->cpus[c].iem.tlb_w; e < vm->cpus[c].iem.tlb_w + TLB_SIZE; e++)
+            if ((e->gpa & mask) == page)
+                e->tag = TLB_INVALID;
 }
 
 static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bool one, uint64_t lin)

@@ -23,9 +23,9 @@ void tlb_flush_nonglobal(struct vcpu *v);
 /* INVLPG: every entry whose page (4K or large) contains lin, any PCID. */
 void tlb_flush_page(struct vcpu *v, uint64_t lin);
 /* The page at gpa has just become a code page (pgm_code_page): write
- * entries mapping it, under any linear address, are dropped so the next
- * write refills as a slow one and goes through pgm_write, which drops the
- * decoded instructions. */
+ * entries mapping it, under any linear address and in every vCPU, are
+ * dropped so the next write refills as a slow one and goes through
+ * pgm_write, which drops the decoded instructions. */
 void tlb_code_page(struct vcpu *v, uint64_t gpa);
 /* Entries of one PCID; global ones too unless keep_global. */
 void tlb_flush_pcid(struct vcpu *v, unsigned pcid, bool keep_global);

@@ -127,6 +127,33 @@ Test(decode, self_modifying_code_runs_the_new_bytes)
     cr_assert_eq(v->cpu.gpr[R_AX], 10, "the patched DEC must run, not the cached INC");
 }
 
+Test(decode, a_write_from_another_vcpu_drops_the_decoded_code)
+{
+    struct vm_config cfg = {.ram_size = 4 << 20, .ncpus = 2, .nodefaults = true};
+    const struct iem_insn *in;
+    struct vm *smp;
+    char err[200];
+
+    cr_assert_eq(vm_create(&cfg, &smp, err, sizeof(err)), 0, "%s", err);
+    struct vcpu *v0 = &smp->cpus[0], *v1 = &smp->cpus[1];
+    for (unsigned i = 0; i < 2; i++) { /* real mode, CS = 0 */
+        smp->cpus[i].cpu.seg[S_CS].base = 0;
+        smp->cpus[i].cpu.seg[S_CS].sel = 0;
+        iem_flush(&smp->cpus[i]);
+    }
+    pgm_load(&smp->pgm, 0x5000, (const uint8_t[]){0x40}, 1); /* inc ax */
+    /* vCPU 1 writes the page while it holds no code: a direct TLB entry */
+    cr_assert_eq(iem_write(v1, S_DS, 0x5100, 1, 0x90), IEM_OK);
+    v0->cpu.rip = 0x5000;
+    cr_assert_eq(iem_fetch_decode(v0, &in), IEM_OK);
+    cr_assert_eq(in->mnemonic, ZYDIS_MNEMONIC_INC);
+    /* now it does: vCPU 1's next write must reach vCPU 0's decode cache */
+    cr_assert_eq(iem_write(v1, S_DS, 0x5000, 1, 0x48), IEM_OK); /* dec ax */
+    cr_assert_eq(iem_fetch_decode(v0, &in), IEM_OK);
+    cr_assert_eq(in->mnemonic, ZYDIS_MNEMONIC_DEC, "vCPU 0 runs the instruction vCPU 1 wrote");
+    vm_destroy(smp);
+}
+
 Test(decode, over_long_instruction_is_gp)
 {
     /* 16 prefixes make an instruction longer than 15 bytes: #GP(0) */
