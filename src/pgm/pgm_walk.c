@@ -103,8 +103,14 @@ static const struct mode_desc *desc_for(const struct pgm_walk *w)
 static uint64_t read_entry(struct pgm *p, uint64_t gpa, unsigned size, uint8_t **host)
 {
     uint8_t *page = pgm_page_ptr(p, gpa, true);
-    *host = page ? page + (gpa & 0xfff) : NULL;
-    return pgm_read_u(p, gpa, size);
+    if (!page) {
+        *host = NULL;
+        return pgm_read_u(p, gpa, size);
+    }
+    /* the range is already found: read the entry where set_bits will OR */
+    *host = page + (gpa & 0xfff);
+    return size == 4 ? __atomic_load_n((uint32_t *)*host, __ATOMIC_RELAXED)
+                     : __atomic_load_n((uint64_t *)*host, __ATOMIC_RELAXED);
 }
 
 static void set_bits(struct pgm *p, uint8_t *host, uint64_t gpa, uint64_t entry, uint64_t bits,
