@@ -172,8 +172,29 @@ static inline void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint
 }
 /* Effective offset of a memory operand, wrapped to the address size. */
 uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op);
-int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
-int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val);
+/* Every operand kind (operand.c). */
+int iem_opnd_read_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
+int iem_opnd_write_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val);
+/* The same, with the common general-register case inline in the handler. */
+static inline int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
+{
+    const struct iem_op *op = &in->op[i];
+    if (op->type == OPT_REG && op->rclass == RC_GPR) {
+        *val = iem_gpr(v, op->reg, op->size);
+        return IEM_OK;
+    }
+    return iem_opnd_read_any(v, in, i, val);
+}
+
+static inline int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
+{
+    const struct iem_op *op = &in->op[i];
+    if (op->type == OPT_REG && op->rclass == RC_GPR) {
+        iem_gpr_set(v, op->reg, op->size, val);
+        return IEM_OK;
+    }
+    return iem_opnd_write_any(v, in, i, val);
+}
 
 /* ---- memory (mem.c) ---- */
 enum { ACC_R = 1, ACC_W = 2, ACC_X = 4, ACC_SYS = 8 /* implicit supervisor (descriptor tables, TSS) */ };

@@ -14,7 +14,7 @@ uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *
     return ea & iem_mask(in->asize);
 }
 
-int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
+int iem_opnd_read_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
 {
     const struct iem_op *op = &in->op[i];
 
@@ -37,7 +37,7 @@ int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_
     }
 }
 
-int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
+int iem_opnd_write_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
 {
     const struct iem_op *op = &in->op[i];
 
