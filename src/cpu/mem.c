@@ -375,6 +375,19 @@ static void check_data_bp(struct vcpu *v, uint64_t lin, unsigned len, unsigned a
     }
 }
 
+/* Operand-sized host copies become one load and store, not a libc call
+ * (memcpy with a constant size). */
+static inline void host_copy(void *dst, const void *src, unsigned n)
+{
+    switch (n) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, n); break;
+    }
+}
+
 /* Both pages of a crossing access are translated before anything is
  * written, so a fault on the second leaves memory untouched. */
 static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, unsigned acc)
@@ -401,12 +414,12 @@ static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, 
     for (int i = 0, off = 0; i < 2 && n[i]; off += n[i], i++) {
         if (acc & ACC_W) {
             if (h[i])
-                memcpy(h[i], buf + off, n[i]);
+                host_copy(h[i], buf + off, n[i]);
             else
                 pgm_write(&v->vm->pgm, g[i], buf + off, n[i]);
         } else {
             if (h[i])
-                memcpy(buf + off, h[i], n[i]);
+                host_copy(buf + off, h[i], n[i]);
             else
                 pgm_read(&v->vm->pgm, g[i], buf + off, n[i]);
         }
