@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "cpu/decode.h"
+#include "cpu/tlb.h"
 #include "cpu/trace.h"
 #include "devices/lapic.h"
 
@@ -19,7 +20,7 @@ int iem_init(struct vcpu *v)
 {
     if (iem_decode_init(v) < 0)
         return -1;
-    iem_tlb_flush(v);
+    tlb_init(v);
     return 0;
 }
 

@@ -165,6 +165,12 @@ static void tlb_pgm_changed(struct pgm *p)
     }
 }
 
+void tlb_init(struct vcpu *v)
+{
+    tlb_flush_all(v);
+    v->vm->pgm.on_change = tlb_pgm_changed;
+}
+
 void tlb_mode_changed(struct vcpu *v)
 {
     const struct cpu *c = &v->cpu;
@@ -280,8 +286,6 @@ static int tlb_fill(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t tag, st
     e->addend = page ? (uintptr_t)page - (uintptr_t)(lin & ~0xfffull) : 0;
     e->gpa = w.gpa & ~0xfffull;
     *host = page ? page + (lin & 0xfff) : NULL;
-    if (!p->on_change)
-        p->on_change = tlb_pgm_changed;
     return IEM_OK;
 }
 

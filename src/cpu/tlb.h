@@ -17,6 +17,8 @@
 
 #include "vm/vm.h"
 
+/* Empties the TLB and has PGM flush every vCPU's when the map changes. */
+void tlb_init(struct vcpu *v);
 void tlb_flush_all(struct vcpu *v);
 /* Everything but global entries (filled with CR4.PGE and PTE.G). */
 void tlb_flush_nonglobal(struct vcpu *v);
