@@ -274,11 +274,8 @@ static int tlb_fill(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t tag, st
         return rc;
     *gpa = w.gpa;
     page = pgm_page_ptr(p, w.gpa, (acc & ACC_W) != 0);
-    if (page && (acc & ACC_W)) {
-        const struct pgm_range *r = pgm_find(p, w.gpa & p->a20_mask);
-        if (p->page_flags[pgm_ram_index(r, w.gpa & p->a20_mask)] & PGM_PF_CODE)
-            page = NULL; /* code page: writes go through pgm_write to drop decoded code */
-    }
+    if (page && (acc & ACC_W) && (p->page_flags[pgm_host_index(p, page)] & PGM_PF_CODE))
+        page = NULL; /* code page: writes go through pgm_write to drop decoded code */
     sz = w.page_shift == 30 ? 3 : w.page_shift == 22 ? 2 : w.page_shift == 21 ? 1 : 0;
     tag |= (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
            ((w.global && (v->cpu.cr4 & CR4_PGE)) ? TLB_GLOBAL : 0);
