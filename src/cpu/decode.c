@@ -214,7 +214,14 @@ static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstructi
         }
         in->nops++;
     }
-    in->fn = d->fn[zi->mnemonic] ? d->fn[zi->mnemonic] : iem_unimplemented;
+    /* Handlers are found by mnemonic, and EVEX (and MVEX) forms share the
+     * VEX forms' mnemonics: AVX-512 is neither implemented nor in CPUID, so
+     * they are #UD like any other unimplemented opcode, never run by a VEX
+     * handler that would take them for its own. */
+    in->fn = d->fn[zi->mnemonic] && zi->encoding != ZYDIS_INSTRUCTION_ENCODING_EVEX &&
+                     zi->encoding != ZYDIS_INSTRUCTION_ENCODING_MVEX
+                 ? d->fn[zi->mnemonic]
+                 : iem_unimplemented;
     in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
     in->ctl = ctl_bits(in);
 }

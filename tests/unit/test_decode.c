@@ -154,6 +154,19 @@ Test(decode, a_write_from_another_vcpu_drops_the_decoded_code)
     vm_destroy(smp);
 }
 
+Test(decode, evex_forms_are_ud)
+{
+    /* vaddps xmm0, xmm0, xmm1 (EVEX.128): AVX-512 is neither implemented nor in CPUID,
+     * so the EVEX form is #UD, not a VEX handler reading it as its own */
+    static const uint8_t evex[] = {0x62, 0xf1, 0x7c, 0x08, 0x58, 0xc1};
+    struct vcpu *v = &vm->cpus[0];
+    v->cpu.cr4 |= CR4_OSFXSR | 0x40000; /* OSXSAVE */
+    v->cpu.xcr0 = 7;
+    const struct iem_insn *in = decode_at(0x8000, evex, sizeof(evex));
+    cr_assert_eq(in->fn(v, in), IEM_EXC);
+    cr_assert_eq(v->iem.exc.vector, X_UD, "vector %u", v->iem.exc.vector);
+}
+
 Test(decode, over_long_instruction_is_gp)
 {
     /* 16 prefixes make an instruction longer than 15 bytes: #GP(0) */
