@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpu/decode.h"
+#include "cpu/tlb.h"
 
 #define DCACHE_SIZE 8192
 
@@ -70,18 +71,6 @@ void iem_decode_flush(struct vcpu *v)
             d->e[i].valid = 0;
 }
 
-unsigned iem_decode_mode(const struct cpu *c)
-{
-    if (cpu_is_real(c) || cpu_is_v86(c))
-        return DMODE_REAL;
-    if (c->efer & EFER_LMA) {
-        if (c->seg[S_CS].attr & SEG_L)
-            return DMODE_LONG;
-        return (c->seg[S_CS].attr & SEG_DB) ? DMODE_COMPAT32 : DMODE_COMPAT16;
-    }
-    return (c->seg[S_CS].attr & SEG_DB) ? DMODE_PM32 : DMODE_PM16;
-}
-
 static bool map_reg(ZydisRegister r, uint8_t *rclass, uint16_t *idx)
 {
     if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_BL)
@@ -123,8 +112,32 @@ static uint8_t mem_reg(ZydisRegister r)
     return rc == RC_GPR ? (uint8_t)idx : IEM_NOREG;
 }
 
-static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo,
-                    struct iem_insn *in)
+/* IEM_CTL_* for the executor (iem.c step). */
+static uint8_t ctl_bits(const struct iem_insn *in)
+{
+    switch (in->mnemonic) {
+    case ZYDIS_MNEMONIC_MOV:
+    case ZYDIS_MNEMONIC_POP:
+        return in->op[0].type == OPT_REG && in->op[0].rclass == RC_SEG && in->op[0].reg == S_SS
+                   ? IEM_CTL_LOADS_SS
+                   : 0;
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRETQ:
+        return IEM_CTL_IRET;
+    case ZYDIS_MNEMONIC_INT:
+    case ZYDIS_MNEMONIC_INT3:
+    case ZYDIS_MNEMONIC_INT1:
+        return IEM_CTL_SOFTINT;
+    case ZYDIS_MNEMONIC_INTO:
+        return IEM_CTL_INTO;
+    default:
+        return 0;
+    }
+}
+
+static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstruction *zi,
+                    const ZydisDecodedOperand *zo, struct iem_insn *in)
 {
     memset(in, 0, sizeof(*in));
     in->mnemonic = (uint16_t)zi->mnemonic;
@@ -201,7 +214,84 @@ static void convert(struct dcache *d, const ZydisDecodedInstruction *zi, const Z
         }
         in->nops++;
     }
-    in->fn = d->fn[zi->mnemonic] ? d->fn[zi->mnemonic] : iem_unimplemented;
+    /* Handlers are found by mnemonic, and EVEX (and MVEX) forms share the
+     * VEX forms' mnemonics: AVX-512 is neither implemented nor in CPUID, so
+     * they are #UD like any other unimplemented opcode, never run by a VEX
+     * handler that would take them for its own. */
+    in->fn = d->fn[zi->mnemonic] && zi->encoding != ZYDIS_INSTRUCTION_ENCODING_EVEX &&
+                     zi->encoding != ZYDIS_INSTRUCTION_ENCODING_MVEX
+                 ? d->fn[zi->mnemonic]
+                 : iem_unimplemented;
+    in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
+    in->ctl = ctl_bits(in);
+}
+
+/* A cache miss: reads the bytes (from a second page too when the
+ * instruction may cross), decodes, and caches the result in e when the
+ * instruction lies in one RAM or ROM page. Kept out of line so the hit
+ * path stays small. */
+static __attribute__((noinline)) int decode_miss(struct vcpu *v, struct dcache_entry *e, unsigned mode,
+                                                 uint64_t lin, uint64_t gpa, uint64_t limit_left,
+                                                 const struct iem_insn **out)
+{
+    struct dcache *d = v->iem.dcache;
+    struct cpu *c = &v->cpu;
+    struct pgm *p = &v->vm->pgm;
+    uint64_t gpa2 = 0;
+    uint8_t bytes[16];
+    unsigned avail, n1;
+    int rc2 = IEM_OK;
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus st;
+
+    n1 = 0x1000 - (lin & 0xfff);
+    if (n1 > 15)
+        n1 = 15;
+    avail = n1;
+    pgm_read(p, gpa, bytes, n1);
+    uint64_t saved_cr2 = c->cr2;
+    if (n1 < 15 && limit_left > n1) {
+        /* the instruction may continue on the next page; a fault there
+         * only matters if the decoder needs those bytes */
+        v->iem.exc.pending = false;
+        rc2 = iem_translate(v, (lin + n1) & (mode == DMODE_LONG ? ~0ull : 0xffffffffull), ACC_X, &gpa2);
+        if (rc2 == IEM_OK) {
+            pgm_read(p, gpa2, bytes + n1, 15 - n1);
+            avail = 15;
+        }
+    }
+    if (avail > limit_left)
+        avail = (unsigned)limit_left;
+    st = ZydisDecoderDecodeFull(&d->dec[mode], bytes, avail, &zi, zo);
+    if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
+        return iem_gp(v, 0); /* more than 15 bytes */
+    if (st == ZYDIS_STATUS_NO_MORE_DATA) {
+        if (rc2 != IEM_OK)
+            return rc2; /* the #PF of the second page, still pending */
+        return iem_gp(v, 0); /* past the CS limit, or longer than 15 bytes */
+    }
+    v->iem.exc.pending = false;
+    c->cr2 = saved_cr2; /* the second page's fault did not happen */
+    if (ZYAN_FAILED(st)) /* an invalid encoding (bad LOCK, LEA with a register...): #UD */
+        return iem_ud(v);
+    bool newly = false;
+    const uint32_t *genp = zi.length <= n1 ? pgm_code_page(p, gpa, &newly) : NULL;
+    if (!genp) {
+        convert(d, mode, &zi, zo, &d->scratch);
+        *out = &d->scratch;
+        return IEM_OK;
+    }
+    if (newly) /* write TLB entries may point at this page: it now needs the slow path */
+        tlb_code_page(v, gpa);
+    convert(d, mode, &zi, zo, &e->insn);
+    e->gpa = gpa;
+    e->mode = (uint8_t)mode;
+    e->genp = genp;
+    e->gen = *genp;
+    e->valid = 1;
+    *out = &e->insn;
+    return IEM_OK;
 }
 
 int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
@@ -209,14 +299,9 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
     struct dcache *d = v->iem.dcache;
     struct cpu *c = &v->cpu;
     unsigned mode = iem_decode_mode(c);
-    uint64_t lin, gpa, gpa2 = 0, limit_left = 15;
-    uint8_t bytes[16];
-    unsigned avail, n1;
-    int rc, rc2 = IEM_OK;
+    uint64_t lin, gpa, limit_left = 15;
     struct dcache_entry *e;
-    ZydisDecodedInstruction zi;
-    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
-    ZyanStatus st;
+    int rc;
 
     if (mode == DMODE_LONG) {
         lin = c->rip;
@@ -235,57 +320,7 @@ int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)
         *out = &e->insn;
         return IEM_OK;
     }
-
-    n1 = 0x1000 - (lin & 0xfff);
-    if (n1 > 15)
-        n1 = 15;
-    avail = n1;
-    pgm_read(&v->vm->pgm, gpa, bytes, n1);
-    uint64_t saved_cr2 = c->cr2;
-    if (n1 < 15 && limit_left > n1) {
-        /* the instruction may continue on the next page; a fault there
-         * only matters if the decoder needs those bytes */
-        v->iem.exc.pending = false;
-        rc2 = iem_translate(v, (lin + n1) & (mode == DMODE_LONG ? ~0ull : 0xffffffffull), ACC_X, &gpa2);
-        if (rc2 == IEM_OK) {
-            pgm_read(&v->vm->pgm, gpa2, bytes + n1, 15 - n1);
-            avail = 15;
-        }
-    }
-    if (avail > limit_left)
-        avail = (unsigned)limit_left;
-    st = ZydisDecoderDecodeFull(&d->dec[mode], bytes, avail, &zi, zo);
-    if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
-        return iem_gp(v, 0); /* more than 15 bytes */
-    if (st == ZYDIS_STATUS_NO_MORE_DATA) {
-        if (rc2 != IEM_OK)
-            return rc2; /* the #PF of the second page, still pending */
-        return iem_gp(v, 0); /* past the CS limit, or longer than 15 bytes */
-    }
-    v->iem.exc.pending = false;
-    c->cr2 = saved_cr2; /* the second page's fault did not happen */
-    if (ZYAN_FAILED(st)) /* an invalid encoding (bad LOCK, LEA with a register...): #UD */
-        return iem_ud(v);
-    if (zi.length <= n1 && pgm_page_ptr(&v->vm->pgm, gpa, false)) {
-        pgm_mark_code(&v->vm->pgm, gpa);
-        /* write TLB entries may point at this page: it now needs the slow path */
-        for (unsigned i = 0; i < TLB_SIZE; i++)
-            if (v->iem.tlb_w[i].gpa == (gpa & ~0xfffull))
-                v->iem.tlb_w[i].tag = TLB_INVALID;
-        const struct pgm_range *r = pgm_find(&v->vm->pgm, gpa & v->vm->pgm.a20_mask);
-        convert(d, &zi, zo, &e->insn);
-        e->gpa = gpa;
-        e->mode = (uint8_t)mode;
-        e->genp = r->type == PGM_RAM ? &v->vm->pgm.code_gen[pgm_ram_index(r, gpa & v->vm->pgm.a20_mask)]
-                                     : &v->vm->pgm.rom_gen; /* bumped when the map changes */
-        e->gen = *e->genp;
-        e->valid = 1;
-        *out = &e->insn;
-    } else {
-        convert(d, &zi, zo, &d->scratch);
-        *out = &d->scratch;
-    }
-    return IEM_OK;
+    return decode_miss(v, e, mode, lin, gpa, limit_left, out);
 }
 
 int iem_insn_bytes(struct vcpu *v, uint8_t *buf, unsigned max)

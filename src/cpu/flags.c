@@ -12,11 +12,6 @@ const uint8_t iem_parity[256] = {
 #undef P6
 };
 
-uint64_t iem_mask(unsigned size)
-{
-    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
-
 /* The carry into an ADC/SBB is not stored: the result tells it. */
 static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
 {
@@ -90,10 +85,19 @@ void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val)
 
 bool cpu_cond(const struct cpu *c, unsigned cc)
 {
-    uint64_t f = cpu_get_flags(c);
+    unsigned k = (cc >> 1) & 7;
+    uint64_t f;
     bool r;
 
-    switch ((cc >> 1) & 7) {
+    /* Every lazy operation takes ZF and SF from its result alone, so JZ/JNZ
+     * and JS/JNS (the usual loop and compare branches) need not work out
+     * the other four flags. */
+    if (c->lf.op != LF_NONE && (k == 2 || k == 4)) {
+        r = k == 2 ? c->lf.res == 0 : (c->lf.res >> (c->lf.size * 8 - 1)) & 1;
+        return (cc & 1) ? !r : r;
+    }
+    f = cpu_get_flags(c);
+    switch (k) {
     case 0: r = f & F_OF; break;
     case 1: r = f & F_CF; break;
     case 2: r = f & F_ZF; break;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "cpu/decode.h"
+#include "cpu/tlb.h"
 #include "cpu/trace.h"
 #include "devices/lapic.h"
 
@@ -19,7 +20,7 @@ int iem_init(struct vcpu *v)
 {
     if (iem_decode_init(v) < 0)
         return -1;
-    iem_tlb_flush(v);
+    tlb_init(v);
     return 0;
 }
 
@@ -58,12 +59,6 @@ static int deliver_pending(struct vcpu *v)
     return iem_deliver(v, vec, EV_EXC, err, has_err, v->cpu.rip);
 }
 
-static uint64_t ip_mask(const struct cpu *c)
-{
-    unsigned s = cpu_code_size(c);
-    return s == 8 ? ~0ull : s == 4 ? 0xffffffffull : 0xffff;
-}
-
 /* Instruction breakpoints (DR7 R/W = 00) are faults, suppressed by RF. */
 static unsigned insn_breakpoints(struct vcpu *v)
 {
@@ -74,36 +69,6 @@ static unsigned insn_breakpoints(struct vcpu *v)
         if ((c->dr[7] & (3u << (i * 2))) && !((c->dr[7] >> (16 + i * 4)) & 3) && c->dr[i] == lin)
             hits |= 1u << i;
     return hits;
-}
-
-/* INT n, INT3, INT1 and a taken INTO clear TF on their way into the handler
- * and raise no single-step trap (SDM vol. 3 17.3.1.4). */
-static bool entered_handler(const struct iem_insn *in, uint64_t fallthrough, uint64_t next)
-{
-    switch (in->mnemonic) {
-    case ZYDIS_MNEMONIC_INT:
-    case ZYDIS_MNEMONIC_INT3:
-    case ZYDIS_MNEMONIC_INT1:
-        return true;
-    case ZYDIS_MNEMONIC_INTO:
-        return next != fallthrough;
-    default:
-        return false;
-    }
-}
-
-/* MOV SS and POP SS hold debug traps (and interrupts) until the next
- * instruction has run, so a stack switch completes as a pair. */
-static bool loads_ss(const struct iem_insn *in)
-{
-    return (in->mnemonic == ZYDIS_MNEMONIC_MOV || in->mnemonic == ZYDIS_MNEMONIC_POP) && in->op[0].type == OPT_REG &&
-           in->op[0].rclass == RC_SEG && in->op[0].reg == S_SS;
-}
-
-static bool is_iret(const struct iem_insn *in)
-{
-    return in->mnemonic == ZYDIS_MNEMONIC_IRET || in->mnemonic == ZYDIS_MNEMONIC_IRETD ||
-           in->mnemonic == ZYDIS_MNEMONIC_IRETQ;
 }
 
 static int step(struct vcpu *v)
@@ -126,7 +91,7 @@ static int step(struct vcpu *v)
         return deliver_pending(v);
     if (rc)
         return rc;
-    uint64_t fallthrough = (c->rip + in->len) & ip_mask(c);
+    uint64_t fallthrough = (c->rip + in->len) & iem_mask(in->ipsize);
     v->iem.next_rip = fallthrough;
     tf = (c->rflags & F_TF) != 0;
     if (v->iem.trace)
@@ -138,15 +103,19 @@ static int step(struct vcpu *v)
     case IEM_OK:
     case IEM_HALT:
     case IEM_BREAK:
-        if (tf && entered_handler(in, fallthrough, v->iem.next_rip))
+        /* INT n, INT3, INT1 and a taken INTO clear TF on their way into the
+         * handler and raise no single-step trap (SDM vol. 3 17.3.1.4) */
+        if ((in->ctl & IEM_CTL_SOFTINT) || ((in->ctl & IEM_CTL_INTO) && v->iem.next_rip != fallthrough))
             tf = false;
         c->rip = v->iem.next_rip;
         v->iem.insns++;
-        if ((c->rflags & F_RF) && !is_iret(in)) /* RF lasts one instruction */
+        if ((c->rflags & F_RF) && !(in->ctl & IEM_CTL_IRET)) /* RF lasts one instruction */
             c->rflags &= ~(uint64_t)F_RF;
         if (v->iem.trace)
             iem_trace_after(v);
-        if (loads_ss(in)) {
+        /* MOV SS and POP SS hold debug traps (and interrupts) until the next
+         * instruction has run, so a stack switch completes as a pair */
+        if (in->ctl & IEM_CTL_LOADS_SS) {
             v->iem.dr6_carry = v->iem.dr6_pending; /* both trap after the next instruction */
             v->iem.dr6_pending = 0;
             tf = false;

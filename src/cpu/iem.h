@@ -52,6 +52,13 @@ typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 
 #define IEM_VSIB   0x80
 #define IEM_VSIB_Y 0x40
+/* iem_insn.ctl, worked out once at decode so the executor tests one byte
+ * after each instruction instead of comparing mnemonics. */
+#define IEM_CTL_LOADS_SS 0x01 /* MOV SS / POP SS: traps and interrupts wait one instruction */
+#define IEM_CTL_IRET     0x02 /* IRET*: RF comes from the popped image */
+#define IEM_CTL_SOFTINT  0x04 /* INT n, INT3, INT1: TF cleared on entry, no single-step trap */
+#define IEM_CTL_INTO     0x08 /* INTO: the same when the trap is taken */
+
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
 
@@ -76,6 +83,8 @@ struct iem_insn {
     uint8_t vl;        /* VEX vector length in bytes: 16 (VEX.L=0) or 32 */
     uint8_t nds;       /* VEX: 1 + the index of the operand VEX.vvvv encodes, 0 if none */
     uint8_t vsib;      /* gathers: IEM_VSIB | IEM_VSIB_Y (YMM) | index register; op.index is NOREG */
+    uint8_t ipsize;    /* width of RIP in the decode mode (CS size): 2, 4, 8 */
+    uint8_t ctl;       /* IEM_CTL_*: what the executor does around this instruction */
     struct iem_op op[4];
 };
 
@@ -134,20 +143,58 @@ int iem_deliver(struct vcpu *v, unsigned vector, enum iem_event kind, uint32_t e
 /* ---- flags (flags.c) ---- */
 static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64_t res, uint64_t s1,
                             uint64_t s2);
-uint64_t iem_mask(unsigned size); /* all ones for size bytes */
+/* All ones for size bytes; inline because every operand access masks. */
+static inline uint64_t iem_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
 /* Sets the arithmetic flags in `mask` to the bits in `val`, keeping the others exact. */
 void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val);
 extern const uint8_t iem_parity[256]; /* F_PF when the byte has even parity */
 
 /* ---- registers and operands (operand.c) ---- */
-uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size);
+/* Inline: every register operand of every instruction comes through these. */
+static inline uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size)
+{
+    return v->cpu.gpr[reg & 15] & iem_mask(size);
+}
+
 /* Writes size bytes; 4-byte writes zero the upper half in 64-bit mode as the
  * architecture does for every 32-bit GPR destination. */
-void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val);
+static inline void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val)
+{
+    uint64_t *r = &v->cpu.gpr[reg & 15];
+
+    if (size >= 4) /* 32-bit destinations zero-extend, in every mode */
+        *r = val & iem_mask(size);
+    else
+        *r = (*r & ~iem_mask(size)) | (val & iem_mask(size));
+}
 /* Effective offset of a memory operand, wrapped to the address size. */
 uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op);
-int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
-int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val);
+/* Every operand kind (operand.c). */
+int iem_opnd_read_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val);
+int iem_opnd_write_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val);
+/* The same, with the common general-register case inline in the handler. */
+static inline int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
+{
+    const struct iem_op *op = &in->op[i];
+    if (op->type == OPT_REG && op->rclass == RC_GPR) {
+        *val = iem_gpr(v, op->reg, op->size);
+        return IEM_OK;
+    }
+    return iem_opnd_read_any(v, in, i, val);
+}
+
+static inline int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
+{
+    const struct iem_op *op = &in->op[i];
+    if (op->type == OPT_REG && op->rclass == RC_GPR) {
+        iem_gpr_set(v, op->reg, op->size, val);
+        return IEM_OK;
+    }
+    return iem_opnd_write_any(v, in, i, val);
+}
 
 /* ---- memory (mem.c) ---- */
 enum { ACC_R = 1, ACC_W = 2, ACC_X = 4, ACC_SYS = 8 /* implicit supervisor (descriptor tables, TSS) */ };

@@ -106,6 +106,19 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
             e->tag = TLB_INVALID;
 }
 
+void tlb_code_page(struct vcpu *v, uint64_t gpa)
+{
+    struct vm *vm = v->vm;
+    uint64_t mask = vm->pgm.a20_mask & ~0xfffull, page = gpa & mask;
+    /* Other vCPUs' entries are dropped from this thread, as tlb_pgm_changed
+     * does: a fast entry left there would let that vCPU rewrite the code
+     * without the decode cache noticing. */
+    for (unsigned c = 0; c < vm->ncpus; c++)
+        for (struct tlb_entry *e = vm->cpus[c].iem.tlb_w; e < vm->cpus[c].iem.tlb_w + TLB_SIZE; e++)
+            if ((e->gpa & mask) == page)
+                e->tag = TLB_INVALID;
+}
+
 static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bool one, uint64_t lin)
 {
     uint64_t want = pcid_bits(pcid);
@@ -150,6 +163,12 @@ static void tlb_pgm_changed(struct pgm *p)
         if (vm->ncpus > 1)
             atomic_fetch_or(&vm->cpus[i].ff, VCPU_FF_TLB_FLUSH);
     }
+}
+
+void tlb_init(struct vcpu *v)
+{
+    tlb_flush_all(v);
+    v->vm->pgm.on_change = tlb_pgm_changed;
 }
 
 void tlb_mode_changed(struct vcpu *v)
@@ -255,11 +274,8 @@ static int tlb_fill(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t tag, st
         return rc;
     *gpa = w.gpa;
     page = pgm_page_ptr(p, w.gpa, (acc & ACC_W) != 0);
-    if (page && (acc & ACC_W)) {
-        const struct pgm_range *r = pgm_find(p, w.gpa & p->a20_mask);
-        if (p->page_flags[pgm_ram_index(r, w.gpa & p->a20_mask)] & PGM_PF_CODE)
-            page = NULL; /* code page: writes go through pgm_write to drop decoded code */
-    }
+    if (page && (acc & ACC_W) && (p->page_flags[pgm_host_index(p, page)] & PGM_PF_CODE))
+        page = NULL; /* code page: writes go through pgm_write to drop decoded code */
     sz = w.page_shift == 30 ? 3 : w.page_shift == 22 ? 2 : w.page_shift == 21 ? 1 : 0;
     tag |= (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
            ((w.global && (v->cpu.cr4 & CR4_PGE)) ? TLB_GLOBAL : 0);
@@ -267,8 +283,6 @@ static int tlb_fill(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t tag, st
     e->addend = page ? (uintptr_t)page - (uintptr_t)(lin & ~0xfffull) : 0;
     e->gpa = w.gpa & ~0xfffull;
     *host = page ? page + (lin & 0xfff) : NULL;
-    if (!p->on_change)
-        p->on_change = tlb_pgm_changed;
     return IEM_OK;
 }
 
@@ -296,7 +310,7 @@ static bool lin_canonical(const struct cpu *c, uint64_t lin)
     return !(c->efer & EFER_LMA) || pgm_canonical(c->cr4, lin);
 }
 
-int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
+static inline int translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
 {
     unsigned pcid = cur_pcid(&v->cpu);
     struct tlb_entry *e = tlb_for(v, acc, lin, pcid);
@@ -312,10 +326,16 @@ int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
     return tlb_fill(v, lin, acc, tag, e, &host, gpa);
 }
 
-/* Instruction fetch translation through the fetch TLB: the decoder's hot path. */
+int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa)
+{
+    return translate(v, lin, acc, gpa);
+}
+
+/* Instruction fetch translation through the fetch TLB: the decoder's hot
+ * path, with the access kind folded into the lookup at compile time. */
 int iem_fetch_translate(struct vcpu *v, uint64_t lin, uint64_t *gpa)
 {
-    return iem_translate(v, lin, ACC_X, gpa);
+    return translate(v, lin, ACC_X, gpa);
 }
 
 void tlb_info(struct vcpu *v, int fd)
@@ -356,6 +376,19 @@ static void check_data_bp(struct vcpu *v, uint64_t lin, unsigned len, unsigned a
     }
 }
 
+/* Operand-sized host copies become one load and store, not a libc call
+ * (memcpy with a constant size). */
+static inline void host_copy(void *dst, const void *src, unsigned n)
+{
+    switch (n) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, n); break;
+    }
+}
+
 /* Both pages of a crossing access are translated before anything is
  * written, so a fault on the second leaves memory untouched. */
 static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, unsigned acc)
@@ -382,12 +415,12 @@ static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, 
     for (int i = 0, off = 0; i < 2 && n[i]; off += n[i], i++) {
         if (acc & ACC_W) {
             if (h[i])
-                memcpy(h[i], buf + off, n[i]);
+                host_copy(h[i], buf + off, n[i]);
             else
                 pgm_write(&v->vm->pgm, g[i], buf + off, n[i]);
         } else {
             if (h[i])
-                memcpy(buf + off, h[i], n[i]);
+                host_copy(buf + off, h[i], n[i]);
             else
                 pgm_read(&v->vm->pgm, g[i], buf + off, n[i]);
         }

@@ -1,21 +1,6 @@
 /* Register and operand access for handlers. */
 #include "cpu/iem.h"
 
-uint64_t iem_gpr(struct vcpu *v, unsigned reg, unsigned size)
-{
-    return v->cpu.gpr[reg & 15] & iem_mask(size);
-}
-
-void iem_gpr_set(struct vcpu *v, unsigned reg, unsigned size, uint64_t val)
-{
-    uint64_t *r = &v->cpu.gpr[reg & 15];
-
-    if (size >= 4) /* 32-bit destinations zero-extend, in every mode */
-        *r = val & iem_mask(size);
-    else
-        *r = (*r & ~iem_mask(size)) | (val & iem_mask(size));
-}
-
 uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *op)
 {
     uint64_t ea = (uint64_t)op->disp;
@@ -29,7 +14,7 @@ uint64_t iem_ea(struct vcpu *v, const struct iem_insn *in, const struct iem_op *
     return ea & iem_mask(in->asize);
 }
 
-int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
+int iem_opnd_read_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t *val)
 {
     const struct iem_op *op = &in->op[i];
 
@@ -52,7 +37,7 @@ int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_
     }
 }
 
-int iem_opnd_write(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
+int iem_opnd_write_any(struct vcpu *v, const struct iem_insn *in, unsigned i, uint64_t val)
 {
     const struct iem_op *op = &in->op[i];
 

@@ -17,11 +17,18 @@
 
 #include "vm/vm.h"
 
+/* Empties the TLB and has PGM flush every vCPU's when the map changes. */
+void tlb_init(struct vcpu *v);
 void tlb_flush_all(struct vcpu *v);
 /* Everything but global entries (filled with CR4.PGE and PTE.G). */
 void tlb_flush_nonglobal(struct vcpu *v);
 /* INVLPG: every entry whose page (4K or large) contains lin, any PCID. */
 void tlb_flush_page(struct vcpu *v, uint64_t lin);
+/* The page at gpa has just become a code page (pgm_code_page): write
+ * entries mapping it, under any linear address and in every vCPU, are
+ * dropped so the next write refills as a slow one and goes through
+ * pgm_write, which drops the decoded instructions. */
+void tlb_code_page(struct vcpu *v, uint64_t gpa);
 /* Entries of one PCID; global ones too unless keep_global. */
 void tlb_flush_pcid(struct vcpu *v, unsigned pcid, bool keep_global);
 /* INVPCID with its type and 16-byte descriptor: -1 when the instruction

@@ -126,10 +126,7 @@ void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
         return;
     memcpy(p->ram + ram_off, buf, len);
     for (uint64_t a = ram_off & ~0xfffull; a < ram_off + len; a += 0x1000)
-        if (p->page_flags[a >> 12] & PGM_PF_CODE) {
-            p->page_flags[a >> 12] &= ~PGM_PF_CODE;
-            p->code_gen[a >> 12]++;
-        }
+        pgm_note_ram_page(p, a >> 12);
 }
 
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
@@ -202,11 +199,25 @@ uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
     return r->host + ((gpa & ~0xfffull) - r->start);
 }
 
-void pgm_mark_code(struct pgm *p, uint64_t gpa)
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly)
 {
-    const struct pgm_range *r = pgm_find(p, gpa & p->a20_mask);
-    if (r && r->type == PGM_RAM)
-        p->page_flags[pgm_ram_index(r, gpa & p->a20_mask)] |= PGM_PF_CODE;
+    const struct pgm_range *r;
+    uint64_t i;
+
+    gpa &= p->a20_mask;
+    r = pgm_find(p, gpa);
+    *newly = false;
+    /* the same pages pgm_page_ptr gives a direct pointer for */
+    if (!r || r->type == PGM_MMIO || (gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
+        return NULL;
+    if (r->type == PGM_ROM)
+        return &p->rom_gen;
+    i = pgm_ram_index(r, gpa);
+    if (!(p->page_flags[i] & PGM_PF_CODE)) {
+        p->page_flags[i] |= PGM_PF_CODE;
+        *newly = true;
+    }
+    return &p->code_gen[i];
 }
 
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa)
@@ -222,14 +233,8 @@ void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len)
     uint64_t end = gpa + len;
     for (uint64_t a = gpa & ~0xfffull; a < end; a += 0x1000) {
         const struct pgm_range *r = pgm_find(p, a & p->a20_mask);
-        uint64_t i;
-        if (!r || r->type != PGM_RAM)
-            continue;
-        i = pgm_ram_index(r, a & p->a20_mask);
-        if (p->page_flags[i] & PGM_PF_CODE) {
-            p->page_flags[i] &= ~PGM_PF_CODE;
-            p->code_gen[i]++;
-        }
+        if (r && r->type == PGM_RAM)
+            pgm_note_ram_page(p, pgm_ram_index(r, a & p->a20_mask));
     }
 }
 

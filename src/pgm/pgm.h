@@ -122,7 +122,27 @@ static inline uint64_t pgm_ram_index(const struct pgm_range *r, uint64_t gpa)
 {
     return (r->ram_off + (gpa - r->start)) >> 12;
 }
-void pgm_mark_code(struct pgm *p, uint64_t gpa);
+/* The same index from a host pointer into RAM (pgm_page_ptr of a RAM
+ * page): RAM ranges map the reservation at their ram_off. */
+static inline uint64_t pgm_host_index(const struct pgm *p, const uint8_t *host)
+{
+    return (uint64_t)(host - p->ram) >> 12;
+}
+/* RAM page i was written: code decoded from it is stale. */
+static inline void pgm_note_ram_page(struct pgm *p, uint64_t i)
+{
+    if (p->page_flags[i] & PGM_PF_CODE) {
+        p->page_flags[i] &= ~PGM_PF_CODE;
+        p->code_gen[i]++;
+    }
+}
+/* The decoder caches an instruction from gpa: marks the page as holding
+ * code (RAM) and returns the generation counter that makes the cached
+ * form stale (the page's own, or rom_gen for ROM), or NULL when nothing
+ * from there may be cached (MMIO, unassigned, a range not covering the
+ * page). *newly says the RAM page was not marked before, so writes that
+ * bypass pgm_write (direct TLB pointers) must be sent to the slow path. */
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly);
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa);
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len);
 

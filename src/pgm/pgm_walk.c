@@ -103,12 +103,17 @@ static const struct mode_desc *desc_for(const struct pgm_walk *w)
 static uint64_t read_entry(struct pgm *p, uint64_t gpa, unsigned size, uint8_t **host)
 {
     uint8_t *page = pgm_page_ptr(p, gpa, true);
-    *host = page ? page + (gpa & 0xfff) : NULL;
-    return pgm_read_u(p, gpa, size);
+    if (!page) {
+        *host = NULL;
+        return pgm_read_u(p, gpa, size);
+    }
+    /* the range is already found: read the entry where set_bits will OR */
+    *host = page + (gpa & 0xfff);
+    return size == 4 ? __atomic_load_n((uint32_t *)*host, __ATOMIC_RELAXED)
+                     : __atomic_load_n((uint64_t *)*host, __ATOMIC_RELAXED);
 }
 
-static void set_bits(struct pgm *p, uint8_t *host, uint64_t gpa, uint64_t entry, uint64_t bits,
-                     unsigned size)
+static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
 {
     if ((entry & bits) == bits || !host)
         return;
@@ -116,7 +121,7 @@ static void set_bits(struct pgm *p, uint8_t *host, uint64_t gpa, uint64_t entry,
         __atomic_fetch_or((uint32_t *)host, (uint32_t)bits, __ATOMIC_SEQ_CST);
     else
         __atomic_fetch_or((uint64_t *)host, bits, __ATOMIC_SEQ_CST);
-    pgm_note_write(p, gpa, size);
+    pgm_note_ram_page(p, pgm_host_index(p, host)); /* host is in RAM: no range search */
 }
 
 /* The error code's access bits follow the access, whatever the cause. */
@@ -187,7 +192,7 @@ static int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const str
 int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
 {
     const struct mode_desc *d = desc_for(w);
-    uint64_t table = 0, entry = 0, ea[5], ent[5];
+    uint64_t table = 0, entry = 0, ent[5];
     uint8_t *host[5];
     uint64_t nx_rsvd = (d->size == 8 && !(w->efer & EFER_NXE)) ? PTE_NX : 0;
     unsigned i;
@@ -206,8 +211,7 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
         const struct level_desc *l = &d->lvl[i];
         uint64_t idx = (lin >> l->shift) & ((1u << d->idx_bits) - 1);
         bool large;
-        ea[i] = table + idx * d->size;
-        ent[i] = entry = read_entry(p, ea[i], d->size, &host[i]);
+        ent[i] = entry = read_entry(p, table + idx * d->size, d->size, &host[i]);
         if (!(entry & PTE_P))
             return fault(w, 0);
         large = (entry & PTE_PS) && (l->ps == PS_YES || (l->ps == PS_PSE && (w->cr4 & CR4_PSE)));
@@ -233,8 +237,7 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
     /* Accessed on every level, dirty on the leaf for writes. */
     if (!(w->acc & PGM_ACC_PROBE))
         for (unsigned k = 0; k <= i; k++)
-            set_bits(p, host[k], ea[k], ent[k], PTE_A | ((k == i && (w->acc & PGM_ACC_W)) ? PTE_D : 0),
-                     d->size);
+            set_bits(p, host[k], ent[k], PTE_A | ((k == i && (w->acc & PGM_ACC_W)) ? PTE_D : 0), d->size);
 
     uint64_t off_mask = (1ull << w->page_shift) - 1, base;
     if (d->size == 4 && w->page_shift == 22) /* PSE-36: PDE bits 20:13 are address bits 39:32 */

@@ -127,6 +127,46 @@ Test(decode, self_modifying_code_runs_the_new_bytes)
     cr_assert_eq(v->cpu.gpr[R_AX], 10, "the patched DEC must run, not the cached INC");
 }
 
+Test(decode, a_write_from_another_vcpu_drops_the_decoded_code)
+{
+    struct vm_config cfg = {.ram_size = 4 << 20, .ncpus = 2, .nodefaults = true};
+    const struct iem_insn *in;
+    struct vm *smp;
+    char err[200];
+
+    cr_assert_eq(vm_create(&cfg, &smp, err, sizeof(err)), 0, "%s", err);
+    struct vcpu *v0 = &smp->cpus[0], *v1 = &smp->cpus[1];
+    for (unsigned i = 0; i < 2; i++) { /* real mode, CS = 0 */
+        smp->cpus[i].cpu.seg[S_CS].base = 0;
+        smp->cpus[i].cpu.seg[S_CS].sel = 0;
+        iem_flush(&smp->cpus[i]);
+    }
+    pgm_load(&smp->pgm, 0x5000, (const uint8_t[]){0x40}, 1); /* inc ax */
+    /* vCPU 1 writes the page while it holds no code: a direct TLB entry */
+    cr_assert_eq(iem_write(v1, S_DS, 0x5100, 1, 0x90), IEM_OK);
+    v0->cpu.rip = 0x5000;
+    cr_assert_eq(iem_fetch_decode(v0, &in), IEM_OK);
+    cr_assert_eq(in->mnemonic, ZYDIS_MNEMONIC_INC);
+    /* now it does: vCPU 1's next write must reach vCPU 0's decode cache */
+    cr_assert_eq(iem_write(v1, S_DS, 0x5000, 1, 0x48), IEM_OK); /* dec ax */
+    cr_assert_eq(iem_fetch_decode(v0, &in), IEM_OK);
+    cr_assert_eq(in->mnemonic, ZYDIS_MNEMONIC_DEC, "vCPU 0 runs the instruction vCPU 1 wrote");
+    vm_destroy(smp);
+}
+
+Test(decode, evex_forms_are_ud)
+{
+    /* vaddps xmm0, xmm0, xmm1 (EVEX.128): AVX-512 is neither implemented nor in CPUID,
+     * so the EVEX form is #UD, not a VEX handler reading it as its own */
+    static const uint8_t evex[] = {0x62, 0xf1, 0x7c, 0x08, 0x58, 0xc1};
+    struct vcpu *v = &vm->cpus[0];
+    v->cpu.cr4 |= CR4_OSFXSR | 0x40000; /* OSXSAVE */
+    v->cpu.xcr0 = 7;
+    const struct iem_insn *in = decode_at(0x8000, evex, sizeof(evex));
+    cr_assert_eq(in->fn(v, in), IEM_EXC);
+    cr_assert_eq(v->iem.exc.vector, X_UD, "vector %u", v->iem.exc.vector);
+}
+
 Test(decode, over_long_instruction_is_gp)
 {
     /* 16 prefixes make an instruction longer than 15 bytes: #GP(0) */
@@ -171,4 +211,36 @@ Test(decode, lazy_flags_match_direct_computation)
     cr_assert(cpu_cond(&v->cpu, 2));  /* B */
     cr_assert(cpu_cond(&v->cpu, 12)); /* L */
     cr_assert(!cpu_cond(&v->cpu, 4)); /* Z */
+}
+
+/* Conditions read from the lazy state agree with the exact flags, for
+ * every operation, size and condition (ZF and SF have their own path). */
+Test(decode, conditions_match_the_exact_flags)
+{
+    static const enum lf_op ops[] = {LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG};
+    static const uint64_t vals[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0x80000000, 0xffffffff,
+                                    0x8000000000000000ull, ~0ull};
+    struct vcpu *v = &vm->cpus[0];
+    for (unsigned o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+        for (unsigned size = 1; size <= 8; size *= 2)
+            for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+                for (unsigned cc = 0; cc < 16; cc++) {
+                    uint64_t a = vals[i], b = vals[(i + 3) % 11], f;
+                    bool want;
+                    cpu_set_flags(&v->cpu, F_1 | (i & 1 ? F_CF : 0));
+                    iem_lazy(v, ops[o], size, a + b, a, b);
+                    f = cpu_get_flags(&v->cpu);
+                    switch (cc >> 1) {
+                    case 0: want = f & F_OF; break;
+                    case 1: want = f & F_CF; break;
+                    case 2: want = f & F_ZF; break;
+                    case 3: want = f & (F_CF | F_ZF); break;
+                    case 4: want = f & F_SF; break;
+                    case 5: want = f & F_PF; break;
+                    case 6: want = !(f & F_SF) != !(f & F_OF); break;
+                    default: want = (f & F_ZF) || (!(f & F_SF) != !(f & F_OF)); break;
+                    }
+                    cr_assert_eq(cpu_cond(&v->cpu, cc), (cc & 1) ? !want : want, "op %u size %u %llx cc %u",
+                                 ops[o], size, (unsigned long long)a, cc);
+                }
 }

@@ -152,7 +152,9 @@ Test(pgm, writes_to_code_pages_bump_the_generation)
     uint32_t g0 = pgm_code_gen(&p, 0x101000);
     pgm_write_u(&p, 0x101000, 1, 1); /* not code: no change */
     cr_assert_eq(pgm_code_gen(&p, 0x101000), g0);
-    pgm_mark_code(&p, 0x101000);
+    bool newly;
+    cr_assert_not_null(pgm_code_page(&p, 0x101000, &newly));
+    cr_assert(newly);
     pgm_write_u(&p, 0x101ffe, 0x9090, 2);
     cr_assert_eq(pgm_code_gen(&p, 0x101000), g0 + 1);
     cr_assert_eq(pgm_code_gen(&p, 0x102000), 0); /* the neighbour is untouched */
