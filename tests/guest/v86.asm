@@ -388,17 +388,7 @@ s_vme_int:
         int 0x21
 .after: hlt
 s_vme_isr:                      ; 8086 handler of int 0x21 (IVT)
-        mov bp, sp
-        movzx eax, word [bp]
-        mov [V_OUT], eax
-        movzx eax, word [bp + 2]
-        mov [V_OUT + 4], eax
-        movzx eax, word [bp + 4]
-        mov [V_OUT + 8], eax
-        pushf
-        pop ax
-        movzx eax, ax
-        mov [V_OUT + 12], eax
+        RM_IRET_FRAME V_OUT
         iret
 s_vme_int22:
         int 0x22
