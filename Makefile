@@ -145,9 +145,11 @@ $(GUEST)/seabios.rom: $(SEABIOS)
 	@mkdir -p $(GUEST)
 	cp $< $@
 
-conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso $(GUEST_BOOT)
-	$(BUILD)/pcvm-conform --logdir $(BUILD)/conform-logs --testdir $(GUEST) \
-	  --junit $(BUILD)/conform.xml tests/guest/unittests.cfg
+# The guest programs on REM and on IEM, then both with --icount, whose serial
+# output must match byte for byte (tests/guest/engines.sh).
+conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GUEST)/disk.img $(GUEST)/cd.iso \
+    $(GUEST_BOOT)
+	sh tests/guest/engines.sh $(BUILD) build/release $(GUEST)
 
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
 # build (all three at once: each boot keeps one core busy, so three on two
@@ -164,7 +166,7 @@ check:
 run: build/release/pcvm
 	@sh tests/boot/build-guest.sh amd64 build/boot/amd64 > build/boot-amd64.log 2>&1 || \
 	  { echo "make run: cannot build the guest from Debian packages (see build/boot-amd64.log)"; exit 2; }
-	@echo "Booting Debian's amd64 kernel on the interpreter: the shell appears after a few minutes."
+	@echo "Booting Debian's amd64 kernel on REM (translation blocks): the shell appears after a few minutes."
 	build/release/pcvm -m 512M -nodefaults -serial stdio -display none \
 	  -kernel build/boot/amd64/vmlinuz -initrd build/boot/amd64/initrd.cpio -append "console=ttyS0"
 

@@ -136,6 +136,50 @@ static uint8_t ctl_bits(const struct iem_insn *in)
     }
 }
 
+/* IEM_CTL_ENDS_TB / IEM_CTL_NEAR_BR: where a translation block stops.
+ * Branches end it; so does whatever may change the decode mode, CPL,
+ * paging or the instruction stream (control and debug registers,
+ * descriptor tables, MSRs, serialising instructions that cross-modifying
+ * code relies on), and an opcode IEM does not implement. */
+static uint8_t tb_bits(const ZydisDecodedInstruction *zi, const struct iem_insn *in)
+{
+    switch (zi->meta.category) {
+    case ZYDIS_CATEGORY_COND_BR:
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+    case ZYDIS_CATEGORY_RET:
+        return IEM_CTL_ENDS_TB | (in->far ? 0 : IEM_CTL_NEAR_BR);
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSRET:
+    case ZYDIS_CATEGORY_SYSTEM:
+        return IEM_CTL_ENDS_TB;
+    default:
+        break;
+    }
+    switch (zi->mnemonic) {
+    case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT:
+    case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS:
+    case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_INVPCID: case ZYDIS_MNEMONIC_WRMSR:
+    case ZYDIS_MNEMONIC_XSETBV: case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_CPUID:
+    case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_IRETQ:
+    case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_RSM:
+    case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_MWAIT:
+    case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_WRPKRU: case ZYDIS_MNEMONIC_XRSTOR: case ZYDIS_MNEMONIC_XRSTORS:
+    case ZYDIS_MNEMONIC_XRSTOR64: case ZYDIS_MNEMONIC_XRSTORS64:
+        return IEM_CTL_ENDS_TB;
+    default:
+        break;
+    }
+    if (in->far || in->fn == iem_unimplemented)
+        return IEM_CTL_ENDS_TB;
+    for (unsigned i = 0; i < in->nops; i++)
+        if (in->op[i].type == OPT_REG && (in->op[i].rclass == RC_CR || in->op[i].rclass == RC_DR))
+            return IEM_CTL_ENDS_TB;
+    return 0;
+}
+
 static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstruction *zi,
                     const ZydisDecodedOperand *zo, struct iem_insn *in)
 {
@@ -223,7 +267,7 @@ static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstructi
                  ? d->fn[zi->mnemonic]
                  : iem_unimplemented;
     in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
-    in->ctl = ctl_bits(in);
+    in->ctl = ctl_bits(in) | tb_bits(zi, in);
 }
 
 /* A cache miss: reads the bytes (from a second page too when the
@@ -276,7 +320,7 @@ static __attribute__((noinline)) int decode_miss(struct vcpu *v, struct dcache_e
     if (ZYAN_FAILED(st)) /* an invalid encoding (bad LOCK, LEA with a register...): #UD */
         return iem_ud(v);
     bool newly = false;
-    const uint32_t *genp = zi.length <= n1 ? pgm_code_page(p, gpa, &newly) : NULL;
+    const uint32_t *genp = zi.length <= n1 ? pgm_code_page(p, gpa, zi.length, &newly) : NULL;
     if (!genp) {
         convert(d, mode, &zi, zo, &d->scratch);
         *out = &d->scratch;
@@ -292,6 +336,21 @@ static __attribute__((noinline)) int decode_miss(struct vcpu *v, struct dcache_e
     e->valid = 1;
     *out = &e->insn;
     return IEM_OK;
+}
+
+int iem_decode_buf(struct vcpu *v, unsigned mode, const uint8_t *bytes, unsigned avail, struct iem_insn *out)
+{
+    struct dcache *d = v->iem.dcache;
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus st = ZydisDecoderDecodeFull(&d->dec[mode], bytes, avail > 15 ? 15 : avail, &zi, zo);
+
+    if (st == ZYDIS_STATUS_NO_MORE_DATA || st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
+        return avail >= 15 ? -1 : 1;
+    if (ZYAN_FAILED(st))
+        return -1;
+    convert(d, mode, &zi, zo, out);
+    return 0;
 }
 
 int iem_fetch_decode(struct vcpu *v, const struct iem_insn **out)

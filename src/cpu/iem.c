@@ -71,26 +71,32 @@ static unsigned insn_breakpoints(struct vcpu *v)
     return hits;
 }
 
-static int step(struct vcpu *v)
+/* An instruction breakpoint at CS:RIP is delivered before the
+ * instruction: IEM_OK with *taken when it was. */
+static inline __attribute__((always_inline)) int insn_breakpoint_check(struct vcpu *v, bool *taken)
 {
     struct cpu *c = &v->cpu;
-    const struct iem_insn *in;
-    unsigned dbg = 0;
+    unsigned dbg;
+
+    *taken = false;
+    if (__builtin_expect(!(c->dr[7] & 0xff), 1) || (c->rflags & F_RF) || !(dbg = insn_breakpoints(v)))
+        return IEM_OK;
+    *taken = true;
+    c->dr[6] = (c->dr[6] & ~0xfull) | dbg;
+    v->iem.fault_depth = 0;
+    return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
+}
+
+/* Everything after decoding: runs `in` (the instruction at CS:RIP),
+ * commits or delivers its fault, and raises the debug traps after it. */
+static inline __attribute__((always_inline)) int exec_decoded(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
     bool tf;
     int rc;
 
-    if ((c->dr[7] & 0xff) && !(c->rflags & F_RF) && (dbg = insn_breakpoints(v))) {
-        c->dr[6] = (c->dr[6] & ~0xfull) | dbg;
-        v->iem.fault_depth = 0;
-        return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
-    }
     v->iem.dr6_pending = v->iem.dr6_carry;
     v->iem.dr6_carry = 0;
-    rc = iem_fetch_decode(v, &in);
-    if (rc == IEM_EXC)
-        return deliver_pending(v);
-    if (rc)
-        return rc;
     uint64_t fallthrough = (c->rip + in->len) & iem_mask(in->ipsize);
     v->iem.next_rip = fallthrough;
     tf = (c->rflags & F_TF) != 0;
@@ -108,7 +114,7 @@ static int step(struct vcpu *v)
         if ((in->ctl & IEM_CTL_SOFTINT) || ((in->ctl & IEM_CTL_INTO) && v->iem.next_rip != fallthrough))
             tf = false;
         c->rip = v->iem.next_rip;
-        v->iem.insns++;
+        v->insns++;
         if ((c->rflags & F_RF) && !(in->ctl & IEM_CTL_IRET)) /* RF lasts one instruction */
             c->rflags &= ~(uint64_t)F_RF;
         if (v->iem.trace)
@@ -138,6 +144,37 @@ static int step(struct vcpu *v)
     }
 }
 
+static int step(struct vcpu *v)
+{
+    const struct iem_insn *in;
+    bool bp;
+    int rc = insn_breakpoint_check(v, &bp);
+
+    if (bp || rc)
+        return rc;
+    rc = iem_fetch_decode(v, &in);
+    if (rc == IEM_EXC)
+        return deliver_pending(v);
+    if (rc)
+        return rc;
+    return exec_decoded(v, in);
+}
+
+int iem_step_decoded(struct vcpu *v, const struct iem_insn *in)
+{
+    bool bp;
+    int rc = insn_breakpoint_check(v, &bp);
+
+    if (bp || rc)
+        return rc;
+    return exec_decoded(v, in);
+}
+
+int iem_step(struct vcpu *v)
+{
+    return step(v);
+}
+
 static bool irq_window(struct vcpu *v)
 {
     struct cpu *c = &v->cpu;
@@ -153,7 +190,7 @@ static bool irq_window(struct vcpu *v)
  * STI shadow), then, with EFLAGS.IF, the local APIC's highest vector above
  * its PPR, then the 8259's INTR when the APIC passes it (ExtINT on LINT0,
  * or the APIC disabled). */
-static int take_interrupt(struct vcpu *v, unsigned ff)
+int iem_take_interrupt(struct vcpu *v, unsigned ff)
 {
     struct vm *vm = v->vm;
     struct cpu *c = &v->cpu;
@@ -188,7 +225,7 @@ int iem_exec(struct vcpu *v, uint64_t max)
     for (uint64_t n = 0; n < max; n++) {
         unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
         if (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)) {
-            rc = take_interrupt(v, ff);
+            rc = iem_take_interrupt(v, ff);
             if (rc)
                 return rc;
         }

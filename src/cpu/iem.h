@@ -58,6 +58,9 @@ typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 #define IEM_CTL_IRET     0x02 /* IRET*: RF comes from the popped image */
 #define IEM_CTL_SOFTINT  0x04 /* INT n, INT3, INT1: TF cleared on entry, no single-step trap */
 #define IEM_CTL_INTO     0x08 /* INTO: the same when the trap is taken */
+/* For the recompiler's translation blocks (src/rem): */
+#define IEM_CTL_ENDS_TB  0x10 /* a branch, or may change the mode, CS, paging or the code itself */
+#define IEM_CTL_NEAR_BR  0x20 /* a near branch: the next block runs in the same mode */
 
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
@@ -109,6 +112,21 @@ extern const struct iem_op_def iem_ops_long[];   /* iem_long.c: SYSCALL/SYSRET, 
 extern const struct iem_op_def iem_ops_sse[];    /* iem_sse*.c: MMX, SSE..SSE4.2, AVX */
 /* #NM for x87 instructions per CR0.EM/TS/MP (iem_x87.c). */
 int iem_x87_check_nm(struct vcpu *v, const struct iem_insn *in);
+
+/* ---- the executor (iem.c), shared with REM's first tier ---- */
+/* One instruction from CS:RIP, fetched and decoded here. */
+int iem_step(struct vcpu *v);
+/* One instruction already decoded from CS:RIP (`in`, as iem_decode_buf
+ * gave it): breakpoints, the handler, its commit or fault, debug traps. */
+int iem_step_decoded(struct vcpu *v, const struct iem_insn *in);
+/* Delivers the NMI or interrupt that ff says is pending, when the CPU
+ * accepts it now (the one place every engine chooses and acknowledges
+ * interrupts); IEM_OK when nothing was delivered too. */
+int iem_take_interrupt(struct vcpu *v, unsigned ff);
+/* Decodes one instruction of decode mode `mode` (decode.h) from bytes:
+ * 0 with *out filled, 1 when the bytes end before the instruction does,
+ * -1 for an encoding that raises #UD or #GP (left to iem_step). */
+int iem_decode_buf(struct vcpu *v, unsigned mode, const uint8_t *bytes, unsigned avail, struct iem_insn *out);
 
 /* ---- status helpers (exc.c / iem.c) ---- */
 /* Records a pending exception in v->iem and returns IEM_EXC. */

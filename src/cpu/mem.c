@@ -77,6 +77,7 @@ void tlb_flush_all(struct vcpu *v)
 {
     TLB_FOR_EACH(v, e)
         e->tag = TLB_INVALID;
+    atomic_fetch_add_explicit(&v->iem.tlb_epoch, 1, memory_order_relaxed);
 }
 
 /* cpu.h's entry point for a full flush (shootdowns, memory-map changes):
@@ -91,6 +92,7 @@ void tlb_flush_nonglobal(struct vcpu *v)
     TLB_FOR_EACH(v, e)
         if (!(e->tag & TLB_GLOBAL))
             e->tag = TLB_INVALID;
+    atomic_fetch_add_explicit(&v->iem.tlb_epoch, 1, memory_order_relaxed);
 }
 
 static bool covers(const struct tlb_entry *e, uint64_t lin)
@@ -104,6 +106,7 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
     TLB_FOR_EACH(v, e)
         if (covers(e, lin))
             e->tag = TLB_INVALID;
+    atomic_fetch_add_explicit(&v->iem.tlb_epoch, 1, memory_order_relaxed);
 }
 
 void tlb_code_page(struct vcpu *v, uint64_t gpa)
@@ -126,6 +129,7 @@ static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bo
         if (!(e->tag & TLB_INVALID) && (e->tag & TLB_PCID) == want &&
             !(keep_global && (e->tag & TLB_GLOBAL)) && (!one || covers(e, lin)))
             e->tag = TLB_INVALID;
+    atomic_fetch_add_explicit(&v->iem.tlb_epoch, 1, memory_order_relaxed);
 }
 
 void tlb_flush_pcid(struct vcpu *v, unsigned pcid, bool keep_global)

@@ -106,6 +106,11 @@ static uint32_t value_at(struct pit_counter *c, int64_t t)
 {
     sync(c, t);
     int64_t e = elapsed(c, t);
+    /* A read in the very clock a count is loaded on sees the new count: on
+     * a PC the ISA cycle of the read itself lasts about one 8254 clock, so
+     * no read falls between the write and the load. */
+    if (e == -1 && c->counting && !c->paused)
+        e = 0;
     if (!c->counting || e < 0)
         return c->idle_value;
     uint64_t n = c->n, p = (uint64_t)e % n;

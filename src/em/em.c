@@ -19,24 +19,42 @@
 
 #include "devices/lapic.h"
 #include "em/em.h"
+#include "rem/rem.h"
 #include "vm/clock.h"
 
 #define EM_SLICE 4096
 #define EM_MIN_SLICE 64
 
+static void iem_engine_flush(struct vcpu *v)
+{
+    iem_flush(v);
+}
+
+const struct em_engine_ops em_engine_iem = {
+    .id = ENGINE_IEM, .name = "IEM", .run = iem_exec, .flush = iem_engine_flush,
+};
+
+const struct em_engine_ops em_engine_rem = {
+    .id = ENGINE_REM, .name = "REM", .init = rem_init, .fini = rem_fini, .run = rem_exec,
+    .flush = rem_flush, .info = rem_info,
+};
+
+const struct em_engine_ops *em_engine_ops(enum em_engine e)
+{
+    return e == ENGINE_IEM ? &em_engine_iem : e == ENGINE_REM ? &em_engine_rem : NULL;
+}
+
 enum em_engine em_choose_engine(enum em_engine wanted)
 {
-    if (wanted == ENGINE_HM || wanted == ENGINE_AUTO) {
+    if (wanted == ENGINE_HM) {
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd >= 0)
             close(fd);
-        if (wanted == ENGINE_HM)
-            fprintf(stderr, "pcvm: %s; running the interpreter (IEM)\n",
-                    fd < 0 ? "no /dev/kvm" : "the KVM backend is not in this build yet");
-    } else if (wanted == ENGINE_REM) {
-        fprintf(stderr, "pcvm: the recompiler (REM) is not in this build yet; running the interpreter (IEM)\n");
+        fprintf(stderr, "pcvm: %s; running the recompiler (REM)\n",
+                fd < 0 ? "no /dev/kvm" : "the KVM backend is not in this build yet");
     }
-    return ENGINE_IEM;
+    /* auto: REM until the KVM backend exists */
+    return wanted == ENGINE_IEM ? ENGINE_IEM : ENGINE_REM;
 }
 
 void em_wake(struct vm *vm)
@@ -231,13 +249,13 @@ static void *emt_main(void *arg)
             iem_tlb_flush(v);
         }
         if (budget) {
-            if (v->iem.insns >= budget) {
+            if (v->insns >= budget) {
                 fprintf(stderr, "pcvm: instruction limit (%llu) reached\n", (unsigned long long)budget);
                 vm_request(vm, VM_FF_POWER_OFF);
                 break;
             }
-            if (budget - v->iem.insns < slice)
-                slice = budget - v->iem.insns;
+            if (budget - v->insns < slice)
+                slice = budget - v->insns;
         }
         if (atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI))
             init_sipi(v);
@@ -245,14 +263,14 @@ static void *emt_main(void *arg)
             sipi_wait(v);
             continue;
         }
-        uint64_t insns0 = v->iem.insns, t0 = 0;
+        uint64_t insns0 = v->insns, t0 = 0;
         if (clk) {
             slice = timer_slice(clk, slice, ps_per_insn);
             t0 = host_ns();
         }
-        rc = iem_exec(v, slice);
+        rc = v->engine->run(v, slice);
         if (clk) {
-            uint64_t n = v->iem.insns - insns0;
+            uint64_t n = v->insns - insns0;
             clock_account_insns(clk, n);
             if (n >= EM_MIN_SLICE) /* a smoothed estimate; halts and breaks skew short slices */
                 ps_per_insn = (ps_per_insn * 7 + (host_ns() - t0) * 1000 / n) / 8;
@@ -270,9 +288,34 @@ static void *emt_main(void *arg)
     return NULL;
 }
 
+/* Gives every vCPU the chosen engine, or IEM when it cannot start. */
+static void engines_init(struct vm *vm)
+{
+    const struct em_engine_ops *ops = em_engine_ops(vm->engine);
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *v = &vm->cpus[i];
+        v->engine = ops;
+        if (ops->init && ops->init(v) < 0) {
+            fprintf(stderr, "pcvm: cpu%u: %s cannot start; running the interpreter (IEM)\n", i, ops->name);
+            v->engine = &em_engine_iem;
+        }
+    }
+}
+
+void em_fini(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *v = &vm->cpus[i];
+        if (v->engine && v->engine->fini)
+            v->engine->fini(v);
+        v->engine = NULL;
+    }
+}
+
 int em_start(struct vm *vm)
 {
     vm->engine = em_choose_engine(vm->cfg.engine);
+    engines_init(vm);
     for (unsigned i = 0; i < vm->ncpus; i++) {
         vm->cpus[i].thread_started = true;
         if (pthread_create(&vm->cpus[i].thread, NULL, emt_main, &vm->cpus[i]) != 0) {

@@ -5,10 +5,31 @@
 
 #include "vm/vm.h"
 
+/* One table per execution engine. An engine runs a vCPU from struct cpu
+ * and leaves struct cpu exact whenever run() returns; what it cannot run
+ * it hands to IEM (iem_step) one instruction at a time. */
+struct em_engine_ops {
+    enum em_engine id;
+    const char *name;
+    int (*init)(struct vcpu *v);  /* engine-private state: 0 or -errno */
+    void (*fini)(struct vcpu *v);
+    /* Runs up to max instructions; the IEM_* status of iem_exec. Returns
+     * between instructions as soon as a VM forced action is set. */
+    int (*run)(struct vcpu *v, uint64_t max);
+    /* Drops every translation (guest state replaced from outside). */
+    void (*flush)(struct vcpu *v);
+    void (*info)(struct vcpu *v, int fd); /* --info engines / tb; may be NULL */
+};
+extern const struct em_engine_ops em_engine_iem, em_engine_rem;
+
 /* Picks the engine for cfg->engine; prints a one-line note to stderr when
  * it falls back. */
 enum em_engine em_choose_engine(enum em_engine wanted);
+/* The table of an engine; NULL when it is not in this build. */
+const struct em_engine_ops *em_engine_ops(enum em_engine e);
 int em_start(struct vm *vm);
+/* Frees the engines' per-vCPU state (after em_join). */
+void em_fini(struct vm *vm);
 void em_join(struct vm *vm);
 /* Wakes a vCPU parked in HLT or waiting for a state change. */
 void em_wake(struct vm *vm);

@@ -25,7 +25,8 @@ int pgm_init(struct pgm *p, uint64_t ram_size)
     p->ram_size = ram_size;
     p->page_flags = calloc(ram_size >> 12, 1);
     p->code_gen = calloc(ram_size >> 12, sizeof(uint32_t));
-    if (!p->page_flags || !p->code_gen) {
+    p->code_mask = calloc(ram_size >> 12, sizeof(uint64_t));
+    if (!p->page_flags || !p->code_gen || !p->code_mask) {
         pgm_fini(p);
         return -ENOMEM;
     }
@@ -45,6 +46,7 @@ void pgm_fini(struct pgm *p)
         munmap(p->ram, p->ram_size);
     free(p->page_flags);
     free(p->code_gen);
+    free(p->code_mask);
     memset(p, 0, sizeof(*p));
 }
 
@@ -125,8 +127,8 @@ void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
     if (ram_off >= p->ram_size || len > p->ram_size - ram_off)
         return;
     memcpy(p->ram + ram_off, buf, len);
-    for (uint64_t a = ram_off & ~0xfffull; a < ram_off + len; a += 0x1000)
-        pgm_note_ram_page(p, a >> 12);
+    for (uint64_t a = ram_off; a < ram_off + len; a = (a | 0xfff) + 1)
+        pgm_note_ram_page(p, a >> 12, a & 0xfff, ram_off + len - a);
 }
 
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
@@ -199,7 +201,7 @@ uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
     return r->host + ((gpa & ~0xfffull) - r->start);
 }
 
-const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly)
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *newly)
 {
     const struct pgm_range *r;
     uint64_t i;
@@ -217,6 +219,7 @@ const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly)
         p->page_flags[i] |= PGM_PF_CODE;
         *newly = true;
     }
+    p->code_mask[i] |= pgm_granules(gpa & 0xfff, len);
     return &p->code_gen[i];
 }
 
@@ -231,10 +234,10 @@ uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa)
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len)
 {
     uint64_t end = gpa + len;
-    for (uint64_t a = gpa & ~0xfffull; a < end; a += 0x1000) {
+    for (uint64_t a = gpa; a < end; a = (a | 0xfff) + 1) {
         const struct pgm_range *r = pgm_find(p, a & p->a20_mask);
         if (r && r->type == PGM_RAM)
-            pgm_note_ram_page(p, pgm_ram_index(r, a & p->a20_mask));
+            pgm_note_ram_page(p, pgm_ram_index(r, a & p->a20_mask), a & 0xfff, end - a);
     }
 }
 

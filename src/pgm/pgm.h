@@ -7,8 +7,12 @@
  *   MMIO window) shadows RAM beneath it; addresses in no range are
  *   unassigned: reads return all ones, writes are dropped.
  * - Every write to a RAM page that holds decoded/translated code goes
- *   through pgm_note_write(), which bumps the page's code generation so
- *   caches keyed on it drop their entries.
+ *   through pgm_note_write() (or pgm_note_ram_page with the written
+ *   bytes); when the write overlaps a 64-byte granule that code was
+ *   decoded from, the page's code generation is bumped so caches keyed on
+ *   it (IEM's decoded instructions, REM's translation blocks) drop their
+ *   entries. Writes to the rest of the page (data beside code) leave the
+ *   code alone.
  * - The A20 mask is applied to every guest-physical address on entry.
  */
 #ifndef PCVM_PGM_H
@@ -67,6 +71,7 @@ struct pgm {
     uint64_t ram_size;
     uint8_t *page_flags; /* per RAM page: PGM_PF_* */
     uint32_t *code_gen;  /* per RAM page: generation of decoded code */
+    uint64_t *code_mask; /* per RAM page: the 64-byte granules code was decoded from */
     struct pgm_range ranges[PGM_MAX_RANGES];
     unsigned nranges;
     uint64_t a20_mask;
@@ -128,21 +133,34 @@ static inline uint64_t pgm_host_index(const struct pgm *p, const uint8_t *host)
 {
     return (uint64_t)(host - p->ram) >> 12;
 }
-/* RAM page i was written: code decoded from it is stale. */
-static inline void pgm_note_ram_page(struct pgm *p, uint64_t i)
+/* The 64-byte granules of a page that [off, off + len) touches (clamped
+ * to the page). */
+static inline uint64_t pgm_granules(unsigned off, size_t len)
 {
-    if (p->page_flags[i] & PGM_PF_CODE) {
+    unsigned first = (off & 0xfff) >> 6, last;
+    if (!len)
+        return 0;
+    last = off + len - 1 >= 0x1000 ? 63 : (unsigned)((off + len - 1) >> 6);
+    return (last == 63 ? ~0ull : (2ull << last) - 1) & ~((1ull << first) - 1);
+}
+/* RAM page i was written at [off, off + len): code decoded from those
+ * bytes is stale, and with it everything decoded from the page. */
+static inline void pgm_note_ram_page(struct pgm *p, uint64_t i, unsigned off, size_t len)
+{
+    if ((p->page_flags[i] & PGM_PF_CODE) && (p->code_mask[i] & pgm_granules(off, len))) {
         p->page_flags[i] &= ~PGM_PF_CODE;
+        p->code_mask[i] = 0;
         p->code_gen[i]++;
     }
 }
-/* The decoder caches an instruction from gpa: marks the page as holding
- * code (RAM) and returns the generation counter that makes the cached
- * form stale (the page's own, or rom_gen for ROM), or NULL when nothing
- * from there may be cached (MMIO, unassigned, a range not covering the
- * page). *newly says the RAM page was not marked before, so writes that
- * bypass pgm_write (direct TLB pointers) must be sent to the slow path. */
-const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, bool *newly);
+/* The decoder caches code from [gpa, gpa + len) (within one page): marks
+ * the page as holding code there (RAM) and returns the generation counter
+ * that makes the cached form stale (the page's own, or rom_gen for ROM),
+ * or NULL when nothing from there may be cached (MMIO, unassigned, a
+ * range not covering the page). *newly says the RAM page was not marked
+ * before, so writes that bypass pgm_write (direct TLB pointers) must be
+ * sent to the slow path. */
+const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *newly);
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa);
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len);
 

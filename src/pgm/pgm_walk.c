@@ -121,7 +121,7 @@ static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits
         __atomic_fetch_or((uint32_t *)host, (uint32_t)bits, __ATOMIC_SEQ_CST);
     else
         __atomic_fetch_or((uint64_t *)host, bits, __ATOMIC_SEQ_CST);
-    pgm_note_ram_page(p, pgm_host_index(p, host)); /* host is in RAM: no range search */
+    pgm_note_ram_page(p, pgm_host_index(p, host), (uintptr_t)host & 0xfff, size); /* host is in RAM: no range search */
 }
 
 /* The error code's access bits follow the access, whatever the cause. */

@@ -1,4 +1,4 @@
-/* Info items: mode, cr3, tlb, ram. Each reads the owner's own records
+/* Info items: mode, cr3, tlb, ram, tb, engines. Each reads the owner's own records
  * (PGM, the vCPU state, the TLB); none changes anything, so they are safe
  * at any stop, including after a guru meditation. */
 #include "vm/info.h"
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpu/tlb.h"
+#include "em/em.h"
 #include "vm/vm.h"
 
 static void info_mode(struct vm *vm, int fd)
@@ -36,6 +37,27 @@ static void info_ram(struct vm *vm, int fd)
     pgm_info_ram(&vm->pgm, fd);
 }
 
+/* The translation caches of the engines that have one (REM). */
+static void info_tb(struct vm *vm, int fd)
+{
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *v = &vm->cpus[i];
+        if (v->engine && v->engine->info)
+            v->engine->info(v, fd);
+        else
+            dprintf(fd, "cpu%u: %s keeps no translations\n", i, v->engine ? v->engine->name : "no engine");
+    }
+}
+
+static void info_engines(struct vm *vm, int fd)
+{
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        const struct vcpu *v = &vm->cpus[i];
+        dprintf(fd, "cpu%u: %s, %llu instructions retired\n", i, v->engine ? v->engine->name : "none",
+                (unsigned long long)v->insns);
+    }
+}
+
 static const struct {
     const char *name;
     void (*fn)(struct vm *vm, int fd);
@@ -44,9 +66,11 @@ static const struct {
     {"cr3", info_cr3},
     {"tlb", info_tlb},
     {"ram", info_ram},
+    {"tb", info_tb},
+    {"engines", info_engines},
 };
 
-const char vm_info_names[] = "mode, cr3, tlb, ram";
+const char vm_info_names[] = "mode, cr3, tlb, ram, tb, engines";
 
 bool vm_info_known(const char *item)
 {

@@ -65,7 +65,7 @@ void vm_options_usage(FILE *f)
                "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
                "                             instruction (QEMU: -icount shift=N); default 0\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
-               "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram)\n"
+               "  --info ITEM                at stop, print an info item to stderr (mode, cr3, tlb, ram, tb, engines)\n"
                "  --dump-phys FILE[,nozero]  at stop, write guest RAM to FILE (nozero: skip zero pages)\n"
                "  --screenshot FILE          at power-off and on SIGUSR1, write the display as a PNG\n"
                "  --dump-text                at power-off, print the VGA text screen on stdout\n"
@@ -114,14 +114,31 @@ static int parse_uint(const char *s, uint64_t *out)
     return (errno || end == s || (*end && *end != ',')) ? -1 : 0;
 }
 
+/* -accel NAME[,tb-size=MiB][,thread=single|multi] (also -machine accel=NAME):
+ * tcg is REM, kvm is HM, kvm:tcg is KVM with REM as the fallback (auto). */
 static int set_accel(struct vm_options *o, const char *s)
 {
-    if (!strncmp(s, "kvm", 3))
+    const char *opt = strchr(s, ',');
+    size_t n = opt ? (size_t)(opt - s) : strlen(s);
+
+    if (n == 3 && !strncmp(s, "kvm", 3))
         o->cfg.engine = ENGINE_HM;
-    else if (!strncmp(s, "tcg", 3)) /* software emulation: whichever software engine is built */
-        o->cfg.engine = ENGINE_IEM;
+    else if (n == 3 && !strncmp(s, "tcg", 3))
+        o->cfg.engine = ENGINE_REM;
+    else if (n == 7 && !strncmp(s, "kvm:tcg", 7))
+        o->cfg.engine = ENGINE_AUTO;
     else
         return -1;
+    for (; opt; opt = strchr(opt + 1, ',')) {
+        uint64_t mib;
+        if (!strncmp(opt + 1, "tb-size=", 8)) {
+            if (parse_uint(opt + 9, &mib) < 0 || !mib || mib > (1u << 16))
+                return -1;
+            o->cfg.tb_size = mib << 20;
+        } else if (strncmp(opt + 1, "thread=single", 13) && strncmp(opt + 1, "thread=multi", 12)) {
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -482,10 +499,12 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             c->devices[c->ndevices++] = v;
         } else if (!strcmp(a, "-accel")) {
             if (set_accel(o, v) < 0)
-                return die("unknown accelerator '%s' (tcg or kvm)", v);
+                return die("bad accelerator '%s' (tcg[,tb-size=MiB], kvm or kvm:tcg)", v);
         } else if (!strcmp(a, "-machine") || !strcmp(a, "-M")) {
             const char *p = strstr(v, "accel=");
-            if (p && set_accel(o, p + 6) < 0)
+            char name[16];
+            size_t n = p ? strcspn(p + 6, ",") : 0;
+            if (p && (n >= sizeof(name) || (memcpy(name, p + 6, n), name[n] = 0, set_accel(o, name) < 0)))
                 return die("unknown accelerator in '%s'", v);
             if (strncmp(v, "pc", 2) && strncmp(v, "q35", 3) && strncmp(v, "accel=", 6) &&
                 strncmp(v, "isapc", 5) && strncmp(v, "type=pc", 7))

@@ -242,7 +242,7 @@ void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...)
     fprintf(stderr, "pcvm: guru meditation: %s\n", vm->guru_reason);
     if (v) {
         cpu_dump(&v->cpu, dump, sizeof(dump));
-        fprintf(stderr, "vcpu %u after %llu instructions:\n%s", v->id, (unsigned long long)v->iem.insns, dump);
+        fprintf(stderr, "vcpu %u after %llu instructions:\n%s", v->id, (unsigned long long)v->insns, dump);
     }
     vm_set_state(vm, VM_GURU_MEDITATION);
     vm_request(vm, VM_FF_GURU);
@@ -255,9 +255,11 @@ void vm_destroy(struct vm *vm)
     bus_destroy(&vm->bus);
     for (unsigned i = 0; i < vm->nchardevs; i++)
         chardev_close(vm->chardevs[i]);
-    if (vm->cpus)
+    if (vm->cpus) {
+        em_fini(vm);
         for (unsigned i = 0; i < vm->ncpus; i++)
             iem_fini(&vm->cpus[i]);
+    }
     free(vm->cpus);
     if (vm->trace_out && vm->trace_out != stderr)
         fclose(vm->trace_out);

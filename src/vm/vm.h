@@ -74,6 +74,7 @@ struct vm_config {
     bool no_shutdown;
     bool nodefaults;
     enum em_engine engine;
+    uint64_t tb_size; /* REM's translation cache for the VM, bytes (0: default) */
     bool trace;
     const char *trace_file;
     uint64_t max_insns; /* 0: unlimited */
@@ -106,18 +107,28 @@ struct iem_state {
     unsigned fault_depth; /* nesting while delivering (for #DF / triple) */
     uint16_t dr6_pending; /* DR6 bits of the debug trap after this instruction (B0-B3, BT) */
     uint16_t dr6_carry;   /* ... held over one instruction by MOV SS / POP SS */
-    uint64_t insns;     /* instructions retired */
     void *trace;        /* trace context (trace.c) or NULL */
     uint8_t logged_ud[4096 / 8]; /* one-time #UD log, by a hash of the bytes */
     struct tlb_entry tlb_r[TLB_SIZE], tlb_w[TLB_SIZE], tlb_x[TLB_SIZE];
+    /* Bumped by every flush that can drop fetch entries, so a translation
+     * REM chained under one epoch is known to still hold. Other threads
+     * flush this TLB too (PGM map changes): hence atomic. */
+    _Atomic uint32_t tlb_epoch;
 };
+
+struct em_engine_ops;
 
 struct vcpu {
     struct vm *vm;
     unsigned id;
     atomic_uint ff;
     struct cpu cpu;
+    uint64_t insns; /* instructions retired, by whichever engine ran them */
+    /* Engine-private parts: IEM's is always there (every engine hands it
+     * what it cannot run); REM's exists while REM runs this vCPU. */
+    const struct em_engine_ops *engine;
     struct iem_state iem;
+    struct rem_state *rem;
     pthread_t thread;
     bool thread_started;
 };

@@ -13,7 +13,8 @@
 # default 2400) or BOOT_CPU_LIMIT seconds of CPU time (default 900): on a
 # busy shared machine a guest gets a fraction of a core, so the CPU limit is
 # what catches a guest spinning forever and the wall limit one that hangs idle.
-# Logs: GUESTDIR/EMU.log (serial) and GUESTDIR/EMU.stderr. Prints PASS/FAIL
+# PCVM_ARGS adds pcvm options (e.g. --engine=iem; the default -accel tcg is
+# REM). Logs: GUESTDIR/EMU.log (serial) and GUESTDIR/EMU.stderr. Prints PASS/FAIL
 # per guest and a final "N passed, N failed" line; exits 1 when any failed.
 set -eu
 
@@ -47,7 +48,7 @@ for dir in "$@"; do
     fi
     info=""
     case $emu in
-    pcvm) bin=$pcvm info="--info mode" ;;
+    pcvm) bin=$pcvm info="--info mode ${PCVM_ARGS:-}" ;;
     qemu) case $name in *i386* | *686*) bin=qemu-system-i386 ;; *) bin=qemu-system-x86_64 ;; esac ;;
     *) echo "$0: unknown emulator '$emu'" >&2; exit 2 ;;
     esac

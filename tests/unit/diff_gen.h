@@ -109,6 +109,8 @@ extern const struct d_known known_unicorn_bugs[];
 /* ---- runner (diff_run.c) ---- */
 struct dctx;
 struct dctx *d_open(enum d_mode mode);
+/* Runs pcvm's side on REM's first tier (translation blocks) instead of IEM. */
+bool d_use_rem(struct dctx *c);
 void d_close(struct dctx *c);
 /* Runs `insns` random instructions in sequences of about `seqlen`; returns
  * the number of mismatching sequences (each reported on stderr, up to a

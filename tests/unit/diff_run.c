@@ -24,6 +24,7 @@
 #include "vm/vm.h"
 
 #include "diff_gen.h"
+#include "rem/rem.h"
 
 #define LOG_MAX 1024
 #define REPORT_MAX 8
@@ -43,6 +44,7 @@ struct dctx {
     uint64_t seed, seq;
     struct dinsn log[LOG_MAX];
     unsigned nlog;
+    int (*exec)(struct vcpu *v, uint64_t max); /* the engine under test: iem_exec or rem_exec */
 };
 
 /* The Unicorn API, resolved in the private namespace. */
@@ -239,6 +241,7 @@ struct dctx *d_open(enum d_mode mode)
     if (!c)
         return NULL;
     c->mode = mode;
+    c->exec = iem_exec;
     c->trace = getenv("PCVM_DIFF_TRACE") != NULL;
     if (vm_create(&cfg, &c->vm, err, sizeof err)) {
         fprintf(stderr, "unicorn diff: vm_create: %s\n", err);
@@ -262,6 +265,14 @@ fail:
     return NULL;
 }
 
+bool d_use_rem(struct dctx *c)
+{
+    if (rem_init(c->v) < 0)
+        return false;
+    c->exec = rem_exec;
+    return true;
+}
+
 void d_close(struct dctx *c)
 {
     if (!c)
@@ -270,8 +281,10 @@ void d_close(struct dctx *c)
         cs_close(&c->cs);
     if (c->uc)
         U.close(c->uc);
-    if (c->vm)
+    if (c->vm) {
+        rem_fini(c->v);
         vm_destroy(c->vm);
+    }
     free(c->ucmem);
     free(c);
 }
@@ -345,9 +358,9 @@ static bool step(struct dctx *c, const struct dinsn *in, struct dstate *st)
     struct cpu *cpu = &c->v->cpu;
     struct regs p, u;
     uint64_t exits[2] = {in->exit[0], in->exit[1]};
-    uint64_t n0 = c->v->iem.insns;
-    int rc = iem_exec(c->v, 1);
-    uint64_t dins = c->v->iem.insns - n0;
+    uint64_t n0 = c->v->insns;
+    int rc = c->exec(c->v, 1);
+    uint64_t dins = c->v->insns - n0;
 
     c->uc_intno = -1;
     U.ctl(c->uc, UC_CTL_WRITE(UC_CTL_UC_EXITS, 2), exits, (size_t)in->nexits);
@@ -491,7 +504,7 @@ static bool run_fault(struct dctx *c, const struct dstate *st0, const struct din
     reset_uc(c, &st);
     c->nlog = 0;
     load_code(c, &one, 1);
-    int rc = iem_exec(c->v, 1);
+    int rc = c->exec(c->v, 1);
     c->uc_intno = -1;
     U.ctl(c->uc, UC_CTL_WRITE(UC_CTL_UC_EXITS, 2), exits, (size_t)1);
     uc_err uerr = U.emu_start(c->uc, D_CODE, 0, 0, 0);

@@ -144,6 +144,16 @@ Test(pgm, a20_gate_wraps_at_1mib)
     pgm_fini(&p);
 }
 
+Test(pgm, code_granules)
+{
+    cr_assert_eq(pgm_granules(0, 1), 1ull);
+    cr_assert_eq(pgm_granules(63, 2), 3ull);
+    cr_assert_eq(pgm_granules(0xfc0, 64), 1ull << 63);
+    cr_assert_eq(pgm_granules(0xffe, 8), 1ull << 63); /* clamped to the page */
+    cr_assert_eq(pgm_granules(0, 0x1000), ~0ull);
+    cr_assert_eq(pgm_granules(0x40, 0), 0ull);
+}
+
 Test(pgm, writes_to_code_pages_bump_the_generation)
 {
     struct pgm p;
@@ -153,10 +163,16 @@ Test(pgm, writes_to_code_pages_bump_the_generation)
     pgm_write_u(&p, 0x101000, 1, 1); /* not code: no change */
     cr_assert_eq(pgm_code_gen(&p, 0x101000), g0);
     bool newly;
-    cr_assert_not_null(pgm_code_page(&p, 0x101000, &newly));
+    cr_assert_not_null(pgm_code_page(&p, 0x101f80, 0x80, &newly));
+    cr_assert(newly);
+    pgm_write_u(&p, 0x101f7c, 0x90909090, 4); /* data beside the code: the code stays */
+    cr_assert_eq(pgm_code_gen(&p, 0x101000), g0);
+    pgm_write_u(&p, 0x101f7e, 0x90909090, 4); /* two of those bytes are in its granule */
+    cr_assert_eq(pgm_code_gen(&p, 0x101000), g0 + 1);
+    cr_assert_not_null(pgm_code_page(&p, 0x101ffe, 2, &newly));
     cr_assert(newly);
     pgm_write_u(&p, 0x101ffe, 0x9090, 2);
-    cr_assert_eq(pgm_code_gen(&p, 0x101000), g0 + 1);
+    cr_assert_eq(pgm_code_gen(&p, 0x101000), g0 + 2);
     cr_assert_eq(pgm_code_gen(&p, 0x102000), 0); /* the neighbour is untouched */
     pgm_fini(&p);
 }

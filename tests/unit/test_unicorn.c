@@ -82,15 +82,17 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void run_random(enum d_mode mode, uint64_t insns, uint64_t seed)
+static void run_random_on(enum d_mode mode, uint64_t insns, uint64_t seed, bool rem)
 {
     struct dctx *c = d_open(mode);
     cr_assert_not_null(c, "cannot set up pcvm/unicorn");
+    cr_assert(!rem || d_use_rem(c), "cannot start REM");
     double t0 = now();
     uint64_t nseq = 0;
     unsigned fails = d_run_random(c, seed, insns, 20, &nseq);
-    fprintf(stderr, "unicorn/%s: seed %#llx: %llu instructions in %llu sequences, %u mismatching, %.1f s\n",
-            mode == D_LONG64 ? "long64" : mode == D_PM32 ? "pm32" : "real16", (unsigned long long)seed,
+    fprintf(stderr, "unicorn/%s%s: seed %#llx: %llu instructions in %llu sequences, %u mismatching, %.1f s\n",
+            mode == D_LONG64 ? "long64" : mode == D_PM32 ? "pm32" : "real16", rem ? " on REM" : "",
+            (unsigned long long)seed,
             (unsigned long long)d_executed(c), (unsigned long long)nseq, fails, now() - t0);
     d_close(c);
     cr_expect_gt(nseq, 0, "no sequence ran");
@@ -98,7 +100,29 @@ static void run_random(enum d_mode mode, uint64_t insns, uint64_t seed)
                  (unsigned long long)nseq, (unsigned long long)seed);
 }
 
+static void run_random(enum d_mode mode, uint64_t insns, uint64_t seed)
+{
+    run_random_on(mode, insns, seed, false);
+}
+
 static uint64_t fuzz_insns(void) { return env_u64("PCVM_FUZZ_INSNS", 600000); }
+
+/* The same streams through REM's translation blocks: each sequence is
+ * written over the last one's code, so stale blocks would show. */
+Test(unicorn, pm32_random_rem, .timeout = 600)
+{
+    run_random_on(D_PM32, fuzz_insns() / 3, env_u64("PCVM_DIFF_SEED", DEFAULT_SEED + 3), true);
+}
+
+Test(unicorn, real16_random_rem, .timeout = 600)
+{
+    run_random_on(D_REAL16, fuzz_insns() / 6, env_u64("PCVM_DIFF_SEED", DEFAULT_SEED + 4), true);
+}
+
+Test(unicorn, long64_random_rem, .timeout = 600)
+{
+    run_random_on(D_LONG64, fuzz_insns() / 6, env_u64("PCVM_DIFF_SEED", DEFAULT_SEED + 5), true);
+}
 
 Test(unicorn, pm32_random, .timeout = 600)
 {

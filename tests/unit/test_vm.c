@@ -139,15 +139,15 @@ Test(vm, suspend_parks_the_vcpus_and_stops_the_clock)
     vm_request(vm, VM_FF_SUSPEND);
     cr_assert(wait_state(vm, VM_SUSPENDED));
     usleep(20000); /* vCPU 1 parks too */
-    uint64_t insns = vm->cpus[0].iem.insns, clk = vm_clock_ns(vm);
+    uint64_t insns = vm->cpus[0].insns, clk = vm_clock_ns(vm);
     usleep(100000);
-    cr_assert_eq(vm->cpus[0].iem.insns, insns, "no instruction runs while suspended");
+    cr_assert_eq(vm->cpus[0].insns, insns, "no instruction runs while suspended");
     cr_assert_eq(vm_clock_ns(vm), clk, "virtual time stands still while suspended");
     vm_resume(vm);
     cr_assert(wait_state(vm, VM_RUNNING));
-    for (int i = 0; i < 1000 && vm->cpus[0].iem.insns == insns; i++)
+    for (int i = 0; i < 1000 && vm->cpus[0].insns == insns; i++)
         usleep(10000);
-    cr_assert_gt(vm->cpus[0].iem.insns, insns, "runs again after resume");
+    cr_assert_gt(vm->cpus[0].insns, insns, "runs again after resume");
     vm_request(vm, VM_FF_SUSPEND);
     cr_assert(wait_state(vm, VM_SUSPENDED));
     vm_request(vm, VM_FF_POWER_OFF);

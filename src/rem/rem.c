@@ -1,0 +1,344 @@
+/* REM, first tier: translation blocks of pre-decoded IEM instructions.
+ *
+ * Invariants:
+ * - A TB is the decoded form of consecutive bytes of one guest page, RAM
+ *   or ROM, for one key (decode mode, CPL, EFLAGS.VM, CR0.PE/PG, SS.B).
+ *   It ends at a branch or at anything that may change the mode, paging
+ *   or the code (IEM_CTL_ENDS_TB), at the page end or at REM_TB_MAX.
+ * - A TB runs only while its page's PGM code generation equals the one
+ *   it was built under; the executor rechecks after every instruction, so
+ *   a TB that writes its own code ends after that write.
+ * - Each instruction runs through iem_step_decoded, and interrupts, forced
+ *   actions and the budget are checked between instructions exactly where
+ *   iem_exec checks them: REM retires the same instructions in the same
+ *   order as IEM, only without fetching and decoding them again.
+ * - Everything here belongs to one vCPU and only its thread touches it;
+ *   other threads reach a TB only through PGM's generations.
+ * - The cache is one arena; when it is full it is emptied whole, links and
+ *   hash chains included, so no pointer into it outlives it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cpu/decode.h"
+#include "cpu/tlb.h"
+#include "rem/rem.h"
+
+#define REM_TB_MAX   32   /* instructions per TB */
+#define REM_HASH     4096 /* physical hash buckets */
+#define REM_JC       4096 /* jump cache entries (linear PC) */
+#define REM_MIN_ARENA (4ull << 20)
+
+struct rem_link {
+    uint64_t lin;   /* linear PC the exit went to */
+    uint32_t epoch; /* the TLB epoch when it was made */
+    struct rem_tb *tb;
+};
+
+struct rem_tb {
+    uint64_t gpa;         /* guest-physical address of the first byte */
+    const uint32_t *genp; /* PGM's code generation of the page */
+    uint32_t gen;
+    uint32_t key;
+    uint16_t ninsns, len; /* instructions, bytes */
+    uint32_t execs;
+    struct rem_tb *hnext;
+    struct rem_link link[2]; /* [0]: past the last instruction, [1]: elsewhere */
+    struct iem_insn insns[];
+};
+
+struct rem_stats {
+    uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
+};
+
+struct rem_state {
+    uint8_t *arena;
+    size_t size, used;
+    struct rem_tb *hash[REM_HASH];
+    struct rem_tb *jc[REM_JC];
+    struct rem_stats st;
+};
+
+int rem_init(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    struct rem_state *r = calloc(1, sizeof(*r));
+    uint64_t total = vm->cfg.tb_size ? vm->cfg.tb_size : REM_TB_SIZE_DEFAULT;
+
+    if (!r)
+        return -ENOMEM;
+    r->size = total / (vm->ncpus ? vm->ncpus : 1);
+    if (r->size < REM_MIN_ARENA)
+        r->size = REM_MIN_ARENA;
+    /* reserved without backing: pages cost memory once TBs fill them */
+    r->arena = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (r->arena == MAP_FAILED) {
+        free(r);
+        return -ENOMEM;
+    }
+    v->rem = r;
+    return 0;
+}
+
+void rem_fini(struct vcpu *v)
+{
+    struct rem_state *r = v->rem;
+    if (!r)
+        return;
+    munmap(r->arena, r->size);
+    free(r);
+    v->rem = NULL;
+}
+
+void rem_flush(struct vcpu *v)
+{
+    struct rem_state *r = v->rem;
+    if (!r)
+        return;
+    r->used = 0;
+    memset(r->hash, 0, sizeof(r->hash));
+    memset(r->jc, 0, sizeof(r->jc));
+    /* hand the arena's pages back: a flush must also bound host memory */
+    madvise(r->arena, r->size, MADV_DONTNEED);
+    r->st.flushes++;
+}
+
+/* What the TB's decoding and checks depend on besides its bytes. */
+static inline uint32_t rem_key(const struct cpu *c)
+{
+    return iem_decode_mode(c) | (uint32_t)c->cpl << 3 | (c->rflags & F_VM ? 0x20u : 0) |
+           (c->cr0 & CR0_PE ? 0x40u : 0) | (c->cr0 & CR0_PG ? 0x80u : 0) |
+           (c->seg[S_SS].attr & SEG_DB ? 0x100u : 0);
+}
+
+static inline unsigned hash_slot(uint64_t gpa, uint32_t key)
+{
+    return (unsigned)((gpa ^ (gpa >> 12) ^ ((uint64_t)key << 7)) & (REM_HASH - 1));
+}
+
+static inline bool tb_valid(const struct rem_tb *tb)
+{
+    return *tb->genp == tb->gen;
+}
+
+static size_t tb_bytes(unsigned ninsns)
+{
+    size_t n = sizeof(struct rem_tb) + ninsns * sizeof(struct iem_insn);
+    return (n + 63) & ~(size_t)63;
+}
+
+/* Decodes from gpa (lin) until the block ends; NULL when nothing can be
+ * translated there (MMIO, an instruction crossing the page or the CS
+ * limit, an invalid encoding): IEM then runs that one instruction. */
+static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint64_t limit_left)
+{
+    struct rem_state *r = v->rem;
+    struct pgm *p = &v->vm->pgm;
+    unsigned mode = key & 7, off = 0, page_left = 0x1000 - (unsigned)(gpa & 0xfff);
+    const uint8_t *host = pgm_page_ptr(p, gpa, false);
+    struct rem_tb *tb;
+    bool newly;
+
+    if (!host)
+        return NULL;
+    host += gpa & 0xfff;
+    if (limit_left < page_left)
+        page_left = (unsigned)limit_left;
+    if (r->size - r->used < tb_bytes(REM_TB_MAX))
+        rem_flush(v);
+    tb = (struct rem_tb *)(r->arena + r->used);
+    memset(tb, 0, sizeof(*tb));
+    while (tb->ninsns < REM_TB_MAX && off < page_left) {
+        struct iem_insn *in = &tb->insns[tb->ninsns];
+        if (iem_decode_buf(v, mode, host + off, page_left - off, in) != 0)
+            break;
+        tb->ninsns++;
+        off += in->len;
+        if (in->ctl & IEM_CTL_ENDS_TB)
+            break;
+    }
+    if (!tb->ninsns)
+        return NULL;
+    tb->genp = pgm_code_page(p, gpa, off, &newly);
+    if (!tb->genp)
+        return NULL;
+    if (newly) /* direct write entries to this page must take the slow path now */
+        tlb_code_page(v, gpa);
+    tb->gen = *tb->genp;
+    tb->gpa = gpa;
+    tb->key = key;
+    tb->len = (uint16_t)off;
+    r->used += tb_bytes(tb->ninsns);
+    unsigned h = hash_slot(gpa, key);
+    tb->hnext = r->hash[h];
+    r->hash[h] = tb;
+    r->st.builds++;
+    return tb;
+}
+
+/* The TB for CS:RIP, found or built; NULL when IEM must run the next
+ * instruction (a fetch fault, the CS limit, untranslatable code). */
+static struct rem_tb *tb_lookup(struct vcpu *v, uint32_t key, uint64_t lin, uint64_t limit_left)
+{
+    struct rem_state *r = v->rem;
+    struct rem_tb **jc = &r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)], *tb;
+    uint64_t gpa;
+
+    r->st.lookups++;
+    if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
+        v->iem.exc.pending = false; /* IEM fetches again and raises it */
+        return NULL;
+    }
+    tb = *jc;
+    if (tb && tb->gpa == gpa && tb->key == key && tb_valid(tb)) {
+        r->st.jc_hits++;
+    } else {
+        for (tb = r->hash[hash_slot(gpa, key)]; tb; tb = tb->hnext)
+            if (tb->gpa == gpa && tb->key == key && tb_valid(tb))
+                break;
+        if (tb)
+            r->st.hash_hits++;
+        else if (!(tb = tb_build(v, key, gpa, limit_left)))
+            return NULL;
+        *jc = tb;
+    }
+    return tb->len <= limit_left ? tb : NULL;
+}
+
+/* CS:RIP as a linear address and the bytes the CS limit leaves from
+ * there; false when RIP is already past the limit (IEM raises #GP). */
+static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint64_t *limit_left)
+{
+    if ((key & 7) == DMODE_LONG) {
+        *lin = c->rip;
+        *limit_left = ~0ull;
+        return true;
+    }
+    if (c->rip > c->seg[S_CS].limit)
+        return false;
+    *lin = (c->seg[S_CS].base + c->rip) & 0xffffffffull;
+    *limit_left = c->seg[S_CS].limit - c->rip + 1;
+    return true;
+}
+
+#define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
+
+/* Whether iem_take_interrupt could deliver something now: an NMI, or an
+ * interrupt with EFLAGS.IF set (it changes nothing otherwise). */
+static inline bool intr_possible(const struct cpu *c, unsigned ff)
+{
+    return (ff & VCPU_FF_NMI) || ((ff & INTR_FF) && (c->rflags & F_IF));
+}
+
+int rem_exec(struct vcpu *v, uint64_t max)
+{
+    struct rem_state *r = v->rem;
+    struct vm *vm = v->vm;
+    struct cpu *c = &v->cpu;
+    struct rem_link *from = NULL; /* the exit of the TB that just ran */
+    uint64_t n = 0;
+    int rc;
+
+    while (n < max) {
+        unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+        if (ff & INTR_FF) {
+            rc = iem_take_interrupt(v, ff);
+            if (rc)
+                return rc;
+        }
+        if (c->halted)
+            return IEM_HALT;
+        if (atomic_load_explicit(&vm->ff, memory_order_relaxed))
+            return IEM_BREAK;
+
+        uint32_t key = rem_key(c), epoch = v->iem.tlb_epoch;
+        uint64_t lin, limit_left;
+        struct rem_tb *tb = NULL;
+        if (rem_pc(c, key, &lin, &limit_left)) {
+            if (from && from->lin == lin && from->epoch == epoch && from->tb->key == key &&
+                tb_valid(from->tb) && from->tb->len <= limit_left) {
+                tb = from->tb;
+                r->st.link_hits++;
+            } else {
+                uint64_t flushes = r->st.flushes; /* a flush takes `from` with it */
+                if ((tb = tb_lookup(v, key, lin, limit_left)) && from && flushes == r->st.flushes)
+                    *from = (struct rem_link){lin, v->iem.tlb_epoch, tb};
+            }
+        }
+        from = NULL;
+        if (!tb) {
+            r->st.iem_steps++;
+            n++;
+            rc = iem_step(v);
+            if (rc)
+                return rc;
+            continue;
+        }
+
+        tb->execs++;
+        r->st.tb_runs++;
+        for (unsigned i = 0;;) {
+            const struct iem_insn *in = &tb->insns[i];
+            uint64_t next = (c->rip + in->len) & iem_mask(in->ipsize);
+            rc = iem_step_decoded(v, in);
+            n++;
+            if (rc)
+                return rc;
+            if (c->rip != next || !tb_valid(tb) || ++i == tb->ninsns) {
+                from = &tb->link[c->rip != next];
+                break;
+            }
+            if (n >= max)
+                return IEM_OK;
+            ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+            if (__builtin_expect(intr_possible(c, ff), 0)) {
+                rc = iem_take_interrupt(v, ff);
+                if (rc)
+                    return rc;
+                if (c->rip != next)
+                    break;
+            }
+            if (atomic_load_explicit(&vm->ff, memory_order_relaxed))
+                return IEM_BREAK;
+        }
+    }
+    return IEM_OK;
+}
+
+void rem_get_counts(struct vcpu *v, struct rem_counts *out)
+{
+    const struct rem_stats *s = &v->rem->st;
+    *out = (struct rem_counts){s->builds, s->flushes, s->link_hits, s->tb_runs, s->iem_steps};
+}
+
+void rem_info(struct vcpu *v, int fd)
+{
+    struct rem_state *r = v->rem;
+    unsigned live = 0, stale = 0;
+    uint64_t insns = 0;
+
+    if (!r) {
+        dprintf(fd, "cpu%u: REM is not running this vCPU\n", v->id);
+        return;
+    }
+    for (unsigned h = 0; h < REM_HASH; h++)
+        for (const struct rem_tb *tb = r->hash[h]; tb; tb = tb->hnext) {
+            if (tb_valid(tb))
+                live++, insns += tb->ninsns;
+            else
+                stale++;
+        }
+    const struct rem_stats *s = &r->st;
+    dprintf(fd,
+            "cpu%u: TBs %u live (%llu instructions), %u stale; cache %zu KiB of %zu KiB, %llu flushes\n"
+            "cpu%u: %llu TB runs, %llu lookups (%.1f%% jump cache, %.1f%% hash, %llu built), %llu chained\n"
+            "cpu%u: %llu instructions left to IEM\n",
+            v->id, live, (unsigned long long)insns, stale, r->used >> 10, r->size >> 10,
+            (unsigned long long)s->flushes, v->id, (unsigned long long)s->tb_runs,
+            (unsigned long long)s->lookups, s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
+            s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0,
+            (unsigned long long)s->builds, (unsigned long long)s->link_hits, v->id,
+            (unsigned long long)s->iem_steps);
+}
