@@ -108,12 +108,20 @@ static bool host_has(unsigned f)
     return (r[feats[f].reg] >> feats[f].bit) & 1;
 }
 
-/* AVX floating point (and the FMA/F16C runners) executes on the host's
- * AVX unit, so these exist only where the host has them and its OS has
- * enabled the YMM state (CPUID.1:ECX.OSXSAVE, XCR0[2:1] = 11b). */
-static bool needs_host(unsigned f)
+/* Floating point executes on the host's SIMD unit (iem_sse_host.c,
+ * iem_avx_host.c), so a feature with host-run instructions exists only
+ * where the host has it: SSE3 (ADDSUBPS, HADDPS...), SSE4.1 (ROUNDPS,
+ * DPPS...), and AVX, AVX2, FMA and F16C, which also need the host OS to
+ * have enabled the YMM state (CPUID.1:ECX.OSXSAVE, XCR0[2:1] = 11b).
+ * SSE and SSE2 are part of x86-64, which pcvm requires. */
+static bool needs_host_avx(unsigned f)
 {
     return f == CF_AVX || f == CF_AVX2 || f == CF_FMA || f == CF_F16C;
+}
+
+static bool needs_host(unsigned f)
+{
+    return f == CF_SSE3 || f == CF_SSE41 || needs_host_avx(f);
 }
 
 static bool host_avx_state(void)
@@ -127,11 +135,16 @@ static bool host_avx_state(void)
     return (lo & 6) == 6;
 }
 
+static bool host_can_run(unsigned f)
+{
+    return host_has(f) && (!needs_host_avx(f) || (host_has(CF_AVX) && host_avx_state()));
+}
+
 static bool implemented(unsigned f)
 {
     uint32_t r[4];
     iem_cpuid_impl(feats[f].leaf, feats[f].sub, r);
-    if (needs_host(f) && !(host_has(CF_AVX) && host_has(f) && host_avx_state()))
+    if (needs_host(f) && !host_can_run(f))
         return false;
     return (r[feats[f].reg] >> feats[f].bit) & 1;
 }
@@ -243,10 +256,10 @@ void cpu_model_print(FILE *out, const char *spec)
         bool impl = implemented(f);
         fprintf(out, "%-14s %-12s %s\n", feats[f].name, impl ? "yes" : "no", impl && has(m, f) ? "yes" : "no");
     }
-    fprintf(out, "(avx, avx2, fma and f16c run on the host's SIMD unit; this host has:");
+    fprintf(out, "(pni, sse4.1, avx, avx2, fma and f16c run on the host's SIMD unit; this host has:");
     for (unsigned f = 0; f < CF_COUNT; f++)
         if (needs_host(f))
-            fprintf(out, " %s=%s", feats[f].name, host_has(f) && host_avx_state() ? "yes" : "no");
+            fprintf(out, " %s=%s", feats[f].name, host_can_run(f) ? "yes" : "no");
     fprintf(out, ")\n");
 }
 

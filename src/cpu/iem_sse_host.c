@@ -8,7 +8,11 @@
  * and it makes rounding, DAZ/FTZ, NaN propagation and the flags exact.
  *
  * Vendor differences the host shows through: RCPPS/RSQRTPS results (only
- * bounded by 1.5*2^-12 relative error architecturally) are the host's.
+ * bounded by 1.5*2^-12 relative error architecturally) are the host's, and
+ * so are DPPS/DPPD: the SDM leaves which NaN a dot product propagates, and
+ * where in the destination, to the implementation (Intel and AMD differ),
+ * so no sum of separate multiplies and adds can match both; each immediate
+ * gets a runner of its own.
  */
 #include "cpu/sse.h"
 
@@ -91,6 +95,20 @@ CMP_LIST(GEN_CMP)
 #define GEN_ROUND(t, i, s) HOST_XX(h_round##t##i, s)
 ROUND_LIST(GEN_ROUND)
 
+/* DPPS/DPPD with every immediate: 16 x 16 runners each, named by the two
+ * nibbles. DPPD defines only imm[5:4] and imm[1:0], but the others are
+ * reserved rather than ignored, so they too reach the host as they are. */
+#define N16(X, t, h) X(t, h, 0) X(t, h, 1) X(t, h, 2) X(t, h, 3) X(t, h, 4) X(t, h, 5) X(t, h, 6) \
+    X(t, h, 7) X(t, h, 8) X(t, h, 9) X(t, h, 10) X(t, h, 11) X(t, h, 12) X(t, h, 13) X(t, h, 14) X(t, h, 15)
+#define N256(X, t) N16(X, t, 0) N16(X, t, 1) N16(X, t, 2) N16(X, t, 3) N16(X, t, 4) N16(X, t, 5) \
+    N16(X, t, 6) N16(X, t, 7) N16(X, t, 8) N16(X, t, 9) N16(X, t, 10) N16(X, t, 11) N16(X, t, 12) \
+    N16(X, t, 13) N16(X, t, 14) N16(X, t, 15)
+#define GEN_DP(t, h, l) HOST_XX(h_dp##t##_##h##_##l, "dp" #t " $(" #h "*16+" #l "),")
+#define TAB_DP(t, h, l) [h * 16 + l] = h_dp##t##_##h##_##l,
+N256(GEN_DP, ps)
+N256(GEN_DP, pd)
+static const sse_host_fn dp_tab[2][256] = {{N256(TAB_DP, ps)}, {N256(TAB_DP, pd)}};
+
 HOST_CMPF(h_COMISS, "comiss")
 HOST_CMPF(h_UCOMISS, "ucomiss")
 HOST_CMPF(h_COMISD, "comisd")
@@ -135,6 +153,8 @@ sse_host_fn sse_host_lookup(unsigned mnemonic, unsigned imm)
     case ZYDIS_MNEMONIC_ROUNDSS: return round_tab[1][(imm >> 3) & 1];
     case ZYDIS_MNEMONIC_ROUNDPD: return round_tab[2][(imm >> 3) & 1];
     case ZYDIS_MNEMONIC_ROUNDSD: return round_tab[3][(imm >> 3) & 1];
+    case ZYDIS_MNEMONIC_DPPS: return dp_tab[0][imm & 0xff];
+    case ZYDIS_MNEMONIC_DPPD: return dp_tab[1][imm & 0xff];
     default: return mnemonic <= ZYDIS_MNEMONIC_MAX_VALUE ? xx_tab[mnemonic] : NULL;
     }
 }

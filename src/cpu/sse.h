@@ -142,8 +142,8 @@ static inline uint32_t sse_host_mxcsr(const struct vcpu *v)
 #define SSE_HOST_BEGIN "stmxcsr %[save]\n\tldmxcsr %[m]\n\t"
 #define SSE_HOST_END "stmxcsr %[out]\n\tldmxcsr %[save]"
 typedef uint32_t (*sse_host_fn)(xreg *d, const xreg *s, uint32_t mxcsr);
-/* Looks up the host runner of an SSE FP instruction by mnemonic (and the
- * CMPccPS/SD predicate imm for the compare forms); NULL if none. */
+/* Looks up the host runner of an SSE FP instruction by mnemonic and, for
+ * CMPccPS/SD, ROUNDxx and DPPS/DPPD, its imm8; NULL if none. */
 sse_host_fn sse_host_lookup(unsigned mnemonic, unsigned imm);
 /* Conversions with a GPR side: gpr in/out through *g (64 bits). */
 typedef uint32_t (*sse_host_gfn)(xreg *d, uint64_t *g, uint32_t mxcsr);

@@ -118,6 +118,8 @@
     X(3108, "vdpps ymm0, ymm1, ymm2, 0xf1", AVXF) \
     X(3109, "vdpps xmm0, xmm1, [esi], 0x7f", AVXF) \
     X(3110, "vdppd xmm0, xmm1, xmm2, 0x31", AVXF) \
+    X(3947, "vdpps ymm3, ymm4, [esi], 0xff", AVXF) \
+    X(3948, "vdppd xmm3, xmm4, [esi+16], 0xff", AVXF) \
     X(3111, "vcmpps xmm0, xmm1, xmm2, 0", AVXF) \
     X(3112, "vcmppd ymm0, ymm1, [esi], 0", AVXF) \
     X(3113, "vcmpss xmm3, xmm4, dword ptr [esi], 0", AVXF) \

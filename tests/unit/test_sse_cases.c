@@ -745,6 +745,9 @@
     X(731, "dppd xmm0, xmm1, 49", FP) \
     X(732, "dppd xmm0, xmm1, 18", FP) \
     X(733, "dppd xmm0, xmm1, 35", FP) \
+    X(1127, "dppd xmm0, xmm1, 255", FP) /* reserved imm bits set */ \
+    X(1128, "dpps xmm2, [esi+16], 0xb7", FP) \
+    X(1129, "dppd xmm3, [esi], 0x13", FP) \
     X(734, "cvtpi2ps xmm0, mm1", CVT) \
     X(735, "cvtpi2ps xmm0, qword ptr [esi]", CVT) \
     X(736, "cvtps2pi mm0, xmm1", CVT) \

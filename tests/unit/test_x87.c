@@ -15,6 +15,18 @@
  * and opcode must be those of <insn>. Every x87 register and memory encoding
  * the decoder accepts is covered, except the environment and control ones,
  * which have directed tests below.
+ *
+ * The expected values follow the host: pcvm runs every computational x87
+ * instruction as that instruction on the host's x87 (src/cpu/fpu_host.c),
+ * so what the SDM leaves to the implementation comes out of the same unit
+ * on both sides: the precision of FSIN/FCOS/FSINCOS/FPTAN/FPATAN/F2XM1/
+ * FYL2X/FYL2XP1 (Intel and AMD differ in the last bits), the condition
+ * codes the SDM calls undefined after arithmetic (C0/C2/C3), and how
+ * unsupported formats (pseudo-NaN, unnormal, pseudo-denormal) are treated.
+ * An emulated x87 could not pass this on both vendors. pcvm's own code is
+ * compared only where the SDM defines the result: the tag, control and
+ * status words (not the instruction/data pointers, as the host runs 64-bit
+ * code, nor empty registers' contents, nor FNSTENV's reserved halves).
  */
 #define _GNU_SOURCE
 #include <Zydis/Zydis.h>
