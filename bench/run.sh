@@ -111,12 +111,13 @@ if [ $HAVE_PCVM = 1 ]; then measure startup pcvm $SRUNS "${PCVM_CMD[@]}"; P_STAR
 if [ $HAVE_QEMU = 1 ]; then measure startup qemu $SRUNS "${QEMU_CMD[@]}"; Q_START=$BEST; fi
 echo
 
-declare -A P_T Q_T N
-echo "benchmarks:"
+declare -A P_T I_T Q_T N
+echo "benchmarks (pcvm: its default engine, REM; iem: pcvm --engine=iem):"
 for b in $BENCHES; do
     N[$b]=$(insns "$OUT/$b.bin")
-    P_T[$b]=n/a Q_T[$b]=n/a
+    P_T[$b]=n/a I_T[$b]=n/a Q_T[$b]=n/a
     if [ $HAVE_PCVM = 1 ]; then measure "$b" pcvm "$RUNS" "${PCVM_CMD[@]}"; P_T[$b]=$BEST; fi
+    if [ $HAVE_PCVM = 1 ]; then measure "$b" iem "$RUNS" "${PCVM_CMD[@]}" --engine=iem; I_T[$b]=$BEST; fi
     if [ $HAVE_QEMU = 1 ]; then measure "$b" qemu "$RUNS" "${QEMU_CMD[@]}"; Q_T[$b]=$BEST; fi
 done
 echo
@@ -132,16 +133,18 @@ mips() {
 }
 fmt_t() { case $1 in n/a|FAILED) echo "$1";; *) awk -v t="$1" 'BEGIN { printf "%.3f", t }';; esac; }
 
-printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
-    benchmark "guest insns" "pcvm s" "pcvm MIPS" "QEMU s" "QEMU MIPS" "time ratio" "MIPS ratio"
-printf '%s\n' "-----------------------------------------------------------------------------------------------------"
-printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
-    startup 2 "$(fmt_t "$P_START")" - "$(fmt_t "$Q_START")" - "$(ratio "$P_START" "$Q_START")" -
+printf '%-10s %12s | %10s %9s | %9s %8s | %10s %9s | %11s %11s\n' \
+    benchmark "guest insns" "pcvm s" "pcvm MIPS" "IEM MIPS" "REM/IEM" "QEMU s" "QEMU MIPS" "time ratio" \
+    "MIPS ratio"
+printf '%s\n' "----------------------------------------------------------------------------------------------------------------------"
+printf '%-10s %12s | %10s %9s | %9s %8s | %10s %9s | %11s %11s\n' \
+    startup 2 "$(fmt_t "$P_START")" - - - "$(fmt_t "$Q_START")" - "$(ratio "$P_START" "$Q_START")" -
 for b in $BENCHES; do
     pm=$(mips "${N[$b]}" "${P_T[$b]}" "$P_START")
+    im=$(mips "${N[$b]}" "${I_T[$b]}" "$P_START")
     qm=$(mips "${N[$b]}" "${Q_T[$b]}" "$Q_START")
-    printf '%-10s %12s | %10s %9s | %10s %9s | %11s %11s\n' \
-        "$b" "${N[$b]}" "$(fmt_t "${P_T[$b]}")" "$pm" "$(fmt_t "${Q_T[$b]}")" "$qm" \
+    printf '%-10s %12s | %10s %9s | %9s %8s | %10s %9s | %11s %11s\n' \
+        "$b" "${N[$b]}" "$(fmt_t "${P_T[$b]}")" "$pm" "$im" "$(ratio "$pm" "$im")" "$(fmt_t "${Q_T[$b]}")" "$qm" \
         "$(ratio "${P_T[$b]}" "${Q_T[$b]}")" "$(ratio "$pm" "$qm")"
 done
 echo
@@ -172,6 +175,7 @@ echo "time ratio: pcvm s / QEMU s (above 1: pcvm slower).  MIPS ratio: pcvm MIPS
 STATUS=0
 for b in $BENCHES; do
     [ "${P_T[$b]}" = FAILED ] && STATUS=1
+    [ "${I_T[$b]}" = FAILED ] && STATUS=1
     [ "${Q_T[$b]}" = FAILED ] && STATUS=1
 done
 [ "$P_START" = FAILED ] && STATUS=1

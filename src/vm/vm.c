@@ -47,7 +47,7 @@ void vcpu_ff_clear(struct vcpu *v, unsigned ff)
     atomic_fetch_and(&v->ff, ~ff);
 }
 
-void vcpu_state_reset(struct vcpu *v)
+void vcpu_reset(struct vcpu *v)
 {
     cpu_state_reset(&v->cpu, iem_cpu_signature());
     v->cpu.apic_base &= v->id == 0 ? ~0ull : ~0x100ull; /* only the BSP has the BSP bit */
@@ -63,7 +63,7 @@ static int vm_boot(struct vm *vm, char *err, size_t errlen)
     const struct vm_config *cfg = &vm->cfg;
 
     for (unsigned i = 0; i < vm->ncpus; i++)
-        vcpu_state_reset(&vm->cpus[i]);
+        vcpu_reset(&vm->cpus[i]);
     pgm_set_a20(&vm->pgm, true);
     pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
     if (!cfg->bios)
