@@ -91,7 +91,7 @@ $(GUEST)/%.img: $(GUEST)/%.bin $(GUEST)/mbboot.bin tests/guest/mkboot.py
 	python3 tests/guest/mkboot.py multiboot $(GUEST)/mbboot.bin $< $@
 -include $(SDL_OBJ:.o=.d)
 
-$(BUILD)/pcvm-conform: $(CONFORM_OBJ)
+$(BUILD)/pcvm-conform: $(CONFORM_OBJ) $(BUILD)/src/vm/outfile.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(CONFORM_PARSER_OBJ) $(LIB)
@@ -114,7 +114,7 @@ $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 
 # The failures are repeated after the run, next to the summary, so a log's
 # tail names them.
-unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin
+unit: $(BUILD)/unit-tests $(BUILD)/pcvm $(BUILD)/pcvm-conform $(GUEST)/demo.bin $(GUEST)/echo.bin $(GUEST)/timing.bin
 	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp $(BUILD)/unit-tests --jobs 2 \
 	  >$(BUILD)/unit.log 2>&1; st=$$?; cat $(BUILD)/unit.log; \
 	  grep -E '^\[(----|FAIL)\]' $(BUILD)/unit.log | grep -v '^\[----\] *$$' | sed 's/^/failed: /'; \

@@ -344,3 +344,29 @@ Test(cli, disk_in_use_by_another_process_is_refused)
     cr_assert_eq(st, 1, "status %d after the lock went: %s", st, err);
     unlink(img);
 }
+
+Test(cli, conform_junit_writes_through_devices)
+{
+    char dir[] = "/tmp/pcvm-junit-XXXXXX", cfg[64], link[64], cmd[512];
+    make_dir(dir);
+    snprintf(cfg, sizeof(cfg), "%s/t.cfg", dir);
+    FILE *f = fopen(cfg, "w");
+    cr_assert_not_null(f);
+    fputs("[demo]\nfile=demo.bin\ngroups=nodefault\n", f); /* skipped: nothing runs */
+    fclose(f);
+    snprintf(link, sizeof(link), "%s/null", dir);
+    cr_assert_eq(symlink("/dev/null", link), 0);
+    snprintf(cmd, sizeof(cmd), "%s-conform --testdir build/guest --junit %s %s >/dev/null 2>&1", PCVM_BIN, link,
+             cfg);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+    expect_link(link, "/dev/null");
+    snprintf(link, sizeof(link), "%s/full", dir);
+    cr_assert_eq(symlink("/dev/full", link), 0);
+    snprintf(cmd, sizeof(cmd), "%s-conform --testdir build/guest --junit %s %s >/dev/null 2>&1", PCVM_BIN, link,
+             cfg);
+    st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a JUnit file on /dev/full: status %d", st);
+    expect_link(link, "/dev/full");
+    remove_dir(dir);
+}
