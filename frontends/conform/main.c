@@ -11,7 +11,8 @@
  *    "N passed, N failed[, N skipped]"; problems go to stderr as one line.
  *  - Exit status: 0 nothing failed, 1 a test failed, 2 bad usage, config
  *    or output file, 128+signal when interrupted (130 for ^C).
- *  - Files we produce appear whole or not at all (JUnit via .tmp + rename).
+ *  - Files we produce appear whole or not at all (JUnit through vm/outfile.h,
+ *    which writes a device or FIFO in place instead of replacing it).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm/outfile.h"
+
 /* Enough of a log's end to hold the quoted lines of all but absurd logs. */
 #define TAIL_BYTES (64 * 1024)
 
@@ -325,39 +327,21 @@ int conform_junit_write(const char *path, const char *suite,
 			const struct conform_result *results, size_t n,
 			double wall, char *err, size_t errlen)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int ret;
+	struct outfile out;
+	FILE *f;
+	int ret = outfile_open(&out, path);
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0) {
-		tmp = NULL;
-		ret = -ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	ret = write_xml(f, suite, tests, results, n, wall);
-	/* the data is only safe once fclose flushed it without error */
-	if (fclose(f) != 0 && !ret)
-		ret = -errno;
-	f = NULL;
 	if (ret) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
-		goto out;
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	}
-	if (rename(tmp, path) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-			 strerror(errno));
-	}
-out:
-	if (ret && tmp)
-		unlink(tmp);
-	free(tmp);
+	f = outfile_stdio(&out);
+	ret = f ? write_xml(f, suite, tests, results, n, wall) : -ENOMEM;
+	/* the data is only safe once fclose flushed it without error */
+	if (f && fclose(f) != 0 && !ret)
+		ret = -EIO;
+	ret = outfile_close(&out, ret);
+	if (ret)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-ret));
 	return ret;
 }

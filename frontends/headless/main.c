@@ -5,7 +5,8 @@
  * Invariants: bad user input is one line on stderr and exit status 2,
  * before anything is created; the exit status is the guest's
  * isa-debug-exit status when it wrote one, else 0 (1 after a guru
- * meditation). */
+ * meditation); 2 when an output (a dump, a screenshot, a serial or trace
+ * file, a disk image's sync) could not be written, each said in one line. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,12 @@
  * The overlay is a sparse temporary file, unlinked as soon as it is
  * created (as QEMU's -snapshot does), so nothing is left behind however the
  * process ends; a bitmap with one bit per sector says which sectors are
- * newer in the overlay than in the image. */
+ * newer in the overlay than in the image.
+ *
+ * Images are locked as QEMU locks them: an open file description lock
+ * (F_OFD_SETLK) on the whole file, shared for read-only use (readonly=on,
+ * -snapshot, CDs), exclusive for writing, so a second process never writes
+ * an image that another one uses. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +27,7 @@ struct block {
     uint8_t *dirty;    /* overlay bitmap, one bit per sector */
     uint64_t size;     /* bytes of the image */
     bool readonly;
+    bool written;      /* the image has writes not yet synced */
     char path[PATH_MAX];
 };
 
@@ -98,8 +104,10 @@ int block_write(struct block *b, uint64_t off, const void *buf, size_t len)
         return -EROFS;
     if (bad_range(b, off, len))
         return -EINVAL;
-    if (b->overlay_fd < 0)
+    if (b->overlay_fd < 0) {
+        b->written = true;
         return write_file(b->fd, off, buf, len);
+    }
     int rc = write_file(b->overlay_fd, off, buf, len);
     if (rc < 0)
         return rc;
@@ -113,7 +121,10 @@ int block_flush(struct block *b)
     /* an overlay dies with the process: there is nothing to make durable */
     if (b->readonly || b->overlay_fd >= 0)
         return 0;
-    return fdatasync(b->fd) < 0 && errno != EINVAL ? -errno : 0;
+    if (fdatasync(b->fd) < 0 && errno != EINVAL)
+        return -errno;
+    b->written = false;
+    return 0;
 }
 
 uint64_t block_size(const struct block *b) { return b->size; }
@@ -124,6 +135,8 @@ void block_close(struct block *b)
 {
     if (!b)
         return;
+    if (b->written)
+        block_flush(b); /* a caller that cares about the error flushed first */
     if (b->fd >= 0)
         close(b->fd);
     if (b->overlay_fd >= 0)
@@ -147,6 +160,18 @@ static int open_overlay(struct block *b)
     unlink(tmpl);
     b->dirty = calloc(b->size / BLOCK_SECTOR / 8 + 1, 1);
     return b->dirty ? 0 : -ENOMEM;
+}
+
+/* A shared lock for reading, an exclusive one for writing; file systems
+ * without locks (EINVAL, ENOLCK) run unprotected as before. */
+static int lock_image(struct block *b, bool write)
+{
+    struct flock fl = {.l_type = write ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
+    if (fcntl(b->fd, F_OFD_SETLK, &fl) == 0)
+        return 0;
+    if (errno == EINVAL || errno == ENOLCK || errno == EOPNOTSUPP)
+        return 0;
+    return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
 }
 
 int block_open(const char *path, const struct block_opts *o, struct block **out, char *err, size_t errlen)
@@ -179,6 +204,15 @@ int block_open(const char *path, const struct block_opts *o, struct block **out,
     if (fstat(b->fd, &st) < 0 || S_ISDIR(st.st_mode) || (end = lseek(b->fd, 0, SEEK_END)) < 0) {
         rc = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
         snprintf(err, errlen, "cannot use image '%s': %s", path, strerror(-rc));
+        goto fail;
+    }
+    if ((rc = lock_image(b, !(o->readonly || o->snapshot))) < 0) {
+        if (rc == -EBUSY)
+            snprintf(err, errlen,
+                     "image '%s' is in use by another process (it is locked); processes can share an "
+                     "image only when each opens it with -snapshot or readonly=on", path);
+        else
+            snprintf(err, errlen, "cannot lock image '%s': %s", path, strerror(-rc));
         goto fail;
     }
     b->size = (uint64_t)end;

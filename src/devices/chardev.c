@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "vm/outfile.h"
 
 int chardev_open(const char *spec, struct chardev **out)
 {
@@ -22,10 +23,15 @@ int chardev_open(const char *spec, struct chardev **out)
         c->in_fd = STDIN_FILENO;
         c->is_tty = isatty(STDIN_FILENO);
     } else if (!strncmp(spec, "file:", 5)) {
-        c->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (c->out_fd < 0)
+        int rc;
+        c->log = malloc(sizeof(*c->log));
+        if (!c->log)
             goto fail;
-        c->own_out = true;
+        if ((rc = outfile_open_log(c->log, spec + 5)) < 0) {
+            errno = -rc;
+            goto fail;
+        }
+        c->out_fd = c->log->fd;
     } else if (strcmp(spec, "null") && strcmp(spec, "vc") && strcmp(spec, "none")) {
         errno = EINVAL;
         goto fail;
@@ -34,6 +40,7 @@ int chardev_open(const char *spec, struct chardev **out)
     return 0;
 fail:
     pthread_mutex_destroy(&c->lock);
+    free(c->log);
     free(c);
     return -1;
 }
@@ -48,8 +55,10 @@ void chardev_close(struct chardev *c)
     }
     if (c->raw)
         tcsetattr(c->in_fd, TCSANOW, &c->saved);
-    if (c->own_out)
-        close(c->out_fd);
+    if (c->log) {
+        outfile_close(c->log, 0);
+        free(c->log);
+    }
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
@@ -57,6 +66,10 @@ void chardev_close(struct chardev *c)
 void chardev_write(struct chardev *c, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
+    if (c->log) {
+        outfile_write(c->log, buf, len); /* an error is kept and reported at exit */
+        return;
+    }
     while (c->out_fd >= 0 && len) {
         ssize_t n = write(c->out_fd, p, len);
         if (n < 0 && errno == EINTR)

@@ -71,9 +71,11 @@ static inline void irq_set(const struct irq_line *l, int level)
 
 /* Character backends: "stdio", "file:PATH", "null"/"none". */
 #define CHR_RING 4096
+struct outfile;
 struct chardev {
     int out_fd, in_fd;
-    bool own_out, reader_running, stop;
+    struct outfile *log; /* file: output, which keeps its first write error */
+    bool reader_running, stop;
     pthread_t reader;
     pthread_mutex_t lock;
     uint8_t ring[CHR_RING];

@@ -474,6 +474,22 @@ fail:
     return -1;
 }
 
+int dev_ide_sync(struct vm *vm, char *err, size_t errlen)
+{
+    struct dev_ide *ide = bus_find_device(&vm->bus, "ide");
+    int rc = 0;
+    if (!ide)
+        return 0;
+    pthread_mutex_lock(&ide->lock);
+    for (unsigned n = 0; n < 4 && !rc; n++) {
+        struct block *b = ide->ch[n / 2].dev[n % 2].blk;
+        if (b && (rc = block_flush(b)) < 0)
+            snprintf(err, errlen, "cannot sync image '%s': %s", block_path(b), strerror(-rc));
+    }
+    pthread_mutex_unlock(&ide->lock);
+    return rc < 0 ? -1 : 0;
+}
+
 int dev_ide_cd_change(struct vm *vm, unsigned index, const char *path, char *err, size_t errlen)
 {
     struct dev_ide *ide = bus_find_device(&vm->bus, "ide");

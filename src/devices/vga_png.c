@@ -1,5 +1,6 @@
-/* Screenshots: a surface as an 8-bit RGB PNG (libpng), written to
- * path.tmp and renamed so a reader never sees half a file. */
+/* Screenshots: a surface as an 8-bit RGB PNG (libpng), written through
+ * vm/outfile.h: a regular file is replaced whole, a device or FIFO written
+ * through. */
 #include <errno.h>
 #include <png.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "devices/vga.h"
+#include "vm/outfile.h"
 
 static int write_rows(FILE *f, const struct vga_surface *s, uint8_t *row)
 {
@@ -40,26 +42,24 @@ static int write_rows(FILE *f, const struct vga_surface *s, uint8_t *row)
 
 int vga_write_png(const struct vga_surface *s, const char *path)
 {
-    char tmp[4200];
+    struct outfile f;
+    FILE *out;
     int rc;
     if (!s->width || !s->height)
         return -EINVAL;
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
     uint8_t *row = malloc((size_t)s->width * 3);
-    FILE *f = row ? fopen(tmp, "wb") : NULL;
-    if (!f) {
-        rc = row ? -errno : -ENOMEM;
+    if (!row)
+        return -ENOMEM;
+    rc = outfile_open(&f, path);
+    if (rc < 0) {
         free(row);
         return rc;
     }
-    rc = write_rows(f, s, row);
+    out = outfile_stdio(&f);
+    rc = out ? write_rows(out, s, row) : -ENOMEM;
     free(row);
-    if (fclose(f) != 0 && rc == 0)
+    if (out && fclose(out) != 0 && rc == 0)
         rc = -EIO;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc < 0)
-        remove(tmp);
-    return rc;
+    /* a write error reaches libpng as -EIO, after the stream kept its errno */
+    return outfile_close(&f, rc);
 }

@@ -1,5 +1,6 @@
 /* PGM: guest physical memory map. See pgm.h for the invariants. */
 #include "pgm/pgm.h"
+#include "vm/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,54 +369,39 @@ static bool page_is_zero(const uint8_t *page)
     return !memcmp(page, zero, sizeof(zero));
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len, off_t off)
+/* The RAM range starting lowest at or above from, or NULL. */
+static const struct pgm_range *next_ram(const struct pgm *p, uint64_t from)
 {
-    while (len) {
-        ssize_t n = pwrite(fd, buf, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EIO;
-        buf += n, len -= (size_t)n, off += n;
+    const struct pgm_range *best = NULL;
+    for (unsigned i = 0; i < p->nranges; i++) {
+        const struct pgm_range *r = &p->ranges[i];
+        if (r->type == PGM_RAM && r->start >= from && r->end > r->start && (!best || r->start < best->start))
+            best = r;
     }
-    return 0;
+    return best;
 }
 
 /* The file is RAM as the guest sees it: each RAM range at its
- * guest-physical offset, holes left sparse. */
+ * guest-physical offset, holes left sparse (zeros on a FIFO or device,
+ * which is why ranges go in address order). */
 int pgm_dump_phys(const struct pgm *p, const char *path, bool nozero)
 {
-    char tmp[4096];
-    int fd, rc = 0;
+    struct outfile f;
     uint64_t size = 0;
+    int rc = outfile_open(&f, path);
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -errno;
-    for (unsigned i = 0; i < p->nranges && !rc; i++) {
-        const struct pgm_range *r = &p->ranges[i];
-        if (r->type != PGM_RAM)
-            continue;
+    if (rc < 0)
+        return rc;
+    for (const struct pgm_range *r = next_ram(p, 0); r && !rc; r = next_ram(p, r->end)) {
         for (uint64_t a = r->start; a < r->end && !rc; a += 0x1000) {
             const uint8_t *page = r->host + (a - r->start);
             if (nozero && page_is_zero(page))
                 continue;
-            rc = write_all(fd, page, 0x1000, (off_t)a);
+            rc = outfile_write_at(&f, page, 0x1000, a);
         }
-        if (r->end > size)
-            size = r->end;
+        size = r->end;
     }
-    if (!rc && ftruncate(fd, (off_t)size) < 0)
-        rc = -errno;
-    if (!rc && fsync(fd) < 0)
-        rc = -errno;
-    if (close(fd) < 0 && !rc)
-        rc = -errno;
-    if (!rc && rename(tmp, path) < 0)
-        rc = -errno;
-    if (rc)
-        unlink(tmp);
-    return rc;
+    if (!rc)
+        rc = outfile_extend(&f, size);
+    return outfile_close(&f, rc);
 }

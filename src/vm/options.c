@@ -593,5 +593,7 @@ int vm_options_finish(struct vm_options *o, struct vm *vm)
             rc = EXIT_USAGE;
         }
     }
+    if (vm_finish_outputs(vm))
+        rc = EXIT_USAGE;
     return rc;
 }

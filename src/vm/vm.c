@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cpu/trace.h"
+#include "devices/ide.h"
 #include "em/em.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
@@ -109,6 +110,29 @@ static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, c
     return 0;
 }
 
+/* --trace=FILE goes through an outfile, which keeps the first write error. */
+static int open_trace(struct vm *vm, char *err, size_t errlen)
+{
+    int rc;
+    if (!vm->cfg.trace_file) {
+        vm->trace_out = stderr;
+        return 0;
+    }
+    vm->trace_file = malloc(sizeof(*vm->trace_file));
+    if (!vm->trace_file) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = outfile_open_log(vm->trace_file, vm->cfg.trace_file);
+    vm->trace_out = rc < 0 ? NULL : outfile_stdio(vm->trace_file);
+    if (!vm->trace_out) {
+        snprintf(err, errlen, "cannot open trace file '%s': %s", vm->cfg.trace_file,
+                 strerror(rc < 0 ? -rc : -vm->trace_file->err));
+        return -1;
+    }
+    return 0;
+}
+
 static int create_devices(struct vm *vm, char *err, size_t errlen)
 {
     static const uint16_t com_base[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
@@ -187,11 +211,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
         }
     }
     if (cfg->trace) {
-        vm->trace_out = cfg->trace_file ? fopen(cfg->trace_file, "w") : stderr;
-        if (!vm->trace_out) {
-            snprintf(err, errlen, "cannot open trace file '%s': %s", cfg->trace_file, strerror(errno));
+        if (open_trace(vm, err, errlen) < 0)
             goto fail;
-        }
         for (unsigned i = 0; i < vm->ncpus; i++)
             if (iem_trace_init(&vm->cpus[i], vm->trace_out) < 0) {
                 snprintf(err, errlen, "cannot initialise Capstone for --trace");
@@ -248,6 +269,36 @@ void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...)
     vm_request(vm, VM_FF_GURU);
 }
 
+static int report_output(const struct outfile *f, const char *what)
+{
+    if (!f || !f->err)
+        return 0;
+    fprintf(stderr, "pcvm: cannot write %s (%s): %s\n", f->path, what, strerror(-f->err));
+    return 1;
+}
+
+int vm_finish_outputs(struct vm *vm)
+{
+    char err[512];
+    int failed = 0;
+    if (vm->trace_file) {
+        fflush(vm->trace_out);
+        outfile_sync(vm->trace_file);
+        failed += report_output(vm->trace_file, "trace");
+    }
+    for (unsigned i = 0; i < vm->nchardevs; i++) {
+        struct outfile *log = vm->chardevs[i]->log;
+        if (log)
+            outfile_sync(log);
+        failed += report_output(log, "serial or debug console output");
+    }
+    if (dev_ide_sync(vm, err, sizeof(err)) < 0) {
+        fprintf(stderr, "pcvm: %s\n", err);
+        failed++;
+    }
+    return failed;
+}
+
 void vm_destroy(struct vm *vm)
 {
     if (!vm)
@@ -263,6 +314,9 @@ void vm_destroy(struct vm *vm)
     free(vm->cpus);
     if (vm->trace_out && vm->trace_out != stderr)
         fclose(vm->trace_out);
+    if (vm->trace_file)
+        outfile_close(vm->trace_file, 0);
+    free(vm->trace_file);
     pgm_fini(&vm->pgm);
     pthread_cond_destroy(&vm->cond);
     pthread_mutex_destroy(&vm->lock);

@@ -22,6 +22,7 @@
 #include "devices/devices.h"
 #include "pgm/pgm.h"
 #include "vm/info.h"
+#include "vm/outfile.h"
 
 enum vm_state {
     VM_CREATED, VM_POWERING_ON, VM_RUNNING, VM_SUSPENDED, VM_RESETTING, VM_SAVING, VM_LOADING,
@@ -159,6 +160,7 @@ struct vm {
     struct chardev *chardevs[8];
     unsigned nchardevs;
     FILE *trace_out;
+    struct outfile *trace_file; /* behind trace_out for --trace=FILE */
 };
 
 const char *vm_state_name(enum vm_state s);
@@ -177,6 +179,10 @@ void vm_request(struct vm *vm, unsigned ff);
  * the VM SUSPENDED; vm_resume lets them run on (RUNNING again). */
 void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
+/* At a clean exit: flushes and syncs what the VM wrote (serial files, the
+ * trace, disk images), prints one line per output that failed and returns
+ * how many did. */
+int vm_finish_outputs(struct vm *vm);
 /* Hard reset of every vCPU and device. */
 void vm_reset(struct vm *vm);
 /* Stops the VM with a dump; the process stays alive. */

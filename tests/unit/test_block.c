@@ -117,3 +117,29 @@ Test(block, bad_input_is_one_line)
     cr_assert(strstr(err, "qcow2") && !strchr(err, '\n'), "%s", err);
     cr_assert_lt(block_open("/tmp", &(struct block_opts){0}, &b, err, sizeof(err)), 0);
 }
+
+/* Each block_open is its own open file description, so two opens in one
+ * process contend for the lock as two processes would. */
+Test(block, a_writer_locks_out_everyone_readers_share)
+{
+    struct block *w, *r1, *r2, *x = NULL;
+    char err[300];
+    const struct block_opts rw = {0}, ro = {.readonly = true}, snap = {.snapshot = true};
+    make_image(4096);
+    cr_assert_eq(block_open(path, &rw, &w, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(block_open(path, &rw, &x, err, sizeof(err)), -EBUSY, "a second writer got in");
+    cr_assert(strstr(err, path) && strstr(err, "another process") && strstr(err, "-snapshot") &&
+                  strstr(err, "readonly=on") && !strchr(err, '\n'),
+              "%s", err);
+    cr_assert_eq(block_open(path, &ro, &x, err, sizeof(err)), -EBUSY, "a reader got in beside a writer");
+    cr_assert_eq(block_open(path, &snap, &x, err, sizeof(err)), -EBUSY, "a snapshot got in beside a writer");
+    block_close(w);
+
+    cr_assert_eq(block_open(path, &ro, &r1, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(block_open(path, &snap, &r2, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(block_open(path, &rw, &x, err, sizeof(err)), -EBUSY, "a writer got in beside readers");
+    block_close(r1);
+    block_close(r2);
+    cr_assert_eq(block_open(path, &rw, &w, err, sizeof(err)), 0, "%s", err);
+    block_close(w);
+}

@@ -1,12 +1,15 @@
 /* pcvm's command line: bad input is one line on stderr and exit status 2;
  * isa-debug-exit's status reaches the caller. Runs the pcvm binary that the
  * same build produced (PCVM_BIN) on the demo guest (PCVM_DEMO). */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -197,4 +200,173 @@ Test(cli, icount_makes_runs_identical)
     cr_assert_str_eq(a, b);
     free(a);
     free(b);
+}
+
+/* Outputs (issue 9): a device, FIFO or link to one at an output path is
+ * written through, never replaced by a file; a write error is one line and
+ * a non-zero status. */
+#define DEBUG_EXIT "-device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+
+static void make_dir(char *dir)
+{
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* path is still a symbolic link to target. */
+static void expect_link(const char *path, const char *target)
+{
+    char buf[256];
+    ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+    cr_assert_gt(n, 0, "%s is no longer a symbolic link", path);
+    buf[n] = 0;
+    cr_assert_str_eq(buf, target);
+}
+
+/* Runs pcvm with args (%s: path) and expects status 2 and one line naming path. */
+static void expect_write_error(const char *fmt, const char *path)
+{
+    char args[512], err[2048];
+    int lines;
+    snprintf(args, sizeof(args), fmt, path);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 2, "'%s' exited %d: %s", args, st, err);
+    cr_assert_eq(lines, 1, "'%s' printed %d lines: %s", args, lines, err);
+    cr_assert(strstr(err, path) && strstr(err, "No space left"), "'%s': %s", args, err);
+}
+
+Test(cli, dump_and_screenshot_write_through_devices)
+{
+    char dir[] = "/tmp/pcvm-out-XXXXXX", null_link[64], full_link[64], args[512], err[2048];
+    int lines;
+    struct stat st;
+    make_dir(dir);
+    snprintf(null_link, sizeof(null_link), "%s/null", dir);
+    snprintf(full_link, sizeof(full_link), "%s/full", dir);
+    cr_assert_eq(symlink("/dev/null", null_link), 0);
+    cr_assert_eq(symlink("/dev/full", full_link), 0);
+
+    snprintf(args, sizeof(args), "-nodefaults -serial null " DEBUG_EXIT "--dump-phys %s -kernel %s", null_link,
+             PCVM_DEMO);
+    int s = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(s, 1, "status %d: %s", s, err);
+    expect_link(null_link, "/dev/null");
+
+    expect_write_error("-nodefaults -serial null " DEBUG_EXIT "--dump-phys %s -kernel " PCVM_DEMO, full_link);
+    expect_link(full_link, "/dev/full");
+    expect_write_error("-nodefaults -vga std -serial null " DEBUG_EXIT "--screenshot %s -kernel " PCVM_DEMO,
+                       full_link);
+    expect_link(full_link, "/dev/full");
+
+    /* a FIFO stays a FIFO and its reader gets all of RAM (128 MiB) */
+    char fifo[64], cmd[1024], out[64];
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    snprintf(cmd, sizeof(cmd),
+             "wc -c < %s > %s/count & %s -nodefaults -serial null " DEBUG_EXIT "--dump-phys %s -kernel %s "
+             "</dev/null >/dev/null 2>&1; s=$?; wait; echo $s $(cat %s/count)",
+             fifo, dir, PCVM_BIN, fifo, PCVM_DEMO, dir);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    pclose(f);
+    unsigned long status = 0, bytes = 0;
+    cr_assert_eq(sscanf(out, "%lu %lu", &status, &bytes), 2, "%s", out);
+    cr_assert_eq(status, 1, "%s", out);
+    cr_assert_eq(bytes, 128ul << 20, "%s", out);
+    cr_assert_eq(lstat(fifo, &st), 0);
+    cr_assert(S_ISFIFO(st.st_mode));
+
+    /* a regular file is replaced whole, with no temporary file left beside it */
+    char reg[64];
+    snprintf(reg, sizeof(reg), "%s/ram.bin", dir);
+    snprintf(args, sizeof(args), "-nodefaults -serial null " DEBUG_EXIT "--dump-phys %s -kernel %s", reg,
+             PCVM_DEMO);
+    s = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(s, 1, "status %d: %s", s, err);
+    cr_assert_eq(stat(reg, &st), 0);
+    cr_assert_eq(st.st_size, 128 << 20);
+    snprintf(cmd, sizeof(cmd), "ls %s | grep -c tmp", dir);
+    f = popen(cmd, "r");
+    n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    pclose(f);
+    cr_assert_eq(atoi(out), 0, "temporary files left in %s", dir);
+    remove_dir(dir);
+}
+
+Test(cli, serial_and_trace_write_errors_fail_the_run)
+{
+    expect_write_error("-nodefaults -serial file:%s " DEBUG_EXIT "-kernel " PCVM_DEMO, "/dev/full");
+    expect_write_error("-nodefaults -serial null " DEBUG_EXIT "--trace=%s -kernel " PCVM_DEMO,
+                       "/dev/full");
+}
+
+/* An image that another process writes (it holds the exclusive lock a
+ * running pcvm takes) is refused, read-only use included. */
+Test(cli, disk_in_use_by_another_process_is_refused)
+{
+    char img[] = "/tmp/pcvm-disk-XXXXXX", args[512], err[2048];
+    int lines, fd = mkstemp(img);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(ftruncate(fd, 1 << 20), 0);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    cr_assert_eq(fcntl(fd, F_OFD_SETLK, &fl), 0);
+    const char *opts[] = {"-hda %s", "-snapshot -hda %s", "-drive file=%s,format=raw,readonly=on"};
+    for (unsigned i = 0; i < 3; i++) {
+        char drive[128];
+        snprintf(drive, sizeof(drive), opts[i], img);
+        snprintf(args, sizeof(args), "-nodefaults -serial null " DEBUG_EXIT "%s -kernel %s", drive, PCVM_DEMO);
+        int st = run(args, err, sizeof(err), &lines);
+        cr_assert_eq(st, 2, "'%s' exited %d: %s", args, st, err);
+        cr_assert_eq(lines, 1, "%s", err);
+        cr_assert(strstr(err, img) && strstr(err, "another process") && strstr(err, "-snapshot"), "%s", err);
+    }
+    /* a reader leaves room for other readers, not for a writer */
+    fl.l_type = F_RDLCK;
+    cr_assert_eq(fcntl(fd, F_OFD_SETLK, &fl), 0);
+    snprintf(args, sizeof(args), "-nodefaults -serial null " DEBUG_EXIT "-snapshot -hda %s -kernel %s", img,
+             PCVM_DEMO);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 1, "status %d: %s", st, err);
+    snprintf(args, sizeof(args), "-nodefaults -serial null " DEBUG_EXIT "-hda %s -kernel %s", img, PCVM_DEMO);
+    st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 2, "status %d: %s", st, err);
+    close(fd);
+    st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 1, "status %d after the lock went: %s", st, err);
+    unlink(img);
+}
+
+Test(cli, conform_junit_writes_through_devices)
+{
+    char dir[] = "/tmp/pcvm-junit-XXXXXX", cfg[64], link[64], cmd[512];
+    make_dir(dir);
+    snprintf(cfg, sizeof(cfg), "%s/t.cfg", dir);
+    FILE *f = fopen(cfg, "w");
+    cr_assert_not_null(f);
+    fputs("[demo]\nfile=demo.bin\ngroups=nodefault\n", f); /* skipped: nothing runs */
+    fclose(f);
+    snprintf(link, sizeof(link), "%s/null", dir);
+    cr_assert_eq(symlink("/dev/null", link), 0);
+    snprintf(cmd, sizeof(cmd), "%s-conform --testdir build/guest --junit %s %s >/dev/null 2>&1", PCVM_BIN, link,
+             cfg);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+    expect_link(link, "/dev/null");
+    snprintf(link, sizeof(link), "%s/full", dir);
+    cr_assert_eq(symlink("/dev/full", link), 0);
+    snprintf(cmd, sizeof(cmd), "%s-conform --testdir build/guest --junit %s %s >/dev/null 2>&1", PCVM_BIN, link,
+             cfg);
+    st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a JUnit file on /dev/full: status %d", st);
+    expect_link(link, "/dev/full");
+    remove_dir(dir);
 }
