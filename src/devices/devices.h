@@ -172,6 +172,9 @@ void bios_prepare(struct vm *vm);
  * or, under -bios firmware, by setting vCPU 0's state directly. */
 struct boot_entry;
 void loader_enter(struct vm *vm, const struct boot_entry *e);
+/* Whether path is a regular file a loader can read: 0, or -1 with err
+ * naming what it is instead (missing, a directory, a device). */
+int loader_check_file(const char *path, char *err, size_t errlen);
 /* Reads a whole file (for loaders): malloc'd buffer or NULL with err set. */
 void *loader_read_file(const char *path, size_t *len, size_t max, char *err, size_t errlen);
 

@@ -69,9 +69,12 @@ static bool is_bzimage(const uint8_t *img, size_t len)
 int loader_linux_probe(const char *path, char *err, size_t errlen)
 {
     uint8_t head[HDR_END_MAX];
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     size_t n;
 
+    if (loader_check_file(path, err, errlen) < 0)
+        return -1;
+    f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return -1;

@@ -9,6 +9,27 @@
 #include "devices/devices.h"
 #include "vm/vm.h"
 
+/* A loader reads regular files only: fopen() opens a directory, whose
+ * reads then fail, so it is named here instead of as a bad image. */
+static int check_kind(const char *path, int st_rc, const struct stat *st, char *err, size_t errlen)
+{
+    if (st_rc < 0)
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+    else if (S_ISDIR(st->st_mode))
+        snprintf(err, errlen, "'%s' is a directory, not a file", path);
+    else if (!S_ISREG(st->st_mode))
+        snprintf(err, errlen, "'%s' is not a regular file", path);
+    else
+        return 0;
+    return -1;
+}
+
+int loader_check_file(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    return check_kind(path, stat(path, &st), &st, err, errlen);
+}
+
 void *loader_read_file(const char *path, size_t *len, size_t max, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -19,10 +40,8 @@ void *loader_read_file(const char *path, size_t *len, size_t max, char *err, siz
         snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "'%s' is not a regular file", path);
+    if (check_kind(path, fstat(fileno(f), &st), &st, err, errlen) < 0)
         goto out;
-    }
     if ((uint64_t)st.st_size > max) {
         snprintf(err, errlen, "'%s' is too large (%lld bytes)", path, (long long)st.st_size);
         goto out;

@@ -14,6 +14,10 @@
 #define MB_MAGIC      0x1badb002u
 #define MB_BOOT_MAGIC 0x2badb002u
 #define MB_AOUT_KLUDGE (1u << 16)
+/* Required flags (bits 0-15) pcvm honours: modules page aligned, memory
+ * information. The specification makes a loader refuse any other one. */
+#define MB_REQUIRED_MASK 0xffffu
+#define MB_REQUIRED_OK   0x0003u
 #define MB_SEARCH 8192
 #define MB_GDT  0x8000u  /* a flat GDT the kernel may keep using until it loads its own */
 #define MB_INFO 0x9000u  /* info structure, then its strings, mmap and module list */
@@ -35,11 +39,41 @@ static uint32_t area_put(struct mb_info_area *a, const void *data, uint32_t len)
     return at;
 }
 
+/* What the loader writes at [addr, addr + size) must land in guest RAM
+ * (one RAM entry of the E820 map): elsewhere pgm_load would drop it, or
+ * write a ROM, and the guest would run something else. It must also
+ * stay clear of the GDT and info structure the loader puts below 640 KiB. */
+static int check_placement(struct vm *vm, const char *what, uint64_t addr, uint64_t size, char *err,
+                           size_t errlen)
+{
+    struct e820_map map;
+    uint64_t end = addr + size, top = e820_ram_top_from_1m(vm);
+
+    if (addr < MB_INFO_END && end > MB_GDT) {
+        snprintf(err, errlen, "%s at 0x%llx-0x%llx overlaps the Multiboot info area (0x%x-0x%x)", what,
+                 (unsigned long long)addr, (unsigned long long)end - 1, MB_GDT, MB_INFO_END - 1);
+        return -1;
+    }
+    e820_build(vm, &map);
+    for (unsigned i = 0; i < map.n; i++)
+        if (map.type[i] == E820_RAM && addr >= map.addr[i] && end <= map.addr[i] + map.size[i])
+            return 0;
+    if (addr < 0x100000 && end > E820_EBDA)
+        snprintf(err, errlen, "%s at 0x%llx-0x%llx is not in guest RAM: 0x%x-0xfffff holds the EBDA, the VGA "
+                 "window and ROMs", what, (unsigned long long)addr, (unsigned long long)end - 1, E820_EBDA);
+    else if (end > top)
+        snprintf(err, errlen, "%s at 0x%llx-0x%llx does not fit in guest RAM (RAM from 1 MiB ends at 0x%llx)",
+                 what, (unsigned long long)addr, (unsigned long long)end - 1, (unsigned long long)top - 1);
+    else
+        snprintf(err, errlen, "%s at 0x%llx-0x%llx is not in guest RAM (ROM or device memory)", what,
+                 (unsigned long long)addr, (unsigned long long)end - 1);
+    return -1;
+}
+
 static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *entry, uint32_t *end,
                     char *err, size_t errlen)
 {
     const Elf32_Ehdr *eh = (const void *)img;
-    uint64_t top = e820_ram_top_from_1m(vm);
 
     if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS32 || eh->e_machine != EM_386 ||
         eh->e_phentsize != sizeof(Elf32_Phdr) || eh->e_phoff > len ||
@@ -53,12 +87,19 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
         memcpy(&phdr, img + eh->e_phoff + i * sizeof(Elf32_Phdr), sizeof(phdr));
         if (ph->p_type != PT_LOAD || ph->p_memsz == 0)
             continue;
-        if (ph->p_filesz > ph->p_memsz || ph->p_offset > len || ph->p_filesz > len - ph->p_offset ||
-            (uint64_t)ph->p_paddr + ph->p_memsz > top) {
-            snprintf(err, errlen, "ELF segment at 0x%x (%u bytes) does not fit in guest RAM", ph->p_paddr,
-                     ph->p_memsz);
+        if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset) {
+            snprintf(err, errlen, "the file is truncated: ELF segment at 0x%x needs bytes 0x%x-0x%llx of it, "
+                     "it has %zu", ph->p_paddr, ph->p_offset, (unsigned long long)ph->p_offset + ph->p_filesz - 1,
+                     len);
             return -1;
         }
+        if (ph->p_filesz > ph->p_memsz) {
+            snprintf(err, errlen, "ELF segment at 0x%x has more file bytes (%u) than memory bytes (%u)",
+                     ph->p_paddr, ph->p_filesz, ph->p_memsz);
+            return -1;
+        }
+        if (check_placement(vm, "ELF segment", ph->p_paddr, ph->p_memsz, err, errlen) < 0)
+            return -1;
         uint8_t *seg = calloc(1, ph->p_memsz);
         if (!seg) {
             snprintf(err, errlen, "out of memory");
@@ -97,15 +138,13 @@ static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32
         return -1;
     }
     end64 = bss_end ? bss_end : load_addr + size; /* 64-bit: load_addr + size may pass 4 GiB */
-    if (load_addr < 0x100000 && load_addr < MB_INFO_END && end64 > MB_GDT) {
-        snprintf(err, errlen, "kernel overlaps the Multiboot info area");
-        return -1;
-    }
     if (end64 > top) {
         snprintf(err, errlen, "kernel (%llu KiB at 0x%x) is larger than guest RAM",
                  (unsigned long long)(end64 - load_addr) >> 10, load_addr);
         return -1;
     }
+    if (check_placement(vm, "the kernel", load_addr, end64 - load_addr, err, errlen) < 0)
+        return -1;
     *end = (uint32_t)end64;
     pgm_load(&vm->pgm, load_addr, img + off, size);
     if (bss_end > load_addr + size) {
@@ -127,14 +166,13 @@ static int load_modules(struct vm *vm, struct mb_info_area *a, const char *list,
 {
     uint32_t mods[MAX_MODULES][4];
     char *copy = strdup(list), *save = NULL, *item;
-    uint64_t top = e820_ram_top_from_1m(vm);
     int rc = -1;
 
     *count = 0;
     if (!copy)
         return -1;
     for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        char path[4096];
+        char path[4096], what[220];
         size_t len;
         uint8_t *img;
         uint32_t at = (*end + 0xfff) & ~0xfffu;
@@ -147,8 +185,8 @@ static int load_modules(struct vm *vm, struct mb_info_area *a, const char *list,
         img = loader_read_file(path, &len, vm->pgm.ram_size, err, errlen);
         if (!img)
             goto out;
-        if ((uint64_t)at + len > top) {
-            snprintf(err, errlen, "module '%s' does not fit in guest RAM", path);
+        snprintf(what, sizeof(what), "module '%.200s'", path);
+        if (check_placement(vm, what, at, len, err, errlen) < 0) {
             free(img);
             goto out;
         }
@@ -207,6 +245,11 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
     }
     if (!h) {
         snprintf(err, errlen, "'%s' is not a Multiboot kernel (no header in its first 8 KiB)", path);
+        goto out;
+    }
+    if (h[1] & MB_REQUIRED_MASK & ~MB_REQUIRED_OK) {
+        snprintf(err, errlen, "'%s': its Multiboot header requires features pcvm does not provide (flags 0x%x: "
+                 "of bits 0-15 only 0 and 1 are implemented)", path, h[1]);
         goto out;
     }
     if ((h[1] & MB_AOUT_KLUDGE) && hoff + 32 <= len)

@@ -278,8 +278,7 @@ static void *emt_main(void *arg)
         if (rc == IEM_HALT) {
             halt_wait(v, clk);
         } else if (rc == IEM_TRIPLE) {
-            fprintf(stderr, "pcvm: triple fault%s\n", vm->cfg.no_reboot ? "" : ", resetting");
-            vm_request(vm, VM_FF_RESET);
+            vm_triple_fault(vm);
         } else if (rc < 0) {
             vm_guru(vm, v, "internal error %d in the interpreter", rc);
             break;

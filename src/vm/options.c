@@ -3,8 +3,10 @@
  *
  * Invariant: a bad option is reported as one line on stderr naming it and
  * parsing returns 2; nothing is created before the options are valid. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +75,14 @@ void vm_options_usage(FILE *f)
                "  --help, --version\n");
 }
 
-static int die(const char *fmt, const char *a)
+static int __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "pcvm: ");
-    fprintf(stderr, fmt, a);
+    vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
@@ -87,6 +92,8 @@ static int parse_size(const char *s, uint64_t *out)
     double v;
     if (!strncmp(s, "size=", 5))
         s += 5;
+    if (!isdigit((unsigned char)*s)) /* strtod would take a sign, blanks, "inf" and "nan" */
+        return -1;
     errno = 0;
     v = strtod(s, &end);
     if (errno || end == s || v <= 0)
@@ -106,12 +113,73 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+/* The first n characters of s as an unsigned number (decimal, 0x hex or
+ * 0 octal): strtoull alone would take a sign ("-1" is its maximum),
+ * leading blanks and trailing junk. */
+static int parse_uint_n(const char *s, size_t n, uint64_t *out)
+{
+    char buf[24], *end;
+    if (n == 0 || n >= sizeof(buf) || !isdigit((unsigned char)s[0]))
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    errno = 0;
+    *out = strtoull(buf, &end, 0);
+    return errno || *end ? -1 : 0;
+}
+
 static int parse_uint(const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    *out = strtoull(s, &end, 0);
-    return (errno || end == s || (*end && *end != ',')) ? -1 : 0;
+    return parse_uint_n(s, strlen(s), out);
+}
+
+/* QEMU's -smp [[cpus=]N][,maxcpus=N][,sockets=N][,dies=N][,clusters=N]
+ * [,cores=N][,threads=N]: a topology value left out is 1, except the
+ * first of sockets, cores, threads that is missing, which is worked out
+ * from maxcpus (or cpus); the topology must multiply to maxcpus. */
+static int parse_smp(struct vm_config *c, const char *spec)
+{
+    enum { CPUS, MAXCPUS, SOCKETS, DIES, CLUSTERS, CORES, THREADS, NKEYS };
+    static const char *const keys[NKEYS] = {"cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads"};
+    uint64_t val[NKEYS] = {0};
+    const char *p = spec;
+
+    if (!*spec)
+        return die("option -smp needs a value (e.g. -smp 2 or -smp cpus=4,cores=2)");
+    while (*p) {
+        size_t n = strcspn(p, ","), klen = strcspn(p, "=,");
+        int k = p == spec && klen == n ? CPUS : -1; /* a bare number first is cpus */
+        const char *num = k == CPUS ? p : p + klen + 1;
+        for (int i = 0; i < NKEYS && k < 0 && klen < n; i++)
+            if (strlen(keys[i]) == klen && !strncmp(p, keys[i], klen))
+                k = i;
+        if (k < 0)
+            return die("-smp '%s': unknown parameter '%.*s' (cpus, maxcpus, sockets, dies, clusters, cores, "
+                       "threads)", spec, (int)klen, p);
+        if (parse_uint_n(num, (size_t)(p + n - num), &val[k]) < 0 || val[k] < 1 || val[k] > VM_MAX_CPUS)
+            return die("-smp '%s': %s must be a number from 1 to %d", spec, keys[k], VM_MAX_CPUS);
+        p += n + (p[n] == ',');
+    }
+    int derive = !val[SOCKETS] ? SOCKETS : !val[CORES] ? CORES : !val[THREADS] ? THREADS : -1;
+    uint64_t whole = val[MAXCPUS] ? val[MAXCPUS] : val[CPUS] ? val[CPUS] : 1, others = 1;
+    for (int i = SOCKETS; i < NKEYS; i++)
+        if (i != derive)
+            others *= val[i] ? val[i] : (val[i] = 1);
+    if (derive >= 0)
+        val[derive] = whole / others ? whole / others : 1;
+    uint64_t total = others * (derive >= 0 ? val[derive] : 1);
+    if (!val[MAXCPUS])
+        val[MAXCPUS] = total;
+    if (!val[CPUS])
+        val[CPUS] = val[MAXCPUS];
+    if (total != val[MAXCPUS])
+        return die("-smp '%s': sockets x dies x clusters x cores x threads = %llu, not maxcpus (%llu)", spec,
+                   (unsigned long long)total, (unsigned long long)val[MAXCPUS]);
+    if (val[CPUS] > val[MAXCPUS])
+        return die("-smp '%s': cpus (%llu) is more than maxcpus (%llu)", spec, (unsigned long long)val[CPUS],
+                   (unsigned long long)val[MAXCPUS]);
+    c->ncpus = (unsigned)val[CPUS];
+    return 0;
 }
 
 /* -accel NAME[,tb-size=MiB][,thread=single|multi] (also -machine accel=NAME):
@@ -366,7 +434,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
                 if (!strncmp(spec, "shift=", 6))
                     spec += 6;
             }
-            if (parse_uint(spec, &shift) < 0 || shift > 10)
+            if (parse_uint_n(spec, strcspn(spec, ","), &shift) < 0 || shift > 10) /* ,align= etc. ignored */
                 return die("bad instruction-count shift '%s' (0..10)", spec);
             o->icount_shift = (int)shift;
             continue;
@@ -467,11 +535,8 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (parse_size(v, &c->ram_size) < 0)
                 return die("bad memory size '%s' (e.g. -m 128M)", v);
         } else if (!strcmp(a, "-smp")) {
-            uint64_t n;
-            const char *p = strstr(v, "cpus=");
-            if (parse_uint(p ? p + 5 : v, &n) < 0 || n < 1 || n > VM_MAX_CPUS)
-                return die("bad -smp '%s'", v);
-            c->ncpus = (unsigned)n;
+            if (parse_smp(c, v))
+                return EXIT_USAGE;
         } else if (!strcmp(a, "-kernel")) {
             c->kernel = v;
         } else if (!strcmp(a, "-initrd")) {
@@ -519,7 +584,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         } else if (!strcmp(a, "--debugcon")) {
             uint64_t port;
             const char *colon = strchr(v, ':');
-            if (!colon || parse_uint(v, &port) < 0 || port > 0xffff)
+            if (!colon || parse_uint_n(v, (size_t)(colon - v), &port) < 0 || port > 0xffff)
                 return die("bad --debugcon '%s' (PORT:FILE)", v);
             if (c->ndevices >= VM_MAX_OPT_DEVICES)
                 return die("too many devices%s", "");
@@ -528,7 +593,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             c->devices[c->ndevices++] = o->debugcon_spec;
         } else if (!strcmp(a, "--max-insns")) {
             if (parse_uint(v, &c->max_insns) < 0 || !c->max_insns)
-                return die("bad --max-insns '%s'", v);
+                return die("bad --max-insns '%s' (a whole number of instructions, at least 1)", v);
         }
     }
     if (cpu_features) { /* for the -cpu given (default max): name, implemented, advertised */

@@ -90,6 +90,37 @@ void vm_reset(struct vm *vm)
     vm_set_state(vm, VM_RUNNING);
 }
 
+/* A guest that triple faults again right after each reset would print a
+ * line per reset, hundreds of thousands a second: the first few are
+ * reported, then only the 10th, 100th, 1000th... and the total at power off. */
+#define TRIPLE_FAULTS_SHOWN 3
+
+static bool power_of_10(uint64_t n)
+{
+    while (n >= 10 && n % 10 == 0)
+        n /= 10;
+    return n == 1;
+}
+
+void vm_triple_fault(struct vm *vm)
+{
+    uint64_t n = atomic_fetch_add(&vm->triple_faults, 1) + 1;
+    if (n <= TRIPLE_FAULTS_SHOWN)
+        fprintf(stderr, "pcvm: triple fault%s\n", vm->cfg.no_reboot ? "" : ", resetting");
+    else if (power_of_10(n))
+        fprintf(stderr, "pcvm: ... %llu triple faults so far, each resetting (next report at %llu)\n",
+                (unsigned long long)n, (unsigned long long)n * 10);
+    vm_request(vm, VM_FF_RESET);
+}
+
+/* The count the last rate-limited report left out. */
+static void triple_fault_total(struct vm *vm)
+{
+    uint64_t n = atomic_load(&vm->triple_faults);
+    if (n > TRIPLE_FAULTS_SHOWN && !power_of_10(n))
+        fprintf(stderr, "pcvm: %llu triple faults in all\n", (unsigned long long)n);
+}
+
 static void chardev_quit(void *opaque)
 {
     vm_request(opaque, VM_FF_POWER_OFF);
@@ -245,6 +276,7 @@ int vm_run(struct vm *vm)
     }
     vm_set_state(vm, VM_RUNNING);
     em_join(vm);
+    triple_fault_total(vm);
     if (vm->state != VM_GURU_MEDITATION) {
         vm_set_state(vm, VM_POWERING_OFF);
         vm_set_state(vm, VM_OFF);

@@ -149,6 +149,7 @@ struct vm {
     enum em_engine engine; /* the engine actually running */
     int exit_status;       /* set by isa-debug-exit, else -1 */
     uint64_t resets;
+    _Atomic uint64_t triple_faults; /* since creation; vm_triple_fault reports a few */
     uint64_t clock_base_ns; /* host monotonic time at creation (before the clock exists) */
     struct vm_clock *clock; /* the virtual clock every timer and the TSC run on */
     struct { vm_state_listener fn; void *opaque; } listeners[4];
@@ -185,6 +186,9 @@ void vm_destroy(struct vm *vm);
 int vm_finish_outputs(struct vm *vm);
 /* Hard reset of every vCPU and device. */
 void vm_reset(struct vm *vm);
+/* A vCPU shut down (triple fault): says so on stderr, rate-limited, and
+ * asks for a reset (a power-off under -no-reboot). Any vCPU thread. */
+void vm_triple_fault(struct vm *vm);
 /* Stops the VM with a dump; the process stays alive. */
 void vm_guru(struct vm *vm, struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Nanoseconds of virtual time (the VM's clock: stopped while suspended,
