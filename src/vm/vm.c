@@ -109,6 +109,28 @@ static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, c
     return 0;
 }
 
+int vm_chardev(struct vm *vm, const char *name, struct chardev **out, char *err, size_t errlen)
+{
+    const struct vm_config *cfg = &vm->cfg;
+    bool by_id = !strncmp(name, "chardev:", 8);
+    const char *id = by_id ? name + 8 : name;
+
+    for (unsigned i = 0; i < cfg->nchardev_defs; i++) {
+        if (strcmp(cfg->chardev_defs[i].id, id))
+            continue;
+        if (!vm->chardev_by_def[i] && open_chardev(vm, cfg->chardev_defs[i].spec, &vm->chardev_by_def[i], err,
+                                                   errlen) < 0)
+            return -1;
+        *out = vm->chardev_by_def[i];
+        return 0;
+    }
+    if (by_id) {
+        snprintf(err, errlen, "no -chardev with id '%s'", id);
+        return -1;
+    }
+    return open_chardev(vm, name, out, err, errlen);
+}
+
 static int create_devices(struct vm *vm, char *err, size_t errlen)
 {
     static const uint16_t com_base[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
@@ -120,7 +142,7 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
     for (unsigned i = 0; i < cfg->nserial && i < 4; i++) {
         if (!strcmp(cfg->serial[i], "none"))
             continue;
-        if (open_chardev(vm, cfg->serial[i], &chr, err, errlen) < 0)
+        if (vm_chardev(vm, cfg->serial[i], &chr, err, errlen) < 0)
             return -1;
         /* COM1/COM3 share IRQ4, COM2/COM4 IRQ3 */
         if (dev_uart_create(vm, com_base[i], pc_isa_irq(vm, (i & 1) ? 3 : 4), chr) < 0) {
@@ -129,7 +151,7 @@ static int create_devices(struct vm *vm, char *err, size_t errlen)
         }
     }
     if (cfg->debugcon) {
-        if (open_chardev(vm, cfg->debugcon, &chr, err, errlen) < 0)
+        if (vm_chardev(vm, cfg->debugcon, &chr, err, errlen) < 0)
             return -1;
         if (dev_debugcon_create(vm, 0xe9, chr) < 0) {
             snprintf(err, errlen, "cannot create the debug console");
