@@ -2,7 +2,8 @@
  * pc-testdev (the QEMU machine has it only then, and its 0xE0-0xEB ports
  * would shadow a debug console at 0xE9). As QEMU's model:
  * - 0xE0-0xE3 and 0xE8-0xEB: one 32-bit scratch register, reachable
- *   through either window with any access size at any byte offset;
+ *   through either window with any access size at any byte offset (a
+ *   debug console at 0xE9, created first, keeps that port);
  * - 0xE4-0xE7: a write names a guest page whose cached translations must
  *   go; here every vCPU flushes its TLB;
  * - 0x2000+N (N < 24; the ISA IRQs 0-15 here): a nonzero write raises
@@ -57,6 +58,17 @@ static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     while (!atomic_compare_exchange_weak(&t->scratch, &old, new));
 }
 
+/* The upper half of the 0xE8 window on its own (0xEA-0xEB). */
+static uint64_t io_hi_read(void *opaque, uint64_t off, unsigned size)
+{
+    return io_read(opaque, off + 2, size);
+}
+
+static void io_hi_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    io_write(opaque, off + 2, val, size);
+}
+
 static uint64_t flush_read(void *opaque, uint64_t off, unsigned size)
 {
     (void)opaque, (void)off, (void)size;
@@ -98,6 +110,7 @@ static void iomem_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct io_ops io_ops = {io_read, io_write};
+static const struct io_ops io_hi_ops = {io_hi_read, io_hi_write};
 static const struct io_ops flush_ops = {flush_read, flush_write};
 static const struct io_ops irq_ops = {flush_read, irq_write};
 static const struct io_ops iomem_ops = {iomem_read, iomem_write};
@@ -122,9 +135,13 @@ int dev_testdev_create(struct vm *vm)
     /* the bus owns t from here: a failure leaves it to vm_destroy */
     if (bus_pio_register(&vm->bus, 0xe0, 4, &io_ops, t, "pc-testdev") < 0 ||
         bus_pio_register(&vm->bus, 0xe4, 4, &flush_ops, t, "pc-testdev-flush") < 0 ||
-        bus_pio_register(&vm->bus, 0xe8, 4, &io_ops, t, "pc-testdev-byte") < 0 ||
         bus_pio_register(&vm->bus, 0x2000, 24, &irq_ops, t, "pc-testdev-irq") < 0 ||
         pgm_map_mmio(&vm->pgm, IOMEM_BASE, IOMEM_LEN, &iomem_ops, t, "pc-testdev-iomem") < 0)
+        return -EBUSY;
+    /* a debug console at 0xE9 keeps its port: the window is then 0xE8, 0xEA-0xEB */
+    if (bus_pio_register(&vm->bus, 0xe8, 4, &io_ops, t, "pc-testdev-byte") < 0 &&
+        (bus_pio_register(&vm->bus, 0xe8, 1, &io_ops, t, "pc-testdev-byte") < 0 ||
+         bus_pio_register(&vm->bus, 0xea, 2, &io_hi_ops, t, "pc-testdev-byte") < 0))
         return -EBUSY;
     return 0;
 }

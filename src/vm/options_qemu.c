@@ -223,6 +223,10 @@ int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *use
         vm_options_version(stdout);
         return 1;
     }
+    if (!strcmp(a, "-cpu") && v && (!strcmp(v, "help") || !strcmp(v, "?"))) {
+        cpu_model_list(stdout);
+        return 1;
+    }
     if (strcmp(a, "-chardev") && strcmp(a, "-machine") && strcmp(a, "-M") && strcmp(a, "--debugcon") &&
         strcmp(a, "-device"))
         return -1;
