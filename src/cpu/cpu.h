@@ -130,6 +130,17 @@ enum exc_vector {
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX        0xc0000103
 
+/* What CPUID says the processor is: from the -cpu model and its
+ * vendor=, family=, model=, stepping=, level=, xlevel=, model-id= (cpuid_model.c). */
+struct cpu_ident {
+    char vendor[12];     /* leaf 0 EBX, EDX, ECX order as read: "GenuineIntel" */
+    bool amd;            /* AMD's CPUID and instruction rules (not "GenuineIntel") */
+    uint32_t signature;  /* leaf 1 EAX, EDX at reset */
+    uint32_t level;      /* highest basic leaf */
+    uint32_t xlevel;     /* highest extended leaf */
+    char brand[48];      /* leaves 0x80000002-4 */
+};
+
 struct cpu {
     uint64_t gpr[16];
     uint64_t rip;
@@ -172,15 +183,19 @@ struct cpu {
      * built at first use after reset from vm->cfg.cpu_model. */
     uint64_t feat[2];
     uint8_t feat_ready;
+    struct cpu_ident ident; /* valid with feat */
 };
 
 /* Reset state (SDM vol. 3 table 9-1); edx holds the CPU signature.
  * (Not cpu_reset: libunicorn exports that name, and the unit tests link both.) */
 void cpu_state_reset(struct cpu *c, uint32_t signature);
-/* CPUID leaf 1 EAX, also EDX at reset (cpuid.c). */
-uint32_t iem_cpu_signature(void);
+/* CPUID leaf 1 EAX, also EDX at reset, of v's -cpu model (cpuid.c). */
+uint32_t iem_cpu_signature(struct vcpu *v);
+/* -cpu help: the models and QEMU's flag names (cpuid_qemu.c). */
+void cpu_model_list(FILE *f);
 /* -cpu MODEL[,+feat,-feat,feat=on|off...] (cpuid_model.c): 0 when valid,
- * else -1 with one line naming the problem in err. */
+ * else -1 with one line naming the problem in err. A flag QEMU knows and
+ * pcvm does not implement is a warning on stderr and stays off. */
 int cpu_model_check(const char *spec, char *err, unsigned len);
 /* Prints each feature: name, implemented by IEM, advertised by spec. */
 void cpu_model_print(FILE *f, const char *spec);

@@ -43,6 +43,8 @@ enum cpu_feat { CPU_FEAT_LIST(CPU_FEAT_ENUM) CF_COUNT, CF_NONE = 0xff };
 enum cpu_feat_bitno { CPU_FEAT_LIST(CPU_FEAT_BITNO) };
 #define CPU_FEAT_MASK(id) (1u << CFB_##id)
 
+/* The -cpu model's identity for v (vendor, signature, levels, brand). */
+const struct cpu_ident *iem_cpu_ident(struct vcpu *v);
 /* True when the model enables f and IEM implements it. */
 bool iem_feat(struct vcpu *v, unsigned f);
 /* CPUID's per-model view: clears the bits of features the model leaves out,
@@ -52,6 +54,23 @@ void cpuid_model_apply(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out
 void cpuid_cache_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* The leaf table of what IEM implements, without the model (cpuid.c). */
 void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+/* QEMU's CPU models and flag names (cpuid_qemu.c). feats: the model's
+ * features, space separated; NULL means every implemented one (max, host). */
+struct cpu_model_def {
+    const char *name, *vendor;
+    unsigned family, model, stepping;
+    uint32_t level, xlevel;
+    const char *model_id, *feats;
+};
+extern const struct cpu_model_def cpu_model_defs[];
+extern const unsigned cpu_model_count;
+/* The model called s[0..n) (or its "-v1"), or NULL. */
+const struct cpu_model_def *cpu_model_def_find(const char *s, size_t n);
+/* True when a[0..n) is the flag name b, '_' and '-' alike (QEMU's rule). */
+bool cpu_flag_name_eq(const char *a, size_t n, const char *b);
+/* True when QEMU names a CPUID flag s[0..n) ('_' and '-' alike). */
+bool cpu_qemu_flag_known(const char *s, size_t n);
 
 /* XCR0 components (SDM vol. 1, 13.1). */
 #define CR4_OSXSAVE 0x40000u /* XSAVE family and XCR0 enabled; mirrored in CPUID.1:ECX[27] */

@@ -27,6 +27,9 @@
 #define PHYS_BITS 40u
 #define LIN_BITS  57u
 
+/* Leaf 1 EDX bits an AMD part repeats in leaf 0x80000001 EDX: 0-9, 12-17, 23, 24. */
+#define AMD_EXT_MIRROR 0x0183f3ffu
+
 #define MAX_BASIC 0x0000000du
 #define XSAVE_IMPL_SUB1 3u /* leaf 0xD subleaf 1 EAX: XSAVEOPT bit 0, XSAVEC bit 1 */
 #define MAX_EXT   0x80000008u
@@ -56,11 +59,9 @@ static const struct cpuid_leaf leaves[] = {
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
 };
 
-static const char brand[48] = "pcvm virtual CPU";
-
-uint32_t iem_cpu_signature(void)
+uint32_t iem_cpu_signature(struct vcpu *v)
 {
-    return CPU_SIGNATURE;
+    return iem_cpu_ident(v)->signature;
 }
 
 /* The table alone: every feature IEM implements (the "max" model). */
@@ -94,17 +95,45 @@ static void cpuid_topology(struct vcpu *v, uint32_t sub, uint32_t out[4])
     out[3] = v->id;
 }
 
+/* Leaf 0's EBX, EDX, ECX (and an AMD part's leaf 0x80000000's) spell the vendor. */
+static void put_vendor(const struct cpu_ident *id, uint32_t out[4])
+{
+    memcpy(&out[1], id->vendor, 4);
+    memcpy(&out[3], id->vendor + 4, 4);
+    memcpy(&out[2], id->vendor + 8, 4);
+}
+
 void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    /* Intel answers leaves beyond the maximum with the highest basic leaf. */
-    if ((leaf < 0x80000000u && leaf > MAX_BASIC) || leaf > MAX_EXT)
-        leaf = MAX_BASIC;
+    const struct cpu_ident *id = iem_cpu_ident(v);
+    bool ext = (leaf & 0x80000000u) != 0;
+    uint32_t top = ext ? id->xlevel : id->level;
+
+    /* Beyond the model's level/xlevel, Intel answers with the highest basic
+     * leaf, AMD with zeros. */
+    if (leaf > top || (ext && top < 0x80000000u)) {
+        if (id->amd) {
+            memset(out, 0, 4 * sizeof(uint32_t));
+            return;
+        }
+        leaf = id->level;
+    }
     if (leaf >= 0x80000002u && leaf <= 0x80000004u) {
-        memcpy(out, brand + (leaf - 0x80000002u) * 16, 16);
+        memcpy(out, id->brand + (leaf - 0x80000002u) * 16, 16);
         return;
     }
     iem_cpuid_impl(leaf, sub, out);
+    if (leaf == 0) {
+        out[0] = id->level;
+        put_vendor(id, out);
+    }
+    if (leaf == 0x80000000u) {
+        out[0] = id->xlevel;
+        if (id->amd)
+            put_vendor(id, out);
+    }
     if (leaf == 1) {
+        out[0] = id->signature;
         out[1] |= (uint32_t)(v->id & 0xff) << 24; /* initial APIC id */
         unsigned n = v->vm ? v->vm->ncpus : 1;
         if (n > 1) { /* logical processors per package */
@@ -121,6 +150,11 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
     cpuid_model_apply(v, leaf, sub, out);
+    if (leaf == 0x80000001u && id->amd) { /* AMD repeats leaf 1's FPU..FXSR bits here */
+        uint32_t l1[4];
+        iem_cpuid(v, 1, 0, l1);
+        out[3] |= l1[3] & AMD_EXT_MIRROR;
+    }
     if (leaf == 0x80000008u && !iem_feat(v, CF_LA57))
         out[0] = (out[0] & ~0xff00u) | 48u << 8;
 }

@@ -6,10 +6,15 @@
  * CPUID and its instructions raise #UD (handlers ask iem_feat()).
  *
  * "max" is everything implemented, "host" is that ANDed with the host CPU's
- * CPUID, and pcvm's default (no -cpu) is "max". The family/model/signature
- * stay those of cpuid.c for every model: only the feature bits change.
+ * CPUID, and pcvm's default (no -cpu) is "max". The named models are QEMU's
+ * (cpuid_qemu.c), with their vendor, signature, level/xlevel and model-id;
+ * vendor=, family=, model=, stepping=, level=, xlevel= and model-id= change
+ * them. A flag QEMU knows that pcvm lacks (svm, vmx, avx512f...) is a
+ * warning and stays off, as under QEMU's TCG; any other name is an error.
  */
 #include <cpuid.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,38 +29,6 @@ struct feat_def {
 #define FEAT_DEF(id, n, l, s, r, b) [CF_##id] = {n, l, s, r, b},
 static const struct feat_def feats[CF_COUNT] = {CPU_FEAT_LIST(FEAT_DEF)};
 
-#define P2 "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 mmx fxsr "
-#define Q32 "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 pni "
-
-static const struct model {
-    const char *name, *parent, *feats;
-} models[] = {
-    {"base", NULL, ""},
-    {"486", NULL, "fpu vme pse"},
-    {"pentium", NULL, "fpu vme de pse tsc msr mce cx8"},
-    {"pentium2", NULL, P2},
-    {"pentium3", "pentium2", "sse"},
-    {"athlon", "pentium3", "syscall"},
-    {"qemu32", NULL, Q32},
-    {"kvm32", NULL, Q32},
-    {"qemu64", NULL, Q32 "cx16 syscall nx lm lahf_lm abm"},
-    {"kvm64", NULL, Q32 "cx16 syscall nx lm"},
-    {"coreduo", NULL, Q32 "nx"},
-    {"n270", "coreduo", "ssse3 movbe lahf_lm"},
-    {"core2duo", "coreduo", "ssse3 cx16 syscall lm lahf_lm"},
-    {"phenom", "qemu64", "popcnt pdpe1gb rdtscp"},
-    {"Nehalem", "core2duo", "sse4.1 sse4.2 popcnt"},
-    {"Westmere", "Nehalem", "aes pclmulqdq"},
-    {"SandyBridge", "Westmere", "xsave xsaveopt avx tsc-deadline x2apic rdtscp"},
-    {"IvyBridge", "SandyBridge", "f16c rdrand fsgsbase smep erms"},
-    {"Haswell", "IvyBridge", "fma avx2 bmi1 bmi2 movbe invpcid pcid abm pdpe1gb"},
-    {"Broadwell", "Haswell", "adx rdseed smap"},
-    {"Skylake-Client", "Broadwell", "xsavec clflushopt"},
-    {"max", NULL, NULL},
-    {"host", NULL, NULL},
-};
-#define NMODELS (sizeof(models) / sizeof(models[0]))
-
 /* QEMU accepts these spellings too. */
 static const struct { const char *alias, *name; } aliases[] = {
     {"sse3", "pni"}, {"sse4_1", "sse4.1"}, {"sse4_2", "sse4.2"}, {"i64", "lm"}, {"tsc_deadline", "tsc-deadline"},
@@ -66,13 +39,15 @@ static const struct { const char *alias, *name; } aliases[] = {
 static bool qemu_property(const char *s, size_t n)
 {
     static const char *const props[] = {
-        "vendor", "level", "xlevel", "min-level", "min-xlevel", "model-id", "family", "model", "stepping",
-        "enforce", "check", "migratable", "l3-cache", "host-phys-bits", "phys-bits", "tsc-frequency", "kvm",
+        "min-level", "min-xlevel", "enforce", "check", "migratable", "l3-cache", "host-phys-bits", "phys-bits",
+        "tsc-frequency", "kvm", "pmu", "lmce", "host-cache-info", "fill-mtrr-mask", "full-cpuid-auto-level",
+        "legacy-cache", "xlevel2", "ucode-rev", "tcg-cpuid", "vmware-cpuid-freq", "kvm-no-smi-migration",
+        "cpuid-0xb", "lbr-fmt", "intel-pt-auto-level", "hv-passthrough",
     };
     size_t k = strcspn(s, "=");
     if (k > n)
         k = n;
-    if (k >= 3 && !strncmp(s, "hv-", 3))
+    if (k >= 3 && (!strncmp(s, "hv-", 3) || !strncmp(s, "hv_", 3) || !strncmp(s, "x-", 2)))
         return true;
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
         if (strlen(props[i]) == k && !strncmp(s, props[i], k))
@@ -83,20 +58,12 @@ static bool qemu_property(const char *s, size_t n)
 static int feat_index(const char *s, size_t n)
 {
     for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++)
-        if (strlen(aliases[a].alias) == n && !strncmp(s, aliases[a].alias, n))
+        if (cpu_flag_name_eq(s, n, aliases[a].alias))
             s = aliases[a].name, n = strlen(s);
     for (unsigned f = 0; f < CF_COUNT; f++)
-        if (strlen(feats[f].name) == n && !strncmp(s, feats[f].name, n))
+        if (cpu_flag_name_eq(s, n, feats[f].name))
             return (int)f;
     return -1;
-}
-
-static const struct model *model_find(const char *s, size_t n)
-{
-    for (size_t i = 0; i < NMODELS; i++)
-        if (strlen(models[i].name) == n && !strncmp(s, models[i].name, n))
-            return &models[i];
-    return NULL;
 }
 
 static bool host_has(unsigned f)
@@ -162,15 +129,13 @@ static bool has(const uint64_t m[2], unsigned f)
     return (m[f / 64] >> (f % 64)) & 1;
 }
 
-static void model_base(const struct model *md, uint64_t m[2])
+static void model_base(const struct cpu_model_def *md, uint64_t m[2])
 {
     if (!md->feats) { /* max and host */
         for (unsigned f = 0; f < CF_COUNT; f++)
             set(m, f, strcmp(md->name, "host") || host_has(f));
         return;
     }
-    if (md->parent)
-        model_base(model_find(md->parent, strlen(md->parent)), m);
     for (const char *p = md->feats; *p;) {
         size_t n = strcspn(p, " ");
         int f = feat_index(p, n);
@@ -181,27 +146,110 @@ static void model_base(const struct model *md, uint64_t m[2])
     }
 }
 
-/* Parses spec into the enabled-feature mask; NULL spec is "max". */
-static int model_parse(const char *spec, uint64_t m[2], char *err, unsigned len)
+static void ident_init(struct cpu_ident *id, const struct cpu_model_def *md, unsigned fms[3])
+{
+    memcpy(id->vendor, md->vendor, sizeof(id->vendor));
+    id->level = md->level;
+    id->xlevel = md->xlevel;
+    memset(id->brand, 0, sizeof(id->brand));
+    memcpy(id->brand, md->model_id, strnlen(md->model_id, sizeof(id->brand)));
+    fms[0] = md->family, fms[1] = md->model, fms[2] = md->stepping;
+}
+
+/* Leaf 1 EAX from family, model, stepping: family above 15 goes to the
+ * extended family, the model's high nibble to the extended model. */
+static uint32_t signature(const unsigned fms[3])
+{
+    unsigned fam = fms[0];
+    return (fms[2] & 0xf) | (fms[1] & 0xf) << 4 | (fam > 15 ? 15 : fam) << 8 | ((fms[1] >> 4) & 0xf) << 16 |
+           (fam > 15 ? fam - 15 : 0) << 20;
+}
+
+/* vendor=, family=, model=, stepping=, level=, xlevel=, model-id=: 1 when
+ * item is one of them (applied to id), 0 when not, -1 on a bad value. */
+static int ident_property(const char *item, size_t n, struct cpu_ident *id, unsigned fms[3], char *err,
+                          unsigned len)
+{
+    static const struct { const char *key; uint64_t max; } nums[] = {
+        {"family", 0xff + 0xf}, {"model", 0xff}, {"stepping", 0xf}, {"level", 0xffffffffu}, {"xlevel", 0xffffffffu},
+    };
+    const char *eq = memchr(item, '=', n);
+    size_t k = eq ? (size_t)(eq - item) : n, vl = eq ? n - k - 1 : 0;
+    char val[64];
+
+    if (!eq)
+        return 0;
+    if (vl >= sizeof(val))
+        vl = sizeof(val) - 1;
+    memcpy(val, eq + 1, vl);
+    val[vl] = 0;
+    if (k == 6 && !strncmp(item, "vendor", 6)) {
+        if (vl != 12) {
+            if (err)
+                snprintf(err, len, "bad -cpu vendor '%s' (12 characters, e.g. GenuineIntel, AuthenticAMD)", val);
+            return -1;
+        }
+        memcpy(id->vendor, val, 12);
+        return 1;
+    }
+    if (k == 8 && !strncmp(item, "model-id", 8)) {
+        memset(id->brand, 0, sizeof(id->brand));
+        memcpy(id->brand, val, vl < sizeof(id->brand) ? vl : sizeof(id->brand) - 1);
+        return 1;
+    }
+    for (unsigned i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        if (strlen(nums[i].key) != k || strncmp(item, nums[i].key, k))
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(val, &end, 0);
+        if (errno || end == val || *end || v > nums[i].max) {
+            if (err)
+                snprintf(err, len, "bad -cpu %s=%s (0 to %#llx)", nums[i].key, val,
+                         (unsigned long long)nums[i].max);
+            return -1;
+        }
+        if (i < 3)
+            fms[i] = (unsigned)v;
+        else if (i == 3)
+            id->level = (uint32_t)v;
+        else
+            id->xlevel = (uint32_t)v;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses spec into the enabled-feature mask and the identity; NULL spec is
+ * "max". warn: print QEMU-known, unimplemented features asked for. */
+static int model_parse(const char *spec, uint64_t m[2], struct cpu_ident *id, bool warn, char *err, unsigned len)
 {
     const char *p = spec ? spec : "max";
     size_t n = strcspn(p, ",");
-    const struct model *md = model_find(p, n);
+    const struct cpu_model_def *md = cpu_model_def_find(p, n);
     char bad[256] = "";
+    struct cpu_ident scratch;
+    unsigned fms[3];
 
     m[0] = m[1] = 0;
+    if (!id)
+        id = &scratch;
     if (!md) {
         if (err)
-            snprintf(err, len, "unknown CPU model '%.*s'", (int)n, p);
+            snprintf(err, len, "unknown CPU model '%.*s' (pcvm -cpu help lists them)", (int)n, p);
         return -1;
     }
     model_base(md, m);
+    ident_init(id, md, fms);
     for (p += n; *p == ','; p += n) {
         const char *item = ++p, *eq;
         bool on;
         n = strcspn(p, ",");
         size_t fl = n;
-        if (qemu_property(item, n))
+        int ir = ident_property(item, n, id, fms, err, len);
+        if (ir < 0)
+            return -1;
+        if (ir > 0 || qemu_property(item, n))
             continue;
         if (*item == '+' || *item == '-') {
             on = *item == '+';
@@ -225,11 +273,18 @@ static int model_parse(const char *spec, uint64_t m[2], char *err, unsigned len)
             return -1;
         }
         int f = feat_index(item, fl);
+        if (f < 0 && cpu_qemu_flag_known(item, fl)) {
+            if (warn && on)
+                fprintf(stderr, "pcvm: warning: pcvm does not support requested feature: %.*s\n", (int)fl, item);
+            continue;
+        }
         if (f < 0) {
             size_t bl = strlen(bad);
             snprintf(bad + bl, sizeof(bad) - bl, "%s%.*s", bl ? ", " : "", (int)fl, item);
             continue;
         }
+        if (warn && on && !implemented((unsigned)f))
+            fprintf(stderr, "pcvm: warning: pcvm does not support requested feature: %.*s\n", (int)fl, item);
         set(m, (unsigned)f, on);
     }
     if (bad[0]) {
@@ -237,19 +292,21 @@ static int model_parse(const char *spec, uint64_t m[2], char *err, unsigned len)
             snprintf(err, len, "unknown CPU feature(s): %s", bad);
         return -1;
     }
+    id->signature = signature(fms);
+    id->amd = memcmp(id->vendor, "GenuineIntel", 12) != 0;
     return 0;
 }
 
 int cpu_model_check(const char *spec, char *err, unsigned len)
 {
     uint64_t m[2];
-    return model_parse(spec, m, err, len);
+    return model_parse(spec, m, NULL, true, err, len);
 }
 
 void cpu_model_print(FILE *out, const char *spec)
 {
     uint64_t m[2];
-    if (model_parse(spec, m, NULL, 0) < 0)
+    if (model_parse(spec, m, NULL, false, NULL, 0) < 0)
         return;
     fprintf(out, "%-14s %-12s %s\n", "feature", "implemented", "advertised");
     for (unsigned f = 0; f < CF_COUNT; f++) {
@@ -268,12 +325,22 @@ static void ensure_ready(struct vcpu *v)
     struct cpu *c = &v->cpu;
     if (c->feat_ready)
         return;
-    if (model_parse(v->vm ? v->vm->cfg.cpu_model : NULL, c->feat, NULL, 0) < 0)
-        model_parse(NULL, c->feat, NULL, 0); /* options.c validated it; be safe */
-    for (unsigned f = 0; f < CF_COUNT; f++)
-        if (!implemented(f))
+    if (model_parse(v->vm ? v->vm->cfg.cpu_model : NULL, c->feat, &c->ident, false, NULL, 0) < 0)
+        model_parse(NULL, c->feat, &c->ident, false, NULL, 0); /* options.c validated it; be safe */
+    for (unsigned f = 0; f < CF_COUNT; f++) {
+        /* a feature in a leaf beyond level/xlevel is not there */
+        uint32_t top = feats[f].leaf & 0x80000000u ? c->ident.xlevel : c->ident.level;
+        if (!implemented(f) || feats[f].leaf > top ||
+            ((feats[f].leaf & 0x80000000u) && top < 0x80000000u))
             set(c->feat, f, false);
+    }
     c->feat_ready = 1;
+}
+
+const struct cpu_ident *iem_cpu_ident(struct vcpu *v)
+{
+    ensure_ready(v);
+    return &v->cpu.ident;
 }
 
 bool iem_feat(struct vcpu *v, unsigned f)

@@ -3,6 +3,7 @@
  * maintenance, CPUID, TSC, MSRs, performance counters, SYSENTER/SYSEXIT
  * and the defined-undefined opcodes.
  */
+#include "cpu/cpufeat.h"
 #include "cpu/long.h"
 #include "cpu/tlb.h"
 #include "devices/lapic.h"
@@ -541,6 +542,8 @@ static int op_sysenter(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     (void)in;
+    if (cpu_is_long(c) && iem_cpu_ident(v)->amd) /* AMD: SYSENTER/SYSEXIT are #UD in long mode */
+        return iem_ud(v);
     if (cpu_is_real(c) || !(c->sysenter_cs & 0xfffc))
         return iem_gp(v, 0);
     uint16_t cs = (uint16_t)(c->sysenter_cs & 0xfffc);
@@ -557,6 +560,8 @@ static int op_sysenter(struct vcpu *v, const struct iem_insn *in)
 static int op_sysexit(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
+    if (cpu_is_long(c) && iem_cpu_ident(v)->amd)
+        return iem_ud(v);
     if (cpu_is_real(c) || cpu_is_v86(c) || c->cpl != 0 || !(c->sysenter_cs & 0xfffc))
         return iem_gp(v, 0);
     bool to64 = in->osize == 8;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "devices/io.h"
 
@@ -109,6 +110,8 @@ int dev_debugexit_create(struct vm *vm, uint16_t base, uint16_t size);
 int dev_debugcon_create(struct vm *vm, uint16_t base, struct chardev *chr);
 /* Creates a device from a QEMU -device string ("isa-debug-exit,iobase=..."). */
 int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t errlen);
+/* -device help: one line per device -device takes, as QEMU prints them. */
+void dev_print_list(FILE *f);
 
 /* PC platform devices (pc.c wires them; each registers its ports, its
  * reset and destroy callbacks on vm->bus). */
@@ -142,6 +145,9 @@ int dev_i8042_create(struct vm *vm, struct irq_line kbd, struct irq_line aux, st
 void i8042_key_event(struct dev_i8042 *d, const uint8_t *bytes, size_t n);
 void i8042_mouse_event(struct dev_i8042 *d, int dx, int dy, unsigned buttons);
 int dev_testdev_create(struct vm *vm);
+/* QEMU's pci-testdev (1b36:0005) at slot devfn >> 3, or the first free
+ * slot when devfn < 0 (pci_testdev.c). 0, or -1 with err. */
+int dev_pci_testdev_create(struct vm *vm, int devfn, char *err, size_t errlen);
 int dev_pmtimer_create(struct vm *vm, uint16_t port);
 
 /* Direct Linux boot (linux.c): the x86 boot protocol for bzImages.

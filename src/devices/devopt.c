@@ -82,6 +82,57 @@ static int props(const char *drv, const struct kv *kv, int n, const char *allowe
     return 0;
 }
 
+/* QEMU's PCI addr=SLOT[.FUNCTION] (hexadecimal): removed from kv, devfn
+ * set; -1 when it is malformed. */
+static int take_pci_addr(struct kv *kv, int *n, int *devfn)
+{
+    for (int i = 0; i < *n; i++) {
+        if (strcmp(kv[i].key, "addr"))
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long slot = strtoul(kv[i].val, &end, 16), fn = 0;
+        if (errno || end == kv[i].val || slot > 31)
+            return -1;
+        if (*end == '.') {
+            const char *f = end + 1;
+            fn = strtoul(f, &end, 16);
+            if (end == f || fn > 7)
+                return -1;
+        }
+        if (*end)
+            return -1;
+        *devfn = (int)(slot << 3 | fn);
+        kv[i] = kv[--*n];
+        i--;
+    }
+    return 0;
+}
+
+/* What -device help lists, in QEMU's format (scripts grep it). */
+static const struct {
+    const char *name, *bus, *desc;
+} known_devices[] = {
+    {"isa-debug-exit", "ISA", NULL},
+    {"isa-debugcon", "ISA", NULL},
+    {"pc-testdev", "ISA", NULL},
+    {"pci-testdev", "PCI", "PCI Test Device"},
+    {"VGA", "PCI", NULL},
+    {"loader", NULL, "Generic Loader"},
+};
+
+void dev_print_list(FILE *f)
+{
+    for (size_t i = 0; i < sizeof(known_devices) / sizeof(known_devices[0]); i++) {
+        fprintf(f, "name \"%s\"", known_devices[i].name);
+        if (known_devices[i].bus)
+            fprintf(f, ", bus %s", known_devices[i].bus);
+        if (known_devices[i].desc)
+            fprintf(f, ", desc \"%s\"", known_devices[i].desc);
+        fputc('\n', f);
+    }
+}
+
 int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t errlen)
 {
     char drv[32];
@@ -104,17 +155,9 @@ int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t err
         o.iobase = 0xe9;
         if (props(drv, kv, n, " iobase chardev ", &o, err, errlen) < 0)
             return -1;
-        /* chardev= names a backend spec directly (stdio, file:PATH, null) */
-        if (chardev_open(o.chardev ? o.chardev : "stdio", &chr) < 0) {
-            snprintf(err, errlen, "cannot open chardev '%s' for isa-debugcon", o.chardev);
+        /* chardev= names a -chardev id, or (pcvm) a backend spec: stdio, file:PATH, null */
+        if (vm_chardev(vm, o.chardev ? o.chardev : "stdio", &chr, err, errlen) < 0)
             return -1;
-        }
-        if (vm->nchardevs >= sizeof(vm->chardevs) / sizeof(vm->chardevs[0])) {
-            chardev_close(chr);
-            snprintf(err, errlen, "too many character devices");
-            return -1;
-        }
-        vm->chardevs[vm->nchardevs++] = chr;
         if (dev_debugcon_create(vm, (uint16_t)o.iobase, chr) < 0)
             goto busy;
         return 0;
@@ -128,8 +171,25 @@ int dev_create_from_option(struct vm *vm, const char *opt, char *err, size_t err
         }
         return 0;
     }
-    if (!strcmp(drv, "pc-testdev")) /* part of every pcvm machine (testdev.c) */
-        return props(drv, kv, n, " ", &o, err, errlen);
+    if (!strcmp(drv, "pc-testdev")) {
+        if (props(drv, kv, n, " ", &o, err, errlen) < 0)
+            return -1;
+        if (dev_testdev_create(vm) < 0) {
+            snprintf(err, errlen, "cannot create pc-testdev (ports 0xe0-0xeb or 0x2000 in use?)");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(drv, "pci-testdev")) {
+        int devfn = -1;
+        if (take_pci_addr(kv, &n, &devfn) < 0) {
+            snprintf(err, errlen, "bad addr= in -device '%s' (SLOT[.FUNCTION], hexadecimal)", opt);
+            return -1;
+        }
+        if (props(drv, kv, n, " ", &o, err, errlen) < 0)
+            return -1;
+        return dev_pci_testdev_create(vm, devfn, err, errlen);
+    }
     snprintf(err, errlen, "unknown device '%s'", drv);
     return -1;
 busy:

@@ -358,19 +358,28 @@ static int has_multiboot_header(const char *path)
     return 0;
 }
 
+/* QEMU's wording, which scripts match (kvm-unit-tests' premature_failure). */
+static int kernel_failed(const char *path, char *err, size_t errlen)
+{
+    char why[256];
+    snprintf(why, sizeof(why), "%s", err);
+    snprintf(err, errlen, "could not load kernel '%s': %s", path, why);
+    return -1;
+}
+
 int loader_kernel(struct vm *vm, const char *path, const char *cmdline, const char *initrd, char *err,
                   size_t errlen)
 {
     int bz = loader_linux_probe(path, err, errlen);
 
     if (bz < 0)
-        return -1;
+        return kernel_failed(path, err, errlen);
     if (bz)
-        return loader_linux(vm, path, cmdline, initrd, false, err, errlen);
+        return loader_linux(vm, path, cmdline, initrd, false, err, errlen) < 0 ? kernel_failed(path, err, errlen)
+                                                                                : 0;
     if (!has_multiboot_header(path)) {
-        snprintf(err, errlen, "'%s' is not a kernel pcvm can boot (neither a Linux bzImage nor Multiboot)",
-                 path);
-        return -1;
+        snprintf(err, errlen, "neither a Linux bzImage nor Multiboot");
+        return kernel_failed(path, err, errlen);
     }
-    return loader_multiboot(vm, path, cmdline, initrd, err, errlen);
+    return loader_multiboot(vm, path, cmdline, initrd, err, errlen) < 0 ? kernel_failed(path, err, errlen) : 0;
 }

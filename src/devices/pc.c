@@ -3,10 +3,11 @@
  * Invariants:
  * - pc_machine_create runs once per VM, before any optional device, and
  *   creates every device below whatever the options (-nodefaults too):
- *   the virtual clock, the 8259 pair (vm->intr_ack), the 8254 on IRQ0, the
+ *   the virtual clock, the 8259 pair (vm->intr_ack), the 8254 on IRQ0
+ *   (not with -machine pit=off, as QEMU's pc machine), the
  *   MC146818 on IRQ8, port 0x92, the i8042 on IRQ1/IRQ12, the PCI host
- *   bridge (i440FX, 0:0.0) with the PIIX3 ISA bridge (0:1.0), QEMU's
- *   pc-testdev ports, the ACPI PM timer and PM1 registers (with the ACPI
+ *   bridge (i440FX, 0:0.0) with the PIIX3 ISA bridge (0:1.0), the ACPI
+ *   PM timer and PM1 registers (with the ACPI
  *   tables when no -bios), a local APIC per vCPU, the I/O APIC, the HPET
  *   and fw_cfg.
  * - ISA IRQ n is the PIC input n (IRQ2 is the cascade and cannot be
@@ -113,7 +114,7 @@ int pc_machine_create(struct vm *vm, char *err, size_t errlen)
     if (dev_ioapic_create(vm, apic, &ioapic) < 0 || isa_irqs_create(vm, pic, ioapic) < 0)
         goto fail;
     what = "the timer (8254)";
-    if (dev_pit_create(vm, pc_isa_irq(vm, 0), &pit) < 0)
+    if (!vm->cfg.no_pit && dev_pit_create(vm, pc_isa_irq(vm, 0), &pit) < 0)
         goto fail;
     what = "the RTC/CMOS";
     if (dev_rtc_create(vm, pc_isa_irq(vm, 8), &rtc) < 0)
@@ -126,9 +127,6 @@ int pc_machine_create(struct vm *vm, char *err, size_t errlen)
         goto fail;
     what = "the PCI host bridge";
     if (dev_pci_create(vm, rcr) < 0)
-        goto fail;
-    what = "pc-testdev";
-    if (dev_testdev_create(vm) < 0)
         goto fail;
     what = "the ACPI PM timer";
     if (dev_pmtimer_create(vm, 0x608) < 0)

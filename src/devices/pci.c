@@ -240,7 +240,16 @@ int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, cons
         d->rom_mapped = ~0ull;
     memcpy(d->reset_cfg, d->cfg, sizeof(d->cfg));
     p->devs[devfn] = d;
+    map_bars(p, d); /* BARs a model programmed as firmware would decode now */
     return 0;
+}
+
+int pci_free_slot(struct dev_pci *p, unsigned first)
+{
+    for (unsigned slot = first; slot < 32; slot++)
+        if (!p->devs[slot << 3])
+            return (int)(slot << 3);
+    return -ENOSPC;
 }
 
 static void host_init(struct pci_device *d)

@@ -46,8 +46,10 @@ int pci_register_bar(struct pci_device *d, unsigned n, uint32_t size, bool io, c
 /* Declares the expansion ROM: rom stays owned by the caller. */
 void pci_set_rom(struct pci_device *d, const uint8_t *rom, uint32_t size);
 /* Adds d at devfn (slot << 3 | function) on bus 0; the config space as it
- * is now becomes its reset state. */
+ * is now becomes its reset state, and BARs it enables are mapped. */
 int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, const char *name);
+/* The devfn of the first empty slot from slot first on, or -ENOSPC. */
+int pci_free_slot(struct dev_pci *p, unsigned first);
 /* Drives the INTx pin named by config byte 0x3D (1-4 = INTA-INTD). */
 void pci_set_intx(struct pci_device *d, int level);
 

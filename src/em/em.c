@@ -89,7 +89,7 @@ static void init_sipi(struct vcpu *v)
     if (ff & VCPU_FF_INIT) {
         vcpu_ff_clear(v, VCPU_FF_INIT);
         uint64_t base = v->cpu.apic_base, tsc = v->cpu.tsc_offset;
-        cpu_state_reset(&v->cpu, iem_cpu_signature());
+        cpu_state_reset(&v->cpu, iem_cpu_signature(v));
         v->cpu.apic_base = base;
         v->cpu.tsc_offset = tsc;
         v->iem.exc.pending = false;

@@ -32,6 +32,7 @@ static const struct { const char *name; bool arg; } ignored[] = {
 
 void vm_options_usage(FILE *f)
 {
+    vm_options_version(f);
     fprintf(f,
             "usage: pcvm [options]\n"
             "Runs an x86 PC guest; the serial console is this terminal.\n\n"
@@ -42,17 +43,23 @@ void vm_options_usage(FILE *f)
             "  -initrd FILE[,FILE...]  Multiboot modules (\"path args\" each)\n"
             "  -append STRING          kernel command line\n"
             "  -bios FILE              firmware image, mapped below 4 GiB, started at the reset vector\n"
-            "  -serial stdio|file:PATH|null|none   next serial port (COM1..COM4)\n"
-            "  -debugcon stdio|file:PATH|null      debug console at port 0xE9\n"
+            "  -serial stdio|file:PATH|null|none|chardev:ID   next serial port (COM1..COM4)\n"
+            "  -debugcon stdio|file:PATH|null|chardev:ID      debug console at port 0xE9\n"
+            "  -chardev file,id=ID,path=FILE | stdio,id=ID | null,id=ID   a named backend\n"
             "  -display sdl|none       pcvm-sdl's window, or none (pcvm is always headless)\n"
             "  -vga std|none           the display adapter (default std; none with -nodefaults)\n"
             "  -full-screen            pcvm-sdl starts full screen\n"
             "  -nographic, -no-reboot, -no-shutdown, -nodefaults\n"
             "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
-            "  -device isa-debugcon[,iobase=N][,chardev=stdio|file:PATH]\n"
+            "  -device isa-debugcon[,iobase=N][,chardev=ID|stdio|file:PATH]\n"
+            "  -device pc-testdev      QEMU's test ports 0xE0-0xEB, 0x2000 IRQs, RAM-like MMIO at 0xFF000000\n"
+            "  -device pci-testdev[,addr=SLOT]   QEMU's PCI test device (1b36:0005)\n"
+            "  -device help            the devices -device takes\n"
             "  -device loader,file=FILE,addr=ADDR   raw image at a guest-physical address\n"
-            "  -accel tcg|kvm, -machine [TYPE,]accel=tcg|kvm, -M TYPE, -enable-kvm\n"
-            "  -cpu MODEL[,+feat,-feat,feat=on|off...]  (qemu64, qemu32, max, host, Haswell...)\n"
+            "  -accel tcg|kvm, -M TYPE, -enable-kvm\n"
+            "  -machine [TYPE][,accel=tcg|kvm][,pit=on|off][,kernel_irqchip=..,smm=..,vmport=..,usb=..]\n"
+            "  -cpu MODEL[,+feat,-feat,feat=on|off,vendor=..,family=..,model=..,stepping=..,level=..,xlevel=..]\n"
+            "                          (qemu64, qemu32, kvm64, max, host, Haswell...; -cpu help lists them)\n"
             "  -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE   raw IDE disk images; the CD is index 2\n"
             "  -drive file=F[,if=ide][,media=disk|cdrom][,format=raw][,index=0-3][,readonly=on][,snapshot=on]\n"
             "  -boot c|d|[order=]LETTERS[,...]   firmware boot order (c disk, d CD-ROM)\n"
@@ -179,34 +186,6 @@ static int parse_smp(struct vm_config *c, const char *spec)
         return die("-smp '%s': cpus (%llu) is more than maxcpus (%llu)", spec, (unsigned long long)val[CPUS],
                    (unsigned long long)val[MAXCPUS]);
     c->ncpus = (unsigned)val[CPUS];
-    return 0;
-}
-
-/* -accel NAME[,tb-size=MiB][,thread=single|multi] (also -machine accel=NAME):
- * tcg is REM, kvm is HM, kvm:tcg is KVM with REM as the fallback (auto). */
-static int set_accel(struct vm_options *o, const char *s)
-{
-    const char *opt = strchr(s, ',');
-    size_t n = opt ? (size_t)(opt - s) : strlen(s);
-
-    if (n == 3 && !strncmp(s, "kvm", 3))
-        o->cfg.engine = ENGINE_HM;
-    else if (n == 3 && !strncmp(s, "tcg", 3))
-        o->cfg.engine = ENGINE_REM;
-    else if (n == 7 && !strncmp(s, "kvm:tcg", 7))
-        o->cfg.engine = ENGINE_AUTO;
-    else
-        return -1;
-    for (; opt; opt = strchr(opt + 1, ',')) {
-        uint64_t mib;
-        if (!strncmp(opt + 1, "tb-size=", 8)) {
-            if (parse_uint(opt + 9, &mib) < 0 || !mib || mib > (1u << 16))
-                return -1;
-            o->cfg.tb_size = mib << 20;
-        } else if (strncmp(opt + 1, "thread=single", 13) && strncmp(opt + 1, "thread=multi", 12)) {
-            return -1;
-        }
-    }
     return 0;
 }
 
@@ -476,9 +455,12 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             vm_options_usage(stdout);
             return 1;
         }
-        if (!strcmp(a, "--version") || !strcmp(a, "-version")) {
-            printf("pcvm 0.1 (QEMU-compatible command line)\n");
-            return 1;
+        int used, qrc = vm_options_qemu(o, a, v, &used); /* options_qemu.c */
+        if (qrc >= 0) {
+            if (qrc)
+                return qrc;
+            i += used;
+            continue;
         }
         if (!strncmp(a, "--engine=", 9)) {
             static const char *const names[] = {"auto", "iem", "rem", "hm"};
@@ -563,17 +545,8 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
                 return die("too many -device options%s", "");
             c->devices[c->ndevices++] = v;
         } else if (!strcmp(a, "-accel")) {
-            if (set_accel(o, v) < 0)
-                return die("bad accelerator '%s' (tcg[,tb-size=MiB], kvm or kvm:tcg)", v);
-        } else if (!strcmp(a, "-machine") || !strcmp(a, "-M")) {
-            const char *p = strstr(v, "accel=");
-            char name[16];
-            size_t n = p ? strcspn(p + 6, ",") : 0;
-            if (p && (n >= sizeof(name) || (memcpy(name, p + 6, n), name[n] = 0, set_accel(o, name) < 0)))
-                return die("unknown accelerator in '%s'", v);
-            if (strncmp(v, "pc", 2) && strncmp(v, "q35", 3) && strncmp(v, "accel=", 6) &&
-                strncmp(v, "isapc", 5) && strncmp(v, "type=pc", 7))
-                return die("unsupported machine '%s' (pc)", v);
+            if (vm_options_set_accel(o, v) < 0)
+                return die("unknown accelerator '%s' (tcg[,tb-size=MiB], kvm or kvm:tcg)", v);
         } else if (!strcmp(a, "-cpu")) {
             char err[320];
             if (cpu_model_check(v, err, sizeof(err)) < 0) /* models and features: cpuid_model.c */
@@ -581,16 +554,6 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             c->cpu_model = v;
         } else if (!strcmp(a, "-debugcon")) {
             c->debugcon = v;
-        } else if (!strcmp(a, "--debugcon")) {
-            uint64_t port;
-            const char *colon = strchr(v, ':');
-            if (!colon || parse_uint_n(v, (size_t)(colon - v), &port) < 0 || port > 0xffff)
-                return die("bad --debugcon '%s' (PORT:FILE)", v);
-            if (c->ndevices >= VM_MAX_OPT_DEVICES)
-                return die("too many devices%s", "");
-            snprintf(o->debugcon_spec, sizeof(o->debugcon_spec), "isa-debugcon,iobase=0x%llx,chardev=file:%s",
-                     (unsigned long long)port, colon + 1);
-            c->devices[c->ndevices++] = o->debugcon_spec;
         } else if (!strcmp(a, "--max-insns")) {
             if (parse_uint(v, &c->max_insns) < 0 || !c->max_insns)
                 return die("bad --max-insns '%s' (a whole number of instructions, at least 1)", v);
@@ -600,7 +563,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         cpu_model_print(stdout, c->cpu_model);
         return 1;
     }
-    if (assign_drive_indexes(c))
+    if (assign_drive_indexes(c) || vm_options_qemu_check(o))
         return EXIT_USAGE;
     if (!o->serial_given && (!c->nodefaults || o->nographic))
         c->serial[c->nserial++] = "stdio";

@@ -36,6 +36,18 @@ struct vm_options {
  * caller should exit 0, 2 after one line on stderr naming a bad option. */
 int vm_options_parse(struct vm_options *o, int argc, char **argv);
 void vm_options_usage(FILE *f);
+/* options_qemu.c: the QEMU version pcvm's command line follows, printed
+ * as QEMU's first line of -h and -version. */
+#define PCVM_QEMU_MAJOR 7
+#define PCVM_QEMU_MINOR 2
+#define PCVM_QEMU_MICRO 0
+void vm_options_version(FILE *f);
+/* -version, -device help, -chardev, -machine, --debugcon: -1 when a is
+ * none of them, else vm_options_parse's codes (*used: v was consumed). */
+int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *used);
+/* After parsing: every chardev:ID reference names a -chardev (0 or 2). */
+int vm_options_qemu_check(struct vm_options *o);
+int vm_options_set_accel(struct vm_options *o, const char *s); /* tcg|kvm[...]; -1 if neither */
 /* After vm_create, before vm_run: options that act on the created VM. */
 void vm_options_apply(struct vm_options *o, struct vm *vm);
 /* After vm_run: --info and --dump-phys; returns 2 if a dump failed. */

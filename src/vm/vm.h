@@ -62,6 +62,8 @@ struct vm_drive {
     int index;          /* 0-3 */
 };
 
+#define VM_MAX_CHARDEV_DEFS 4
+
 struct vm_config {
     uint64_t ram_size;
     unsigned ncpus;
@@ -69,6 +71,14 @@ struct vm_config {
     const char *serial[4];
     unsigned nserial;
     const char *debugcon; /* QEMU -debugcon: chardev spec for port 0xE9 */
+    /* QEMU -chardev BACKEND,id=ID: named backends ("stdio", "file:PATH",
+     * "null") that -serial chardev:ID and -device ...,chardev=ID share */
+    struct vm_chardev_def {
+        char id[64];
+        char spec[4200];
+    } chardev_defs[VM_MAX_CHARDEV_DEFS];
+    unsigned nchardev_defs;
+    bool no_pit; /* -machine pit=off: no 8254 */
     const char *devices[VM_MAX_OPT_DEVICES];
     unsigned ndevices;
     bool no_reboot;
@@ -160,6 +170,7 @@ struct vm {
     void *intr_opaque;
     struct chardev *chardevs[8];
     unsigned nchardevs;
+    struct chardev *chardev_by_def[VM_MAX_CHARDEV_DEFS]; /* opened on first use */
     FILE *trace_out;
     struct outfile *trace_file; /* behind trace_out for --trace=FILE */
 };
@@ -173,6 +184,10 @@ int vm_add_listener(struct vm *vm, vm_state_listener fn, void *opaque);
 /* Creates the machine described by cfg (RAM, devices, firmware/kernel).
  * On failure returns -1 and a one-line reason in err. */
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
+/* The character backend a device option names: "chardev:ID" or a bare ID
+ * of a -chardev (opened once, shared by its users), else a backend spec
+ * ("stdio", "file:PATH", "null") opened for this user. 0, or -1 with err. */
+int vm_chardev(struct vm *vm, const char *name, struct chardev **out, char *err, size_t errlen);
 /* Powers on and runs until the VM is off or in guru meditation. */
 int vm_run(struct vm *vm);
 void vm_request(struct vm *vm, unsigned ff);

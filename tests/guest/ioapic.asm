@@ -4,7 +4,7 @@
 ; and a level-triggered pin (ISA IRQ5 through QEMU's pc-testdev port
 ; 0x2005): remote IRR set while in service, the EOI broadcast clearing it
 ; and re-delivering while the line stays high. The 8259s stay masked.
-; On QEMU run with -device pc-testdev (pcvm always has it).
+; Run with -device pc-testdev (unittests.cfg), on QEMU as on pcvm.
 %include "lib/pm32.inc"
 %include "lib/apic.inc"
 TICKS       equ RES + 0x10

@@ -370,3 +370,137 @@ Test(cli, conform_junit_writes_through_devices)
     expect_link(link, "/dev/full");
     remove_dir(dir);
 }
+
+/* Runs pcvm; returns its exit status and what it wrote to stdout. */
+static int run_stdout(const char *args, char *out, size_t outlen)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s %s 2>/dev/null </dev/null", PCVM_BIN, args);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, outlen - 1, f);
+    out[n] = 0;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* What kvm-unit-tests' scripts ask of a QEMU binary before they run a test:
+ * `--help` mentions QEMU; `-h | head -1` read as "NAME emulator version
+ * MAJOR.MINOR.MICRO ..." split at spaces and dots (arch-run.bash,
+ * env_params); `-device '?'` lists "pc-testdev" and pci-testdev (x86/run,
+ * grep -F); a missing kernel is reported as "could not load kernel" with
+ * its name (runtime.bash, premature_failure). */
+Test(cli, kvm_unit_tests_runner_probes)
+{
+    char out[16384], err[2048], first[256];
+    int lines;
+
+    cr_assert_eq(run_stdout("--help", out, sizeof(out)), 0);
+    cr_assert(strstr(out, "QEMU"), "--help names QEMU");
+    cr_assert_eq(run_stdout("-h", out, sizeof(out)), 0);
+    size_t n = strcspn(out, "\n");
+    cr_assert(n < sizeof(first));
+    memcpy(first, out, n);
+    first[n] = 0;
+    /* IFS='[ .]' read -r _ _ _ QEMU_MAJOR QEMU_MINOR QEMU_MICRO rest */
+    char *field[8] = {0}, *save = NULL, *p = first;
+    unsigned nf = 0;
+    for (char *t = strtok_r(p, " .", &save); t && nf < 8; t = strtok_r(NULL, " .", &save))
+        field[nf++] = t;
+    cr_assert_geq(nf, 6, "'%s'", out);
+    cr_assert_str_eq(field[1], "emulator");
+    cr_assert_str_eq(field[2], "version");
+    for (unsigned i = 3; i < 6; i++) {
+        char *end;
+        strtoul(field[i], &end, 10);
+        cr_assert(end != field[i] && !*end, "version field %u '%s' is a number", i, field[i]);
+    }
+    cr_assert_geq(atoi(field[3]), 4, "QEMU major version");
+    char line[256];
+    memcpy(line, out, n);
+    line[n] = 0;
+    cr_assert_eq(run_stdout("-version", out, sizeof(out)), 0);
+    cr_assert(!strncmp(out, line, n) && out[n] == '\n', "-version prints the same line: %s", out);
+
+    cr_assert_eq(run_stdout("-device '?'", out, sizeof(out)), 0);
+    cr_assert(strstr(out, "\"pc-testdev\""), "%s", out);
+    cr_assert(strstr(out, "\"pci-testdev\""), "%s", out);
+    for (char *l = out; *l; l = strchr(l, '\n') + 1) {
+        cr_assert(!strncmp(l, "name \"", 6), "QEMU's format: '%.*s'", (int)strcspn(l, "\n"), l);
+        if (!strchr(l, '\n'))
+            break;
+    }
+    cr_assert_eq(run_stdout("-device help", out, sizeof(out)), 0);
+    cr_assert(strstr(out, "\"isa-debug-exit\""), "%s", out);
+
+    cr_assert_eq(run("-nodefaults -kernel _NO_FILE_4Uhere_", err, sizeof(err), &lines), 2);
+    cr_assert(strstr(err, "_NO_FILE_4Uhere_") && strstr(err, "could not load kernel"), "%s", err);
+}
+
+static void expect_runs(const char *args, const char *needle)
+{
+    char err[2048];
+    int lines;
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "-nodefaults -serial null -device isa-debug-exit,iobase=0xf4,iosize=0x4 %s -kernel %s",
+             args, PCVM_DEMO);
+    int st = run(cmd, err, sizeof(err), &lines);
+    cr_assert_eq(st, 1, "'%s' exited %d: %s", args, st, err);
+    if (needle)
+        cr_assert(strstr(err, needle), "'%s': expected '%s' in: %s", args, needle, err);
+    else
+        cr_assert_eq(lines, 0, "'%s' printed: %s", args, err);
+}
+
+/* QEMU's -cpu: a flag QEMU knows that pcvm lacks is a warning (the runner
+ * treats stderr lines with "warning" as harmless); a name QEMU does not
+ * know is an error. Vendor and signature properties are accepted. */
+Test(cli, cpu_options_as_qemu)
+{
+    expect_runs("-cpu max,+svm", "warning: pcvm does not support requested feature: svm");
+    expect_runs("-cpu qemu64,+umip", "requested feature: umip");
+    expect_runs("-cpu max,+vmx,avx512f=on", "requested feature: avx512f");
+    expect_runs("-cpu Opteron_G1,vendor=AuthenticAMD", NULL);
+    expect_runs("-cpu Haswell,family=6,model=63,stepping=2,level=13,xlevel=0x80000008,+x2apic,tsc_deadline=on", NULL);
+    expect_runs("-cpu kvm64-v1,-svm,lahf-lm=off,sse4-1=on", NULL);
+    expect_usage_error("-cpu max,+nosuchflag -kernel " PCVM_DEMO, "nosuchflag");
+    expect_usage_error("-cpu max,vendor=Intel -kernel " PCVM_DEMO, "vendor");
+    expect_usage_error("-cpu max,stepping=16 -kernel " PCVM_DEMO, "stepping");
+}
+
+/* -machine properties, -chardev ids, the debug console now that pc-testdev
+ * no longer sits on port 0xE9, and --debugcon PORT:FILE. */
+Test(cli, machine_chardev_and_debugcon)
+{
+    char path[64], arg[256];
+    snprintf(path, sizeof(path), "/tmp/pcvm-cli-%d.txt", (int)getpid());
+
+    expect_runs("-machine pit=off", NULL);
+    expect_runs("-machine pc,accel=tcg,kernel_irqchip=split,smm=off,vmport=off", NULL);
+    expect_usage_error("-machine nosuchprop=1 -kernel " PCVM_DEMO, "nosuchprop");
+    expect_usage_error("-machine pit=maybe -kernel " PCVM_DEMO, "pit");
+    expect_usage_error("-machine hpet=off -kernel " PCVM_DEMO, "hpet");
+
+    snprintf(arg, sizeof(arg), "-debugcon file:%s", path);
+    expect_runs(arg, NULL);
+    cr_assert_eq(access(path, F_OK), 0, "-debugcon file: created %s", path);
+    unlink(path);
+    expect_runs("-debugcon null -device pc-testdev", NULL);
+    snprintf(arg, sizeof(arg), "--debugcon 0x402:%s", path);
+    expect_runs(arg, NULL);
+    cr_assert_eq(access(path, F_OK), 0, "--debugcon PORT:FILE created %s", path);
+    unlink(path);
+    snprintf(arg, sizeof(arg), "-chardev file,id=log,path=%s -device isa-debugcon,iobase=0x402,chardev=log", path);
+    expect_runs(arg, NULL);
+    cr_assert_eq(access(path, F_OK), 0, "-chardev file created %s", path);
+    unlink(path);
+    expect_runs("-chardev null,id=c0 -serial chardev:c0 -chardev stdio,id=c1,signal=off -debugcon chardev:c1", NULL);
+    expect_usage_error("--debugcon 0x402 -kernel " PCVM_DEMO, "PORT:FILE");
+    expect_usage_error("--debugcon 0x10000:/tmp/x -kernel " PCVM_DEMO, "PORT:FILE");
+    expect_usage_error("-chardev socket,id=s -kernel " PCVM_DEMO, "socket");
+    expect_usage_error("-chardev file,id=f -kernel " PCVM_DEMO, "path=");
+    expect_usage_error("-chardev null,id=a -chardev null,id=a -kernel " PCVM_DEMO, "duplicate");
+    expect_usage_error("-serial chardev:nope -kernel " PCVM_DEMO, "nope");
+    expect_usage_error("-device pci-testdev,addr=zz -kernel " PCVM_DEMO, "addr");
+    expect_runs("-device pci-testdev,addr=5.0 -device pc-testdev", NULL);
+}

@@ -146,3 +146,46 @@ Test(sse, cpuid_cache_leaves)
         vm_destroy(m);
     }
 }
+
+/* The vendor, signature and levels come from the model and its properties:
+ * leaf 0 spells the vendor in EBX, EDX, ECX; leaf 1 EAX packs family
+ * (above 15: base 15 plus extended family), model (high nibble in the
+ * extended model) and stepping; leaves past level/xlevel are zeros on an
+ * AMD part and the highest basic leaf on an Intel one. Values are QEMU's
+ * for these models. */
+Test(sse, cpu_model_identity)
+{
+    struct vm *m = model_vm("Opteron_G1,vendor=AuthenticAMD");
+    uint32_t r[4], l5[4];
+    iem_cpuid(&m->cpus[0], 0, 0, r);
+    cr_assert_eq(r[0], 5, "Opteron_G1 level");
+    cr_assert(!memcmp(&r[1], "Auth", 4) && !memcmp(&r[3], "enti", 4) && !memcmp(&r[2], "cAMD", 4));
+    cr_assert_eq(leaf(m, 1, 0), 0xf61, "family 15 model 6 stepping 1");
+    cr_assert_eq(leaf(m, 7, 1), 0, "AMD: leaf 7 is beyond level 5");
+    cr_assert_eq(leaf(m, 0x80000000u, 0), 0x80000008u);
+    cr_assert_eq(leaf(m, 0x80000000u, 1), r[1], "AMD repeats the vendor in leaf 0x80000000");
+    cr_assert_eq(leaf(m, 0x80000001u, 3) & 1, 1, "AMD mirrors FPU in 0x80000001 EDX");
+    cr_assert(leaf(m, 0x80000001u, 3) & (1u << 29), "Opteron_G1 has long mode");
+    vm_destroy(m);
+
+    m = model_vm("Opteron_G1,vendor=GenuineIntel,family=16,model=0x2a,stepping=3,level=4");
+    iem_cpuid(&m->cpus[0], 0, 0, r);
+    cr_assert(!memcmp(&r[1], "Genu", 4) && !memcmp(&r[3], "ineI", 4) && !memcmp(&r[2], "ntel", 4));
+    cr_assert_eq(r[0], 4);
+    cr_assert_eq(leaf(m, 1, 0), 0x00120fa3u, "ext family 1, ext model 2");
+    iem_cpuid(&m->cpus[0], 4, 0, l5);
+    iem_cpuid(&m->cpus[0], 7, 0, r);
+    cr_assert_arr_eq(r, l5, sizeof(r), "Intel: a leaf past level answers as leaf 4");
+    cr_assert_eq(leaf(m, 0x80000001u, 3) & 1, 0, "Intel: no mirrored FPU bit");
+    vm_destroy(m);
+
+    m = model_vm("max,+svm,+umip");
+    cr_assert_eq(leaf(m, 0x80000001u, 2) & (1u << 2), 0, "svm stays off");
+    cr_assert_eq(leaf(m, 7, 2) & (1u << 2), 0, "umip stays off");
+    cr_assert_eq(leaf(m, 1, 0), 0x652, "max keeps pcvm's signature");
+    vm_destroy(m);
+
+    m = model_vm("EPYC");
+    cr_assert_eq(leaf(m, 1, 0), 0x00800f12u, "EPYC: family 23 model 1 stepping 2");
+    vm_destroy(m);
+}
