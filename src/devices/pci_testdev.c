@@ -164,7 +164,7 @@ int dev_pci_testdev_create(struct vm *vm, int devfn, char *err, size_t errlen)
         for (unsigned i = 0; i < NTESTS; i++)
             header_init(t, bar, i);
     pci_set_ids(&t->pci, 0x1b36, 0x0005, 0xff000000u, 0x00); /* class "other", rev 0 */
-    t->pci.cfg[0x2c] = 0xf4, t->pci.cfg[0x2d] = 0x1a;      /* subsystem 1af4:1100, as QEMU */
+    t->pci.cfg[0x2c] = 0xf4, t->pci.cfg[0x2d] = 0x1a;        /* subsystem 1af4:1100, as QEMU */
     t->pci.cfg[0x2e] = 0x00, t->pci.cfg[0x2f] = 0x11;
     pci_register_bar(&t->pci, 0, MEM_SIZE, false, &mem_ops, t);
     pci_register_bar(&t->pci, 1, IO_SIZE, true, &io_ops, t);

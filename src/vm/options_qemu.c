@@ -117,8 +117,7 @@ static int parse_chardev(struct vm_options *o, const char *v)
             if (!val[0] || strlen(val) >= sizeof(id))
                 return bad("bad -chardev id '%s'%s", val, "");
             memcpy(id, val, strlen(val) + 1);
-        }
-        else if (!strcmp(key, "path") && !strcmp(backend, "file"))
+        } else if (!strcmp(key, "path") && !strcmp(backend, "file"))
             memcpy(path, val, strlen(val) + 1);
         else if ((!strcmp(key, "mux") || !strcmp(key, "signal") || !strcmp(key, "logappend")) &&
                  is_on_off(val, &on))
@@ -151,12 +150,22 @@ static const struct {
     {"pit", MP_PIT},
     /* meaningless here: pcvm's interrupt controllers are always its own,
      * there is no SMM, no VMware port, no USB; memory is not merged */
-    {"kernel_irqchip", MP_ANY_NOOP}, {"kernel-irqchip", MP_ANY_NOOP}, {"smm", MP_ANY_NOOP},
-    {"vmport", MP_ANY_NOOP}, {"usb", MP_BOOL_NOOP}, {"graphics", MP_BOOL_NOOP},
-    {"dump-guest-core", MP_BOOL_NOOP}, {"mem-merge", MP_BOOL_NOOP}, {"suppress-vmdesc", MP_BOOL_NOOP},
-    {"sata", MP_BOOL_NOOP}, {"smbus", MP_BOOL_NOOP}, {"max-ram-below-4g", MP_ANY_NOOP},
+    {"kernel_irqchip", MP_ANY_NOOP},
+    {"kernel-irqchip", MP_ANY_NOOP},
+    {"smm", MP_ANY_NOOP},
+    {"vmport", MP_ANY_NOOP},
+    {"usb", MP_BOOL_NOOP},
+    {"graphics", MP_BOOL_NOOP},
+    {"dump-guest-core", MP_BOOL_NOOP},
+    {"mem-merge", MP_BOOL_NOOP},
+    {"suppress-vmdesc", MP_BOOL_NOOP},
+    {"sata", MP_BOOL_NOOP},
+    {"smbus", MP_BOOL_NOOP},
+    {"max-ram-below-4g", MP_ANY_NOOP},
     /* devices pcvm always has: asking for them is fine, taking them away is not supported */
-    {"hpet", MP_ON_ONLY}, {"acpi", MP_ON_ONLY}, {"i8042", MP_ON_ONLY},
+    {"hpet", MP_ON_ONLY},
+    {"acpi", MP_ON_ONLY},
+    {"i8042", MP_ON_ONLY},
 };
 
 static int parse_machine(struct vm_options *o, const char *v)
@@ -174,7 +183,8 @@ static int parse_machine(struct vm_options *o, const char *v)
             if (!first && r == 0)
                 return bad("bad -machine '%s' (TYPE comes first, then key=value)%s", v, "");
             if (!strcmp(type, "help") || !strcmp(type, "?")) {
-                printf("Supported machines are:\npc                   Standard PC (i440FX + PIIX, 1996) (default)\n");
+                printf("Supported machines are:\npc                   Standard PC (i440FX + PIIX, 1996) "
+                       "(default)\n");
                 return 1;
             }
             if (strncmp(type, "pc", 2) && strncmp(type, "q35", 3) && strcmp(type, "isapc"))
