@@ -267,7 +267,12 @@ static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstructi
                  ? d->fn[zi->mnemonic]
                  : iem_unimplemented;
     in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
+    in->ipmask = iem_mask(in->ipsize);
     in->ctl = ctl_bits(in) | tb_bits(zi, in);
+    if ((in->ctl & (IEM_CTL_LOADS_SS | IEM_CTL_IRET | IEM_CTL_SOFTINT | IEM_CTL_INTO)) || in->x87 ||
+        zi->mnemonic == ZYDIS_MNEMONIC_POPF || zi->mnemonic == ZYDIS_MNEMONIC_POPFD ||
+        zi->mnemonic == ZYDIS_MNEMONIC_POPFQ)
+        in->ctl |= IEM_CTL_FULL;
 }
 
 /* A cache miss: reads the bytes (from a second page too when the

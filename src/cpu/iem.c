@@ -87,24 +87,13 @@ static inline __attribute__((always_inline)) int insn_breakpoint_check(struct vc
     return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
 }
 
-/* Everything after decoding: runs `in` (the instruction at CS:RIP),
- * commits or delivers its fault, and raises the debug traps after it. */
-static inline __attribute__((always_inline)) int exec_decoded(struct vcpu *v, const struct iem_insn *in)
+/* After the handler of `in` returned rc: commits or delivers its fault,
+ * and raises the debug traps after it (tf: EFLAGS.TF before it ran). */
+static inline __attribute__((always_inline)) int finish(struct vcpu *v, const struct iem_insn *in, int rc,
+                                                        uint64_t fallthrough, bool tf)
 {
     struct cpu *c = &v->cpu;
-    bool tf;
-    int rc;
 
-    v->iem.dr6_pending = v->iem.dr6_carry;
-    v->iem.dr6_carry = 0;
-    uint64_t fallthrough = (c->rip + in->len) & iem_mask(in->ipsize);
-    v->iem.next_rip = fallthrough;
-    tf = (c->rflags & F_TF) != 0;
-    if (v->iem.trace)
-        iem_trace_before(v, in);
-    rc = in->x87 ? iem_x87_check_nm(v, in) : IEM_OK;
-    if (rc == IEM_OK)
-        rc = in->fn(v, in);
     switch (rc) {
     case IEM_OK:
     case IEM_HALT:
@@ -142,6 +131,31 @@ static inline __attribute__((always_inline)) int exec_decoded(struct vcpu *v, co
     default:
         return rc;
     }
+}
+
+/* Everything after decoding: runs `in` (the instruction at CS:RIP),
+ * commits or delivers its fault, and raises the debug traps after it. */
+static inline __attribute__((always_inline)) int exec_decoded(struct vcpu *v, const struct iem_insn *in)
+{
+    struct cpu *c = &v->cpu;
+    uint64_t fallthrough = (c->rip + in->len) & in->ipmask;
+    bool tf = (c->rflags & F_TF) != 0;
+    int rc;
+
+    v->iem.dr6_pending = v->iem.dr6_carry;
+    v->iem.dr6_carry = 0;
+    v->iem.next_rip = fallthrough;
+    if (v->iem.trace)
+        iem_trace_before(v, in);
+    rc = in->x87 ? iem_x87_check_nm(v, in) : IEM_OK;
+    if (rc == IEM_OK)
+        rc = in->fn(v, in);
+    return finish(v, in, rc, fallthrough, tf);
+}
+
+int iem_step_plain_finish(struct vcpu *v, const struct iem_insn *in, int rc, uint64_t fallthrough)
+{
+    return finish(v, in, rc, fallthrough, false);
 }
 
 static int step(struct vcpu *v)

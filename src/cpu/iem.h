@@ -61,6 +61,10 @@ typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 /* For the recompiler's translation blocks (src/rem): */
 #define IEM_CTL_ENDS_TB  0x10 /* a branch, or may change the mode, CS, paging or the code itself */
 #define IEM_CTL_NEAR_BR  0x20 /* a near branch: the next block runs in the same mode */
+/* Needs iem_step_decoded's full path even when no debug feature is on:
+ * LOADS_SS/IRET/SOFTINT/INTO, x87 (#NM), and POPF (may set TF, which the
+ * plain path does not look at). */
+#define IEM_CTL_FULL     0x40
 
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
@@ -88,6 +92,7 @@ struct iem_insn {
     uint8_t vsib;      /* gathers: IEM_VSIB | IEM_VSIB_Y (YMM) | index register; op.index is NOREG */
     uint8_t ipsize;    /* width of RIP in the decode mode (CS size): 2, 4, 8 */
     uint8_t ctl;       /* IEM_CTL_*: what the executor does around this instruction */
+    uint64_t ipmask;   /* iem_mask(ipsize) */
     struct iem_op op[4];
 };
 
@@ -119,6 +124,36 @@ int iem_step(struct vcpu *v);
 /* One instruction already decoded from CS:RIP (`in`, as iem_decode_buf
  * gave it): breakpoints, the handler, its commit or fault, debug traps. */
 int iem_step_decoded(struct vcpu *v, const struct iem_insn *in);
+/* Whether iem_step_plain may run instructions now: no instruction
+ * breakpoint or TF to honour, no trace, no debug trap carried over by
+ * MOV SS. It stays true until an IEM_CTL_FULL instruction or the end of a
+ * block (those that change it end blocks or are IEM_CTL_FULL). */
+static inline bool iem_plain_ok(const struct vcpu *v)
+{
+    return !(v->cpu.dr[7] & 0xff) && !(v->cpu.rflags & F_TF) && !v->iem.trace && !v->iem.dr6_carry;
+}
+/* iem_step_plain's tail after the handler returned rc (out of line). */
+int iem_step_plain_finish(struct vcpu *v, const struct iem_insn *in, int rc, uint64_t fallthrough);
+/* iem_step_decoded for an instruction without IEM_CTL_FULL while
+ * iem_plain_ok(v): the same result, with nothing but the handler and the
+ * commit on the common path. fallthrough = (RIP + len) & ipmask. */
+static inline int iem_step_plain(struct vcpu *v, const struct iem_insn *in, uint64_t fallthrough)
+{
+    struct cpu *c = &v->cpu;
+    int rc;
+
+    v->iem.next_rip = fallthrough;
+    v->iem.dr6_pending = 0;
+    rc = in->fn(v, in);
+    if (__builtin_expect(rc == IEM_OK && !v->iem.dr6_pending, 1)) {
+        c->rip = v->iem.next_rip;
+        v->insns++;
+        if (c->rflags & F_RF) /* RF lasts one instruction */
+            c->rflags &= ~(uint64_t)F_RF;
+        return IEM_OK;
+    }
+    return iem_step_plain_finish(v, in, rc, fallthrough);
+}
 /* Delivers the NMI or interrupt that ff says is pending, when the CPU
  * accepts it now (the one place every engine chooses and acknowledges
  * interrupts); IEM_OK when nothing was delivered too. */
@@ -199,6 +234,10 @@ static inline int iem_opnd_read(struct vcpu *v, const struct iem_insn *in, unsig
     const struct iem_op *op = &in->op[i];
     if (op->type == OPT_REG && op->rclass == RC_GPR) {
         *val = iem_gpr(v, op->reg, op->size);
+        return IEM_OK;
+    }
+    if (op->type == OPT_IMM) {
+        *val = op->imm;
         return IEM_OK;
     }
     return iem_opnd_read_any(v, in, i, val);

@@ -30,7 +30,9 @@ static uint64_t carry_in(struct vcpu *v)
     return cpu_get_flags(&v->cpu) & F_CF;
 }
 
-static int alu_binary(struct vcpu *v, const struct iem_insn *in, enum alu_kind k)
+/* Inline into each op_*: the kind is a constant there. */
+static inline __attribute__((always_inline)) int alu_binary(struct vcpu *v, const struct iem_insn *in,
+                                                            enum alu_kind k)
 {
     unsigned size = in->op[0].size;
     uint64_t m = iem_mask(size), a, b, r;

@@ -8,7 +8,8 @@
  * - A TB runs only while its page's PGM code generation equals the one
  *   it was built under; the executor rechecks after every instruction, so
  *   a TB that writes its own code ends after that write.
- * - Each instruction runs through iem_step_decoded, and interrupts, forced
+ * - Each instruction runs through iem_step_decoded (iem_step_plain while no
+ *   debug feature needs the full path), and interrupts, forced
  *   actions and the budget are checked between instructions exactly where
  *   iem_exec checks them: REM retires the same instructions in the same
  *   order as IEM, only without fetching and decoding them again.
@@ -279,14 +280,19 @@ int rem_exec(struct vcpu *v, uint64_t max)
 
         tb->execs++;
         r->st.tb_runs++;
-        for (unsigned i = 0;;) {
-            const struct iem_insn *in = &tb->insns[i];
-            uint64_t next = (c->rip + in->len) & iem_mask(in->ipsize);
-            rc = iem_step_decoded(v, in);
+        bool plain = iem_plain_ok(v);
+        for (const struct iem_insn *in = tb->insns, *end = in + tb->ninsns;;) {
+            uint64_t next = (c->rip + in->len) & in->ipmask;
+            if (__builtin_expect(plain && !(in->ctl & IEM_CTL_FULL), 1)) {
+                rc = iem_step_plain(v, in, next);
+            } else {
+                rc = iem_step_decoded(v, in);
+                plain = iem_plain_ok(v);
+            }
             n++;
             if (rc)
                 return rc;
-            if (c->rip != next || !tb_valid(tb) || ++i == tb->ninsns) {
+            if (c->rip != next || !tb_valid(tb) || ++in == end) {
                 from = &tb->link[c->rip != next];
                 break;
             }
