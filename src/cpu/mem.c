@@ -507,15 +507,52 @@ int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, u
     return rc ? rc : iem_lin_write(v, lin, buf, len, ACC_W);
 }
 
+/* An operand that lies in one page, with no data breakpoint to look for,
+ * is one TLB lookup and one host load or store: iem_seg_lin has already
+ * wrapped or checked the linear address as lin_access would. Anything
+ * else (page crossings, slow pages, breakpoints) takes lin_access. */
+static inline bool one_page(const struct vcpu *v, uint64_t lin, unsigned size)
+{
+    return (lin & 0xfff) + size <= 0x1000 && !(v->cpu.dr[7] & 0xff);
+}
+
 int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t *val)
 {
+    uint64_t lin, gpa;
+    uint8_t *host;
+    int rc;
+
     *val = 0;
-    return iem_read_buf(v, seg, off, val, size);
+    if ((rc = iem_seg_lin(v, seg, off, size, ACC_R, &lin)) || (rc = check_align(v, lin, size)))
+        return rc;
+    if (!one_page(v, lin, size))
+        return iem_lin_read(v, lin, val, size, ACC_R);
+    if ((rc = page_lookup(v, lin, ACC_R, &host, &gpa)))
+        return rc;
+    if (host)
+        host_copy(val, host, size);
+    else
+        pgm_read(&v->vm->pgm, gpa, val, size);
+    return IEM_OK;
 }
 
 int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t val)
 {
-    return iem_write_buf(v, seg, off, &val, size);
+    uint64_t lin, gpa;
+    uint8_t *host;
+    int rc;
+
+    if ((rc = iem_seg_lin(v, seg, off, size, ACC_W, &lin)) || (rc = check_align(v, lin, size)))
+        return rc;
+    if (!one_page(v, lin, size))
+        return iem_lin_write(v, lin, &val, size, ACC_W);
+    if ((rc = page_lookup(v, lin, ACC_W, &host, &gpa)))
+        return rc;
+    if (host)
+        host_copy(host, &val, size);
+    else
+        pgm_write(&v->vm->pgm, gpa, &val, size);
+    return IEM_OK;
 }
 
 unsigned iem_stack_size(struct vcpu *v)
