@@ -139,6 +139,7 @@ static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint6
     struct pgm *p = &v->vm->pgm;
     unsigned mode = key & 7, off = 0, page_left = 0x1000 - (unsigned)(gpa & 0xfff);
     const uint8_t *host = pgm_page_ptr(p, gpa, false);
+    uint8_t bytes[0x1000];
     struct rem_tb *tb;
     bool newly;
 
@@ -149,11 +150,13 @@ static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint6
         page_left = (unsigned)limit_left;
     if (r->size - r->used < tb_bytes(REM_TB_MAX))
         rem_flush(v);
+    /* decoded from a copy: another vCPU may be writing the page */
+    memcpy(bytes, host, page_left);
     tb = (struct rem_tb *)(r->arena + r->used);
     memset(tb, 0, sizeof(*tb));
     while (tb->ninsns < REM_TB_MAX && off < page_left) {
         struct iem_insn *in = &tb->insns[tb->ninsns];
-        if (iem_decode_buf(v, mode, host + off, page_left - off, in) != 0)
+        if (iem_decode_buf(v, mode, bytes + off, page_left - off, in) != 0)
             break;
         tb->ninsns++;
         off += in->len;
@@ -168,6 +171,11 @@ static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint6
     if (newly) /* direct write entries to this page must take the slow path now */
         tlb_code_page(v, gpa);
     tb->gen = *tb->genp;
+    /* From here every write to these bytes bumps the generation; one that
+     * came between the copy and the marking shows as a difference. */
+    atomic_thread_fence(memory_order_seq_cst);
+    if (memcmp(bytes, host, off))
+        return NULL;
     tb->gpa = gpa;
     tb->key = key;
     tb->len = (uint16_t)off;
