@@ -158,10 +158,10 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GU
 # boots included (tests/boot/summary.sh); any failure is the status.
 check:
 	@$(MAKE) --no-print-directory MODE=asan unit
-	@rm -f $(BOOT_GUESTS:%=build/boot/%.result) build/asan/conform.xml; s=0; \
+	@rm -f $(BOOT_GUESTS:%=build/boot/%.result) build/asan/engines.summary; s=0; \
 	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan conform-check || s=1; \
-	  sh tests/boot/summary.sh build/asan/conform.xml $(BOOT_GUESTS:%=build/boot/%.result) || s=1; exit $$s
+	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_GUESTS:%=build/boot/%.result) || s=1; exit $$s
 
 # The main job: Debian's amd64 kernel and a busybox initramfs (built from
 # Debian packages on first use) boot to a shell on this terminal. Ctrl-A x

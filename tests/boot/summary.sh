@@ -1,13 +1,13 @@
 #!/bin/sh
-# The last line of make check: the guest programs (pcvm-conform's JUnit
-# file) and the Debian boots (boot-one.sh's .result files) together, so a
-# skipped boot shows in the final count:
-#   tests/boot/summary.sh JUNIT RESULT...
+# The last line of make check: the guest programs (tests/guest/engines.sh's
+# SUMMARY file: "passed failed skipped") and the Debian boots (boot-one.sh's
+# .result files) together, so a skipped boot shows in the final count:
+#   tests/boot/summary.sh SUMMARY RESULT...
 # Prints "boot: N passed, N failed, N skipped" and then
 # "N passed, N failed, N skipped" over both. A missing file (a step that did
 # not run) counts as one failure. Exit status 1 when anything failed.
 set -u
-junit=$1
+counts=$1
 shift
 bp=0 bf=0 bs=0 skipped_names=""
 for r in "$@"; do
@@ -18,14 +18,10 @@ for r in "$@"; do
     *) bf=$((bf + 1)) ;;
     esac
 done
-if [ -f "$junit" ]; then
-    # one <testcase per test; a failed one holds <failure, a skipped or unrun one <skipped
-    ct=$(grep -c '^  <testcase' "$junit")
-    cf=$(grep -c '^    <failure' "$junit")
-    cs=$(grep -c '^    <skipped' "$junit")
-    cp=$((ct - cf - cs))
+if [ -f "$counts" ] && read -r cp cf cs < "$counts"; then
+    :
 else
-    echo "summary: no $junit: the guest programs did not run"
+    echo "summary: no $counts: the guest programs did not run"
     cp=0 cf=1 cs=0
 fi
 echo "boot: $bp passed, $bf failed, $bs skipped${skipped_names:+ (skipped:$skipped_names)}"

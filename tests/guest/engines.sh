@@ -8,8 +8,9 @@
 #    under REM must equal IEM's byte for byte (RELEASEDIR's pcvm: the runs
 #    are long in instructions). Programs whose output differs count as
 #    failed; NOICOUNT lists the ones left out and why.
-# Prints one summary line `N passed, N failed` for all of it; exit status 1
-# when anything failed.
+# Prints one summary line `N passed, N failed, N skipped` for all of it and
+# writes the three numbers to BUILDDIR/engines.summary (for make check's
+# last line); exit status 1 when anything failed.
 set -u
 build=$1
 release=$2
@@ -21,11 +22,14 @@ NOICOUNT="rtc"
 
 passed=0
 failed=0
+skipped=0
 status=0
+rm -f "$build/engines.summary"
 
 # add_summary FILE: adds FILE's `N passed, N failed` line to the totals.
 add_summary() {
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+    case $line in *skipped*) s=${line#*failed, }; skipped=$((skipped + ${s%% skipped*})) ;; esac
     if [ -z "$line" ]; then
         echo "engines.sh: no summary in $1" >&2
         failed=$((failed + 1))
@@ -71,5 +75,6 @@ for n in $sel; do
     fi
 done
 echo "icount: $(echo $sel | wc -w) programs compared"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed $failed $skipped" > "$build/engines.summary"
 exit $status
