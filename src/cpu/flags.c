@@ -96,6 +96,29 @@ bool cpu_cond(const struct cpu *c, unsigned cc)
         r = k == 2 ? c->lf.res == 0 : (c->lf.res >> (c->lf.size * 8 - 1)) & 1;
         return (cc & 1) ? !r : r;
     }
+    /* After CMP/SUB/NEG, ADD and the logical ops (what nearly every
+     * conditional branch follows), CF and OF come straight from the
+     * operands, as lazy_flags would work them out; only parity needs it. */
+    if ((c->lf.op == LF_SUB || c->lf.op == LF_NEG || c->lf.op == LF_ADD || c->lf.op == LF_LOGIC) && k != 5) {
+        unsigned sh = c->lf.size * 8 - 1;
+        uint64_t a = c->lf.src1, b = c->lf.src2, res = c->lf.res;
+        bool cf = false, of = false, zf = res == 0, sf = (res >> sh) & 1;
+        if (c->lf.op == LF_ADD) {
+            cf = res < a;
+            of = (((a ^ res) & (b ^ res)) >> sh) & 1;
+        } else if (c->lf.op != LF_LOGIC) {
+            cf = a < b;
+            of = (((a ^ b) & (a ^ res)) >> sh) & 1;
+        }
+        switch (k) {
+        case 0: r = of; break;
+        case 1: r = cf; break;
+        case 3: r = cf || zf; break;
+        case 6: r = sf != of; break;
+        default: r = zf || sf != of; break;
+        }
+        return (cc & 1) ? !r : r;
+    }
     f = cpu_get_flags(c);
     switch (k) {
     case 0: r = f & F_OF; break;
