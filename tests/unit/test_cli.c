@@ -106,9 +106,12 @@ Test(cli, trace_names_each_instruction)
 }
 
 /* A Multiboot kernel whose first INT3 finds an empty IDT: #BP -> #GP ->
- * #DF -> triple fault. */
-static void write_triple_fault_kernel(const char *path)
+ * #DF -> triple fault; written to a new file named from the template path. */
+static void write_triple_fault_kernel(char *path)
 {
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
     uint8_t img[64] = {0};
     uint32_t hdr[8] = {0x1badb002, 0x00010000, (uint32_t)-(0x1badb002 + 0x00010000), 0x100000, 0x100000, 0, 0,
                        0x100020};
@@ -128,9 +131,7 @@ static void write_triple_fault_kernel(const char *path)
 Test(cli, triple_fault_resets_or_powers_off)
 {
     char path[] = "/tmp/pcvm-tf-XXXXXX", args[512], err[4096];
-    int lines, fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    int lines;
     write_triple_fault_kernel(path);
 
     snprintf(args, sizeof(args), "-nodefaults -no-reboot -kernel %s", path);
@@ -154,9 +155,7 @@ Test(cli, triple_fault_resets_or_powers_off)
 Test(cli, triple_fault_loop_does_not_flood_stderr)
 {
     char path[] = "/tmp/pcvm-tf-XXXXXX", args[512], err[8192];
-    int lines, fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    int lines;
     write_triple_fault_kernel(path);
     /* a few thousand instructions per reset (BIOS and kernel): hundreds of resets */
     snprintf(args, sizeof(args), "-nodefaults --max-insns 2000000 -kernel %s", path);
@@ -204,7 +203,8 @@ Test(cli, multiboot_elf_bad_placement_truncation_and_flags)
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     close(fd);
-    snprintf(args, sizeof(args), "-nodefaults -kernel %s", path);
+    /* bounded, so a pcvm that wrongly accepts one stops (status 0, not 2) */
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 100000 -kernel %s", path);
     write_elf_kernel(path, 0, 0xa0000, 0x200, 0x400); /* the VGA window */
     expect_usage_error(args, "not in guest RAM");
     write_elf_kernel(path, 0, 0xf0000, 0x200, 0x400); /* the BIOS ROM */
@@ -247,18 +247,22 @@ Test(cli, directories_are_named_as_such)
 
 Test(cli, numbers_and_smp_suboptions_are_checked)
 {
-    expect_usage_error("--max-insns -1 -kernel " PCVM_DEMO, "--max-insns");
-    expect_usage_error("--max-insns 10x -kernel " PCVM_DEMO, "--max-insns");
-    expect_usage_error("--max-insns 99999999999999999999999 -kernel " PCVM_DEMO, "--max-insns");
-    expect_usage_error("-m -1 -kernel " PCVM_DEMO, "memory size");
-    expect_usage_error("-icount shift=-1 -kernel " PCVM_DEMO, "shift");
-    expect_usage_error("-drive file=x,index=-1 -kernel " PCVM_DEMO, "index");
-    expect_usage_error("-smp 2,zzz -kernel " PCVM_DEMO, "zzz");
-    expect_usage_error("-smp cpus=2,bogus=1 -kernel " PCVM_DEMO, "bogus");
-    expect_usage_error("-smp -2 -kernel " PCVM_DEMO, "-smp");
-    expect_usage_error("-smp 2,cores=x -kernel " PCVM_DEMO, "cores");
-    expect_usage_error("-smp 4,sockets=3 -kernel " PCVM_DEMO, "maxcpus");         /* 3 CPUs cannot hold 4 */
-    expect_usage_error("-smp 4,maxcpus=6,cores=4 -kernel " PCVM_DEMO, "maxcpus"); /* 1 x 4 is not 6 */
+    /* each run is bounded by a valid --max-insns given after the bad one, so a
+     * pcvm that wrongly accepts the bad value stops (status 0, not 2) */
+#define BOUNDED " --max-insns 100000 -nodefaults -kernel " PCVM_DEMO
+    expect_usage_error("--max-insns -1" BOUNDED, "--max-insns");
+    expect_usage_error("--max-insns 10x" BOUNDED, "--max-insns");
+    expect_usage_error("--max-insns 99999999999999999999999" BOUNDED, "--max-insns");
+    expect_usage_error("-m -1" BOUNDED, "memory size");
+    expect_usage_error("-icount shift=-1" BOUNDED, "shift");
+    expect_usage_error("-drive file=x,index=-1" BOUNDED, "index");
+    expect_usage_error("-smp 2,zzz" BOUNDED, "zzz");
+    expect_usage_error("-smp cpus=2,bogus=1" BOUNDED, "bogus");
+    expect_usage_error("-smp -2" BOUNDED, "-smp");
+    expect_usage_error("-smp 2,cores=x" BOUNDED, "cores");
+    expect_usage_error("-smp 4,sockets=3" BOUNDED, "maxcpus");         /* 3 CPUs cannot hold 4 */
+    expect_usage_error("-smp 4,maxcpus=6,cores=4" BOUNDED, "maxcpus"); /* 1 x 4 is not 6 */
+#undef BOUNDED
     /* QEMU's spellings that are consistent run */
     static const char *const ok[] = {"-smp 2", "-smp cpus=2,sockets=1,cores=2,threads=1", "-smp sockets=2,cores=2",
                                      "-smp 2,maxcpus=4", "--debugcon 0x402:/dev/null"};
