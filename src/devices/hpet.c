@@ -11,6 +11,9 @@
  *   periodic comparator adds its period on each match (skipping periods
  *   the guest was too slow for), a 32-bit one-shot matches again after the
  *   low 32 bits wrap.
+ * - Clock timers run up to a slice late: every register access first
+ *   applies the matches already due (catch_up), so it sees and builds on
+ *   the comparators the hardware would have by then.
  * - Level-triggered timers set their status bit and hold the line until
  *   the guest writes 1 to it; edge-triggered timers pulse it.
  * - The lock is taken before the interrupt controllers' locks.
@@ -111,33 +114,45 @@ static void retarget(struct hpet_timer *t, uint64_t now)
     arm(t, now);
 }
 
+/* The match the hardware made when the counter reached the target, if it
+ * has: the interrupt, and the comparator moved on by the period. The
+ * clock timer runs only between instruction slices, so a guest access can
+ * come after the counter passed the target and before the timer ran: it
+ * must see (and build on) the match, as on hardware, not a comparator in
+ * the past, which a 64-bit comparator would then match only after the
+ * counter wraps (a short period stopped after one interrupt). */
+static void catch_up(struct hpet_timer *t, uint64_t now)
+{
+    struct dev_hpet *h = t->h;
+    uint64_t cur = counter_at(h, now);
+    if (!(h->config & CONF_ENABLE) || t->target == NEVER || cur < t->target)
+        return;
+    raise_irq(t);
+    uint64_t mask = t->config & TN_32BIT ? 0xffffffffull : ~0ull;
+    if ((t->config & TN_PERIODIC) && (t->period & mask)) {
+        uint64_t p = t->period & mask, k = (cur - t->target) / p + 1;
+        t->target += k * p;
+        t->cmp = (t->cmp + k * p) & mask; /* the comparator accumulates the period */
+    } else {
+        t->target = t->config & TN_32BIT ? t->target + (1ull << 32) : NEVER;
+    }
+}
+
 static void timer_fire(void *opaque, uint64_t now)
 {
     struct hpet_timer *t = opaque;
     struct dev_hpet *h = t->h;
     pthread_mutex_lock(&h->lock);
-    uint64_t cur = counter_at(h, now);
-    if (!(h->config & CONF_ENABLE) || t->target == NEVER)
-        goto out;
-    if (cur >= t->target) {
-        raise_irq(t);
-        uint64_t mask = t->config & TN_32BIT ? 0xffffffffull : ~0ull;
-        if ((t->config & TN_PERIODIC) && (t->period & mask)) {
-            uint64_t p = t->period & mask, k = (cur - t->target) / p + 1;
-            t->target += k * p;
-            t->cmp = (t->cmp + k * p) & mask; /* the comparator accumulates the period */
-        } else {
-            t->target = t->config & TN_32BIT ? t->target + (1ull << 32) : NEVER;
-        }
-    }
+    catch_up(t, now);
     arm(t, now);
-out:
     pthread_mutex_unlock(&h->lock);
 }
 
 static uint64_t reg_read(struct dev_hpet *h, uint64_t off)
 {
     uint64_t now = vm_clock_ns(h->vm);
+    for (unsigned i = 0; i < HPET_TIMERS; i++)
+        catch_up(&h->tm[i], now); /* the status and comparators as of now */
     switch (off) {
     case 0x000: return HPET_ID | (uint64_t)HPET_PERIOD_FS << 32;
     case 0x010: return h->config;
@@ -158,6 +173,8 @@ static void reg_write(struct dev_hpet *h, uint64_t off, uint64_t val, uint64_t w
 {
     uint64_t now = vm_clock_ns(h->vm), old;
     val &= wmask;
+    for (unsigned i = 0; i < HPET_TIMERS; i++)
+        catch_up(&h->tm[i], now); /* matches due before this write happened first */
     switch (off) {
     case 0x010:
         old = h->config;

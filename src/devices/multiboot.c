@@ -98,8 +98,16 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
                      ph->p_paddr, ph->p_filesz, ph->p_memsz);
             return -1;
         }
-        if (check_placement(vm, "ELF segment", ph->p_paddr, ph->p_memsz, err, errlen) < 0)
+        /* ld gives the ELF and program headers a read-only segment of their
+         * own below the first (-Ttext 0x100000 puts it at 0xff000, in the
+         * BIOS): no kernel code or data, so it is left out where it cannot go */
+        bool headers_only = ph->p_offset == 0 && ph->p_filesz == ph->p_memsz && !(ph->p_flags & (PF_W | PF_X)) &&
+                            ph->p_filesz <= (uint64_t)eh->e_phoff + eh->e_phnum * sizeof(Elf32_Phdr);
+        if (check_placement(vm, "ELF segment", ph->p_paddr, ph->p_memsz, err, errlen) < 0) {
+            if (headers_only)
+                continue;
             return -1;
+        }
         uint8_t *seg = calloc(1, ph->p_memsz);
         if (!seg) {
             snprintf(err, errlen, "out of memory");

@@ -109,9 +109,12 @@ Test(cli, trace_names_each_instruction)
 }
 
 /* A Multiboot kernel whose first INT3 finds an empty IDT: #BP -> #GP ->
- * #DF -> triple fault. */
-static void write_triple_fault_kernel(const char *path)
+ * #DF -> triple fault; written to a new file named from the template path. */
+static void write_triple_fault_kernel(char *path)
 {
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
     uint8_t img[64] = {0};
     uint32_t hdr[8] = {0x1badb002, 0x00010000, (uint32_t)-(0x1badb002 + 0x00010000), 0x100000, 0x100000, 0, 0,
                        0x100020};
@@ -131,9 +134,7 @@ static void write_triple_fault_kernel(const char *path)
 Test(cli, triple_fault_resets_or_powers_off)
 {
     char path[] = "/tmp/pcvm-tf-XXXXXX", args[512], err[4096];
-    int lines, fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    int lines;
     write_triple_fault_kernel(path);
 
     snprintf(args, sizeof(args), "-nodefaults -no-reboot -kernel %s", path);
@@ -150,6 +151,131 @@ Test(cli, triple_fault_resets_or_powers_off)
     char *second = strstr(err, "triple fault, resetting");
     cr_assert(second && strstr(second + 1, "triple fault, resetting"), "expected several resets: %s", err);
     unlink(path);
+}
+
+/* A guest that triple faults right after every reset: the loop is
+ * reported a few times and then rate-limited, not once per reset. */
+Test(cli, triple_fault_loop_does_not_flood_stderr)
+{
+    char path[] = "/tmp/pcvm-tf-XXXXXX", args[512], err[8192];
+    int lines;
+    write_triple_fault_kernel(path);
+    /* a few thousand instructions per reset (BIOS and kernel): hundreds of resets */
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 2000000 -kernel %s", path);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 0, "status %d: %s", st, err);
+    const char *line = strstr(err, "triple faults in all");
+    unsigned long long n = 0;
+    cr_assert_not_null(line, "the total at power off: %s", err);
+    while (line > err && line[-1] != '\n')
+        line--;
+    cr_assert_eq(sscanf(line, "pcvm: %llu triple", &n), 1, "%s", err);
+    cr_assert_gt(n, 100, "hundreds of resets expected: %s", err);
+    cr_assert(strstr(err, "pcvm: triple fault, resetting"), "the first ones are each reported: %s", err);
+    cr_assert(strstr(err, "100 triple faults so far"), "%s", err);
+    cr_assert_leq(lines, 12, "%d lines for %llu resets: %s", lines, n, err);
+    unlink(path);
+}
+
+/* An ELF32 Multiboot kernel of one PT_LOAD segment: filesz bytes at file
+ * offset 0x200 go to paddr (memsz bytes); the file is cut to len bytes. */
+static void write_elf_kernel(const char *path, uint32_t mb_flags, uint32_t paddr, uint32_t filesz, size_t len)
+{
+    uint8_t img[0x400] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
+    uint32_t mb[3] = {0x1badb002, mb_flags, -(0x1badb002u + mb_flags)};
+    uint16_t eh16[] = {2, 3};                     /* ET_EXEC, EM_386 */
+    uint32_t eh32[] = {1, paddr, 52};             /* e_version, e_entry, e_phoff */
+    uint16_t ph16[] = {52, 32, 1};                /* e_ehsize, e_phentsize, e_phnum */
+    uint32_t ph[8] = {1, 0x200, paddr, paddr, filesz, filesz, 7, 0x1000}; /* PT_LOAD */
+    memcpy(img + 16, eh16, sizeof(eh16));
+    memcpy(img + 20, eh32, sizeof(eh32));
+    memcpy(img + 40, ph16, sizeof(ph16));
+    memcpy(img + 52, ph, sizeof(ph));
+    memcpy(img + 0x100, mb, sizeof(mb));
+    for (unsigned i = 0x200; i < sizeof(img); i += 2)
+        img[i] = 0xeb, img[i + 1] = 0xfe; /* jmp $ */
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(img, 1, len, f), len);
+    fclose(f);
+}
+
+Test(cli, multiboot_elf_bad_placement_truncation_and_flags)
+{
+    char path[] = "/tmp/pcvm-elf-XXXXXX", args[512];
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    /* bounded, so a pcvm that wrongly accepts one stops (status 0, not 2) */
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 100000 -kernel %s", path);
+    write_elf_kernel(path, 0, 0xa0000, 0x200, 0x400); /* the VGA window */
+    expect_usage_error(args, "not in guest RAM");
+    write_elf_kernel(path, 0, 0xf0000, 0x200, 0x400); /* the BIOS ROM */
+    expect_usage_error(args, "not in guest RAM");
+    write_elf_kernel(path, 0, 0x9000, 0x200, 0x400); /* where the loader writes its info structure */
+    expect_usage_error(args, "Multiboot info area");
+    write_elf_kernel(path, 0, 0x200000, 0x200, 0x300); /* segment data past the end of the file */
+    expect_usage_error(args, "truncated");
+    write_elf_kernel(path, 0x4, 0x200000, 0x200, 0x400); /* bit 2: video mode information */
+    expect_usage_error(args, "Multiboot header requires");
+    write_elf_kernel(path, 0x8000, 0x200000, 0x200, 0x400); /* an undefined required bit */
+    expect_usage_error(args, "0x8000");
+    /* the same kernel in RAM, with the flags pcvm implements, loads and runs */
+    char err[2048];
+    int lines;
+    write_elf_kernel(path, 0x3, 0x200000, 0x200, 0x400);
+    snprintf(args, sizeof(args), "-nodefaults --max-insns 100000 -kernel %s", path);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert_eq(st, 0, "status %d: %s", st, err);
+    cr_assert(strstr(err, "instruction limit"), "%s", err);
+    unlink(path);
+}
+
+Test(cli, directories_are_named_as_such)
+{
+    char dir[] = "/tmp/pcvm-dir-XXXXXX", args[512];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(args, sizeof(args), "-kernel %s", dir);
+    expect_usage_error(args, "is a directory");
+    snprintf(args, sizeof(args), "-bios %s", dir);
+    expect_usage_error(args, "is a directory");
+    snprintf(args, sizeof(args), "-kernel %s -initrd %s", PCVM_DEMO, dir);
+    expect_usage_error(args, "is a directory");
+    snprintf(args, sizeof(args), "-kernel %s -device loader,file=%s,addr=0x200000", PCVM_DEMO, dir);
+    expect_usage_error(args, "is a directory");
+    snprintf(args, sizeof(args), "-kernel %s -hda %s", PCVM_DEMO, dir);
+    expect_usage_error(args, "Is a directory");
+    rmdir(dir);
+}
+
+Test(cli, numbers_and_smp_suboptions_are_checked)
+{
+    /* each run is bounded by a valid --max-insns given after the bad one, so a
+     * pcvm that wrongly accepts the bad value stops (status 0, not 2) */
+#define BOUNDED " --max-insns 100000 -nodefaults -kernel " PCVM_DEMO
+    expect_usage_error("--max-insns -1" BOUNDED, "--max-insns");
+    expect_usage_error("--max-insns 10x" BOUNDED, "--max-insns");
+    expect_usage_error("--max-insns 99999999999999999999999" BOUNDED, "--max-insns");
+    expect_usage_error("-m -1" BOUNDED, "memory size");
+    expect_usage_error("-icount shift=-1" BOUNDED, "shift");
+    expect_usage_error("-drive file=x,index=-1" BOUNDED, "index");
+    expect_usage_error("-smp 2,zzz" BOUNDED, "zzz");
+    expect_usage_error("-smp cpus=2,bogus=1" BOUNDED, "bogus");
+    expect_usage_error("-smp -2" BOUNDED, "-smp");
+    expect_usage_error("-smp 2,cores=x" BOUNDED, "cores");
+    expect_usage_error("-smp 4,sockets=3" BOUNDED, "maxcpus");         /* 3 CPUs cannot hold 4 */
+    expect_usage_error("-smp 4,maxcpus=6,cores=4" BOUNDED, "maxcpus"); /* 1 x 4 is not 6 */
+#undef BOUNDED
+    /* QEMU's spellings that are consistent run */
+    static const char *const ok[] = {"-smp 2", "-smp cpus=2,sockets=1,cores=2,threads=1", "-smp sockets=2,cores=2",
+                                     "-smp 2,maxcpus=4", "--debugcon 0x402:/dev/null"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char args[256], err[2048];
+        int lines;
+        snprintf(args, sizeof(args), "-nodefaults --max-insns 1000 %s -kernel %s", ok[i], PCVM_DEMO);
+        int st = run(args, err, sizeof(err), &lines);
+        cr_assert_eq(st, 0, "'%s': status %d: %s", ok[i], st, err);
+    }
 }
 
 Test(cli, serial_input_reaches_the_guest)

@@ -136,3 +136,29 @@ Test(hpet, mode32_wraps)
     advance(10);
     cr_assert_eq(ack(), 0x43, "matches after the low 32 bits wrap");
 }
+
+/* Period 1 (10 ns) keeps firing, once per run of the timers at most. The
+ * clock timer runs between instruction slices, so the guest can write a
+ * register after the counter passed the comparator and before the timer
+ * ran: the match still happened (the comparator moved on), it must not
+ * leave a 64-bit comparator behind the counter, matching again only
+ * after 2^64 ticks. */
+Test(hpet, tiny_period_keeps_firing_across_a_late_timer)
+{
+    iow(0x38, 0x41); /* pin 20, edge */
+    wr(0x140, (20u << 9) | 0x4c); /* enabled, periodic, VAL_SET */
+    wr(0x148, 1);                 /* comparator 1 and period 1 */
+    wr(0x10, 1);
+    advance(100);
+    cr_assert_eq(ack(), 0x41);
+    cr_assert_eq(rd(0x148), 11, "one match per run: the comparator skips to just past the counter");
+    struct vm_clock *c = vm_clock(vm);
+    clock_warp(c, clock_now(c) + 1000); /* the counter passes the comparator; the timer has not run */
+    wr(0x148, 1);                       /* the period again (no VAL_SET), as Linux writes it */
+    cr_assert_eq(rd(0x148), 111, "the due match moved the comparator on");
+    cr_assert_eq(ack(), 0x41, "and raised its interrupt");
+    for (int i = 0; i < 5; i++) {
+        advance(100);
+        cr_assert_eq(ack(), 0x41, "period 1 keeps firing (run %d)", i);
+    }
+}
