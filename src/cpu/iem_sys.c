@@ -41,7 +41,7 @@ static int op_lxdt(struct vcpu *v, const struct iem_insn *in)
         rc = iem_read(v, m->seg, (ea + 2) & iem_mask(in->asize), b64 ? 8 : 4, &base);
     if (rc)
         return rc;
-    if (b64 && !iem_canonical(v, base))
+    if (b64 && !iem_canonical_reg(v, base))
         return iem_gp(v, 0);
     if (!b64 && in->osize == 2)
         base &= 0xffffff; /* 16-bit operand size loads a 24-bit base */
@@ -107,7 +107,7 @@ static int op_lldt_ltr(struct vcpu *v, const struct iem_insn *in)
     iem_desc_to_seg(d[0], sel, &s);
     if (lm) {
         s.base |= (d[1] & 0xffffffffu) << 32;
-        if (!iem_canonical(v, s.base))
+        if (!iem_canonical_reg(v, s.base))
             return iem_gp(v, sel & 0xfffc);
     }
     if (ltr) {

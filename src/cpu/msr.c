@@ -16,7 +16,7 @@
 /* Write validation rules. */
 enum msr_rule {
     R_ANY,       /* any 64-bit value */
-    R_CANON,     /* canonical linear address (48-bit) */
+    R_CANON,     /* canonical linear address (iem_canonical_reg) */
     R_LOW32,     /* bits 63:32 reserved */
     R_RO,        /* writes ignored (reads return the field or 0) */
     R_SPECIAL,   /* hook */
@@ -129,7 +129,7 @@ static int gs_base_rd(struct vcpu *v, uint64_t *val)
 
 static int fs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(v, val))
+    if (!iem_canonical_reg(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_FS].base = val;
     return IEM_OK;
@@ -137,7 +137,7 @@ static int fs_base_wr(struct vcpu *v, uint64_t val)
 
 static int gs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(v, val))
+    if (!iem_canonical_reg(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_GS].base = val;
     return IEM_OK;
@@ -234,7 +234,7 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case R_ANY:
         break;
     case R_CANON:
-        if (!iem_canonical(v, val))
+        if (!iem_canonical_reg(v, val))
             return iem_gp(v, 0);
         break;
     case R_LOW32:
