@@ -52,8 +52,9 @@ static const struct cpuid_leaf leaves[] = {
                   F(FPU) | F(VME) | F(APIC) | F(DE) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) |
                       F(MTRR) | F(PAT) | F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
-    {0x00000007, {0, F(FSGSBASE) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) | F(SMAP) |
-                      F(RDSEED) | F(CLFLUSHOPT) | F(CLWB) | F(TSC_ADJUST), F(PKU) | F(LA57) | F(RDPID), 0}}, /* subleaf 0; EAX = max subleaf */
+    /* subleaf 0; EAX = max subleaf */
+    {0x00000007, {0, F(FSGSBASE) | F(TSC_ADJUST) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) |
+                      F(SMAP) | F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(PKU) | F(LA57) | F(RDPID), 0}},
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, F(ABM) /* LZCNT */, F(SYSCALL) | F(NX) | F(PDPE1GB) | F(RDTSCP) | F(LM)}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},

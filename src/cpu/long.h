@@ -40,7 +40,6 @@ static inline bool iem_canonical_reg(struct vcpu *v, uint64_t a)
     return pgm_canonical(has_la57(v) ? CR4_LA57 : 0, a);
 }
 
-
 /* The flat 4 GiB segments SYSCALL/SYSRET and SYSENTER/SYSEXIT load
  * without reading the GDT, with VMX-layout attributes. */
 #define ATTR_CS64_DPL0 0xa09bu /* G, L, P, S, type 11 */

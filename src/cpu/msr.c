@@ -186,7 +186,7 @@ static const struct msr_desc msrs[] = {
     {MSR_TSC_DEADLINE,   R_SPECIAL, -1,            tsc_deadline_rd, tsc_deadline_wr},
     {MSR_UCODE_REV,      R_RO,      -1,            NULL,       NULL},
     {MSR_PLATFORM_ID,    R_RO,      -1,            NULL,       NULL},
-    {MSR_SYSENTER_CS,    R_LOW32,   F(sysenter_cs), NULL,      NULL},
+    {MSR_SYSENTER_CS,    R_ANY,     F(sysenter_cs), NULL,      NULL}, /* 63:16: unused, writable */
     {MSR_SYSENTER_ESP,   R_CANON,   F(sysenter_esp), NULL,     NULL},
     {MSR_SYSENTER_EIP,   R_CANON,   F(sysenter_eip), NULL,     NULL},
     {MSR_PAT,            R_SPECIAL, F(pat),        pat_rd,     pat_wr},

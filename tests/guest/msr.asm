@@ -8,7 +8,8 @@
 ; variable ranges (reserved bits and memory types 2, 3, 7 #GP(0), a PHYSBASE
 ; beyond VCNT #GP(0)), IA32_PAT (reset value, reserved types #GP(0)),
 ; IA32_TSC_ADJUST (writing it moves the TSC, writing the TSC moves it:
-; SDM vol. 3 18.17.3), IA32_TSC_AUX with RDTSCP and RDPID.
+; SDM vol. 3 18.17.3), IA32_SYSENTER_CS bits 63:16 writable, IA32_TSC_AUX
+; with RDTSCP and RDPID.
 %include "lib/pm32.inc"
 V_LO    equ RES + 0x10
 V_HI    equ RES + 0x14
@@ -211,6 +212,11 @@ main:
         xor edx, edx
         wrmsr
 .adjend:
+        ; ---- IA32_SYSENTER_CS: bits 63:16 unused but read and written -----------
+        UNLESS_TCG "SYSENTER_CS bits 63:32 (QEMU keeps 32 bits)"
+        WRMSR_RB 0x174, 0xABCD0008, 0x12345678, "SYSENTER_CS bits 63:16 writable"
+        END_UNLESS_TCG
+        WRMSR_RB 0x174, 0, 0, "SYSENTER_CS cleared"
         ; ---- IA32_TSC_AUX, RDTSCP, RDPID ---------------------------------------
         WRMSR_RB 0xC0000103, 0x1234, 0, "TSC_AUX"
         mov ecx, -1
