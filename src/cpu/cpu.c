@@ -24,6 +24,7 @@ void cpu_state_reset(struct cpu *c, uint32_t signature)
     c->xcr0 = 1;
     c->apic_base = 0xfee00000 | 0x800 | 0x100; /* enabled, BSP */
     c->pat = 0x0007040600070406ull;
+    c->misc_enable = MISC_FAST_STRINGS;
     c->fcw = 0x40;
     c->mxcsr = 0x1f80;
     c->ftw = 0xffff;

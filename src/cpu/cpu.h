@@ -129,6 +129,11 @@ enum exc_vector {
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX        0xc0000103
+#define MSR_TSC_ADJUST     0x3b
+#define MSR_MISC_ENABLE    0x1a0
+#define MISC_FAST_STRINGS  1ull          /* IA32_MISC_ENABLE bit 0: set at reset */
+#define MISC_LIMIT_CPUID   (1ull << 22)  /* CPUID.0:EAX reads 2 */
+#define MISC_XD_DISABLE    (1ull << 34)  /* CPUID.80000001H:EDX.NX reads 0 */
 
 /* What CPUID says the processor is: from the -cpu model and its
  * vendor=, family=, model=, stepping=, level=, xlevel=, model-id= (cpuid_model.c). */
@@ -159,6 +164,9 @@ struct cpu {
     uint64_t tsc_offset;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux, pat;
+    uint64_t misc_enable; /* IA32_MISC_ENABLE's writable bits (msr_ia32.c) */
+    uint64_t tsc_adjust;  /* IA32_TSC_ADJUST */
+    uint64_t mtrr_def, mtrr_fix[11], mtrr_var[16]; /* MTRRdefType, fixed ranges, PHYSBASE/PHYSMASK 0-7 */
     /* Interrupt state */
     bool halted;
     bool nmi_blocked;

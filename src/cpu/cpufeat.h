@@ -27,6 +27,7 @@
     X(FSGSBASE, "fsgsbase", 7, 0, 1, 0) X(BMI1, "bmi1", 7, 0, 1, 3) X(AVX2, "avx2", 7, 0, 1, 5)     \
     X(SMEP, "smep", 7, 0, 1, 7) X(BMI2, "bmi2", 7, 0, 1, 8) X(ERMS, "erms", 7, 0, 1, 9)             \
     X(INVPCID, "invpcid", 7, 0, 1, 10) X(RDSEED, "rdseed", 7, 0, 1, 18) X(ADX, "adx", 7, 0, 1, 19)  \
+    X(TSC_ADJUST, "tsc-adjust", 7, 0, 1, 1) X(RDPID, "rdpid", 7, 0, 2, 22)                         \
     X(SMAP, "smap", 7, 0, 1, 20) X(CLFLUSHOPT, "clflushopt", 7, 0, 1, 23)                           \
     X(CLWB, "clwb", 7, 0, 1, 24) X(PKU, "pku", 7, 0, 2, 3) X(LA57, "la57", 7, 0, 2, 16)                                        \
     X(XSAVEOPT, "xsaveopt", 0xd, 1, 0, 0) X(XSAVEC, "xsavec", 0xd, 1, 0, 1)                         \

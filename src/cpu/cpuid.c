@@ -50,10 +50,11 @@ static const struct cpuid_leaf leaves[] = {
                       F(PCLMULQDQ) | F(AES) | F(XSAVE) | F(RDRAND) | F(X2APIC) | F(TSCDL) | F(FMA) | F(AVX) |
                       F(F16C),
                   F(FPU) | F(VME) | F(APIC) | F(DE) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) |
-                      F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
+                      F(MTRR) | F(PAT) | F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
-    {0x00000007, {0, F(FSGSBASE) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) | F(SMAP) |
-                      F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(PKU) | F(LA57), 0}}, /* subleaf 0; EAX = max subleaf */
+    /* subleaf 0; EAX = max subleaf */
+    {0x00000007, {0, F(FSGSBASE) | F(TSC_ADJUST) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) |
+                      F(SMAP) | F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(PKU) | F(LA57) | F(RDPID), 0}},
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, F(ABM) /* LZCNT */, F(SYSCALL) | F(NX) | F(PDPE1GB) | F(RDTSCP) | F(LM)}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},
@@ -107,7 +108,9 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     const struct cpu_ident *id = iem_cpu_ident(v);
     bool ext = (leaf & 0x80000000u) != 0;
-    uint32_t top = ext ? id->xlevel : id->level;
+    /* IA32_MISC_ENABLE.Limit CPUID Maxval: leaf 0 says 2 (Intel only). */
+    uint32_t level = (v->cpu.misc_enable & MISC_LIMIT_CPUID) && !id->amd && id->level > 2 ? 2 : id->level;
+    uint32_t top = ext ? id->xlevel : level;
 
     /* Beyond the model's level/xlevel, Intel answers with the highest basic
      * leaf, AMD with zeros. */
@@ -116,7 +119,7 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
             memset(out, 0, 4 * sizeof(uint32_t));
             return;
         }
-        leaf = id->level;
+        leaf = level;
     }
     if (leaf >= 0x80000002u && leaf <= 0x80000004u) {
         memcpy(out, id->brand + (leaf - 0x80000002u) * 16, 16);
@@ -124,7 +127,7 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
     iem_cpuid_impl(leaf, sub, out);
     if (leaf == 0) {
-        out[0] = id->level;
+        out[0] = level;
         put_vendor(id, out);
     }
     if (leaf == 0x80000000u) {
@@ -155,6 +158,8 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         iem_cpuid(v, 1, 0, l1);
         out[3] |= l1[3] & AMD_EXT_MIRROR;
     }
+    if (leaf == 0x80000001u && (v->cpu.misc_enable & MISC_XD_DISABLE))
+        out[3] &= ~F(NX); /* IA32_MISC_ENABLE.XD Bit Disable */
     if (leaf == 0x80000008u && !iem_feat(v, CF_LA57))
         out[0] = (out[0] & ~0xff00u) | 48u << 8;
 }

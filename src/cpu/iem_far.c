@@ -495,12 +495,15 @@ int iem_pop_seg(struct vcpu *v, const struct iem_insn *in)
     uint64_t val;
     if (sreg == S_CS || sreg > S_GS)
         return iem_ud(v);
+    /* The pop used the stack in effect before the load: (E)SP moves by
+     * that stack's address size, not by the new SS's B bit. */
+    unsigned width = iem_stack_size(v);
     int rc = iem_stack_peek(v, 0, in->osize, &val);
     if (!rc)
         rc = iem_load_seg(v, sreg, (uint16_t)val);
     if (rc)
         return rc;
-    iem_sp_add(v, in->osize);
+    iem_gpr_set(v, R_SP, width, v->cpu.gpr[R_SP] + in->osize);
     if (sreg == S_SS) {
         v->cpu.inhibit_irq = true;
         v->cpu.inhibit_irq_rip = v->iem.next_rip;

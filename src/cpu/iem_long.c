@@ -1,12 +1,16 @@
 /* Instructions that exist for Intel 64 (SDM vol. 2): SYSCALL/SYSRET,
  * SWAPGS, RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE and INVPCID.
  *
- * Where Intel and AMD differ, Intel is followed: SYSCALL and SYSRET are #UD
- * outside 64-bit mode (also in compatibility mode), SYSRET to a
- * non-canonical RCX faults with #GP(0) at CPL 0 instead of loading it.
+ * Where Intel and AMD differ, the CPUID vendor decides. Intel: SYSCALL and
+ * SYSRET are #UD outside 64-bit mode (also in compatibility mode). AMD
+ * (APM vol. 3): SYSCALL works in every protected mode; from compatibility
+ * mode it enters 64-bit mode at CSTAR, from legacy mode it enters flat
+ * 32-bit code at STAR[31:0]. SYSRET to a non-canonical RCX faults with
+ * #GP(0) at CPL 0 instead of loading it (Intel).
  * The segments SYSCALL/SYSRET load are fixed flat descriptors built from
  * STAR; the GDT is not read.
  */
+#include "cpu/cpufeat.h"
 #include "cpu/long.h"
 #include "cpu/tlb.h"
 
@@ -17,10 +21,38 @@ static int need_64_sce(struct vcpu *v)
     return IEM_OK;
 }
 
+/* AMD's SYSCALL outside 64-bit mode (not in real or virtual-8086 mode). */
+static int syscall_amd_legacy(struct vcpu *v)
+{
+    struct cpu *c = &v->cpu;
+    uint16_t sel = (uint16_t)(c->star >> 32);
+    uint64_t flags = cpu_get_flags(c);
+    if (cpu_is_long(c)) { /* compatibility mode: as from 64-bit mode, at CSTAR */
+        c->gpr[R_CX] = (uint32_t)v->iem.next_rip;
+        c->gpr[R_R11] = flags & ~(uint64_t)F_RF;
+        cpu_set_flags(c, (flags & ~(c->sfmask | F_RF)) | F_1);
+        iem_seg_flat(&c->seg[S_CS], sel & 0xfffc, ATTR_CS64_DPL0);
+        v->iem.next_rip = c->cstar;
+    } else {
+        iem_gpr_set(v, R_CX, 4, v->iem.next_rip);
+        cpu_set_flags(c, (flags & ~(uint64_t)(F_VM | F_IF | F_RF)) | F_1);
+        iem_seg_flat(&c->seg[S_CS], sel & 0xfffc, ATTR_CS32_DPL0);
+        v->iem.next_rip = (uint32_t)c->star;
+    }
+    iem_seg_flat(&c->seg[S_SS], (uint16_t)(sel + 8), ATTR_SS_DPL0);
+    iem_mode_changed(v);
+    return IEM_OK;
+}
+
 static int op_syscall(struct vcpu *v, const struct iem_insn *in)
 {
     struct cpu *c = &v->cpu;
     (void)in;
+    if (!cpu_is_64(c) && iem_cpu_ident(v)->amd) {
+        if (!(c->efer & EFER_SCE) || !(c->cr0 & CR0_PE) || cpu_is_v86(c))
+            return iem_ud(v);
+        return syscall_amd_legacy(v);
+    }
     int rc = need_64_sce(v);
     if (rc)
         return rc;
@@ -124,7 +156,7 @@ static int op_fsgsbase(struct vcpu *v, const struct iem_insn *in)
         return IEM_OK;
     }
     uint64_t val = iem_gpr(v, in->op[0].reg, size);
-    if (!iem_canonical(v, val))
+    if (!iem_canonical_reg(v, val))
         return iem_gp(v, 0);
     s->base = val;
     return IEM_OK;
@@ -149,7 +181,7 @@ static int op_invpcid(struct vcpu *v, const struct iem_insn *in)
     uint64_t pcid = desc[0] & 0xfff;
     if (desc[0] >> 12)
         return iem_gp(v, 0); /* reserved descriptor bits */
-    if (type == 0 && !iem_canonical(v, desc[1]))
+    if (type == 0 && !iem_canonical_reg(v, desc[1]))
         return iem_gp(v, 0);
     if (type <= 1 && !(c->cr4 & CR4_PCIDE) && pcid != 0)
         return iem_gp(v, 0);

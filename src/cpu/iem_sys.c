@@ -41,7 +41,7 @@ static int op_lxdt(struct vcpu *v, const struct iem_insn *in)
         rc = iem_read(v, m->seg, (ea + 2) & iem_mask(in->asize), b64 ? 8 : 4, &base);
     if (rc)
         return rc;
-    if (b64 && !iem_canonical(v, base))
+    if (b64 && !iem_canonical_reg(v, base))
         return iem_gp(v, 0);
     if (!b64 && in->osize == 2)
         base &= 0xffffff; /* 16-bit operand size loads a 24-bit base */
@@ -107,7 +107,7 @@ static int op_lldt_ltr(struct vcpu *v, const struct iem_insn *in)
     iem_desc_to_seg(d[0], sel, &s);
     if (lm) {
         s.base |= (d[1] & 0xffffffffu) << 32;
-        if (!iem_canonical(v, s.base))
+        if (!iem_canonical_reg(v, s.base))
             return iem_gp(v, sel & 0xfffc);
     }
     if (ltr) {
@@ -499,6 +499,16 @@ static int op_rdtsc(struct vcpu *v, const struct iem_insn *in)
     return IEM_OK;
 }
 
+/* RDPID: IA32_TSC_AUX into a register at any CPL (CR4.TSD does not apply);
+ * 64 bits in 64-bit mode, else 32. */
+static int op_rdpid(struct vcpu *v, const struct iem_insn *in)
+{
+    if (!iem_feat(v, CF_RDPID) || in->op[0].type != OPT_REG)
+        return iem_ud(v);
+    iem_gpr_set(v, in->op[0].reg, cpu_is_64(&v->cpu) ? 8 : 4, v->cpu.tsc_aux);
+    return IEM_OK;
+}
+
 static int op_rdmsr(struct vcpu *v, const struct iem_insn *in)
 {
     (void)in;
@@ -590,7 +600,7 @@ const struct iem_op_def iem_ops_sys[] = {
     {ZYDIS_MNEMONIC_INVD, op_priv_nop},   {ZYDIS_MNEMONIC_WBINVD, op_priv_nop},
     {ZYDIS_MNEMONIC_INVLPG, op_invlpg},   {ZYDIS_MNEMONIC_CPUID, op_cpuid},
     {ZYDIS_MNEMONIC_RDTSC, op_rdtsc},     {ZYDIS_MNEMONIC_RDTSCP, op_rdtsc},
-    {ZYDIS_MNEMONIC_RDMSR, op_rdmsr},     {ZYDIS_MNEMONIC_WRMSR, op_wrmsr},
+    {ZYDIS_MNEMONIC_RDPID, op_rdpid},     {ZYDIS_MNEMONIC_RDMSR, op_rdmsr},     {ZYDIS_MNEMONIC_WRMSR, op_wrmsr},
     {ZYDIS_MNEMONIC_RDPMC, op_rdpmc},     {ZYDIS_MNEMONIC_UD0, op_ud},
     {ZYDIS_MNEMONIC_UD1, op_ud},          {ZYDIS_MNEMONIC_UD2, op_ud},
     {ZYDIS_MNEMONIC_SYSENTER, op_sysenter}, {ZYDIS_MNEMONIC_SYSEXIT, op_sysexit},

@@ -29,6 +29,16 @@ static inline bool has_la57(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_E
 static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_ECX, 1u << 17); }
 static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }
 
+/* A linear address loaded into a register (GDTR/IDTR, the TR/LDTR/FS/GS
+ * bases, KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP, INVPCID's
+ * operand) is checked against the widest linear address the processor
+ * supports, whatever the current paging depth: 57 bits when CPUID has LA57,
+ * even with CR4.LA57 = 0 (Intel's LAM and 5-level paging documents). Memory
+ * accesses and RIP use iem_canonical(), which follows CR4.LA57. */
+static inline bool iem_canonical_reg(struct vcpu *v, uint64_t a)
+{
+    return pgm_canonical(has_la57(v) ? CR4_LA57 : 0, a);
+}
 
 /* The flat 4 GiB segments SYSCALL/SYSRET and SYSENTER/SYSEXIT load
  * without reading the GDT, with VMX-layout attributes. */

@@ -146,9 +146,8 @@ int tlb_invpcid(struct vcpu *v, uint64_t type, const uint64_t desc[2])
         return -1;
     switch (type) {
     case 0: /* individual address, non-global */
-        if (!pgm_canonical(v->cpu.cr4, desc[1]))
-            return -1;
-        flush_pcid_where(v, pcid, true, true, desc[1]);
+        if (pgm_canonical(v->cpu.cr4, desc[1]))
+            flush_pcid_where(v, pcid, true, true, desc[1]);
         break;
     case 1: tlb_flush_pcid(v, pcid, true); break;   /* single context */
     case 2: tlb_flush_all(v); break;                /* all contexts, global too */

@@ -2,21 +2,21 @@
  * lives and which rule validates a write; a handful with side effects get a
  * hook. Anything not in the table is #GP(0), as on hardware.
  */
+#include "cpu/cpufeat.h"
 #include "cpu/long.h"
+#include "cpu/msr.h"
 #include "cpu/tlb.h"
 #include "devices/lapic.h"
 
 #include <stddef.h>
 
-#define MSR_MTRR_CAP     0xfe
-#define MSR_MTRR_DEF     0x2ff
 #define MSR_UCODE_REV    0x8b
 #define MSR_PLATFORM_ID  0x17 /* read by Linux's microcode driver: no platform bits */
 
 /* Write validation rules. */
 enum msr_rule {
     R_ANY,       /* any 64-bit value */
-    R_CANON,     /* canonical linear address (48-bit) */
+    R_CANON,     /* canonical linear address (iem_canonical_reg) */
     R_LOW32,     /* bits 63:32 reserved */
     R_RO,        /* writes ignored (reads return the field or 0) */
     R_SPECIAL,   /* hook */
@@ -45,6 +45,8 @@ static int tsc_rd(struct vcpu *v, uint64_t *val)
 
 static int tsc_wr(struct vcpu *v, uint64_t val)
 {
+    /* Moving the TSC by X moves IA32_TSC_ADJUST by X (SDM vol. 3 18.17.3). */
+    v->cpu.tsc_adjust += val - iem_tsc(v);
     v->cpu.tsc_offset = val - vm_clock_ns(v->vm);
     return IEM_OK;
 }
@@ -73,8 +75,19 @@ static int tsc_deadline_wr(struct vcpu *v, uint64_t val)
     return IEM_OK;
 }
 
+/* IA32_PAT exists with CPUID.1:EDX.PAT. */
+static int pat_rd(struct vcpu *v, uint64_t *val)
+{
+    if (!iem_feat(v, CF_PAT))
+        return iem_gp(v, 0);
+    *val = v->cpu.pat;
+    return IEM_OK;
+}
+
 static int pat_wr(struct vcpu *v, uint64_t val)
 {
+    if (!iem_feat(v, CF_PAT))
+        return iem_gp(v, 0);
     for (unsigned i = 0; i < 8; i++) {
         unsigned t = (val >> (i * 8)) & 0xff;
         if (t == 2 || t == 3 || t > 7)
@@ -129,7 +142,7 @@ static int gs_base_rd(struct vcpu *v, uint64_t *val)
 
 static int fs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(v, val))
+    if (!iem_canonical_reg(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_FS].base = val;
     return IEM_OK;
@@ -137,16 +150,21 @@ static int fs_base_wr(struct vcpu *v, uint64_t val)
 
 static int gs_base_wr(struct vcpu *v, uint64_t val)
 {
-    if (!iem_canonical(v, val))
+    if (!iem_canonical_reg(v, val))
         return iem_gp(v, 0);
     v->cpu.seg[S_GS].base = val;
     return IEM_OK;
 }
 
-/* IA32_TSC_AUX exists with RDTSCP. */
+/* IA32_TSC_AUX exists with RDTSCP or RDPID. */
+static bool has_tsc_aux(struct vcpu *v)
+{
+    return has_rdtscp(v) || iem_feat(v, CF_RDPID);
+}
+
 static int tsc_aux_rd(struct vcpu *v, uint64_t *val)
 {
-    if (!has_rdtscp(v))
+    if (!has_tsc_aux(v))
         return iem_gp(v, 0);
     *val = v->cpu.tsc_aux;
     return IEM_OK;
@@ -154,18 +172,9 @@ static int tsc_aux_rd(struct vcpu *v, uint64_t *val)
 
 static int tsc_aux_wr(struct vcpu *v, uint64_t val)
 {
-    if (!has_rdtscp(v) || (val >> 32))
+    if (!has_tsc_aux(v) || (val >> 32))
         return iem_gp(v, 0);
     v->cpu.tsc_aux = val;
-    return IEM_OK;
-}
-
-static int mtrr_def_wr(struct vcpu *v, uint64_t val)
-{
-    /* No MTRR storage: accept what a firmware writes (type, FE, E) and keep
-     * reading 0 (everything uncached by MTRR means nothing to an emulator). */
-    if (val & ~0xcffull)
-        return iem_gp(v, 0);
     return IEM_OK;
 }
 
@@ -177,12 +186,10 @@ static const struct msr_desc msrs[] = {
     {MSR_TSC_DEADLINE,   R_SPECIAL, -1,            tsc_deadline_rd, tsc_deadline_wr},
     {MSR_UCODE_REV,      R_RO,      -1,            NULL,       NULL},
     {MSR_PLATFORM_ID,    R_RO,      -1,            NULL,       NULL},
-    {MSR_MTRR_CAP,       R_SPECIAL, -1,            NULL,       NULL},
-    {MSR_SYSENTER_CS,    R_LOW32,   F(sysenter_cs), NULL,      NULL},
+    {MSR_SYSENTER_CS,    R_ANY,     F(sysenter_cs), NULL,      NULL}, /* 63:16: unused, writable */
     {MSR_SYSENTER_ESP,   R_CANON,   F(sysenter_esp), NULL,     NULL},
     {MSR_SYSENTER_EIP,   R_CANON,   F(sysenter_eip), NULL,     NULL},
-    {MSR_PAT,            R_SPECIAL, F(pat),        NULL,       pat_wr},
-    {MSR_MTRR_DEF,       R_SPECIAL, -1,            NULL,       mtrr_def_wr},
+    {MSR_PAT,            R_SPECIAL, F(pat),        pat_rd,     pat_wr},
     {MSR_EFER,           R_SPECIAL, F(efer),       NULL,       efer_wr},
     {MSR_STAR,           R_ANY,     F(star),       NULL,       NULL},
     {MSR_LSTAR,          R_CANON,   F(lstar),      NULL,       NULL},
@@ -212,6 +219,9 @@ int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) /* #GP unless in x2APIC mode */
         return lapic_msr_read(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
+    int rc = msr_ia32_read(v, msr, val);
+    if (rc != MSR_NOT_HERE)
+        return rc;
     const struct msr_desc *d = msr_find(msr);
     if (!d)
         return iem_gp(v, 0);
@@ -225,6 +235,9 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
         return lapic_msr_write(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
+    int rc = msr_ia32_write(v, msr, val);
+    if (rc != MSR_NOT_HERE)
+        return rc;
     const struct msr_desc *d = msr_find(msr);
     if (!d)
         return iem_gp(v, 0);
@@ -234,7 +247,7 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case R_ANY:
         break;
     case R_CANON:
-        if (!iem_canonical(v, val))
+        if (!iem_canonical_reg(v, val))
             return iem_gp(v, 0);
         break;
     case R_LOW32:

@@ -161,7 +161,11 @@ void iem_load_cs(struct vcpu *v, uint16_t sel, uint64_t desc, unsigned cpl)
     v->cpu.cpl = (uint8_t)cpl;
 }
 
-/* RET/IRET to an outer level: data segments the new CPL may not use become null. */
+/* RET/IRET to an outer level: data segments the new CPL may not use become
+ * null. Only the selector is cleared (SDM RET/IRET: SegmentSelector := 0);
+ * the hidden base stays, and 64-bit code at the new level still addresses
+ * through the FS and GS bases, as hardware does (a kernel's per-CPU GS base
+ * survives its IRETQ to user mode and is there for its next #DB or #PF). */
 void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl)
 {
     static const uint8_t regs[] = {S_ES, S_DS, S_FS, S_GS};
@@ -171,8 +175,11 @@ void iem_null_outer_segs(struct vcpu *v, unsigned new_cpl)
             continue;
         unsigned dpl = (s->attr >> SEG_DPL_SHIFT) & 3;
         bool conforming_code = (s->attr & 0xc) == 0xc;
-        if (dpl < new_cpl && !conforming_code)
+        if (dpl < new_cpl && !conforming_code) {
+            uint64_t base = s->base;
             iem_seg_null(s, 0);
+            s->base = base;
+        }
     }
 }
 

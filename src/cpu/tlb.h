@@ -32,8 +32,10 @@ void tlb_code_page(struct vcpu *v, uint64_t gpa);
 /* Entries of one PCID; global ones too unless keep_global. */
 void tlb_flush_pcid(struct vcpu *v, unsigned pcid, bool keep_global);
 /* INVPCID with its type and 16-byte descriptor: -1 when the instruction
- * must raise #GP(0) (type > 3, descriptor bits 63:12 set, a non-canonical
- * address for type 0, a nonzero PCID for type 0/1 with CR4.PCIDE = 0). */
+ * must raise #GP(0) (type > 3, descriptor bits 63:12 set, a nonzero PCID
+ * for type 0/1 with CR4.PCIDE = 0). The caller checks type 0's address
+ * against the CPU's widest linear address; one that is not canonical at the
+ * current paging depth has no translation to drop. */
 int tlb_invpcid(struct vcpu *v, uint64_t type, const uint64_t desc[2]);
 
 /* Registers whose writes change translations. */

@@ -307,8 +307,9 @@ static void eoi(struct lapic *l)
     if (v < 0)
         return;
     bit_clr(l->isr, (unsigned)v);
+    /* The TMR bit stays: only the next acceptance of the vector changes it
+     * (SDM vol. 3 11.8.4). */
     if (bit_test(l->tmr, (unsigned)v)) {
-        bit_clr(l->tmr, (unsigned)v);
         if (l->sys->eoi_hook)
             l->sys->eoi_hook(l->sys->eoi_opaque, (unsigned)v);
     }

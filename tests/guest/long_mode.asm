@@ -166,7 +166,7 @@ main:
         mov cr8, rax
         UNLESS_TCGQ "lgdt/lidt with a non-canonical base"
         sgdt [RES]
-        mov rax, 0x0000800000000000
+        mov rax, 0x0100000000000000     ; not canonical at 48 or 57 bits (canon57.asm)
         mov [RES + 2], rax
         TRY
         lgdt [RES]

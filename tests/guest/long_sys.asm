@@ -12,7 +12,7 @@
 ; on 16-byte system descriptors.
 %include "lib/pm32.inc"
 %include "lib/long64.inc"
-NONCANON equ 0x0000800000000000
+NONCANON equ 0x0100000000000000 ; not canonical at 48 or 57 bits (canon57.asm)
 V_RCX   equ 0x700
 V_R11   equ 0x708
 V_FL    equ 0x710
@@ -160,7 +160,7 @@ sc_back:
         UNLESS_TCGQ "wrmsr FS_BASE with a non-canonical value"
         mov ecx, 0xC0000100
         xor eax, eax
-        mov edx, 0x8000
+        mov edx, NONCANON >> 32
         TRY
         wrmsr
         CATCHQ 13, 0, "wrmsr FS_BASE non-canonical #GP(0)"

@@ -2,10 +2,12 @@
 ; esp / push sp (value before the decrement), pop esp, pop [esp+n] (address
 ; computed after the increment), pushad/popad (ESP skipped), pusha/popa,
 ; pushfd/popfd/pushf/popf, enter with nesting levels 0, 1, 3 (32-bit and
-; 16-bit operand size) and leave.
+; 16-bit operand size) and leave; pop ss moving (E)SP by the address size of
+; the stack it popped from, not by the B bit of the SS it loads.
 %include "lib/pm32.inc"
 S0 equ 0x60000
 S1 equ 0xF000
+SEL16SS equ 0x40
 main:
         mov [RES], esp
         mov esp, S0
@@ -169,6 +171,22 @@ main:
         o16 leave
         CHECK_EQ esp, S1, "o16 leave"
         CHECK_MASK ebp, 0x5000, 0xffff, "o16 leave restores BP"
+        ; pop ss: the pop uses the old stack, so ESP/SP moves by its size
+        SET_DESC SEL16SS, 0, 0xFFFF, 0x93, 0  ; 16-bit data, B=0
+        mov esp, 0x1FFFC                ; 32-bit SS: ESP 0x1FFFC -> 0x20000
+        mov dword [0x1FFFC], SEL16SS
+        pop ss
+        mov ebx, esp
+        mov ax, SEL_DATA32
+        mov ss, ax
+        CHECK_EQ ebx, 0x20000, "pop ss to a 16-bit SS from a 32-bit stack: ESP + 4"
+        mov esp, 0x2FFFC                ; 16-bit SS: SP 0xFFFC -> 0x0000, ESP[31:16] kept
+        mov ax, SEL16SS
+        mov ss, ax
+        mov dword [0xFFFC], SEL_DATA32
+        pop ss
+        mov ebx, esp
+        CHECK_EQ ebx, 0x20000, "pop ss to a 32-bit SS from a 16-bit stack: SP wraps, ESP[31:16] kept"
         mov esp, [RES]
         FINISH
 END_IMAGE

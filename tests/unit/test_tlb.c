@@ -172,7 +172,9 @@ Test(tlb, invpcid_types)
     d[0] = 1 | (1ull << 12);
     cr_assert_eq(tlb_invpcid(vc, 1, d), -1, "descriptor bits 63:12 must be zero");
     d[0] = 1, d[1] = 0x0000800000000000ull;
-    cr_assert_eq(tlb_invpcid(vc, 0, d), -1, "non-canonical address");
+    /* INVPCID checks the address against the CPU's widest linear address
+     * (iem_long.c); one not canonical at this paging depth drops nothing */
+    cr_assert_eq(tlb_invpcid(vc, 0, d), 0, "address not canonical at 48 bits");
 
     /* type 0: that page of that PCID */
     cr_assert_eq(rd(LIN), VAL_A);

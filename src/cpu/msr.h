@@ -1,0 +1,16 @@
+/* MSR pieces split from msr.c (the descriptor table): msr_ia32.c. Only
+ * src/cpu/ includes this. */
+#ifndef PCVM_MSR_H
+#define PCVM_MSR_H
+
+#include "cpu/iem.h"
+
+/* msr is not one of msr_ia32.c's: msr.c's table decides. */
+#define MSR_NOT_HERE (-1)
+
+/* IA32_MISC_ENABLE, IA32_TSC_ADJUST and the MTRRs: IEM_OK, a fault status,
+ * or MSR_NOT_HERE. */
+int msr_ia32_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int msr_ia32_write(struct vcpu *v, uint32_t msr, uint64_t val);
+
+#endif
