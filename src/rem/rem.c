@@ -26,41 +26,10 @@
 #include "cpu/decode.h"
 #include "cpu/tlb.h"
 #include "rem/rem.h"
+#include "rem/rem_int.h"
 
-#define REM_TB_MAX   32   /* instructions per TB */
-#define REM_HASH     4096 /* physical hash buckets */
-#define REM_JC       4096 /* jump cache entries (linear PC) */
 #define REM_MIN_ARENA (4ull << 20)
-
-struct rem_link {
-    uint64_t lin;   /* linear PC the exit went to */
-    uint32_t epoch; /* the TLB epoch when it was made */
-    struct rem_tb *tb;
-};
-
-struct rem_tb {
-    uint64_t gpa;         /* guest-physical address of the first byte */
-    const uint32_t *genp; /* PGM's code generation of the page */
-    uint32_t gen;
-    uint32_t key;
-    uint16_t ninsns, len; /* instructions, bytes */
-    uint32_t execs;
-    struct rem_tb *hnext;
-    struct rem_link link[2]; /* [0]: past the last instruction, [1]: elsewhere */
-    struct iem_insn insns[];
-};
-
-struct rem_stats {
-    uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
-};
-
-struct rem_state {
-    uint8_t *arena;
-    size_t size, used;
-    struct rem_tb *hash[REM_HASH];
-    struct rem_tb *jc[REM_JC];
-    struct rem_stats st;
-};
+#define REM_HOT_DEFAULT 16 /* runs before a TB is compiled (--rem-hot) */
 
 int rem_init(struct vcpu *v)
 {
@@ -79,6 +48,11 @@ int rem_init(struct vcpu *v)
         free(r);
         return -ENOMEM;
     }
+    r->tier = vm->cfg.rem_tier ? vm->cfg.rem_tier : 2;
+    r->hot = vm->cfg.rem_hot ? vm->cfg.rem_hot : REM_HOT_DEFAULT;
+    /* compiled code is a fraction of the decoded form's size */
+    if (r->tier >= 2 && rem_code_init(&r->code, r->size / 4) < 0)
+        r->tier = 1;
     v->rem = r;
     return 0;
 }
@@ -89,6 +63,7 @@ void rem_fini(struct vcpu *v)
     if (!r)
         return;
     munmap(r->arena, r->size);
+    rem_code_fini(&r->code);
     free(r);
     v->rem = NULL;
 }
@@ -99,6 +74,7 @@ void rem_flush(struct vcpu *v)
     if (!r)
         return;
     r->used = 0;
+    r->code.used = 0;
     memset(r->hash, 0, sizeof(r->hash));
     memset(r->jc, 0, sizeof(r->jc));
     /* hand the arena's pages back: a flush must also bound host memory */
@@ -119,10 +95,7 @@ static inline unsigned hash_slot(uint64_t gpa, uint32_t key)
     return (unsigned)((gpa ^ (gpa >> 12) ^ ((uint64_t)key << 7)) & (REM_HASH - 1));
 }
 
-static inline bool tb_valid(const struct rem_tb *tb)
-{
-    return *tb->genp == tb->gen;
-}
+#define tb_valid rem_tb_valid
 
 static size_t tb_bytes(unsigned ninsns)
 {
@@ -233,13 +206,7 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
 }
 
 #define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
-
-/* Whether iem_take_interrupt could deliver something now: an NMI, or an
- * interrupt with EFLAGS.IF set (it changes nothing otherwise). */
-static inline bool intr_possible(const struct cpu *c, unsigned ff)
-{
-    return (ff & VCPU_FF_NMI) || ((ff & INTR_FF) && (c->rflags & F_IF));
-}
+#define intr_possible rem_intr_possible
 
 int rem_exec(struct vcpu *v, uint64_t max)
 {
@@ -289,6 +256,31 @@ int rem_exec(struct vcpu *v, uint64_t max)
         tb->execs++;
         r->st.tb_runs++;
         bool plain = iem_plain_ok(v);
+        if (r->tier >= 2 && !tb->native && !tb->no_native && tb->execs >= r->hot) {
+            uint64_t flushes = r->st.flushes;
+            if (!rem_native_compile(v, tb)) {
+                if (r->code.used + 4096 > r->code.size) /* full: start over, this TB with it */
+                    rem_flush(v);
+                else
+                    tb->no_native = true;
+            }
+            if (flushes != r->st.flushes)
+                continue;
+        }
+        if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns) {
+            uint64_t end = (c->rip + tb->len) & tb->insns[0].ipmask;
+            r->cur = tb;
+            r->native_n = 0;
+            r->native_rc = IEM_OK;
+            tb->native(v, r);
+            n += r->native_n;
+            r->st.native_runs++;
+            r->st.native_insns += r->native_n;
+            if (r->native_rc)
+                return r->native_rc;
+            from = &tb->link[c->rip != end];
+            continue;
+        }
         for (const struct iem_insn *in = tb->insns, *end = in + tb->ninsns;;) {
             uint64_t next = (c->rip + in->len) & in->ipmask;
             if (__builtin_expect(plain && !(in->ctl & IEM_CTL_FULL), 1)) {
@@ -324,7 +316,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
 void rem_get_counts(struct vcpu *v, struct rem_counts *out)
 {
     const struct rem_stats *s = &v->rem->st;
-    *out = (struct rem_counts){s->builds, s->flushes, s->link_hits, s->tb_runs, s->iem_steps};
+    *out = (struct rem_counts){s->builds,    s->flushes,  s->link_hits,   s->tb_runs,
+                               s->iem_steps, s->compiled, s->native_insns};
 }
 
 void rem_info(struct vcpu *v, int fd)
@@ -348,11 +341,13 @@ void rem_info(struct vcpu *v, int fd)
     dprintf(fd,
             "cpu%u: TBs %u live (%llu instructions), %u stale; cache %zu KiB of %zu KiB, %llu flushes\n"
             "cpu%u: %llu TB runs, %llu lookups (%.1f%% jump cache, %.1f%% hash, %llu built), %llu chained\n"
-            "cpu%u: %llu instructions left to IEM\n",
+            "cpu%u: %llu instructions left to IEM; tier 2: %llu TBs compiled (%zu KiB of %zu KiB code), %llu runs, "
+            "%llu instructions\n",
             v->id, live, (unsigned long long)insns, stale, r->used >> 10, r->size >> 10,
             (unsigned long long)s->flushes, v->id, (unsigned long long)s->tb_runs,
             (unsigned long long)s->lookups, s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
             s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0,
             (unsigned long long)s->builds, (unsigned long long)s->link_hits, v->id,
-            (unsigned long long)s->iem_steps);
+            (unsigned long long)s->iem_steps, (unsigned long long)s->compiled, r->code.used >> 10,
+            r->code.size >> 10, (unsigned long long)s->native_runs, (unsigned long long)s->native_insns);
 }

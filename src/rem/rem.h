@@ -26,6 +26,7 @@ void rem_flush(struct vcpu *v);
 /* What the cache has done so far (tests, benchmarks). */
 struct rem_counts {
     uint64_t builds, flushes, link_hits, tb_runs, iem_steps;
+    uint64_t compiled, native_insns; /* tier 2 */
 };
 void rem_get_counts(struct vcpu *v, struct rem_counts *out);
 /* info tb: counts, hit rate, flushes, invalidations. */

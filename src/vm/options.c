@@ -71,6 +71,9 @@ void vm_options_usage(FILE *f)
                "  --engine=iem|rem|hm|auto   execution engine (default auto: KVM when available)\n"
                "  --trace[=FILE]             one line per executed instruction\n"
                "  --max-insns N              stop after N instructions\n"
+               "  --rem-tier=1|2             REM: translation blocks only, or hot ones compiled\n"
+               "                             to host code too (default 2)\n"
+               "  --rem-hot=N                REM: runs before a block is compiled (default 16)\n"
                "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
                "                             instruction (QEMU: -icount shift=N); default 0\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
@@ -416,6 +419,19 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (parse_uint_n(spec, strcspn(spec, ","), &shift) < 0 || shift > 10) /* ,align= etc. ignored */
                 return die("bad instruction-count shift '%s' (0..10)", spec);
             o->icount_shift = (int)shift;
+            continue;
+        }
+        /* --rem-tier=1|2, --rem-hot=N: REM's native tier and when it compiles */
+        if (!strncmp(a, "--rem-tier=", 11) || !strncmp(a, "--rem-hot=", 10)) {
+            bool tier = a[6] == 't';
+            const char *num = a + (tier ? 11 : 10);
+            uint64_t n;
+            if (parse_uint_n(num, strlen(num), &n) < 0 || (tier ? n < 1 || n > 2 : n < 1 || n > 1000000))
+                return die("bad %s (--rem-tier=1|2, --rem-hot=1..1000000)", a);
+            if (tier)
+                c->rem_tier = (unsigned)n;
+            else
+                c->rem_hot = (unsigned)n;
             continue;
         }
         if (!strncmp(a, "--screenshot", 12) && (!a[12] || a[12] == '=')) {

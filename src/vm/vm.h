@@ -86,6 +86,8 @@ struct vm_config {
     bool nodefaults;
     enum em_engine engine;
     uint64_t tb_size; /* REM's translation cache for the VM, bytes (0: default) */
+    unsigned rem_tier; /* --rem-tier: 1 TBs only, 2 (default, 0) hot TBs compiled to host code */
+    unsigned rem_hot;  /* --rem-hot: runs before a TB is compiled (0: default) */
     bool trace;
     const char *trace_file;
     uint64_t max_insns; /* 0: unlimited */

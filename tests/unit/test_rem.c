@@ -39,7 +39,8 @@ static void put_handlers(struct vm *vm)
     }
 }
 
-static struct vm *make_vm(const uint8_t *code, size_t n, const uint64_t gpr[8], bool rem)
+/* 0: IEM; 1: REM's first tier; 2: REM with every TB compiled at its first run */
+static struct vm *make_vm_tier(const uint8_t *code, size_t n, const uint64_t gpr[8], unsigned tier)
 {
     struct vm *vm = testvm_pm32(0);
     testvm_idt(vm);
@@ -51,9 +52,16 @@ static struct vm *make_vm(const uint8_t *code, size_t n, const uint64_t gpr[8], 
         if (r != R_SP)
             v->cpu.gpr[r] = gpr[r];
     v->cpu.rip = CODE;
-    if (rem)
+    vm->cfg.rem_tier = tier;
+    vm->cfg.rem_hot = 1;
+    if (tier)
         cr_assert_eq(rem_init(v), 0, "rem_init");
     return vm;
+}
+
+static struct vm *make_vm(const uint8_t *code, size_t n, const uint64_t gpr[8], bool rem)
+{
+    return make_vm_tier(code, n, gpr, rem ? 2 : 0);
 }
 
 static void free_vm(struct vm *vm)
@@ -101,17 +109,28 @@ static const char *differs(struct vm *a, struct vm *b, char *buf, size_t len)
     return NULL;
 }
 
-/* Runs `code` on both engines for max instructions and compares. */
+/* Runs `code` on IEM and on each REM tier for max instructions and
+ * compares. */
+static uint64_t native_insns; /* instructions tier 2 ran natively, over run_both calls */
+
 static void run_both(const uint8_t *code, size_t n, const uint64_t gpr[8], uint64_t max, const char *what)
 {
-    struct vm *a = make_vm(code, n, gpr, false), *b = make_vm(code, n, gpr, true);
-    int ra = iem_exec(&a->cpus[0], max), rb = rem_exec(&b->cpus[0], max);
-    char buf[160];
-    const char *d = ra != rb ? "status" : differs(a, b, buf, sizeof buf);
+    struct vm *a = make_vm_tier(code, n, gpr, 0);
+    int ra = iem_exec(&a->cpus[0], max);
 
-    cr_expect_null(d, "%s: REM differs from IEM: %s (status iem %d rem %d)", what, d ? d : "", ra, rb);
+    for (unsigned tier = 1; tier <= 2; tier++) {
+        struct vm *b = make_vm_tier(code, n, gpr, tier);
+        int rb = rem_exec(&b->cpus[0], max);
+        char buf[160];
+        const char *d = ra != rb ? "status" : differs(a, b, buf, sizeof buf);
+        cr_expect_null(d, "%s: REM tier %u differs from IEM: %s (status iem %d rem %d)", what, tier, d ? d : "",
+                       ra, rb);
+        struct rem_counts cnt;
+        rem_get_counts(&b->cpus[0], &cnt);
+        native_insns += cnt.native_insns;
+        free_vm(b);
+    }
     free_vm(a);
-    free_vm(b);
 }
 
 Test(rem, random_code_matches_iem, .timeout = 300)
@@ -135,6 +154,75 @@ Test(rem, random_code_matches_iem, .timeout = 300)
         snprintf(what, sizeof what, "seed %u", seed);
         run_both(code, sizeof code, gpr, 3000, what);
     }
+}
+
+/* Straight-line and looping code made of the forms the native tier
+ * compiles (register MOV, ALU, LEA), mixed with forms it hands to IEM
+ * (INC/DEC, shifts, memory operands, Jcc), so both the compiled bodies and
+ * the switches between them and the helpers are compared. */
+Test(rem, native_forms_match_iem, .timeout = 300)
+{
+    static uint8_t code[2048];
+    uint64_t s = 0x51dec0deull;
+
+    for (unsigned prog = 0; prog < 120; prog++) {
+        size_t n = 0;
+        uint64_t gpr[8];
+        char what[32];
+        while (n + 16 < sizeof code) {
+            uint64_t r = xorshift(&s);
+            unsigned modrm = 0xc0 | (unsigned)(r >> 8 & 0x3f), kind = (unsigned)(r % 13);
+            static const uint8_t alu[] = {0x01, 0x09, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89, 0x03, 0x2b, 0x33, 0x8b};
+            uint32_t imm = (uint32_t)(r >> 32);
+            switch (kind) {
+            case 0: case 1: case 2: case 3: /* op r32, r32 */
+                code[n++] = alu[(r >> 16) % sizeof alu];
+                code[n++] = (uint8_t)modrm;
+                break;
+            case 4: /* op r32, imm32 */
+                code[n++] = 0x81, code[n++] = (uint8_t)modrm;
+                memcpy(code + n, &imm, 4), n += 4;
+                break;
+            case 5: /* op r32, simm8 */
+                code[n++] = 0x83, code[n++] = (uint8_t)modrm, code[n++] = (uint8_t)imm;
+                break;
+            case 6: /* mov r32, imm32 */
+                code[n++] = (uint8_t)(0xb8 + (r >> 20 & 7));
+                memcpy(code + n, &imm, 4), n += 4;
+                break;
+            case 7: /* lea r32, [base + index * scale + disp8] */
+                code[n++] = 0x8d, code[n++] = (uint8_t)(0x44 | (r >> 24 & 0x38));
+                code[n++] = (uint8_t)(r >> 40), code[n++] = (uint8_t)imm;
+                break;
+            case 8: /* lea r32, [reg + disp32] */
+                code[n++] = 0x8d, code[n++] = (uint8_t)(0x80 | (r >> 24 & 0x3f));
+                if ((code[n - 1] & 7) == 4)
+                    code[n++] = 0x24;
+                memcpy(code + n, &imm, 4), n += 4;
+                break;
+            case 9: /* inc/dec r32 */
+                code[n++] = (uint8_t)(0x40 + (r >> 20 & 15));
+                break;
+            case 10: /* shl/shr/rol r32, imm8 */
+                code[n++] = 0xc1, code[n++] = (uint8_t)(0xc0 | (r >> 24 & 0x2f)), code[n++] = (uint8_t)(imm & 31);
+                break;
+            case 11: /* jcc rel8, short either way */
+                code[n++] = (uint8_t)(0x70 + (r >> 20 & 15)), code[n++] = (uint8_t)((int8_t)(imm % 24) - 12);
+                break;
+            default: /* mov [0x8000 + r32 & 0xfff], r32 through a masked pointer */
+                code[n++] = 0x81, code[n++] = 0xe7, memcpy(code + n, &(uint32_t){0xffc}, 4), n += 4; /* and edi */
+                code[n++] = 0x89, code[n++] = (uint8_t)(0x87 | (r >> 24 & 0x38));
+                memcpy(code + n, &(uint32_t){0x8000}, 4), n += 4;
+                break;
+            }
+        }
+        code[n++] = 0xf4;
+        for (unsigned i = 0; i < 8; i++)
+            gpr[i] = xorshift(&s) & 0xffffffffu;
+        snprintf(what, sizeof what, "program %u", prog);
+        run_both(code, n, gpr, 20000, what);
+    }
+    cr_expect_gt(native_insns, 100000, "tier 2 ran %llu instructions natively", (unsigned long long)native_insns);
 }
 
 /* A store into the block that is running: the next instruction must be the

@@ -1,0 +1,87 @@
+/* REM internals shared by the first tier (rem.c) and the native code
+ * generator (rem_native.c, rem_x64.c). Only src/rem/ includes this. */
+#ifndef PCVM_REM_INT_H
+#define PCVM_REM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/iem.h"
+
+#define REM_TB_MAX 32 /* instructions per TB */
+#define REM_HASH   4096
+#define REM_JC     4096
+
+struct rem_link {
+    uint64_t lin;   /* linear PC the exit went to */
+    uint32_t epoch; /* the TLB epoch when it was made */
+    struct rem_tb *tb;
+};
+
+struct rem_state;
+/* Native code of a TB: returns 0 when it ran to its end, 1 when a helper
+ * stopped it early (REM's loop then looks at the state). */
+typedef int (*rem_native_fn)(struct vcpu *v, struct rem_state *r);
+
+struct rem_tb {
+    uint64_t gpa;         /* guest-physical address of the first byte */
+    const uint32_t *genp; /* PGM's code generation of the page */
+    uint32_t gen;
+    uint32_t key;
+    uint16_t ninsns, len; /* instructions, bytes */
+    uint32_t execs;
+    struct rem_tb *hnext;
+    struct rem_link link[2]; /* [0]: past the last instruction, [1]: elsewhere */
+    rem_native_fn native;    /* tier 2, or NULL */
+    bool no_native;          /* compiling was tried and refused */
+    struct iem_insn insns[];
+};
+
+struct rem_stats {
+    uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
+    uint64_t compiled, native_runs, native_insns, native_exits;
+};
+
+/* The code buffer: one memfd mapped twice, written through `rw` and run
+ * through `rx`, so no page is ever writable and executable at once. */
+struct rem_code {
+    uint8_t *rw, *rx;
+    size_t size, used;
+};
+
+struct rem_state {
+    uint8_t *arena;
+    size_t size, used;
+    struct rem_tb *hash[REM_HASH];
+    struct rem_tb *jc[REM_JC];
+    struct rem_stats st;
+    struct rem_code code;
+    unsigned tier;     /* 1: TBs only; 2: hot TBs compiled */
+    unsigned hot;      /* runs before a TB is compiled */
+    /* set by the native helpers for REM's loop */
+    struct rem_tb *cur;
+    uint64_t native_n; /* instructions (retired or faulted) the native code ran */
+    int native_rc;     /* a status to return from rem_exec, or IEM_OK */
+    void *trace_tb;    /* --trace-tb FILE, or NULL */
+};
+
+static inline bool rem_tb_valid(const struct rem_tb *tb)
+{
+    return *tb->genp == tb->gen;
+}
+
+/* Whether iem_take_interrupt could deliver something now. */
+static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
+{
+    const unsigned intr = VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI;
+    return (ff & VCPU_FF_NMI) || ((ff & intr) && (c->rflags & F_IF));
+}
+
+/* rem_x64.c: the code buffer. */
+int rem_code_init(struct rem_code *cb, size_t size);
+void rem_code_fini(struct rem_code *cb);
+/* rem_native.c: compiles tb into the buffer; false when nothing in it is
+ * worth compiling or the buffer is full (the caller flushes). */
+bool rem_native_compile(struct vcpu *v, struct rem_tb *tb);
+
+#endif

@@ -1,0 +1,211 @@
+/* REM, second tier: hot TBs compiled to host x86-64 code.
+ *
+ * Invariants:
+ * - Compiled code runs a TB's instructions in order with exactly IEM's
+ *   results. Register-only MOV, ALU and LEA forms become host instructions
+ *   on struct cpu (the lazy flags stored as iem_lazy stores them); every
+ *   other instruction is a call to rem_native_step, which runs it through
+ *   IEM's plain or full path as the first tier does.
+ * - It is entered only at a TB's start, with nothing for the full path
+ *   to watch (iem_plain_ok, RF clear) and budget for all of the TB; so a
+ *   native instruction can neither fault nor overrun the budget, and RIP
+ *   and the retired count need to be exact only before a helper call and
+ *   at the end.
+ * - A helper that changes anything REM must look at (a fault, a branch, a
+ *   write to the TB's code, a forced action, an instruction for the full
+ *   path) makes the code return 1 at once, with the state at that
+ *   instruction boundary.
+ * - Interrupts and forced actions are looked at after each helper call,
+ *   not between two native instructions: neither can raise one, and a
+ *   request from another thread waits at most one TB.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "rem/rem_x64.h"
+
+#define V_GPR(i)  ((int32_t)(offsetof(struct vcpu, cpu.gpr) + 8 * (i)))
+#define V_RIP     ((int32_t)offsetof(struct vcpu, cpu.rip))
+#define V_LF_OP   ((int32_t)offsetof(struct vcpu, cpu.lf.op))
+#define V_LF_RES  ((int32_t)offsetof(struct vcpu, cpu.lf.res))
+#define V_LF_SRC1 ((int32_t)offsetof(struct vcpu, cpu.lf.src1))
+#define V_LF_SRC2 ((int32_t)offsetof(struct vcpu, cpu.lf.src2))
+#define V_INSNS   ((int32_t)offsetof(struct vcpu, insns))
+#define R_NATIVE_N ((int32_t)offsetof(struct rem_state, native_n))
+
+_Static_assert(offsetof(struct cpu_lazy, size) == offsetof(struct cpu_lazy, op) + 1,
+               "one 16-bit store sets the lazy op and size");
+
+/* Runs one instruction the code does not translate (see the invariants). */
+static int native_step(struct vcpu *v, const struct iem_insn *in)
+{
+    struct rem_state *r = v->rem;
+    struct cpu *c = &v->cpu;
+    uint64_t next = (c->rip + in->len) & in->ipmask;
+    bool full = (in->ctl & IEM_CTL_FULL) != 0;
+    int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, next);
+
+    r->native_n++;
+    if (rc) {
+        r->native_rc = rc;
+        return 1;
+    }
+    if (c->rip != next || !rem_tb_valid(r->cur) || (full && !iem_plain_ok(v)))
+        return 1;
+    unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+    return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
+}
+
+static bool gpr(const struct iem_op *op)
+{
+    return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
+}
+
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA };
+
+/* The host ALU op and lazy op of each guest mnemonic; CMP and TEST
+ * compute like SUB and AND without writing back. */
+static bool alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *writes)
+{
+    *writes = true;
+    switch (mnemonic) {
+    case ZYDIS_MNEMONIC_ADD: *op = X_ADD, *lf = LF_ADD; return true;
+    case ZYDIS_MNEMONIC_SUB: *op = X_SUB, *lf = LF_SUB; return true;
+    case ZYDIS_MNEMONIC_CMP: *op = X_SUB, *lf = LF_SUB, *writes = false; return true;
+    case ZYDIS_MNEMONIC_AND: *op = X_AND, *lf = LF_LOGIC; return true;
+    case ZYDIS_MNEMONIC_TEST: *op = X_AND, *lf = LF_LOGIC, *writes = false; return true;
+    case ZYDIS_MNEMONIC_OR: *op = X_OR, *lf = LF_LOGIC; return true;
+    case ZYDIS_MNEMONIC_XOR: *op = X_XOR, *lf = LF_LOGIC; return true;
+    default: return false;
+    }
+}
+
+static enum nkind kind_of(const struct iem_insn *in)
+{
+    enum x64_alu op;
+    uint8_t lf;
+    bool w;
+
+    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops != 2 || !gpr(&in->op[0]))
+        return N_NONE;
+    const struct iem_op *s = &in->op[1];
+    bool src_ok = (s->type == OPT_REG && gpr(s) && s->size == in->op[0].size) || s->type == OPT_IMM;
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && src_ok)
+        return N_MOV;
+    if (alu_of(in->mnemonic, &op, &lf, &w) && src_ok)
+        return N_ALU;
+    if (in->mnemonic == ZYDIS_MNEMONIC_LEA && s->type == OPT_MEM && !in->vsib && s->base != IEM_RIPREG &&
+        (in->asize == 4 || in->asize == 8) && (s->scale == 0 || s->scale == 1 || s->scale == 2 ||
+                                               s->scale == 4 || s->scale == 8))
+        return N_LEA;
+    return N_NONE;
+}
+
+/* The source operand (a register or an immediate, masked to the size as
+ * IEM masks it) into rcx. */
+static void load_src(struct x64 *e, const struct iem_op *s, bool w)
+{
+    if (s->type == OPT_REG)
+        x64_load(e, X_RCX, V_GPR(s->reg), w);
+    else
+        x64_mov_imm(e, X_RCX, w ? s->imm : (uint32_t)s->imm);
+}
+
+static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+
+    switch (k) {
+    case N_MOV:
+        load_src(e, s, w);
+        x64_store64(e, V_GPR(d->reg), X_RCX); /* a 32-bit value is zero-extended */
+        break;
+    case N_ALU: {
+        enum x64_alu op;
+        uint8_t lf;
+        bool writes;
+        alu_of(in->mnemonic, &op, &lf, &writes);
+        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        load_src(e, s, w);
+        x64_mov_rr(e, X_RDX, X_RAX, true);
+        x64_alu_rr(e, op, X_RAX, X_RCX, w);
+        if (writes)
+            x64_store64(e, V_GPR(d->reg), X_RAX);
+        x64_store64(e, V_LF_RES, X_RAX);
+        x64_store64(e, V_LF_SRC1, X_RDX);
+        x64_store64(e, V_LF_SRC2, X_RCX);
+        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
+        break;
+    }
+    default: { /* LEA: disp + base + index * scale, wrapped to the address size */
+        bool aw = in->asize == 8;
+        x64_mov_imm(e, X_RAX, (uint64_t)s->disp);
+        if (s->base != IEM_NOREG) {
+            x64_load(e, X_RCX, V_GPR(s->base), aw);
+            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+        }
+        if (s->index != IEM_NOREG) {
+            x64_load(e, X_RCX, V_GPR(s->index), aw);
+            if (s->scale > 1)
+                x64_shl(e, X_RCX, s->scale == 2 ? 1 : s->scale == 4 ? 2 : 3);
+            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+        }
+        if (!aw || !w)
+            x64_mov_rr(e, X_RAX, X_RAX, false); /* zero-extend from 32 bits */
+        x64_store64(e, V_GPR(d->reg), X_RAX);
+        break;
+    }
+    }
+}
+
+/* RIP and the counts for the `k` native instructions (`len` bytes) since
+ * the last flush. */
+static void flush_counts(struct x64 *e, unsigned ipsize, unsigned len, unsigned k)
+{
+    if (!k)
+        return;
+    x64_add_mem(e, X_RBX, V_RIP, len, ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, k, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, k, 8);
+}
+
+bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
+{
+    struct rem_state *r = v->rem;
+    struct rem_code *cb = &r->code;
+    unsigned ipsize = tb->insns[0].ipsize, natives = 0, len = 0, k = 0;
+    struct x64 e = {cb->rw + cb->used, cb->rw + cb->size, false};
+    uint8_t *start = e.p;
+
+    /* 16-bit code wraps IP at 64 KiB: left to the first tier */
+    if (ipsize < 4)
+        return false;
+    for (unsigned i = 0; i < tb->ninsns; i++)
+        natives += kind_of(&tb->insns[i]) != N_NONE;
+    if (!natives)
+        return false;
+    x64_prologue(&e);
+    for (unsigned i = 0; i < tb->ninsns; i++) {
+        const struct iem_insn *in = &tb->insns[i];
+        enum nkind kind = kind_of(in);
+        if (kind != N_NONE) {
+            emit_insn(&e, in, kind);
+            len += in->len;
+            k++;
+            continue;
+        }
+        flush_counts(&e, ipsize, len, k);
+        len = k = 0;
+        x64_call(&e, native_step, (uint64_t)(uintptr_t)in);
+        x64_return_if_eax(&e);
+    }
+    flush_counts(&e, ipsize, len, k);
+    x64_return(&e, false, 0);
+    if (e.full)
+        return false;
+    tb->native = (rem_native_fn)(uintptr_t)(cb->rx + (start - cb->rw));
+    cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
+    r->st.compiled++;
+    return true;
+}

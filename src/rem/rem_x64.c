@@ -1,0 +1,186 @@
+/* REM's x86-64 encoder and code buffer: the handful of host instruction
+ * forms the native tier emits, each a function that appends its bytes.
+ *
+ * Invariants:
+ * - Generated code addresses guest state only as [rbx + disp32] (the
+ *   vCPU) and [rbp + disp32] (REM's state); rax, rcx and rdx are scratch.
+ * - The buffer is one memfd mapped twice: written only through `rw`, run
+ *   only through `rx`; no page is writable and executable at once.
+ * - An emit past the end sets `full` and writes nothing; the caller drops
+ *   the block it was compiling.
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rem/rem_x64.h"
+
+int rem_code_init(struct rem_code *cb, size_t size)
+{
+    int fd = memfd_create("pcvm-rem-code", MFD_CLOEXEC);
+    memset(cb, 0, sizeof(*cb));
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)size) < 0)
+        goto fail;
+    cb->rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (cb->rw == MAP_FAILED)
+        goto fail;
+    cb->rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    if (cb->rx == MAP_FAILED) {
+        munmap(cb->rw, size);
+        goto fail;
+    }
+    close(fd);
+    cb->size = size;
+    return 0;
+fail:
+    close(fd);
+    cb->rw = cb->rx = NULL;
+    return -ENOMEM;
+}
+
+void rem_code_fini(struct rem_code *cb)
+{
+    if (cb->rw)
+        munmap(cb->rw, cb->size);
+    if (cb->rx)
+        munmap(cb->rx, cb->size);
+    memset(cb, 0, sizeof(*cb));
+}
+
+static void put(struct x64 *e, const void *b, size_t n)
+{
+    if (e->full || (size_t)(e->end - e->p) < n) {
+        e->full = true;
+        return;
+    }
+    memcpy(e->p, b, n);
+    e->p += n;
+}
+
+static void put1(struct x64 *e, uint8_t b) { put(e, &b, 1); }
+static void put4(struct x64 *e, uint32_t v) { put(e, &v, 4); }
+
+/* REX.W when w, then opcode, then ModRM mod=10 reg rm=base with disp32. */
+static void mem_op(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc);
+    put1(e, (uint8_t)(0x80 | (reg & 7) << 3 | (base & 7)));
+    put4(e, (uint32_t)disp);
+}
+
+void x64_load(struct x64 *e, unsigned reg, int32_t disp, bool w)
+{
+    mem_op(e, w, 0x8b, reg, X_RBX, disp);
+}
+
+void x64_store64(struct x64 *e, int32_t disp, unsigned reg)
+{
+    mem_op(e, true, 0x89, reg, X_RBX, disp);
+}
+
+void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w)
+{
+    static const uint8_t opc[] = {[X_ADD] = 0x01, [X_OR] = 0x09, [X_AND] = 0x21, [X_SUB] = 0x29, [X_XOR] = 0x31};
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc[op]);
+    put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
+}
+
+void x64_mov_rr(struct x64 *e, unsigned dst, unsigned src, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0x89);
+    put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
+}
+
+void x64_mov_imm(struct x64 *e, unsigned reg, uint64_t imm)
+{
+    if (imm <= 0xffffffffu) { /* mov r32, imm32 zero-extends */
+        put1(e, (uint8_t)(0xb8 + (reg & 7)));
+        put4(e, (uint32_t)imm);
+    } else if ((int64_t)imm == (int32_t)imm) { /* mov r64, simm32 */
+        put1(e, 0x48);
+        put1(e, 0xc7);
+        put1(e, (uint8_t)(0xc0 | (reg & 7)));
+        put4(e, (uint32_t)imm);
+    } else {
+        put1(e, 0x48);
+        put1(e, (uint8_t)(0xb8 + (reg & 7)));
+        put(e, &imm, 8);
+    }
+}
+
+void x64_shl(struct x64 *e, unsigned reg, unsigned n)
+{
+    uint8_t b[] = {0x48, 0xc1, (uint8_t)(0xe0 | (reg & 7)), (uint8_t)n};
+    put(e, b, sizeof(b));
+}
+
+void x64_store_imm16(struct x64 *e, int32_t disp, uint16_t imm)
+{
+    put1(e, 0x66);
+    mem_op(e, false, 0xc7, 0, X_RBX, disp);
+    put(e, &imm, 2);
+}
+
+void x64_add_mem(struct x64 *e, unsigned base, int32_t disp, uint32_t imm, unsigned width)
+{
+    if (width == 2)
+        put1(e, 0x66);
+    mem_op(e, width == 8, 0x81, 0, base, disp);
+    if (width == 2)
+        put(e, &imm, 2);
+    else
+        put4(e, imm);
+}
+
+void x64_prologue(struct x64 *e)
+{
+    /* push rbx; push rbp; sub rsp, 8 (calls see a 16-byte aligned stack);
+     * mov rbx, rdi; mov rbp, rsi */
+    static const uint8_t b[] = {0x53, 0x55, 0x48, 0x83, 0xec, 0x08, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf5};
+    put(e, b, sizeof(b));
+}
+
+void x64_return(struct x64 *e, bool keep_eax, uint32_t value)
+{
+    /* [mov eax, value;] add rsp, 8; pop rbp; pop rbx; ret */
+    static const uint8_t b[] = {0x48, 0x83, 0xc4, 0x08, 0x5d, 0x5b, 0xc3};
+    if (!keep_eax) {
+        put1(e, 0xb8);
+        put4(e, value);
+    }
+    put(e, b, sizeof(b));
+}
+
+void x64_call(struct x64 *e, const void *fn, uint64_t arg1)
+{
+    /* mov rdi, rbx; mov rsi, arg1; mov rax, fn; call rax */
+    static const uint8_t rdi_rbx[] = {0x48, 0x89, 0xdf};
+    uint64_t f = (uint64_t)(uintptr_t)fn;
+    put(e, rdi_rbx, sizeof(rdi_rbx));
+    put1(e, 0x48);
+    put1(e, 0xbe);
+    put(e, &arg1, 8);
+    put1(e, 0x48);
+    put1(e, 0xb8);
+    put(e, &f, 8);
+    put1(e, 0xff);
+    put1(e, 0xd0);
+}
+
+void x64_return_if_eax(struct x64 *e)
+{
+    /* test eax, eax; jz over the return; return with eax as it is */
+    static const uint8_t b[] = {0x85, 0xc0, 0x74, 0x07};
+    put(e, b, sizeof(b));
+    x64_return(e, true, 0);
+}

@@ -1,0 +1,42 @@
+/* REM's x86-64 encoder (rem_x64.c): only what rem_native.c emits. */
+#ifndef PCVM_REM_X64_H
+#define PCVM_REM_X64_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rem/rem_int.h"
+
+enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5 };
+enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
+
+struct x64 {
+    uint8_t *p, *end;
+    bool full; /* an emit did not fit */
+};
+
+/* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). */
+void x64_load(struct x64 *e, unsigned reg, int32_t disp, bool w);
+/* mov [rbx + disp], r64 */
+void x64_store64(struct x64 *e, int32_t disp, unsigned reg);
+/* op dst, src (32- or 64-bit; 32-bit results zero-extend) */
+void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w);
+void x64_mov_rr(struct x64 *e, unsigned dst, unsigned src, bool w);
+/* reg = imm, in the shortest form */
+void x64_mov_imm(struct x64 *e, unsigned reg, uint64_t imm);
+/* shl r64, n */
+void x64_shl(struct x64 *e, unsigned reg, unsigned n);
+/* mov word [rbx + disp], imm16 */
+void x64_store_imm16(struct x64 *e, int32_t disp, uint16_t imm);
+/* add {word,dword,qword} [base + disp], imm (base X_RBX or X_RBP) */
+void x64_add_mem(struct x64 *e, unsigned base, int32_t disp, uint32_t imm, unsigned width);
+/* int fn(struct vcpu *v (rbx), struct rem_state *r (rbp)) */
+void x64_prologue(struct x64 *e);
+/* Returns value, or eax as it is when keep_eax. */
+void x64_return(struct x64 *e, bool keep_eax, uint32_t value);
+/* eax = fn(v, arg1) */
+void x64_call(struct x64 *e, const void *fn, uint64_t arg1);
+/* Returns eax when it is not zero. */
+void x64_return_if_eax(struct x64 *e);
+
+#endif
