@@ -260,6 +260,13 @@ int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t
 int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t val);
 int iem_read_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned len);
 int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, unsigned len);
+/* For REM's compiled code: the host address of a one-page operand backed
+ * by plain RAM, after every check iem_read/iem_write make (segment,
+ * alignment, paging, a write to a code page); NULL when the access needs
+ * iem_read/iem_write's full path (a fault, MMIO, ROM, code, a page
+ * crossing, a data breakpoint): the caller then runs the whole
+ * instruction there, which raises the same fault again. */
+uint8_t *iem_host_ptr(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, bool write);
 /* Checks segment access only; returns IEM_OK and the linear address. */
 int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsigned acc, uint64_t *lin);
 /* Linear accesses (paging only). acc: ACC_R/ACC_W/ACC_X, | ACC_SYS. */

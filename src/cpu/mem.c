@@ -554,6 +554,20 @@ int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_
     return IEM_OK;
 }
 
+uint8_t *iem_host_ptr(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, bool write)
+{
+    unsigned acc = write ? ACC_W : ACC_R;
+    uint64_t lin, gpa;
+    uint8_t *host = NULL;
+
+    if (iem_seg_lin(v, seg, off, size, acc, &lin) || check_align(v, lin, size) || !one_page(v, lin, size) ||
+        page_lookup(v, lin, acc, &host, &gpa)) {
+        v->iem.exc.pending = false; /* raised again by the full path */
+        return NULL;
+    }
+    return host;
+}
+
 unsigned iem_stack_size(struct vcpu *v)
 {
     if (cpu_is_64(&v->cpu))

@@ -61,7 +61,7 @@ static bool gpr(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
 }
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA };
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE };
 
 /* The host ALU op and lazy op of each guest mnemonic; CMP and TEST
  * compute like SUB and AND without writing back. */
@@ -80,15 +80,34 @@ static bool alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *write
     }
 }
 
+/* A memory operand whose address the code can work out: no VSIB, a
+ * 32- or 64-bit address size. */
+static bool mem_ok(const struct iem_insn *in, const struct iem_op *m)
+{
+    return m->type == OPT_MEM && !in->vsib && (in->asize == 4 || in->asize == 8) &&
+           (m->base != IEM_RIPREG || in->ipsize == 8);
+}
+
 static enum nkind kind_of(const struct iem_insn *in)
 {
     enum x64_alu op;
     uint8_t lf;
     bool w;
 
-    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops != 2 || !gpr(&in->op[0]))
+    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops != 2)
         return N_NONE;
-    const struct iem_op *s = &in->op[1];
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    /* MOV r, m / MOVZX r32, m8|m16 and MOV m, r|imm of 32 or 64 bits */
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && gpr(d) && mem_ok(in, s) && s->size == d->size)
+        return N_LOAD;
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOVZX && gpr(d) && d->size == 4 && mem_ok(in, s) &&
+        (s->size == 1 || s->size == 2))
+        return N_LOAD;
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && mem_ok(in, d) && (d->size == 4 || d->size == 8) &&
+        ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))
+        return N_STORE;
+    if (!gpr(d))
+        return N_NONE;
     bool src_ok = (s->type == OPT_REG && gpr(s) && s->size == in->op[0].size) || s->type == OPT_IMM;
     if (in->mnemonic == ZYDIS_MNEMONIC_MOV && src_ok)
         return N_MOV;
@@ -109,6 +128,73 @@ static void load_src(struct x64 *e, const struct iem_op *s, bool w)
         x64_load(e, X_RCX, V_GPR(s->reg), w);
     else
         x64_mov_imm(e, X_RCX, w ? s->imm : (uint32_t)s->imm);
+}
+
+/* rax = the effective address of m as iem_ea works it out: disp + base
+ * (or the next RIP) + index * scale, wrapped to the address size. RIP is
+ * exact here: the counts were flushed before a memory instruction. */
+static void emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m)
+{
+    bool aw = in->asize == 8;
+
+    if (m->base == IEM_RIPREG) {
+        x64_load(e, X_RAX, V_RIP, true);
+        x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len));
+    } else {
+        x64_mov_imm(e, X_RAX, (uint64_t)m->disp);
+        if (m->base != IEM_NOREG) {
+            x64_load(e, X_RCX, V_GPR(m->base), aw);
+            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+        }
+    }
+    if (m->index != IEM_NOREG) {
+        x64_load(e, X_RCX, V_GPR(m->index), aw);
+        if (m->scale > 1)
+            x64_shl(e, X_RCX, m->scale == 2 ? 1 : m->scale == 4 ? 2 : 3);
+        x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+    }
+    if (!aw)
+        x64_mov_rr(e, X_RAX, X_RAX, false);
+}
+
+/* Looks the host pointer up for v (rbx). */
+static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
+{
+    return iem_host_ptr(v, packed & 7, ea, (packed >> 8) & 0xff, (packed >> 16) & 1);
+}
+
+static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k);
+
+/* A memory MOV: the operand's host pointer, then one load or store, or
+ * (a fault, MMIO, a code page...) the whole instruction through the
+ * helper. Counts for it are added here, on the fast path only. */
+static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = k == N_LOAD ? s : d;
+    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)(k == N_STORE) << 16;
+
+    emit_ea(e, in, m);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    if (k == N_LOAD) {
+        x64_load_rax(e, X_RCX, m->size);
+        x64_store64(e, V_GPR(d->reg), X_RCX);
+    } else if (s->type == OPT_IMM) {
+        x64_store_rax_imm(e, (uint32_t)s->imm, d->size);
+    } else {
+        x64_load(e, X_RCX, V_GPR(s->reg), d->size == 8);
+        x64_store_rax(e, X_RCX, d->size);
+    }
+    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    x64_call(e, native_step, (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_patch(e, done);
 }
 
 static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
@@ -138,24 +224,12 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
         x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
         break;
     }
-    default: { /* LEA: disp + base + index * scale, wrapped to the address size */
-        bool aw = in->asize == 8;
-        x64_mov_imm(e, X_RAX, (uint64_t)s->disp);
-        if (s->base != IEM_NOREG) {
-            x64_load(e, X_RCX, V_GPR(s->base), aw);
-            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
-        }
-        if (s->index != IEM_NOREG) {
-            x64_load(e, X_RCX, V_GPR(s->index), aw);
-            if (s->scale > 1)
-                x64_shl(e, X_RCX, s->scale == 2 ? 1 : s->scale == 4 ? 2 : 3);
-            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
-        }
-        if (!aw || !w)
+    default: /* LEA */
+        emit_ea(e, in, s);
+        if (!w)
             x64_mov_rr(e, X_RAX, X_RAX, false); /* zero-extend from 32 bits */
         x64_store64(e, V_GPR(d->reg), X_RAX);
         break;
-    }
     }
 }
 
@@ -189,6 +263,12 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = kind_of(in);
+        if (kind == N_LOAD || kind == N_STORE) {
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            emit_mem(&e, in, kind);
+            continue;
+        }
         if (kind != N_NONE) {
             emit_insn(&e, in, kind);
             len += in->len;

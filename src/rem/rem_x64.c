@@ -184,3 +184,70 @@ void x64_return_if_eax(struct x64 *e)
     put(e, b, sizeof(b));
     x64_return(e, true, 0);
 }
+
+/* [rax] as the operand: ModRM mod=00 rm=000 */
+void x64_load_rax(struct x64 *e, unsigned reg, unsigned size)
+{
+    if (size == 1 || size == 2) { /* movzx r32, byte/word [rax] */
+        uint8_t b[] = {0x0f, size == 1 ? 0xb6 : 0xb7, (uint8_t)((reg & 7) << 3)};
+        put(e, b, sizeof(b));
+        return;
+    }
+    if (size == 8)
+        put1(e, 0x48);
+    put1(e, 0x8b);
+    put1(e, (uint8_t)((reg & 7) << 3));
+}
+
+void x64_store_rax(struct x64 *e, unsigned reg, unsigned size)
+{
+    if (size == 8)
+        put1(e, 0x48);
+    put1(e, 0x89);
+    put1(e, (uint8_t)((reg & 7) << 3));
+}
+
+void x64_store_rax_imm(struct x64 *e, uint32_t imm, unsigned size)
+{
+    if (size == 8)
+        put1(e, 0x48);
+    put1(e, 0xc7);
+    put1(e, 0x00);
+    put4(e, imm);
+}
+
+void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm)
+{
+    put1(e, 0x48);
+    put1(e, 0x81);
+    put1(e, (uint8_t)(0xc0 | (reg & 7)));
+    put4(e, (uint32_t)imm);
+}
+
+void x64_test_rax(struct x64 *e)
+{
+    static const uint8_t b[] = {0x48, 0x85, 0xc0};
+    put(e, b, sizeof(b));
+}
+
+uint8_t *x64_jz(struct x64 *e)
+{
+    static const uint8_t b[] = {0x0f, 0x84, 0, 0, 0, 0};
+    put(e, b, sizeof(b));
+    return e->full ? NULL : e->p - 4;
+}
+
+uint8_t *x64_jmp(struct x64 *e)
+{
+    static const uint8_t b[] = {0xe9, 0, 0, 0, 0};
+    put(e, b, sizeof(b));
+    return e->full ? NULL : e->p - 4;
+}
+
+void x64_patch(struct x64 *e, uint8_t *at)
+{
+    if (!at || e->full)
+        return;
+    uint32_t rel = (uint32_t)(e->p - (at + 4));
+    memcpy(at, &rel, 4);
+}

@@ -38,5 +38,17 @@ void x64_return(struct x64 *e, bool keep_eax, uint32_t value);
 void x64_call(struct x64 *e, const void *fn, uint64_t arg1);
 /* Returns eax when it is not zero. */
 void x64_return_if_eax(struct x64 *e);
+/* reg = [rax] (sizes 1 and 2 zero-extend to 32 bits), [rax] = reg */
+void x64_load_rax(struct x64 *e, unsigned reg, unsigned size);
+void x64_store_rax(struct x64 *e, unsigned reg, unsigned size);
+/* [rax] = imm32 (size 4) or sign-extended to 64 bits (size 8) */
+void x64_store_rax_imm(struct x64 *e, uint32_t imm, unsigned size);
+/* add r64, simm32 */
+void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm);
+void x64_test_rax(struct x64 *e);
+/* jz / jmp rel32, to be aimed by x64_patch at the current position */
+uint8_t *x64_jz(struct x64 *e);
+uint8_t *x64_jmp(struct x64 *e);
+void x64_patch(struct x64 *e, uint8_t *at);
 
 #endif
