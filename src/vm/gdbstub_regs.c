@@ -43,14 +43,16 @@ static const struct reg regs64[] = {
     CR("cr8", 8), {"efer", 64, RK_EFER, 0, F_SYS, "int64"},
 };
 
+/* fs_base and gs_base sit in pcvm's own feature here: gdb's i386 (not
+ * amd64) code does not take the segments feature. */
 static const struct reg regs32[] = {
     GPR32("eax", R_AX, "int32"), GPR32("ecx", R_CX, "int32"), GPR32("edx", R_DX, "int32"),
     GPR32("ebx", R_BX, "int32"), GPR32("esp", R_SP, "data_ptr"), GPR32("ebp", R_BP, "data_ptr"),
     GPR32("esi", R_SI, "int32"), GPR32("edi", R_DI, "int32"), {"eip", 32, RK_PC, 0, F_CORE, "code_ptr"},
     {"eflags", 32, RK_FLAGS, 0, F_CORE, "i386_eflags"}, SEL("cs", S_CS), SEL("ss", S_SS), SEL("ds", S_DS),
     SEL("es", S_ES), SEL("fs", S_FS), SEL("gs", S_GS), X87_AND_SSE,
-    {"mxcsr", 32, RK_MXCSR, 0, F_SSE, "i386_mxcsr"}, {"fs_base", 32, RK_BASE, S_FS, F_SEGS, "int32"},
-    {"gs_base", 32, RK_BASE, S_GS, F_SEGS, "int32"}, {"cr0", 32, RK_CR, 0, F_SYS, "int32"},
+    {"mxcsr", 32, RK_MXCSR, 0, F_SSE, "i386_mxcsr"}, {"fs_base", 32, RK_BASE, S_FS, F_SYS, "int32"},
+    {"gs_base", 32, RK_BASE, S_GS, F_SYS, "int32"}, {"cr0", 32, RK_CR, 0, F_SYS, "int32"},
     {"cr2", 32, RK_CR, 2, F_SYS, "int32"}, {"cr3", 32, RK_CR, 3, F_SYS, "int32"},
     {"cr4", 32, RK_CR, 4, F_SYS, "int32"}, {"efer", 32, RK_EFER, 0, F_SYS, "int32"},
 };
@@ -206,6 +208,11 @@ size_t gdb_target_xml(bool x86_64, char *buf, size_t len)
                                 "<target><architecture>%s</architecture>",
                                 x86_64 ? "i386:x86-64" : "i386");
     for (unsigned f = F_CORE; f <= F_SYS && n < len; f++) {
+        bool any = false;
+        for (unsigned i = 0; i < count; i++)
+            any |= r[i].feat == f;
+        if (!any) /* gdb rejects a known feature without its registers */
+            continue;
         n += (size_t)snprintf(buf + n, len - n, "<feature name=\"%s\">%s", feature_names[f],
                               f == F_CORE ? eflags_type : f == F_SSE ? sse_types : "");
         for (unsigned i = 0; i < count && n < len; i++)

@@ -252,7 +252,9 @@ static void on_state(void *opaque, struct vm *vm, enum vm_state from, enum vm_st
         return;
     gettimeofday(&tv, NULL);
     pthread_mutex_lock(&q->lock);
+    bool queued = false;
     if (q->cfd >= 0 && q->nevents < QMP_EVENTS - 200) {
+        queued = true;
         int n = snprintf(q->events + q->nevents, QMP_EVENTS - q->nevents,
                          "{\"timestamp\": {\"seconds\": %lld, \"microseconds\": %ld}, \"event\": \"%s\"%s}\r\n",
                          (long long)tv.tv_sec, (long)tv.tv_usec, ev,
@@ -262,7 +264,7 @@ static void on_state(void *opaque, struct vm *vm, enum vm_state from, enum vm_st
         q->nevents += (size_t)n;
     }
     pthread_mutex_unlock(&q->lock);
-    if (write(q->wake[1], "e", 1) < 0) {
+    if (queued && write(q->wake[1], "e", 1) < 0) {
         /* the pipe is full: the thread is awake anyway */
     }
 }
@@ -307,10 +309,16 @@ static void *qmp_thread(void *arg)
         int fd = q->cfd >= 0 ? q->cfd : sock_accept(q->lfd, q->wake[0]);
         pthread_mutex_lock(&q->lock);
         q->cfd = fd;
-        bool stop = q->lfd < 0 || fd < 0;
+        bool stop = q->lfd < 0;
         pthread_mutex_unlock(&q->lock);
         if (stop)
             break;
+        if (fd < 0) { /* woken by an event nobody listens to */
+            char drain[64];
+            if (read(q->wake[0], drain, sizeof(drain)) < 0)
+                break;
+            continue;
+        }
         serve(q);
         pthread_mutex_lock(&q->lock);
         close(q->cfd);
