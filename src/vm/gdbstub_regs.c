@@ -94,15 +94,20 @@ static unsigned st_phys(const struct cpu *c, unsigned i)
     return (((c->fsw >> 11) & 7) + i) & 7;
 }
 
-int gdb_reg_read(struct vcpu *v, bool x86_64, unsigned n, uint8_t *out)
+static const struct reg *lookup(bool x86_64, unsigned n)
 {
     unsigned count;
     const struct reg *r = table(x86_64, &count);
+    return n < count ? r + n : NULL;
+}
+
+int gdb_reg_read(struct vcpu *v, bool x86_64, unsigned n, uint8_t *out)
+{
+    const struct reg *r = lookup(x86_64, n);
     struct cpu *c = &v->cpu;
     uint64_t val = 0;
-    if (n >= count)
+    if (!r)
         return -1;
-    r += n;
     switch (r->kind) {
     case RK_GPR: val = c->gpr[r->idx]; break;
     case RK_PC: val = c->rip; break;
@@ -127,13 +132,11 @@ int gdb_reg_read(struct vcpu *v, bool x86_64, unsigned n, uint8_t *out)
  * the stub cannot redo what the instruction that loads them does. */
 int gdb_reg_write(struct vcpu *v, bool x86_64, unsigned n, const uint8_t *in)
 {
-    unsigned count;
-    const struct reg *r = table(x86_64, &count);
+    const struct reg *r = lookup(x86_64, n);
     struct cpu *c = &v->cpu;
     uint64_t val = 0;
-    if (n >= count)
+    if (!r)
         return -1;
-    r += n;
     if (r->kind == RK_ST) {
         memcpy(c->fpr[st_phys(c, r->idx)], in, 10);
         return 10;
