@@ -50,7 +50,7 @@ GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm 
 GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
 GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
 
-.PHONY: all check unit guest conform-check run demo bench fuzz clean FORCE
+.PHONY: all check unit guest dbg-check conform-check run demo bench fuzz clean FORCE
 all: $(BUILD)/pcvm $(BUILD)/pcvm-conform $(BUILD)/pcvm-sdl guest
 
 $(BUILD)/%.o: %.c | config.mk
@@ -110,7 +110,7 @@ $(GUEST)/%.rom: tests/guest/%.rom.asm $(GUEST_INC)
 $(GUEST)/%.elf: tests/guest/%.elf.asm $(GUEST_INC)
 	@mkdir -p $(GUEST)
 	nasm -f elf32 -I tests/guest/ -o $(GUEST)/$*.o $<
-	ld -m elf_i386 -Ttext 0x100000 -o $@ $(GUEST)/$*.o
+	ld -m elf_i386 -N -Ttext 0x100000 -o $@ $(GUEST)/$*.o
 
 # The failures are repeated after the run, next to the summary, so a log's
 # tail names them.
@@ -145,6 +145,11 @@ $(GUEST)/seabios.rom: $(SEABIOS)
 	@mkdir -p $(GUEST)
 	cp $< $@
 
+# The debugger: Debian's gdb against the gdb stub, the monitor and QMP (tests/dbg).
+dbg-check: $(BUILD)/pcvm $(GUEST)/gdbstub.elf
+	sh tests/dbg/gdb.sh $(BUILD)/pcvm $(GUEST)/gdbstub.elf; s=$$?; [ $$s = 77 ] && s=0; \
+	  python3 tests/dbg/monitor_qmp.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; exit $$s
+
 # The guest programs on REM and on IEM, then both with --icount, whose serial
 # output must match byte for byte (tests/guest/engines.sh).
 conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GUEST)/disk.img $(GUEST)/cd.iso \
@@ -159,6 +164,7 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GU
 check:
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@rm -f $(BOOT_GUESTS:%=build/boot/%.result) build/asan/engines.summary; s=0; \
+	  $(MAKE) --no-print-directory MODE=asan dbg-check || s=1; \
 	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan conform-check || s=1; \
 	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_GUESTS:%=build/boot/%.result) || s=1; exit $$s

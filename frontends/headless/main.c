@@ -59,7 +59,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcvm: %s\n", err);
         return EXIT_USAGE;
     }
-    vm_options_apply(&o, vm);
+    if (vm_options_apply(&o, vm)) {
+        vm_destroy(vm);
+        return EXIT_USAGE;
+    }
     pthread_create(&sig_thread, NULL, signal_thread, vm);
     pthread_detach(sig_thread);
     vm_run(vm);

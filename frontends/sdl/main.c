@@ -260,7 +260,13 @@ int main(int argc, char **argv)
     if (o.full_screen)
         sdl_set_fullscreen(a, true);
     vm_add_listener(a->vm, state_listener, a);
-    vm_options_apply(&o, a->vm);
+    if (vm_options_apply(&o, a->vm)) {
+        SDL_DestroyRenderer(a->ren);
+        SDL_DestroyWindow(a->win);
+        vm_destroy(a->vm);
+        SDL_Quit();
+        return EXIT_USAGE;
+    }
     sdl_update_title(a);
     pthread_create(&a->vm_thread, NULL, vm_thread, a);
     loop(a);

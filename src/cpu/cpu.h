@@ -205,6 +205,8 @@ void cpu_model_list(FILE *f);
  * else -1 with one line naming the problem in err. A flag QEMU knows and
  * pcvm does not implement is a warning on stderr and stays off. */
 int cpu_model_check(const char *spec, char *err, unsigned len);
+/* Whether the -cpu model spec (NULL: the default) has long mode. */
+bool cpu_model_has_lm(const char *spec);
 /* Prints each feature: name, implemented by IEM, advertised by spec. */
 void cpu_model_print(FILE *f, const char *spec);
 
@@ -238,6 +240,11 @@ void iem_fini(struct vcpu *v);
  * of the last instruction (IEM_TRIPLE on a triple fault), or < 0 on an
  * internal error. */
 int iem_exec(struct vcpu *v, uint64_t max);
+/* One instruction for EM's debug loop: delivers a pending interrupt
+ * first unless irqs is false (single steps do not enter handlers, as with
+ * QEMU's gdb stub), then returns IEM_BREAK without executing when
+ * stop_at(v) says the instruction now at CS:RIP must not run. */
+int iem_exec_debug(struct vcpu *v, bool irqs, bool (*stop_at)(struct vcpu *v));
 /* Drops decoded instructions and TLB entries (mode changes, tests). */
 void iem_flush(struct vcpu *v);
 void iem_tlb_flush(struct vcpu *v);

@@ -303,6 +303,12 @@ int cpu_model_check(const char *spec, char *err, unsigned len)
     return model_parse(spec, m, NULL, true, err, len);
 }
 
+bool cpu_model_has_lm(const char *spec)
+{
+    uint64_t m[2];
+    return model_parse(spec, m, NULL, false, NULL, 0) == 0 && has(m, CF_LM);
+}
+
 void cpu_model_print(FILE *out, const char *spec)
 {
     uint64_t m[2];

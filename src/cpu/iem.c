@@ -231,6 +231,21 @@ int iem_take_interrupt(struct vcpu *v, unsigned ff)
     return rc;
 }
 
+int iem_exec_debug(struct vcpu *v, bool irqs, bool (*stop_at)(struct vcpu *v))
+{
+    unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+    if (irqs && (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI))) {
+        int rc = iem_take_interrupt(v, ff);
+        if (rc)
+            return rc;
+    }
+    if (v->cpu.halted)
+        return IEM_HALT;
+    if (atomic_load_explicit(&v->vm->ff, memory_order_relaxed) || stop_at(v))
+        return IEM_BREAK;
+    return step(v);
+}
+
 int iem_exec(struct vcpu *v, uint64_t max)
 {
     struct vm *vm = v->vm;

@@ -408,6 +408,8 @@ static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, 
         return iem_raise(v, X_GP, 0, true);
     if ((v->cpu.dr[7] & 0xff) && !(acc & (ACC_X | ACC_SYS)))
         check_data_bp(v, lin, len, acc);
+    if (__builtin_expect(v->dbg_watch != NULL, 0) && !(acc & (ACC_X | ACC_SYS)))
+        v->dbg_watch(v, lin, len, (acc & ACC_W) != 0);
     n[0] = len < first ? len : first;
     n[1] = len - n[0];
     rc = page_lookup(v, lin, acc, &h[0], &g[0]);

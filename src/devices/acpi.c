@@ -26,6 +26,7 @@
 
 #define PM1_SCI_EN 0x0001u
 #define PM1_SLP_EN 0x2000u
+#define PM1_PWRBTN_STS 0x0100u
 #define PM1_EN_MASK 0x0521u /* TMR_EN, GBL_EN, PWRBTN_EN, RTC_EN */
 
 /* --- table construction --- */
@@ -514,6 +515,18 @@ static void cnt_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct io_ops evt_ops = {evt_read, evt_write};
+
+int acpi_power_button(struct vm *vm)
+{
+    struct dev_acpi *d = bus_find_device(&vm->bus, "acpi");
+    if (!d)
+        return -ENODEV;
+    pthread_mutex_lock(&d->lock);
+    d->sts |= PM1_PWRBTN_STS; /* the guest's SCI handler sees it when PWRBTN_EN is set */
+    sci_update(d);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
 static const struct io_ops cnt_ops = {cnt_read, cnt_write};
 
 static void acpi_reset(void *opaque)

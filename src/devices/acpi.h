@@ -44,5 +44,8 @@ size_t acpi_loader_script(const struct acpi_tables *t, uint8_t *out, size_t cap)
 /* PM1 event/control registers (power off through SLP_EN) and, without
  * -bios, the tables in guest RAM at every reset. Bus device "acpi". */
 int dev_acpi_create(struct vm *vm);
+/* Presses the power button (PM1 PWRBTN_STS, an SCI when enabled);
+ * -ENODEV when the machine has no ACPI device. */
+int acpi_power_button(struct vm *vm);
 
 #endif

@@ -18,6 +18,7 @@ int chardev_open(const char *spec, struct chardev **out)
     c->out_fd = -1;
     c->in_fd = -1;
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->mux_lock, NULL);
     if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
         c->out_fd = STDOUT_FILENO;
         c->in_fd = STDIN_FILENO;
@@ -40,6 +41,7 @@ int chardev_open(const char *spec, struct chardev **out)
     return 0;
 fail:
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->mux_lock);
     free(c->log);
     free(c);
     return -1;
@@ -60,6 +62,7 @@ void chardev_close(struct chardev *c)
         free(c->log);
     }
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->mux_lock);
     free(c);
 }
 
@@ -121,6 +124,7 @@ static void escape_key(struct chardev *c, uint8_t b)
 {
     static const char help[] = "\r\nC-a h    print this help\r\n"
                                "C-a x    exit pcvm\r\n"
+                               "C-a c    switch between console and monitor\r\n"
                                "C-a C-a  sends C-a\r\n";
     switch (b) {
     case 'x':
@@ -128,6 +132,19 @@ static void escape_key(struct chardev *c, uint8_t b)
         chardev_write(c, "\r\npcvm: terminated\r\n", 20);
         if (c->quit)
             c->quit(c->quit_opaque);
+        break;
+    case 'c':
+    case 'C':
+        pthread_mutex_lock(&c->mux_lock);
+        if (c->mux_input) {
+            bool mon = !atomic_load(&c->to_mux);
+            atomic_store(&c->to_mux, mon);
+            if (mon)
+                c->mux_input(c->mux_opaque, 0, true);
+            else
+                chardev_write(c, "\r\n", 2);
+        }
+        pthread_mutex_unlock(&c->mux_lock);
         break;
     case 'h':
     case 'H':
@@ -161,8 +178,13 @@ static void *reader_main(void *arg)
             if (c->escape) {
                 c->escape = false;
                 escape_key(c, buf[i]);
-            } else if (c->is_tty && buf[i] == 0x01) {
+            } else if ((c->is_tty || c->mux_escapes) && buf[i] == 0x01) {
                 c->escape = true;
+            } else if (atomic_load(&c->to_mux)) {
+                pthread_mutex_lock(&c->mux_lock);
+                if (c->mux_input)
+                    c->mux_input(c->mux_opaque, buf[i], false);
+                pthread_mutex_unlock(&c->mux_lock);
             } else {
                 pthread_mutex_lock(&c->lock);
                 push_byte(c, buf[i]);
@@ -173,6 +195,17 @@ static void *reader_main(void *arg)
             c->notify(c->notify_opaque);
     }
     return NULL;
+}
+
+void chardev_set_mux(struct chardev *c, void (*input)(void *, uint8_t, bool), void *opaque, bool escapes,
+                     bool monitor_first)
+{
+    pthread_mutex_lock(&c->mux_lock);
+    c->mux_opaque = opaque;
+    c->mux_escapes = escapes;
+    atomic_store(&c->to_mux, monitor_first);
+    c->mux_input = input;
+    pthread_mutex_unlock(&c->mux_lock);
 }
 
 int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque)

@@ -11,6 +11,7 @@
 #define PCVM_DEVICES_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <termios.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,6 +90,14 @@ struct chardev {
     struct termios saved;
     void (*quit)(void *opaque);
     void *quit_opaque;
+    /* A monitor sharing the terminal (QEMU's mux): Ctrl-A c switches the
+     * input between the console and mux_input; mux_escapes makes the
+     * escapes work on any input, not just a terminal (-monitor stdio). */
+    void (*mux_input)(void *opaque, uint8_t byte, bool entered);
+    void *mux_opaque;
+    bool mux_escapes;
+    _Atomic bool to_mux;
+    pthread_mutex_t mux_lock; /* held around mux_input calls: set_mux waits for them */
 };
 int chardev_open(const char *spec, struct chardev **out);
 void chardev_close(struct chardev *c);
@@ -97,6 +106,11 @@ int chardev_getc(struct chardev *c); /* -1 when the ring is empty */
 bool chardev_can_read(struct chardev *c);
 /* Where Ctrl-A x goes (stdio on a terminal). */
 void chardev_set_quit(struct chardev *c, void (*quit)(void *), void *opaque);
+/* Attaches a monitor to the terminal (see struct chardev); its input
+ * goes to input(opaque, byte, false), and input(opaque, 0, true) when
+ * Ctrl-A c switches to it. monitor_first: the monitor has the input now. */
+void chardev_set_mux(struct chardev *c, void (*input)(void *, uint8_t, bool), void *opaque, bool escapes,
+                     bool monitor_first);
 /* Starts the input reader (stdio only). */
 int chardev_start_input(struct chardev *c, void (*notify)(void *), void *opaque);
 

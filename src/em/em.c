@@ -20,6 +20,7 @@
 #include "devices/lapic.h"
 #include "em/em.h"
 #include "rem/rem.h"
+#include "vm/dbg.h"
 #include "vm/clock.h"
 
 #define EM_SLICE 4096
@@ -192,11 +193,18 @@ static void suspend_wait(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     const unsigned stronger = VM_FF_POWER_OFF | VM_FF_GURU | VM_FF_RESET;
+    pthread_mutex_lock(&vm->lock);
+    while (v->id == 0 && vm->state == VM_POWERING_ON) /* started stopped (-S): vm_run says RUNNING first */
+        pthread_cond_wait(&vm->cond, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
     if (v->id == 0 && vm->state == VM_RUNNING)
         vm_set_state(vm, VM_SUSPENDED);
     pthread_mutex_lock(&vm->lock);
+    vm->nquiet++;
+    pthread_cond_broadcast(&vm->cond); /* a debugger waits for every vCPU to park */
     while ((atomic_load(&vm->ff) & (VM_FF_SUSPEND | stronger)) == VM_FF_SUSPEND)
         pthread_cond_wait(&vm->cond, &vm->lock);
+    vm->nquiet--;
     pthread_mutex_unlock(&vm->lock);
     if (v->id == 0 && vm->state == VM_SUSPENDED && !(atomic_load(&vm->ff) & stronger))
         vm_set_state(vm, VM_RUNNING);
@@ -227,6 +235,16 @@ static bool handle_vm_ff(struct vcpu *v)
         vm_reset(vm);
     }
     return true;
+}
+
+/* One slice on the vCPU's engine, or on IEM one instruction at a time
+ * while a debugger has breakpoints, watchpoints or a step for it (REM's
+ * blocks do not check addresses). */
+static int run_slice(struct vcpu *v, uint64_t slice)
+{
+    if (__builtin_expect(v->vm->dbg != NULL, 0) && dbg_vcpu_active(v))
+        return em_dbg_run(v, slice);
+    return v->engine->run(v, slice);
 }
 
 static void *emt_main(void *arg)
@@ -268,7 +286,7 @@ static void *emt_main(void *arg)
             slice = timer_slice(clk, slice, ps_per_insn);
             t0 = host_ns();
         }
-        rc = v->engine->run(v, slice);
+        rc = run_slice(v, slice);
         if (clk) {
             uint64_t n = v->insns - insns0;
             clock_account_insns(clk, n);
@@ -284,6 +302,10 @@ static void *emt_main(void *arg)
             break;
         }
     }
+    pthread_mutex_lock(&vm->lock);
+    vm->nquiet++; /* ended: quiet for good */
+    pthread_cond_broadcast(&vm->cond);
+    pthread_mutex_unlock(&vm->lock);
     return NULL;
 }
 

@@ -31,6 +31,10 @@ int em_start(struct vm *vm);
 /* Frees the engines' per-vCPU state (after em_join). */
 void em_fini(struct vm *vm);
 void em_join(struct vm *vm);
+/* EM's debug loop (em_dbg.c): up to max instructions on IEM, one at a
+ * time, stopping the VM at a breakpoint, a watchpoint hit or the end of a
+ * single step; the IEM_* status (IEM_BREAK after a stop). */
+int em_dbg_run(struct vcpu *v, uint64_t max);
 /* Wakes a vCPU parked in HLT or waiting for a state change. */
 void em_wake(struct vm *vm);
 

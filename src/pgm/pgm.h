@@ -212,6 +212,17 @@ struct pgm_walk {
  * Without CR0.PG the linear address is the physical one. */
 int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w);
 unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer);
+/* The paging registers of c for a walk (acc 0: fill it in). */
+static inline struct pgm_walk pgm_walk_regs(const struct cpu *c)
+{
+    return (struct pgm_walk){.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer, .pkru = c->pkru,
+                             .pdpte = c->pdpte_loaded ? c->pdpte : NULL};
+}
+/* The debugger's translation of lin under regs' paging registers: sets no
+ * accessed or dirty bit, raises nothing and checks no rights (a
+ * supervisor's view, SMAP lifted). 0 with *gpa, or -EFAULT when lin is
+ * not mapped. */
+int pgm_debug_translate(struct pgm *p, const struct pgm_walk *regs, uint64_t lin, uint64_t *gpa);
 /* Canonical for the current linear-address width (57 bits with CR4.LA57). */
 static inline bool pgm_canonical(uint64_t cr4, uint64_t lin)
 {

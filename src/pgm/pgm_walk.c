@@ -7,6 +7,7 @@
  * them sees them appear. Every table address comes from the guest: reads
  * go through pgm_read_u, which answers all ones outside RAM, so a bad
  * pointer ends in a reserved-bit fault, never a host access. */
+#include <errno.h>
 #include "pgm/pgm.h"
 
 #include <stdio.h>
@@ -245,6 +246,18 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
     else
         base = entry & d->addr & ~off_mask;
     w->gpa = base | (lin & off_mask);
+    return 0;
+}
+
+int pgm_debug_translate(struct pgm *p, const struct pgm_walk *regs, uint64_t lin, uint64_t *gpa)
+{
+    struct pgm_walk w = *regs;
+    w.acc = PGM_ACC_PROBE | PGM_ACC_AC;
+    if (!(w.efer & EFER_LMA))
+        lin &= 0xffffffffull;
+    if (pgm_walk(p, lin, &w) < 0)
+        return -EFAULT;
+    *gpa = w.gpa;
     return 0;
 }
 

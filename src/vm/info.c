@@ -19,8 +19,7 @@ static void info_cr3(struct vm *vm, int fd)
 {
     for (unsigned i = 0; i < vm->ncpus; i++) {
         const struct cpu *c = &vm->cpus[i].cpu;
-        struct pgm_walk regs = {.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer,
-                                .pdpte = c->pdpte_loaded ? c->pdpte : NULL};
+        struct pgm_walk regs = pgm_walk_regs(c);
         dprintf(fd, "vCPU %u:\n", i);
         pgm_info_cr3(&vm->pgm, &regs, fd);
     }

@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "devices/vga.h"
+#include "vm/gdbstub.h"
+#include "vm/monitor.h"
+#include "vm/qmp.h"
+#include "vm/sockserv.h"
 #include "vm/vm.h"
 
 #define EXIT_USAGE 2
@@ -20,10 +24,10 @@
 
 /* QEMU options pcvm accepts and has no use for: name, and whether it takes an argument. */
 static const struct { const char *name; bool arg; } ignored[] = {
-    {"-name", true},     {"-monitor", true},    {"-net", true},
+    {"-name", true},     {"-net", true},
     {"-nic", true},     {"-rtc", true},     {"-k", true},
     {"-usb", false},    {"-no-user-config", false}, {"-no-hpet", false}, {"-no-acpi", false},
-    {"-S", false},      {"-parallel", true}, {"-global", true},
+    {"-parallel", true}, {"-global", true},
     {"-msg", true},     {"-overcommit", true}, {"-sandbox", true}, {"-pidfile", true},
     {"-daemonize", false}, {"-sdl", false}, {"-vnc", true},
     {"-audiodev", true}, {"-object", true}, {"-d", true}, {"-D", true},
@@ -64,6 +68,11 @@ void vm_options_usage(FILE *f)
             "  -drive file=F[,if=ide][,media=disk|cdrom][,format=raw][,index=0-3][,readonly=on][,snapshot=on]\n"
             "  -boot c|d|[order=]LETTERS[,...]   firmware boot order (c disk, d CD-ROM)\n"
             "  -snapshot               writes go to a temporary overlay; images stay untouched\n"
+            "  -gdb tcp:[HOST]:PORT    a gdb stub (target remote :PORT); -s is -gdb tcp::1234\n"
+            "  -S                      start stopped: the vCPUs wait for gdb's continue or the monitor's cont\n"
+            "  -monitor stdio|unix:PATH[,server,nowait]|tcp:[HOST]:PORT[,server,nowait]|none\n"
+            "                          the human monitor (default: Ctrl-A c on a serial terminal)\n"
+            "  -qmp unix:PATH[,server,nowait]|tcp:[HOST]:PORT[,server,nowait]   QMP, QEMU's JSON protocol\n"
             "QEMU options accepted and ignored:\n ");
     for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
         fprintf(f, " %s%s", ignored[i].name, ignored[i].arg ? " X" : "");
@@ -501,6 +510,8 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         if (!strcmp(a, "-nodefaults")) { c->nodefaults = true; continue; }
         if (!strcmp(a, "-enable-kvm")) { c->engine = ENGINE_HM; continue; }
         if (!strcmp(a, "-snapshot")) { c->snapshot = true; continue; }
+        if (!strcmp(a, "-s")) { o->gdb = "tcp::1234"; continue; }
+        if (!strcmp(a, "-S")) { o->start_stopped = true; continue; }
         if (!strcmp(a, "-cpu-features")) { cpu_features = true; continue; } /* --cpu-features */
         takes = true;
         for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]); k++)
@@ -516,7 +527,8 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         static const char *const with_arg[] = {"-m", "-smp", "-kernel", "-initrd", "-append", "-bios", "-serial",
                                                "-display", "-device", "-accel", "-machine", "-M", "-cpu",
                                                "-debugcon", "--max-insns", "--debugcon", "-vga",
-                                               "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-drive", "-boot"};
+                                               "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-drive", "-boot",
+                                               "-gdb", "-monitor", "-qmp"};
         bool known = false;
         for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++)
             known |= !strcmp(a, with_arg[k]);
@@ -570,6 +582,13 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             c->cpu_model = v;
         } else if (!strcmp(a, "-debugcon")) {
             c->debugcon = v;
+        } else if (!strcmp(a, "-gdb") || !strcmp(a, "-monitor") || !strcmp(a, "-qmp")) {
+            struct sock_spec ss;
+            char err[300];
+            bool on_stdio = a[1] == 'm' && (!strcmp(v, "stdio") || !strcmp(v, "mon:stdio") || !strcmp(v, "none"));
+            if (!on_stdio && sock_spec_parse(v, &ss, err, sizeof(err)) < 0)
+                return die("%s: %s", a, err);
+            *(a[1] == 'g' ? &o->gdb : a[1] == 'm' ? &o->monitor : &o->qmp) = v;
         } else if (!strcmp(a, "--max-insns")) {
             if (parse_uint(v, &c->max_insns) < 0 || !c->max_insns)
                 return die("bad --max-insns '%s' (a whole number of instructions, at least 1)", v);
@@ -592,19 +611,56 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
     return 0;
 }
 
-void vm_options_apply(struct vm_options *o, struct vm *vm)
+static void stop_servers(struct vm_options *o)
+{
+    gdbstub_stop(o->gdbstub);
+    qmp_stop(o->qmp_server);
+    monitor_stop(o->mon);
+    o->gdbstub = NULL;
+    o->qmp_server = NULL;
+    o->mon = NULL;
+}
+
+/* The monitor, QMP and the gdb stub; without -monitor, a serial console
+ * on a terminal gets the monitor behind Ctrl-A c, as QEMU's -nographic. */
+static int start_servers(struct vm_options *o, struct vm *vm)
+{
+    char err[400];
+    const char *mon = o->monitor;
+    if (!mon)
+        for (unsigned i = 0; i < vm->nchardevs && !mon; i++)
+            if (vm->chardevs[i]->in_fd == 0 && vm->chardevs[i]->is_tty)
+                mon = "stdio";
+    if (o->gdb || o->monitor || o->qmp)
+        signal(SIGPIPE, SIG_IGN); /* a client gone is a failed send, not the end of pcvm */
+    if ((mon && strcmp(mon, "none") && monitor_start(vm, mon, &o->mon, err, sizeof(err)) < 0) ||
+        (o->qmp && qmp_start(vm, o->qmp, &o->qmp_server, err, sizeof(err)) < 0) ||
+        (o->gdb && gdbstub_start(vm, o->gdb, &o->gdbstub, err, sizeof(err)) < 0)) {
+        stop_servers(o);
+        return die("%s", err);
+    }
+    if (o->start_stopped)
+        vm_request(vm, VM_FF_SUSPEND); /* the vCPUs park before their first instruction */
+    return 0;
+}
+
+int vm_options_apply(struct vm_options *o, struct vm *vm)
 {
     if (o->icount_shift >= 0)
         pc_set_deterministic(vm, (unsigned)o->icount_shift);
+    if (start_servers(o, vm))
+        return EXIT_USAGE;
     if (o->screenshot) {
         o->shot_vm = vm;
         o->shot_thread_started = pthread_create(&o->shot_thread, NULL, shot_thread, o) == 0;
     }
+    return 0;
 }
 
 int vm_options_finish(struct vm_options *o, struct vm *vm)
 {
     int rc = 0;
+    stop_servers(o);
     for (unsigned i = 0; i < o->ninfo; i++)
         vm_info(vm, o->info[i], 2);
     if (o->shot_thread_started) { /* wake it with nothing to do, so it ends */

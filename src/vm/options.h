@@ -27,6 +27,14 @@ struct vm_options {
     bool full_screen;       /* -full-screen */
     const char *screenshot; /* --screenshot FILE: a PNG of the display at power-off and on SIGUSR1 */
     bool dump_text;         /* --dump-text: the VGA text screen on stdout at power-off */
+    /* debugging: -gdb/-s, -S, -monitor, -qmp (started by vm_options_apply) */
+    const char *gdb;        /* "tcp::1234" for -s */
+    bool start_stopped;     /* -S */
+    const char *monitor;    /* NULL: on the serial terminal behind Ctrl-A c, when it is a terminal */
+    const char *qmp;
+    struct gdbstub *gdbstub;
+    struct monitor *mon;
+    struct qmp *qmp_server;
     pthread_t shot_thread;  /* waits for SIGUSR1 while the VM runs */
     bool shot_thread_started;
     void *shot_vm;
@@ -48,8 +56,10 @@ int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *use
 /* After parsing: every chardev:ID reference names a -chardev (0 or 2). */
 int vm_options_qemu_check(struct vm_options *o);
 int vm_options_set_accel(struct vm_options *o, const char *s); /* tcg|kvm[...]; -1 if neither */
-/* After vm_create, before vm_run: options that act on the created VM. */
-void vm_options_apply(struct vm_options *o, struct vm *vm);
+/* After vm_create, before vm_run: options that act on the created VM
+ * (the debugger servers listen from here). 0, or 2 after one line on
+ * stderr (nothing left running). */
+int vm_options_apply(struct vm_options *o, struct vm *vm);
 /* After vm_run: --info and --dump-phys; returns 2 if a dump failed. */
 int vm_options_finish(struct vm_options *o, struct vm *vm);
 

@@ -10,6 +10,7 @@
 #include "devices/ide.h"
 #include "em/em.h"
 #include "vm/clock.h"
+#include "vm/dbg.h"
 #include "vm/vm.h"
 
 
@@ -377,6 +378,7 @@ void vm_destroy(struct vm *vm)
         outfile_close(vm->trace_file, 0);
     free(vm->trace_file);
     pgm_fini(&vm->pgm);
+    dbg_free(vm);
     pthread_cond_destroy(&vm->cond);
     pthread_mutex_destroy(&vm->lock);
     free(vm);

@@ -144,6 +144,9 @@ struct vcpu {
     struct rem_state *rem;
     pthread_t thread;
     bool thread_started;
+    /* Set by EM's debug loop while a debugger watches memory: every data
+     * access of the instruction is shown to it (src/vm/dbg.c). */
+    void (*dbg_watch)(struct vcpu *v, uint64_t lin, unsigned len, bool write);
 };
 
 typedef void (*vm_state_listener)(void *opaque, struct vm *vm, enum vm_state from, enum vm_state to);
@@ -175,6 +178,10 @@ struct vm {
     struct chardev *chardev_by_def[VM_MAX_CHARDEV_DEFS]; /* opened on first use */
     FILE *trace_out;
     struct outfile *trace_file; /* behind trace_out for --trace=FILE */
+    /* vCPU threads parked in a suspend or ended (under lock): all of them
+     * means no vCPU touches its state, so a debugger may (dbg_stop). */
+    unsigned nquiet;
+    struct dbg *dbg; /* breakpoints, watchpoints, steps (src/vm/dbg.c); NULL without a debugger */
 };
 
 const char *vm_state_name(enum vm_state s);
