@@ -508,13 +508,14 @@ int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, u
     return rc ? rc : iem_lin_write(v, lin, buf, len, ACC_W);
 }
 
-/* An operand that lies in one page, with no data breakpoint to look for,
- * is one TLB lookup and one host load or store: iem_seg_lin has already
- * wrapped or checked the linear address as lin_access would. Anything
- * else (page crossings, slow pages, breakpoints) takes lin_access. */
+/* An operand that lies in one page, with no data breakpoint or debugger
+ * watchpoint to look for, is one TLB lookup and one host load or store:
+ * iem_seg_lin has already wrapped or checked the linear address as
+ * lin_access would. Anything else (page crossings, slow pages,
+ * breakpoints) takes lin_access. */
 static inline bool one_page(const struct vcpu *v, uint64_t lin, unsigned size)
 {
-    return (lin & 0xfff) + size <= 0x1000 && !(v->cpu.dr[7] & 0xff);
+    return (lin & 0xfff) + size <= 0x1000 && !(v->cpu.dr[7] & 0xff) && !v->dbg_watch;
 }
 
 int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t *val)

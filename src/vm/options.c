@@ -633,14 +633,15 @@ static int start_servers(struct vm_options *o, struct vm *vm)
                 mon = "stdio";
     if (o->gdb || o->monitor || o->qmp)
         signal(SIGPIPE, SIG_IGN); /* a client gone is a failed send, not the end of pcvm */
+    /* before any server starts, so none can see the VM running under -S */
+    if (o->start_stopped)
+        vm_request(vm, VM_FF_SUSPEND); /* the vCPUs park before their first instruction */
     if ((mon && strcmp(mon, "none") && monitor_start(vm, mon, &o->mon, err, sizeof(err)) < 0) ||
         (o->qmp && qmp_start(vm, o->qmp, &o->qmp_server, err, sizeof(err)) < 0) ||
         (o->gdb && gdbstub_start(vm, o->gdb, &o->gdbstub, err, sizeof(err)) < 0)) {
         stop_servers(o);
         return die("%s", err);
     }
-    if (o->start_stopped)
-        vm_request(vm, VM_FF_SUSPEND); /* the vCPUs park before their first instruction */
     return 0;
 }
 
