@@ -217,6 +217,9 @@ static int hvm_create(struct vm *vm)
     uint64_t idmap = HM_IDMAP_ADDR;
     ioctl(hvm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
     ioctl(hvm->vm_fd, KVM_SET_TSS_ADDR, HM_TSS_ADDR);
+    /* kvm-pvm runs a guest's kernel mode only: an INT n from ring 3 comes
+     * back as #UD there (measured), so user mode goes to IEM */
+    hvm->kernel_only = access("/sys/module/kvm_pvm", F_OK) == 0;
     msr_list(hvm);
     hvm->supported = supported_cpuid(hvm->kvm_fd);
     hm_msr_filter(hvm);
@@ -539,6 +542,8 @@ int hm_exec(struct vcpu *v, uint64_t max)
         }
         if (v->id == 0 && vm_clock(vm))
             timers(v);
+        if (!hm_kvm_can_run(h) && (rc = hm_handover(v, "user mode under kvm-pvm")) != 0)
+            break;
         if ((rc = inject(v, exact)) != 0)
             break;
         run->cr8 = lapic_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */

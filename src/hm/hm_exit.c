@@ -93,6 +93,14 @@ void hm_msr_filter(struct hm_vm *hvm)
     ioctl(hvm->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
 }
 
+bool hm_kvm_can_run(const struct hm_vcpu *h)
+{
+    const struct kvm_sregs *s = &h->run->s.regs.sregs;
+    if (!h->hvm->kernel_only || !(s->cr0 & CR0_PE))
+        return true;
+    return s->ss.dpl == 0 && !(h->run->s.regs.regs.rflags & F_VM);
+}
+
 int hm_handover(struct vcpu *v, const char *why)
 {
     struct hm_vcpu *h = v->hm;
@@ -113,6 +121,10 @@ int hm_handover(struct vcpu *v, const char *why)
     iem_flush(v);
     if (rc == IEM_OK || rc == IEM_EXC)
         rc = iem_exec(v, h->handover_len);
+    /* a mode KVM cannot run here stays with IEM until it ends (or EM is needed) */
+    while ((rc == IEM_OK || rc == IEM_EXC) && h->hvm->kernel_only && (v->cpu.cpl != 0 || cpu_is_v86(&v->cpu)) &&
+           !cpu_is_real(&v->cpu) && !atomic_load(&v->vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)))
+        rc = iem_exec(v, 4096);
     h->st.iem_insns += v->insns - n0;
     h->st.iem_ns += hm_now_ns() - t0;
     if (h->handover_len < HM_HANDOVER_MAX)

@@ -30,6 +30,7 @@ struct hm_vm {
     bool readonly_mem;    /* KVM_CAP_READONLY_MEM: ROM as read-only slots */
     bool xsave;           /* KVM_CAP_XSAVE, else KVM_GET/SET_FPU */
     bool xcrs;
+    bool kernel_only;     /* kvm-pvm: guest CPL 3 and virtual-8086 code run in IEM */
     pthread_mutex_t lock; /* the slot table */
     struct hm_slot slots[HM_MAX_SLOTS];
     bool used[HM_MAX_SLOTS]; /* slot ids in use */
@@ -89,6 +90,8 @@ int hm_events_to_iem(struct vcpu *v);
 #define HM_RETURN_EM 100
 int hm_handle_exit(struct vcpu *v);
 int hm_handover(struct vcpu *v, const char *why);
+/* Whether KVM can run the vCPU in the state KVM last reported. */
+bool hm_kvm_can_run(const struct hm_vcpu *h);
 /* The user-space MSR exits this VM asks for (APIC base, x2APIC, TSC deadline). */
 void hm_msr_filter(struct hm_vm *hvm);
 
