@@ -156,6 +156,12 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GU
     $(GUEST_BOOT)
 	sh tests/guest/engines.sh $(BUILD) build/release $(GUEST)
 
+# The guest programs under HM (KVM) against IEM (tests/guest/hm.sh); every
+# program is a SKIP where /dev/kvm is missing.
+.PHONY: hm-check
+hm-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/cd.iso $(GUEST_BOOT)
+	sh tests/guest/hm.sh $(BUILD) $(GUEST)
+
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
 # build (all three at once: each boot keeps one core busy, so three on two
 # cores end sooner than two then one), then the guest programs (ASan+UBSan).

@@ -249,6 +249,20 @@ int iem_exec_debug(struct vcpu *v, bool irqs, bool (*stop_at)(struct vcpu *v));
 void iem_flush(struct vcpu *v);
 void iem_tlb_flush(struct vcpu *v);
 
+/* The one place that decides which interrupt a vCPU takes next: an NMI
+ * when nmi_ok, else (irq_ok: the CPU accepts one now) the local APIC's
+ * highest deliverable vector, else the 8259's. The vector is acknowledged
+ * at its controller (*nmi tells which kind) and returned; -1 when none.
+ * IEM delivers it itself; HM injects it with KVM_INTERRUPT / KVM_NMI. */
+int iem_ack_interrupt(struct vcpu *v, unsigned ff, bool nmi_ok, bool irq_ok, bool *nmi);
+/* Delivers an event through the guest's IDT/IVT as IEM does: an
+ * acknowledged external interrupt or NMI, or a hardware exception another
+ * engine had in flight when it handed the vCPU over (HM). */
+enum { IEM_EVENT_IRQ, IEM_EVENT_NMI, IEM_EVENT_EXC };
+int iem_deliver_event(struct vcpu *v, unsigned vector, int kind, uint32_t err, bool has_err);
+/* CPUID as the -cpu model answers it (cpuid.c; HM filters it for KVM). */
+void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
 /* One line of registers for dumps and traces. */
 int cpu_dump(const struct cpu *c, char *buf, unsigned len);
 

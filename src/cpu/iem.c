@@ -200,35 +200,51 @@ static bool irq_window(struct vcpu *v)
     return (c->rflags & F_IF) != 0;
 }
 
+int iem_ack_interrupt(struct vcpu *v, unsigned ff, bool nmi_ok, bool irq_ok, bool *nmi)
+{
+    struct vm *vm = v->vm;
+    int vec = -1;
+
+    *nmi = false;
+    if ((ff & VCPU_FF_NMI) && nmi_ok) {
+        vcpu_ff_clear(v, VCPU_FF_NMI);
+        *nmi = true;
+        return X_NMI;
+    }
+    if (!irq_ok || !(ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)))
+        return -1;
+    if (ff & VCPU_FF_INTERRUPT_APIC)
+        vec = lapic_intr_ack(v);
+    if (vec < 0 && (ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && lapic_pic_allowed(v))
+        vec = vm->intr_ack(vm->intr_opaque);
+    return vec;
+}
+
+int iem_deliver_event(struct vcpu *v, unsigned vector, int kind, uint32_t err, bool has_err)
+{
+    struct cpu *c = &v->cpu;
+    c->halted = false;
+    v->iem.fault_depth = 0;
+    int rc = iem_deliver(v, vector, kind == IEM_EVENT_NMI ? EV_NMI : kind == IEM_EVENT_EXC ? EV_EXC : EV_HWINT, err,
+                         has_err, c->rip);
+    if (rc == IEM_EXC)
+        rc = deliver_pending(v);
+    return rc;
+}
+
 /* NMI first (held while a previous NMI's handler runs and in the MOV SS /
  * STI shadow), then, with EFLAGS.IF, the local APIC's highest vector above
  * its PPR, then the 8259's INTR when the APIC passes it (ExtINT on LINT0,
  * or the APIC disabled). */
 int iem_take_interrupt(struct vcpu *v, unsigned ff)
 {
-    struct vm *vm = v->vm;
     struct cpu *c = &v->cpu;
-    enum iem_event ev = EV_HWINT;
-    int vec = -1;
+    bool nmi_ok = !c->nmi_blocked && !(c->inhibit_irq && c->rip == c->inhibit_irq_rip), nmi;
+    bool irq_ok = !((ff & VCPU_FF_NMI) && nmi_ok) && (ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) &&
+                  irq_window(v);
+    int vec = iem_ack_interrupt(v, ff, nmi_ok, irq_ok, &nmi);
 
-    if ((ff & VCPU_FF_NMI) && !c->nmi_blocked && !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
-        vcpu_ff_clear(v, VCPU_FF_NMI);
-        vec = X_NMI;
-        ev = EV_NMI;
-    } else if ((ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)) && irq_window(v)) {
-        if (ff & VCPU_FF_INTERRUPT_APIC)
-            vec = lapic_intr_ack(v);
-        if (vec < 0 && (ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && lapic_pic_allowed(v))
-            vec = vm->intr_ack(vm->intr_opaque);
-    }
-    if (vec < 0)
-        return IEM_OK;
-    c->halted = false;
-    v->iem.fault_depth = 0;
-    int rc = iem_deliver(v, (unsigned)vec, ev, 0, false, c->rip);
-    if (rc == IEM_EXC)
-        rc = deliver_pending(v);
-    return rc;
+    return vec < 0 ? IEM_OK : iem_deliver_event(v, (unsigned)vec, nmi ? IEM_EVENT_NMI : IEM_EVENT_IRQ, 0, false);
 }
 
 int iem_exec_debug(struct vcpu *v, bool irqs, bool (*stop_at)(struct vcpu *v))

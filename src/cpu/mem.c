@@ -156,8 +156,9 @@ int tlb_invpcid(struct vcpu *v, uint64_t type, const uint64_t desc[2])
     return 0;
 }
 
-static void tlb_pgm_changed(struct pgm *p)
+static void tlb_pgm_changed(struct pgm *p, void *opaque)
 {
+    (void)opaque;
     struct vm *vm = (struct vm *)((char *)p - offsetof(struct vm, pgm));
     /* Other vCPUs may be running: the FF makes them flush before their next
      * instruction too (em: VCPU_FF_TLB_FLUSH -> tlb_flush_all). */
@@ -171,7 +172,7 @@ static void tlb_pgm_changed(struct pgm *p)
 void tlb_init(struct vcpu *v)
 {
     tlb_flush_all(v);
-    v->vm->pgm.on_change = tlb_pgm_changed;
+    pgm_add_listener(&v->vm->pgm, tlb_pgm_changed, NULL);
 }
 
 void tlb_mode_changed(struct vcpu *v)

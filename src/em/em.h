@@ -19,12 +19,19 @@ struct em_engine_ops {
     /* Drops every translation (guest state replaced from outside). */
     void (*flush)(struct vcpu *v);
     void (*info)(struct vcpu *v, int fd); /* --info engines / tb; may be NULL */
+    /* Makes the vCPU's thread leave the engine soon to look at a forced
+     * action another thread set (HM: out of KVM_RUN); any thread; NULL
+     * for engines that look at the forced actions themselves. */
+    void (*kick)(struct vcpu *v);
 };
-extern const struct em_engine_ops em_engine_iem, em_engine_rem;
+extern const struct em_engine_ops em_engine_iem, em_engine_rem, em_engine_hm;
 
-/* Picks the engine for cfg->engine; prints a one-line note to stderr when
- * it falls back. */
-enum em_engine em_choose_engine(enum em_engine wanted);
+/* Picks the engine for vm->cfg.engine: auto is HM when KVM runs a probe
+ * guest here, else REM. Prints a one-line note to stderr when it falls
+ * back, and the choice with -d engine. */
+enum em_engine em_choose_engine(struct vm *vm);
+/* Asks v's engine to look at its forced actions now (vcpu_ff_set, vm_request). */
+void em_kick(struct vcpu *v);
 /* The table of an engine; NULL when it is not in this build. */
 const struct em_engine_ops *em_engine_ops(enum em_engine e);
 int em_start(struct vm *vm);

@@ -66,8 +66,30 @@ static void pgm_map_changed(struct pgm *p, uint64_t start, uint64_t end)
     }
     p->rom_gen++;
     p->map_gen++;
-    if (p->on_change)
-        p->on_change(p);
+    for (unsigned i = 0; i < p->nlisteners; i++)
+        p->listeners[i].fn(p, p->listeners[i].opaque);
+}
+
+int pgm_add_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque), void *opaque)
+{
+    for (unsigned i = 0; i < p->nlisteners; i++)
+        if (p->listeners[i].fn == fn && p->listeners[i].opaque == opaque)
+            return 0;
+    if (p->nlisteners >= PGM_MAX_LISTENERS)
+        return -ENOSPC;
+    p->listeners[p->nlisteners].fn = fn;
+    p->listeners[p->nlisteners++].opaque = opaque;
+    return 0;
+}
+
+void pgm_remove_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque), void *opaque)
+{
+    for (unsigned i = 0; i < p->nlisteners; i++)
+        if (p->listeners[i].fn == fn && p->listeners[i].opaque == opaque) {
+            memmove(&p->listeners[i], &p->listeners[i + 1], (p->nlisteners - i - 1) * sizeof(p->listeners[0]));
+            p->nlisteners--;
+            return;
+        }
 }
 
 static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, enum pgm_type type,
@@ -135,8 +157,8 @@ void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
 {
     struct pgm_range *r;
-    uint8_t *copy = malloc(size);
-    if (!copy)
+    void *copy = NULL;
+    if (posix_memalign(&copy, 0x1000, (size + 0xfff) & ~0xfffull))
         return -ENOMEM;
     memcpy(copy, data, size);
     r = add_range(p, gpa, size, PGM_ROM, name);

@@ -58,6 +58,7 @@ struct pgm_range {
 };
 
 #define PGM_MAX_RANGES 64
+#define PGM_MAX_LISTENERS 4
 #define PGM_PF_CODE 0x01 /* page holds cached decoded code */
 
 /* Guest paging modes (pgm_change_mode records them). */
@@ -80,10 +81,15 @@ struct pgm {
     uint8_t mode_hist[PGM_MODE_HISTORY];
     unsigned nhist;        /* entries in mode_hist */
     uint64_t hist_dropped; /* modes that fell off the front */
-    /* Bumped whenever a mapping changes (ranges, A20); on_change, when set,
-     * drops every translation cached from the old map. */
+    /* Bumped whenever a mapping changes (ranges, A20); the listeners then
+     * follow the new map (the TLB drops what it cached from the old one,
+     * HM moves its KVM memory slots). */
     uint64_t map_gen;
-    void (*on_change)(struct pgm *p);
+    struct pgm_listener {
+        void (*fn)(struct pgm *p, void *opaque);
+        void *opaque;
+    } listeners[PGM_MAX_LISTENERS];
+    unsigned nlisteners;
     /* Bumped with map_gen: code decoded from a ROM page is stale once the
      * map changes (a chipset's shadow RAM replaced the ROM). */
     uint32_t rom_gen;
@@ -91,11 +97,16 @@ struct pgm {
 
 int pgm_init(struct pgm *p, uint64_t ram_size);
 void pgm_fini(struct pgm *p);
+/* Calls fn after every map change, in the order added; adding the same
+ * fn and opaque again is a no-op. 0, or -ENOSPC. */
+int pgm_add_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque), void *opaque);
+void pgm_remove_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque), void *opaque);
 /* Maps [gpa, gpa+size) to RAM at ram_off. */
 int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name);
 /* The same RAM, read only: writes are dropped as a ROM's are. */
 int pgm_map_ram_ro(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name);
-/* Maps a ROM copied from data (writes dropped). */
+/* Maps a ROM copied from data (writes dropped); the copy is page aligned
+ * so HM can hand it to KVM as a read-only memory slot. */
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name);
 int pgm_map_mmio(struct pgm *p, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *opaque,
                  const char *name);

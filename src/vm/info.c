@@ -41,7 +41,7 @@ static void info_tb(struct vm *vm, int fd)
 {
     for (unsigned i = 0; i < vm->ncpus; i++) {
         struct vcpu *v = &vm->cpus[i];
-        if (v->engine && v->engine->info)
+        if (v->engine && v->engine->info && v->engine->id != ENGINE_HM)
             v->engine->info(v, fd);
         else
             dprintf(fd, "cpu%u: %s keeps no translations\n", i, v->engine ? v->engine->name : "no engine");
@@ -54,6 +54,8 @@ static void info_engines(struct vm *vm, int fd)
         const struct vcpu *v = &vm->cpus[i];
         dprintf(fd, "cpu%u: %s, %llu instructions retired\n", i, v->engine ? v->engine->name : "none",
                 (unsigned long long)v->insns);
+        if (v->engine && v->engine->id == ENGINE_HM && v->engine->info) /* time in KVM and in IEM */
+            v->engine->info((struct vcpu *)v, fd);
     }
 }
 

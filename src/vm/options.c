@@ -16,6 +16,7 @@
 #include "vm/monitor.h"
 #include "vm/qmp.h"
 #include "vm/sockserv.h"
+#include "hm/hm.h"
 #include "vm/vm.h"
 
 #define EXIT_USAGE 2
@@ -30,7 +31,7 @@ static const struct { const char *name; bool arg; } ignored[] = {
     {"-parallel", true}, {"-global", true},
     {"-msg", true},     {"-overcommit", true}, {"-sandbox", true}, {"-pidfile", true},
     {"-daemonize", false}, {"-sdl", false}, {"-vnc", true},
-    {"-audiodev", true}, {"-object", true}, {"-d", true}, {"-D", true},
+    {"-audiodev", true}, {"-object", true}, {"-D", true},
 };
 
 
@@ -385,6 +386,21 @@ static void *shot_thread(void *arg)
     return NULL;
 }
 
+/* -d ITEM[,ITEM...]: QEMU's log items; pcvm has one, "engine". */
+static int parse_debug_items(struct vm_config *c, const char *v)
+{
+    for (const char *p = v;; p++) {
+        size_t n = strcspn(p, ",");
+        if (n == 6 && !strncmp(p, "engine", 6))
+            c->debug_engine = true;
+        else
+            return die("-d: unknown log item '%.*s' (pcvm knows: engine)", (int)n, p);
+        p += n;
+        if (!*p)
+            return 0;
+    }
+}
+
 int vm_options_parse(struct vm_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof(*o));
@@ -528,7 +544,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
                                                "-display", "-device", "-accel", "-machine", "-M", "-cpu",
                                                "-debugcon", "--max-insns", "--debugcon", "-vga",
                                                "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-drive", "-boot",
-                                               "-gdb", "-monitor", "-qmp"};
+                                               "-gdb", "-monitor", "-qmp", "-d"};
         bool known = false;
         for (size_t k = 0; k < sizeof(with_arg) / sizeof(with_arg[0]); k++)
             known |= !strcmp(a, with_arg[k]);
@@ -589,10 +605,20 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (!on_stdio && sock_spec_parse(v, &ss, err, sizeof(err)) < 0)
                 return die("%s: %s", a, err);
             *(a[1] == 'g' ? &o->gdb : a[1] == 'm' ? &o->monitor : &o->qmp) = v;
+        } else if (!strcmp(a, "-d")) {
+            if (parse_debug_items(c, v) < 0)
+                return EXIT_USAGE;
         } else if (!strcmp(a, "--max-insns")) {
             if (parse_uint(v, &c->max_insns) < 0 || !c->max_insns)
                 return die("bad --max-insns '%s' (a whole number of instructions, at least 1)", v);
         }
+    }
+    if (c->engine == ENGINE_HM) { /* -accel kvm, -enable-kvm, --engine=hm: as QEMU, no KVM is an error */
+        char why[160];
+        if (o->icount_shift >= 0)
+            return die("-icount is not allowed with hardware virtualization (-accel kvm)");
+        if (!cpu_features && hm_probe(why, sizeof(why)) < 0)
+            return die("-accel kvm: failed to initialize kvm: %s", why);
     }
     if (cpu_features) { /* for the -cpu given (default max): name, implemented, advertised */
         cpu_model_print(stdout, c->cpu_model);

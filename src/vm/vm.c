@@ -30,6 +30,8 @@ void vm_request(struct vm *vm, unsigned ff)
 {
     atomic_fetch_or(&vm->ff, ff);
     em_wake(vm);
+    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
+        em_kick(&vm->cpus[i]);
 }
 
 void vm_resume(struct vm *vm)
@@ -42,6 +44,7 @@ void vcpu_ff_set(struct vcpu *v, unsigned ff)
 {
     atomic_fetch_or(&v->ff, ff);
     em_wake(v->vm);
+    em_kick(v);
 }
 
 void vcpu_ff_clear(struct vcpu *v, unsigned ff)

@@ -85,6 +85,7 @@ struct vm_config {
     bool no_shutdown;
     bool nodefaults;
     enum em_engine engine;
+    bool debug_engine; /* -d engine: the engine chosen, one line on stderr */
     uint64_t tb_size; /* REM's translation cache for the VM, bytes (0: default) */
     unsigned rem_tier; /* --rem-tier: 1 TBs only, 2 (default, 0) hot TBs compiled to host code */
     unsigned rem_hot;  /* --rem-hot: runs before a TB is compiled (0: default) */
@@ -142,6 +143,7 @@ struct vcpu {
     const struct em_engine_ops *engine;
     struct iem_state iem;
     struct rem_state *rem;
+    struct hm_vcpu *hm; /* HM's part (src/hm) while HM runs this vCPU */
     pthread_t thread;
     bool thread_started;
     /* Set by EM's debug loop while a debugger watches memory: every data
@@ -162,6 +164,7 @@ struct vm {
     unsigned ncpus;
     struct vcpu *cpus;
     enum em_engine engine; /* the engine actually running */
+    struct hm_vm *hm;      /* the KVM VM (src/hm) while HM runs any vCPU */
     int exit_status;       /* set by isa-debug-exit, else -1 */
     uint64_t resets;
     _Atomic uint64_t triple_faults; /* since creation; vm_triple_fault reports a few */

@@ -1,0 +1,208 @@
+/* HM: what a KVM_RUN exit asks of pcvm, and the hand-over to IEM.
+ *
+ * Port I/O (string I/O included: KVM hands over `count` items at once)
+ * goes to the port bus, MMIO to PGM, the APIC's MSRs to pcvm's APIC: the
+ * device models stay the one source of truth. Whatever KVM cannot run
+ * (an emulation failure, an internal error, a failed VM entry, an exit
+ * HM does not know) is handed to IEM with the state synced out, for a few
+ * instructions, after which KVM gets the vCPU back.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "devices/lapic.h"
+#include "hm/hm_priv.h"
+
+#define HM_HANDOVER_MAX 1024
+#define MSR_APIC_BASE_NR 0x1b
+#define MSR_TSC_DEADLINE_NR 0x6e0
+#define APIC_PHYS_MASK (((1ull << PGM_MAXPHYADDR) - 1) & ~0xfffull)
+
+static void exit_io(struct vcpu *v)
+{
+    struct kvm_run *run = v->hm->run;
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    struct bus *bus = &v->vm->bus;
+
+    for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            uint64_t val = 0;
+            memcpy(&val, data, run->io.size);
+            bus_pio_write(bus, run->io.port, val, run->io.size);
+        } else {
+            uint64_t val = bus_pio_read(bus, run->io.port, run->io.size);
+            memcpy(data, &val, run->io.size);
+        }
+    }
+}
+
+static void exit_mmio(struct vcpu *v)
+{
+    struct kvm_run *run = v->hm->run;
+    unsigned len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : sizeof(run->mmio.data);
+    if (run->mmio.is_write)
+        pgm_write(&v->vm->pgm, run->mmio.phys_addr, run->mmio.data, len);
+    else
+        pgm_read(&v->vm->pgm, run->mmio.phys_addr, run->mmio.data, len);
+}
+
+/* The MSRs pcvm's APIC owns (hm_msr_filter sends them here); any other
+ * MSR KVM does not know raises #GP, as KVM itself would. */
+static void exit_msr(struct vcpu *v, bool write)
+{
+    struct kvm_run *run = v->hm->run;
+    uint32_t msr = run->msr.index;
+    int rc = -1;
+
+    if (msr == MSR_APIC_BASE_NR) {
+        if (write)
+            rc = lapic_base_write(v, run->msr.data, APIC_PHYS_MASK);
+        else
+            run->msr.data = v->cpu.apic_base, rc = 0;
+    } else if (msr == MSR_TSC_DEADLINE_NR) {
+        if (write)
+            lapic_tsc_deadline_write(v, run->msr.data);
+        else
+            run->msr.data = lapic_tsc_deadline_read(v);
+        rc = 0;
+    } else if (msr >= 0x800 && msr <= 0x8ff) {
+        rc = write ? lapic_msr_write(v, msr, run->msr.data) : lapic_msr_read(v, msr, (uint64_t *)&run->msr.data);
+    }
+    run->msr.error = rc < 0;
+}
+
+void hm_msr_filter(struct hm_vm *hvm)
+{
+    static uint8_t deny_one[1] = {0}, deny_x2apic[256 / 8];
+    struct kvm_enable_cap cap = {.cap = KVM_CAP_X86_USER_SPACE_MSR,
+                                 .args = {KVM_MSR_EXIT_REASON_FILTER}};
+    struct kvm_msr_filter f = {.flags = KVM_MSR_FILTER_DEFAULT_ALLOW};
+
+    if (ioctl(hvm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+        return; /* then KVM answers those MSRs itself, without pcvm's APIC */
+    const struct { uint32_t base, n; uint8_t *bits; } deny[] = {
+        {MSR_APIC_BASE_NR, 1, deny_one}, {MSR_TSC_DEADLINE_NR, 1, deny_one}, {0x800, 256, deny_x2apic}};
+    for (unsigned i = 0; i < 3; i++) {
+        f.ranges[i].flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE;
+        f.ranges[i].base = deny[i].base;
+        f.ranges[i].nmsrs = deny[i].n;
+        f.ranges[i].bitmap = deny[i].bits; /* clear bits: the access exits to user space */
+    }
+    ioctl(hvm->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
+}
+
+bool hm_kvm_can_run(const struct hm_vcpu *h)
+{
+    const struct kvm_sregs *s = &h->run->s.regs.sregs;
+    if (!h->hvm->kernel_only || !(s->cr0 & CR0_PE))
+        return true;
+    return s->ss.dpl == 0 && !(h->run->s.regs.regs.rflags & F_VM);
+}
+
+int hm_handover(struct vcpu *v, const char *why)
+{
+    struct hm_vcpu *h = v->hm;
+    struct cpu *c = &v->cpu;
+    int rc = hm_sync_out(v);
+
+    if (rc < 0)
+        return rc;
+    h->st.handovers++;
+    if (!h->said_cannot) {
+        h->said_cannot = true;
+        fprintf(stderr, "pcvm: cpu%u: KVM cannot run the guest at %04x:%llx (%s); IEM runs what KVM cannot\n",
+                v->id, c->seg[S_CS].sel, (unsigned long long)c->rip, why);
+    }
+    uint64_t t0 = hm_now_ns(), n0 = v->insns;
+    rc = hm_events_to_iem(v);
+    /* KVM wrote guest memory (code, page tables) behind IEM's decode cache and TLB */
+    iem_flush(v);
+    if (rc == IEM_OK || rc == IEM_EXC)
+        rc = iem_exec(v, h->handover_len);
+    /* a mode KVM cannot run here stays with IEM until it ends (or EM is needed) */
+    while ((rc == IEM_OK || rc == IEM_EXC) && h->hvm->kernel_only && (v->cpu.cpl != 0 || cpu_is_v86(&v->cpu)) &&
+           !cpu_is_real(&v->cpu) && !atomic_load(&v->vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)))
+        rc = iem_exec(v, 4096);
+    h->st.iem_insns += v->insns - n0;
+    h->st.iem_ns += hm_now_ns() - t0;
+    if (h->handover_len < HM_HANDOVER_MAX)
+        h->handover_len *= 2; /* KVM failing again soon: IEM takes longer stretches */
+    if (rc == IEM_HALT || rc == IEM_TRIPLE || rc < 0)
+        return rc;
+    rc = hm_sync_in(v);
+    return rc < 0 ? rc : 0;
+}
+
+static int system_event(struct vcpu *v)
+{
+    switch (v->hm->run->system_event.type) {
+    case KVM_SYSTEM_EVENT_RESET:
+        vm_request(v->vm, VM_FF_RESET);
+        break;
+    case KVM_SYSTEM_EVENT_CRASH:
+        vm_guru(v->vm, v, "HM: KVM reports a guest crash");
+        break;
+    default:
+        vm_request(v->vm, VM_FF_POWER_OFF);
+        break;
+    }
+    return HM_RETURN_EM;
+}
+
+int hm_handle_exit(struct vcpu *v)
+{
+    struct hm_vcpu *h = v->hm;
+    struct kvm_run *run = h->run;
+    char why[64];
+
+    if (run->exit_reason != KVM_EXIT_INTERNAL_ERROR && run->exit_reason != KVM_EXIT_FAIL_ENTRY &&
+        h->handover_len > 1)
+        h->handover_len /= 2;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        h->st.exits_io++;
+        exit_io(v);
+        return 0;
+    case KVM_EXIT_MMIO:
+        h->st.exits_mmio++;
+        exit_mmio(v);
+        return 0;
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        h->st.exits_msr++;
+        exit_msr(v, run->exit_reason == KVM_EXIT_X86_WRMSR);
+        return 0;
+    case KVM_EXIT_IRQ_WINDOW_OPEN:
+        h->st.exits_window++;
+        return 0;
+    case KVM_EXIT_INTR:
+        h->st.exits_intr++;
+        return 0;
+    case KVM_EXIT_HLT:
+        h->st.exits_hlt++;
+        v->cpu.halted = true;
+        return IEM_HALT;
+    case KVM_EXIT_SHUTDOWN:
+        h->st.exits_other++;
+        h->shadow_valid = false; /* the reset that follows rewrites every register */
+        return IEM_TRIPLE;
+    case KVM_EXIT_SYSTEM_EVENT:
+        h->st.exits_other++;
+        return system_event(v);
+    case KVM_EXIT_INTERNAL_ERROR:
+        snprintf(why, sizeof(why), "%s", run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                                             ? "emulation failure"
+                                             : "KVM internal error");
+        return hm_handover(v, why);
+    case KVM_EXIT_FAIL_ENTRY:
+        snprintf(why, sizeof(why), "VM entry failed, reason %#llx",
+                 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        return hm_handover(v, why);
+    default:
+        h->st.exits_other++;
+        snprintf(why, sizeof(why), "KVM exit %u", run->exit_reason);
+        return hm_handover(v, why);
+    }
+}

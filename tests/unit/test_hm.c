@@ -1,0 +1,189 @@
+/* HM (src/hm): the state transfer between struct cpu and KVM, and what
+ * happens when KVM_RUN fails or refuses (fault injection). Every test
+ * needs /dev/kvm and says SKIP without it; none counts as passed then. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "hm/hm.h"
+#include "testvm.h"
+
+#define CODE 0x1000u
+
+static struct vm *hm_vm(const char *name)
+{
+    char why[160];
+    if (hm_probe(why, sizeof(why)) < 0)
+        cr_skip_test("SKIP: %s: no /dev/kvm (%s)\n", name, why);
+    struct vm *vm = testvm_pm32(0);
+    testvm_idt(vm);
+    cr_assert_eq(hm_init(&vm->cpus[0]), 0);
+    return vm;
+}
+
+static void hm_vm_free(struct vm *vm)
+{
+    hm_fini(&vm->cpus[0]);
+    vm_destroy(vm);
+}
+
+static void set_seg(struct cpu_seg *s, uint16_t sel, uint64_t base, uint32_t limit, uint32_t attr)
+{
+    *s = (struct cpu_seg){.sel = sel, .base = base, .limit = limit, .attr = attr};
+}
+
+/* Every field KVM carries gets a distinct value, goes to KVM and comes
+ * back unchanged. Not compared: the TSC (it runs), x87 FCS/FDS (KVM's
+ * image is the 64-bit FXSAVE format, hm_state.c) and CR8 (the APIC's). */
+Test(hm, state_round_trip)
+{
+    struct vm *vm = hm_vm("hm/state_round_trip");
+    struct vcpu *v = &vm->cpus[0];
+    struct cpu *c = &v->cpu, want;
+
+    for (int i = 0; i < 16; i++)
+        c->gpr[i] = 0x1111111111111111ull * (uint64_t)(i + 1) ^ 0x0123456789abcdefull;
+    c->rip = 0x123456;
+    cpu_set_flags(c, F_1 | F_CF | F_ZF | F_SF | F_OF | F_DF | F_AC | F_ID | F_IF);
+    set_seg(&c->seg[S_ES], 0x10, 0x1000, 0xfffff, 0x4093);
+    set_seg(&c->seg[S_CS], 0x08, 0, 0xffffffffu, 0xc09b);
+    set_seg(&c->seg[S_SS], 0x10, 0, 0xffffffffu, 0xc093);
+    set_seg(&c->seg[S_DS], 0x10, 0x2000, 0xffff, 0x0093);
+    set_seg(&c->seg[S_FS], 0x10, 0x12345000, 0xffffffffu, 0xc093);
+    set_seg(&c->seg[S_GS], 0x10, 0x54321000, 0xffffffffu, 0xd093);
+    set_seg(&c->ldtr, 0x18, 0x5000, 0x7f, 0x0082);
+    set_seg(&c->tr, 0x20, 0x6000, 0x67, 0x008b);
+    c->gdtr = (struct cpu_dtr){.base = 0x3000, .limit = 0x3f};
+    c->idtr = (struct cpu_dtr){.base = 0x3100, .limit = 0xff};
+    c->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_MP | CR0_WP | CR0_AM;
+    c->cr2 = 0xdeadb000;
+    c->cr3 = 0x7000;
+    c->cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_DE | CR4_PSE;
+    c->efer = EFER_SCE;
+    c->dr[0] = 0x1000, c->dr[1] = 0x2000, c->dr[2] = 0x3000, c->dr[3] = 0x4000;
+    c->dr[6] = 0xffff0ff1, c->dr[7] = 0x00000403;
+    c->sysenter_cs = 0x08, c->sysenter_esp = 0x9000, c->sysenter_eip = 0xa000;
+    c->star = 0x0023001000000000ull, c->lstar = 0xffffffff81000000ull, c->cstar = 0xffffffff82000000ull;
+    c->sfmask = 0x47700, c->kernel_gs_base = 0xffff888000000000ull, c->pat = 0x0007040600070406ull;
+    c->fcw = 0x027f, c->fsw = 0x3800 | 0x0041, c->mxcsr = 0x1fa0;
+    c->ftw = 0x0fff; /* registers 6 and 7 (physical) in use: tag 00, the rest empty */
+    for (int r = 0; r < 8; r++)
+        for (int b = 0; b < 10; b++)
+            c->fpr[r][b] = (uint8_t)(r * 16 + b + 1);
+    for (int r = 0; r < 16; r++)
+        for (int b = 0; b < 16; b++)
+            c->xmm[r][b] = (uint8_t)(0x80 + r * 7 + b);
+    c->fpu_ip = 0x100123, c->fpu_dp = 0x200456, c->fpu_op = 0x5d9;
+    c->xcr0 = 3;
+    c->nmi_blocked = true;
+    c->inhibit_irq = true, c->inhibit_irq_rip = c->rip;
+    memcpy(&want, c, sizeof(want));
+
+    cr_assert_eq(hm_state_put(v), 0);
+    memset(c->gpr, 0, sizeof(c->gpr));
+    memset(c->seg, 0, sizeof(c->seg));
+    memset(c->fpr, 0, sizeof(c->fpr));
+    memset(c->xmm, 0, sizeof(c->xmm));
+    memset(c->dr, 0, sizeof(c->dr));
+    c->rip = c->cr0 = c->cr2 = c->cr3 = c->cr4 = c->efer = c->star = c->pat = c->sysenter_eip = 0;
+    c->fcw = c->fsw = c->ftw = 0, c->mxcsr = 0, c->fpu_ip = c->fpu_dp = 0, c->fpu_op = 0;
+    c->nmi_blocked = c->inhibit_irq = false;
+    cr_assert_eq(hm_state_get(v), 0);
+
+    cr_expect_arr_eq(c->gpr, want.gpr, sizeof(want.gpr));
+    cr_expect_eq(c->rip, want.rip);
+    cr_expect_eq(cpu_get_flags(c), cpu_get_flags(&want));
+    for (int s = 0; s < 6; s++) {
+        cr_expect_eq(c->seg[s].sel, want.seg[s].sel, "seg %d", s);
+        cr_expect_eq(c->seg[s].base, want.seg[s].base, "seg %d", s);
+        cr_expect_eq(c->seg[s].limit, want.seg[s].limit, "seg %d", s);
+        cr_expect_eq(c->seg[s].attr, want.seg[s].attr, "seg %d attr %#x", s, c->seg[s].attr);
+    }
+    cr_expect_eq(c->ldtr.base, want.ldtr.base);
+    cr_expect_eq(c->ldtr.attr, want.ldtr.attr);
+    cr_expect_eq(c->tr.base, want.tr.base);
+    cr_expect_eq(c->tr.attr, want.tr.attr);
+    cr_expect_eq(c->gdtr.base, want.gdtr.base);
+    cr_expect_eq(c->gdtr.limit, want.gdtr.limit);
+    cr_expect_eq(c->idtr.base, want.idtr.base);
+    cr_expect_eq(c->idtr.limit, want.idtr.limit);
+    cr_expect_eq(c->cr0, want.cr0);
+    cr_expect_eq(c->cr2, want.cr2);
+    cr_expect_eq(c->cr3, want.cr3);
+    cr_expect_eq(c->cr4, want.cr4);
+    cr_expect_eq(c->efer, want.efer);
+    cr_expect_arr_eq(c->dr, want.dr, 4 * sizeof(want.dr[0]));
+    cr_expect_eq(c->dr[7], want.dr[7]);
+    cr_expect_eq(c->dr[6], want.dr[6]);
+    cr_expect_eq(c->sysenter_cs, want.sysenter_cs);
+    cr_expect_eq(c->sysenter_esp, want.sysenter_esp);
+    cr_expect_eq(c->sysenter_eip, want.sysenter_eip);
+    cr_expect_eq(c->star, want.star);
+    cr_expect_eq(c->lstar, want.lstar);
+    cr_expect_eq(c->cstar, want.cstar);
+    cr_expect_eq(c->sfmask, want.sfmask);
+    cr_expect_eq(c->kernel_gs_base, want.kernel_gs_base);
+    cr_expect_eq(c->pat, want.pat);
+    cr_expect_eq(c->fcw, want.fcw);
+    cr_expect_eq(c->fsw, want.fsw);
+    cr_expect_eq(c->ftw, want.ftw);
+    cr_expect_eq(c->mxcsr, want.mxcsr);
+    cr_expect_arr_eq(c->fpr, want.fpr, sizeof(want.fpr));
+    cr_expect_arr_eq(c->xmm, want.xmm, sizeof(want.xmm));
+    cr_expect_eq(c->fpu_ip, want.fpu_ip);
+    cr_expect_eq(c->fpu_dp, want.fpu_dp);
+    cr_expect_eq(c->fpu_op, want.fpu_op);
+    cr_expect_eq(c->xcr0, want.xcr0);
+    cr_expect_eq(c->nmi_blocked, true);
+    cr_expect_eq(c->inhibit_irq, true);
+    cr_expect_eq(c->inhibit_irq_rip, want.rip);
+    hm_vm_free(vm);
+}
+
+/* mov eax, 0x1234; mov ebx, eax; hlt */
+static struct vcpu *load_halt_program(struct vm *vm)
+{
+    static const uint8_t code[] = {0xb8, 0x34, 0x12, 0, 0, 0x89, 0xc3, 0xf4};
+    struct vcpu *v = &vm->cpus[0];
+    pgm_load(&vm->pgm, CODE, code, sizeof(code));
+    v->cpu.rip = CODE;
+    return v;
+}
+
+Test(hm, eintr_is_retried)
+{
+    struct vm *vm = hm_vm("hm/eintr_is_retried");
+    struct vcpu *v = load_halt_program(vm);
+    hm_inject_fault(v, HM_FAULT_EINTR);
+    cr_assert_eq(hm_exec(v, 1000), IEM_HALT);
+    cr_expect_eq(v->cpu.gpr[R_BX], 0x1234);
+    cr_expect_eq(v->cpu.rip, CODE + 8);
+    cr_expect_eq(v->insns, 0, "no instruction went to IEM");
+    hm_vm_free(vm);
+}
+
+/* An emulation failure hands the vCPU to IEM, which runs the first
+ * instruction; KVM runs the rest. */
+Test(hm, internal_error_hands_over_to_iem)
+{
+    struct vm *vm = hm_vm("hm/internal_error_hands_over_to_iem");
+    struct vcpu *v = load_halt_program(vm);
+    hm_inject_fault(v, HM_FAULT_EMULATION);
+    cr_assert_eq(hm_exec(v, 1000), IEM_HALT);
+    cr_expect_eq(v->insns, 1, "IEM retired %llu instructions", (unsigned long long)v->insns);
+    cr_expect_eq(v->cpu.gpr[R_BX], 0x1234);
+    cr_expect_eq(v->cpu.rip, CODE + 8);
+    hm_vm_free(vm);
+}
+
+/* KVM_RUN failing (EFAULT) stops the VM in guru meditation, no abort. */
+Test(hm, kvm_run_error_is_guru_meditation)
+{
+    struct vm *vm = hm_vm("hm/kvm_run_error_is_guru_meditation");
+    struct vcpu *v = load_halt_program(vm);
+    hm_inject_fault(v, HM_FAULT_EFAULT);
+    cr_assert_eq(hm_exec(v, 1000), IEM_BREAK);
+    /* the test VM was never powered on, so only the request and the reason show */
+    cr_expect(atomic_load(&vm->ff) & VM_FF_GURU);
+    cr_expect(strstr(vm->guru_reason, "KVM_RUN failed") != NULL, "reason: %s", vm->guru_reason);
+    hm_vm_free(vm);
+}
