@@ -61,7 +61,7 @@ static bool gpr(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
 }
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE };
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM };
 
 /* The host ALU op and lazy op of each guest mnemonic; CMP and TEST
  * compute like SUB and AND without writing back. */
@@ -106,6 +106,11 @@ static enum nkind kind_of(const struct iem_insn *in)
     if (in->mnemonic == ZYDIS_MNEMONIC_MOV && mem_ok(in, d) && (d->size == 4 || d->size == 8) &&
         ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))
         return N_STORE;
+    /* ALU r, m / ALU m, r|imm (not locked: that is the SMP path) */
+    if (alu_of(in->mnemonic, &op, &lf, &w) && ((gpr(d) && mem_ok(in, s) && s->size == d->size) ||
+                                               (mem_ok(in, d) && (d->size == 4 || d->size == 8) &&
+                                                ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))))
+        return N_ALU_MEM;
     if (!gpr(d))
         return N_NONE;
     bool src_ok = (s->type == OPT_REG && gpr(s) && s->size == in->op[0].size) || s->type == OPT_IMM;
@@ -170,15 +175,40 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k);
  * helper. Counts for it are added here, on the fast path only. */
 static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
 {
-    const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = k == N_LOAD ? s : d;
-    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)(k == N_STORE) << 16;
+    const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = d->type == OPT_MEM ? d : s;
+    enum x64_alu op = X_ADD;
+    uint8_t lf = 0;
+    bool writes = false, w = d->size == 8;
+    if (k == N_ALU_MEM)
+        alu_of(in->mnemonic, &op, &lf, &writes);
+    bool store = k == N_STORE || (k == N_ALU_MEM && writes && m == d);
+    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
 
     emit_ea(e, in, m);
     x64_mov_rr(e, X_RDX, X_RAX, true);
     x64_call(e, host_ptr, packed);
     x64_test_rax(e);
     uint8_t *slow = x64_jz(e);
-    if (k == N_LOAD) {
+    if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
+        if (m == d)
+            x64_load_rax(e, X_RDX, d->size);
+        else
+            x64_load(e, X_RDX, V_GPR(d->reg), w);
+        if (m == s)
+            x64_load_rax(e, X_RCX, s->size);
+        else
+            load_src(e, s, w);
+        x64_mov_rr(e, X_RSI, X_RDX, true);
+        x64_alu_rr(e, op, X_RDX, X_RCX, w);
+        if (writes && m == d)
+            x64_store_rax(e, X_RDX, d->size);
+        else if (writes)
+            x64_store64(e, V_GPR(d->reg), X_RDX);
+        x64_store64(e, V_LF_RES, X_RDX);
+        x64_store64(e, V_LF_SRC1, X_RSI);
+        x64_store64(e, V_LF_SRC2, X_RCX);
+        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
+    } else if (k == N_LOAD) {
         x64_load_rax(e, X_RCX, m->size);
         x64_store64(e, V_GPR(d->reg), X_RCX);
     } else if (s->type == OPT_IMM) {
@@ -263,7 +293,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = kind_of(in);
-        if (kind == N_LOAD || kind == N_STORE) {
+        if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
             flush_counts(&e, ipsize, len, k);
             len = k = 0;
             emit_mem(&e, in, kind);

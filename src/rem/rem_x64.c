@@ -3,7 +3,9 @@
  *
  * Invariants:
  * - Generated code addresses guest state only as [rbx + disp32] (the
- *   vCPU) and [rbp + disp32] (REM's state); rax, rcx and rdx are scratch.
+ *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
+ *   address); rax, rcx, rdx and rsi are scratch. Only registers 0-7 are
+ *   encoded, so no REX.R/B is ever needed.
  * - The buffer is one memfd mapped twice: written only through `rw`, run
  *   only through `rx`; no page is writable and executable at once.
  * - An emit past the end sets `full` and writes nothing; the caller drops

@@ -7,7 +7,7 @@
 
 #include "rem/rem_int.h"
 
-enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5 };
+enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6 };
 enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
 struct x64 {

@@ -209,11 +209,16 @@ Test(rem, native_forms_match_iem, .timeout = 300)
             case 11: /* jcc rel8, short either way */
                 code[n++] = (uint8_t)(0x70 + (r >> 20 & 15)), code[n++] = (uint8_t)((int8_t)(imm % 24) - 12);
                 break;
-            default: /* mov [0x8000 + r32 & 0xfff], r32 through a masked pointer */
+            default: { /* mov/op with [0x8000 + edi & 0xffc]: edi masked first */
+                static const uint8_t mem_op[] = {0x89, 0x8b, 0x01, 0x03, 0x29, 0x2b, 0x31, 0x39, 0x3b, 0x85, 0x21, 0x0b, 0x81};
+                uint8_t opc = mem_op[(r >> 44) % sizeof mem_op];
                 code[n++] = 0x81, code[n++] = 0xe7, memcpy(code + n, &(uint32_t){0xffc}, 4), n += 4; /* and edi */
-                code[n++] = 0x89, code[n++] = (uint8_t)(0x87 | (r >> 24 & 0x38));
+                code[n++] = opc, code[n++] = (uint8_t)(0x87 | (r >> 24 & 0x38));
                 memcpy(code + n, &(uint32_t){0x8000}, 4), n += 4;
+                if (opc == 0x81) /* op [m], imm32 */
+                    memcpy(code + n, &imm, 4), n += 4;
                 break;
+            }
             }
         }
         code[n++] = 0xf4;
