@@ -161,6 +161,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
         return -1;
     }
     pthread_mutex_init(&vm->lock, NULL);
+    pthread_mutex_init(&vm->rmw_lock, NULL);
     pthread_cond_init(&vm->cond, NULL);
     vm->cfg = *cfg;
     vm->exit_status = -1;
@@ -263,6 +264,7 @@ void vm_destroy(struct vm *vm)
         fclose(vm->trace_out);
     pgm_fini(&vm->pgm);
     pthread_cond_destroy(&vm->cond);
+    pthread_mutex_destroy(&vm->rmw_lock);
     pthread_mutex_destroy(&vm->lock);
     free(vm);
 }
