@@ -151,11 +151,12 @@ conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUE
 
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
 # build (all three at once: each boot keeps one core busy, so three on two
-# cores end sooner than two then one), then the guest programs (ASan+UBSan),
-# whose summary is the last line.
+# cores end sooner than two then one; amd64 with two vCPUs, then once more
+# with four), then the guest programs (ASan+UBSan), whose summary is the
+# last line.
 check:
 	@$(MAKE) --no-print-directory MODE=asan unit
-	@$(MAKE) --no-print-directory -j3 boot-run-i386 boot-run-i386-pae boot-run-amd64
+	@$(MAKE) --no-print-directory -j3 boot-run-i386 boot-run-i386-pae boot-run-amd64 boot-run-amd64-smp4
 	@$(MAKE) --no-print-directory MODE=asan conform-check
 
 # The main job: Debian's amd64 kernel and a busybox initramfs (built from
@@ -223,6 +224,16 @@ boot-check: build/release/pcvm boot-guests
 	sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm $(BOOT_DIRS)
 boot-check-qemu: boot-guests
 	sh tests/boot/run.sh --emu qemu $(BOOT_DIRS)
+
+# The amd64 guest again with four vCPUs, once boot-run-amd64 has built it
+# (and booted it with two): every CPU up, smpcount's totals exact.
+.PHONY: boot-run-amd64-smp4
+boot-run-amd64-smp4: boot-run-amd64
+	@if [ -f build/boot/amd64/initrd.cpio ]; then \
+	  sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm --smp 4 build/boot/amd64; \
+	else \
+	  echo "SKIP: boot-amd64-smp4: no amd64 guest (build/boot/build-amd64.log)"; \
+	fi
 
 # One Debian guest in make check. Without the packages (no mirror) the test is
 # skipped, visibly, and not counted as passed.
