@@ -11,9 +11,8 @@
 ; code page is covered by the trampoline's LOCK INC).
 %include "lib/pm32.inc"
 %include "lib/apic.inc"
+%include "lib/smp.inc"
 ITERS       equ 1000000
-TRAMP       equ 0x9000
-AP_ALIVE    equ 0x9F00                  ; LOCK INC by each AP in real mode (DS = 0x900)
 AP_READY    equ RES + 0x10
 GO          equ RES + 0x14
 DONE        equ RES + 0x18
@@ -34,22 +33,12 @@ C_PAGE      equ DATA + 0xFFE            ; dword over a page boundary
         mov dword [A_ICR2], 0
         mov dword [A_ICR], %1
 %endmacro
-%macro DELAY 0
-        mov ecx, 100000
-%%l:    in al, 0x80
-        loop %%l
-%endmacro
 
 main:
         mov dword [A_SVR], 0x1FF
-        mov word [AP_ALIVE], 0
         mov dword [AP_STACK], 0x80000
         mov dword [LOCKW], 0x80000001    ; bits the lock must leave alone
-        mov esi, tramp
-        mov edi, TRAMP
-        mov ecx, tramp_end - tramp
-        rep movsb
-        sgdt [TRAMP + (tr_gdtr - tramp)]
+        COPY_TRAMPOLINE
         IPI_ALL 0x000C4500               ; INIT, assert
         DELAY
         IPI_ALL 0x000C8500               ; INIT, de-assert (level)
@@ -142,19 +131,5 @@ ap_pm32:
 .idle:  hlt
         jmp .idle
 
-        bits 16
-tramp:  cli
-        mov ax, cs
-        mov ds, ax
-        lock inc word [AP_ALIVE - TRAMP]
-        o32 lgdt [tr_gdtr - tramp]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword SEL_CODE32:ap_pm32
-        align 4
-tr_gdtr: dw 0
-        dd 0
-tramp_end:
-        bits 32
+        AP_TRAMPOLINE ap_pm32
 END_IMAGE
