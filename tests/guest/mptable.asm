@@ -16,15 +16,11 @@ SCIFLAGS    equ RES + 0x28
 
 main:
         mov esi, 0xF0000
-.scan:  cmp dword [esi], '_MP_'
-        jne .nx
+        mov edx, '_MP_'
+        xor ebx, ebx
         mov ecx, 16
-        call sum
-        test al, al
+        call scan16
         jz .found
-.nx:    add esi, 16
-        cmp esi, 0x100000
-        jb .scan
         FAILMSG "no MP floating pointer"
         FINISH
 .found: PASS "MP floating pointer found with a valid checksum"
@@ -98,14 +94,5 @@ main:
         CHECK_EQ [SCIFLAGS], 0x0D, "SCI (IRQ 9) level triggered, active high"
         FINISH
 
-; AL = the byte sum of ECX bytes at ESI
-sum:    push esi
-        push ecx
-        xor eax, eax
-.l:     add al, [esi]
-        inc esi
-        loop .l
-        pop ecx
-        pop esi
-        ret
+%include "lib/bytesum.inc"
 END_IMAGE
