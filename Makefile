@@ -164,16 +164,17 @@ hm-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/c
 
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
 # build (all three at once: each boot keeps one core busy, so three on two
-# cores end sooner than two then one), then the guest programs (ASan+UBSan).
+# cores end sooner than two then one; amd64 with two vCPUs, then once more
+# with four), then the guest programs (ASan+UBSan).
 # The last line counts the guest programs and the boots together, skipped
 # boots included (tests/boot/summary.sh); any failure is the status.
 check:
 	@$(MAKE) --no-print-directory MODE=asan unit
-	@rm -f $(BOOT_GUESTS:%=build/boot/%.result) build/asan/engines.summary; s=0; \
+	@rm -f $(BOOT_RESULTS) build/asan/engines.summary; s=0; \
 	  $(MAKE) --no-print-directory MODE=asan dbg-check || s=1; \
-	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) || s=1; \
+	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) boot-run-amd64-smp4 || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan conform-check || s=1; \
-	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_GUESTS:%=build/boot/%.result) || s=1; exit $$s
+	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_RESULTS) || s=1; exit $$s
 
 # The main job: Debian's amd64 kernel and a busybox initramfs (built from
 # Debian packages on first use) boot to a shell on this terminal. Ctrl-A x
@@ -230,6 +231,7 @@ clean:
 # are downloaded once into build/boot/ARCH/debs; each guest boots on pcvm and
 # must print SELFCHECK: PASS. boot-check-qemu boots the same guests on QEMU.
 BOOT_GUESTS := i386 i386-pae amd64
+BOOT_RESULTS := $(BOOT_GUESTS:%=build/boot/%.result) build/boot/amd64-smp4.result
 BOOT_DIRS := $(BOOT_GUESTS:%=build/boot/%)
 .PHONY: boot-check boot-check-qemu boot-guests boot-build-test
 boot-guests: $(BOOT_DIRS:%=%/initrd.cpio)
@@ -250,5 +252,15 @@ boot-build-test:
 # One Debian guest in make check (tests/boot/boot-one.sh): a guest that
 # cannot be built is FAIL, unless its packages are not cached and no package
 # registry is reachable: then SKIP, counted in the summary line.
+# The amd64 guest again with four vCPUs, once boot-run-amd64 has built it
+# (and booted it with two): every CPU up, smpcount's totals exact.
+.PHONY: boot-run-amd64-smp4
+boot-run-amd64-smp4: boot-run-amd64
+	@if [ -f build/boot/amd64/initrd.cpio ]; then \
+	  sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm --smp 4 build/boot/amd64 && r=PASS || r=FAIL; \
+	else \
+	  echo "FAIL: boot-amd64-smp4: no amd64 guest"; r=FAIL; \
+	fi; echo $$r > build/boot/amd64-smp4.result; [ $$r = PASS ]
+
 boot-run-%: build/release/pcvm
 	@sh tests/boot/boot-one.sh $* build/boot/$* build/release/pcvm

@@ -277,6 +277,42 @@ int iem_fetch_translate(struct vcpu *v, uint64_t lin, uint64_t *gpa);
 /* Translates a linear address; on a fault raises #PF (sets CR2) and returns IEM_EXC. */
 int iem_translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t *gpa);
 
+/* #AC for a misaligned CPL 3 data access of 2, 4 or 8 bytes (CR0.AM, EFLAGS.AC). */
+int iem_check_align(struct vcpu *v, uint64_t lin, unsigned len);
+/* A read-modify-write's paging checks at lin, in the order a read then a
+ * write makes them (#PF as they would raise it, A and D bits set); then the
+ * host pointer of the byte at lin for a plain RAM page, or NULL and its
+ * guest-physical address for a slow one (code page, MMIO, ROM). */
+int iem_lin_rmw_page(struct vcpu *v, uint64_t lin, uint8_t **host, uint64_t *gpa);
+
+/* ---- read-modify-write of memory (mem_atomic.c) ---- */
+/* What a read-modify-write stores, from the old value: ADC/SBB take the
+ * carry in cmp, CMPXCHG stores src when old == cmp and old otherwise. */
+enum iem_rmw_op { RMW_ADD, RMW_ADC, RMW_SUB, RMW_SBB, RMW_AND, RMW_OR, RMW_XOR, RMW_XCHG, RMW_CMPXCHG,
+                  RMW_NEG, RMW_NOT };
+struct iem_rmw {
+    uint8_t op; /* enum iem_rmw_op */
+    uint64_t src, cmp;
+};
+/* The new value for old (size bytes, masked). */
+uint64_t iem_rmw_apply(const struct iem_rmw *r, uint64_t old, unsigned size);
+/* Reads size (1, 2, 4, 8) bytes at seg:off, stores iem_rmw_apply of them
+ * and returns the old value. Faults are those of the read and then the
+ * write, raised before memory changes. locked (a LOCK prefix, XCHG with
+ * memory): atomic against every other vCPU; on plain RAM the operation is
+ * a host compare-exchange, otherwise (split across 8 bytes, MMIO, ROM,
+ * data breakpoints armed) it runs under vm->rmw_lock. */
+int iem_mem_rmw(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, bool locked, const struct iem_rmw *r,
+                uint64_t *old);
+/* The same for memory operand i of in. */
+int iem_opnd_rmw(struct vcpu *v, const struct iem_insn *in, unsigned i, bool locked, const struct iem_rmw *r,
+                 uint64_t *old);
+/* CMPXCHG16B's memory access (16-byte aligned, checked by the caller):
+ * stores nw when the 16 bytes equal cmp, else writes them back unchanged;
+ * old gets what was there. */
+int iem_mem_cmpxchg16(struct vcpu *v, unsigned seg, uint64_t off, bool locked, const uint64_t cmp[2],
+                      const uint64_t nw[2], uint64_t old[2]);
+
 /* Stack (mem.c): SS-relative with the stack address size from SS.B / 64-bit. */
 int iem_push(struct vcpu *v, unsigned size, uint64_t val);
 int iem_pop(struct vcpu *v, unsigned size, uint64_t *val);

@@ -5,10 +5,9 @@
  * Flags the SDM calls undefined are set as a recent Intel Core does
  * (Skylake/Cascade Lake measurements); each choice is noted where it is made.
  *
- * LOCK: single vCPU today; iem.h exposes no host pointer or atomic RMW into
- * guest memory, so a locked read-modify-write is iem_opnd_read followed by
- * iem_opnd_write. That is atomic only while no other vCPU touches guest
- * memory concurrently; SMP needs an iem_lock_rmw() in mem.c used here.
+ * A memory destination is read, changed and written by iem_opnd_rmw
+ * (mem_atomic.c), atomically between vCPUs under a LOCK prefix; the flags
+ * come from the old value it returns.
  */
 #include "cpu/iem.h"
 
@@ -19,10 +18,13 @@ enum alu_kind { K_ADD, K_ADC, K_SUB, K_SBB, K_AND, K_OR, K_XOR, K_CMP, K_TEST };
 static const struct {
     uint8_t lf;    /* enum lf_op for the lazy flags */
     bool write;    /* false for CMP/TEST */
+    uint8_t rmw;   /* enum iem_rmw_op */
 } alu_kinds[] = {
-    [K_ADD] = {LF_ADD, true},    [K_ADC] = {LF_ADC, true},   [K_SUB] = {LF_SUB, true},
-    [K_SBB] = {LF_SBB, true},    [K_AND] = {LF_LOGIC, true}, [K_OR] = {LF_LOGIC, true},
-    [K_XOR] = {LF_LOGIC, true},  [K_CMP] = {LF_SUB, false},  [K_TEST] = {LF_LOGIC, false},
+    [K_ADD] = {LF_ADD, true, RMW_ADD},   [K_ADC] = {LF_ADC, true, RMW_ADC},
+    [K_SUB] = {LF_SUB, true, RMW_SUB},   [K_SBB] = {LF_SBB, true, RMW_SBB},
+    [K_AND] = {LF_LOGIC, true, RMW_AND}, [K_OR] = {LF_LOGIC, true, RMW_OR},
+    [K_XOR] = {LF_LOGIC, true, RMW_XOR}, [K_CMP] = {LF_SUB, false, 0},
+    [K_TEST] = {LF_LOGIC, false, 0},
 };
 
 static uint64_t carry_in(struct vcpu *v)
@@ -38,6 +40,15 @@ static inline __attribute__((always_inline)) int alu_binary(struct vcpu *v, cons
     uint64_t m = iem_mask(size), a, b, r;
     int rc;
 
+    if (in->op[0].type == OPT_MEM && alu_kinds[k].write) {
+        if ((rc = iem_opnd_read(v, in, 1, &b)))
+            return rc;
+        struct iem_rmw op = {alu_kinds[k].rmw, b & m, carry_in(v)};
+        if ((rc = iem_opnd_rmw(v, in, 0, in->lock, &op, &a)))
+            return rc;
+        iem_lazy(v, (enum lf_op)alu_kinds[k].lf, size, iem_rmw_apply(&op, a, size), a, b & m);
+        return IEM_OK;
+    }
     if ((rc = iem_opnd_read(v, in, 0, &a)) || (rc = iem_opnd_read(v, in, 1, &b)))
         return rc;
     a &= m;
@@ -73,17 +84,36 @@ ALU_OP(op_test, K_TEST)
 
 /* ---- INC DEC NEG NOT ---- */
 
+/* Operand 0 (register or memory) becomes iem_rmw_apply of itself: *old
+ * and *res give the flags. */
+static int rmw_unary(struct vcpu *v, const struct iem_insn *in, const struct iem_rmw *op, uint64_t *old,
+                     uint64_t *res)
+{
+    unsigned size = in->op[0].size;
+    int rc;
+
+    if (in->op[0].type == OPT_MEM) {
+        if ((rc = iem_opnd_rmw(v, in, 0, in->lock, op, old)))
+            return rc;
+        *res = iem_rmw_apply(op, *old, size);
+        return IEM_OK;
+    }
+    if ((rc = iem_opnd_read(v, in, 0, old)))
+        return rc;
+    *old &= iem_mask(size);
+    *res = iem_rmw_apply(op, *old, size);
+    return iem_opnd_write(v, in, 0, *res);
+}
+
 static int op_incdec(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned size = in->op[0].size;
     bool inc = in->mnemonic == ZYDIS_MNEMONIC_INC;
+    struct iem_rmw op = {inc ? RMW_ADD : RMW_SUB, 1, 0};
     uint64_t a, r;
     int rc;
 
-    if ((rc = iem_opnd_read(v, in, 0, &a)))
-        return rc;
-    r = (inc ? a + 1 : a - 1) & iem_mask(size);
-    if ((rc = iem_opnd_write(v, in, 0, r)))
+    if ((rc = rmw_unary(v, in, &op, &a, &r)))
         return rc;
     iem_lazy(v, inc ? LF_INC : LF_DEC, size, r, a, 1);
     return IEM_OK;
@@ -92,14 +122,11 @@ static int op_incdec(struct vcpu *v, const struct iem_insn *in)
 static int op_neg(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned size = in->op[0].size;
+    struct iem_rmw op = {RMW_NEG, 0, 0};
     uint64_t a, r;
     int rc;
 
-    if ((rc = iem_opnd_read(v, in, 0, &a)))
-        return rc;
-    a &= iem_mask(size);
-    r = (0 - a) & iem_mask(size);
-    if ((rc = iem_opnd_write(v, in, 0, r)))
+    if ((rc = rmw_unary(v, in, &op, &a, &r)))
         return rc;
     iem_lazy(v, LF_NEG, size, r, 0, a);
     return IEM_OK;
@@ -107,12 +134,9 @@ static int op_neg(struct vcpu *v, const struct iem_insn *in)
 
 static int op_not(struct vcpu *v, const struct iem_insn *in)
 {
-    uint64_t a;
-    int rc;
-
-    if ((rc = iem_opnd_read(v, in, 0, &a)))
-        return rc;
-    return iem_opnd_write(v, in, 0, ~a & iem_mask(in->op[0].size));
+    struct iem_rmw op = {RMW_NOT, 0, 0};
+    uint64_t a, r;
+    return rmw_unary(v, in, &op, &a, &r);
 }
 
 /* ---- MUL IMUL DIV IDIV ---- */

@@ -1,10 +1,9 @@
 /* Bit tests and scans, SETcc/CMOVcc, BSWAP and the exchange family
  * (XCHG, XADD, CMPXCHG, CMPXCHG8B/16B).
  *
- * LOCK (explicit, or implicit for XCHG with memory): single vCPU today;
- * iem.h has no atomic guest-memory RMW, so the read and the write are
- * separate accesses, atomic only while no other vCPU touches guest memory
- * concurrently. SMP needs an iem_lock_rmw() in mem.c used here.
+ * A memory destination is read, changed and written by iem_mem_rmw
+ * (mem_atomic.c): atomically between vCPUs under a LOCK prefix, and always
+ * for XCHG with memory (implicitly locked).
  */
 #include "cpu/iem.h"
 
@@ -32,6 +31,15 @@ static int bt_common(struct vcpu *v, const struct iem_insn *in, enum bt_kind k)
             int64_t unit = soff >> (size == 2 ? 4 : size == 4 ? 5 : 6); /* floor */
             addr = (addr + (uint64_t)(unit * (int64_t)size)) & iem_mask(in->asize);
         }
+        if (k != BT_TEST) {
+            uint64_t bit = 1ull << (off & (n - 1));
+            struct iem_rmw op = {k == BT_SET ? RMW_OR : k == BT_RESET ? RMW_AND : RMW_XOR,
+                                 k == BT_RESET ? ~bit : bit, 0};
+            if ((rc = iem_mem_rmw(v, dst->seg, addr, size, in->lock, &op, &val)))
+                return rc;
+            iem_flags_update(v, F_CF, (val & bit) ? F_CF : 0);
+            return IEM_OK;
+        }
         if ((rc = iem_read(v, dst->seg, addr, size, &val)))
             return rc;
     } else if ((rc = iem_opnd_read(v, in, 0, &val))) {
@@ -44,11 +52,8 @@ static int bt_common(struct vcpu *v, const struct iem_insn *in, enum bt_kind k)
     case BT_COMPL: newval = val ^ mask; break;
     default: newval = val; break;
     }
-    if (k != BT_TEST) {
-        rc = dst->type == OPT_MEM ? iem_write(v, dst->seg, addr, size, newval) : iem_opnd_write(v, in, 0, newval);
-        if (rc)
-            return rc;
-    }
+    if (k != BT_TEST && dst->type != OPT_MEM && (rc = iem_opnd_write(v, in, 0, newval)))
+        return rc;
     /* Only CF is defined; Intel and AMD leave OF/SF/ZF/AF/PF unchanged. */
     iem_flags_update(v, F_CF, (val & mask) ? F_CF : 0);
     return IEM_OK;
@@ -136,15 +141,20 @@ static int op_xchg(struct vcpu *v, const struct iem_insn *in)
     uint64_t a, b;
     int rc;
 
+    /* The memory operand (if any) is exchanged first so a fault leaves the
+     * register untouched. */
+    for (unsigned m = 0; m < 2; m++) {
+        if (in->op[m].type != OPT_MEM)
+            continue;
+        if ((rc = iem_opnd_read(v, in, !m, &a)))
+            return rc;
+        struct iem_rmw op = {RMW_XCHG, a, 0};
+        if ((rc = iem_opnd_rmw(v, in, m, true, &op, &b)))
+            return rc;
+        return iem_opnd_write(v, in, !m, b);
+    }
     if ((rc = iem_opnd_read(v, in, 0, &a)) || (rc = iem_opnd_read(v, in, 1, &b)))
         return rc;
-    /* The memory operand (if any) is written first so a fault leaves the
-     * register untouched. */
-    if (in->op[1].type == OPT_MEM) {
-        if ((rc = iem_opnd_write(v, in, 1, a)))
-            return rc;
-        return iem_opnd_write(v, in, 0, b);
-    }
     if ((rc = iem_opnd_write(v, in, 0, b)))
         return rc;
     return iem_opnd_write(v, in, 1, a);
@@ -158,17 +168,26 @@ static int op_xadd(struct vcpu *v, const struct iem_insn *in)
     uint64_t m = iem_mask(size), d, s, sum;
     int rc;
 
+    if (in->op[0].type == OPT_MEM) {
+        if ((rc = iem_opnd_read(v, in, 1, &s)))
+            return rc;
+        s &= m;
+        struct iem_rmw op = {RMW_ADD, s, 0};
+        if ((rc = iem_opnd_rmw(v, in, 0, in->lock, &op, &d)))
+            return rc;
+        sum = (d + s) & m;
+        if ((rc = iem_opnd_write(v, in, 1, d)))
+            return rc;
+        iem_lazy(v, LF_ADD, size, sum, d, s);
+        return IEM_OK;
+    }
     if ((rc = iem_opnd_read(v, in, 0, &d)) || (rc = iem_opnd_read(v, in, 1, &s)))
         return rc;
     d &= m;
     s &= m;
     sum = (d + s) & m;
-    if (in->op[0].type == OPT_MEM) {
-        if ((rc = iem_opnd_write(v, in, 0, sum)) || (rc = iem_opnd_write(v, in, 1, d)))
-            return rc;
-    } else if ((rc = iem_opnd_write(v, in, 1, d)) || (rc = iem_opnd_write(v, in, 0, sum))) {
+    if ((rc = iem_opnd_write(v, in, 1, d)) || (rc = iem_opnd_write(v, in, 0, sum)))
         return rc;
-    }
     iem_lazy(v, LF_ADD, size, sum, d, s);
     return IEM_OK;
 }
@@ -186,15 +205,20 @@ static int op_cmpxchg(struct vcpu *v, const struct iem_insn *in)
     bool mem = in->op[0].type == OPT_MEM;
     int rc;
 
-    if ((rc = iem_opnd_read(v, in, 0, &d)) || (rc = iem_opnd_read(v, in, 1, &s)))
+    if ((rc = iem_opnd_read(v, in, 1, &s)))
         return rc;
+    if (mem) {
+        struct iem_rmw op = {RMW_CMPXCHG, s & m, acc};
+        if ((rc = iem_opnd_rmw(v, in, 0, in->lock, &op, &d)))
+            return rc;
+    } else if ((rc = iem_opnd_read(v, in, 0, &d))) {
+        return rc;
+    }
     d &= m;
     if (acc == d) {
-        if ((rc = iem_opnd_write(v, in, 0, s)))
+        if (!mem && (rc = iem_opnd_write(v, in, 0, s)))
             return rc;
     } else {
-        if (mem && (rc = iem_opnd_write(v, in, 0, d)))
-            return rc;
         if (size == 1)
             v->cpu.gpr[R_AX] = (v->cpu.gpr[R_AX] & ~0xffull) | d;
         else
@@ -213,7 +237,6 @@ static int op_cmpxchg8b(struct vcpu *v, const struct iem_insn *in)
     bool wide = in->mnemonic == ZYDIS_MNEMONIC_CMPXCHG16B;
     unsigned half = wide ? 8 : 4;
     uint64_t off = iem_ea(v, in, dst), mem[2] = {0, 0}, cmp_lo, cmp_hi, lo, hi;
-    uint8_t buf[16];
     int rc;
 
     if (dst->type != OPT_MEM)
@@ -224,34 +247,22 @@ static int op_cmpxchg8b(struct vcpu *v, const struct iem_insn *in)
         if ((v->cpu.seg[dst->seg].base + off) & 15)
             return iem_gp(v, 0);
     }
-    if ((rc = iem_read_buf(v, dst->seg, off, buf, half * 2)))
-        return rc;
+    cmp_lo = iem_gpr(v, R_AX, half);
+    cmp_hi = iem_gpr(v, R_DX, half);
+    lo = iem_gpr(v, R_BX, half);
+    hi = iem_gpr(v, R_CX, half);
     if (wide) {
-        __builtin_memcpy(mem, buf, 16);
+        const uint64_t cmp[2] = {cmp_lo, cmp_hi}, nw[2] = {lo, hi};
+        if ((rc = iem_mem_cmpxchg16(v, dst->seg, off, in->lock, cmp, nw, mem)))
+            return rc;
     } else {
+        struct iem_rmw op = {RMW_CMPXCHG, lo | (hi << 32), cmp_lo | (cmp_hi << 32)};
         uint64_t q;
-        __builtin_memcpy(&q, buf, 8);
+        if ((rc = iem_mem_rmw(v, dst->seg, off, 8, in->lock, &op, &q)))
+            return rc;
         mem[0] = q & 0xffffffffu;
         mem[1] = q >> 32;
     }
-    cmp_lo = iem_gpr(v, R_AX, half);
-    cmp_hi = iem_gpr(v, R_DX, half);
-    if (mem[0] == cmp_lo && mem[1] == cmp_hi) {
-        lo = iem_gpr(v, R_BX, half);
-        hi = iem_gpr(v, R_CX, half);
-    } else {
-        lo = mem[0];
-        hi = mem[1];
-    }
-    if (wide) {
-        __builtin_memcpy(buf, &lo, 8);
-        __builtin_memcpy(buf + 8, &hi, 8);
-    } else {
-        uint64_t q = lo | (hi << 32);
-        __builtin_memcpy(buf, &q, 8);
-    }
-    if ((rc = iem_write_buf(v, dst->seg, off, buf, half * 2)))
-        return rc;
     if (mem[0] == cmp_lo && mem[1] == cmp_hi) {
         iem_flags_update(v, F_ZF, F_ZF);
     } else {

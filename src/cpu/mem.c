@@ -434,6 +434,14 @@ static int lin_access(struct vcpu *v, uint64_t lin, uint8_t *buf, unsigned len, 
     return IEM_OK;
 }
 
+int iem_lin_rmw_page(struct vcpu *v, uint64_t lin, uint8_t **host, uint64_t *gpa)
+{
+    uint8_t *h;
+    uint64_t g;
+    int rc = page_lookup(v, lin, ACC_R, &h, &g);
+    return rc ? rc : page_lookup(v, lin, ACC_W, host, gpa);
+}
+
 int iem_lin_read(struct vcpu *v, uint64_t lin, void *buf, unsigned len, unsigned acc)
 {
     return lin_access(v, lin, buf, len, (acc & ~ACC_W) | ((acc & ACC_X) ? 0 : ACC_R));
@@ -483,7 +491,7 @@ int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsig
 
 /* Alignment check: CPL 3 data accesses with CR0.AM and EFLAGS.AC set, for
  * operands of 2, 4 and 8 bytes (larger buffers are checked by their users). */
-static int check_align(struct vcpu *v, uint64_t lin, unsigned len)
+int iem_check_align(struct vcpu *v, uint64_t lin, unsigned len)
 {
     const struct cpu *c = &v->cpu;
     if (c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC) && len <= 8 && (lin & (len - 1)))
@@ -496,7 +504,7 @@ int iem_read_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned
     uint64_t lin;
     int rc = iem_seg_lin(v, seg, off, len, ACC_R, &lin);
     if (!rc)
-        rc = check_align(v, lin, len);
+        rc = iem_check_align(v, lin, len);
     return rc ? rc : iem_lin_read(v, lin, buf, len, ACC_R);
 }
 
@@ -505,7 +513,7 @@ int iem_write_buf(struct vcpu *v, unsigned seg, uint64_t off, const void *buf, u
     uint64_t lin;
     int rc = iem_seg_lin(v, seg, off, len, ACC_W, &lin);
     if (!rc)
-        rc = check_align(v, lin, len);
+        rc = iem_check_align(v, lin, len);
     return rc ? rc : iem_lin_write(v, lin, buf, len, ACC_W);
 }
 
@@ -526,7 +534,7 @@ int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t
     int rc;
 
     *val = 0;
-    if ((rc = iem_seg_lin(v, seg, off, size, ACC_R, &lin)) || (rc = check_align(v, lin, size)))
+    if ((rc = iem_seg_lin(v, seg, off, size, ACC_R, &lin)) || (rc = iem_check_align(v, lin, size)))
         return rc;
     if (!one_page(v, lin, size))
         return iem_lin_read(v, lin, val, size, ACC_R);
@@ -545,7 +553,7 @@ int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_
     uint8_t *host;
     int rc;
 
-    if ((rc = iem_seg_lin(v, seg, off, size, ACC_W, &lin)) || (rc = check_align(v, lin, size)))
+    if ((rc = iem_seg_lin(v, seg, off, size, ACC_W, &lin)) || (rc = iem_check_align(v, lin, size)))
         return rc;
     if (!one_page(v, lin, size))
         return iem_lin_write(v, lin, &val, size, ACC_W);
@@ -564,7 +572,7 @@ uint8_t *iem_host_ptr(struct vcpu *v, unsigned seg, uint64_t off, unsigned size,
     uint64_t lin, gpa;
     uint8_t *host = NULL;
 
-    if (iem_seg_lin(v, seg, off, size, acc, &lin) || check_align(v, lin, size) || !one_page(v, lin, size) ||
+    if (iem_seg_lin(v, seg, off, size, acc, &lin) || iem_check_align(v, lin, size) || !one_page(v, lin, size) ||
         page_lookup(v, lin, acc, &host, &gpa)) {
         v->iem.exc.pending = false; /* raised again by the full path */
         return NULL;

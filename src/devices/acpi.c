@@ -294,7 +294,7 @@ static uint32_t build_fadt(struct acpi_tables *t, uint32_t facs, uint32_t dsdt)
 
 /* ISA IRQs whose MADT override makes them level/active high (QEMU's
  * set: the SCI and the PCI PIRQ targets), plus IRQ0 -> GSI 2. */
-static const uint8_t level_irqs[] = {5, ACPI_SCI_IRQ, 10, 11};
+const uint8_t acpi_level_irqs[ACPI_LEVEL_IRQS_N] = {5, ACPI_SCI_IRQ, 10, 11};
 
 static uint32_t build_madt(struct acpi_tables *t, unsigned ncpus)
 {
@@ -312,9 +312,9 @@ static uint32_t build_madt(struct acpi_tables *t, unsigned ncpus)
     emit(t, 0, 4);                         /* GSI base */
     emit(t, 2, 1), emit(t, 10, 1);         /* override: IRQ0 -> GSI 2, conforming */
     emit(t, 0, 1), emit(t, 0, 1), emit(t, 2, 4), emit(t, 0, 2);
-    for (unsigned i = 0; i < sizeof(level_irqs); i++) {
+    for (unsigned i = 0; i < ACPI_LEVEL_IRQS_N; i++) {
         emit(t, 2, 1), emit(t, 10, 1);
-        emit(t, 0, 1), emit(t, level_irqs[i], 1), emit(t, level_irqs[i], 4);
+        emit(t, 0, 1), emit(t, acpi_level_irqs[i], 1), emit(t, acpi_level_irqs[i], 4);
         emit(t, 0x000d, 2);                /* active high, level */
     }
     emit(t, 4, 1), emit(t, 6, 1);          /* local APIC NMI: all CPUs, LINT1 */
@@ -545,6 +545,7 @@ static void acpi_reset(void *opaque)
         pgm_load(&d->vm->pgm, ACPI_TABLES_ADDR, t->tables, t->len);
     }
     free(t);
+    mptable_install(d->vm);
 }
 
 static void acpi_destroy(void *opaque)

@@ -15,6 +15,13 @@ struct vm;
 /* Where the tables go without -bios (a BIOS's read-only area). */
 #define ACPI_RSDP_ADDR   0xe0000u
 #define ACPI_TABLES_ADDR 0xe0040u
+/* The MP configuration table (mptable.c), after the largest ACPI blob. */
+#define MP_CONFIG_ADDR   0xe1100u
+/* The ISA IRQs the MADT (and the MP table) make level-triggered, active high. */
+#define ACPI_LEVEL_IRQS_N 4
+extern const uint8_t acpi_level_irqs[ACPI_LEVEL_IRQS_N];
+/* Writes the MP floating pointer (in the built-in BIOS ROM) and table. */
+void mptable_install(struct vm *vm);
 
 /* The tables as QEMU hands them to firmware: a blob of tables whose
  * pointer fields hold offsets into the blob, the RSDP, and the pointer

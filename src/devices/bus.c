@@ -1,4 +1,11 @@
-/* The port-I/O bus and the device list. */
+/* The port I/O bus and the device list.
+ *
+ * Invariants:
+ * - A PCI I/O BAR moves while other vCPUs do port I/O: the port table
+ *   changes only under pio_seq and readers use a copy of the range they
+ *   found (a device's ops and opaque live as long as the VM).
+ * - The device list is fixed once the VM is created.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -7,47 +14,66 @@
 int bus_pio_register(struct bus *b, uint32_t base, uint32_t len, const struct io_ops *ops, void *opaque,
                      const char *name)
 {
-    if (b->npio >= BUS_MAX_PIO || len == 0 || base + len > 0x10000)
+    int rc = 0;
+    if (len == 0 || base + len > 0x10000)
         return -EINVAL;
-    for (unsigned i = 0; i < b->npio; i++)
+    seqlock_write_begin(&b->pio_seq);
+    for (unsigned i = 0; i < b->npio && !rc; i++)
         if (base < b->pio[i].base + b->pio[i].len && b->pio[i].base < base + len)
-            return -EBUSY;
-    b->pio[b->npio++] = (struct pio_range){base, len, ops, opaque, name};
-    return 0;
+            rc = -EBUSY;
+    if (!rc && b->npio >= BUS_MAX_PIO)
+        rc = -EINVAL;
+    if (!rc)
+        b->pio[b->npio++] = (struct pio_range){base, len, ops, opaque, name};
+    seqlock_write_end(&b->pio_seq);
+    return rc;
 }
 
 int bus_pio_unregister(struct bus *b, uint32_t base, uint32_t len)
 {
+    int rc = -ENOENT;
+    seqlock_write_begin(&b->pio_seq);
     for (unsigned i = 0; i < b->npio; i++)
         if (b->pio[i].base == base && b->pio[i].len == len) {
             memmove(&b->pio[i], &b->pio[i + 1], (b->npio - i - 1) * sizeof(b->pio[0]));
             b->npio--;
-            return 0;
+            rc = 0;
+            break;
         }
-    return -ENOENT;
+    seqlock_write_end(&b->pio_seq);
+    return rc;
 }
 
-static const struct pio_range *find(const struct bus *b, uint16_t port)
+/* A consistent copy of the range holding port; false in none. */
+static bool find(const struct bus *b, uint16_t port, struct pio_range *out)
 {
-    for (unsigned i = 0; i < b->npio; i++)
-        if (port >= b->pio[i].base && port < b->pio[i].base + b->pio[i].len)
-            return &b->pio[i];
-    return NULL;
+    bool found;
+    unsigned seq;
+    do {
+        seq = seqlock_read_begin(&b->pio_seq);
+        found = false;
+        for (unsigned i = 0; i < b->npio && i < BUS_MAX_PIO && !found; i++)
+            if (port >= b->pio[i].base && port < b->pio[i].base + b->pio[i].len) {
+                *out = b->pio[i];
+                found = true;
+            }
+    } while (seqlock_read_retry(&b->pio_seq, seq));
+    return found;
 }
 
 uint64_t bus_pio_read(struct bus *b, uint16_t port, unsigned size)
 {
-    const struct pio_range *r = find(b, port);
-    if (!r || !r->ops->read)
+    struct pio_range r;
+    if (!find(b, port, &r) || !r.ops->read)
         return ~0ull >> (64 - size * 8);
-    return r->ops->read(r->opaque, port - r->base, size);
+    return r.ops->read(r.opaque, port - r.base, size);
 }
 
 void bus_pio_write(struct bus *b, uint16_t port, uint64_t val, unsigned size)
 {
-    const struct pio_range *r = find(b, port);
-    if (r && r->ops->write)
-        r->ops->write(r->opaque, port - r->base, val, size);
+    struct pio_range r;
+    if (find(b, port, &r) && r.ops->write)
+        r.ops->write(r.opaque, port - r.base, val, size);
 }
 
 int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(void *),

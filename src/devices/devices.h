@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "devices/io.h"
+#include "vm/seqlock.h"
 
 struct vm;
 
@@ -39,9 +40,12 @@ struct device {
 #define BUS_MAX_PIO 64
 #define BUS_MAX_DEVS 32
 
+/* The port table changes while vCPUs run (a PCI I/O BAR moves): writers
+ * take pio_seq, readers copy the range they use under it. */
 struct bus {
     struct pio_range pio[BUS_MAX_PIO];
     unsigned npio;
+    seqlock_t pio_seq;
     struct device devs[BUS_MAX_DEVS];
     unsigned ndevs;
 };

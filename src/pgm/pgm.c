@@ -40,9 +40,8 @@ int pgm_init(struct pgm *p, uint64_t ram_size)
 
 void pgm_fini(struct pgm *p)
 {
-    for (unsigned i = 0; i < p->nranges; i++)
-        if (p->ranges[i].type == PGM_ROM)
-            free(p->ranges[i].host);
+    for (unsigned i = 0; i < p->nroms; i++)
+        free(p->roms[i].copy);
     if (p->ram)
         munmap(p->ram, p->ram_size);
     free(p->page_flags);
@@ -51,10 +50,9 @@ void pgm_fini(struct pgm *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Translations cached from the old map (TLB host pointers) must go, and
- * so must code decoded from [start, end): the bytes there may now come
- * from elsewhere. */
-static void pgm_map_changed(struct pgm *p, uint64_t start, uint64_t end)
+/* Code decoded from [start, end) is stale: the bytes there may now come
+ * from elsewhere. Called inside the write section. */
+static void stale_code(struct pgm *p, uint64_t start, uint64_t end)
 {
     for (unsigned i = 0; i < p->nranges; i++) {
         const struct pgm_range *r = &p->ranges[i];
@@ -62,12 +60,10 @@ static void pgm_map_changed(struct pgm *p, uint64_t start, uint64_t end)
         if (r->type != PGM_RAM)
             continue;
         for (uint64_t a = s & ~0xfffull; a < e; a += 0x1000)
-            p->code_gen[pgm_ram_index(r, a)]++;
+            __atomic_fetch_add(&p->code_gen[pgm_ram_index(r, a)], 1, __ATOMIC_RELEASE);
     }
-    p->rom_gen++;
+    __atomic_fetch_add(&p->rom_gen, 1, __ATOMIC_RELEASE);
     p->map_gen++;
-    for (unsigned i = 0; i < p->nlisteners; i++)
-        p->listeners[i].fn(p, p->listeners[i].opaque);
 }
 
 int pgm_add_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque), void *opaque)
@@ -92,57 +88,81 @@ void pgm_remove_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque),
         }
 }
 
-static struct pgm_range *add_range(struct pgm *p, uint64_t gpa, uint64_t size, enum pgm_type type,
-                                   const char *name)
+/* After the write section: translations cached from the old map (TLB
+ * host pointers) must go. */
+static void map_changed(struct pgm *p)
 {
-    struct pgm_range *r;
-    if (p->nranges >= PGM_MAX_RANGES || size == 0 || gpa + size < gpa)
-        return NULL;
-    pgm_map_changed(p, gpa, gpa + size);
-    r = &p->ranges[p->nranges++];
-    memset(r, 0, sizeof(*r));
-    r->start = gpa;
-    r->end = gpa + size;
-    r->type = type;
-    snprintf(r->name, sizeof(r->name), "%s", name);
+    for (unsigned i = 0; i < p->nlisteners; i++)
+        p->listeners[i].fn(p, p->listeners[i].opaque);
+}
+
+/* Adds a copy of *nr (start, end, type and the type's fields). */
+static int add_range(struct pgm *p, const struct pgm_range *nr)
+{
+    int rc = -ENOSPC;
+    seqlock_write_begin(&p->map_seq);
+    if (p->nranges < PGM_MAX_RANGES && nr->end > nr->start) {
+        stale_code(p, nr->start, nr->end);
+        p->ranges[p->nranges++] = *nr;
+        rc = 0;
+    }
+    seqlock_write_end(&p->map_seq);
+    if (!rc)
+        map_changed(p);
+    return rc;
+}
+
+static struct pgm_range new_range(uint64_t gpa, uint64_t size, enum pgm_type type, const char *name)
+{
+    struct pgm_range r;
+    memset(&r, 0, sizeof(r));
+    r.start = gpa;
+    r.end = gpa + size;
+    r.type = type;
+    snprintf(r.name, sizeof(r.name), "%s", name);
     return r;
+}
+
+static int map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name, bool ro)
+{
+    struct pgm_range r = new_range(gpa, size, PGM_RAM, name);
+    if (ram_off + size > p->ram_size || (gpa | size | ram_off) & 0xfff)
+        return -EINVAL;
+    r.host = p->ram + ram_off;
+    r.ram_off = ram_off;
+    r.ro = ro;
+    return add_range(p, &r);
 }
 
 int pgm_map_ram(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name)
 {
-    struct pgm_range *r;
-    if (ram_off + size > p->ram_size || (gpa | size | ram_off) & 0xfff)
-        return -EINVAL;
-    r = add_range(p, gpa, size, PGM_RAM, name);
-    if (!r)
-        return -ENOSPC;
-    r->host = p->ram + ram_off;
-    r->ram_off = ram_off;
-    return 0;
+    return map_ram(p, gpa, size, ram_off, name, false);
 }
 
 int pgm_map_ram_ro(struct pgm *p, uint64_t gpa, uint64_t size, uint64_t ram_off, const char *name)
 {
-    int rc = pgm_map_ram(p, gpa, size, ram_off, name);
-    if (!rc)
-        p->ranges[p->nranges - 1].ro = true;
-    return rc;
+    return map_ram(p, gpa, size, ram_off, name, true);
 }
 
 int pgm_unmap(struct pgm *p, uint64_t gpa, uint64_t size)
 {
+    int rc = -ENOENT;
+    seqlock_write_begin(&p->map_seq);
     for (unsigned i = p->nranges; i-- > 0;) {
         struct pgm_range *r = &p->ranges[i];
         if (r->start != gpa || r->end != gpa + size)
             continue;
-        if (r->type == PGM_ROM)
-            free(r->host);
+        /* a ROM's bytes stay in p->roms: readers may hold its pointer */
         memmove(r, r + 1, (p->nranges - i - 1) * sizeof(*r));
         p->nranges--;
-        pgm_map_changed(p, gpa, gpa + size);
-        return 0;
+        stale_code(p, gpa, gpa + size);
+        rc = 0;
+        break;
     }
-    return -ENOENT;
+    seqlock_write_end(&p->map_seq);
+    if (!rc)
+        map_changed(p);
+    return rc;
 }
 
 void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
@@ -154,31 +174,40 @@ void pgm_ram_write(struct pgm *p, uint64_t ram_off, const void *buf, size_t len)
         pgm_note_ram_page(p, a >> 12, a & 0xfff, ram_off + len - a);
 }
 
+/* The copy of a ROM image: one per image for the VM's lifetime, so a
+ * guest mapping a PCI ROM on and off neither grows memory nor frees bytes
+ * another vCPU may be reading. */
+static uint8_t *rom_copy(struct pgm *p, uint64_t size, const void *data)
+{
+    for (unsigned i = 0; i < p->nroms; i++)
+        if (p->roms[i].data == data && p->roms[i].size == size && !memcmp(p->roms[i].copy, data, size))
+            return p->roms[i].copy;
+    if (p->nroms >= PGM_MAX_ROMS)
+        return NULL;
+    void *copy = NULL; /* page-aligned: HM gives ROM pages to KVM as they are */
+    if (posix_memalign(&copy, 0x1000, (size + 0xfff) & ~0xfffull))
+        return NULL;
+    memcpy(copy, data, size);
+    p->roms[p->nroms].data = data;
+    p->roms[p->nroms].size = size;
+    p->roms[p->nroms++].copy = copy;
+    return copy;
+}
+
 int pgm_map_rom(struct pgm *p, uint64_t gpa, uint64_t size, const void *data, const char *name)
 {
-    struct pgm_range *r;
-    void *copy = NULL;
-    if (posix_memalign(&copy, 0x1000, (size + 0xfff) & ~0xfffull))
-        return -ENOMEM;
-    memcpy(copy, data, size);
-    r = add_range(p, gpa, size, PGM_ROM, name);
-    if (!r) {
-        free(copy);
-        return -ENOSPC;
-    }
-    r->host = copy;
-    return 0;
+    struct pgm_range r = new_range(gpa, size, PGM_ROM, name);
+    r.host = rom_copy(p, size, data);
+    return r.host ? add_range(p, &r) : -ENOMEM;
 }
 
 int pgm_map_mmio(struct pgm *p, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *opaque,
                  const char *name)
 {
-    struct pgm_range *r = add_range(p, gpa, size, PGM_MMIO, name);
-    if (!r)
-        return -ENOSPC;
-    r->ops = ops;
-    r->opaque = opaque;
-    return 0;
+    struct pgm_range r = new_range(gpa, size, PGM_MMIO, name);
+    r.ops = ops;
+    r.opaque = opaque;
+    return add_range(p, &r);
 }
 
 int pgm_map_pc_ram(struct pgm *p)
@@ -198,8 +227,11 @@ void pgm_set_a20(struct pgm *p, bool on)
 {
     uint64_t mask = on ? ~0ull : ~(1ull << 20);
     if (mask != p->a20_mask) {
+        seqlock_write_begin(&p->map_seq);
         p->a20_mask = mask;
-        pgm_map_changed(p, 0, 0);
+        stale_code(p, 0, 0);
+        seqlock_write_end(&p->map_seq);
+        map_changed(p);
     }
 }
 
@@ -211,65 +243,75 @@ const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa)
     return NULL;
 }
 
-uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
+/* A consistent copy of the range holding gpa (A20 applied: *a) while
+ * other vCPUs may change the map; false in no range. */
+static bool lookup(const struct pgm *p, uint64_t gpa, struct pgm_range *out, uint64_t *a)
 {
     const struct pgm_range *r;
-    gpa &= p->a20_mask;
-    r = pgm_find(p, gpa);
-    if (!r || r->type == PGM_MMIO || (write && (r->type == PGM_ROM || r->ro)))
+    unsigned seq;
+    do {
+        seq = seqlock_read_begin(&p->map_seq);
+        *a = gpa & p->a20_mask;
+        r = pgm_find(p, *a);
+        if (r)
+            memcpy(out, r, offsetof(struct pgm_range, name)); /* the name is for info ram only */
+    } while (seqlock_read_retry(&p->map_seq, seq));
+    return r != NULL;
+}
+
+uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
+{
+    struct pgm_range r;
+    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (write && (r.type == PGM_ROM || r.ro)))
         return NULL;
     /* a range must cover the whole page for a direct pointer */
-    if ((gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
+    if ((gpa & ~0xfffull) < r.start || (gpa | 0xfff) >= r.end)
         return NULL;
-    return r->host + ((gpa & ~0xfffull) - r->start);
+    return r.host + ((gpa & ~0xfffull) - r.start);
 }
 
 const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *newly)
 {
-    const struct pgm_range *r;
+    struct pgm_range r;
     uint64_t i;
 
-    gpa &= p->a20_mask;
-    r = pgm_find(p, gpa);
     *newly = false;
     /* the same pages pgm_page_ptr gives a direct pointer for */
-    if (!r || r->type == PGM_MMIO || (gpa & ~0xfffull) < r->start || (gpa | 0xfff) >= r->end)
+    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (gpa & ~0xfffull) < r.start || (gpa | 0xfff) >= r.end)
         return NULL;
-    if (r->type == PGM_ROM)
+    if (r.type == PGM_ROM)
         return &p->rom_gen;
-    i = pgm_ram_index(r, gpa);
-    if (!(p->page_flags[i] & PGM_PF_CODE)) {
-        p->page_flags[i] |= PGM_PF_CODE;
-        *newly = true;
-    }
-    p->code_mask[i] |= pgm_granules(gpa & 0xfff, len);
+    i = pgm_ram_index(&r, gpa);
+    if (!(__atomic_load_n(&p->page_flags[i], __ATOMIC_RELAXED) & PGM_PF_CODE))
+        *newly = !(__atomic_fetch_or(&p->page_flags[i], PGM_PF_CODE, __ATOMIC_ACQ_REL) & PGM_PF_CODE);
+    __atomic_fetch_or(&p->code_mask[i], pgm_granules(gpa & 0xfff, len), __ATOMIC_ACQ_REL);
     return &p->code_gen[i];
 }
 
 uint32_t pgm_code_gen(struct pgm *p, uint64_t gpa)
 {
-    const struct pgm_range *r = pgm_find(p, gpa & p->a20_mask);
-    if (r && r->type == PGM_RAM)
-        return p->code_gen[pgm_ram_index(r, gpa & p->a20_mask)];
+    struct pgm_range r;
+    if (lookup(p, gpa, &r, &gpa) && r.type == PGM_RAM)
+        return __atomic_load_n(&p->code_gen[pgm_ram_index(&r, gpa)], __ATOMIC_ACQUIRE);
     return 0;
 }
 
 void pgm_note_write(struct pgm *p, uint64_t gpa, size_t len)
 {
-    uint64_t end = gpa + len;
-    for (uint64_t a = gpa; a < end; a = (a | 0xfff) + 1) {
-        const struct pgm_range *r = pgm_find(p, a & p->a20_mask);
-        if (r && r->type == PGM_RAM)
-            pgm_note_ram_page(p, pgm_ram_index(r, a & p->a20_mask), a & 0xfff, end - a);
-    }
+    uint64_t end = gpa + len, a20;
+    struct pgm_range r;
+    for (uint64_t a = gpa; a < end; a = (a | 0xfff) + 1)
+        if (lookup(p, a, &r, &a20) && r.type == PGM_RAM)
+            pgm_note_ram_page(p, pgm_ram_index(&r, a20), a & 0xfff, end - a);
 }
 
 /* One access inside a single range. */
 static void phys_access(struct pgm *p, uint64_t gpa, uint8_t *buf, size_t len, bool write, bool force)
 {
     while (len) {
-        uint64_t a = gpa & p->a20_mask;
-        const struct pgm_range *r = pgm_find(p, a);
+        uint64_t a;
+        struct pgm_range copy;
+        const struct pgm_range *r = lookup(p, gpa, &copy, &a) ? &copy : NULL;
         size_t n = len;
         if (r && a + n > r->end)
             n = r->end - a;
@@ -329,12 +371,13 @@ void pgm_write_u(struct pgm *p, uint64_t gpa, uint64_t val, unsigned size)
 int pgm_load(struct pgm *p, uint64_t gpa, const void *buf, size_t len)
 {
     for (size_t off = 0; off < len;) {
-        const struct pgm_range *r = pgm_find(p, (gpa + off) & p->a20_mask);
-        if (!r || r->type == PGM_MMIO)
+        struct pgm_range r;
+        uint64_t a;
+        if (!lookup(p, gpa + off, &r, &a) || r.type == PGM_MMIO)
             return -EFAULT;
         size_t n = len - off;
-        if (gpa + off + n > r->end)
-            n = r->end - (gpa + off);
+        if (gpa + off + n > r.end)
+            n = r.end - (gpa + off);
         phys_access(p, gpa + off, (uint8_t *)buf + off, n, true, true);
         off += n;
     }

@@ -14,6 +14,13 @@
  *   entries. Writes to the rest of the page (data beside code) leave the
  *   code alone.
  * - The A20 mask is applied to every guest-physical address on entry.
+ * - The range table and the A20 mask change under map_seq (a sequence
+ *   lock) while other vCPUs read them: pgm's own accessors copy the range
+ *   they need and retry on a change. A ROM image stays allocated until
+ *   pgm_fini (mapping the same image again reuses it), so a host pointer
+ *   taken from a range just unmapped still points at valid bytes; RAM is
+ *   never unmapped from the host. Page flags and code generations change
+ *   with atomic operations.
  */
 #ifndef PCVM_PGM_H
 #define PCVM_PGM_H
@@ -24,6 +31,7 @@
 
 #include "cpu/cpu.h"
 #include "devices/io.h"
+#include "vm/seqlock.h"
 
 /* Paging bits of CR4 that cpu.h may not name yet. */
 #ifndef CR4_LA57
@@ -59,6 +67,7 @@ struct pgm_range {
 
 #define PGM_MAX_RANGES 64
 #define PGM_MAX_LISTENERS 4
+#define PGM_MAX_ROMS 16
 #define PGM_PF_CODE 0x01 /* page holds cached decoded code */
 
 /* Guest paging modes (pgm_change_mode records them). */
@@ -90,6 +99,9 @@ struct pgm {
         void *opaque;
     } listeners[PGM_MAX_LISTENERS];
     unsigned nlisteners;
+    seqlock_t map_seq; /* ranges, nranges, a20_mask */
+    struct { const void *data; uint64_t size; uint8_t *copy; } roms[PGM_MAX_ROMS];
+    unsigned nroms;
     /* Bumped with map_gen: code decoded from a ROM page is stale once the
      * map changes (a chipset's shadow RAM replaced the ROM). */
     uint32_t rom_gen;
@@ -122,6 +134,9 @@ int pgm_map_pc_ram(struct pgm *p);
 void pgm_set_a20(struct pgm *p, bool on);
 static inline bool pgm_a20(const struct pgm *p) { return p->a20_mask & (1u << 20); }
 
+/* The range holding gpa, a pointer into the table: only for code that
+ * runs while no vCPU can change the map (creation, the firmware's own
+ * tables); everything else goes through the accessors below. */
 const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa);
 /* Host pointer for a RAM page (writable) or ROM page (read only), or NULL. */
 uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write);
@@ -158,10 +173,11 @@ static inline uint64_t pgm_granules(unsigned off, size_t len)
  * bytes is stale, and with it everything decoded from the page. */
 static inline void pgm_note_ram_page(struct pgm *p, uint64_t i, unsigned off, size_t len)
 {
-    if ((p->page_flags[i] & PGM_PF_CODE) && (p->code_mask[i] & pgm_granules(off, len))) {
-        p->page_flags[i] &= ~PGM_PF_CODE;
-        p->code_mask[i] = 0;
-        p->code_gen[i]++;
+    if ((__atomic_load_n(&p->page_flags[i], __ATOMIC_RELAXED) & PGM_PF_CODE) &&
+        (__atomic_load_n(&p->code_mask[i], __ATOMIC_RELAXED) & pgm_granules(off, len)) &&
+        (__atomic_fetch_and(&p->page_flags[i], (uint8_t)~PGM_PF_CODE, __ATOMIC_RELAXED) & PGM_PF_CODE)) {
+        __atomic_store_n(&p->code_mask[i], 0, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&p->code_gen[i], 1, __ATOMIC_RELEASE);
     }
 }
 /* The decoder caches code from [gpa, gpa + len) (within one page): marks

@@ -247,6 +247,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
         return -1;
     }
     pthread_mutex_init(&vm->lock, NULL);
+    pthread_mutex_init(&vm->rmw_lock, NULL);
     pthread_cond_init(&vm->cond, NULL);
     vm->cfg = *cfg;
     vm->exit_status = -1;
@@ -383,6 +384,7 @@ void vm_destroy(struct vm *vm)
     pgm_fini(&vm->pgm);
     dbg_free(vm);
     pthread_cond_destroy(&vm->cond);
+    pthread_mutex_destroy(&vm->rmw_lock);
     pthread_mutex_destroy(&vm->lock);
     free(vm);
 }

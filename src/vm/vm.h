@@ -156,6 +156,9 @@ typedef void (*vm_state_listener)(void *opaque, struct vm *vm, enum vm_state fro
 struct vm {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* signalled on FF changes and state changes */
+    /* Serialises the locked read-modify-writes that cannot be one host
+     * atomic operation (split, MMIO, ROM: cpu/mem_atomic.c). */
+    pthread_mutex_t rmw_lock;
     enum vm_state state;
     atomic_uint ff;
     struct vm_config cfg;

@@ -147,6 +147,10 @@ ln -s busybox "$root/bin/sh"
 # The NX probe (nxtest.asm): an i386 program, which the amd64 kernel runs too.
 nasm -f elf32 -o "$work/nxtest.o" "$here/nxtest.asm"
 ld -m elf_i386 -z noexecstack -o "$root/bin/nxtest" "$work/nxtest.o"
+# The SMP check (smpcount.c), amd64 only: the host's gcc and static libc.
+if [ "$arch" = amd64 ]; then
+    gcc -O2 -static -pthread -o "$root/bin/smpcount" "$here/smpcount.c"
+fi
 sed -e "s/@UNAME_M@/$uname_m/" -e "s/@PAGING@/$paging/" "$here/init.sh" >"$root/init"
 chmod 755 "$root/init" "$root/bin/busybox"
 
@@ -158,7 +162,12 @@ else
     python3 "$here/mkcpio.py" "$root" >"$work/initrd.cpio"
 fi
 echo "$paging" >"$work/paging"
+# run.sh boots amd64 with two vCPUs (smpcount checks them); the others with one.
+rm -f "$out/smp"
+if [ "$arch" = amd64 ]; then echo 2 >"$work/smp"; fi
 # initrd.cpio last: make takes it for the finished build.
-for f in paging vmlinuz initrd.cpio; do mv "$work/$f" "$out/$f"; done
+for f in paging smp vmlinuz initrd.cpio; do
+    if [ -e "$work/$f" ]; then mv "$work/$f" "$out/$f"; fi
+done
 rm -rf "$work"
 echo "build-guest: $out/vmlinuz $out/initrd.cpio ($arch)"

@@ -30,7 +30,15 @@ uname -a
 head -n 8 /proc/cpuinfo
 check uname-s Linux "$(uname -s)"
 check uname-m @UNAME_M@ "$(uname -m)"
-check cpuinfo 1 "$(grep -c '^processor' /proc/cpuinfo)"
+# pcvm.cpus=N on the command line (tests/boot/run.sh --smp N): the CPUs the
+# machine has, each of which must be up; smpcount runs threads on all.
+cpus=$(sed -n 's/.*pcvm\.cpus=\([0-9][0-9]*\).*/\1/p' /proc/cmdline)
+cpus=${cpus:-1}
+check cpuinfo "$cpus" "$(grep -c '^processor' /proc/cpuinfo)"
+if [ -x /bin/smpcount ]; then
+    smpcount
+    check smpcount 0 "$?"
+fi
 
 # The paging mode (32-bit, PAE or AMD64). A PAE or 64-bit kernel
 # stops at boot on a CPU without PAE, so it running is the first proof; the

@@ -17,17 +17,11 @@ IRQ0GSI     equ RES + 0x30
 
 main:
         mov esi, 0xE0000
-.scan:  cmp dword [esi], 'RSD '
-        jne .nx
-        cmp dword [esi + 4], 'PTR '
-        jne .nx
+        mov edx, 'RSD '
+        mov ebx, 'PTR '
         mov ecx, 20
-        call sum
-        test al, al
+        call scan16
         jz .found
-.nx:    add esi, 16
-        cmp esi, 0x100000
-        jb .scan
         FAILMSG "no RSDP"
         FINISH
 .found: mov [RSDP], esi
@@ -136,16 +130,7 @@ main:
         FAILMSG "no HPET table"
 .end:   FINISH
 
-; al = byte sum of ecx bytes at esi
-sum:    push esi
-        push ecx
-        xor eax, eax
-.l:     add al, [esi]
-        inc esi
-        loop .l
-        pop ecx
-        pop esi
-        ret
+%include "lib/bytesum.inc"
 ; counts a table at esi whose bytes do not sum to zero
 table_sum:
         push ecx

@@ -154,6 +154,13 @@ main:
         CHECK_FLAGSQ F_ZF, 0, "cmpxchg16b not equal: ZF=0"
         CHECKQ rax, 0x3333, "cmpxchg16b not equal: RAX loaded"
         CHECKQ rdx, 0x4444, "cmpxchg16b not equal: RDX loaded"
+        mov rax, 0
+        mov rdx, 0
+        lock cmpxchg16b [xdata16]
+        CHECK_FLAGSQ F_ZF, 0, "lock cmpxchg16b not equal: ZF=0"
+        CHECKQ rax, 0x3333, "lock cmpxchg16b not equal: RAX loaded"
+        CHECKQ rdx, 0x4444, "lock cmpxchg16b not equal: RDX loaded"
+        CHECKQ [xdata16 + 8], 0x4444, "lock cmpxchg16b not equal: memory unchanged"
         TRY
         cmpxchg16b [xdata16 + 8]
         CATCHQ 13, 0, "cmpxchg16b misaligned #GP(0)"

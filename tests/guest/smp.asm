@@ -6,19 +6,13 @@
 ; excluding self, logical) and an NMI, each waking its HLT.
 %include "lib/pm32.inc"
 %include "lib/apic.inc"
-TRAMP       equ 0x9000
-AP_ALIVE    equ 0x9F00                  ; written by the AP in real mode (DS = 0x900)
+%include "lib/smp.inc"
 AP_ID       equ RES + 0x10
 AP_READY    equ RES + 0x14
 AP_IPIS     equ RES + 0x18
 AP_NMIS     equ RES + 0x1C
 BSP_IPIS    equ RES + 0x20
 
-%macro DELAY 0
-        mov ecx, 100000
-%%l:    in al, 0x80
-        loop %%l
-%endmacro
 %macro IPI 2                            ; ICR high, ICR low
         mov dword [A_ICR2], %1
         mov dword [A_ICR], %2
@@ -28,13 +22,8 @@ main:
         SET_GATE 0x60, ap_ipi, SEL_CODE32, 0x8E
         SET_GATE 2, ap_nmi, SEL_CODE32, 0x8E
         mov dword [A_SVR], 0x1FF
-        mov word [AP_ALIVE], 0
         ; the trampoline, with the GDT pointer patched in
-        mov esi, tramp
-        mov edi, TRAMP
-        mov ecx, tramp_end - tramp
-        rep movsb
-        sgdt [TRAMP + (tr_gdtr - tramp)]
+        COPY_TRAMPOLINE
         IPI 0x01000000, 0x00004500       ; INIT, level assert, APIC ID 1
         DELAY
         IPI 0x01000000, 0x00008500       ; INIT level de-assert
@@ -104,19 +93,5 @@ ap_ipi: push eax
 ap_nmi: inc dword [AP_NMIS]
         iretd
 
-        bits 16
-tramp:  cli
-        mov ax, cs
-        mov ds, ax
-        lock inc word [AP_ALIVE - TRAMP]
-        o32 lgdt [tr_gdtr - tramp]
-        mov eax, cr0
-        or al, 1
-        mov cr0, eax
-        jmp dword SEL_CODE32:ap_pm32
-        align 4
-tr_gdtr: dw 0
-        dd 0
-tramp_end:
-        bits 32
+        AP_TRAMPOLINE ap_pm32
 END_IMAGE

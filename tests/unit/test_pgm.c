@@ -1,6 +1,7 @@
 /* PGM: the physical map, lazily backed RAM, MMIO dispatch, A20, and the
  * code-generation stamps that invalidate decoded instructions. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -184,5 +185,54 @@ Test(pgm, bad_mappings_are_refused)
     cr_assert_lt(pgm_map_ram(&p, 0x1000, 0x1000, 8 << 20, "past-end"), 0);
     cr_assert_lt(pgm_map_ram(&p, 0x1001, 0x1000, 0, "unaligned"), 0);
     cr_assert_lt(pgm_load(&p, 0x1000, "x", 1), 0); /* nothing mapped there */
+    pgm_fini(&p);
+}
+
+/* A guest moving a BAR or toggling a ROM BAR maps and unmaps while other
+ * vCPUs read: a reader must always see the RAM below a window it is not
+ * touching, never a half-moved table. */
+struct remap_ctx {
+    struct pgm *p;
+    volatile int stop;
+    uint8_t rom[0x1000];
+};
+
+static void *remapper(void *arg)
+{
+    struct remap_ctx *c = arg;
+    static struct mmio_log log;
+    for (unsigned i = 0; !c->stop; i++) {
+        uint64_t at = 0x100000 + (i % 8) * 0x10000;
+        pgm_map_mmio(c->p, at, 0x1000, &mmio_ops, &log, "bar");
+        pgm_map_rom(c->p, 0x200000, sizeof(c->rom), c->rom, "rom"); /* a ROM BAR toggled */
+        pgm_unmap(c->p, 0x200000, sizeof(c->rom));
+        pgm_unmap(c->p, at, 0x1000);
+    }
+    return NULL;
+}
+
+Test(pgm, readers_see_a_whole_map_while_another_thread_remaps)
+{
+    static struct pgm p;
+    static struct remap_ctx c;
+    pthread_t t;
+    cr_assert_eq(pgm_init(&p, 4 << 20), 0);
+    cr_assert_eq(pgm_map_ram(&p, 0, 4 << 20, 0, "ram"), 0);
+    pgm_write_u(&p, 0x3000, 0x5a5a5a5a, 4);
+    pgm_write_u(&p, 0x200000, 0x11111111, 4); /* the RAM under the ROM */
+    c.p = &p;
+    memset(c.rom, 0xa5, sizeof(c.rom));
+    cr_assert_eq(pthread_create(&t, NULL, remapper, &c), 0);
+    unsigned bad = 0;
+    for (unsigned i = 0; i < 3000000; i++) {
+        bad += pgm_read_u(&p, 0x3000, 4) != 0x5a5a5a5a;
+        bad += pgm_page_ptr(&p, 0x3000, true) != p.ram + 0x3000;
+        uint64_t v = pgm_read_u(&p, 0x200000, 4); /* the ROM or the RAM, nothing else */
+        bad += v != 0xa5a5a5a5 && v != 0x11111111;
+    }
+    c.stop = 1;
+    pthread_join(t, NULL);
+    cr_expect_eq(bad, 0, "%u reads saw another range", bad);
+    cr_expect_leq(p.nroms, 2, "mapping one ROM image again reuses its copy (%u copies)", p.nroms);
     pgm_fini(&p);
 }

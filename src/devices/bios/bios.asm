@@ -103,6 +103,9 @@ TICKS_PER_DAY   equ 0x1800B0
 handoff:
         db 'PCVM'
         times HO_E820 + HO_E820_MAX * 20 - ($ - $$) db 0
+; the MP floating pointer structure, filled in by the C side (mptable.c)
+        AT 0xA40
+mp_fps: times 16 db 0
 
 ; ---------------------------------------------------------------------------
 ; POST

@@ -38,6 +38,8 @@ struct vm;
 #define BIOS_HO_E820_N  0x3e
 #define BIOS_HO_E820    0x40
 #define BIOS_HO_SIZE    (BIOS_HO_E820 + E820_MAX * 20)
+/* 16 bytes after the handoff block for the MP floating pointer (mptable.c) */
+#define BIOS_MP_FPS     0xa40
 #define BIOS_KIND_NONE   0
 #define BIOS_KIND_PM32   1
 #define BIOS_KIND_LONG64 2
