@@ -267,7 +267,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
             if (flushes != r->st.flushes)
                 continue;
         }
-        if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns) {
+        if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
+            !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
             uint64_t end = (c->rip + tb->len) & tb->insns[0].ipmask;
             r->cur = tb;
             r->native_n = 0;

@@ -16,8 +16,11 @@
  *   path) makes the code return 1 at once, with the state at that
  *   instruction boundary.
  * - Interrupts and forced actions are looked at after each helper call,
- *   not between two native instructions: neither can raise one, and a
- *   request from another thread waits at most one TB.
+ *   not between two native instructions: neither can raise one or change
+ *   EFLAGS.IF, and a request from another thread waits at most one TB.
+ *   REM's loop has offered the pending interrupt before entering, and does
+ *   not enter in an STI / MOV SS shadow (where one becomes deliverable
+ *   after the next instruction).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -61,7 +64,55 @@ static bool gpr(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
 }
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM };
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL };
+
+/* Instructions whose IEM handler, with register and immediate operands
+ * only, cannot fault, does not branch and reads nothing but the registers
+ * and flags: the code calls the handler itself (N_CALL), without the
+ * checks a helper step makes. */
+static const uint16_t pure[] = {
+    ZYDIS_MNEMONIC_ADD,    ZYDIS_MNEMONIC_ADC,    ZYDIS_MNEMONIC_SUB,    ZYDIS_MNEMONIC_SBB,
+    ZYDIS_MNEMONIC_AND,    ZYDIS_MNEMONIC_OR,     ZYDIS_MNEMONIC_XOR,    ZYDIS_MNEMONIC_CMP,
+    ZYDIS_MNEMONIC_TEST,   ZYDIS_MNEMONIC_MOV,    ZYDIS_MNEMONIC_LEA,    ZYDIS_MNEMONIC_INC,
+    ZYDIS_MNEMONIC_DEC,    ZYDIS_MNEMONIC_NEG,    ZYDIS_MNEMONIC_NOT,    ZYDIS_MNEMONIC_ROL,
+    ZYDIS_MNEMONIC_ROR,    ZYDIS_MNEMONIC_RCL,    ZYDIS_MNEMONIC_RCR,    ZYDIS_MNEMONIC_SHL,
+    ZYDIS_MNEMONIC_SHR,    ZYDIS_MNEMONIC_SAR,    ZYDIS_MNEMONIC_SHLD,   ZYDIS_MNEMONIC_SHRD,
+    ZYDIS_MNEMONIC_IMUL,   ZYDIS_MNEMONIC_MUL,    ZYDIS_MNEMONIC_MOVZX,  ZYDIS_MNEMONIC_MOVSX,
+    ZYDIS_MNEMONIC_MOVSXD, ZYDIS_MNEMONIC_BSWAP,  ZYDIS_MNEMONIC_BSF,    ZYDIS_MNEMONIC_BSR,
+    ZYDIS_MNEMONIC_BT,     ZYDIS_MNEMONIC_BTS,    ZYDIS_MNEMONIC_BTR,    ZYDIS_MNEMONIC_BTC,
+    ZYDIS_MNEMONIC_XCHG,   ZYDIS_MNEMONIC_CBW,    ZYDIS_MNEMONIC_CWDE,   ZYDIS_MNEMONIC_CDQE,
+    ZYDIS_MNEMONIC_CWD,    ZYDIS_MNEMONIC_CDQ,    ZYDIS_MNEMONIC_CQO,    ZYDIS_MNEMONIC_NOP,
+    ZYDIS_MNEMONIC_CLC,    ZYDIS_MNEMONIC_STC,    ZYDIS_MNEMONIC_CMC,    ZYDIS_MNEMONIC_CLD,
+    ZYDIS_MNEMONIC_STD,    ZYDIS_MNEMONIC_SETO,   ZYDIS_MNEMONIC_SETNO,  ZYDIS_MNEMONIC_SETB,
+    ZYDIS_MNEMONIC_SETNB,  ZYDIS_MNEMONIC_SETZ,   ZYDIS_MNEMONIC_SETNZ,  ZYDIS_MNEMONIC_SETBE,
+    ZYDIS_MNEMONIC_SETNBE, ZYDIS_MNEMONIC_SETS,   ZYDIS_MNEMONIC_SETNS,  ZYDIS_MNEMONIC_SETP,
+    ZYDIS_MNEMONIC_SETNP,  ZYDIS_MNEMONIC_SETL,   ZYDIS_MNEMONIC_SETNL,  ZYDIS_MNEMONIC_SETLE,
+    ZYDIS_MNEMONIC_SETNLE, ZYDIS_MNEMONIC_CMOVO,  ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB,
+    ZYDIS_MNEMONIC_CMOVNB, ZYDIS_MNEMONIC_CMOVZ,  ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE,
+    ZYDIS_MNEMONIC_CMOVNBE, ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP,
+    ZYDIS_MNEMONIC_CMOVNP, ZYDIS_MNEMONIC_CMOVL,  ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE,
+    ZYDIS_MNEMONIC_CMOVNLE,
+};
+
+static bool pure_call(const struct iem_insn *in)
+{
+    bool found = false;
+    for (size_t i = 0; i < sizeof(pure) / sizeof(pure[0]) && !found; i++)
+        found = pure[i] == in->mnemonic;
+    if (!found || in->fn == iem_unimplemented)
+        return false;
+    for (unsigned i = 0; i < in->nops; i++) {
+        const struct iem_op *op = &in->op[i];
+        bool reg = op->type == OPT_REG &&
+                   (op->rclass == RC_GPR || op->rclass == RC_GPR8 || op->rclass == RC_GPR8H);
+        /* LEA reads no memory; RIP-relative, it reads next_rip, which only a
+         * step sets */
+        bool lea = in->mnemonic == ZYDIS_MNEMONIC_LEA && op->type == OPT_MEM && op->base != IEM_RIPREG;
+        if (!reg && op->type != OPT_IMM && !lea)
+            return false;
+    }
+    return true;
+}
 
 /* The host ALU op and lazy op of each guest mnemonic; CMP and TEST
  * compute like SUB and AND without writing back. */
@@ -123,6 +174,14 @@ static enum nkind kind_of(const struct iem_insn *in)
                                                s->scale == 4 || s->scale == 8))
         return N_LEA;
     return N_NONE;
+}
+
+static enum nkind classify(const struct iem_insn *in)
+{
+    enum nkind k = kind_of(in);
+    if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
+        return N_CALL;
+    return k;
 }
 
 /* The source operand (a register or an immediate, masked to the size as
@@ -286,13 +345,28 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     if (ipsize < 4)
         return false;
     for (unsigned i = 0; i < tb->ninsns; i++)
-        natives += kind_of(&tb->insns[i]) != N_NONE;
+        natives += classify(&tb->insns[i]) != N_NONE;
     if (!natives)
         return false;
     x64_prologue(&e);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
-        enum nkind kind = kind_of(in);
+        enum nkind kind = classify(in);
+        if (kind == N_CALL) {
+            /* counts exact first: the rare slow path below is a helper step */
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            x64_call(&e, in->fn, (uint64_t)(uintptr_t)in);
+            x64_test_eax(&e);
+            uint8_t *ok = x64_jz(&e);
+            x64_call(&e, native_step, (uint64_t)(uintptr_t)in); /* counts it itself */
+            x64_return_if_eax(&e);
+            uint8_t *done = x64_jmp(&e);
+            x64_patch(&e, ok);
+            flush_counts(&e, ipsize, in->len, 1);
+            x64_patch(&e, done);
+            continue;
+        }
         if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
             flush_counts(&e, ipsize, len, k);
             len = k = 0;

@@ -226,6 +226,12 @@ void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm)
     put4(e, (uint32_t)imm);
 }
 
+void x64_test_eax(struct x64 *e)
+{
+    static const uint8_t b[] = {0x85, 0xc0};
+    put(e, b, sizeof(b));
+}
+
 void x64_test_rax(struct x64 *e)
 {
     static const uint8_t b[] = {0x48, 0x85, 0xc0};

@@ -46,6 +46,7 @@ void x64_store_rax_imm(struct x64 *e, uint32_t imm, unsigned size);
 /* add r64, simm32 */
 void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm);
 void x64_test_rax(struct x64 *e);
+void x64_test_eax(struct x64 *e);
 /* jz / jmp rel32, to be aimed by x64_patch at the current position */
 uint8_t *x64_jz(struct x64 *e);
 uint8_t *x64_jmp(struct x64 *e);

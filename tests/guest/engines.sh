@@ -3,7 +3,9 @@
 # each other:
 #   tests/guest/engines.sh BUILDDIR RELEASEDIR GUESTDIR
 # 1. pcvm-conform runs tests/guest/unittests.cfg on BUILDDIR's pcvm under
-#    --engine=rem (translation blocks) and --engine=iem (the interpreter);
+#    --engine=rem (translation blocks, hot ones compiled), --engine=iem (the
+#    interpreter) and REM compiling every block at its first run
+#    (--rem-hot=1, so each program's code runs natively);
 # 2. with --icount (deterministic virtual time) each program's serial output
 #    under REM must equal IEM's byte for byte (RELEASEDIR's pcvm: the runs
 #    are long in instructions). Programs whose output differs count as
@@ -42,10 +44,14 @@ add_summary() {
     failed=$((failed + f))
 }
 
-for e in rem iem; do
+for e in rem iem rem-hot1; do
     echo "== guest programs on $e"
+    extra=""
+    [ $e = rem-hot1 ] && extra=--emulator-arg=--rem-hot=1
+    # shellcheck disable=SC2086 # $extra is one word or none
     "$build/pcvm-conform" --logdir "$build/conform-$e" --testdir "$guest" --junit "$build/conform-$e.xml" \
-        --emulator "$build/pcvm" --emulator-arg=--engine=$e "$cfg" > "$build/conform-$e.txt" 2>&1 || status=1
+        --emulator "$build/pcvm" --emulator-arg=--engine=${e%-hot1} $extra "$cfg" > "$build/conform-$e.txt" 2>&1 ||
+        status=1
     cat "$build/conform-$e.txt"
     add_summary "$build/conform-$e.txt"
 done
