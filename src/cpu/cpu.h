@@ -211,6 +211,8 @@ bool cpu_model_has_lm(const char *spec);
 void cpu_model_print(FILE *f, const char *spec);
 
 uint64_t cpu_get_flags(const struct cpu *c);
+/* EFLAGS.CF alone (F_CF or 0), without working out the other flags. */
+uint64_t cpu_get_cf(const struct cpu *c);
 void cpu_set_flags(struct cpu *c, uint64_t rflags);
 bool cpu_cond(const struct cpu *c, unsigned cc); /* Jcc condition 0..15 */
 

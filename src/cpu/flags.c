@@ -64,6 +64,21 @@ static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
     return f;
 }
 
+uint64_t cpu_get_cf(const struct cpu *c)
+{
+    const struct cpu_lazy *lf = &c->lf;
+    switch (lf->op) {
+    case LF_ADD: return lf->res < lf->src1 ? F_CF : 0;
+    case LF_SUB:
+    case LF_NEG: return lf->src1 < lf->src2 ? F_CF : 0;
+    case LF_LOGIC: return 0;
+    case LF_NONE:
+    case LF_INC:
+    case LF_DEC: return c->rflags & F_CF; /* INC/DEC keep the CF pinned there */
+    default: return lazy_flags(lf, c->rflags) & F_CF;
+    }
+}
+
 uint64_t cpu_get_flags(const struct cpu *c)
 {
     if (c->lf.op == LF_NONE)

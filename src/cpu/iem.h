@@ -419,8 +419,7 @@ static inline void iem_lazy(struct vcpu *v, enum lf_op op, unsigned size, uint64
     struct cpu_lazy *lf = &v->cpu.lf;
     if (op == LF_INC || op == LF_DEC) {
         /* INC/DEC keep CF: pin it into rflags before the lazy state moves on. */
-        uint64_t f = cpu_get_flags(&v->cpu);
-        v->cpu.rflags = (v->cpu.rflags & ~(uint64_t)F_CF) | (f & F_CF);
+        v->cpu.rflags = (v->cpu.rflags & ~(uint64_t)F_CF) | cpu_get_cf(&v->cpu);
     }
     lf->op = (uint8_t)op;
     lf->size = (uint8_t)size;

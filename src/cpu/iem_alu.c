@@ -29,7 +29,7 @@ static const struct {
 
 static uint64_t carry_in(struct vcpu *v)
 {
-    return cpu_get_flags(&v->cpu) & F_CF;
+    return cpu_get_cf(&v->cpu);
 }
 
 /* Inline into each op_*: the kind is a constant there. */
