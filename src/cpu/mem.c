@@ -452,7 +452,9 @@ int iem_lin_write(struct vcpu *v, uint64_t lin, const void *buf, unsigned len, u
     return lin_access(v, lin, (uint8_t *)buf, len, acc | ACC_W);
 }
 
-int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsigned acc, uint64_t *lin)
+/* Inline for the operand paths below (iem_read, iem_write, iem_host_ptr). */
+static inline __attribute__((always_inline)) int seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size,
+                                                         unsigned acc, uint64_t *lin)
 {
     struct cpu *c = &v->cpu;
     const struct cpu_seg *s = &c->seg[seg];
@@ -489,14 +491,24 @@ int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsig
     return IEM_OK;
 }
 
+int iem_seg_lin(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, unsigned acc, uint64_t *lin)
+{
+    return seg_lin(v, seg, off, size, acc, lin);
+}
+
 /* Alignment check: CPL 3 data accesses with CR0.AM and EFLAGS.AC set, for
  * operands of 2, 4 and 8 bytes (larger buffers are checked by their users). */
-int iem_check_align(struct vcpu *v, uint64_t lin, unsigned len)
+static inline int check_align(struct vcpu *v, uint64_t lin, unsigned len)
 {
     const struct cpu *c = &v->cpu;
     if (c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC) && len <= 8 && (lin & (len - 1)))
         return iem_raise(v, X_AC, 0, true);
     return IEM_OK;
+}
+
+int iem_check_align(struct vcpu *v, uint64_t lin, unsigned len)
+{
+    return check_align(v, lin, len);
 }
 
 int iem_read_buf(struct vcpu *v, unsigned seg, uint64_t off, void *buf, unsigned len)
@@ -529,12 +541,12 @@ static inline bool one_page(const struct vcpu *v, uint64_t lin, unsigned size)
 
 int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t *val)
 {
-    uint64_t lin, gpa;
+    uint64_t lin = 0, gpa;
     uint8_t *host;
     int rc;
 
     *val = 0;
-    if ((rc = iem_seg_lin(v, seg, off, size, ACC_R, &lin)) || (rc = iem_check_align(v, lin, size)))
+    if ((rc = seg_lin(v, seg, off, size, ACC_R, &lin)) || (rc = check_align(v, lin, size)))
         return rc;
     if (!one_page(v, lin, size))
         return iem_lin_read(v, lin, val, size, ACC_R);
@@ -549,11 +561,11 @@ int iem_read(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t
 
 int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_t val)
 {
-    uint64_t lin, gpa;
+    uint64_t lin = 0, gpa;
     uint8_t *host;
     int rc;
 
-    if ((rc = iem_seg_lin(v, seg, off, size, ACC_W, &lin)) || (rc = iem_check_align(v, lin, size)))
+    if ((rc = seg_lin(v, seg, off, size, ACC_W, &lin)) || (rc = check_align(v, lin, size)))
         return rc;
     if (!one_page(v, lin, size))
         return iem_lin_write(v, lin, &val, size, ACC_W);
@@ -569,10 +581,10 @@ int iem_write(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, uint64_
 uint8_t *iem_host_ptr(struct vcpu *v, unsigned seg, uint64_t off, unsigned size, bool write)
 {
     unsigned acc = write ? ACC_W : ACC_R;
-    uint64_t lin, gpa;
+    uint64_t lin = 0, gpa;
     uint8_t *host = NULL;
 
-    if (iem_seg_lin(v, seg, off, size, acc, &lin) || iem_check_align(v, lin, size) || !one_page(v, lin, size) ||
+    if (seg_lin(v, seg, off, size, acc, &lin) || check_align(v, lin, size) || !one_page(v, lin, size) ||
         page_lookup(v, lin, acc, &host, &gpa)) {
         v->iem.exc.pending = false; /* raised again by the full path */
         return NULL;
