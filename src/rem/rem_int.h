@@ -62,7 +62,6 @@ struct rem_state {
     struct rem_tb *cur;
     uint64_t native_n; /* instructions (retired or faulted) the native code ran */
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
-    void *trace_tb;    /* --trace-tb FILE, or NULL */
 };
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)
@@ -83,5 +82,7 @@ void rem_code_fini(struct rem_code *cb);
 /* rem_native.c: compiles tb into the buffer; false when nothing in it is
  * worth compiling or the buffer is full (the caller flushes). */
 bool rem_native_compile(struct vcpu *v, struct rem_tb *tb);
+/* rem_trace.c: --trace-tb, one compiled TB (code: its host code as run). */
+void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, size_t len);
 
 #endif

@@ -391,5 +391,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     tb->native = (rem_native_fn)(uintptr_t)(cb->rx + (start - cb->rw));
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
     r->st.compiled++;
+    if (v->vm->trace_tb_out)
+        rem_trace_tb(v, tb, cb->rx + (start - cb->rw), (size_t)(e.p - start));
     return true;
 }

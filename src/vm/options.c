@@ -84,6 +84,7 @@ void vm_options_usage(FILE *f)
                "  --rem-tier=1|2             REM: translation blocks only, or hot ones compiled\n"
                "                             to host code too (default 2)\n"
                "  --rem-hot=N                REM: runs before a block is compiled (default 16)\n"
+               "  --trace-tb FILE            REM: each compiled block's guest and host code\n"
                "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
                "                             instruction (QEMU: -icount shift=N); default 0\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
@@ -444,6 +445,13 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (parse_uint_n(spec, strcspn(spec, ","), &shift) < 0 || shift > 10) /* ,align= etc. ignored */
                 return die("bad instruction-count shift '%s' (0..10)", spec);
             o->icount_shift = (int)shift;
+            continue;
+        }
+        if (!strncmp(a, "--trace-tb", 10) && (!a[10] || a[10] == '=')) {
+            const char *f = a[10] ? a + 11 : (i++, v);
+            if (!f || !*f)
+                return die("option %s needs an argument", "--trace-tb");
+            c->trace_tb_file = f;
             continue;
         }
         /* --rem-tier=1|2, --rem-hot=N: REM's native tier and when it compiles */

@@ -145,27 +145,32 @@ static int open_chardev(struct vm *vm, const char *spec, struct chardev **out, c
     return 0;
 }
 
-/* --trace=FILE goes through an outfile, which keeps the first write error. */
-static int open_trace(struct vm *vm, char *err, size_t errlen)
+/* --trace=FILE and --trace-tb FILE go through an outfile, which keeps the
+ * first write error. */
+static int open_log(const char *path, struct outfile **of, FILE **out, char *err, size_t errlen)
 {
     int rc;
+    *of = malloc(sizeof(**of));
+    if (!*of) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = outfile_open_log(*of, path);
+    *out = rc < 0 ? NULL : outfile_stdio(*of);
+    if (!*out) {
+        snprintf(err, errlen, "cannot open trace file '%s': %s", path, strerror(rc < 0 ? -rc : -(*of)->err));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_trace(struct vm *vm, char *err, size_t errlen)
+{
     if (!vm->cfg.trace_file) {
         vm->trace_out = stderr;
         return 0;
     }
-    vm->trace_file = malloc(sizeof(*vm->trace_file));
-    if (!vm->trace_file) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    rc = outfile_open_log(vm->trace_file, vm->cfg.trace_file);
-    vm->trace_out = rc < 0 ? NULL : outfile_stdio(vm->trace_file);
-    if (!vm->trace_out) {
-        snprintf(err, errlen, "cannot open trace file '%s': %s", vm->cfg.trace_file,
-                 strerror(rc < 0 ? -rc : -vm->trace_file->err));
-        return -1;
-    }
-    return 0;
+    return open_log(vm->cfg.trace_file, &vm->trace_file, &vm->trace_out, err, errlen);
 }
 
 int vm_chardev(struct vm *vm, const char *name, struct chardev **out, char *err, size_t errlen)
@@ -273,6 +278,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
             goto fail;
         }
     }
+    if (cfg->trace_tb_file && open_log(cfg->trace_tb_file, &vm->trace_tb_file, &vm->trace_tb_out, err, errlen) < 0)
+        goto fail;
     if (cfg->trace) {
         if (open_trace(vm, err, errlen) < 0)
             goto fail;
@@ -350,6 +357,11 @@ int vm_finish_outputs(struct vm *vm)
         outfile_sync(vm->trace_file);
         failed += report_output(vm->trace_file, "trace");
     }
+    if (vm->trace_tb_file) {
+        fflush(vm->trace_tb_out);
+        outfile_sync(vm->trace_tb_file);
+        failed += report_output(vm->trace_tb_file, "TB trace");
+    }
     for (unsigned i = 0; i < vm->nchardevs; i++) {
         struct outfile *log = vm->chardevs[i]->log;
         if (log)
@@ -381,6 +393,11 @@ void vm_destroy(struct vm *vm)
     if (vm->trace_file)
         outfile_close(vm->trace_file, 0);
     free(vm->trace_file);
+    if (vm->trace_tb_out)
+        fclose(vm->trace_tb_out);
+    if (vm->trace_tb_file)
+        outfile_close(vm->trace_tb_file, 0);
+    free(vm->trace_tb_file);
     pgm_fini(&vm->pgm);
     dbg_free(vm);
     pthread_cond_destroy(&vm->cond);

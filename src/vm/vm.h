@@ -91,6 +91,7 @@ struct vm_config {
     unsigned rem_hot;  /* --rem-hot: runs before a TB is compiled (0: default) */
     bool trace;
     const char *trace_file;
+    const char *trace_tb_file; /* --trace-tb FILE */
     uint64_t max_insns; /* 0: unlimited */
     const char *cpu_model;
     struct vm_drive drives[VM_MAX_DRIVES];
@@ -184,6 +185,8 @@ struct vm {
     struct chardev *chardev_by_def[VM_MAX_CHARDEV_DEFS]; /* opened on first use */
     FILE *trace_out;
     struct outfile *trace_file; /* behind trace_out for --trace=FILE */
+    FILE *trace_tb_out;           /* --trace-tb FILE: REM's compiled TBs, or NULL */
+    struct outfile *trace_tb_file;
     /* vCPU threads parked in a suspend or ended (under lock): all of them
      * means no vCPU touches its state, so a debugger may (dbg_stop). */
     unsigned nquiet;

@@ -630,3 +630,30 @@ Test(cli, machine_chardev_and_debugcon)
     expect_usage_error("-device pci-testdev,addr=zz -kernel " PCVM_DEMO, "addr");
     expect_runs("-device pci-testdev,addr=5.0 -device pc-testdev", NULL);
 }
+
+/* REM's options: --rem-tier and --rem-hot are checked, and --trace-tb
+ * writes each compiled block's guest and host disassembly. */
+Test(cli, rem_options_and_trace_tb)
+{
+    char err[2048], path[] = "/tmp/pcvm-trace-tb-XXXXXX", args[512], buf[4096];
+    int lines, fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    expect_usage_error("--rem-tier=3 -kernel " PCVM_DEMO, "--rem-tier");
+    expect_usage_error("--rem-hot=0 -kernel " PCVM_DEMO, "--rem-hot");
+    snprintf(args, sizeof(args),
+             "-nodefaults -display none -serial none -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+             "--rem-hot=1 --trace-tb %s -kernel %s",
+             path, PCVM_DEMO);
+    int st = run(args, err, sizeof(err), &lines);
+    cr_assert(st == 1 || st == 0, "demo under --trace-tb exited %d: %s", st, err);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    unlink(path);
+    cr_assert(strstr(buf, "TB cpu0 gpa ") && strstr(buf, "  guest:\n") && strstr(buf, "  host:\n") &&
+                  strstr(buf, "push    rbx"),
+              "no compiled block in the TB trace: %s", buf);
+}
