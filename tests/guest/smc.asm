@@ -4,13 +4,15 @@
 ; and in real mode. Covers a store that patches the very next instruction,
 ; a routine rewritten between calls (MOV and REP MOVSB), a loop that
 ; rewrites its own body, execution that enters the middle of an
-; instruction, data stored beside code in the same page, and a real-mode
-; code buffer rewritten and called (the case a recompiler's stale
-; translations would get wrong).
+; instruction, data stored beside code in the same page, code run from
+; MMIO (pc-testdev's RAM-like window, rewritten between calls: nothing may
+; be cached from it), and a real-mode code buffer rewritten and called (the
+; case a recompiler's stale translations would get wrong).
 %define HAVE_BLOB
 %include "lib/pm32.inc"
 %include "lib/realmode.inc"
 RM_BUF equ 0x6000                       ; real-mode code buffer (0000:6000)
+MMIO_CODE equ 0xFF000100                ; pc-testdev's RAM-like MMIO window (-device pc-testdev)
 main:
         ; ---- the next instruction, patched by the store before it ------
         mov byte [.p1 + 1], 0x42
@@ -63,6 +65,18 @@ main:
         loop .dl
         CHECK_EQ dword [near_data], 3000, "stores to data beside the code"
         CHECK_EQ eax, 1501500, "loads of data beside the code"
+        ; ---- code in MMIO ------------------------------------------------
+        mov dword [MMIO_CODE], 0x000111b8       ; mov eax, 0x111; ret
+        mov dword [MMIO_CODE + 4], 0xc3000000
+        xor eax, eax
+        mov edx, MMIO_CODE
+        call edx
+        CHECK_EQ eax, 0x111, "code run from MMIO"
+        mov word [MMIO_CODE + 1], 0x222
+        mov ecx, 3
+.mm:    call edx                                ; the same call, three times
+        loop .mm
+        CHECK_EQ eax, 0x222, "code in MMIO rewritten, run again"
         GO_REAL
 
 fn_imm: mov eax, 0
