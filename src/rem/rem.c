@@ -274,9 +274,12 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->native_n = 0;
             r->native_rc = IEM_OK;
             tb->native(v, r);
-            n += r->native_n;
+            /* one scalar load: the compiled code has just stored it 8 bytes
+             * wide, and a wider (vector) load of it would stall */
+            uint64_t ran = __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
+            n += ran;
             r->st.native_runs++;
-            r->st.native_insns += r->native_n;
+            r->st.native_insns += ran;
             if (r->native_rc)
                 return r->native_rc;
             from = &tb->link[c->rip != end];
