@@ -489,7 +489,7 @@ static int inject(struct vcpu *v, bool exact)
 {
     struct hm_vcpu *h = v->hm;
     struct kvm_run *run = h->run;
-    const struct kvm_vcpu_events *e = &run->s.regs.events;
+    struct kvm_vcpu_events *e = &run->s.regs.events;
     unsigned ff = atomic_load(&v->ff);
     bool nmi;
     int vec;
@@ -506,8 +506,15 @@ static int inject(struct vcpu *v, bool exact)
                                  !e->interrupt.injected && !e->exception.injected && !e->nmi.injected
                            : run->ready_for_interrupt_injection;
         if (ready && (vec = iem_ack_interrupt(v, ff, false, true, &nmi)) >= 0) {
-            struct kvm_interrupt irq = {.irq = (uint32_t)vec};
-            ioctl(h->fd, KVM_INTERRUPT, &irq);
+            if (run->kvm_dirty_regs & KVM_SYNC_X86_EVENTS) {
+                /* the dirty events group is written at entry, after (and over) a KVM_INTERRUPT */
+                e->interrupt.injected = 1;
+                e->interrupt.nr = (uint8_t)vec;
+                e->interrupt.soft = 0;
+            } else {
+                struct kvm_interrupt irq = {.irq = (uint32_t)vec};
+                ioctl(h->fd, KVM_INTERRUPT, &irq);
+            }
             h->st.irqs++;
             v->cpu.halted = false;
         } else if (!ready) {
