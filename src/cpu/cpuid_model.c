@@ -337,7 +337,9 @@ static void ensure_ready(struct vcpu *v)
         /* a feature in a leaf beyond level/xlevel is not there */
         uint32_t top = feats[f].leaf & 0x80000000u ? c->ident.xlevel : c->ident.level;
         if (!implemented(f) || feats[f].leaf > top ||
-            ((feats[f].leaf & 0x80000000u) && top < 0x80000000u))
+            ((feats[f].leaf & 0x80000000u) && top < 0x80000000u) ||
+            (v->vm && v->vm->feat_filter &&
+             !v->vm->feat_filter(v->vm, feats[f].leaf, feats[f].sub, feats[f].reg, feats[f].bit)))
             set(c->feat, f, false);
     }
     c->feat_ready = 1;

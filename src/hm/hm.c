@@ -156,6 +156,14 @@ static const struct kvm_cpuid_entry2 *kvm_leaf(const struct kvm_cpuid2 *s, uint3
     return NULL;
 }
 
+/* vm->feat_filter: a feature bit KVM does not support is out of the model */
+static bool kvm_has_feat(struct vm *vm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
+{
+    const struct kvm_cpuid_entry2 *k = kvm_leaf(vm->hm->supported, leaf, sub);
+    uint32_t r[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
+    return !feature_reg(leaf, sub, (int)reg) || (r[reg & 3] >> bit) & 1;
+}
+
 static void cpuid_entry(struct vcpu *v, const struct kvm_cpuid2 *s, uint32_t fn, uint32_t idx,
                         struct kvm_cpuid_entry2 *e)
 {
@@ -226,6 +234,8 @@ int hm_init(struct vcpu *v)
         rc = -errno;
         goto fail;
     }
+    vm->feat_filter = kvm_has_feat;
+    v->cpu.feat_ready = 0; /* the model again, less what KVM lacks (vm->feat_filter) */
     if ((rc = set_cpuid(v, h->fd)) < 0)
         goto fail;
     hm_state_init(h);
@@ -253,6 +263,7 @@ void hm_fini(struct vcpu *v)
         hm_mem_fini(vm);
         hvm_free(h->hvm);
         vm->hm = NULL;
+        vm->feat_filter = NULL;
     }
     free(h);
     v->hm = NULL;
