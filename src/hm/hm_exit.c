@@ -152,11 +152,14 @@ int hm_handover(struct vcpu *v, const char *why, uint64_t max)
     h->st.iem_ns += hm_now_ns() - t0;
     if (!max && h->handover_len < HM_HANDOVER_MAX)
         h->handover_len *= 2; /* KVM failing again soon: IEM takes longer stretches */
-    if (rc == IEM_HALT || rc == IEM_TRIPLE || rc < 0)
-        return rc;
-    rc = hm_sync_in(v);
     if (rc < 0)
         return rc;
+    /* KVM gets IEM's state whatever comes next: hm_exec reads it back */
+    int src = hm_sync_in(v);
+    if (src < 0)
+        return src;
+    if (rc != IEM_OK && rc != IEM_EXC)
+        return rc; /* halt, triple fault, break */
     /* a state KVM cannot run stays with IEM, a slice at a time, so that EM
      * runs the timers and forced actions in between */
     return cpu_refused(h, c) ? HM_RETURN_EM : 0;
