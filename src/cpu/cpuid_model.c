@@ -402,7 +402,8 @@ void cpuid_model_apply(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out
     }
     ensure_ready(v);
     for (unsigned f = 0; f < CF_COUNT; f++)
-        if (feats[f].leaf == leaf && feats[f].sub == sub && !has(v->cpu.feat, f))
+        /* only leaf 7 has subleaves among the features: elsewhere ECX is ignored */
+        if (feats[f].leaf == leaf && (leaf != 7 || feats[f].sub == sub) && !has(v->cpu.feat, f))
             out[feats[f].reg] &= ~(1u << feats[f].bit);
     if (leaf == 1 && has(v->cpu.feat, CF_XSAVE) && (v->cpu.cr4 & CR4_OSXSAVE))
         out[2] |= 1u << 27;
