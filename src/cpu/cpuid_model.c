@@ -337,7 +337,9 @@ static void ensure_ready(struct vcpu *v)
         /* a feature in a leaf beyond level/xlevel is not there */
         uint32_t top = feats[f].leaf & 0x80000000u ? c->ident.xlevel : c->ident.level;
         if (!implemented(f) || feats[f].leaf > top ||
-            ((feats[f].leaf & 0x80000000u) && top < 0x80000000u))
+            ((feats[f].leaf & 0x80000000u) && top < 0x80000000u) ||
+            (v->vm && v->vm->feat_filter &&
+             !v->vm->feat_filter(v->vm, feats[f].leaf, feats[f].sub, feats[f].reg, feats[f].bit)))
             set(c->feat, f, false);
     }
     c->feat_ready = 1;
@@ -400,7 +402,8 @@ void cpuid_model_apply(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out
     }
     ensure_ready(v);
     for (unsigned f = 0; f < CF_COUNT; f++)
-        if (feats[f].leaf == leaf && feats[f].sub == sub && !has(v->cpu.feat, f))
+        /* only leaf 7 has subleaves among the features: elsewhere ECX is ignored */
+        if (feats[f].leaf == leaf && (leaf != 7 || feats[f].sub == sub) && !has(v->cpu.feat, f))
             out[feats[f].reg] &= ~(1u << feats[f].bit);
     if (leaf == 1 && has(v->cpu.feat, CF_XSAVE) && (v->cpu.cr4 & CR4_OSXSAVE))
         out[2] |= 1u << 27;

@@ -37,7 +37,6 @@
 #include "hm/hm_priv.h"
 #include "vm/clock.h"
 
-#define KVM_API 12
 #define HM_TSS_ADDR 0xfffbd000u /* three pages KVM needs for real mode on VT-x without unrestricted guest */
 #define HM_IDMAP_ADDR 0xfffbc000u
 #define HM_KICK_SIGNAL (SIGRTMIN + 2)
@@ -47,107 +46,6 @@ uint64_t hm_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int kvm_open(char *why, size_t len)
-{
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, len, "cannot open /dev/kvm: %s", strerror(errno));
-        return -1;
-    }
-    int api = ioctl(fd, KVM_GET_API_VERSION, 0);
-    if (api != KVM_API) {
-        snprintf(why, len, "/dev/kvm speaks KVM API %d, pcvm needs %d", api, KVM_API);
-        close(fd);
-        return -1;
-    }
-    int sync = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-    unsigned need = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
-    if (sync < 0 || ((unsigned)sync & need) != need || ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_NMI) <= 0) {
-        snprintf(why, len, "KVM lacks KVM_CAP_SYNC_REGS or KVM_CAP_USER_NMI");
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* The probe guest: real mode at 0, `mov al, 0x5a; out 0x80, al; hlt`. */
-static int probe_run(int kvm, int vmfd, uint8_t *mem, char *why, size_t len)
-{
-    static const uint8_t code[] = {0xb0, 0x5a, 0xe6, 0x80, 0xf4};
-    struct kvm_userspace_memory_region m = {.slot = 0, .guest_phys_addr = 0, .memory_size = 0x1000,
-                                            .userspace_addr = (uintptr_t)mem};
-    memcpy(mem, code, sizeof(code));
-    int size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, &m) < 0 || size <= 0) {
-        snprintf(why, len, "KVM refuses a memory slot: %s", strerror(errno));
-        return -1;
-    }
-    int cpu = ioctl(vmfd, KVM_CREATE_VCPU, 0);
-    if (cpu < 0) {
-        snprintf(why, len, "KVM_CREATE_VCPU: %s", strerror(errno));
-        return -1;
-    }
-    struct kvm_run *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
-    struct kvm_sregs s;
-    struct kvm_regs r = {.rip = 0, .rflags = 2};
-    int rc = -1;
-    if (run == MAP_FAILED || ioctl(cpu, KVM_GET_SREGS, &s) < 0) {
-        snprintf(why, len, "cannot map the KVM vCPU: %s", strerror(errno));
-        goto out;
-    }
-    s.cs.base = 0, s.cs.selector = 0;
-    if (ioctl(cpu, KVM_SET_SREGS, &s) < 0 || ioctl(cpu, KVM_SET_REGS, &r) < 0) {
-        snprintf(why, len, "KVM refuses real-mode registers: %s", strerror(errno));
-        goto out;
-    }
-    bool out_seen = false;
-    for (int i = 0; i < 8 && rc < 0; i++) {
-        if (ioctl(cpu, KVM_RUN, 0) < 0) {
-            if (errno == EINTR)
-                continue;
-            snprintf(why, len, "KVM_RUN: %s", strerror(errno));
-            break;
-        }
-        if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x80 &&
-            *((uint8_t *)run + run->io.data_offset) == 0x5a)
-            out_seen = true;
-        else if (run->exit_reason == KVM_EXIT_HLT && out_seen)
-            rc = 0;
-        else {
-            snprintf(why, len, "the KVM probe guest stopped with exit %u", run->exit_reason);
-            break;
-        }
-    }
-    if (rc < 0 && !*why)
-        snprintf(why, len, "the KVM probe guest did not finish");
-out:
-    if (run != MAP_FAILED)
-        munmap(run, (size_t)size);
-    close(cpu);
-    return rc;
-}
-
-int hm_probe(char *why, size_t len)
-{
-    int kvm = kvm_open(why, len), vmfd = -1, rc = -1;
-    uint8_t *mem = MAP_FAILED;
-    if (kvm < 0)
-        return -1;
-    *why = 0;
-    vmfd = ioctl(kvm, KVM_CREATE_VM, 0);
-    mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (vmfd < 0 || mem == MAP_FAILED)
-        snprintf(why, len, "KVM_CREATE_VM: %s", strerror(errno));
-    else
-        rc = probe_run(kvm, vmfd, mem, why, len);
-    if (mem != MAP_FAILED)
-        munmap(mem, 0x1000);
-    if (vmfd >= 0)
-        close(vmfd);
-    close(kvm);
-    return rc;
 }
 
 /* The MSRs struct cpu holds that KVM keeps too (its index list). */
@@ -202,7 +100,7 @@ static int hvm_create(struct vm *vm)
         return -ENOMEM;
     pthread_mutex_init(&hvm->lock, NULL);
     hvm->vm_fd = -1;
-    hvm->kvm_fd = kvm_open(why, sizeof(why));
+    hvm->kvm_fd = hm_kvm_open(why, sizeof(why));
     if (hvm->kvm_fd < 0 || (hvm->vm_fd = ioctl(hvm->kvm_fd, KVM_CREATE_VM, 0)) < 0) {
         fprintf(stderr, "pcvm: HM: %s\n", hvm->kvm_fd < 0 ? why : "KVM_CREATE_VM failed");
         hvm_free(hvm);
@@ -220,6 +118,8 @@ static int hvm_create(struct vm *vm)
     /* kvm-pvm runs a guest's kernel mode only: an INT n from ring 3 comes
      * back as #UD there (measured), so user mode goes to IEM */
     hvm->kernel_only = access("/sys/module/kvm_pvm", F_OK) == 0;
+    hvm->debug_wrong = hvm->kernel_only;
+    hvm->legacy_paging = hm_probe_legacy_paging(hvm->kvm_fd);
     msr_list(hvm);
     hvm->supported = supported_cpuid(hvm->kvm_fd);
     hm_msr_filter(hvm);
@@ -254,6 +154,14 @@ static const struct kvm_cpuid_entry2 *kvm_leaf(const struct kvm_cpuid2 *s, uint3
             (!(s->entries[i].flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || s->entries[i].index == idx))
             return &s->entries[i];
     return NULL;
+}
+
+/* vm->feat_filter: a feature bit KVM does not support is out of the model */
+static bool kvm_has_feat(struct vm *vm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
+{
+    const struct kvm_cpuid_entry2 *k = kvm_leaf(vm->hm->supported, leaf, sub);
+    uint32_t r[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
+    return !feature_reg(leaf, sub, (int)reg) || (r[reg & 3] >> bit) & 1;
 }
 
 static void cpuid_entry(struct vcpu *v, const struct kvm_cpuid2 *s, uint32_t fn, uint32_t idx,
@@ -314,6 +222,7 @@ int hm_init(struct vcpu *v)
     v->hm = h;
     pthread_mutex_init(&h->kick_lock, NULL);
     h->handover_len = 1;
+    h->kvm_ran = true; /* IEM's caches start cold for HM */
     h->run = MAP_FAILED;
     h->fd = ioctl(h->hvm->vm_fd, KVM_CREATE_VCPU, v->id);
     if (h->fd < 0) {
@@ -325,6 +234,8 @@ int hm_init(struct vcpu *v)
         rc = -errno;
         goto fail;
     }
+    vm->feat_filter = kvm_has_feat;
+    v->cpu.feat_ready = 0; /* the model again, less what KVM lacks (vm->feat_filter) */
     if ((rc = set_cpuid(v, h->fd)) < 0)
         goto fail;
     hm_state_init(h);
@@ -352,6 +263,7 @@ void hm_fini(struct vcpu *v)
         hm_mem_fini(vm);
         hvm_free(h->hvm);
         vm->hm = NULL;
+        vm->feat_filter = NULL;
     }
     free(h);
     v->hm = NULL;
@@ -489,7 +401,7 @@ static int inject(struct vcpu *v, bool exact)
 {
     struct hm_vcpu *h = v->hm;
     struct kvm_run *run = h->run;
-    const struct kvm_vcpu_events *e = &run->s.regs.events;
+    struct kvm_vcpu_events *e = &run->s.regs.events;
     unsigned ff = atomic_load(&v->ff);
     bool nmi;
     int vec;
@@ -506,8 +418,15 @@ static int inject(struct vcpu *v, bool exact)
                                  !e->interrupt.injected && !e->exception.injected && !e->nmi.injected
                            : run->ready_for_interrupt_injection;
         if (ready && (vec = iem_ack_interrupt(v, ff, false, true, &nmi)) >= 0) {
-            struct kvm_interrupt irq = {.irq = (uint32_t)vec};
-            ioctl(h->fd, KVM_INTERRUPT, &irq);
+            if (run->kvm_dirty_regs & KVM_SYNC_X86_EVENTS) {
+                /* the dirty events group is written at entry, after (and over) a KVM_INTERRUPT */
+                e->interrupt.injected = 1;
+                e->interrupt.nr = (uint8_t)vec;
+                e->interrupt.soft = 0;
+            } else {
+                struct kvm_interrupt irq = {.irq = (uint32_t)vec};
+                ioctl(h->fd, KVM_INTERRUPT, &irq);
+            }
             h->st.irqs++;
             v->cpu.halted = false;
         } else if (!ready) {
@@ -525,7 +444,8 @@ int hm_exec(struct vcpu *v, uint64_t max)
     bool exact = true;
     int rc;
 
-    (void)max; /* KVM does not count instructions: HM runs until something needs EM */
+    /* KVM does not count instructions: HM runs until something needs EM;
+     * max bounds only what IEM runs for a state KVM cannot run */
     if (!h->mask_ready)
         thread_setup(v);
     set_in_exec(h, true);
@@ -542,13 +462,15 @@ int hm_exec(struct vcpu *v, uint64_t max)
         }
         if (v->id == 0 && vm_clock(vm))
             timers(v);
-        if (!hm_kvm_can_run(h) && (rc = hm_handover(v, "user mode under kvm-pvm")) != 0)
+        const char *why = hm_kvm_cannot_run(h);
+        if (why && (rc = hm_handover(v, why, max)) != 0)
             break;
         if ((rc = inject(v, exact)) != 0)
             break;
         run->cr8 = lapic_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */
         uint64_t t0 = hm_now_ns();
         int r = kvm_run(h);
+        h->kvm_ran = true;
         h->st.kvm_ns += hm_now_ns() - t0;
         h->st.runs++;
         exact = false;

@@ -93,15 +93,40 @@ void hm_msr_filter(struct hm_vm *hvm)
     ioctl(hvm->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
 }
 
-bool hm_kvm_can_run(const struct hm_vcpu *h)
+/* The guest state that decides whether KVM can run it here. */
+struct hm_mode {
+    uint64_t cr0, efer, rflags, dr7;
+    unsigned ss_dpl;
+};
+
+static const char *mode_refused(const struct hm_vm *hvm, const struct hm_mode *m)
 {
-    const struct kvm_sregs *s = &h->run->s.regs.sregs;
-    if (!h->hvm->kernel_only || !(s->cr0 & CR0_PE))
-        return true;
-    return s->ss.dpl == 0 && !(h->run->s.regs.regs.rflags & F_VM);
+    if (!(m->cr0 & CR0_PE))
+        return NULL;
+    if (!hvm->legacy_paging && !(m->efer & EFER_LMA))
+        return "protected mode without long mode: this KVM refuses 32-bit paging";
+    if (hvm->kernel_only && (m->ss_dpl != 0 || (m->rflags & F_VM)))
+        return "user mode under kvm-pvm";
+    if (hvm->debug_wrong && ((m->rflags & F_TF) || (m->dr7 & 0xff)))
+        return "single-step or breakpoints under kvm-pvm";
+    return NULL;
 }
 
-int hm_handover(struct vcpu *v, const char *why)
+const char *hm_kvm_cannot_run(const struct hm_vcpu *h)
+{
+    const struct kvm_sync_regs *k = &h->run->s.regs;
+    /* DR7 as last moved: a MOV to DR7 inside KVM is not seen until a sync */
+    struct hm_mode m = {k->sregs.cr0, k->sregs.efer, k->regs.rflags, h->shadow.dr[7], k->sregs.ss.dpl};
+    return mode_refused(h->hvm, &m);
+}
+
+static const char *cpu_refused(const struct hm_vcpu *h, const struct cpu *c)
+{
+    struct hm_mode m = {c->cr0, c->efer, cpu_get_flags(c), c->dr[7], (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3};
+    return mode_refused(h->hvm, &m);
+}
+
+int hm_handover(struct vcpu *v, const char *why, uint64_t max)
 {
     struct hm_vcpu *h = v->hm;
     struct cpu *c = &v->cpu;
@@ -118,21 +143,26 @@ int hm_handover(struct vcpu *v, const char *why)
     uint64_t t0 = hm_now_ns(), n0 = v->insns;
     rc = hm_events_to_iem(v);
     /* KVM wrote guest memory (code, page tables) behind IEM's decode cache and TLB */
-    iem_flush(v);
+    if (h->kvm_ran)
+        iem_flush(v);
+    h->kvm_ran = false;
     if (rc == IEM_OK || rc == IEM_EXC)
-        rc = iem_exec(v, h->handover_len);
-    /* a mode KVM cannot run here stays with IEM until it ends (or EM is needed) */
-    while ((rc == IEM_OK || rc == IEM_EXC) && h->hvm->kernel_only && (v->cpu.cpl != 0 || cpu_is_v86(&v->cpu)) &&
-           !cpu_is_real(&v->cpu) && !atomic_load(&v->vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)))
-        rc = iem_exec(v, 4096);
+        rc = iem_exec(v, max ? max : h->handover_len);
     h->st.iem_insns += v->insns - n0;
     h->st.iem_ns += hm_now_ns() - t0;
-    if (h->handover_len < HM_HANDOVER_MAX)
+    if (!max && h->handover_len < HM_HANDOVER_MAX)
         h->handover_len *= 2; /* KVM failing again soon: IEM takes longer stretches */
-    if (rc == IEM_HALT || rc == IEM_TRIPLE || rc < 0)
+    if (rc < 0)
         return rc;
-    rc = hm_sync_in(v);
-    return rc < 0 ? rc : 0;
+    /* KVM gets IEM's state whatever comes next: hm_exec reads it back */
+    int src = hm_sync_in(v);
+    if (src < 0)
+        return src;
+    if (rc != IEM_OK && rc != IEM_EXC)
+        return rc; /* halt, triple fault, break */
+    /* a state KVM cannot run stays with IEM, a slice at a time, so that EM
+     * runs the timers and forced actions in between */
+    return cpu_refused(h, c) ? HM_RETURN_EM : 0;
 }
 
 static int system_event(struct vcpu *v)
@@ -195,14 +225,14 @@ int hm_handle_exit(struct vcpu *v)
         snprintf(why, sizeof(why), "%s", run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
                                              ? "emulation failure"
                                              : "KVM internal error");
-        return hm_handover(v, why);
+        return hm_handover(v, why, 0);
     case KVM_EXIT_FAIL_ENTRY:
         snprintf(why, sizeof(why), "VM entry failed, reason %#llx",
                  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-        return hm_handover(v, why);
+        return hm_handover(v, why, 0);
     default:
         h->st.exits_other++;
         snprintf(why, sizeof(why), "KVM exit %u", run->exit_reason);
-        return hm_handover(v, why);
+        return hm_handover(v, why, 0);
     }
 }

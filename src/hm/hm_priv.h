@@ -31,6 +31,10 @@ struct hm_vm {
     bool xsave;           /* KVM_CAP_XSAVE, else KVM_GET/SET_FPU */
     bool xcrs;
     bool kernel_only;     /* kvm-pvm: guest CPL 3 and virtual-8086 code run in IEM */
+    bool legacy_paging;   /* a 32-bit guest may turn paging on (hm_probe_legacy_paging), else
+                           * protected mode without long mode runs in IEM */
+    bool debug_wrong;     /* kvm-pvm: single-step and breakpoints come out wrong (measured), so
+                           * code with EFLAGS.TF or enabled DR7 breakpoints runs in IEM */
     pthread_mutex_t lock; /* the slot table */
     struct hm_slot slots[HM_MAX_SLOTS];
     bool used[HM_MAX_SLOTS]; /* slot ids in use */
@@ -67,11 +71,16 @@ struct hm_vcpu {
     struct cpu shadow;
     bool shadow_valid;
     uint8_t xsave[HM_XSAVE_SIZE] __attribute__((aligned(64)));
+    bool kvm_ran;          /* KVM_RUN since the last hand-over: IEM's caches are stale */
     unsigned handover_len; /* instructions the next hand-over runs (grows while KVM keeps failing) */
     bool said_cannot;      /* "KVM cannot run this guest" printed */
     enum hm_fault fault;
     struct hm_stats st;
 };
+
+/* hm_probe.c: /dev/kvm opened and checked (API, capabilities), or -1 with why. */
+int hm_kvm_open(char *why, size_t len);
+bool hm_probe_legacy_paging(int kvm);
 
 /* hm_mem.c: memory slots that follow PGM's map. */
 int hm_mem_init(struct vm *vm);
@@ -89,9 +98,13 @@ int hm_events_to_iem(struct vcpu *v);
  * status hm_exec returns (HM_CONTINUE_EM: to EM without a status). */
 #define HM_RETURN_EM 100
 int hm_handle_exit(struct vcpu *v);
-int hm_handover(struct vcpu *v, const char *why);
-/* Whether KVM can run the vCPU in the state KVM last reported. */
-bool hm_kvm_can_run(const struct hm_vcpu *h);
+/* Runs IEM where KVM failed or cannot go: `max` instructions at most
+ * (0: a few, growing while KVM keeps failing). 0 to re-enter KVM,
+ * HM_RETURN_EM when the state is still one KVM cannot run, else IEM's
+ * status. */
+int hm_handover(struct vcpu *v, const char *why, uint64_t max);
+/* Why KVM cannot run the vCPU in the state KVM last reported, or NULL. */
+const char *hm_kvm_cannot_run(const struct hm_vcpu *h);
 /* The user-space MSR exits this VM asks for (APIC base, x2APIC, TSC deadline). */
 void hm_msr_filter(struct hm_vm *hvm);
 

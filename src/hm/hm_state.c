@@ -419,7 +419,8 @@ int hm_sync_in(struct vcpu *v)
         regs_put(c, &k->regs);
         h->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
     }
-    if (all || !sregs_same(c, s)) {
+    /* the TPR changes outside KVM too (IEM, the APIC page): KVM's CR8 follows it */
+    if (all || !sregs_same(c, s) || k->sregs.cr8 != lapic_get_cr8(v)) {
         sregs_put(v, &k->sregs);
         memset(k->sregs.interrupt_bitmap, 0, sizeof(k->sregs.interrupt_bitmap));
         h->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;

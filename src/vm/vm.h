@@ -169,6 +169,10 @@ struct vm {
     struct vcpu *cpus;
     enum em_engine engine; /* the engine actually running */
     struct hm_vm *hm;      /* the KVM VM (src/hm) while HM runs any vCPU */
+    /* Set by an engine that cannot give the guest every CPU feature (HM:
+     * KVM's supported CPUID): a feature whose CPUID bit it refuses is left
+     * out of every vCPU's model, so IEM's CPUID and behaviour match it. */
+    bool (*feat_filter)(struct vm *vm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit);
     int exit_status;       /* set by isa-debug-exit, else -1 */
     uint64_t resets;
     _Atomic uint64_t triple_faults; /* since creation; vm_triple_fault reports a few */

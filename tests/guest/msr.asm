@@ -218,6 +218,15 @@ main:
         END_UNLESS_TCG
         WRMSR_RB 0x174, 0, 0, "SYSENTER_CS cleared"
         ; ---- IA32_TSC_AUX, RDTSCP, RDPID ---------------------------------------
+        ; TSC_AUX exists with RDTSCP (no CPU has RDPID without it); a CPU
+        ; without them (HM where KVM does not offer RDTSCP) raises #GP
+        mov eax, 0x80000001
+        cpuid
+        test edx, 1 << 27
+        jnz .tscaux
+        SKIP "TSC_AUX, rdtscp, rdpid: RDTSCP not in CPUID.80000001h:EDX"
+        jmp .end
+.tscaux:
         WRMSR_RB 0xC0000103, 0x1234, 0, "TSC_AUX"
         mov ecx, -1
         rdtscp

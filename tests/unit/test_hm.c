@@ -139,13 +139,22 @@ Test(hm, state_round_trip)
     hm_vm_free(vm);
 }
 
-/* mov eax, 0x1234; mov ebx, eax; hlt */
+/* In real mode, which every KVM runs (a KVM may hand 32-bit protected
+ * mode to IEM, see hm_probe_legacy_paging): mov eax, 0x1234; mov ebx, eax; hlt */
+#define HALT_LEN 10u
 static struct vcpu *load_halt_program(struct vm *vm)
 {
-    static const uint8_t code[] = {0xb8, 0x34, 0x12, 0, 0, 0x89, 0xc3, 0xf4};
+    static const uint8_t code[HALT_LEN] = {0x66, 0xb8, 0x34, 0x12, 0, 0, 0x66, 0x89, 0xc3, 0xf4};
     struct vcpu *v = &vm->cpus[0];
+    struct cpu *c = &v->cpu;
     pgm_load(&vm->pgm, CODE, code, sizeof(code));
-    v->cpu.rip = CODE;
+    c->cr0 = CR0_ET;
+    for (int i = 0; i < 6; i++)
+        set_seg(&c->seg[i], 0, 0, 0xffff, i == S_CS ? 0x9b : 0x93);
+    c->cpl = 0;
+    cpu_set_flags(c, F_1);
+    c->rip = CODE;
+    hm_flush(v);
     return v;
 }
 
@@ -156,7 +165,7 @@ Test(hm, eintr_is_retried)
     hm_inject_fault(v, HM_FAULT_EINTR);
     cr_assert_eq(hm_exec(v, 1000), IEM_HALT);
     cr_expect_eq(v->cpu.gpr[R_BX], 0x1234);
-    cr_expect_eq(v->cpu.rip, CODE + 8);
+    cr_expect_eq(v->cpu.rip, CODE + HALT_LEN);
     cr_expect_eq(v->insns, 0, "no instruction went to IEM");
     hm_vm_free(vm);
 }
@@ -171,7 +180,7 @@ Test(hm, internal_error_hands_over_to_iem)
     cr_assert_eq(hm_exec(v, 1000), IEM_HALT);
     cr_expect_eq(v->insns, 1, "IEM retired %llu instructions", (unsigned long long)v->insns);
     cr_expect_eq(v->cpu.gpr[R_BX], 0x1234);
-    cr_expect_eq(v->cpu.rip, CODE + 8);
+    cr_expect_eq(v->cpu.rip, CODE + HALT_LEN);
     hm_vm_free(vm);
 }
 
