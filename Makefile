@@ -22,7 +22,7 @@ else
 endif
 CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -pthread
-LIBS := -lZydis -lZycore -lcapstone
+LIBS := -lZydis -lZycore -lcapstone -lz
 # the display's screenshots (src/devices/vga_png.c)
 CFLAGS += $(PNG_CFLAGS)
 LIBS += $(PNG_LIBS)
