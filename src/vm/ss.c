@@ -280,8 +280,10 @@ void ss_fields_print(struct ss_in *in, const struct ss_field *f, uint32_t ver, c
                 fprintf(out, " %" PRId64, (int64_t)v);
             else if (f->type == SS_TIMER && v == CLOCK_NEVER)
                 fprintf(out, " never");
-            else if (f->type == SS_BOOL || f->type == SS_TIMER || sz == 8)
+            else if (f->type == SS_BOOL || f->type == SS_TIMER)
                 fprintf(out, " %" PRIu64, v);
+            else if (sz == 8)
+                fprintf(out, " 0x%" PRIx64, v);
             else
                 fprintf(out, " 0x%0*" PRIx64, (int)sz * 2, v);
         }

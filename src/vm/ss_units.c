@@ -76,7 +76,6 @@ static void vcpu_post_load(void *opaque)
     iem_flush(v);
     v->cpu.pdpte_loaded = pdpte_loaded;
     tlb_mode_changed(v);
-    vcpu_ff_set(v, VCPU_FF_TLB_FLUSH);
 }
 
 static const struct ss_desc vcpu_desc = {1, vcpu_fields, vcpu_pre_save, vcpu_post_load};

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Saved state of a running guest through the monitor: the guest program
+runs (no --icount: real time), `savevm` stops it, saves and lets it run on
+to its end; a second pcvm starts from the file (-loadvm) and finishes the
+program: its serial output is the tail of the first run's, the summary
+included, and it exits with the program's status. Then the fixture saved
+by the first version of the format (tests/ss/v1-pit.pcvmss) loads under
+REM and IEM and finishes as it did then: loading it stays a test forever.
+usage: live.py PCVM GUESTDIR"""
+import os, socket, subprocess, sys, tempfile, time
+
+pcvm, guest = sys.argv[1], sys.argv[2]
+here = os.path.dirname(os.path.abspath(__file__))
+d = tempfile.mkdtemp()
+sock, state = os.path.join(d, "mon.sock"), os.path.join(d, "state")
+base = [pcvm, "-m", "16M", "-nodefaults", "-serial", "stdio", "-display", "none",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4"]
+fails = []
+
+def check(cond, what):
+    print(("PASS: " if cond else "FAIL: ") + what)
+    if not cond:
+        fails.append(what)
+
+def connect(path):
+    for _ in range(200):
+        try:
+            s = socket.socket(socket.AF_UNIX); s.connect(path); s.settimeout(60); return s
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("cannot connect to " + path)
+
+def until(s, marker):
+    buf = b""
+    while marker not in buf:
+        b = s.recv(65536)
+        if not b:
+            break
+        buf += b
+    return buf.decode(errors="replace")
+
+prog = os.path.join(guest, "pit.bin")
+p = subprocess.Popen(base + ["-kernel", prog, "-S", "-monitor", "unix:%s,server,nowait" % sock],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+m = connect(sock)
+until(m, b"(pcvm) ")
+def cmd(line):
+    m.sendall(line.encode() + b"\n")
+    return until(m, b"(pcvm) ")
+cmd("cont")
+time.sleep(0.05)
+r = cmd("savevm " + state)
+check("Error" not in r, "savevm while the guest runs (%s)" % r.strip().replace("\n", " | "))
+check("running" in cmd("info status"), "the guest runs on after savevm")
+out, err = p.communicate(timeout=300)
+full = out.decode(errors="replace")
+check(p.returncode == 1 and "SUMMARY" in full, "the saved run ends as it would (status %d)" % p.returncode)
+
+r = subprocess.run(base + ["-kernel", prog, "-loadvm", state], capture_output=True, timeout=300)
+tail = r.stdout.decode(errors="replace")
+check(r.returncode == 1, "the restored run exits with the program's status (%d; %s)"
+      % (r.returncode, r.stderr.decode(errors="replace").strip()[:200]))
+check("SUMMARY" in tail and full.endswith(tail), "the restored run prints the rest of the program's output")
+
+# the first version's fixture
+fixture = os.path.join(here, "v1-pit.pcvmss")
+want = open(os.path.join(here, "v1-pit.serial"), "rb").read()
+for engine in ("rem", "iem"):
+    r = subprocess.run(base + ["--icount", "--engine=" + engine, "-kernel", prog, "-loadvm", fixture],
+                       capture_output=True, timeout=300)
+    check(r.returncode == 1 and r.stdout == want,
+          "the v1 fixture loads under %s and finishes byte for byte as saved (status %d%s)"
+          % (engine.upper(), r.returncode, "; " + r.stderr.decode(errors="replace").strip()[:200] if r.stderr else ""))
+r = subprocess.run(base + ["-kernel", prog, "--print-state", fixture], capture_output=True, timeout=60)
+check(r.returncode == 0 and b"pit #0" in r.stdout and b"end #0" in r.stdout, "--print-state prints the fixture")
+
+# bad input on the command line: one line, status 2
+junk = os.path.join(d, "junk")
+open(junk, "wb").write(b"PCVMSAV\n" + b"\x01\x00\x00\x00" + b"\xff" * 40)
+for args, what in ((["-loadvm", junk], "a corrupt file"), (["-loadvm", os.path.join(d, "missing")], "a missing file"),
+                   (["-m", "32M", "-loadvm", state], "another RAM size"),
+                   (["-incoming", "tcp:1234"], "-incoming other than file:")):
+    r = subprocess.run(base + ["-kernel", prog] + args, capture_output=True, timeout=60)
+    e = r.stderr.decode(errors="replace")
+    check(r.returncode == 2 and e.count("\n") == 1 and not r.stdout, "%s: one line, status 2 (%r)" % (what, e))
+sys.exit(1 if fails else 0)
