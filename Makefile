@@ -154,7 +154,7 @@ dbg-check: $(BUILD)/pcvm $(GUEST)/gdbstub.elf
 # across), a live savevm through the monitor, the first version's fixture
 # (tests/ss).
 .PHONY: ss-check
-ss-check: $(BUILD)/pcvm guest
+ss-check: $(BUILD)/pcvm guest $(GUEST)/echo.bin $(GUEST)/timing.bin
 	sh tests/ss/roundtrip.sh $(BUILD)/pcvm $(GUEST) && python3 tests/ss/live.py $(BUILD)/pcvm $(GUEST)
 
 # The guest programs on REM and on IEM, then both with --icount, whose serial

@@ -193,11 +193,13 @@ static int check_header(struct ss_in *in, struct vm *vm, const struct ss_target 
     for (uint32_t i = 0; i < nunits; i++) {
         if (get_name(&u.body, name) < 0 || ss_get_u32(&u.body, &inst) < 0)
             goto bad;
-        if (i >= n || strcmp(name, t[i].name) || inst != t[i].instance) {
-            snprintf(err, errlen, "configuration does not match: the saved machine has '%s' #%u where this one has %s%s",
-                     name, inst, i < n ? "'" : "nothing", i < n ? t[i].name : "");
-            if (i < n)
-                strncat(err, "'", errlen - strlen(err) - 1);
+        if (i >= n) {
+            snprintf(err, errlen, "configuration does not match: '%s' #%u is not in this machine", name, inst);
+            return -1;
+        }
+        if (strcmp(name, t[i].name) || inst != t[i].instance) {
+            snprintf(err, errlen, "configuration does not match: the saved machine has '%s' #%u where this one has '%s' #%u",
+                     name, inst, t[i].name, t[i].instance);
             return -1;
         }
     }
