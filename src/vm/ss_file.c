@@ -369,24 +369,25 @@ static void unquiesce(struct vm *vm, enum vm_state from, bool resume)
         dbg_resume(vm, -1);
 }
 
-int vm_savevm(struct vm *vm, const char *path, char *err, size_t errlen)
+/* Saves or loads (busy) with the VM stopped, as the monitor asks. */
+static int stopped_do(struct vm *vm, const char *path, enum vm_state busy, char *err, size_t errlen)
 {
     enum vm_state from;
     bool resume;
-    if (quiesce(vm, VM_SAVING, &from, &resume, err, errlen) < 0)
+    *err = 0;
+    if (quiesce(vm, busy, &from, &resume, err, errlen) < 0)
         return -1;
-    int rc = ss_save(vm, path, err, errlen);
+    int rc = busy == VM_SAVING ? ss_save(vm, path, err, errlen) : ss_load(vm, path, err, errlen);
     unquiesce(vm, from, resume);
     return rc;
 }
 
+int vm_savevm(struct vm *vm, const char *path, char *err, size_t errlen)
+{
+    return stopped_do(vm, path, VM_SAVING, err, errlen);
+}
+
 int vm_loadvm(struct vm *vm, const char *path, char *err, size_t errlen)
 {
-    enum vm_state from;
-    bool resume;
-    if (quiesce(vm, VM_LOADING, &from, &resume, err, errlen) < 0)
-        return -1;
-    int rc = ss_load(vm, path, err, errlen);
-    unquiesce(vm, from, resume);
-    return rc;
+    return stopped_do(vm, path, VM_LOADING, err, errlen);
 }

@@ -3,36 +3,14 @@
 (-S) guest: info registers, x, bad and overlong lines, stop/cont; the QMP
 greeting, capabilities, query-status, malformed input, RESUME and
 SHUTDOWN events. usage: monitor_qmp.py PCVM GUEST_ELF"""
-import json, os, socket, subprocess, sys, tempfile, time
+import json, os, subprocess, sys, tempfile, time
+from montest import check, connect, fails, until
 
 pcvm, elf = sys.argv[1], sys.argv[2]
 d = tempfile.mkdtemp()
 mon, qmp = os.path.join(d, "mon.sock"), os.path.join(d, "qmp.sock")
 base = [pcvm, "-nodefaults", "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
         "-kernel", elf, "-S"]
-fails = []
-
-def check(cond, what):
-    print(("PASS: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
-
-def connect(path):
-    for _ in range(100):
-        try:
-            s = socket.socket(socket.AF_UNIX); s.connect(path); s.settimeout(10); return s
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("cannot connect to " + path)
-
-def until(s, marker):
-    buf = b""
-    while marker not in buf:
-        b = s.recv(65536)
-        if not b:
-            break
-        buf += b
-    return buf.decode(errors="replace")
 
 p = subprocess.Popen(base + ["-monitor", "unix:%s,server,nowait" % mon, "-qmp", "unix:%s,server,nowait" % qmp],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)

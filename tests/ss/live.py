@@ -7,7 +7,9 @@ program's status. Then the fixture saved
 by the first version of the format (tests/ss/v1-pit.pcvmss) loads under
 REM and IEM and finishes as it did then: loading it stays a test forever.
 usage: live.py PCVM GUESTDIR"""
-import os, socket, subprocess, sys, tempfile, time
+import os, subprocess, sys, tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dbg"))
+from montest import check, connect, fails, until
 
 pcvm, guest = sys.argv[1], sys.argv[2]
 here = os.path.dirname(os.path.abspath(__file__))
@@ -16,35 +18,12 @@ sock, state = os.path.join(d, "mon.sock"), os.path.join(d, "state")
 base = [pcvm, "-m", "16M", "-nodefaults", "-serial", "stdio", "-display", "none",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4"]
 prog = os.path.join(guest, "pit.bin")
-fails = []
-
-def check(cond, what):
-    print(("PASS: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
-
-def connect(path):
-    for _ in range(200):
-        try:
-            s = socket.socket(socket.AF_UNIX); s.connect(path); s.settimeout(60); return s
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("cannot connect to " + path)
-
-def until(s, marker):
-    buf = b""
-    while marker not in buf:
-        b = s.recv(65536)
-        if not b:
-            break
-        buf += b
-    return buf.decode(errors="replace")
 
 # a running guest: the echo program polls COM1 and echoes what it reads
 echo = os.path.join(guest, "echo.bin")
 p = subprocess.Popen(base + ["-kernel", echo, "-monitor", "unix:%s,server,nowait" % sock],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-m = connect(sock)
+m = connect(sock, 60)
 until(m, b"(pcvm) ")
 def cmd(line):
     m.sendall(line.encode() + b"\n")
