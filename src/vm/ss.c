@@ -187,6 +187,10 @@ int ss_fields_save(struct ss_out *o, const struct ss_field *f, const void *obj)
             uint32_t n = elems(f, obj, &p);
             for (uint32_t i = 0; i < n && rc == 0; i++)
                 rc = ss_fields_save(o, f->sub, p + (size_t)i * f->stride);
+        } else if (f->type == SS_PBLOB) {
+            const uint8_t *blob;
+            memcpy(&blob, p, sizeof(blob));
+            rc = ss_blob_save(o, blob, f->count);
         } else if (f->type == SS_TIMER) {
             uint64_t d = timer_deadline((const struct clock_timer *)p);
             rc = ss_put(o, &d, 8);
@@ -220,6 +224,13 @@ int ss_fields_load(struct ss_in *in, const struct ss_field *f, uint32_t ver, voi
                 if (ss_fields_load(in, f->sub, ver, (uint8_t *)base + (size_t)i * f->stride, apply, unit, err,
                                    errlen) < 0)
                     return -1;
+            continue;
+        }
+        if (f->type == SS_PBLOB) {
+            uint8_t *blob;
+            memcpy(&blob, p, sizeof(blob));
+            if (ss_blob_load(in, apply ? blob : NULL, f->count, unit, err, errlen) < 0)
+                return -1;
             continue;
         }
         unsigned sz = type_size[f->type];
@@ -265,6 +276,12 @@ void ss_fields_print(struct ss_in *in, const struct ss_field *f, uint32_t ver, c
                 snprintf(sub, sizeof(sub), "%s%s[%u].", prefix, f->name, i);
                 ss_fields_print(in, f->sub, ver, base ? base + (size_t)i * f->stride : NULL, out, sub);
             }
+            continue;
+        }
+        if (f->type == SS_PBLOB) {
+            uint64_t nz = ss_blob_skip(in, f->count);
+            fprintf(out, "  %s%s = %u bytes, %llu pages not all zero\n", prefix, f->name, f->count,
+                    (unsigned long long)nz);
             continue;
         }
         unsigned sz = type_size[f->type];

@@ -21,6 +21,7 @@ enum ss_type {
     SS_TIMER,  /* struct clock_timer: its deadline (CLOCK_NEVER when disarmed) */
     SS_STRUCT, /* an array of structures described by sub */
     SS_PSTRUCT, /* a pointer to count_at's (an unsigned member) structures */
+    SS_PBLOB,   /* a pointer to count bytes of memory (a multiple of 4 KiB): compressed, zero pages skipped */
 };
 
 /* One field: count elements of type at offset in the object, present in
@@ -61,6 +62,8 @@ struct ss_field {
 /* member m points to as many struct et as the unsigned member n says */
 #define SS_PSTRUCT_FIELD(st, m, et, subtab, n) \
     {#m, SS_PSTRUCT, 1, 1, offsetof(st, m), sizeof(et), subtab, offsetof(st, n)}
+/* member m points to len bytes of memory (VRAM) */
+#define SS_PBLOB_FIELD(st, m, len) {#m, SS_PBLOB, 1, len, offsetof(st, m), 0, NULL, 0}
 #define SS_END {NULL, 0, 0, 0, 0, 0, NULL, 0}
 
 /* A unit's description. The hooks are optional: pre_save may refuse (a

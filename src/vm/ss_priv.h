@@ -74,5 +74,11 @@ int ss_ram_save(struct ss_out *o, struct vm *vm);
 /* Checks (vm NULL) or loads a pgm unit. */
 int ss_ram_load(struct ss_in *in, uint32_t ver, struct vm *vm, uint64_t ram_size, char *err, size_t errlen);
 void ss_ram_print(struct ss_in *in, FILE *out);
+/* A memory blob (RAM, VRAM; a multiple of 4 KiB) in 16-page chunks, zero
+ * pages skipped, the rest compressed. Loading checks only when dst is
+ * NULL; skipping returns the pages not all zero. */
+int ss_blob_save(struct ss_out *o, const uint8_t *p, uint64_t len);
+int ss_blob_load(struct ss_in *in, uint8_t *dst, uint64_t len, const char *unit, char *err, size_t errlen);
+uint64_t ss_blob_skip(struct ss_in *in, uint64_t len);
 
 #endif

@@ -6,32 +6,34 @@
 # byte. And the whole machine state saved at a later instruction M, once
 # after the restore and once in an uninterrupted run, must be the same
 # file: every CPU register, RAM page, device register and timer.
+# The VGA programs run with -device VGA (its VRAM and registers saved too).
 # Engines: REM to REM, IEM to IEM, and REM to IEM (saved under one engine,
 # restored under the other).
 # usage: roundtrip.sh PCVM GUESTDIR [PROGRAM...]
 pcvm=$1 guest=$2
 shift 2
-progs=${*:-"timing pit rtc hpet apic ioapic interrupts i8042 paging long_mode sse x87 smc"}
+progs=${*:-"timing pit rtc hpet apic ioapic interrupts i8042 paging long_mode sse x87 smc vgatext vga13h"}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 base="-m 16M -nodefaults -serial stdio -display none -device isa-debug-exit,iobase=0xf4,iosize=0x4 --icount"
 fail=0 n=0
 for p in $progs; do
     k=$guest/$p.bin
+    case $p in vga*) vga="-device VGA" ;; *) vga="" ;; esac
     [ -f "$k" ] || { echo "FAIL  $p: $k is missing"; fail=1; continue; }
     for pair in rem:rem iem:iem rem:iem; do
         se=${pair%:*} le=${pair#*:}
-        "$pcvm" $base --engine=$se -kernel "$k" > "$tmp/full" 2>/dev/null
+        "$pcvm" $base $vga --engine=$se -kernel "$k" > "$tmp/full" 2>/dev/null
         for N in 1000000 300000 100000 30000 10000 3000 1000; do
             rm -f "$tmp/state"
-            "$pcvm" $base --engine=$se -kernel "$k" --max-insns $N --savevm "$tmp/state" > "$tmp/a" 2>"$tmp/a.err"
+            "$pcvm" $base $vga --engine=$se -kernel "$k" --max-insns $N --savevm "$tmp/state" > "$tmp/a" 2>"$tmp/a.err"
             [ -f "$tmp/state" ] && break # else the program ended before N: try a smaller N
         done
         if [ ! -f "$tmp/state" ]; then
             echo "FAIL  $p $pair: no state saved ($(head -1 "$tmp/a.err"))"; fail=1; continue
         fi
         n=$((n + 1))
-        "$pcvm" $base --engine=$le -kernel "$k" -loadvm "$tmp/state" > "$tmp/b" 2>"$tmp/b.err"
+        "$pcvm" $base $vga --engine=$le -kernel "$k" -loadvm "$tmp/state" > "$tmp/b" 2>"$tmp/b.err"
         if ! cat "$tmp/a" "$tmp/b" | cmp -s - "$tmp/full"; then
             echo "FAIL  $p $pair (saved at $N): serial output differs from an uninterrupted run"
             head -3 "$tmp/b.err"
@@ -39,13 +41,13 @@ for p in $progs; do
         fi
         M=$((N + N / 2))
         rm -f "$tmp/ref" "$tmp/rest"
-        "$pcvm" $base --engine=$se -kernel "$k" --max-insns $M --savevm "$tmp/ref" > /dev/null 2>&1
-        "$pcvm" $base --engine=$le -kernel "$k" -loadvm "$tmp/state" --max-insns $M --savevm "$tmp/rest" \
+        "$pcvm" $base $vga --engine=$se -kernel "$k" --max-insns $M --savevm "$tmp/ref" > /dev/null 2>&1
+        "$pcvm" $base $vga --engine=$le -kernel "$k" -loadvm "$tmp/state" --max-insns $M --savevm "$tmp/rest" \
             > /dev/null 2>&1
         if [ -f "$tmp/ref" ] && ! cmp -s "$tmp/ref" "$tmp/rest"; then
             echo "FAIL  $p $pair: the state at instruction $M after a restore at $N differs from an uninterrupted run's"
-            "$pcvm" $base -kernel "$k" --print-state "$tmp/ref" > "$tmp/ref.txt" 2>&1
-            "$pcvm" $base -kernel "$k" --print-state "$tmp/rest" > "$tmp/rest.txt" 2>&1
+            "$pcvm" $base $vga -kernel "$k" --print-state "$tmp/ref" > "$tmp/ref.txt" 2>&1
+            "$pcvm" $base $vga -kernel "$k" --print-state "$tmp/rest" > "$tmp/rest.txt" 2>&1
             diff "$tmp/ref.txt" "$tmp/rest.txt" | grep '^[<>]  ' | cut -c1-120 | head -6
             fail=1; continue
         fi
