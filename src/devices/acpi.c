@@ -558,7 +558,8 @@ static void acpi_destroy(void *opaque)
 
 /* The PM timer reads the virtual clock: nothing of its own to save. */
 static const struct ss_field acpi_fields[] = {
-    SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16), SS_FIELD(struct dev_acpi, cnt, U16),
+    SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16),
+    SS_FIELD(struct dev_acpi, cnt, U16),
     SS_END,
 };
 static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, NULL};

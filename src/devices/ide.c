@@ -430,13 +430,15 @@ static const struct ss_field ide_dev_fields[] = {
     SS_FIELD_MAX(struct ide_dev, end, U32, IDE_BUF_SIZE), F(pio_out, BOOL), F(packet, U8), F(sense_key, U8),
     F(asc, U8), F(ascq, U8), F(unit_attention, BOOL), F(tray_open, BOOL), F(locked, BOOL), F(media_event, U8),
     F(byte_limit, U32), F(cd_lba, U64), F(cd_left, U32), F(xfer_left, U64),
-    SS_FIELD_MAX(struct ide_dev, buf_len, U32, IDE_BUF_SIZE), SS_FIELD_MAX(struct ide_dev, buf_off, U32, IDE_BUF_SIZE),
+    SS_FIELD_MAX(struct ide_dev, buf_len, U32, IDE_BUF_SIZE),
+    SS_FIELD_MAX(struct ide_dev, buf_off, U32, IDE_BUF_SIZE),
     F(packet_dma, BOOL), SS_END,
 };
 #undef F
 #define F(m, t) SS_FIELD(struct ide_channel, m, t)
 static const struct ss_field ide_channel_fields[] = {
-    SS_STRUCT_FIELD(struct ide_channel, dev, struct ide_dev, ide_dev_fields), SS_FIELD_MAX(struct ide_channel, cur, U32, 1),
+    SS_STRUCT_FIELD(struct ide_channel, dev, struct ide_dev, ide_dev_fields),
+    SS_FIELD_MAX(struct ide_channel, cur, U32, 1),
     F(devctl, U8), F(irq_level, I32), F(bm_cmd, U8), F(bm_status, U8), F(bm_prd, U32), F(prd_next, U32),
     F(prd_addr, U32), F(prd_left, U32), F(prd_eot, BOOL), SS_END,
 };
@@ -452,8 +454,8 @@ static int ide_pre_save(void *opaque, char *err, size_t errlen)
     for (unsigned n = 0; n < 4; n++) {
         const struct ide_dev *d = &ide->ch[n / 2].dev[n % 2];
         if (d->end_xfer || d->dma_pending || (d->status & (ST_BSY | ST_DRQ))) {
-            snprintf(err, errlen, "ide: %s %s is in the middle of a command; try again", n / 2 ? "secondary" : "primary",
-                     n % 2 ? "slave" : "master");
+            snprintf(err, errlen, "ide: %s %s is in the middle of a command; try again",
+                     n / 2 ? "secondary" : "primary", n % 2 ? "slave" : "master");
             return -1;
         }
     }
@@ -508,7 +510,8 @@ int dev_ide_create(struct vm *vm, char *err, size_t errlen)
         if (bus_pio_register(&vm->bus, cmd_port[n], 8, &cmd_ops, &ide->ch[n], "ide") < 0 ||
             bus_pio_register(&vm->bus, ctl_port[n], 1, &ctl_ops, &ide->ch[n], "ide-ctl") < 0)
             goto fail_wiring;
-    if (bus_add_device(&vm->bus, "ide", ide, ide_reset, ide_destroy) < 0 || bus_describe(&vm->bus, ide, &ide_ss) < 0)
+    if (bus_add_device(&vm->bus, "ide", ide, ide_reset, ide_destroy) < 0 ||
+        bus_describe(&vm->bus, ide, &ide_ss) < 0)
         goto fail_wiring;
     ide_reset(ide);
     write_boot_order(vm, cfg->boot_order ? cfg->boot_order : "cad");

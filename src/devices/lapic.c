@@ -569,7 +569,8 @@ static const struct ss_field lapic_fields[] = {
 };
 #undef F
 static const struct ss_field apic_fields[] = {
-    SS_PSTRUCT_FIELD(struct dev_apic, cpus, struct lapic, lapic_fields, n), SS_FIELD(struct dev_apic, rr, U32),
+    SS_PSTRUCT_FIELD(struct dev_apic, cpus, struct lapic, lapic_fields, n),
+    SS_FIELD(struct dev_apic, rr, U32),
     SS_END,
 };
 
@@ -604,7 +605,8 @@ int dev_apic_create(struct vm *vm, struct dev_apic **out)
         clock_timer_init(&a->cpus[i].timer, vm_clock(vm), timer_fire, &a->cpus[i]);
     }
     apic_reset(a);
-    if (lapic_map_page(a, APIC_DEFAULT_BASE, NULL) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0 ||
+    if (lapic_map_page(a, APIC_DEFAULT_BASE, NULL) < 0 ||
+        bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0 ||
         bus_describe(&vm->bus, a, &apic_ss) < 0) {
         apic_destroy(a);
         return -EBUSY;

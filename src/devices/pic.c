@@ -340,13 +340,15 @@ static void pic_destroy(void *opaque)
 #define F(m, t) SS_FIELD(struct pic_chip, m, t)
 static const struct ss_field chip_fields[] = {
     F(edge, U8), F(lines, U8), F(isr, U8), F(imr, U8), F(elcr, U8), F(elcr_mask, U8), F(vector_base, U8),
-    F(icw3, U8), SS_FIELD_MAX(struct pic_chip, lowest, U8, 7), SS_FIELD_MAX(struct pic_chip, init_step, U8, 4),
+    F(icw3, U8), SS_FIELD_MAX(struct pic_chip, lowest, U8, 7),
+    SS_FIELD_MAX(struct pic_chip, init_step, U8, 4),
     F(icw4_needed, BOOL), F(single, BOOL), F(auto_eoi, BOOL), F(rotate_aeoi, BOOL), F(sfnm, BOOL),
     F(special_mask, BOOL), F(read_isr, BOOL), F(poll, BOOL), SS_END,
 };
 #undef F
 static const struct ss_field pic_fields[] = {
-    SS_STRUCT_FIELD(struct dev_pic, c, struct pic_chip, chip_fields), SS_FIELD(struct dev_pic, intr, BOOL), SS_END,
+    SS_STRUCT_FIELD(struct dev_pic, c, struct pic_chip, chip_fields), SS_FIELD(struct dev_pic, intr, BOOL),
+    SS_END,
 };
 static const struct ss_desc pic_ss = {1, pic_fields, NULL, NULL};
 

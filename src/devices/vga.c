@@ -242,9 +242,12 @@ static const struct ss_field vga_fields[] = {
     SS_STRUCT_FIELD(struct dev_vga, pci, struct pci_device, pci_device_ss_fields),
     SS_PBLOB_FIELD(struct dev_vga, vram, VGA_VRAM_SIZE),
     F(misc, U8), F(feature, U8), SS_FIELD_MAX(struct dev_vga, sr_index, U8, 7), F(sr, U8),
-    SS_FIELD_MAX(struct dev_vga, gr_index, U8, 15), F(gr, U8), SS_FIELD_MAX(struct dev_vga, cr_index, U8, 0x3f),
-    F(cr, U8), SS_FIELD_MAX(struct dev_vga, ar_index, U8, 0x3f), F(ar, U8), F(ar_flip, BOOL), F(dac_rindex, U8),
-    F(dac_windex, U8), SS_FIELD_MAX(struct dev_vga, dac_sub, U8, 2), F(dac_state, U8), F(pel_mask, U8), F(dac, U8),
+    SS_FIELD_MAX(struct dev_vga, gr_index, U8, 15), F(gr, U8),
+    SS_FIELD_MAX(struct dev_vga, cr_index, U8, 0x3f),
+    F(cr, U8), SS_FIELD_MAX(struct dev_vga, ar_index, U8, 0x3f), F(ar, U8), F(ar_flip, BOOL),
+    F(dac_rindex, U8),
+    F(dac_windex, U8), SS_FIELD_MAX(struct dev_vga, dac_sub, U8, 2), F(dac_state, U8), F(pel_mask, U8),
+    F(dac, U8),
     F(latch, U8), F(vbe_index, U16), F(vbe, U16), SS_END,
 };
 #undef F

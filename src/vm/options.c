@@ -682,7 +682,8 @@ int vm_options_apply(struct vm_options *o, struct vm *vm)
     if (o->loadvm || o->print_state) {
         char err[600];
         if (o->print_state)
-            return ss_print(vm, o->print_state, stdout, err, sizeof(err)) < 0 ? die("--print-state: %s", err) : 1;
+            return ss_print(vm, o->print_state, stdout, err, sizeof(err)) < 0 ? die("--print-state: %s", err)
+                                                                               : 1;
         if (vm_loadvm(vm, o->loadvm, err, sizeof(err)) < 0)
             return die("-loadvm: %s", err);
     }

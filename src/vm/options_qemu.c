@@ -256,7 +256,8 @@ int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *use
         cpu_model_list(stdout);
         return 1;
     }
-    if (!strcmp(a, "-loadvm") || !strcmp(a, "-incoming") || !strcmp(a, "-savevm") || !strcmp(a, "-print-state")) {
+    if (!strcmp(a, "-loadvm") || !strcmp(a, "-incoming") || !strcmp(a, "-savevm") ||
+        !strcmp(a, "-print-state")) {
         if (!v)
             return bad("option %s needs an argument%s", a, "");
         *used = 1;

@@ -33,8 +33,8 @@ static const struct ss_field no_fields[] = {SS_END};
 const struct ss_desc ss_stateless = {1, no_fields, NULL, NULL};
 
 static const unsigned type_size[] = {
-    [SS_U8] = 1, [SS_U16] = 2, [SS_U32] = 4, [SS_U64] = 8, [SS_I32] = 4, [SS_I64] = 8, [SS_BOOL] = 1,
-    [SS_TIMER] = 8,
+    [SS_U8] = 1,  [SS_U16] = 2, [SS_U32] = 4,  [SS_U64] = 8,
+    [SS_I32] = 4, [SS_I64] = 8, [SS_BOOL] = 1, [SS_TIMER] = 8,
 };
 
 static uint32_t crc_of(uint32_t crc, const void *buf, size_t len)
@@ -116,9 +116,18 @@ static int get_n(struct ss_in *in, void *v, unsigned n)
     return 0;
 }
 
-int ss_get_u8(struct ss_in *in, uint8_t *v) { return get_n(in, v, 1); }
-int ss_get_u32(struct ss_in *in, uint32_t *v) { return get_n(in, v, 4); }
-int ss_get_u64(struct ss_in *in, uint64_t *v) { return get_n(in, v, 8); }
+int ss_get_u8(struct ss_in *in, uint8_t *v)
+{
+    return get_n(in, v, 1);
+}
+int ss_get_u32(struct ss_in *in, uint32_t *v)
+{
+    return get_n(in, v, 4);
+}
+int ss_get_u64(struct ss_in *in, uint64_t *v)
+{
+    return get_n(in, v, 8);
+}
 
 int ss_unit_next(struct ss_in *in, struct ss_unit *u, char *err, size_t errlen)
 {
@@ -144,13 +153,16 @@ int ss_unit_next(struct ss_in *in, struct ss_unit *u, char *err, size_t errlen)
             return -1;
         }
     if (!(body = ss_get(in, len)) || !(crcp = ss_get(in, 4))) {
-        snprintf(err, errlen, "truncated file: unit '%s' at offset %" PRIu64 " needs %" PRIu64
-                 " bytes, the file ends first", u->name, start, len);
+        snprintf(err, errlen,
+                 "truncated file: unit '%s' at offset %" PRIu64 " needs %" PRIu64
+                 " bytes, the file ends first",
+                 u->name, start, len);
         return -1;
     }
     memcpy(&crc, crcp, 4);
     if (crc_of(0, in->p + start, in->pos - 4 - start) != crc) {
-        snprintf(err, errlen, "bad CRC in unit '%s' instance %u at offset %" PRIu64, u->name, u->instance, start);
+        snprintf(err, errlen, "bad CRC in unit '%s' instance %u at offset %" PRIu64, u->name, u->instance,
+                 start);
         return -1;
     }
     u->body = (struct ss_in){body, len, 0};
@@ -242,7 +254,8 @@ int ss_fields_load(struct ss_in *in, const struct ss_field *f, uint32_t ver, voi
         for (uint32_t i = 0; i < f->count; i++) {
             uint64_t v = get_le(src + (size_t)i * sz, sz);
             if ((f->type == SS_BOOL && v > 1) || (f->max && v > f->max)) {
-                snprintf(err, errlen, "unit '%s': field '%s' holds %" PRIu64 ", out of range", unit, f->name, v);
+                snprintf(err, errlen, "unit '%s': field '%s' holds %" PRIu64 ", out of range", unit, f->name,
+                         v);
                 return -1;
             }
         }

@@ -17,9 +17,15 @@
 struct vm;
 
 enum ss_type {
-    SS_U8 = 1, SS_U16, SS_U32, SS_U64, SS_I32, SS_I64, SS_BOOL,
-    SS_TIMER,  /* struct clock_timer: its deadline (CLOCK_NEVER when disarmed) */
-    SS_STRUCT, /* an array of structures described by sub */
+    SS_U8 = 1,
+    SS_U16,
+    SS_U32,
+    SS_U64,
+    SS_I32,
+    SS_I64,
+    SS_BOOL,
+    SS_TIMER,   /* struct clock_timer: its deadline (CLOCK_NEVER when disarmed) */
+    SS_STRUCT,  /* an array of structures described by sub */
     SS_PSTRUCT, /* a pointer to count_at's (an unsigned member) structures */
     SS_PBLOB,   /* a pointer to count bytes of memory (a multiple of 4 KiB): compressed, zero pages skipped */
 };
@@ -49,22 +55,44 @@ struct ss_field {
 #define SS_SIZE_BOOL 1
 /* count from the member's size; a member whose size is not a multiple of
  * the type's does not compile */
-#define SS_COUNT_(st, m, sz) \
+#define SS_COUNT_(st, m, sz)                                                                                 \
     (uint32_t)(sizeof(((st *)0)->m) / (sz) + 0 * sizeof(char[sizeof(((st *)0)->m) % (sz) ? -1 : 1]))
-#define SS_FIELD(st, m, t) {#m, SS_##t, 1, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, 0}
+#define SS_FIELD(st, m, t)                                                                                   \
+    {                                                                                                        \
+#m, SS_##t, 1, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, 0                            \
+    }
 /* ... bounded by max; ... added in version since */
-#define SS_FIELD_MAX(st, m, t, mx) {#m, SS_##t, 1, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, mx}
-#define SS_FIELD_V(st, m, t, v) {#m, SS_##t, v, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, 0}
-#define SS_TIMER_FIELD(st, m) {#m, SS_TIMER, 1, 1, offsetof(st, m), 0, NULL, 0}
+#define SS_FIELD_MAX(st, m, t, mx)                                                                           \
+    {                                                                                                        \
+#m, SS_##t, 1, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, mx                           \
+    }
+#define SS_FIELD_V(st, m, t, v)                                                                              \
+    {                                                                                                        \
+#m, SS_##t, v, SS_COUNT_(st, m, SS_SIZE_##t), offsetof(st, m), 0, NULL, 0                            \
+    }
+#define SS_TIMER_FIELD(st, m)                                                                                \
+    {                                                                                                        \
+#m, SS_TIMER, 1, 1, offsetof(st, m), 0, NULL, 0                                                      \
+    }
 /* member m is an array of (or one) struct et described by sub */
-#define SS_STRUCT_FIELD(st, m, et, subtab) \
-    {#m, SS_STRUCT, 1, SS_COUNT_(st, m, sizeof(et)), offsetof(st, m), sizeof(et), subtab, 0}
+#define SS_STRUCT_FIELD(st, m, et, subtab)                                                                   \
+    {                                                                                                        \
+#m, SS_STRUCT, 1, SS_COUNT_(st, m, sizeof(et)), offsetof(st, m), sizeof(et), subtab, 0               \
+    }
 /* member m points to as many struct et as the unsigned member n says */
-#define SS_PSTRUCT_FIELD(st, m, et, subtab, n) \
-    {#m, SS_PSTRUCT, 1, 1, offsetof(st, m), sizeof(et), subtab, offsetof(st, n)}
+#define SS_PSTRUCT_FIELD(st, m, et, subtab, n)                                                               \
+    {                                                                                                        \
+#m, SS_PSTRUCT, 1, 1, offsetof(st, m), sizeof(et), subtab, offsetof(st, n)                           \
+    }
 /* member m points to len bytes of memory (VRAM) */
-#define SS_PBLOB_FIELD(st, m, len) {#m, SS_PBLOB, 1, len, offsetof(st, m), 0, NULL, 0}
-#define SS_END {NULL, 0, 0, 0, 0, 0, NULL, 0}
+#define SS_PBLOB_FIELD(st, m, len)                                                                           \
+    {                                                                                                        \
+#m, SS_PBLOB, 1, len, offsetof(st, m), 0, NULL, 0                                                    \
+    }
+#define SS_END                                                                                               \
+    {                                                                                                        \
+        NULL, 0, 0, 0, 0, 0, NULL, 0                                                                         \
+    }
 
 /* A unit's description. The hooks are optional: pre_save may refuse (a
  * state it cannot describe yet: one line in err, negative return);

@@ -72,7 +72,8 @@ int ss_save(struct vm *vm, const char *path, char *err, size_t errlen)
     if (rc == 0 && o->f.stream)
         rc = -ESPIPE; /* the unit lengths are patched in place */
     if (rc < 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, rc == -ESPIPE ? "not a regular file" : strerror(-rc));
+        snprintf(err, errlen, "cannot write %s: %s", path,
+                 rc == -ESPIPE ? "not a regular file" : strerror(-rc));
         if (o->f.fd >= 0 && rc == -ESPIPE)
             outfile_close(&o->f, rc);
         free(tg);
@@ -177,7 +178,8 @@ static int check_header(struct ss_in *in, struct vm *vm, const struct ss_target 
     if (ss_unit_next(in, &u, err, errlen) < 0)
         return -1;
     if (strcmp(u.name, "header") || u.version != HEADER_VERSION) {
-        snprintf(err, errlen, "the first unit is '%s' version %u, not a header this pcvm knows", u.name, u.version);
+        snprintf(err, errlen, "the first unit is '%s' version %u, not a header this pcvm knows", u.name,
+                 u.version);
         return -1;
     }
     if (get_name(&u.body, ver) < 0 || ss_get_u64(&u.body, ram) < 0 || ss_get_u32(&u.body, &ncpus) < 0 ||
@@ -186,25 +188,31 @@ static int check_header(struct ss_in *in, struct vm *vm, const struct ss_target 
     if (!vm)
         return 0; /* printing: no machine to compare */
     if (*ram != vm->pgm.ram_size || ncpus != vm->ncpus) {
-        snprintf(err, errlen, "configuration does not match: saved with -m %lluM -smp %u, this VM has -m %lluM -smp %u",
-                 (unsigned long long)(*ram >> 20), ncpus, (unsigned long long)(vm->pgm.ram_size >> 20), vm->ncpus);
+        snprintf(err, errlen,
+                 "configuration does not match: saved with -m %lluM -smp %u, this VM has -m %lluM -smp %u",
+                 (unsigned long long)(*ram >> 20), ncpus, (unsigned long long)(vm->pgm.ram_size >> 20),
+                 vm->ncpus);
         return -1;
     }
     for (uint32_t i = 0; i < nunits; i++) {
         if (get_name(&u.body, name) < 0 || ss_get_u32(&u.body, &inst) < 0)
             goto bad;
         if (i >= n) {
-            snprintf(err, errlen, "configuration does not match: '%s' #%u is not in this machine", name, inst);
+            snprintf(err, errlen, "configuration does not match: '%s' #%u is not in this machine", name,
+                     inst);
             return -1;
         }
         if (strcmp(name, t[i].name) || inst != t[i].instance) {
-            snprintf(err, errlen, "configuration does not match: the saved machine has '%s' #%u where this one has '%s' #%u",
-                     name, inst, t[i].name, t[i].instance);
+            snprintf(
+                err, errlen,
+                "configuration does not match: the saved machine has '%s' #%u where this one has '%s' #%u",
+                name, inst, t[i].name, t[i].instance);
             return -1;
         }
     }
     if (nunits < n) {
-        snprintf(err, errlen, "configuration does not match: '%s' is not in the saved machine", t[nunits].name);
+        snprintf(err, errlen, "configuration does not match: '%s' is not in the saved machine",
+                 t[nunits].name);
         return -1;
     }
     if (u.body.pos != u.body.len)
@@ -230,7 +238,8 @@ static int walk_units(struct ss_in *in, struct vm *vm, struct ss_target *t, unsi
             return -1;
         }
         if (u.version > have || u.version == 0) {
-            snprintf(err, errlen, "unit '%s' is version %u; this pcvm reads versions 1 to %u", u.name, u.version, have);
+            snprintf(err, errlen, "unit '%s' is version %u; this pcvm reads versions 1 to %u", u.name,
+                     u.version, have);
             return -1;
         }
         if (i == n) {
@@ -245,7 +254,8 @@ static int walk_units(struct ss_in *in, struct vm *vm, struct ss_target *t, unsi
                 return -1;
             continue;
         }
-        if (ss_fields_load(&u.body, t[i].desc->fields, u.version, t[i].obj, vm != NULL, u.name, err, errlen) < 0)
+        if (ss_fields_load(&u.body, t[i].desc->fields, u.version, t[i].obj, vm != NULL, u.name, err, errlen) <
+            0)
             return -1;
         if (u.body.pos != u.body.len) {
             snprintf(err, errlen, "unit '%s' #%u is longer than its description", u.name, u.instance);

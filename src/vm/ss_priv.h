@@ -12,11 +12,11 @@
  * when it ends (the file is a regular file: outfile_write_at). */
 struct ss_out {
     struct outfile f;
-    uint64_t pos;       /* bytes written */
-    uint64_t unit_at;   /* where the current unit's length field is */
-    uint64_t unit_len;  /* payload bytes so far */
-    uint32_t head_crc;  /* CRC of the unit's head (name .. instance) */
-    uint32_t crc;       /* CRC of the payload so far */
+    uint64_t pos;      /* bytes written */
+    uint64_t unit_at;  /* where the current unit's length field is */
+    uint64_t unit_len; /* payload bytes so far */
+    uint32_t head_crc; /* CRC of the unit's head (name .. instance) */
+    uint32_t crc;      /* CRC of the payload so far */
 };
 
 int ss_put(struct ss_out *o, const void *buf, size_t len);

@@ -97,7 +97,8 @@ int ss_blob_load(struct ss_in *in, uint8_t *dst, uint64_t len, const char *unit,
             goto short_unit;
         memcpy(&map, mp, 2);
         if (npg < 16 && (map >> npg)) {
-            snprintf(err, errlen, "unit '%s': chunk %llu names pages past the end", unit, (unsigned long long)c);
+            snprintf(err, errlen, "unit '%s': chunk %llu names pages past the end", unit,
+                     (unsigned long long)c);
             goto out;
         }
         if (map) {
@@ -105,7 +106,8 @@ int ss_blob_load(struct ss_in *in, uint8_t *dst, uint64_t len, const char *unit,
                 goto short_unit;
             if (uncompress(buf, &dlen, data, clen) != Z_OK ||
                 dlen != (uLongf)__builtin_popcount(map) * 4096) {
-                snprintf(err, errlen, "unit '%s': chunk %llu does not decompress", unit, (unsigned long long)c);
+                snprintf(err, errlen, "unit '%s': chunk %llu does not decompress", unit,
+                         (unsigned long long)c);
                 goto out;
             }
         }

@@ -67,11 +67,11 @@ static void scribble(struct vm *vm)
     c->fcw = 0x37f;
     memset(c->fpr[3], 0x5a, 10);
     vm->cpus[0].insns = 987654321;
-    bus_pio_write(&vm->bus, 0x21, 0xab, 1);             /* PIC master IMR */
-    bus_pio_write(&vm->bus, 0x43, 0x34, 1);             /* PIT counter 0, mode 2 */
+    bus_pio_write(&vm->bus, 0x21, 0xab, 1); /* PIC master IMR */
+    bus_pio_write(&vm->bus, 0x43, 0x34, 1); /* PIT counter 0, mode 2 */
     bus_pio_write(&vm->bus, 0x40, 0x00, 1);
     bus_pio_write(&vm->bus, 0x40, 0x10, 1);
-    bus_pio_write(&vm->bus, 0x70, 0x40, 1);             /* CMOS byte 0x40 */
+    bus_pio_write(&vm->bus, 0x70, 0x40, 1); /* CMOS byte 0x40 */
     bus_pio_write(&vm->bus, 0x71, 0x5a, 1);
 }
 
@@ -120,9 +120,12 @@ Test(ss, print_names_units_and_fields)
     cr_assert_eq(ss_print(a, f, out, err, sizeof(err)), 0, "%s", err);
     fclose(out);
     char found[6] = {
-        strstr(text, "cpu #1 (version 1") != NULL, strstr(text, "  cpu.rip = 0x12345\n") != NULL,
-        strstr(text, "pic #0") != NULL, strstr(text, "cpus[1].id = 0x00000001") != NULL,
-        strstr(text, "pages not all zero = ") != NULL, strstr(text, "end #0") != NULL,
+        strstr(text, "cpu #1 (version 1") != NULL,
+        strstr(text, "  cpu.rip = 0x12345\n") != NULL,
+        strstr(text, "pic #0") != NULL,
+        strstr(text, "cpus[1].id = 0x00000001") != NULL,
+        strstr(text, "pages not all zero = ") != NULL,
+        strstr(text, "end #0") != NULL,
     };
     free(text); /* before the assertions, which end the test */
     unlink(f);
@@ -142,7 +145,9 @@ struct demo {
     uint64_t added;
 };
 static const struct ss_field demo_fields[] = {
-    SS_FIELD(struct demo, a, U32), SS_FIELD_MAX(struct demo, b, BOOL, 1), SS_FIELD_V(struct demo, added, U64, 2),
+    SS_FIELD(struct demo, a, U32),
+    SS_FIELD_MAX(struct demo, b, BOOL, 1),
+    SS_FIELD_V(struct demo, added, U64, 2),
     SS_END,
 };
 
