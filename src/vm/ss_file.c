@@ -160,11 +160,11 @@ static int get_name(struct ss_in *in, char *name)
 
 /* The magic, the format and the header against vm; leaves in after it. */
 static int check_header(struct ss_in *in, struct vm *vm, const struct ss_target *t, unsigned n, uint64_t *ram,
-                        char *err, size_t errlen)
+                        char *ver, char *err, size_t errlen)
 {
     struct ss_unit u;
     uint32_t fmt, ncpus, nunits, inst;
-    char ver[SS_NAME_MAX + 1], name[SS_NAME_MAX + 1];
+    char name[SS_NAME_MAX + 1];
     const uint8_t *magic = ss_get(in, 8);
 
     if (!magic || memcmp(magic, SS_MAGIC, 8)) {
@@ -275,7 +275,7 @@ int ss_load(struct vm *vm, const char *path, char *err, size_t errlen)
     struct ss_target *t = calloc(SS_MAX_TARGETS, sizeof(*t));
     uint64_t ram = 0;
     int n, rc = -1;
-    char why[400];
+    char why[400], ver[SS_NAME_MAX + 1];
 
     *err = 0;
     if (!t) {
@@ -288,7 +288,7 @@ int ss_load(struct vm *vm, const char *path, char *err, size_t errlen)
         return -1;
     }
     struct ss_in in = {m.base, m.len, 0};
-    if (check_header(&in, vm, t, (unsigned)n, &ram, why, sizeof(why)) < 0)
+    if (check_header(&in, vm, t, (unsigned)n, &ram, ver, why, sizeof(why)) < 0)
         goto out;
     struct ss_in body = in;
     if (walk_units(&in, NULL, t, (unsigned)n, ram, why, sizeof(why)) < 0)
@@ -315,7 +315,7 @@ int ss_print(struct vm *vm, const char *path, FILE *out, char *err, size_t errle
     struct ss_unit u;
     uint64_t ram;
     int n, rc = -1;
-    char why[400];
+    char why[400], ver[SS_NAME_MAX + 1];
 
     if (!t || map_file(path, &m, err, errlen) < 0) {
         free(t);
@@ -323,9 +323,9 @@ int ss_print(struct vm *vm, const char *path, FILE *out, char *err, size_t errle
     }
     n = ss_targets(vm, t, why, sizeof(why));
     struct ss_in in = {m.base, m.len, 0};
-    if (check_header(&in, NULL, t, 0, &ram, why, sizeof(why)) < 0)
+    if (check_header(&in, NULL, t, 0, &ram, ver, why, sizeof(why)) < 0)
         goto out;
-    fprintf(out, "saved state %s: format %u, RAM %llu MiB\n", path, SS_FORMAT_VERSION,
+    fprintf(out, "saved state %s: format %u, by %s, RAM %llu MiB\n", path, SS_FORMAT_VERSION, ver,
             (unsigned long long)(ram >> 20));
     while (in.pos < in.len) {
         if (ss_unit_next(&in, &u, why, sizeof(why)) < 0)

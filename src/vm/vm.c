@@ -324,6 +324,8 @@ int vm_run(struct vm *vm)
     triple_fault_total(vm);
     if (vm->insn_limit_hit && vm->cfg.savevm_file && vm->state == VM_RUNNING)
         save_at_limit(vm);
+    else if (vm->cfg.savevm_file)
+        fprintf(stderr, "pcvm: --savevm: the VM stopped before --max-insns; %s not written\n", vm->cfg.savevm_file);
     if (vm->state != VM_GURU_MEDITATION) {
         vm_set_state(vm, VM_POWERING_OFF);
         vm_set_state(vm, VM_OFF);
