@@ -22,7 +22,7 @@ else
 endif
 CFLAGS := $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS := $(OPT) -pthread
-LIBS := -lZydis -lZycore -lcapstone
+LIBS := -lZydis -lZycore -lcapstone -lz
 # the display's screenshots (src/devices/vga_png.c)
 CFLAGS += $(PNG_CFLAGS)
 LIBS += $(PNG_LIBS)
@@ -50,7 +50,7 @@ GUEST_BIN := $(patsubst tests/guest/%.asm,$(GUEST)/%.bin,$(filter-out %.rom.asm 
 GUEST_ALL := $(GUEST_BIN) $(GUEST_ELF) $(GUEST_ROM)
 GUEST_INC := $(wildcard tests/guest/lib/*.inc tests/guest/gen/*.inc)
 
-.PHONY: all check unit guest dbg-check conform-check run demo bench fuzz clean FORCE
+.PHONY: all check unit guest dbg-check ss-check conform-check run demo bench fuzz clean FORCE
 all: $(BUILD)/pcvm $(BUILD)/pcvm-conform $(BUILD)/pcvm-sdl guest
 
 $(BUILD)/%.o: %.c | config.mk
@@ -150,6 +150,13 @@ dbg-check: $(BUILD)/pcvm $(GUEST)/gdbstub.elf
 	sh tests/dbg/gdb.sh $(BUILD)/pcvm $(GUEST)/gdbstub.elf; s=$$?; [ $$s = 77 ] && s=0; \
 	  python3 tests/dbg/monitor_qmp.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; exit $$s
 
+# Saved state: round trips at an instruction under --icount (REM, IEM and
+# across), a live savevm through the monitor, the first version's fixture
+# (tests/ss).
+.PHONY: ss-check
+ss-check: $(BUILD)/pcvm guest $(GUEST)/echo.bin $(GUEST)/timing.bin
+	sh tests/ss/roundtrip.sh $(BUILD)/pcvm $(GUEST) && python3 tests/ss/live.py $(BUILD)/pcvm $(GUEST)
+
 # The guest programs on REM and on IEM, then both with --icount, whose serial
 # output must match byte for byte (tests/guest/engines.sh).
 conform-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform build/release/pcvm guest $(GUEST)/disk.img $(GUEST)/cd.iso \
@@ -172,6 +179,7 @@ check:
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@rm -f $(BOOT_RESULTS) build/asan/engines.summary; s=0; \
 	  $(MAKE) --no-print-directory MODE=asan dbg-check || s=1; \
+	  $(MAKE) --no-print-directory MODE=asan ss-check || s=1; \
 	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) boot-run-amd64-smp4 || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan conform-check || s=1; \
 	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_RESULTS) || s=1; exit $$s

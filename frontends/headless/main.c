@@ -59,9 +59,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcvm: %s\n", err);
         return EXIT_USAGE;
     }
-    if (vm_options_apply(&o, vm)) {
+    rc = vm_options_apply(&o, vm);
+    if (rc) { /* 1: done without running (--print-state) */
         vm_destroy(vm);
-        return EXIT_USAGE;
+        return rc == 1 ? 0 : EXIT_USAGE;
     }
     pthread_create(&sig_thread, NULL, signal_thread, vm);
     pthread_detach(sig_thread);

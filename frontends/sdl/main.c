@@ -260,12 +260,13 @@ int main(int argc, char **argv)
     if (o.full_screen)
         sdl_set_fullscreen(a, true);
     vm_add_listener(a->vm, state_listener, a);
-    if (vm_options_apply(&o, a->vm)) {
+    int arc = vm_options_apply(&o, a->vm);
+    if (arc) { /* 1: done without running (--print-state) */
         SDL_DestroyRenderer(a->ren);
         SDL_DestroyWindow(a->win);
         vm_destroy(a->vm);
         SDL_Quit();
-        return EXIT_USAGE;
+        return arc == 1 ? 0 : EXIT_USAGE;
     }
     sdl_update_title(a);
     pthread_create(&a->vm_thread, NULL, vm_thread, a);

@@ -23,6 +23,7 @@
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define PM1_SCI_EN 0x0001u
 #define PM1_SLP_EN 0x2000u
@@ -555,6 +556,14 @@ static void acpi_destroy(void *opaque)
     free(d);
 }
 
+/* The PM timer reads the virtual clock: nothing of its own to save. */
+static const struct ss_field acpi_fields[] = {
+    SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16),
+    SS_FIELD(struct dev_acpi, cnt, U16),
+    SS_END,
+};
+static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, NULL};
+
 int dev_acpi_create(struct vm *vm)
 {
     struct dev_acpi *d = calloc(1, sizeof(*d));
@@ -565,7 +574,8 @@ int dev_acpi_create(struct vm *vm)
     d->sci = pc_isa_irq(vm, ACPI_SCI_IRQ);
     if (bus_pio_register(&vm->bus, ACPI_PM1_EVT, 4, &evt_ops, d, "acpi-pm1-evt") < 0 ||
         bus_pio_register(&vm->bus, ACPI_PM1_CNT, 2, &cnt_ops, d, "acpi-pm1-cnt") < 0 ||
-        bus_add_device(&vm->bus, "acpi", d, acpi_reset, acpi_destroy) < 0) {
+        bus_add_device(&vm->bus, "acpi", d, acpi_reset, acpi_destroy) < 0 ||
+        bus_describe(&vm->bus, d, &acpi_ss) < 0) {
         acpi_destroy(d);
         return -EBUSY;
     }

@@ -81,8 +81,18 @@ int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(
 {
     if (b->ndevs >= BUS_MAX_DEVS)
         return -ENOSPC;
-    b->devs[b->ndevs++] = (struct device){name, opaque, reset, destroy};
+    b->devs[b->ndevs++] = (struct device){name, opaque, reset, destroy, NULL};
     return 0;
+}
+
+int bus_describe(struct bus *b, void *opaque, const struct ss_desc *ss)
+{
+    for (unsigned i = 0; i < b->ndevs; i++)
+        if (b->devs[i].opaque == opaque) {
+            b->devs[i].ss = ss;
+            return 0;
+        }
+    return -ENOENT;
 }
 
 void *bus_find_device(const struct bus *b, const char *name)

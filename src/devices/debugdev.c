@@ -4,6 +4,7 @@
 
 #include "devices/devices.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 struct debugexit {
     struct vm *vm;
@@ -36,7 +37,8 @@ int dev_debugexit_create(struct vm *vm, uint16_t base, uint16_t size)
         free(d);
         return -1;
     }
-    return bus_add_device(&vm->bus, "isa-debug-exit", d, NULL, free);
+    int rc = bus_add_device(&vm->bus, "isa-debug-exit", d, NULL, free);
+    return rc < 0 ? rc : bus_describe(&vm->bus, d, &ss_stateless);
 }
 
 struct debugcon {
@@ -69,5 +71,6 @@ int dev_debugcon_create(struct vm *vm, uint16_t base, struct chardev *chr)
         free(d);
         return -1;
     }
-    return bus_add_device(&vm->bus, "debugcon", d, NULL, free);
+    int rc = bus_add_device(&vm->bus, "debugcon", d, NULL, free);
+    return rc < 0 ? rc : bus_describe(&vm->bus, d, &ss_stateless);
 }

@@ -30,11 +30,13 @@ struct pio_range {
     const char *name;
 };
 
+struct ss_desc;
 struct device {
     const char *name;
     void *opaque;
     void (*reset)(void *opaque);
     void (*destroy)(void *opaque);
+    const struct ss_desc *ss; /* its saved state (vm/ss.h); NULL: not described yet */
 };
 
 #define BUS_MAX_PIO 64
@@ -58,6 +60,8 @@ uint64_t bus_pio_read(struct bus *b, uint16_t port, unsigned size);
 void bus_pio_write(struct bus *b, uint16_t port, uint64_t val, unsigned size);
 int bus_add_device(struct bus *b, const char *name, void *opaque, void (*reset)(void *),
                    void (*destroy)(void *));
+/* Gives the device added with opaque its saved-state description; -ENOENT if none. */
+int bus_describe(struct bus *b, void *opaque, const struct ss_desc *ss);
 /* The opaque of the first device added under name, or NULL. */
 void *bus_find_device(const struct bus *b, const char *name);
 void bus_reset(struct bus *b);

@@ -24,6 +24,7 @@
 #include "devices/devices.h"
 #include "devices/fw_cfg.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 enum {
     K_SIGNATURE = 0x00, K_ID = 0x01, K_UUID = 0x02, K_RAM_SIZE = 0x03, K_NOGRAPHIC = 0x04, K_NB_CPUS = 0x05,
@@ -54,6 +55,7 @@ struct dev_fw_cfg {
     uint16_t nfiles;
     struct fw_item *cur; /* the selected item, NULL for an unknown key */
     uint32_t off;
+    uint16_t ss_key;     /* saved state: cur's key (0xffff: none) */
 };
 
 static int add(struct dev_fw_cfg *f, uint16_t key, const char *name, const void *data, uint32_t len)
@@ -302,6 +304,31 @@ static void fw_cfg_destroy(void *opaque)
     free(f);
 }
 
+/* The items are built from the configuration: only the selection and the
+ * read position are state. */
+static int fw_cfg_pre_save(void *opaque, char *err, size_t errlen)
+{
+    struct dev_fw_cfg *f = opaque;
+    (void)err, (void)errlen;
+    f->ss_key = f->cur ? f->cur->key : 0xffff;
+    return 0;
+}
+
+static void fw_cfg_post_load(void *opaque)
+{
+    struct dev_fw_cfg *f = opaque;
+    uint32_t off = f->off;
+    pthread_mutex_lock(&f->lock);
+    select_item(f, f->ss_key);
+    f->off = f->cur && off <= f->cur->len ? off : 0;
+    pthread_mutex_unlock(&f->lock);
+}
+
+static const struct ss_field fw_cfg_fields[] = {
+    SS_FIELD(struct dev_fw_cfg, ss_key, U16), SS_FIELD(struct dev_fw_cfg, off, U32), SS_END,
+};
+static const struct ss_desc fw_cfg_ss = {1, fw_cfg_fields, fw_cfg_pre_save, fw_cfg_post_load};
+
 int dev_fw_cfg_create(struct vm *vm)
 {
     struct dev_fw_cfg *f = calloc(1, sizeof(*f));
@@ -310,7 +337,8 @@ int dev_fw_cfg_create(struct vm *vm)
     pthread_mutex_init(&f->lock, NULL);
     f->vm = vm;
     if (build(f) < 0 || bus_pio_register(&vm->bus, FW_CFG_PORT_SEL, 2, &fw_cfg_ops, f, "fw_cfg") < 0 ||
-        bus_add_device(&vm->bus, "fw_cfg", f, fw_cfg_reset, fw_cfg_destroy) < 0) {
+        bus_add_device(&vm->bus, "fw_cfg", f, fw_cfg_reset, fw_cfg_destroy) < 0 ||
+        bus_describe(&vm->bus, f, &fw_cfg_ss) < 0) {
         fw_cfg_destroy(f);
         return -EBUSY;
     }

@@ -26,6 +26,7 @@
 #include "devices/ioapic.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define NS_PER_TICK 10u
 #define CONF_ENABLE 1ull
@@ -286,6 +287,18 @@ static void hpet_destroy(void *opaque)
     free(h);
 }
 
+static const struct ss_field timer_fields[] = {
+    SS_FIELD(struct hpet_timer, config, U64), SS_FIELD(struct hpet_timer, cmp, U64),
+    SS_FIELD(struct hpet_timer, period, U64), SS_FIELD(struct hpet_timer, target, U64),
+    SS_TIMER_FIELD(struct hpet_timer, t), SS_END,
+};
+static const struct ss_field hpet_fields[] = {
+    SS_FIELD(struct dev_hpet, config, U64), SS_FIELD(struct dev_hpet, isr, U64),
+    SS_FIELD(struct dev_hpet, counter, U64), SS_FIELD(struct dev_hpet, t_base, U64),
+    SS_STRUCT_FIELD(struct dev_hpet, tm, struct hpet_timer, timer_fields), SS_END,
+};
+static const struct ss_desc hpet_ss = {1, hpet_fields, NULL, NULL};
+
 int dev_hpet_create(struct vm *vm, struct dev_ioapic *ioapic)
 {
     struct dev_hpet *h = calloc(1, sizeof(*h));
@@ -303,7 +316,8 @@ int dev_hpet_create(struct vm *vm, struct dev_ioapic *ioapic)
     }
     hpet_reset(h);
     if (pgm_map_mmio(&vm->pgm, HPET_BASE, 0x400, &hpet_ops, h, "hpet") < 0 ||
-        bus_add_device(&vm->bus, "hpet", h, hpet_reset, hpet_destroy) < 0) {
+        bus_add_device(&vm->bus, "hpet", h, hpet_reset, hpet_destroy) < 0 ||
+        bus_describe(&vm->bus, h, &hpet_ss) < 0) {
         hpet_destroy(h);
         return -EBUSY;
     }

@@ -13,6 +13,7 @@
 
 #include "devices/devices.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define ST_OBF  0x01
 #define ST_SYS  0x04
@@ -483,6 +484,23 @@ static void kbc_destroy(void *opaque)
     free(d);
 }
 
+static const struct ss_field queue_fields[] = {
+    SS_FIELD(struct ps2_queue, buf, U8), SS_FIELD_MAX(struct ps2_queue, head, U32, QLEN - 1),
+    SS_FIELD_MAX(struct ps2_queue, count, U32, QLEN), SS_END,
+};
+#define F(m, t) SS_FIELD(struct dev_i8042, m, t)
+static const struct ss_field i8042_fields[] = {
+    F(ram, U8), F(status, U8), F(ob, U8), F(obf, BOOL), F(ob_aux, BOOL), F(pending, U8), F(xlat_break, BOOL),
+    SS_STRUCT_FIELD(struct dev_i8042, ctl, struct ps2_queue, queue_fields),
+    SS_STRUCT_FIELD(struct dev_i8042, kq, struct ps2_queue, queue_fields),
+    SS_STRUCT_FIELD(struct dev_i8042, mq, struct ps2_queue, queue_fields),
+    F(kbd_arg, U8), F(kbd_scan, BOOL), F(kbd_set, U8), F(kbd_leds, U8), F(kbd_last, U8), F(aux_arg, U8),
+    F(aux_enabled, BOOL), F(aux_remote, BOOL), F(aux_wrap, BOOL), F(aux_scale21, BOOL), F(aux_rate, U8),
+    F(aux_res, U8), F(aux_id, U8), F(aux_last, U8), F(knock, U8), F(aux_buttons, U32), SS_END,
+};
+#undef F
+static const struct ss_desc i8042_ss = {1, i8042_fields, NULL, NULL};
+
 int dev_i8042_create(struct vm *vm, struct irq_line kbd, struct irq_line aux, struct dev_i8042 **out)
 {
     struct dev_i8042 *d = calloc(1, sizeof(*d));
@@ -495,7 +513,8 @@ int dev_i8042_create(struct vm *vm, struct irq_line kbd, struct irq_line aux, st
     kbc_reset(d);
     if (bus_pio_register(&vm->bus, 0x60, 1, &data_ops, d, "i8042-data") < 0 ||
         bus_pio_register(&vm->bus, 0x64, 1, &cmd_ops, d, "i8042-cmd") < 0 ||
-        bus_add_device(&vm->bus, "i8042", d, kbc_reset, kbc_destroy) < 0) {
+        bus_add_device(&vm->bus, "i8042", d, kbc_reset, kbc_destroy) < 0 ||
+        bus_describe(&vm->bus, d, &i8042_ss) < 0) {
         kbc_destroy(d);
         return -EBUSY;
     }

@@ -20,6 +20,7 @@
 #include "devices/ide.h"
 #include "devices/ide_priv.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 struct ide_dev *ide_selected(struct ide_channel *c)
 {
@@ -415,6 +416,53 @@ static void write_boot_order(struct vm *vm, const char *order)
     bus_pio_write(&vm->bus, 0x70, 0x0d, 1);
 }
 
+/* The drives (kind, size, names, default geometry) are configuration;
+ * the task files, the negotiated settings and the bus master registers
+ * are state. A command in flight is not described yet: savevm refuses it
+ * (it ends within the guest's next few I/O instructions). */
+#define F(m, t) SS_FIELD(struct ide_dev, m, t)
+static const struct ss_field ide_dev_fields[] = {
+    F(feature, U8), F(nsector, U8), F(sector, U8), F(lcyl, U8), F(hcyl, U8), F(hob_feature, U8),
+    F(hob_nsector, U8), F(hob_sector, U8), F(hob_lcyl, U8), F(hob_hcyl, U8), F(select, U8), F(status, U8),
+    F(error, U8), F(irq_pending, BOOL), F(cur_cyls, U32), F(cur_heads, U32), F(cur_spt, U32), F(mult, U32),
+    F(xfer_mode, U8), F(standby, BOOL), F(lba48, BOOL), F(is_write, BOOL), F(lba, U64), F(left, U32),
+    F(block, U32), SS_FIELD_MAX(struct ide_dev, pos, U32, IDE_BUF_SIZE),
+    SS_FIELD_MAX(struct ide_dev, end, U32, IDE_BUF_SIZE), F(pio_out, BOOL), F(packet, U8), F(sense_key, U8),
+    F(asc, U8), F(ascq, U8), F(unit_attention, BOOL), F(tray_open, BOOL), F(locked, BOOL), F(media_event, U8),
+    F(byte_limit, U32), F(cd_lba, U64), F(cd_left, U32), F(xfer_left, U64),
+    SS_FIELD_MAX(struct ide_dev, buf_len, U32, IDE_BUF_SIZE),
+    SS_FIELD_MAX(struct ide_dev, buf_off, U32, IDE_BUF_SIZE),
+    F(packet_dma, BOOL), SS_END,
+};
+#undef F
+#define F(m, t) SS_FIELD(struct ide_channel, m, t)
+static const struct ss_field ide_channel_fields[] = {
+    SS_STRUCT_FIELD(struct ide_channel, dev, struct ide_dev, ide_dev_fields),
+    SS_FIELD_MAX(struct ide_channel, cur, U32, 1),
+    F(devctl, U8), F(irq_level, I32), F(bm_cmd, U8), F(bm_status, U8), F(bm_prd, U32), F(prd_next, U32),
+    F(prd_addr, U32), F(prd_left, U32), F(prd_eot, BOOL), SS_END,
+};
+#undef F
+static const struct ss_field ide_fields[] = {
+    SS_STRUCT_FIELD(struct dev_ide, pci, struct pci_device, pci_device_ss_fields),
+    SS_STRUCT_FIELD(struct dev_ide, ch, struct ide_channel, ide_channel_fields), SS_END,
+};
+
+static int ide_pre_save(void *opaque, char *err, size_t errlen)
+{
+    struct dev_ide *ide = opaque;
+    for (unsigned n = 0; n < 4; n++) {
+        const struct ide_dev *d = &ide->ch[n / 2].dev[n % 2];
+        if (d->end_xfer || d->dma_pending || (d->status & (ST_BSY | ST_DRQ))) {
+            snprintf(err, errlen, "ide: %s %s is in the middle of a command; try again",
+                     n / 2 ? "secondary" : "primary", n % 2 ? "slave" : "master");
+            return -1;
+        }
+    }
+    return 0;
+}
+static const struct ss_desc ide_ss = {1, ide_fields, ide_pre_save, NULL};
+
 int dev_ide_create(struct vm *vm, char *err, size_t errlen)
 {
     const struct vm_config *cfg = &vm->cfg;
@@ -462,7 +510,8 @@ int dev_ide_create(struct vm *vm, char *err, size_t errlen)
         if (bus_pio_register(&vm->bus, cmd_port[n], 8, &cmd_ops, &ide->ch[n], "ide") < 0 ||
             bus_pio_register(&vm->bus, ctl_port[n], 1, &ctl_ops, &ide->ch[n], "ide-ctl") < 0)
             goto fail_wiring;
-    if (bus_add_device(&vm->bus, "ide", ide, ide_reset, ide_destroy) < 0)
+    if (bus_add_device(&vm->bus, "ide", ide, ide_reset, ide_destroy) < 0 ||
+        bus_describe(&vm->bus, ide, &ide_ss) < 0)
         goto fail_wiring;
     ide_reset(ide);
     write_boot_order(vm, cfg->boot_order ? cfg->boot_order : "cad");

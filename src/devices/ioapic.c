@@ -21,6 +21,7 @@
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define RTE_MASKED     (1ull << 16)
 #define RTE_LEVEL      (1ull << 15)
@@ -157,6 +158,12 @@ static void ioapic_destroy(void *opaque)
     free(opaque);
 }
 
+static const struct ss_field ioapic_fields[] = {
+    SS_FIELD(struct dev_ioapic, sel, U8), SS_FIELD(struct dev_ioapic, id, U32),
+    SS_FIELD(struct dev_ioapic, lines, U32), SS_FIELD(struct dev_ioapic, rte, U64), SS_END,
+};
+static const struct ss_desc ioapic_ss = {1, ioapic_fields, NULL, NULL};
+
 int dev_ioapic_create(struct vm *vm, struct dev_apic *apic, struct dev_ioapic **out)
 {
     struct dev_ioapic *io = calloc(1, sizeof(*io));
@@ -165,7 +172,8 @@ int dev_ioapic_create(struct vm *vm, struct dev_apic *apic, struct dev_ioapic **
     io->apic = apic;
     ioapic_reset(io);
     if (pgm_map_mmio(&vm->pgm, IOAPIC_BASE, 0x1000, &ioapic_ops, io, "ioapic") < 0 ||
-        bus_add_device(&vm->bus, "ioapic", io, ioapic_reset, ioapic_destroy) < 0) {
+        bus_add_device(&vm->bus, "ioapic", io, ioapic_reset, ioapic_destroy) < 0 ||
+        bus_describe(&vm->bus, io, &ioapic_ss) < 0) {
         free(io);
         return -EBUSY;
     }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "devices/lapic_priv.h"
+#include "vm/ss.h"
 
 static _Thread_local struct vcpu *cur_vcpu;
 static _Thread_local struct dev_apic *cur_apic;
@@ -559,6 +560,32 @@ static void apic_destroy(void *opaque)
     free(a);
 }
 
+#define F(m, t) SS_FIELD(struct lapic, m, t)
+static const struct ss_field lapic_fields[] = {
+    F(id, U32), F(base, U64), F(tpr, U32), F(ldr, U32), F(dfr, U32), F(svr, U32), F(esr, U32),
+    F(esr_pending, U32), F(icr_lo, U32), F(icr_hi, U32), F(irr, U32), F(isr, U32), F(tmr, U32), F(lvt, U32),
+    F(initial, U32), F(divide, U32), F(t0, U64), F(counting, BOOL), F(deadline, U64),
+    SS_TIMER_FIELD(struct lapic, timer), F(wait_sipi, BOOL), F(sipi_vector, I32), SS_END,
+};
+#undef F
+static const struct ss_field apic_fields[] = {
+    SS_PSTRUCT_FIELD(struct dev_apic, cpus, struct lapic, lapic_fields, n),
+    SS_FIELD(struct dev_apic, rr, U32),
+    SS_END,
+};
+
+/* Each APIC's page where its base says (xAPIC mode, enabled). */
+static void apic_post_load(void *opaque)
+{
+    struct dev_apic *a = opaque;
+    for (unsigned i = 0; i < a->n; i++) {
+        const struct lapic *l = &a->cpus[i];
+        if (hw_enabled(l) && !x2(l))
+            lapic_map_page(a, l->base & ~0xfffull, NULL);
+    }
+}
+static const struct ss_desc apic_ss = {1, apic_fields, NULL, apic_post_load};
+
 int dev_apic_create(struct vm *vm, struct dev_apic **out)
 {
     struct dev_apic *a = calloc(1, sizeof(*a));
@@ -578,7 +605,9 @@ int dev_apic_create(struct vm *vm, struct dev_apic **out)
         clock_timer_init(&a->cpus[i].timer, vm_clock(vm), timer_fire, &a->cpus[i]);
     }
     apic_reset(a);
-    if (lapic_map_page(a, APIC_DEFAULT_BASE, NULL) < 0 || bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0) {
+    if (lapic_map_page(a, APIC_DEFAULT_BASE, NULL) < 0 ||
+        bus_add_device(&vm->bus, "apic", a, apic_reset, apic_destroy) < 0 ||
+        bus_describe(&vm->bus, a, &apic_ss) < 0) {
         apic_destroy(a);
         return -EBUSY;
     }

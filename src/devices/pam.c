@@ -22,6 +22,7 @@
 #include "devices/devices.h"
 #include "devices/pci.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define PAM_SEGS 13
 
@@ -135,7 +136,8 @@ int i440fx_pam_create(struct vm *vm, struct pci_device *host)
     }
     host->priv = pm;
     host->config_written = pam_config_written;
-    if (bus_add_device(&vm->bus, "pam", pm, NULL, free) < 0) {
+    if (bus_add_device(&vm->bus, "pam", pm, NULL, free) < 0 ||
+        bus_describe(&vm->bus, pm, &ss_stateless) < 0) {
         host->config_written = NULL;
         free(pm);
         return -1;

@@ -24,6 +24,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "devices/acpi.h"
 #include "devices/devices.h"
@@ -36,6 +37,7 @@
 #include "devices/vga.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define FIXED_EPOCH 1704067200 /* 2024-01-01 00:00:00 UTC */
 
@@ -67,7 +69,8 @@ static int isa_irqs_create(struct vm *vm, struct dev_pic *pic, struct dev_ioapic
     if (!r)
         return -1;
     *r = (struct pc_isa_irqs){pic, ioapic};
-    if (bus_add_device(&vm->bus, "isa-irq", r, NULL, free) < 0) {
+    if (bus_add_device(&vm->bus, "isa-irq", r, NULL, free) < 0 ||
+        bus_describe(&vm->bus, r, &ss_stateless) < 0) {
         free(r);
         return -1;
     }
@@ -87,6 +90,11 @@ void pc_set_deterministic(struct vm *vm, unsigned shift)
         clock_set_icount(c, true, shift);
     if (rtc)
         dev_rtc_set_time(rtc, FIXED_EPOCH);
+    /* the clock went back to 0: the 8254 restarts from there too, not from
+     * the host time its creation took (a run must not depend on it) */
+    for (unsigned i = 0; i < vm->bus.ndevs; i++)
+        if (!strcmp(vm->bus.devs[i].name, "pit") && vm->bus.devs[i].reset)
+            vm->bus.devs[i].reset(vm->bus.devs[i].opaque);
 }
 
 int pc_machine_create(struct vm *vm, char *err, size_t errlen)

@@ -18,6 +18,7 @@
 #include "devices/devices.h"
 #include "devices/pci.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 struct dev_pci {
     pthread_mutex_t lock;
@@ -310,6 +311,37 @@ struct dev_pci *pc_pci(struct vm *vm)
     return bus_find_device(&vm->bus, "pci");
 }
 
+const struct ss_field pci_device_ss_fields[] = {
+    SS_FIELD(struct pci_device, cfg, U8), SS_FIELD_MAX(struct pci_device, intx_level, I32, 1), SS_END,
+};
+
+/* Every function's config space is in (each model saves its own): the
+ * BARs, the expansion ROMs and the PAM follow it again. */
+static void pci_post_load(void *opaque)
+{
+    struct dev_pci *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    for (unsigned i = 0; i < 256; i++) {
+        struct pci_device *d = p->devs[i];
+        if (!d)
+            continue;
+        map_bars(p, d);
+        if (d->config_written)
+            d->config_written(d, 0, 256);
+    }
+    route_pirqs(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static const struct ss_field pci_fields[] = {
+    SS_FIELD(struct dev_pci, addr, U32),
+    SS_STRUCT_FIELD(struct dev_pci, host, struct pci_device, pci_device_ss_fields),
+    SS_STRUCT_FIELD(struct dev_pci, isa, struct pci_device, pci_device_ss_fields),
+    SS_FIELD(struct dev_pci, pirq_irq, U8), SS_FIELD(struct dev_pci, pirq_level, I32),
+    SS_FIELD(struct dev_pci, pirq_high, U16), SS_END,
+};
+static const struct ss_desc pci_ss = {1, pci_fields, NULL, pci_post_load};
+
 int dev_pci_create(struct vm *vm, void *rcr)
 {
     struct dev_pci *p = calloc(1, sizeof(*p));
@@ -324,7 +356,8 @@ int dev_pci_create(struct vm *vm, void *rcr)
     pci_add_device(p, &p->host, 0, "i440fx");
     pci_add_device(p, &p->isa, 1 << 3, "piix3");
     if (bus_pio_register(&vm->bus, 0xcf8, 8, &cf8_ops, p, "pci-conf") < 0 ||
-        bus_add_device(&vm->bus, "pci", p, pci_reset, pci_destroy) < 0) {
+        bus_add_device(&vm->bus, "pci", p, pci_reset, pci_destroy) < 0 ||
+        bus_describe(&vm->bus, p, &pci_ss) < 0) {
         pci_destroy(p);
         return -EBUSY;
     }

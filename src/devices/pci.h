@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "devices/io.h"
+#include "vm/ss.h"
 
 struct dev_pci;
 struct vm;
@@ -52,6 +53,9 @@ int pci_add_device(struct dev_pci *p, struct pci_device *d, unsigned devfn, cons
 int pci_free_slot(struct dev_pci *p, unsigned first);
 /* Drives the INTx pin named by config byte 0x3D (1-4 = INTA-INTD). */
 void pci_set_intx(struct pci_device *d, int level);
+
+/* A function's saved state (cfg, INTx level) for the models' field tables. */
+extern const struct ss_field pci_device_ss_fields[];
 
 /* The i440FX PAM (pam.c): shadow RAM at 0xC0000-0xFFFFF under the host
  * bridge's config 0x59-0x5F; only with -bios. */

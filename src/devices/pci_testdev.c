@@ -25,6 +25,7 @@
 #include "devices/devices.h"
 #include "devices/pci.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define MEM_SIZE 2048u
 #define IO_SIZE 128u
@@ -138,6 +139,13 @@ static void bar_assign(struct pci_device *d, unsigned n, uint32_t base)
         d->cfg[0x10 + 4 * n + i] = (uint8_t)((d->cfg[0x10 + 4 * n + i] & (i ? 0 : 0x0f)) | (base >> (8 * i)));
 }
 
+static const struct ss_field pci_testdev_fields[] = {
+    SS_STRUCT_FIELD(struct pci_testdev, pci, struct pci_device, pci_device_ss_fields),
+    SS_FIELD_MAX(struct pci_testdev, current, I32, 2 * NTESTS - 1), SS_FIELD(struct pci_testdev, hdr, U8),
+    SS_FIELD(struct pci_testdev, count, U32), SS_END,
+};
+static const struct ss_desc pci_testdev_ss = {1, pci_testdev_fields, NULL, NULL};
+
 int dev_pci_testdev_create(struct vm *vm, int devfn, char *err, size_t errlen)
 {
     struct dev_pci *bus = pc_pci(vm);
@@ -173,7 +181,8 @@ int dev_pci_testdev_create(struct vm *vm, int devfn, char *err, size_t errlen)
         bar_assign(&t->pci, 1, IO_BASE + (uint32_t)(devfn >> 3) * 0x100u);
         t->pci.cfg[0x04] = 0x03; /* I/O and memory decoding */
     }
-    if (bus_add_device(&vm->bus, "pci-testdev", t, testdev_reset, testdev_destroy) < 0) {
+    if (bus_add_device(&vm->bus, "pci-testdev", t, testdev_reset, testdev_destroy) < 0 ||
+        bus_describe(&vm->bus, t, &pci_testdev_ss) < 0) {
         testdev_destroy(t);
         snprintf(err, errlen, "pci-testdev: too many devices");
         return -1;

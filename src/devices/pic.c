@@ -15,6 +15,7 @@
 
 #include "devices/devices.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 struct pic_chip {
     uint8_t edge;       /* rising edges latched since the last INTA / falling edge */
@@ -336,6 +337,21 @@ static void pic_destroy(void *opaque)
     free(pic);
 }
 
+#define F(m, t) SS_FIELD(struct pic_chip, m, t)
+static const struct ss_field chip_fields[] = {
+    F(edge, U8), F(lines, U8), F(isr, U8), F(imr, U8), F(elcr, U8), F(elcr_mask, U8), F(vector_base, U8),
+    F(icw3, U8), SS_FIELD_MAX(struct pic_chip, lowest, U8, 7),
+    SS_FIELD_MAX(struct pic_chip, init_step, U8, 4),
+    F(icw4_needed, BOOL), F(single, BOOL), F(auto_eoi, BOOL), F(rotate_aeoi, BOOL), F(sfnm, BOOL),
+    F(special_mask, BOOL), F(read_isr, BOOL), F(poll, BOOL), SS_END,
+};
+#undef F
+static const struct ss_field pic_fields[] = {
+    SS_STRUCT_FIELD(struct dev_pic, c, struct pic_chip, chip_fields), SS_FIELD(struct dev_pic, intr, BOOL),
+    SS_END,
+};
+static const struct ss_desc pic_ss = {1, pic_fields, NULL, NULL};
+
 int dev_pic_create(struct vm *vm, struct dev_pic **out)
 {
     struct dev_pic *pic = calloc(1, sizeof(*pic));
@@ -347,7 +363,8 @@ int dev_pic_create(struct vm *vm, struct dev_pic **out)
     if (bus_pio_register(&vm->bus, 0x20, 2, &master_ops, pic, "pic-master") < 0 ||
         bus_pio_register(&vm->bus, 0xa0, 2, &slave_ops, pic, "pic-slave") < 0 ||
         bus_pio_register(&vm->bus, 0x4d0, 2, &elcr_ops, pic, "elcr") < 0 ||
-        bus_add_device(&vm->bus, "pic", pic, pic_reset, pic_destroy) < 0) {
+        bus_add_device(&vm->bus, "pic", pic, pic_reset, pic_destroy) < 0 ||
+        bus_describe(&vm->bus, pic, &pic_ss) < 0) {
         pic_destroy(pic);
         return -EBUSY;
     }

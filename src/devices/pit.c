@@ -16,6 +16,7 @@
 #include "devices/devices.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define PIT_HZ 1193182u
 #define NEVER INT64_MAX
@@ -472,6 +473,24 @@ static void pit_destroy(void *opaque)
     free(p);
 }
 
+#define F(m, t) SS_FIELD(struct pit_counter, m, t)
+static const struct ss_field counter_fields[] = {
+    F(ctrl, U8), SS_FIELD_MAX(struct pit_counter, mode, U8, 5), SS_FIELD_MAX(struct pit_counter, rw, U8, 3),
+    F(bcd, BOOL), F(gate, BOOL), F(have_cr, BOOL), F(write_msb, BOOL), F(read_msb, BOOL), F(cr, U16),
+    F(counting, BOOL), F(paused, BOOL), F(start, I64), F(pause_tick, I64), F(n, U32), F(switch_pending, BOOL),
+    F(switch_tick, I64), F(switch_start, I64), F(switch_n, U32), F(null_until, I64), F(idle_value, U16),
+    F(idle_out, BOOL), SS_FIELD_MAX(struct pit_counter, latch_bytes, U8, 2), F(latch, U16),
+    F(status_latched, BOOL), F(status, U8), SS_END,
+};
+#undef F
+static const struct ss_field pit_fields[] = {
+    SS_TIMER_FIELD(struct dev_pit, timer),
+    SS_STRUCT_FIELD(struct dev_pit, c, struct pit_counter, counter_fields),
+    SS_FIELD(struct dev_pit, irq_tick, I64), SS_FIELD(struct dev_pit, irq_level, I32),
+    SS_FIELD(struct dev_pit, port61, U8), SS_END,
+};
+static const struct ss_desc pit_ss = {1, pit_fields, NULL, NULL};
+
 int dev_pit_create(struct vm *vm, struct irq_line irq0, struct dev_pit **out)
 {
     struct dev_pit *p = calloc(1, sizeof(*p));
@@ -485,7 +504,8 @@ int dev_pit_create(struct vm *vm, struct irq_line irq0, struct dev_pit **out)
     pit_reset(p);
     if (bus_pio_register(&vm->bus, 0x40, 4, &pit_ops, p, "pit") < 0 ||
         bus_pio_register(&vm->bus, 0x61, 1, &port61_ops, p, "port61") < 0 ||
-        bus_add_device(&vm->bus, "pit", p, pit_reset, pit_destroy) < 0) {
+        bus_add_device(&vm->bus, "pit", p, pit_reset, pit_destroy) < 0 ||
+        bus_describe(&vm->bus, p, &pit_ss) < 0) {
         pit_destroy(p);
         return -EBUSY;
     }

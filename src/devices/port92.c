@@ -7,6 +7,7 @@
 
 #include "devices/devices.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 struct port92 {
     struct vm *vm;
@@ -59,6 +60,12 @@ static void port92_reset(void *opaque)
     p->rcr = 0;
 }
 
+/* A20 itself is PGM's (saved with RAM). */
+static const struct ss_field port92_fields[] = {
+    SS_FIELD(struct port92, reg92, U8), SS_FIELD(struct port92, rcr, U8), SS_END,
+};
+static const struct ss_desc port92_ss = {1, port92_fields, NULL, NULL};
+
 int dev_port92_create(struct vm *vm, void **rcr_opaque)
 {
     struct port92 *p = calloc(1, sizeof(*p));
@@ -66,7 +73,8 @@ int dev_port92_create(struct vm *vm, void **rcr_opaque)
         return -ENOMEM;
     p->vm = vm;
     if (bus_pio_register(&vm->bus, 0x92, 1, &port92_ops, p, "port92") < 0 ||
-        bus_add_device(&vm->bus, "port92", p, port92_reset, free) < 0) {
+        bus_add_device(&vm->bus, "port92", p, port92_reset, free) < 0 ||
+        bus_describe(&vm->bus, p, &port92_ss) < 0) {
         free(p);
         return -EBUSY;
     }

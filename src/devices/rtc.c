@@ -19,6 +19,7 @@
 #include "devices/devices.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define NS 1000000000ll
 #define RTC_HZ 32768u
@@ -390,11 +391,24 @@ void dev_rtc_set_time(struct dev_rtc *r, int64_t epoch)
     pthread_mutex_lock(&r->lock);
     int64_t now = now_ns(r);
     r->secs = epoch;
+    if (now < r->div_ns) { /* the clock restarted (--icount from 0): so do the divider chain and the flags */
+        r->div_ns = r->flags_ns = now;
+        r->ram[R_C] = 0;
+    }
     r->base_ns = r->div_ns + (now > r->div_ns ? (now - r->div_ns) / NS : 0) * NS;
     r->dow_adjust = 0;
     update_irq(r, now);
     pthread_mutex_unlock(&r->lock);
 }
+
+#define F(m, t) SS_FIELD(struct dev_rtc, m, t)
+static const struct ss_field rtc_fields[] = {
+    SS_TIMER_FIELD(struct dev_rtc, timer), SS_FIELD_MAX(struct dev_rtc, index, U8, 127), F(nmi_masked, BOOL),
+    F(ram, U8), F(secs, I64), F(base_ns, I64), F(div_ns, I64), F(flags_ns, I64), F(dow_adjust, I32),
+    F(irq_level, I32), SS_END,
+};
+#undef F
+static const struct ss_desc rtc_ss = {1, rtc_fields, NULL, NULL};
 
 int dev_rtc_create(struct vm *vm, struct irq_line irq8, struct dev_rtc **out)
 {
@@ -412,7 +426,8 @@ int dev_rtc_create(struct vm *vm, struct irq_line irq8, struct dev_rtc **out)
     r->secs = (int64_t)time(NULL); /* --icount sets a fixed date later (pc_set_deterministic) */
     nvram_init(r, vm);
     if (bus_pio_register(&vm->bus, 0x70, 2, &rtc_ops, r, "rtc") < 0 ||
-        bus_add_device(&vm->bus, "rtc", r, rtc_reset, rtc_destroy) < 0) {
+        bus_add_device(&vm->bus, "rtc", r, rtc_reset, rtc_destroy) < 0 ||
+        bus_describe(&vm->bus, r, &rtc_ss) < 0) {
         rtc_destroy(r);
         return -EBUSY;
     }

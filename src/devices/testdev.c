@@ -25,6 +25,7 @@
 #include "devices/devices.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define PM_HZ 3579545u
 #define IOMEM_BASE 0xff000000u
@@ -122,13 +123,19 @@ static void testdev_reset(void *opaque)
     memset(t->iomem, 0, sizeof(t->iomem));
 }
 
+static const struct ss_field testdev_fields[] = {
+    SS_FIELD(struct testdev, scratch, U32), SS_FIELD(struct testdev, iomem, U8), SS_END,
+};
+static const struct ss_desc testdev_ss = {1, testdev_fields, NULL, NULL};
+
 int dev_testdev_create(struct vm *vm)
 {
     struct testdev *t = calloc(1, sizeof(*t));
     if (!t)
         return -ENOMEM;
     t->vm = vm;
-    if (bus_add_device(&vm->bus, "pc-testdev", t, testdev_reset, free) < 0) {
+    if (bus_add_device(&vm->bus, "pc-testdev", t, testdev_reset, free) < 0 ||
+        bus_describe(&vm->bus, t, &testdev_ss) < 0) {
         free(t);
         return -ENOSPC;
     }

@@ -6,6 +6,7 @@
 
 #include "devices/devices.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define LSR_DR   0x01
 #define LSR_THRE 0x20
@@ -168,6 +169,15 @@ static void uart_destroy(void *opaque)
     free(u);
 }
 
+#define F(m, t) SS_FIELD(struct uart, m, t)
+static const struct ss_field uart_fields[] = {
+    F(ier, U8), F(lcr, U8), F(mcr, U8), F(scr, U8), F(fcr, U8), F(dll, U8), F(dlm, U8), F(lsr_err, U8),
+    F(thre_pending, BOOL), F(loop_byte, I32), SS_END,
+};
+#undef F
+/* The receive side is the backend's ring (host input), not the UART's. */
+static const struct ss_desc uart_ss = {1, uart_fields, NULL, NULL};
+
 int dev_uart_create(struct vm *vm, uint16_t base, struct irq_line irq, struct chardev *chr)
 {
     struct uart *u = calloc(1, sizeof(*u));
@@ -178,7 +188,8 @@ int dev_uart_create(struct vm *vm, uint16_t base, struct irq_line irq, struct ch
     u->irq = irq;
     uart_reset(u);
     if (bus_pio_register(&vm->bus, base, 8, &uart_ops, u, "uart") < 0 ||
-        bus_add_device(&vm->bus, "uart", u, uart_reset, uart_destroy) < 0) {
+        bus_add_device(&vm->bus, "uart", u, uart_reset, uart_destroy) < 0 ||
+        bus_describe(&vm->bus, u, &uart_ss) < 0) {
         uart_destroy(u);
         return -1;
     }

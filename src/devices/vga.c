@@ -17,6 +17,7 @@
 #include "devices/devices.h"
 #include "devices/vga_priv.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 #define DEFAULT_ROM "/usr/share/seabios/vgabios-stdvga.bin"
 #define FRAME_NS 16683333u   /* 59.94 Hz */
@@ -234,6 +235,33 @@ static void load_rom(struct dev_vga *v, const char *path)
         pgm_map_rom(&v->vm->pgm, 0xc0000, (len + 0xfff) & ~(size_t)0xfff, v->rom, "vgabios");
 }
 
+/* The VGA's saved state: registers, the palette, VBE and VRAM (compressed,
+ * zero pages skipped); the display redraws whole after a load. */
+#define F(m, t) SS_FIELD(struct dev_vga, m, t)
+static const struct ss_field vga_fields[] = {
+    SS_STRUCT_FIELD(struct dev_vga, pci, struct pci_device, pci_device_ss_fields),
+    SS_PBLOB_FIELD(struct dev_vga, vram, VGA_VRAM_SIZE),
+    F(misc, U8), F(feature, U8), SS_FIELD_MAX(struct dev_vga, sr_index, U8, 7), F(sr, U8),
+    SS_FIELD_MAX(struct dev_vga, gr_index, U8, 15), F(gr, U8),
+    SS_FIELD_MAX(struct dev_vga, cr_index, U8, 0x3f),
+    F(cr, U8), SS_FIELD_MAX(struct dev_vga, ar_index, U8, 0x3f), F(ar, U8), F(ar_flip, BOOL),
+    F(dac_rindex, U8),
+    F(dac_windex, U8), SS_FIELD_MAX(struct dev_vga, dac_sub, U8, 2), F(dac_state, U8), F(pel_mask, U8),
+    F(dac, U8),
+    F(latch, U8), F(vbe_index, U16), F(vbe, U16), SS_END,
+};
+#undef F
+
+static void vga_post_load(void *opaque)
+{
+    struct dev_vga *v = opaque;
+    pthread_mutex_lock(&v->lock);
+    memset(v->dirty, 0xff, sizeof(v->dirty));
+    v->full_redraw = true;
+    pthread_mutex_unlock(&v->lock);
+}
+static const struct ss_desc vga_ss = {1, vga_fields, NULL, vga_post_load};
+
 int dev_vga_create(struct vm *vm, const char *rom_path, struct dev_vga **out)
 {
     struct dev_pci *pci = pc_pci(vm);
@@ -256,7 +284,8 @@ int dev_vga_create(struct vm *vm, const char *rom_path, struct dev_vga **out)
         bus_pio_register(&vm->bus, 0x3b0, 0x30, &vga_pio_ops, v, "vga") < 0 ||
         bus_pio_register(&vm->bus, 0x1ce, 2, &dispi_ops, v, "vbe") < 0 ||
         pgm_map_mmio(&vm->pgm, 0xa0000, 0x20000, &window_ops, v, "vga") < 0 ||
-        bus_add_device(&vm->bus, "vga", v, vga_reset, vga_destroy) < 0) {
+        bus_add_device(&vm->bus, "vga", v, vga_reset, vga_destroy) < 0 ||
+        bus_describe(&vm->bus, v, &vga_ss) < 0) {
         vga_destroy(v);
         return -EBUSY;
     }

@@ -291,6 +291,7 @@ static void *emt_main(void *arg)
         if (budget) {
             if (v->insns >= budget) {
                 fprintf(stderr, "pcvm: instruction limit (%llu) reached\n", (unsigned long long)budget);
+                vm->insn_limit_hit = true;
                 vm_request(vm, VM_FF_POWER_OFF);
                 break;
             }

@@ -8,6 +8,7 @@
 #include "em/em.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
+#include "vm/ss.h"
 
 /* At most this many callbacks per clock_run_timers call, so a timer that
  * keeps re-arming itself in the past cannot starve the vCPU. */
@@ -18,11 +19,13 @@ struct vm_clock {
     pthread_mutex_t lock;           /* guards the timer list and the pause bookkeeping */
     struct clock_timer *head;
     _Atomic uint64_t last;          /* the largest value clock_now returned */
-    _Atomic uint64_t icount_ns;     /* deterministic mode: the time itself */
+    _Atomic uint64_t icount_ns;     /* deterministic mode: the time at the last accounting */
+    uint64_t acct_insns;            /* ... vCPU 0's instruction count then */
     atomic_bool icount;
     unsigned shift;
     uint64_t paused_ns;             /* host time spent suspended */
     uint64_t pause_start;           /* host time the current suspension began, 0 when running */
+    uint64_t ss_now;                /* saved state: the time (the timers are their devices') */
 };
 
 static uint64_t host_mono_ns(void)
@@ -62,17 +65,30 @@ static uint64_t real_now_locked(struct vm_clock *c)
         host = c->pause_start; /* suspended: time stands at the moment of suspension */
     /* vm_run re-bases clock_base_ns at power on; the clamp in publish()
      * keeps time from stepping back over the creation-to-run gap. */
-    return publish(c, host > base + c->paused_ns ? host - base - c->paused_ns : 0);
+    /* modular: a restored state's time may put base above the host's clock */
+    int64_t d = (int64_t)(host - base - c->paused_ns);
+    return publish(c, d > 0 ? (uint64_t)d : 0);
+}
+
+/* Deterministic time: the accounted time plus vCPU 0's instructions
+ * retired since (a device read in the middle of a slice sees the exact
+ * instruction's time, so where slices end, after a restore say, does not
+ * show). Exact on vCPU 0's thread; other vCPUs' reads race it, as SMP
+ * is not deterministic anyway. */
+static uint64_t icount_now(struct vm_clock *c)
+{
+    uint64_t n = __atomic_load_n(&c->vm->cpus[0].insns, __ATOMIC_RELAXED) - c->acct_insns;
+    return atomic_load(&c->icount_ns) + (n < (1ull << 40) ? n << c->shift : 0);
 }
 
 uint64_t clock_now(struct vm_clock *c)
 {
     if (atomic_load(&c->icount))
-        return publish(c, atomic_load(&c->icount_ns));
+        return publish(c, icount_now(c));
     pthread_mutex_lock(&c->lock);
     if (atomic_load(&c->icount)) {
         pthread_mutex_unlock(&c->lock);
-        return publish(c, atomic_load(&c->icount_ns));
+        return publish(c, icount_now(c));
     }
     uint64_t v = real_now_locked(c);
     pthread_mutex_unlock(&c->lock);
@@ -82,11 +98,14 @@ uint64_t clock_now(struct vm_clock *c)
 static void state_changed(void *opaque, struct vm *vm, enum vm_state from, enum vm_state to)
 {
     struct vm_clock *c = opaque;
+    /* saving and loading happen while suspended: time stands still on */
+    bool stop = to == VM_SUSPENDED || to == VM_SAVING || to == VM_LOADING;
     (void)vm;
+    (void)from;
     pthread_mutex_lock(&c->lock);
-    if (to == VM_SUSPENDED && !c->pause_start)
+    if (stop && !c->pause_start)
         c->pause_start = host_mono_ns();
-    else if (from == VM_SUSPENDED && c->pause_start) {
+    else if (!stop && c->pause_start) {
         c->paused_ns += host_mono_ns() - c->pause_start;
         c->pause_start = 0;
     }
@@ -100,6 +119,23 @@ static void clock_destroy(void *opaque)
     free(c);
 }
 
+static int clock_pre_save(void *opaque, char *err, size_t errlen)
+{
+    struct vm_clock *c = opaque;
+    (void)err, (void)errlen;
+    c->ss_now = clock_now(c);
+    return 0;
+}
+
+static void clock_post_load(void *opaque)
+{
+    struct vm_clock *c = opaque;
+    clock_restore(c, c->ss_now);
+}
+
+static const struct ss_field clock_fields[] = {SS_FIELD(struct vm_clock, ss_now, U64), SS_END};
+static const struct ss_desc clock_ss = {1, clock_fields, clock_pre_save, clock_post_load};
+
 int clock_create(struct vm *vm, struct vm_clock **out)
 {
     struct vm_clock *c = calloc(1, sizeof(*c));
@@ -109,6 +145,8 @@ int clock_create(struct vm *vm, struct vm_clock **out)
     c->vm = vm;
     pthread_mutex_init(&c->lock, NULL);
     rc = bus_add_device(&vm->bus, "clock", c, NULL, clock_destroy);
+    if (rc == 0)
+        rc = bus_describe(&vm->bus, c, &clock_ss);
     if (rc < 0) {
         clock_destroy(c);
         return rc;
@@ -237,6 +275,7 @@ void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)
         if (!start)
             atomic_store(&c->last, 0);
         atomic_store(&c->icount_ns, start);
+        c->acct_insns = c->vm->cpus[0].insns;
         c->shift = shift > 20 ? 20 : shift;
         atomic_store(&c->icount, true);
         pthread_mutex_unlock(&c->lock);
@@ -257,6 +296,18 @@ void clock_rebase(struct vm_clock *c)
     pthread_mutex_unlock(&c->lock);
 }
 
+void clock_restore(struct vm_clock *c, uint64_t now)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t ref = c->pause_start ? c->pause_start : host_mono_ns();
+    atomic_store(&c->last, now);
+    atomic_store(&c->icount_ns, now);
+    c->acct_insns = c->vm->cpus[0].insns; /* the vCPUs are loaded first */
+    c->paused_ns = 0;
+    c->vm->clock_base_ns = ref - now;
+    pthread_mutex_unlock(&c->lock);
+}
+
 bool clock_icount(struct vm_clock *c)
 {
     return atomic_load(&c->icount);
@@ -264,8 +315,10 @@ bool clock_icount(struct vm_clock *c)
 
 void clock_account_insns(struct vm_clock *c, uint64_t insns)
 {
-    if (atomic_load(&c->icount))
+    if (atomic_load(&c->icount)) {
         atomic_fetch_add(&c->icount_ns, insns << c->shift);
+        c->acct_insns += insns;
+    }
 }
 
 uint64_t clock_insns_to_deadline(struct vm_clock *c)

@@ -57,6 +57,8 @@ void clock_set_icount(struct vm_clock *c, bool on, unsigned shift);
  * (a step back would stand time still until the host caught up). */
 void clock_rebase(struct vm_clock *c);
 bool clock_icount(struct vm_clock *c);
+/* A saved state's time: the clock reads now from here on (in either mode). */
+void clock_restore(struct vm_clock *c, uint64_t now);
 /* The run loop reports instructions retired since its last call. */
 void clock_account_insns(struct vm_clock *c, uint64_t insns);
 /* Instructions until the next deadline (icount mode), for slice sizing. */

@@ -20,6 +20,7 @@
 #include "devices/acpi.h"
 #include "devices/vga.h"
 #include "vm/dbg.h"
+#include "vm/ss.h"
 
 static const char help_text[] =
     "info registers|mem|tlb|mode|cr3|ram|cpus|engines|tb|status  show the VM's state\n"
@@ -31,7 +32,7 @@ static const char help_text[] =
     "system_powerdown  press the ACPI power button\n"
     "screendump FILE   write the display as a PNG\n"
     "sendkey KEYS      press keys, e.g. sendkey ctrl-alt-delete\n"
-    "savevm | loadvm   (saved state is not in this build yet)\n"
+    "savevm FILE | loadvm FILE   save the VM's state to FILE, or load it\n"
     "quit | q          end pcvm\n"
     "help | ?          this list\n";
 
@@ -226,8 +227,14 @@ int monitor_exec(struct vm *vm, const char *line, int fd)
     } else if (!strcmp(cmd, "sendkey")) {
         return cmd_sendkey(vm, arg, fd);
     } else if (!strcmp(cmd, "savevm") || !strcmp(cmd, "loadvm")) {
-        dprintf(fd, "Error: saved state is not in this build yet\n");
-        return -1;
+        char err[600];
+        int rc = !*arg ? (snprintf(err, sizeof(err), "%s needs a file name", cmd), -1)
+                 : cmd[0] == 's' ? vm_savevm(vm, arg, err, sizeof(err))
+                                 : vm_loadvm(vm, arg, err, sizeof(err));
+        if (rc < 0) {
+            dprintf(fd, "Error: %s\n", err);
+            return -1;
+        }
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
         vm_request(vm, VM_FF_POWER_OFF);
         return 1;

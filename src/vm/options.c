@@ -16,6 +16,7 @@
 #include "vm/monitor.h"
 #include "vm/qmp.h"
 #include "vm/sockserv.h"
+#include "vm/ss.h"
 #include "hm/hm.h"
 #include "vm/vm.h"
 
@@ -81,6 +82,9 @@ void vm_options_usage(FILE *f)
                "  --engine=iem|rem|hm|auto   execution engine (default auto: KVM when available)\n"
                "  --trace[=FILE]             one line per executed instruction\n"
                "  --max-insns N              stop after N instructions\n"
+               "  --savevm FILE              save the state where --max-insns stops (a saved state)\n"
+               "  -loadvm FILE               start from a saved state (also -incoming file:FILE)\n"
+               "  --print-state FILE         print a saved state field by field (same machine options)\n"
                "  --rem-tier=1|2             REM: translation blocks only, or hot ones compiled\n"
                "                             to host code too (default 2)\n"
                "  --rem-hot=N                REM: runs before a block is compiled (default 16)\n"
@@ -683,6 +687,14 @@ int vm_options_apply(struct vm_options *o, struct vm *vm)
 {
     if (o->icount_shift >= 0)
         pc_set_deterministic(vm, (unsigned)o->icount_shift);
+    if (o->loadvm || o->print_state) {
+        char err[600];
+        if (o->print_state)
+            return ss_print(vm, o->print_state, stdout, err, sizeof(err)) < 0 ? die("--print-state: %s", err)
+                                                                               : 1;
+        if (vm_loadvm(vm, o->loadvm, err, sizeof(err)) < 0)
+            return die("-loadvm: %s", err);
+    }
     if (start_servers(o, vm))
         return EXIT_USAGE;
     if (o->screenshot) {

@@ -32,6 +32,8 @@ struct vm_options {
     bool start_stopped;     /* -S */
     const char *monitor;    /* NULL: on the serial terminal behind Ctrl-A c, when it is a terminal */
     const char *qmp;
+    const char *loadvm;     /* -loadvm FILE, -incoming file:FILE: a saved state to start from */
+    const char *print_state; /* --print-state FILE: print a saved state unit by unit, field by field */
     struct gdbstub *gdbstub;
     struct monitor *mon;
     struct qmp *qmp_server;
@@ -57,8 +59,9 @@ int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *use
 int vm_options_qemu_check(struct vm_options *o);
 int vm_options_set_accel(struct vm_options *o, const char *s); /* tcg|kvm[...]; -1 if neither */
 /* After vm_create, before vm_run: options that act on the created VM
- * (the debugger servers listen from here). 0, or 2 after one line on
- * stderr (nothing left running). */
+ * (the debugger servers listen from here). 0, 1 when the VM is not to
+ * run (--print-state printed), or 2 after one line on stderr (nothing
+ * left running). */
 int vm_options_apply(struct vm_options *o, struct vm *vm);
 /* After vm_run: --info and --dump-phys; returns 2 if a dump failed. */
 int vm_options_finish(struct vm_options *o, struct vm *vm);

@@ -256,6 +256,23 @@ int vm_options_qemu(struct vm_options *o, const char *a, const char *v, int *use
         cpu_model_list(stdout);
         return 1;
     }
+    if (!strcmp(a, "-loadvm") || !strcmp(a, "-incoming") || !strcmp(a, "-savevm") ||
+        !strcmp(a, "-print-state")) {
+        if (!v)
+            return bad("option %s needs an argument%s", a, "");
+        *used = 1;
+        if (a[1] == 'p')
+            o->print_state = v;
+        else if (a[1] == 's')
+            o->cfg.savevm_file = v;
+        else if (a[1] == 'l')
+            o->loadvm = v;
+        else if (strncmp(v, "file:", 5) || !v[5])
+            return bad("-incoming %s: only file:FILE (a saved state) is supported%s", v, "");
+        else
+            o->loadvm = v + 5;
+        return 0;
+    }
     if (strcmp(a, "-chardev") && strcmp(a, "-machine") && strcmp(a, "-M") && strcmp(a, "--debugcon") &&
         strcmp(a, "-device"))
         return -1;
@@ -283,6 +300,8 @@ int vm_options_qemu_check(struct vm_options *o)
     const struct vm_config *c = &o->cfg;
     const char *refs[5];
     unsigned n = 0;
+    if (c->savevm_file && !c->max_insns)
+        return bad("--savevm FILE saves the state where --max-insns N stops: give --max-insns%s%s", "", "");
     for (unsigned i = 0; i < c->nserial; i++)
         refs[n++] = c->serial[i];
     if (c->debugcon)

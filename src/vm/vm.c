@@ -11,6 +11,7 @@
 #include "em/em.h"
 #include "vm/clock.h"
 #include "vm/dbg.h"
+#include "vm/ss.h"
 #include "vm/vm.h"
 
 
@@ -300,6 +301,18 @@ fail:
     return -1;
 }
 
+/* --savevm: every vCPU has stopped where --max-insns stopped them. */
+static void save_at_limit(struct vm *vm)
+{
+    char err[600];
+    if (vm_set_state(vm, VM_SAVING) < 0)
+        return;
+    if (ss_save(vm, vm->cfg.savevm_file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "pcvm: savevm: %s\n", err);
+        vm->save_failed = true;
+    }
+}
+
 int vm_run(struct vm *vm)
 {
     if (vm_set_state(vm, VM_POWERING_ON) < 0)
@@ -316,6 +329,10 @@ int vm_run(struct vm *vm)
     vm_set_state(vm, VM_RUNNING);
     em_join(vm);
     triple_fault_total(vm);
+    if (vm->insn_limit_hit && vm->cfg.savevm_file && vm->state == VM_RUNNING)
+        save_at_limit(vm);
+    else if (vm->cfg.savevm_file)
+        fprintf(stderr, "pcvm: --savevm: the VM stopped before --max-insns; %s not written\n", vm->cfg.savevm_file);
     if (vm->state != VM_GURU_MEDITATION) {
         vm_set_state(vm, VM_POWERING_OFF);
         vm_set_state(vm, VM_OFF);
@@ -352,6 +369,8 @@ int vm_finish_outputs(struct vm *vm)
 {
     char err[512];
     int failed = 0;
+    if (vm->save_failed)
+        failed++;
     if (vm->trace_file) {
         fflush(vm->trace_out);
         outfile_sync(vm->trace_file);

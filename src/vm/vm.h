@@ -93,6 +93,7 @@ struct vm_config {
     const char *trace_file;
     const char *trace_tb_file; /* --trace-tb FILE */
     uint64_t max_insns; /* 0: unlimited */
+    const char *savevm_file; /* --savevm FILE: the state where --max-insns stops */
     const char *cpu_model;
     struct vm_drive drives[VM_MAX_DRIVES];
     unsigned ndrives;
@@ -194,6 +195,8 @@ struct vm {
     /* vCPU threads parked in a suspend or ended (under lock): all of them
      * means no vCPU touches its state, so a debugger may (dbg_stop). */
     unsigned nquiet;
+    bool insn_limit_hit; /* a vCPU reached --max-insns */
+    bool save_failed;    /* --savevm could not write its file (said on stderr) */
     struct dbg *dbg; /* breakpoints, watchpoints, steps (src/vm/dbg.c); NULL without a debugger */
 };
 

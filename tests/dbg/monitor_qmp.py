@@ -3,36 +3,14 @@
 (-S) guest: info registers, x, bad and overlong lines, stop/cont; the QMP
 greeting, capabilities, query-status, malformed input, RESUME and
 SHUTDOWN events. usage: monitor_qmp.py PCVM GUEST_ELF"""
-import json, os, socket, subprocess, sys, tempfile, time
+import json, os, subprocess, sys, tempfile, time
+from montest import check, connect, fails, until
 
 pcvm, elf = sys.argv[1], sys.argv[2]
 d = tempfile.mkdtemp()
 mon, qmp = os.path.join(d, "mon.sock"), os.path.join(d, "qmp.sock")
 base = [pcvm, "-nodefaults", "-display", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x4",
         "-kernel", elf, "-S"]
-fails = []
-
-def check(cond, what):
-    print(("PASS: " if cond else "FAIL: ") + what)
-    if not cond:
-        fails.append(what)
-
-def connect(path):
-    for _ in range(100):
-        try:
-            s = socket.socket(socket.AF_UNIX); s.connect(path); s.settimeout(10); return s
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("cannot connect to " + path)
-
-def until(s, marker):
-    buf = b""
-    while marker not in buf:
-        b = s.recv(65536)
-        if not b:
-            break
-        buf += b
-    return buf.decode(errors="replace")
 
 p = subprocess.Popen(base + ["-monitor", "unix:%s,server,nowait" % mon, "-qmp", "unix:%s,server,nowait" % qmp],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -48,7 +26,14 @@ r = cmd("xp /2xb 0x100000"); check("0x02 0xb0" in r, "monitor: xp /2xb")
 check("Error: unknown command" in cmd("frobnicate"), "monitor: unknown command is an error")
 check("Error: bad format" in cmd("x /4zq 0"), "monitor: bad format is an error")
 check("Error: line too long" in cmd("x" * 10000), "monitor: overlong line is an error")
-check("Error" in cmd("savevm f"), "monitor: savevm says saved state is missing")
+st = os.path.join(d, "state")
+r = cmd("savevm " + st); check("Error" not in r and os.path.getsize(st) > 12, "monitor: savevm writes a saved state")
+check("Error" not in cmd("loadvm " + st), "monitor: loadvm loads it back")
+with open(os.path.join(d, "junk"), "wb") as f:
+    f.write(b"not a saved state at all")
+r = cmd("loadvm " + os.path.join(d, "junk")); check("Error:" in r and "wrong magic" in r, "monitor: loadvm of junk is one clear error")
+check("Error: savevm needs a file name" in cmd("savevm"), "monitor: savevm without a file is an error")
+check("paused" in cmd("info status"), "monitor: still paused after savevm and loadvm")
 check("(pcvm)" in cmd("info cpus"), "monitor: still up after bad lines")
 
 q = connect(qmp)
