@@ -310,6 +310,8 @@ static void *emt_main(void *arg)
             t0 = host_ns();
         }
         rc = run_slice(v, slice);
+        if (vm->cfg.cpu_cap)
+            em_cap_slice(v);
         if (clk) {
             uint64_t n = v->insns - insns0;
             clock_account_insns(clk, n);

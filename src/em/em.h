@@ -35,6 +35,8 @@ void em_kick(struct vcpu *v);
 /* The table of an engine; NULL when it is not in this build. */
 const struct em_engine_ops *em_engine_ops(enum em_engine e);
 int em_start(struct vm *vm);
+/* After each slice: sleeps as --cpu-cap requires (em_cap.c). */
+void em_cap_slice(struct vcpu *v);
 /* Frees the engines' per-vCPU state (after em_join). */
 void em_fini(struct vm *vm);
 void em_join(struct vm *vm);

@@ -40,8 +40,11 @@ static void info_cpus(struct vm *vm, int fd)
 {
     for (unsigned i = 0; i < vm->ncpus; i++) {
         const struct cpu *c = &vm->cpus[i].cpu;
-        dprintf(fd, "%c CPU #%u: pc=0x%016llx%s\n", i == 0 ? '*' : ' ', i, (unsigned long long)dbg_pc(c),
+        dprintf(fd, "%c CPU #%u: pc=0x%016llx%s", i == 0 ? '*' : ' ', i, (unsigned long long)dbg_pc(c),
                 c->halted ? " (halted)" : "");
+        if (vm->cfg.cpu_cap) /* --cpu-cap: the cap and the use over the last window */
+            dprintf(fd, " cap=%u%% used=%u%%", vm->cfg.cpu_cap, atomic_load(&vm->cpus[i].cap.used_pct));
+        dprintf(fd, "\n");
     }
 }
 

@@ -89,6 +89,7 @@ void vm_options_usage(FILE *f)
                "                             to host code too (default 2)\n"
                "  --rem-hot=N                REM: runs before a block is compiled (default 16)\n"
                "  --trace-tb FILE            REM: each compiled block's guest and host code\n"
+               "  --cpu-cap PERCENT          each vCPU uses at most PERCENT of a host CPU\n"
                "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
                "                             instruction (QEMU: -icount shift=N); default 0\n"
                "  --debugcon PORT:FILE       debug console at PORT writing to FILE\n"
@@ -456,6 +457,14 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
             if (!f || !*f)
                 return die("option %s needs an argument", "--trace-tb");
             c->trace_tb_file = f;
+            continue;
+        }
+        if (!strncmp(a, "--cpu-cap", 9) && (!a[9] || a[9] == '=')) {
+            const char *num = a[9] ? a + 10 : (i++, v);
+            uint64_t pct;
+            if (!num || parse_uint_n(num, strlen(num), &pct) < 0 || pct < 1 || pct > 100)
+                return die("bad --cpu-cap '%s' (a percentage of a host CPU, 1 to 100)", num ? num : "");
+            c->cpu_cap = pct == 100 ? 0 : (unsigned)pct;
             continue;
         }
         /* --rem-tier=1|2, --rem-hot=N: REM's native tier and when it compiles */

@@ -93,6 +93,7 @@ struct vm_config {
     const char *trace_file;
     const char *trace_tb_file; /* --trace-tb FILE */
     uint64_t max_insns; /* 0: unlimited */
+    unsigned cpu_cap;   /* --cpu-cap: percent of a host CPU per vCPU (0: no cap) */
     const char *savevm_file; /* --savevm FILE: the state where --max-insns stops */
     const char *cpu_model;
     struct vm_drive drives[VM_MAX_DRIVES];
@@ -140,6 +141,10 @@ struct vcpu {
     atomic_uint ff;
     struct cpu cpu;
     uint64_t insns; /* instructions retired, by whichever engine ran them */
+    struct {
+        uint64_t wall0, cpu0;    /* the current window's start (em_cap.c) */
+        _Atomic unsigned used_pct; /* host CPU use over the last window */
+    } cap;
     /* Engine-private parts: IEM's is always there (every engine hands it
      * what it cannot run); REM's exists while REM runs this vCPU. */
     const struct em_engine_ops *engine;

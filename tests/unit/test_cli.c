@@ -657,3 +657,29 @@ Test(cli, rem_options_and_trace_tb)
                   strstr(buf, "push    rbx"),
               "no compiled block in the TB trace: %s", buf);
 }
+
+/* --cpu-cap: checked like every number, a capped guest still runs to its
+ * end, and the monitor's info cpus shows the cap. (How close the use stays
+ * to the cap is a measurement, not asserted here.) */
+Test(cli, cpu_cap)
+{
+    char out[4096], cmd[1024];
+    int lines;
+    expect_usage_error("--cpu-cap 0 -kernel " PCVM_DEMO, "--cpu-cap");
+    expect_usage_error("--cpu-cap 101 -kernel " PCVM_DEMO, "--cpu-cap");
+    expect_usage_error("--cpu-cap=-5 -kernel " PCVM_DEMO, "--cpu-cap");
+    int st = run("-nodefaults -display none -serial none -device isa-debug-exit,iobase=0xf4,iosize=0x4 "
+                 "--cpu-cap 50 -kernel " PCVM_DEMO,
+                 out, sizeof(out), &lines);
+    cr_assert(st == 0 || st == 1, "a capped demo exited %d: %s", st, out);
+    snprintf(cmd, sizeof(cmd),
+             "printf 'info cpus\\nquit\\n' | %s -nodefaults -display none -serial null -monitor stdio -S "
+             "--cpu-cap 40 -kernel %s 2>&1",
+             PCVM_BIN, PCVM_DEMO);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, sizeof(out) - 1, f);
+    out[n] = 0;
+    pclose(f);
+    cr_assert(strstr(out, "CPU #0") && strstr(out, "cap=40%"), "info cpus: %s", out);
+}
