@@ -297,8 +297,10 @@ static void serve(struct qmp *q)
         pthread_mutex_lock(&q->lock);
         bool stop = q->lfd < 0; /* qmp_stop asked */
         pthread_mutex_unlock(&q->lock);
-        if (stop)
+        if (stop) {
+            flush_events(q); /* SHUTDOWN and whatever came with it go out first */
             return;
+        }
     }
 }
 
