@@ -94,8 +94,11 @@ void cpu_set_flags(struct cpu *c, uint64_t rflags)
 
 void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val)
 {
-    uint64_t f = cpu_get_flags(&v->cpu);
-    cpu_set_flags(&v->cpu, (f & ~mask) | (val & mask));
+    struct cpu *c = &v->cpu;
+    /* when every arithmetic flag is replaced, the lazy state need not be
+     * worked out (multiplies, shifts: the common case) */
+    uint64_t f = (mask & F_ARITH) == F_ARITH ? c->rflags : cpu_get_flags(c);
+    cpu_set_flags(c, (f & ~mask) | (val & mask));
 }
 
 bool cpu_cond(const struct cpu *c, unsigned cc)

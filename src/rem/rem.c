@@ -27,6 +27,7 @@
 #include "cpu/tlb.h"
 #include "rem/rem.h"
 #include "rem/rem_int.h"
+#include "rem/rem_x64.h"
 
 #define REM_MIN_ARENA (4ull << 20)
 #define REM_HOT_DEFAULT 16 /* runs before a TB is compiled (--rem-hot) */
@@ -87,7 +88,7 @@ static inline uint32_t rem_key(const struct cpu *c)
 {
     return iem_decode_mode(c) | (uint32_t)c->cpl << 3 | (c->rflags & F_VM ? 0x20u : 0) |
            (c->cr0 & CR0_PE ? 0x40u : 0) | (c->cr0 & CR0_PG ? 0x80u : 0) |
-           (c->seg[S_SS].attr & SEG_DB ? 0x100u : 0);
+           (c->seg[S_SS].attr & SEG_DB ? 0x100u : 0) | (c->seg[S_CS].limit == 0xffffffffu ? REM_KEY_FLAT : 0);
 }
 
 static inline unsigned hash_slot(uint64_t gpa, uint32_t key)
@@ -205,6 +206,19 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
     return true;
 }
 
+/* Aims exit k of compiled TB `from` at compiled TB `to` when `to` is the
+ * TB the exit's static target always finds: the same page (so the same
+ * translation) and key (compiled code does not change the mode). */
+static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
+{
+    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key)
+        return;
+    const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
+    x64_patch_rel32(from->slot[k], slot_rx, to->chain);
+    from->slot[k] = NULL;
+    r->st.chained++;
+}
+
 #define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
 #define intr_possible rem_intr_possible
 
@@ -214,6 +228,9 @@ int rem_exec(struct vcpu *v, uint64_t max)
     struct vm *vm = v->vm;
     struct cpu *c = &v->cpu;
     struct rem_link *from = NULL; /* the exit of the TB that just ran */
+    struct rem_tb *chain_from = NULL; /* ... when it was a compiled TB's exit chain_k */
+    unsigned chain_k = 0;
+    uint64_t chain_flushes = 0;
     uint64_t n = 0;
     int rc;
 
@@ -244,6 +261,9 @@ int rem_exec(struct vcpu *v, uint64_t max)
             }
         }
         from = NULL;
+        if (chain_from && tb && tb->chain && chain_flushes == r->st.flushes)
+            chain_link(r, chain_from, chain_k, tb);
+        chain_from = NULL;
         if (!tb) {
             r->st.iem_steps++;
             n++;
@@ -269,21 +289,35 @@ int rem_exec(struct vcpu *v, uint64_t max)
         }
         if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
-            uint64_t end = (c->rip + tb->len) & tb->insns[0].ipmask;
             r->cur = tb;
             r->native_n = 0;
             r->native_rc = IEM_OK;
-            tb->native(v, r);
+            r->left = max - n;
+            int how = tb->native(v, r);
             /* one scalar load: the compiled code has just stored it 8 bytes
              * wide, and a wider (vector) load of it would stall */
             uint64_t ran = __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
+            struct rem_tb *last = r->cur;
             n += ran;
             r->st.native_runs++;
             r->st.native_insns += ran;
             if (r->native_rc)
                 return r->native_rc;
-            from = &tb->link[c->rip != end];
-            continue;
+            if (how == REM_NX_EXIT) {
+                from = &last->link[r->exit];
+                chain_from = last;
+                chain_k = r->exit;
+                chain_flushes = r->st.flushes;
+                continue;
+            }
+            if (how == REM_NX_STOP) { /* a branch or a stop: the link checks its target */
+                from = &last->link[1];
+                continue;
+            }
+            /* REM_NX_BAIL: the TB REM's loop entered refused (an NMI it
+             * holds back, say): the first tier runs it */
+            if (ran || last != tb)
+                continue;
         }
         for (const struct iem_insn *in = tb->insns, *end = in + tb->ninsns;;) {
             uint64_t next = (c->rip + in->len) & in->ipmask;

@@ -12,6 +12,10 @@
 #define REM_HASH   4096
 #define REM_JC     4096
 
+/* rem_key bit: CS's limit is 4 GiB, so no 32-bit near branch can pass it
+ * (compiled code takes such branches without a check). */
+#define REM_KEY_FLAT 0x200u
+
 struct rem_link {
     uint64_t lin;   /* linear PC the exit went to */
     uint32_t epoch; /* the TLB epoch when it was made */
@@ -19,9 +23,14 @@ struct rem_link {
 };
 
 struct rem_state;
-/* Native code of a TB: returns 0 when it ran to its end, 1 when a helper
- * stopped it early (REM's loop then looks at the state). */
+/* Native code of a TB (and of the TBs it chains to): returns
+ * REM_NX_EXIT when a TB left through one of its static exits
+ * (rem_state.exit says which, rem_state.cur which TB), REM_NX_STOP when a
+ * helper stopped it or a TB ended in a branch only known at run time, and
+ * REM_NX_BAIL when a TB's entry checks refused to run it (nothing of that
+ * TB ran; RIP is its start). */
 typedef int (*rem_native_fn)(struct vcpu *v, struct rem_state *r);
+enum { REM_NX_EXIT = 0, REM_NX_STOP = 1, REM_NX_BAIL = 2 };
 
 struct rem_tb {
     uint64_t gpa;         /* guest-physical address of the first byte */
@@ -34,12 +43,21 @@ struct rem_tb {
     struct rem_link link[2]; /* [0]: past the last instruction, [1]: elsewhere */
     rem_native_fn native;    /* tier 2, or NULL */
     bool no_native;          /* compiling was tried and refused */
+    /* Chaining (tier 2): `chain` is where compiled code of another TB may
+     * jump to enter this one (the entry checks come first). Exit k of a
+     * compiled TB whose target is static and on the same guest page has
+     * slot[k], the rel32 (in the code buffer's rw mapping) of a jump that
+     * leads to an exit stub until it is aimed at the `chain` of the TB at
+     * exit_gpa[k]. */
+    const uint8_t *chain;
+    uint8_t *slot[2];
+    uint64_t exit_gpa[2];
     struct iem_insn insns[];
 };
 
 struct rem_stats {
     uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
-    uint64_t compiled, native_runs, native_insns, native_exits;
+    uint64_t compiled, native_runs, native_insns, native_exits, chained;
 };
 
 /* The code buffer: one memfd mapped twice, written through `rw` and run
@@ -62,6 +80,8 @@ struct rem_state {
     struct rem_tb *cur;
     uint64_t native_n; /* instructions (retired or faulted) the native code ran */
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
+    uint64_t left;     /* budget left to chained TBs (each takes its length at entry) */
+    uint32_t exit;     /* REM_NX_EXIT: the exit index */
 };
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)

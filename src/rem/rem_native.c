@@ -34,7 +34,14 @@
 #define V_LF_SRC1 ((int32_t)offsetof(struct vcpu, cpu.lf.src1))
 #define V_LF_SRC2 ((int32_t)offsetof(struct vcpu, cpu.lf.src2))
 #define V_INSNS   ((int32_t)offsetof(struct vcpu, insns))
+#define V_RFLAGS  ((int32_t)offsetof(struct vcpu, cpu.rflags))
+#define V_FF      ((int32_t)offsetof(struct vcpu, ff))
+#define V_VM      ((int32_t)offsetof(struct vcpu, vm))
+#define VM_FF     ((int32_t)offsetof(struct vm, ff))
 #define R_NATIVE_N ((int32_t)offsetof(struct rem_state, native_n))
+#define R_CUR     ((int32_t)offsetof(struct rem_state, cur))
+#define R_LEFT    ((int32_t)offsetof(struct rem_state, left))
+#define R_EXIT    ((int32_t)offsetof(struct rem_state, exit))
 
 _Static_assert(offsetof(struct cpu_lazy, size) == offsetof(struct cpu_lazy, op) + 1,
                "one 16-bit store sets the lazy op and size");
@@ -333,25 +340,192 @@ static void flush_counts(struct x64 *e, unsigned ipsize, unsigned len, unsigned 
     x64_add_mem(e, X_RBP, R_NATIVE_N, k, 8);
 }
 
+/* What the compiler knows of the lazy flags at a point of the TB: the
+ * lazy op and size the last flag-writing instruction left, or LF_NONE
+ * when that is not known statically. */
+struct lf_known {
+    uint8_t op, size;
+};
+
+/* Instructions that leave the lazy flags alone. */
+static const uint16_t keeps_flags[] = {
+    ZYDIS_MNEMONIC_MOV,  ZYDIS_MNEMONIC_LEA,  ZYDIS_MNEMONIC_MOVZX, ZYDIS_MNEMONIC_MOVSX,
+    ZYDIS_MNEMONIC_MOVSXD, ZYDIS_MNEMONIC_NOT, ZYDIS_MNEMONIC_NOP,  ZYDIS_MNEMONIC_PUSH,
+    ZYDIS_MNEMONIC_POP,  ZYDIS_MNEMONIC_XCHG, ZYDIS_MNEMONIC_BSWAP,
+};
+
+static void lf_track(struct lf_known *k, const struct iem_insn *in)
+{
+    static const struct {
+        uint16_t mnemonic;
+        uint8_t op;
+    } sets[] = {
+        {ZYDIS_MNEMONIC_ADD, LF_ADD},   {ZYDIS_MNEMONIC_SUB, LF_SUB},  {ZYDIS_MNEMONIC_CMP, LF_SUB},
+        {ZYDIS_MNEMONIC_AND, LF_LOGIC}, {ZYDIS_MNEMONIC_OR, LF_LOGIC}, {ZYDIS_MNEMONIC_XOR, LF_LOGIC},
+        {ZYDIS_MNEMONIC_TEST, LF_LOGIC}, {ZYDIS_MNEMONIC_INC, LF_INC}, {ZYDIS_MNEMONIC_DEC, LF_DEC},
+        {ZYDIS_MNEMONIC_NEG, LF_NEG},   {ZYDIS_MNEMONIC_ADC, LF_ADC},  {ZYDIS_MNEMONIC_SBB, LF_SBB},
+    };
+    for (size_t i = 0; i < sizeof(keeps_flags) / sizeof(keeps_flags[0]); i++)
+        if (keeps_flags[i] == in->mnemonic)
+            return;
+    k->op = LF_NONE;
+    if (in->lock || in->nops < 1)
+        return;
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+        if (sets[i].mnemonic == in->mnemonic) {
+            k->op = sets[i].op;
+            k->size = in->op[0].size;
+        }
+}
+
+static int native_cond(struct vcpu *v, uint64_t cc)
+{
+    return cpu_cond(&v->cpu, (unsigned)cc);
+}
+
+/* Host flags such that j<cc> decides as the guest's Jcc with condition
+ * cc does, from the lazy state; or a call that leaves the answer in eax
+ * (returns false then: the caller tests eax). */
+static bool emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
+{
+    unsigned kind = (cc >> 1) & 7;
+    /* ZF and SF come from the result alone, whatever the op */
+    if (k->op != LF_NONE && (kind == 2 || kind == 4)) {
+        x64_load(e, X_RAX, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        return true;
+    }
+    /* SUB/CMP/NEG (src1 - src2), ADD and the logical ops: the host op on
+     * the same operands sets all six flags as the guest's did */
+    if (k->op == LF_SUB || k->op == LF_NEG || k->op == LF_ADD) {
+        x64_load(e, X_RAX, V_LF_SRC1, true);
+        x64_load(e, X_RCX, V_LF_SRC2, true);
+        x64_flagop(e, k->op == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, k->size);
+        return true;
+    }
+    if (k->op == LF_LOGIC) {
+        x64_load(e, X_RAX, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        return true;
+    }
+    x64_call(e, native_cond, cc);
+    x64_test_eax(e);
+    return false;
+}
+
+/* A near JMP/Jcc with a relative target that the code can take itself:
+ * the operand size is the RIP width (no 16-bit truncation), and the
+ * target needs no check: a flat 32-bit CS (any 32-bit target is within
+ * its limit) or, in 64-bit mode, a target on the TB's page (canonical as
+ * the TB is). *off is the target's offset from the TB's first byte. */
+static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, unsigned at, int64_t *off)
+{
+    bool jcc = in->fn != iem_unimplemented &&
+               ((in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->opcode >= 0x70 && in->opcode <= 0x7f) ||
+                (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x80 && in->opcode <= 0x8f));
+    bool jmp = in->mnemonic == ZYDIS_MNEMONIC_JMP && !in->far;
+
+    if (!(jcc || jmp) || in->nops < 1 || in->op[0].type != OPT_IMM || !in->op[0].rel ||
+        in->osize != in->ipsize)
+        return false;
+    *off = (int64_t)(at + in->len) + (int64_t)in->op[0].imm;
+    if (in->ipsize == 4)
+        return (tb->key & REM_KEY_FLAT) != 0;
+    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + *off;
+    return in->ipsize == 8 && page_off >= 0 && page_off < 0x1000;
+}
+
+/* Exit k: the patchable jump (to its stub until chained) and the stub. */
+static void emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
+{
+    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
+    uint8_t *slot = x64_jmp(e);
+    x64_patch(e, slot);
+    x64_store_imm32(e, X_RBP, R_EXIT, k);
+    x64_return(e, false, REM_NX_EXIT);
+    if (slot && (tb->key & REM_KEY_FLAT || tb->insns[0].ipsize == 8) && page_off >= 0 && page_off < 0x1000) {
+        tb->slot[k] = slot;
+        tb->exit_gpa[k] = tb->gpa + (uint64_t)off;
+    }
+}
+
+/* The checks at a TB's entry, from REM's loop or a chained jump: the TB
+ * is still valid, the budget holds all of it, no interrupt could be
+ * delivered and nothing is asked of the VM; else REM_NX_BAIL. */
+static void emit_entry(struct x64 *e, const struct rem_tb *tb)
+{
+    x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb);
+    x64_store_rbp64(e, R_CUR, X_RAX);
+    x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
+    x64_load_rax(e, X_RAX, 4);
+    x64_cmp_imm32(e, X_RAX, tb->gen);
+    uint8_t *stale = x64_jcc(e, 0x5); /* jne */
+    x64_load(e, X_RAX, V_FF, false);
+    x64_test_imm32(e, X_RAX, VCPU_FF_NMI);
+    uint8_t *nmi = x64_jcc(e, 0x5);
+    x64_test_imm32(e, X_RAX, VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
+    uint8_t *no_irq = x64_jz(e);
+    x64_test_mem32(e, V_RFLAGS, F_IF);
+    uint8_t *irq = x64_jcc(e, 0x5);
+    x64_patch(e, no_irq);
+    x64_load(e, X_RAX, V_VM, true);
+    x64_load_base(e, X_RAX, X_RAX, VM_FF, false);
+    x64_test_eax(e);
+    uint8_t *vmff = x64_jcc(e, 0x5);
+    x64_sub_mem64(e, X_RBP, R_LEFT, tb->ninsns);
+    uint8_t *run = x64_jcc(e, 0x3); /* jae: no borrow */
+    x64_add_mem(e, X_RBP, R_LEFT, tb->ninsns, 8);
+    x64_patch(e, stale);
+    x64_patch(e, nmi);
+    x64_patch(e, irq);
+    x64_patch(e, vmff);
+    x64_return(e, false, REM_NX_BAIL);
+    x64_patch(e, run);
+}
+
 bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
 {
     struct rem_state *r = v->rem;
     struct rem_code *cb = &r->code;
-    unsigned ipsize = tb->insns[0].ipsize, natives = 0, len = 0, k = 0;
+    unsigned ipsize = tb->insns[0].ipsize, natives = 0, len = 0, k = 0, at = 0;
     struct x64 e = {cb->rw + cb->used, cb->rw + cb->size, false};
-    uint8_t *start = e.p;
+    uint8_t *start = e.p, *chain;
+    struct lf_known lf = {LF_NONE, 0};
+    bool exits = false;
 
     /* 16-bit code wraps IP at 64 KiB: left to the first tier */
     if (ipsize < 4)
         return false;
     for (unsigned i = 0; i < tb->ninsns; i++)
         natives += classify(&tb->insns[i]) != N_NONE;
-    if (!natives)
+    if (!natives && !(tb->key & REM_KEY_FLAT))
         return false;
+    tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
+    chain = e.p;
+    emit_entry(&e, tb);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = classify(in);
+        int64_t off;
+        if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off)) {
+            /* the branch retires here whichever way it goes */
+            flush_counts(&e, ipsize, len + in->len, k + 1);
+            uint8_t *taken;
+            if (in->mnemonic == ZYDIS_MNEMONIC_JMP) {
+                taken = x64_jmp(&e);
+            } else {
+                unsigned cc = in->opcode & 0xf;
+                taken = emit_cond(&e, &lf, cc) ? x64_jcc(&e, cc) : x64_jcc(&e, 0x5);
+                emit_exit(&e, tb, 0, at + in->len);
+            }
+            x64_patch(&e, taken);
+            x64_add_mem(&e, X_RBX, V_RIP, (uint32_t)in->op[0].imm, ipsize);
+            emit_exit(&e, tb, 1, off);
+            exits = true;
+            break;
+        }
+        at += in->len;
         if (kind == N_CALL) {
             /* counts exact first: the rare slow path below is a helper step */
             flush_counts(&e, ipsize, len, k);
@@ -365,30 +539,38 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_patch(&e, ok);
             flush_counts(&e, ipsize, in->len, 1);
             x64_patch(&e, done);
-            continue;
-        }
-        if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
+        } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
             flush_counts(&e, ipsize, len, k);
             len = k = 0;
             emit_mem(&e, in, kind);
-            continue;
-        }
-        if (kind != N_NONE) {
+        } else if (kind != N_NONE) {
             emit_insn(&e, in, kind);
             len += in->len;
             k++;
-            continue;
+        } else {
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            x64_call(&e, native_step, (uint64_t)(uintptr_t)in);
+            x64_return_if_eax(&e);
         }
-        flush_counts(&e, ipsize, len, k);
-        len = k = 0;
-        x64_call(&e, native_step, (uint64_t)(uintptr_t)in);
-        x64_return_if_eax(&e);
+        lf_track(&lf, in);
     }
-    flush_counts(&e, ipsize, len, k);
-    x64_return(&e, false, 0);
-    if (e.full)
+    if (!exits) {
+        flush_counts(&e, ipsize, len, k);
+        /* past a branch or mode change through a helper, the next TB is
+         * REM's loop's to find; past the length cap or a page end it is
+         * static */
+        if (tb->insns[tb->ninsns - 1].ctl & IEM_CTL_ENDS_TB)
+            x64_return(&e, false, REM_NX_STOP);
+        else
+            emit_exit(&e, tb, 0, at);
+    }
+    if (e.full) {
+        tb->slot[0] = tb->slot[1] = NULL;
         return false;
+    }
     tb->native = (rem_native_fn)(uintptr_t)(cb->rx + (start - cb->rw));
+    tb->chain = cb->rx + (chain - cb->rw);
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
     r->st.compiled++;
     if (v->vm->trace_tb_out)

@@ -259,3 +259,73 @@ void x64_patch(struct x64 *e, uint8_t *at)
     uint32_t rel = (uint32_t)(e->p - (at + 4));
     memcpy(at, &rel, 4);
 }
+
+uint8_t *x64_jcc(struct x64 *e, unsigned cc)
+{
+    uint8_t b[] = {0x0f, (uint8_t)(0x80 | (cc & 0xf)), 0, 0, 0, 0};
+    put(e, b, sizeof(b));
+    return e->full ? NULL : e->p - 4;
+}
+
+void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to)
+{
+    uint32_t rel = (uint32_t)((const uint8_t *)to - (at_rx + 4));
+    /* one aligned-or-not 4-byte store: another thread never runs this
+     * vCPU's code, so no atomicity is needed beyond program order */
+    memcpy(at_rw, &rel, 4);
+}
+
+void x64_store_rbp64(struct x64 *e, int32_t disp, unsigned reg)
+{
+    mem_op(e, true, 0x89, reg, X_RBP, disp);
+}
+
+void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm)
+{
+    mem_op(e, false, 0xc7, 0, base, disp);
+    put4(e, imm);
+}
+
+void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm)
+{
+    mem_op(e, true, 0x81, 5, base, disp);
+    put4(e, imm);
+}
+
+void x64_cmp_imm32(struct x64 *e, unsigned reg, uint32_t imm)
+{
+    uint8_t b[] = {0x81, (uint8_t)(0xf8 | (reg & 7))};
+    put(e, b, sizeof(b));
+    put4(e, imm);
+}
+
+void x64_test_imm32(struct x64 *e, unsigned reg, uint32_t imm)
+{
+    uint8_t b[] = {0xf7, (uint8_t)(0xc0 | (reg & 7))};
+    put(e, b, sizeof(b));
+    put4(e, imm);
+}
+
+void x64_test_mem32(struct x64 *e, int32_t disp, uint32_t imm)
+{
+    mem_op(e, false, 0xf7, 0, X_RBX, disp);
+    put4(e, imm);
+}
+
+void x64_load_base(struct x64 *e, unsigned reg, unsigned base, int32_t disp, bool w)
+{
+    mem_op(e, w, 0x8b, reg, base, disp);
+}
+
+void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, unsigned size)
+{
+    static const uint8_t opc[] = {[X_F_CMP] = 0x39, [X_F_ADD] = 0x01, [X_F_TEST] = 0x85};
+    if (size == 2)
+        put1(e, 0x66);
+    if (size == 8)
+        put1(e, 0x48);
+    /* the byte forms are the word forms' opcodes minus one; registers 0-3
+     * (al, cl, dl, bl) need no REX */
+    put1(e, (uint8_t)(opc[op] - (size == 1)));
+    put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
+}

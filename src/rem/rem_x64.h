@@ -50,6 +50,29 @@ void x64_test_eax(struct x64 *e);
 /* jz / jmp rel32, to be aimed by x64_patch at the current position */
 uint8_t *x64_jz(struct x64 *e);
 uint8_t *x64_jmp(struct x64 *e);
+/* j<cc> rel32 (cc: the x86 condition code, as in the guest's opcode) */
+uint8_t *x64_jcc(struct x64 *e, unsigned cc);
 void x64_patch(struct x64 *e, uint8_t *at);
+/* Aims the rel32 at `at` (written through rw, run at rx) at rx target `to`. */
+void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
+
+/* mov [rbp + disp], r64 */
+void x64_store_rbp64(struct x64 *e, int32_t disp, unsigned reg);
+/* mov dword [base + disp], imm32 (base X_RBX or X_RBP) */
+void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
+/* sub qword [base + disp], imm32 (CF set on a borrow) */
+void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
+/* cmp r32, imm32 */
+void x64_cmp_imm32(struct x64 *e, unsigned reg, uint32_t imm);
+/* test r32, imm32 */
+void x64_test_imm32(struct x64 *e, unsigned reg, uint32_t imm);
+/* test dword [rbx + disp], imm32 */
+void x64_test_mem32(struct x64 *e, int32_t disp, uint32_t imm);
+/* r64 = [reg + disp] with any base register (0-7, not rsp/rbp as base here) */
+void x64_load_base(struct x64 *e, unsigned reg, unsigned base, int32_t disp, bool w);
+/* cmp/add/test dst, src at an operand size of 1, 2, 4 or 8 bytes: only the
+ * host flags matter (CMP and TEST write nothing else; ADD writes dst) */
+enum x64_flagop { X_F_CMP, X_F_ADD, X_F_TEST };
+void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, unsigned size);
 
 #endif
