@@ -219,6 +219,28 @@ static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, con
     r->st.chained++;
 }
 
+const uint8_t *rem_next_compiled(struct vcpu *v)
+{
+    struct rem_state *r = v->rem;
+    struct cpu *c = &v->cpu;
+    uint32_t key = rem_key(c);
+    uint64_t lin, limit_left, gpa;
+
+    /* what REM's loop checks before it enters compiled code */
+    if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) || (c->inhibit_irq && c->rip == c->inhibit_irq_rip) ||
+        !rem_pc(c, key, &lin, &limit_left))
+        return NULL;
+    if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
+        v->iem.exc.pending = false; /* REM's loop has IEM raise it */
+        return NULL;
+    }
+    const struct rem_tb *tb = r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)];
+    if (!tb || tb->gpa != gpa || tb->key != key || !tb->chain || !tb_valid(tb) || tb->len > limit_left)
+        return NULL;
+    r->st.jc_native++;
+    return tb->chain;
+}
+
 #define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
 #define intr_possible rem_intr_possible
 

@@ -57,7 +57,7 @@ struct rem_tb {
 
 struct rem_stats {
     uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
-    uint64_t compiled, native_runs, native_insns, native_exits, chained;
+    uint64_t compiled, native_runs, native_insns, native_exits, chained, jc_native;
 };
 
 /* The code buffer: one memfd mapped twice, written through `rw` and run
@@ -95,6 +95,12 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
     const unsigned intr = VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI;
     return (ff & VCPU_FF_NMI) || ((ff & intr) && (c->rflags & F_IF));
 }
+
+/* rem.c, for compiled code after a near branch a helper ran: the chain
+ * entry of the compiled TB at CS:RIP if REM's loop would run it natively
+ * now, else NULL. Looks in the jump cache only: it never builds or
+ * compiles, so the code that calls it stays where it is. */
+const uint8_t *rem_next_compiled(struct vcpu *v);
 
 /* rem_x64.c: the code buffer. */
 int rem_code_init(struct rem_code *cb, size_t size);

@@ -66,6 +66,23 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
 }
 
+/* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
+ * IEM: the chain entry of the compiled TB that runs next, or NULL when
+ * REM's loop must take over (a fault, a TB not compiled yet...). */
+static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
+{
+    struct rem_state *r = v->rem;
+    bool full = (in->ctl & IEM_CTL_FULL) != 0;
+    int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, (v->cpu.rip + in->len) & in->ipmask);
+
+    r->native_n++;
+    if (rc) {
+        r->native_rc = rc;
+        return NULL;
+    }
+    return rem_next_compiled(v);
+}
+
 static bool gpr(const struct iem_op *op)
 {
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
@@ -526,6 +543,18 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             break;
         }
         at += in->len;
+        if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            x64_call(&e, native_branch, (uint64_t)(uintptr_t)in);
+            x64_test_rax(&e);
+            uint8_t *stop = x64_jz(&e);
+            x64_jmp_rax(&e);
+            x64_patch(&e, stop);
+            x64_return(&e, false, REM_NX_STOP);
+            exits = true;
+            break;
+        }
         if (kind == N_CALL) {
             /* counts exact first: the rare slow path below is a helper step */
             flush_counts(&e, ipsize, len, k);

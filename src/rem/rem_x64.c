@@ -329,3 +329,9 @@ void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, u
     put1(e, (uint8_t)(opc[op] - (size == 1)));
     put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
 }
+
+void x64_jmp_rax(struct x64 *e)
+{
+    static const uint8_t b[] = {0xff, 0xe0};
+    put(e, b, sizeof(b));
+}

@@ -56,6 +56,8 @@ void x64_patch(struct x64 *e, uint8_t *at);
 /* Aims the rel32 at `at` (written through rw, run at rx) at rx target `to`. */
 void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
 
+/* jmp rax */
+void x64_jmp_rax(struct x64 *e);
 /* mov [rbp + disp], r64 */
 void x64_store_rbp64(struct x64 *e, int32_t disp, unsigned reg);
 /* mov dword [base + disp], imm32 (base X_RBX or X_RBP) */
