@@ -67,6 +67,13 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
 #define CR4_PCE 0x0100u
 #define CR4_OSFXSR 0x0200u
 #define CR4_OSXMMEXCPT 0x0400u
+#define CR4_LA57 0x1000u
+#define CR4_FSGSBASE 0x10000u
+#define CR4_PCIDE 0x20000u
+#define CR4_OSXSAVE 0x40000u /* XSAVE family and XCR0 enabled; mirrored in CPUID.1:ECX[27] */
+#define CR4_SMEP 0x100000u
+#define CR4_SMAP 0x200000u
+#define CR4_PKE 0x400000u
 
 #define EFER_SCE 0x001u
 #define EFER_LME 0x100u
@@ -249,7 +256,6 @@ int iem_exec(struct vcpu *v, uint64_t max);
 int iem_exec_debug(struct vcpu *v, bool irqs, bool (*stop_at)(struct vcpu *v));
 /* Drops decoded instructions and TLB entries (mode changes, tests). */
 void iem_flush(struct vcpu *v);
-void iem_tlb_flush(struct vcpu *v);
 
 /* The one place that decides which interrupt a vCPU takes next: an NMI
  * when nmi_ok, else (irq_ok: the CPU accepts one now) the local APIC's

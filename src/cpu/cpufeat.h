@@ -74,7 +74,6 @@ bool cpu_flag_name_eq(const char *a, size_t n, const char *b);
 bool cpu_qemu_flag_known(const char *s, size_t n);
 
 /* XCR0 components (SDM vol. 1, 13.1). */
-#define CR4_OSXSAVE 0x40000u /* XSAVE family and XCR0 enabled; mirrored in CPUID.1:ECX[27] */
 #define XCR0_X87 1u
 #define XCR0_SSE 2u
 #define XCR0_AVX 4u

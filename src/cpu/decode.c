@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cpu/decode.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 
 #define DCACHE_SIZE 8192
 

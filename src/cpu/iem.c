@@ -12,9 +12,9 @@
 #include <stdlib.h>
 
 #include "cpu/decode.h"
-#include "cpu/tlb.h"
 #include "cpu/trace.h"
 #include "devices/lapic.h"
+#include "pgm/tlb.h"
 
 int iem_init(struct vcpu *v)
 {
@@ -33,7 +33,7 @@ void iem_fini(struct vcpu *v)
 void iem_flush(struct vcpu *v)
 {
     iem_decode_flush(v);
-    iem_tlb_flush(v);
+    tlb_flush_all(v);
     /* CPU state set from outside (loaders, tests) did not go through MOV
      * CR3: the walker reloads the PAE PDPTE registers at first use */
     v->cpu.pdpte_loaded = 0;

@@ -12,7 +12,7 @@
  */
 #include "cpu/cpufeat.h"
 #include "cpu/long.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 
 static int need_64_sce(struct vcpu *v)
 {

@@ -5,8 +5,8 @@
  */
 #include "cpu/cpufeat.h"
 #include "cpu/long.h"
-#include "cpu/tlb.h"
 #include "devices/lapic.h"
+#include "pgm/tlb.h"
 
 static bool prot(const struct cpu *c)
 {
@@ -306,7 +306,7 @@ static uint64_t cr4_writable(struct vcpu *v)
     if (has_la57(v))
         ok |= CR4_LA57;
     if (iem_cpuid_has(v, 1, CPUID_ECX, 1u << 26))
-        ok |= 0x40000u; /* CR4.OSXSAVE, with XSAVE */
+        ok |= CR4_OSXSAVE; /* with XSAVE */
     return ok;
 }
 

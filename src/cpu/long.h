@@ -1,18 +1,11 @@
 /* Shared by the long-mode pieces of IEM (iem_long.c, iem_sys.c, msr.c,
- * cpuid.c): CPUID feature queries, the extra CR4 bits, and canonical checks.
+ * cpuid.c): CPUID feature queries and canonical checks.
  * Only src/cpu/ includes this.
  */
 #ifndef PCVM_LONG_H
 #define PCVM_LONG_H
 
 #include "cpu/iem.h"
-
-/* CR4 bits beyond cpu.h's list. */
-#define CR4_FSGSBASE 0x10000u
-#define CR4_PCIDE    0x20000u
-#define CR4_SMEP     0x100000u
-#define CR4_SMAP     0x200000u
-#define CR4_PKE      0x400000u
 
 /* CPUID registers for iem_cpuid_has(). */
 enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };

@@ -5,8 +5,8 @@
 #include "cpu/cpufeat.h"
 #include "cpu/long.h"
 #include "cpu/msr.h"
-#include "cpu/tlb.h"
 #include "devices/lapic.h"
+#include "pgm/tlb.h"
 
 #include <stddef.h>
 

@@ -4,7 +4,7 @@
  * the current SS (interrupt delivery, call gates).
  */
 #include "cpu/iem.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 
 
 #define D_ACCESSED (1ull << 40)

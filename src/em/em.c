@@ -286,7 +286,7 @@ static void *emt_main(void *arg)
             break;
         if (atomic_load(&v->ff) & VCPU_FF_TLB_FLUSH) { /* a shootdown or a memory-map change */
             vcpu_ff_clear(v, VCPU_FF_TLB_FLUSH);
-            iem_tlb_flush(v);
+            tlb_flush_all(v);
         }
         if (budget) {
             if (v->insns >= budget) {

@@ -33,22 +33,6 @@
 #include "devices/io.h"
 #include "vm/seqlock.h"
 
-/* Paging bits of CR4 that cpu.h may not name yet. */
-#ifndef CR4_LA57
-#define CR4_LA57 0x1000u
-#endif
-#ifndef CR4_PCIDE
-#define CR4_PCIDE 0x20000u
-#endif
-#ifndef CR4_SMEP
-#define CR4_SMEP 0x100000u
-#endif
-#ifndef CR4_SMAP
-#define CR4_SMAP 0x200000u
-#endif
-#ifndef CR4_PKE
-#define CR4_PKE 0x400000u
-#endif
 /* The walker's physical-address width; CPUID 0x80000008 reports the same. */
 #define PGM_MAXPHYADDR 40
 

@@ -24,7 +24,7 @@
 #include <sys/mman.h>
 
 #include "cpu/decode.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 #include "rem/rem.h"
 #include "rem/rem_int.h"
 #include "rem/rem_x64.h"

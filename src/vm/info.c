@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 #include "em/em.h"
 #include "vm/vm.h"
 

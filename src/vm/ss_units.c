@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 #include "em/em.h"
 #include "vm/ss_priv.h"
 

@@ -21,6 +21,7 @@
 #include "cpu/cpu.h"
 #include "devices/devices.h"
 #include "pgm/pgm.h"
+#include "pgm/tlb.h"
 #include "vm/info.h"
 #include "vm/outfile.h"
 
@@ -102,15 +103,6 @@ struct vm_config {
     const char *boot_order; /* -boot: device letters, first first ("c", "dc"); NULL default */
 };
 
-/* Software TLB entry (per vCPU, per access kind). */
-struct tlb_entry {
-    uint64_t tag;    /* linear page | TLB_INVALID when empty */
-    uintptr_t addend; /* host = linear + addend */
-    uint64_t gpa;    /* guest-physical page */
-};
-#define TLB_SIZE 256
-#define TLB_INVALID 1ull
-
 /* The interpreter's per-vCPU state. */
 struct iem_state {
     void *dcache;       /* decode cache (decode.c) */
@@ -126,10 +118,9 @@ struct iem_state {
     uint16_t dr6_carry;   /* ... held over one instruction by MOV SS / POP SS */
     void *trace;        /* trace context (trace.c) or NULL */
     uint8_t logged_ud[4096 / 8]; /* one-time #UD log, by a hash of the bytes */
-    struct tlb_entry tlb_r[TLB_SIZE], tlb_w[TLB_SIZE], tlb_x[TLB_SIZE];
-    /* Bumped by every flush that can drop fetch entries, so a translation
-     * REM chained under one epoch is known to still hold. Other threads
-     * flush this TLB too (PGM map changes): hence atomic. */
+    /* The software TLB's epoch (pgm/tlb.h: tlb_epoch()); kept here while
+     * rem.c reads it as v->iem.tlb_epoch. Other threads flush the TLB too
+     * (PGM map changes): hence atomic. */
     _Atomic uint32_t tlb_epoch;
 };
 
@@ -140,6 +131,9 @@ struct vcpu {
     unsigned id;
     atomic_uint ff;
     struct cpu cpu;
+    /* The software TLB (pgm/tlb.h), shared by every engine; generated code
+     * reaches it at offsetof(struct vcpu, tlb). */
+    struct tlb tlb;
     uint64_t insns; /* instructions retired, by whichever engine ran them */
     struct {
         uint64_t wall0, cpu0;    /* the current window's start (em_cap.c) */

@@ -20,7 +20,7 @@
 #include <unicorn/unicorn.h>
 
 #include "cpu/cpu.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 #include "vm/vm.h"
 
 #include "diff_gen.h"

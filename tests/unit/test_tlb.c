@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cpu/iem.h"
-#include "cpu/tlb.h"
+#include "pgm/tlb.h"
 
 #define PD     0x10000ull /* 32-bit: page directory; long mode: PML4, PDPT, PD, PT follow */
 #define PT     0x11000ull
