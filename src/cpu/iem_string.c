@@ -10,7 +10,13 @@
  *   re-enters it and interrupts get in between batches.
  * - A fault in iteration k leaves rSI/rDI/rCX (and the flags of CMPS/SCAS)
  *   as after iteration k-1, which is the architectural restart state.
+ * - REP MOVS/STOS with DF = 0 move whole runs of elements that stay within
+ *   one page on each side through host pointers (str_run); a run is only
+ *   taken when every access in it would hit plain RAM without a fault, so
+ *   the result is that of the element loop, faults included.
  */
+#include <string.h>
+
 #include "cpu/iem.h"
 
 #define STR_BATCH 1024
@@ -72,6 +78,55 @@ static int str_once(struct vcpu *v, enum str_kind kind, unsigned size, unsigned 
     return IEM_OK;
 }
 
+/* The offset of seg:off within its page, as seg_lin would form the linear
+ * address (a wrong guess only makes iem_host_ptr refuse the run). */
+static unsigned page_off(const struct vcpu *v, unsigned seg, uint64_t off)
+{
+    bool based = !cpu_is_64(&v->cpu) || seg == S_FS || seg == S_GS;
+    return (unsigned)((off + (based ? v->cpu.seg[seg].base : 0)) & 0xfff);
+}
+
+/* Up to max elements of REP MOVS/STOS (DF = 0) at once: returns how many
+ * were moved (0: the element loop must go on, for a page end, MMIO, a
+ * fault, a data breakpoint...). */
+static uint64_t str_run(struct vcpu *v, enum str_kind kind, unsigned size, unsigned asize, unsigned sseg,
+                        uint64_t max)
+{
+    const struct cpu *c = &v->cpu;
+    uint64_t si = iem_gpr(v, R_SI, asize), di = iem_gpr(v, R_DI, asize);
+    uint64_t n = (0x1000 - page_off(v, S_ES, di)) / size;
+    uint8_t *src = NULL, *dst;
+
+    /* #AC checks each element: left to the loop */
+    if (asize < 4 || (c->cpl == 3 && (c->cr0 & CR0_AM) && (c->rflags & F_AC)))
+        return 0;
+    if (kind == STR_MOVS && (0x1000 - page_off(v, sseg, si)) / size < n)
+        n = (0x1000 - page_off(v, sseg, si)) / size;
+    if (max < n)
+        n = max;
+    /* no pointer may wrap at the address size within the run */
+    if (n < 2 || (asize == 4 && (di + n * size > 0x100000000ull || si + n * size > 0x100000000ull)))
+        return 0;
+    if (kind == STR_MOVS && !(src = iem_host_ptr(v, sseg, si, (unsigned)(n * size), false)))
+        return 0;
+    if (!(dst = iem_host_ptr(v, S_ES, di, (unsigned)(n * size), true)))
+        return 0;
+    if (kind == STR_STOS) {
+        uint64_t a = iem_gpr(v, R_AX, size);
+        for (uint64_t i = 0; i < n; i++)
+            memcpy(dst + i * size, &a, size);
+    } else if (dst >= src + n * size || src >= dst + n * size) {
+        memcpy(dst, src, n * size);
+    } else { /* overlapping: element by element, in order, as the loop does */
+        for (uint64_t i = 0; i < n; i++)
+            memmove(dst + i * size, src + i * size, size);
+    }
+    if (kind == STR_MOVS)
+        iem_gpr_set(v, R_SI, asize, si + n * size);
+    iem_gpr_set(v, R_DI, asize, di + n * size);
+    return n;
+}
+
 static int op_string(struct vcpu *v, const struct iem_insn *in)
 {
     enum str_kind kind = (enum str_kind)((in->opcode - 0xa4) >> 1);
@@ -92,6 +147,15 @@ static int op_string(struct vcpu *v, const struct iem_insn *in)
     for (unsigned i = 0; i < STR_BATCH; i++) {
         if (cnt == 0)
             return IEM_OK;
+        if ((kind == STR_MOVS || kind == STR_STOS) && delta > 0) {
+            uint64_t n = str_run(v, kind, size, asize, sseg, cnt < STR_BATCH - i ? cnt : STR_BATCH - i);
+            if (n) {
+                cnt -= n;
+                iem_gpr_set(v, R_CX, asize, cnt);
+                i += (unsigned)n - 1;
+                continue;
+            }
+        }
         if ((rc = str_once(v, kind, size, asize, sseg, delta)))
             return rc;
         iem_gpr_set(v, R_CX, asize, --cnt);

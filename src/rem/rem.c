@@ -315,6 +315,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->native_n = 0;
             r->native_rc = IEM_OK;
             r->left = max - n;
+            rem_native_sync(v);
             int how = tb->native(v, r);
             /* one scalar load: the compiled code has just stored it 8 bytes
              * wide, and a wider (vector) load of it would stall */

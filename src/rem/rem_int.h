@@ -82,6 +82,13 @@ struct rem_state {
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
     uint64_t left;     /* budget left to chained TBs (each takes its length at entry) */
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
+    /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
+     * last sync (rem_native_sync): the context part of the tag, the PCID's
+     * slot offset, and the segments that are flat (base 0, no limit to
+     * check, usable for reads and writes) as bits 1 << S_xx. */
+    uint64_t tlb_ctx;
+    uint32_t tlb_add;
+    uint32_t flat;
 };
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)
@@ -95,6 +102,10 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
     const unsigned intr = VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI;
     return (ff & VCPU_FF_NMI) || ((ff & intr) && (c->rflags & F_IF));
 }
+
+/* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add and flat from
+ * the vCPU (before compiled code runs, and after each helper). */
+void rem_native_sync(struct vcpu *v);
 
 /* rem.c, for compiled code after a near branch a helper ran: the chain
  * entry of the compiled TB at CS:RIP if REM's loop would run it natively

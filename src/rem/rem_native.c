@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pgm/tlb.h"
 #include "rem/rem_x64.h"
 
 #define V_GPR(i)  ((int32_t)(offsetof(struct vcpu, cpu.gpr) + 8 * (i)))
@@ -42,9 +43,65 @@
 #define R_CUR     ((int32_t)offsetof(struct rem_state, cur))
 #define R_LEFT    ((int32_t)offsetof(struct rem_state, left))
 #define R_EXIT    ((int32_t)offsetof(struct rem_state, exit))
+#define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
+#define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
+#define R_FLAT    ((int32_t)offsetof(struct rem_state, flat))
+#define V_TLB(kind, field)                                                                          \
+    ((int32_t)(offsetof(struct vcpu, tlb) + (kind) * TLB_SIZE * TLB_ENTRY_SIZE +                      \
+               offsetof(struct tlb_entry, field)))
 
 _Static_assert(offsetof(struct cpu_lazy, size) == offsetof(struct cpu_lazy, op) + 1,
                "one 16-bit store sets the lazy op and size");
+
+void rem_native_sync(struct vcpu *v)
+{
+    struct rem_state *r = v->rem;
+    const struct cpu *c = &v->cpu;
+    unsigned pcid = tlb_cur_pcid(c->cr3, c->cr4);
+    unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
+
+    r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
+    r->tlb_add = pcid * 37;
+    r->flat = 0;
+    /* the inline lookup knows nothing of #AC or a debugger's watch: a
+     * context no tag holds sends every access to the full path */
+    if (((c->cr0 & CR0_AM) && c->cpl == 3 && (c->rflags & F_AC)) || v->dbg_watch)
+        r->tlb_ctx = TLB_INVALID;
+    if (c->efer & EFER_LMA && c->seg[S_CS].attr & SEG_L) {
+        r->flat = 1u << S_ES | 1u << S_SS | 1u << S_DS | 1u << S_CS;
+        return;
+    }
+    if (!(c->cr0 & CR0_PE) || (c->rflags & F_VM))
+        return;
+    for (unsigned s = S_ES; s <= S_GS; s++) {
+        const struct cpu_seg *g = &c->seg[s];
+        /* writable data, expanding up, over all of the 4 GiB */
+        if (g->base == 0 && g->limit == 0xffffffffu && !(g->attr & SEG_UNUSABLE) && (g->attr & SEG_P) &&
+            ((g->attr & SEG_TYPE_MASK) & 0xe) == 0x2)
+            r->flat |= 1u << s;
+    }
+}
+
+/* Whether running in may change what rem_native_sync reads (paging
+ * registers, CPL, EFLAGS.AC, segments): decided when compiling, so the
+ * common helper steps skip the sync. */
+static bool changes_ctx(const struct iem_insn *in)
+{
+    static const uint16_t mn[] = {
+        ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPFQ, ZYDIS_MNEMONIC_STAC,
+        ZYDIS_MNEMONIC_CLAC, ZYDIS_MNEMONIC_LDS,   ZYDIS_MNEMONIC_LES,   ZYDIS_MNEMONIC_LFS,
+        ZYDIS_MNEMONIC_LGS,  ZYDIS_MNEMONIC_LSS,
+    };
+    if (in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB))
+        return true;
+    for (size_t i = 0; i < sizeof(mn) / sizeof(mn[0]); i++)
+        if (mn[i] == in->mnemonic)
+            return true;
+    for (unsigned i = 0; i < in->nops; i++)
+        if (in->op[i].type == OPT_REG && in->op[i].rclass == RC_SEG)
+            return true;
+    return false;
+}
 
 /* Runs one instruction the code does not translate (see the invariants). */
 static int native_step(struct vcpu *v, const struct iem_insn *in)
@@ -66,6 +123,20 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
 }
 
+/* native_step for an instruction that changes_ctx(). */
+static int native_step_sync(struct vcpu *v, const struct iem_insn *in)
+{
+    int stop = native_step(v, in);
+    rem_native_sync(v);
+    return stop;
+}
+
+/* The call for a helper step of in. */
+static const void *step_fn(const struct iem_insn *in)
+{
+    return changes_ctx(in) ? (const void *)native_step_sync : (const void *)native_step;
+}
+
 /* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
  * IEM: the chain entry of the compiled TB that runs next, or NULL when
  * REM's loop must take over (a fault, a TB not compiled yet...). */
@@ -80,6 +151,8 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
         r->native_rc = rc;
         return NULL;
     }
+    if (changes_ctx(in)) /* IRET is a "near" branch to Zydis */
+        rem_native_sync(v);
     return rem_next_compiled(v);
 }
 
@@ -253,6 +326,54 @@ static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
 
 static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k);
 
+/* The TLB lookup of pgm/tlb.h inline, for the operand m whose linear
+ * address is in rax (its segment's base is 0 when rem_state.flat says
+ * so). On a hit rax becomes the host pointer and the code jumps to the
+ * returned rel32 (the caller aims it); on anything else it falls through
+ * with rax unchanged, to the call that does the whole lookup. */
+static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
+{
+    unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
+    uint8_t *miss[4];
+
+    x64_load_base(e, X_RCX, X_RBP, R_FLAT, false);
+    x64_test_imm32(e, X_RCX, 1u << seg);
+    miss[0] = x64_jz(e);
+    if (in->ipsize == 8) { /* canonical at 48 bits (a 57-bit one takes the call) */
+        x64_mov_rr(e, X_RCX, X_RAX, true);
+        x64_shift_imm(e, 4, X_RCX, 16, true);
+        x64_shift_imm(e, 7, X_RCX, 16, true);
+        x64_flagop(e, X_F_CMP, X_RCX, X_RAX, 8);
+        miss[1] = x64_jcc(e, 0x5);
+    } else {
+        miss[1] = NULL;
+    }
+    /* within one page */
+    x64_mov_rr(e, X_RCX, X_RAX, false);
+    x64_alu_imm(e, 4, X_RCX, 0xfff, false);
+    x64_cmp_imm32(e, X_RCX, 0x1000 - m->size);
+    miss[2] = x64_jcc(e, 0x7); /* ja */
+    /* rcx = the slot's byte offset in its table */
+    x64_mov_rr(e, X_RCX, X_RAX, true);
+    x64_shift_imm(e, 5, X_RCX, 12, true);
+    x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_ADD); /* add ecx, [rbp + tlb_add] */
+    x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
+    x64_imul_imm8(e, X_RCX, TLB_ENTRY_SIZE);
+    /* rdx = tag without attributes, rdi = what it must be */
+    x64_mem_rcx(e, true, 0x8b, X_RDX, V_TLB(kind, tag));
+    x64_alu_imm(e, 4, X_RDX, (uint32_t)~TLB_ATTRS, true);
+    x64_mov_imm(e, X_RDI, TLB_PAGE);
+    x64_alu_rr(e, X_AND, X_RDI, X_RAX, true);
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
+    x64_flagop(e, X_F_CMP, X_RDX, X_RDI, 8);
+    miss[3] = x64_jcc(e, 0x5);
+    x64_mem_rcx(e, true, 0x03, X_RAX, V_TLB(kind, addend)); /* add rax, addend */
+    uint8_t *hit = x64_jmp(e);
+    for (unsigned i = 0; i < 4; i++)
+        x64_patch(e, miss[i]);
+    return hit;
+}
+
 /* A memory MOV: the operand's host pointer, then one load or store, or
  * (a fault, MMIO, a code page...) the whole instruction through the
  * helper. Counts for it are added here, on the fast path only. */
@@ -268,10 +389,12 @@ static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
     uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
 
     emit_ea(e, in, m);
+    uint8_t *hit = emit_tlb(e, in, m, store);
     x64_mov_rr(e, X_RDX, X_RAX, true);
     x64_call(e, host_ptr, packed);
     x64_test_rax(e);
     uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
     if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
         if (m == d)
             x64_load_rax(e, X_RDX, d->size);
@@ -305,7 +428,7 @@ static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
     x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
     uint8_t *done = x64_jmp(e);
     x64_patch(e, slow);
-    x64_call(e, native_step, (uint64_t)(uintptr_t)in);
+    x64_call(e, step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return_if_eax(e);
     x64_patch(e, done);
 }
@@ -562,7 +685,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_call(&e, in->fn, (uint64_t)(uintptr_t)in);
             x64_test_eax(&e);
             uint8_t *ok = x64_jz(&e);
-            x64_call(&e, native_step, (uint64_t)(uintptr_t)in); /* counts it itself */
+            x64_call(&e, step_fn(in), (uint64_t)(uintptr_t)in); /* counts it itself */
             x64_return_if_eax(&e);
             uint8_t *done = x64_jmp(&e);
             x64_patch(&e, ok);
@@ -579,7 +702,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         } else {
             flush_counts(&e, ipsize, len, k);
             len = k = 0;
-            x64_call(&e, native_step, (uint64_t)(uintptr_t)in);
+            x64_call(&e, step_fn(in), (uint64_t)(uintptr_t)in);
             x64_return_if_eax(&e);
         }
         lf_track(&lf, in);

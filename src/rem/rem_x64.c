@@ -122,8 +122,7 @@ void x64_mov_imm(struct x64 *e, unsigned reg, uint64_t imm)
 
 void x64_shl(struct x64 *e, unsigned reg, unsigned n)
 {
-    uint8_t b[] = {0x48, 0xc1, (uint8_t)(0xe0 | (reg & 7)), (uint8_t)n};
-    put(e, b, sizeof(b));
+    x64_shift_imm(e, 4, reg, n, true);
 }
 
 void x64_store_imm16(struct x64 *e, int32_t disp, uint16_t imm)
@@ -334,4 +333,45 @@ void x64_jmp_rax(struct x64 *e)
 {
     static const uint8_t b[] = {0xff, 0xe0};
     put(e, b, sizeof(b));
+}
+
+void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
+{
+    mem_op(e, w, opc, reg, base, disp);
+}
+
+void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp)
+{
+    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 1, index rcx, base rbx */
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc);
+    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
+    put1(e, 0x0b);
+    put4(e, (uint32_t)disp);
+}
+
+void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0x81);
+    put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
+    put4(e, imm);
+}
+
+void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0xc1);
+    put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
+    put1(e, (uint8_t)n);
+}
+
+void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm)
+{
+    put1(e, 0x6b);
+    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (reg & 7)));
+    put1(e, (uint8_t)imm);
 }

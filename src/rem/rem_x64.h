@@ -7,7 +7,7 @@
 
 #include "rem/rem_int.h"
 
-enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6 };
+enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7 };
 enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
 struct x64 {
@@ -56,6 +56,17 @@ void x64_patch(struct x64 *e, uint8_t *at);
 /* Aims the rel32 at `at` (written through rw, run at rx) at rx target `to`. */
 void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
 
+/* op reg, [base + disp32] / op [base + disp32], reg: any opcode with a
+ * ModRM (w: REX.W); base X_RBX, X_RBP or X_RAX */
+void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
+/* op reg, [rbx + rcx + disp32] (a table the vCPU holds, rcx the byte index) */
+void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp);
+/* group-1 op r, imm32 (ext: the ModRM.reg opcode extension, 0 add .. 7 cmp) */
+void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w);
+/* group-2 shift r, n (ext: 4 shl, 5 shr, 7 sar) */
+void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w);
+/* imul r32, r32, imm8 */
+void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm);
 /* jmp rax */
 void x64_jmp_rax(struct x64 *e);
 /* mov [rbp + disp], r64 */
