@@ -5,9 +5,10 @@
  * Invariants: the answer keys never reach the guest; a save that fails
  * says so in one line and the guest continues (the saved-state writer
  * replaces the file only once it is whole); after a save the process
- * exits with status 0. */
+ * exits with status 0; a drive image is never overwritten. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "sdl.h"
@@ -27,7 +28,7 @@ static void choose_path(struct sdl_app *a)
             continue;
         const char *base = strrchr(f, '/');
         const char *dot = strrchr(base ? base + 1 : f, '.');
-        int stem = dot && dot != (base ? base + 1 : f) ? (int)(dot - f) : (int)strlen(f);
+        int stem = dot && dot != (base ? base + 1 : f) && strcmp(dot, ".pcvmss") ? (int)(dot - f) : (int)strlen(f);
         snprintf(a->save_path, sizeof(a->save_path), "%.*s.pcvmss", stem, f);
         return;
     }
@@ -35,6 +36,21 @@ static void choose_path(struct sdl_app *a)
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(a->save_path, sizeof(a->save_path), "pcvm-%Y%m%d-%H%M%S.pcvmss", &tm);
+}
+
+/* Whether path is one of the VM's drive images (a state written over
+ * it would destroy the disk). */
+static bool is_drive(const struct sdl_app *a, const char *path)
+{
+    const struct vm_config *c = &a->opts->cfg;
+    struct stat sp, sd;
+    if (stat(path, &sp) < 0)
+        return false;
+    for (unsigned i = 0; i < c->ndrives; i++)
+        if (c->drives[i].file && stat(c->drives[i].file, &sd) == 0 && sd.st_dev == sp.st_dev &&
+            sd.st_ino == sp.st_ino)
+            return true;
+    return false;
 }
 
 void sdl_ask_save_quit(struct sdl_app *a)
@@ -70,6 +86,12 @@ void sdl_answer_save_quit(struct sdl_app *a, bool yes)
         end_question(a);
         return;
     }
+    if (is_drive(a, a->save_path)) {
+        fprintf(stderr, "pcvm-sdl: state not saved (%s is a disk image of this VM); the guest continues\n",
+                a->save_path);
+        end_question(a);
+        return;
+    }
     if (vm_savevm(a->vm, a->save_path, err, sizeof(err)) < 0) {
         fprintf(stderr, "pcvm-sdl: state not saved (%s); the guest continues\n", err);
         end_question(a);
@@ -77,6 +99,14 @@ void sdl_answer_save_quit(struct sdl_app *a, bool yes)
     }
     fprintf(stderr, "pcvm-sdl: state saved to %s (pcvm-sdl -loadvm %s restores it)\n", a->save_path,
             a->save_path);
+    const struct vm_config *c = &a->opts->cfg;
+    for (unsigned i = 0; i < c->ndrives; i++)
+        if (!c->drives[i].cdrom && !c->drives[i].readonly && (c->snapshot || c->drives[i].snapshot)) {
+            /* the state holds the guest's view of a disk whose writes are now dropped */
+            fprintf(stderr, "pcvm-sdl: note: -snapshot drops the disk writes: restoring may show the guest "
+                            "a disk older than it expects\n");
+            break;
+        }
     a->asking = false;
     a->saved_and_quit = true;
     vm_request(a->vm, VM_FF_POWER_OFF);

@@ -11,7 +11,7 @@
  * - no: the guest runs on and ends as the uninterrupted run, no file.
  * - a file that cannot be written: one line, the guest runs on, no file.
  * - the default names: the first disk's name with .pcvmss, else
- *   pcvm-TIME.pcvmss in the current directory.
+ *   pcvm-TIME.pcvmss in the current directory; never a drive image.
  * - -loadvm of a missing, truncated or other-format file: status 2 and
  *   one line on stderr. */
 #include <criterion/criterion.h>
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -177,6 +178,15 @@ Test(sdl_savequit, default_names)
     int st = run(true, "disk", "-hda disk.img '--inject-keys=Right Ctrl+Q,Y'");
     cr_assert_eq(st, 0, "status %d, stderr: %s", st, slurp("err-disk.txt"));
     cr_assert(exists("disk.pcvmss"), "no disk.pcvmss beside disk.img; stderr: %s", slurp("err-disk.txt"));
+
+    /* never over a drive image: one line, the guest runs on, the image stays */
+    st = run(true, "over", "-hda disk.img --save-on-quit ./disk.img '--inject-keys=Right Ctrl+Q,Y,B,Escape'");
+    const char *err = slurp("err-over.txt");
+    cr_assert_eq(st, 1, "state over the disk image: status %d, stderr: %s", st, err);
+    cr_assert(strstr(err, "is a disk image") && lines(err) == 1, "stderr: %s", err);
+    struct stat sb;
+    snprintf(cmd, sizeof(cmd), "%s/disk.img", tmp_dir);
+    cr_assert(stat(cmd, &sb) == 0 && sb.st_size == 1 << 20, "the disk image changed");
 
     st = run(true, "time", "'--inject-keys=Right Ctrl+Q,Y'");
     cr_assert_eq(st, 0, "status %d, stderr: %s", st, slurp("err-time.txt"));
