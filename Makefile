@@ -160,9 +160,9 @@ ss-check: $(BUILD)/pcvm guest $(GUEST)/echo.bin $(GUEST)/timing.bin $(GUEST)/ss-
 	s=0; sh tests/ss/roundtrip.sh $(BUILD)/pcvm $(GUEST) || s=1; \
 	  python3 tests/ss/live.py $(BUILD)/pcvm $(GUEST) || s=1; \
 	  python3 tests/ss/hm_live.py $(BUILD)/pcvm $(GUEST)/ss-rmecho.rom || s=1; exit $$s
-$(GUEST)/ss-rmecho.rom: tests/ss/rmecho.asm
+$(GUEST)/ss-rmecho.rom: tests/ss/rmecho.asm tests/guest/lib/report.inc
 	@mkdir -p $(GUEST)
-	nasm -f bin -o $@ $<
+	nasm -f bin -I tests/guest/ -o $@ $<
 
 # The guest programs on REM and on IEM, then both with --icount, whose serial
 # output must match byte for byte (tests/guest/engines.sh).

@@ -264,7 +264,8 @@ int main(int argc, char **argv)
     if ((rc = take_frontend_options(a, &argc, argv)) != 0)
         return rc;
     rc = vm_options_parse(&o, argc, argv);
-    if (rc == 1 && argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-help")))
+    if (rc == 1 && argc > 1 &&
+        (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-help")))
         printf("\npcvm-sdl options and keys:\n"
                "  --save-on-quit FILE        where " SDL_HOST_KEY_NAME "+Q saves the state (default: the first\n"
                "                             disk's name with .pcvmss, else pcvm-TIME.pcvmss here)\n"

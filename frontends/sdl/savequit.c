@@ -28,7 +28,8 @@ static void choose_path(struct sdl_app *a)
             continue;
         const char *base = strrchr(f, '/');
         const char *dot = strrchr(base ? base + 1 : f, '.');
-        int stem = dot && dot != (base ? base + 1 : f) && strcmp(dot, ".pcvmss") ? (int)(dot - f) : (int)strlen(f);
+        int stem =
+            dot && dot != (base ? base + 1 : f) && strcmp(dot, ".pcvmss") ? (int)(dot - f) : (int)strlen(f);
         snprintf(a->save_path, sizeof(a->save_path), "%.*s.pcvmss", stem, f);
         return;
     }

@@ -7,6 +7,7 @@
 ; segment state changes the last line.
         bits 16
         org 0
+%include "lib/report.inc"
 DATA    equ 0x3000                      ; DS: the count at DATA:0x10
 rom_start:
         cli
@@ -18,27 +19,27 @@ rom_start:
         mov ds, ax
         mov dword [0x10], 0
         mov ebx, 0x811c9dc5
-        mov si, prompt
-        call puts
+        mov esi, prompt
+        call rm_puts
 .loop:  call getc
         cmp al, 'q'
         je .quit
-        call putc
+        call rm_putc
         movzx eax, al
         imul ebx, ebx, 31
         add ebx, eax
         inc dword [0x10]
         jmp .loop
-.quit:  mov si, s_sum
-        call puts
+.quit:  mov esi, s_sum
+        call rm_puts
         mov eax, ebx
-        call puthex
-        mov si, s_count
-        call puts
+        call rm_puthex
+        mov esi, s_count
+        call rm_puts
         mov eax, [0x10]
-        call puthex
+        call rm_puthex
         mov al, 10
-        call putc
+        call rm_putc
         mov al, 0
         out 0xf4, al
 .halt:  hlt
@@ -52,36 +53,7 @@ getc:   mov dx, 0x3fd
         in al, dx
         ret
 
-putc:   push ax
-        mov dx, 0x3fd
-.w:     in al, dx
-        test al, 0x20                   ; THR empty
-        jz .w
-        pop ax
-        mov dx, 0x3f8
-        out dx, al
-        ret
-
-puts:   mov al, [cs:si]                 ; strings live in the ROM
-        test al, al
-        jz .done
-        call putc
-        inc si
-        jmp puts
-.done:  ret
-
-puthex: mov cx, 8
-.d:     rol eax, 4
-        push eax
-        and al, 15
-        add al, '0'
-        cmp al, '9'
-        jbe .p
-        add al, 'a' - '0' - 10
-.p:     call putc
-        pop eax
-        loop .d
-        ret
+        REPORT_ROUTINES rm_             ; rm_putc, rm_puts (CS:ESI), rm_puthex
 
 prompt: db "rmecho> ", 0
 s_sum:  db 10, "sum ", 0

@@ -57,11 +57,12 @@ TestSuite(sdl_savequit, .init = setup, .fini = teardown, .timeout = 120);
 static int run(bool sdl, const char *tag, const char *extra)
 {
     char cmd[3 * PATH_MAX];
-    snprintf(cmd, sizeof(cmd),
-             "cd %s && SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ASAN_OPTIONS=detect_leaks=0 timeout 60 %s "
-             "-m 16M -nodefaults -vga std -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel %s/vgakeys.bin "
-             "-serial file:com1-%s.txt %s %s </dev/null >out-%s.txt 2>err-%s.txt",
-             tmp_dir, sdl ? pcvm_sdl : pcvm, guest_dir, tag, sdl ? "" : "-display none", extra, tag, tag);
+    snprintf(
+        cmd, sizeof(cmd),
+        "cd %s && SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy ASAN_OPTIONS=detect_leaks=0 timeout 60 %s "
+        "-m 16M -nodefaults -vga std -device isa-debug-exit,iobase=0xf4,iosize=0x4 -kernel %s/vgakeys.bin "
+        "-serial file:com1-%s.txt %s %s </dev/null >out-%s.txt 2>err-%s.txt",
+        tmp_dir, sdl ? pcvm_sdl : pcvm, guest_dir, tag, sdl ? "" : "-display none", extra, tag, tag);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -135,13 +136,16 @@ Test(sdl_savequit, yes_saves_quits_and_loadvm_ends_the_same)
     cr_assert_eq(st, 0, "save and quit: status %d, stderr: %s", st, slurp("err-save.txt"));
     cr_assert(exists("st.pcvmss"), "no state file; stderr: %s", slurp("err-save.txt"));
     cr_assert(strstr(slurp("err-save.txt"), "state saved to st.pcvmss"), "stderr: %s", slurp("err-save.txt"));
-    assert_dir_holds(" st.pcvmss com1-ref.txt out-ref.txt err-ref.txt com1-save.txt out-save.txt err-save.txt ");
+    assert_dir_holds(
+        " st.pcvmss com1-ref.txt out-ref.txt err-ref.txt com1-save.txt out-save.txt err-save.txt ");
 
     st = run(true, "load", "-loadvm st.pcvmss '--inject-keys=B,Escape'");
     cr_assert_eq(st, 1, "restored run: status %d, stderr: %s", st, slurp("err-load.txt"));
     char both[16384];
     snprintf(both, sizeof(both), "%s%s", slurp("com1-save.txt"), slurp("com1-load.txt"));
-    cr_assert_str_eq(both, ref, "COM1 before the save + after the restore differs from an uninterrupted run: %s / %s", slurp("com1-save.txt"), slurp("com1-load.txt"));
+    cr_assert_str_eq(both, ref,
+                     "COM1 before the save + after the restore differs from an uninterrupted run: %s / %s",
+                     slurp("com1-save.txt"), slurp("com1-load.txt"));
 
     st = run(false, "print", "--print-state st.pcvmss");
     cr_assert_eq(st, 0, "pcvm --print-state: status %d, stderr: %s", st, slurp("err-print.txt"));
@@ -163,8 +167,8 @@ Test(sdl_savequit, write_error_is_one_line_and_the_guest_continues)
     int st = run(true, "err", "--save-on-quit nodir/st.pcvmss '--inject-keys=A,Right Ctrl+Q,Y,B,Escape'");
     const char *err = slurp("err-err.txt");
     cr_assert_eq(st, 1, "status %d (the guest's own exit is 1), stderr: %s", st, err);
-    cr_assert(strstr(err, "state not saved") && strstr(err, "nodir/st.pcvmss") && lines(err) == 1, "stderr: %s",
-              err);
+    cr_assert(strstr(err, "state not saved") && strstr(err, "nodir/st.pcvmss") && lines(err) == 1,
+              "stderr: %s", err);
     cr_assert_str_eq(slurp("com1-err.txt"), ref, "the guest did not run on to its end");
     assert_dir_holds(" com1-ref.txt out-ref.txt err-ref.txt com1-err.txt out-err.txt err-err.txt ");
 }
@@ -224,8 +228,8 @@ Test(sdl_savequit, loadvm_bad_files_are_status_2_and_one_line)
         st = run(true, "bad", extra);
         const char *err = slurp("err-bad.txt");
         cr_assert_eq(st, 2, "-loadvm %s: status %d, stderr: %s", bad[i][0], st, err);
-        cr_assert(lines(err) == 1 && strstr(err, bad[i][0]) && strstr(err, bad[i][1]), "-loadvm %s: stderr: %s",
-                  bad[i][0], err);
+        cr_assert(lines(err) == 1 && strstr(err, bad[i][0]) && strstr(err, bad[i][1]),
+                  "-loadvm %s: stderr: %s", bad[i][0], err);
         cr_assert_str_eq(slurp("com1-bad.txt"), "", "-loadvm %s: the guest ran", bad[i][0]);
     }
 }
