@@ -83,9 +83,10 @@ $(BUILD)/frontends/sdl/%.o: frontends/sdl/%.c | config.mk
 $(BUILD)/pcvm-sdl: $(SDL_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SDL_LIBS)
 # the display tests (tests/unit/test_vga_display.c) run pcvm and pcvm-sdl:
-# SeaBIOS boots the VGA guests from disk images (mbboot.asm + the kernel)
+# SeaBIOS boots the VGA guests from disk images (mbboot.asm + the kernel);
+# pcvm-sdl's save and quit (tests/unit/test_sdl_savequit.c) runs vgakeys.bin
 VGA_GUESTS := $(GUEST)/vgatext.bin $(GUEST)/vga13h.bin $(GUEST)/vgavbe.bin $(GUEST)/vgakeys.bin
-unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS:.bin=.img) $(GUEST)/seabios.rom
+unit: $(BUILD)/pcvm-sdl $(VGA_GUESTS:.bin=.img) $(GUEST)/vgakeys.bin $(GUEST)/seabios.rom
 $(VGA_GUESTS): tests/guest/vgashow.inc
 $(GUEST)/%.img: $(GUEST)/%.bin $(GUEST)/mbboot.bin tests/guest/mkboot.py
 	python3 tests/guest/mkboot.py multiboot $(GUEST)/mbboot.bin $< $@
@@ -151,11 +152,17 @@ dbg-check: $(BUILD)/pcvm $(GUEST)/gdbstub.elf
 	  python3 tests/dbg/monitor_qmp.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; exit $$s
 
 # Saved state: round trips at an instruction under --icount (REM, IEM and
-# across), a live savevm through the monitor, the first version's fixture
-# (tests/ss).
+# across), a live savevm through the monitor, the first version's fixture,
+# a live savevm under HM of a real-mode firmware (a SKIP line without a
+# KVM that runs it) (tests/ss).
 .PHONY: ss-check
-ss-check: $(BUILD)/pcvm guest $(GUEST)/echo.bin $(GUEST)/timing.bin
-	sh tests/ss/roundtrip.sh $(BUILD)/pcvm $(GUEST) && python3 tests/ss/live.py $(BUILD)/pcvm $(GUEST)
+ss-check: $(BUILD)/pcvm guest $(GUEST)/echo.bin $(GUEST)/timing.bin $(GUEST)/ss-rmecho.rom
+	s=0; sh tests/ss/roundtrip.sh $(BUILD)/pcvm $(GUEST) || s=1; \
+	  python3 tests/ss/live.py $(BUILD)/pcvm $(GUEST) || s=1; \
+	  python3 tests/ss/hm_live.py $(BUILD)/pcvm $(GUEST)/ss-rmecho.rom || s=1; exit $$s
+$(GUEST)/ss-rmecho.rom: tests/ss/rmecho.asm tests/guest/lib/report.inc
+	@mkdir -p $(GUEST)
+	nasm -f bin -I tests/guest/ -o $@ $<
 
 # The guest programs on REM and on IEM, then both with --icount, whose serial
 # output must match byte for byte (tests/guest/engines.sh).

@@ -2,15 +2,17 @@
  * (scancode.c) for the i8042; the mouse is the guest's only while captured
  * (a click captures it, the host key releases it, as in VirtualBox).
  * While the host key is held, keys are host commands and never reach the
- * guest; a key's release reaches the guest only if its press did. */
+ * guest; a key's release reaches the guest only if its press did.
+ * While Host+Q's question stands, presses answer it and never reach the
+ * guest. */
 #include "scancode.h"
 #include "sdl.h"
 
 static void host_command(struct sdl_app *a, SDL_Scancode sc)
 {
     switch (sc) {
-    case SDL_SCANCODE_Q:
-        vm_request(a->vm, VM_FF_POWER_OFF);
+    case SDL_SCANCODE_Q: /* asks first: save the state and quit? */
+        sdl_ask_save_quit(a);
         break;
     case SDL_SCANCODE_R: /* a paused VM resets and runs */
         vm_request(a->vm, VM_FF_RESET);
@@ -61,6 +63,13 @@ void sdl_on_key(struct sdl_app *a, const SDL_KeyboardEvent *k)
             if (!a->host_used && a->captured)
                 sdl_capture(a, false);
         }
+        return;
+    }
+    if (a->asking && down) { /* the question's answer, held host key or not */
+        if (!k->repeat)
+            sdl_question_key(a, sc);
+        if (a->host_down)
+            a->host_used = true;
         return;
     }
     if (a->host_down) {

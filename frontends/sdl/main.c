@@ -7,9 +7,10 @@
  * the state listener talk to the main thread only through SDL user
  * events, which SDL_PushEvent makes thread safe.
  *
- * Invariants: closing the window or Host+Q powers the VM off and the
- * process exits once vm_run has returned, with pcvm's exit status rules;
- * bad options are one line on stderr and status 2, before any window. */
+ * Invariants: closing the window powers the VM off and the process exits
+ * once vm_run has returned, with pcvm's exit status rules (status 0 after
+ * Host+Q saved the state); bad options and a bad -loadvm file are one
+ * line on stderr and status 2, before any window. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,12 @@ static const char *const engine_names[] = {"auto", "IEM", "REM", "HM"};
 
 void sdl_update_title(struct sdl_app *a)
 {
-    char title[160], state[32];
+    char title[4300], state[32];
+    if (a->asking) {
+        snprintf(title, sizeof(title), "pcvm - Save state to %s and quit? y/n", a->save_path);
+        SDL_SetWindowTitle(a->win, title);
+        return;
+    }
     const char *s = vm_state_name(a->vm->state);
     size_t i;
     for (i = 0; s[i] && i + 1 < sizeof(state); i++)
@@ -137,7 +143,7 @@ static void redraw(struct sdl_app *a)
 }
 
 /* Test mode: once the text screen shows the marker, press and release
- * each key in turn, through the same event path as real keys. */
+ * each step's keys in turn, through the same event path as real keys. */
 static void maybe_inject(struct sdl_app *a)
 {
     char text[4096];
@@ -147,10 +153,11 @@ static void maybe_inject(struct sdl_app *a)
     if (!strstr(text, a->inject_when))
         return;
     for (unsigned i = 0; i < a->ninject; i++)
-        for (int up = 0; up < 2; up++) {
+        for (unsigned k = 0, n = a->inject[i].n; k < 2 * n; k++) {
+            bool up = k >= n;
             SDL_Event e = {.type = up ? SDL_KEYUP : SDL_KEYDOWN};
             e.key.state = up ? SDL_RELEASED : SDL_PRESSED;
-            e.key.keysym.scancode = a->inject[i];
+            e.key.keysym.scancode = a->inject[i].sc[up ? 2 * n - 1 - k : k];
             SDL_PushEvent(&e);
         }
     a->ninject = 0;
@@ -186,8 +193,33 @@ static void loop(struct sdl_app *a)
     }
 }
 
+/* One --inject-keys step: a key name ("Right Alt", "Keypad +") or a
+ * chord of names joined by '+' ("Right Ctrl+Q"). 0, or -1. */
+static int parse_inject_step(struct sdl_app *a, char *t)
+{
+    if (a->ninject >= sizeof(a->inject) / sizeof(a->inject[0]))
+        return -1;
+    unsigned *n = &a->inject[a->ninject].n;
+    SDL_Scancode sc = SDL_GetScancodeFromName(t);
+    *n = 0;
+    if (sc != SDL_SCANCODE_UNKNOWN) {
+        a->inject[a->ninject].sc[(*n)++] = sc;
+    } else {
+        for (char *save, *k = strtok_r(t, "+", &save); k; k = strtok_r(NULL, "+", &save)) {
+            sc = SDL_GetScancodeFromName(k);
+            if (sc == SDL_SCANCODE_UNKNOWN || *n >= 4)
+                return -1;
+            a->inject[a->ninject].sc[(*n)++] = sc;
+        }
+    }
+    if (!*n)
+        return -1;
+    a->ninject++;
+    return 0;
+}
+
 /* Frontend-only options, taken out before the shared parser sees argv. */
-static int take_test_options(struct sdl_app *a, int *argc, char **argv)
+static int take_frontend_options(struct sdl_app *a, int *argc, char **argv)
 {
     int k = 1;
     a->inject_when = "KEYS?";
@@ -198,13 +230,20 @@ static int take_test_options(struct sdl_app *a, int *argc, char **argv)
             char buf[512];
             snprintf(buf, sizeof(buf), "%s", argv[i] + 14);
             for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                SDL_Scancode sc = SDL_GetScancodeFromName(t);
-                if (sc == SDL_SCANCODE_UNKNOWN || a->ninject >= 32) {
+                char step[128];
+                snprintf(step, sizeof(step), "%s", t);
+                if (parse_inject_step(a, step) < 0) {
                     fprintf(stderr, "pcvm-sdl: unknown key '%s' in --inject-keys\n", t);
                     return EXIT_USAGE;
                 }
-                a->inject[a->ninject++] = sc;
             }
+        } else if (!strcmp(argv[i], "--save-on-quit") || !strncmp(argv[i], "--save-on-quit=", 15)) {
+            const char *v = argv[i][14] ? argv[i] + 15 : i + 1 < *argc ? argv[++i] : NULL;
+            if (!v || !*v) {
+                fprintf(stderr, "pcvm-sdl: option --save-on-quit needs a file name\n");
+                return EXIT_USAGE;
+            }
+            a->save_on_quit = v;
         } else {
             argv[k++] = argv[i];
         }
@@ -222,9 +261,17 @@ int main(int argc, char **argv)
     char err[512];
     int rc;
 
-    if ((rc = take_test_options(a, &argc, argv)) != 0)
+    if ((rc = take_frontend_options(a, &argc, argv)) != 0)
         return rc;
     rc = vm_options_parse(&o, argc, argv);
+    if (rc == 1 && argc > 1 &&
+        (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-help")))
+        printf("\npcvm-sdl options and keys:\n"
+               "  --save-on-quit FILE        where " SDL_HOST_KEY_NAME "+Q saves the state (default: the first\n"
+               "                             disk's name with .pcvmss, else pcvm-TIME.pcvmss here)\n"
+               "  " SDL_HOST_KEY_NAME "+Q  asks, then saves the state and quits (-loadvm FILE restores it);\n"
+               "  +P pauses, +R resets, +S takes a screenshot, +F toggles full screen, +I integer scaling;\n"
+               "  " SDL_HOST_KEY_NAME " alone releases the mouse; closing the window powers off\n");
     if (rc)
         return rc == 1 ? 0 : rc;
     if (o.display && !strcmp(o.display, "none")) {
@@ -247,32 +294,40 @@ int main(int argc, char **argv)
     a->integer_scale = true;
     a->redraw = true;
     a->ev_state = SDL_RegisterEvents(1);
+    /* -loadvm and the servers before the window: a bad saved state is
+     * one line and status 2 with no window shown */
+    vm_add_listener(a->vm, state_listener, a);
+    int arc = vm_options_apply(&o, a->vm);
+    if (arc) { /* 1: done without running (--print-state) */
+        vm_destroy(a->vm);
+        SDL_Quit();
+        return arc == 1 ? 0 : EXIT_USAGE;
+    }
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "nearest");
     a->win = SDL_CreateWindow("pcvm", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 640, 480,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     a->ren = a->win ? SDL_CreateRenderer(a->win, -1, 0) : NULL;
     if (!a->ren) {
         fprintf(stderr, "pcvm-sdl: cannot open a window: %s\n", SDL_GetError());
+        /* stops the servers; the VM never ran, so nothing is written */
+        o.ninfo = 0, o.screenshot = NULL, o.dump_text = false, o.dump_phys = NULL;
+        vm_options_finish(&o, a->vm);
+        if (a->win)
+            SDL_DestroyWindow(a->win);
         vm_destroy(a->vm);
         SDL_Quit();
         return EXIT_USAGE;
     }
     if (o.full_screen)
         sdl_set_fullscreen(a, true);
-    vm_add_listener(a->vm, state_listener, a);
-    int arc = vm_options_apply(&o, a->vm);
-    if (arc) { /* 1: done without running (--print-state) */
-        SDL_DestroyRenderer(a->ren);
-        SDL_DestroyWindow(a->win);
-        vm_destroy(a->vm);
-        SDL_Quit();
-        return arc == 1 ? 0 : EXIT_USAGE;
-    }
     sdl_update_title(a);
     pthread_create(&a->vm_thread, NULL, vm_thread, a);
     loop(a);
     pthread_join(a->vm_thread, NULL);
-    rc = a->vm->state == VM_GURU_MEDITATION ? 1 : a->vm->exit_status >= 0 ? a->vm->exit_status : 0;
+    rc = a->saved_and_quit                     ? 0
+         : a->vm->state == VM_GURU_MEDITATION ? 1
+         : a->vm->exit_status >= 0            ? a->vm->exit_status
+                                              : 0;
     if (vm_options_finish(&o, a->vm))
         rc = EXIT_USAGE;
     vga_surface_free(&a->surf);

@@ -1,5 +1,5 @@
 /* pcvm-sdl's shared state (main.c: window and VM; input.c: keyboard,
- * mouse and the host key). */
+ * mouse and the host key; savequit.c: Host+Q's save-and-quit question). */
 #ifndef PCVM_SDL_H
 #define PCVM_SDL_H
 
@@ -29,8 +29,16 @@ struct sdl_app {
     Uint32 ev_state;      /* user event: the VM changed state (code = new state) */
     atomic_bool vm_done;
     pthread_t vm_thread;
-    /* test mode: keys to inject once the text screen shows a marker */
-    SDL_Scancode inject[32];
+    /* Host+Q: the question in the title, then the saved state's file */
+    const char *save_on_quit; /* --save-on-quit FILE */
+    char save_path[4096];
+    bool asking, paused_to_ask, fullscreen_before_ask, saved_and_quit;
+    /* test mode: keys to inject once the text screen shows a marker; a
+     * step is a chord (pressed in order, released in reverse) */
+    struct {
+        SDL_Scancode sc[4];
+        unsigned n;
+    } inject[32];
     unsigned ninject;
     const char *inject_when;
 };
@@ -39,6 +47,10 @@ void sdl_update_title(struct sdl_app *a);
 void sdl_set_fullscreen(struct sdl_app *a, bool on);
 void sdl_capture(struct sdl_app *a, bool on);
 void sdl_host_screenshot(struct sdl_app *a);
+/* savequit.c */
+void sdl_ask_save_quit(struct sdl_app *a);
+void sdl_answer_save_quit(struct sdl_app *a, bool yes);
+void sdl_question_key(struct sdl_app *a, SDL_Scancode sc);
 /* input.c */
 void sdl_on_key(struct sdl_app *a, const SDL_KeyboardEvent *k);
 void sdl_on_mouse(struct sdl_app *a, const SDL_Event *e);

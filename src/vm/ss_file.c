@@ -361,7 +361,9 @@ static int quiesce(struct vm *vm, enum vm_state busy, enum vm_state *from, bool 
     if (vm->state == VM_CREATED && busy == VM_LOADING)
         return vm_set_state(vm, VM_LOADING);
     *from = VM_SUSPENDED;
-    *resume = !dbg_stopped(vm);
+    /* a pause asked for but not reached yet (the vCPUs still finishing
+     * their slice) is a pause too: the VM must not run on after the save */
+    *resume = !(atomic_load(&vm->ff) & VM_FF_SUSPEND);
     if (dbg_stop(vm) < 0 || vm_set_state(vm, busy) < 0) {
         snprintf(err, errlen, "the VM is %s: nothing to %s", vm_state_name(vm->state),
                  busy == VM_SAVING ? "save" : "load into");

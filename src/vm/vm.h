@@ -241,5 +241,7 @@ void vcpu_ff_clear(struct vcpu *v, unsigned ff);
 void vcpu_reset(struct vcpu *v);
 
 #include "vm/options.h"
+/* savevm/loadvm, which the frontends offer too */
+#include "vm/ss.h"
 
 #endif
