@@ -161,7 +161,7 @@ static bool gpr(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
 }
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL };
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL, N_SHIFT, N_IMUL };
 
 /* Instructions whose IEM handler, with register and immediate operands
  * only, cannot fault, does not branch and reads nothing but the registers
@@ -242,9 +242,23 @@ static enum nkind kind_of(const struct iem_insn *in)
     uint8_t lf;
     bool w;
 
-    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops != 2)
+    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 2)
         return N_NONE;
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    /* SHL/SHR/SAR r, imm with a count that is not 0 once masked (the
+     * group-2 forms: ModRM.reg 4, 5, 7; D1 is a count of 1) */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_SHL || in->mnemonic == ZYDIS_MNEMONIC_SHR ||
+         in->mnemonic == ZYDIS_MNEMONIC_SAR) && in->nops == 2 && gpr(d) && s->type == OPT_IMM &&
+        (s->imm & (d->size == 8 ? 0x3f : 0x1f)) != 0 && in->fn != iem_unimplemented)
+        return N_SHIFT;
+    /* IMUL r, r (0F AF) / IMUL r, r, imm (69, 6B) */
+    if (in->mnemonic == ZYDIS_MNEMONIC_IMUL && gpr(d) && gpr(s) && s->size == d->size &&
+        ((in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode == 0xaf && in->nops == 2) ||
+         (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode == 0x69 || in->opcode == 0x6b) && in->nops == 3 &&
+          in->op[2].type == OPT_IMM)))
+        return N_IMUL;
+    if (in->nops != 2)
+        return N_NONE;
     /* MOV r, m / MOVZX r32, m8|m16 and MOV m, r|imm of 32 or 64 bits */
     if (in->mnemonic == ZYDIS_MNEMONIC_MOV && gpr(d) && mem_ok(in, s) && s->size == d->size)
         return N_LOAD;
@@ -433,6 +447,69 @@ static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
     x64_patch(e, done);
 }
 
+/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
+ * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves. */
+static void emit_set_arith(struct x64 *e)
+{
+    x64_load(e, X_RAX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RAX, (uint32_t)~(uint32_t)F_ARITH, true); /* sign-extends: the high bits stay */
+    x64_alu_rr(e, X_OR, X_RAX, X_RCX, true);
+    x64_store64(e, V_RFLAGS, X_RAX);
+    x64_store_imm8(e, V_LF_OP, LF_NONE);
+}
+
+/* SHL/SHR/SAR r, imm and IMUL r, r(, imm): the host instruction, then
+ * the flags as IEM defines them (iem_shift.c, iem_alu.c: OF for counts
+ * above 1 as for the first step, AF clear; IMUL: CF = OF = overflow, SF
+ * and PF from the result, ZF and AF clear). Host SF, ZF, PF and CF come
+ * through LAHF; the host's undefined OF and AF are never used. */
+static void emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+    unsigned n = d->size * 8;
+
+    if (k == N_SHIFT) {
+        unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4 : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5 : 7;
+        unsigned cnt = (unsigned)(s->imm & (w ? 0x3f : 0x1f));
+        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        x64_mov_rr(e, X_RDX, X_RAX, true);
+        x64_shift_imm(e, ext, X_RAX, cnt, w);
+        x64_store64(e, V_GPR(d->reg), X_RAX); /* before LAHF writes AH */
+        x64_lahf_ecx(e, 0xc5);                /* SF ZF PF CF */
+        if (ext == 7) { /* SAR: OF = 0 */
+            emit_set_arith(e);
+            return;
+        }
+        /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */
+        x64_shift_imm(e, 5, X_RDX, ext == 5 ? n - 1 : n - 2, true);
+        if (ext == 4) {
+            x64_mov_rr(e, X_RSI, X_RDX, true);
+            x64_shift_imm(e, 5, X_RSI, 1, true);
+            x64_alu_rr(e, X_XOR, X_RDX, X_RSI, true);
+        }
+        x64_alu_imm(e, 4, X_RDX, 1, false);
+        x64_shift_imm(e, 4, X_RDX, 11, false);
+        x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+        emit_set_arith(e);
+        return;
+    }
+    x64_load(e, X_RAX, V_GPR(s->reg), w);
+    if (in->nops == 3)
+        x64_mov_imm(e, X_RCX, w ? in->op[2].imm : (uint32_t)in->op[2].imm);
+    else
+        x64_load(e, X_RCX, V_GPR(d->reg), w);
+    x64_imul_rr(e, X_RAX, X_RCX, w);
+    x64_seto_dl(e);
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
+    x64_lahf_ecx(e, 0x84); /* SF PF */
+    x64_movzx_edx_dl(e);
+    x64_imul_imm32(e, X_RDX, F_CF | F_OF);
+    x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+    emit_set_arith(e);
+}
+
 static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -460,6 +537,10 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
         x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
         break;
     }
+    case N_SHIFT:
+    case N_IMUL:
+        emit_flagged(e, in, k);
+        break;
     default: /* LEA */
         emit_ea(e, in, s);
         if (!w)

@@ -375,3 +375,45 @@ void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm)
     put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (reg & 7)));
     put1(e, (uint8_t)imm);
 }
+
+void x64_lahf_ecx(struct x64 *e, uint8_t mask)
+{
+    /* lahf; movzx ecx, ah; and ecx, mask */
+    static const uint8_t b[] = {0x9f, 0x0f, 0xb6, 0xcc};
+    put(e, b, sizeof(b));
+    x64_alu_imm(e, 4, X_RCX, mask, false);
+}
+
+void x64_seto_dl(struct x64 *e)
+{
+    static const uint8_t b[] = {0x0f, 0x90, 0xc2};
+    put(e, b, sizeof(b));
+}
+
+void x64_movzx_edx_dl(struct x64 *e)
+{
+    static const uint8_t b[] = {0x0f, 0xb6, 0xd2};
+    put(e, b, sizeof(b));
+}
+
+void x64_imul_rr(struct x64 *e, unsigned dst, unsigned src, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0x0f);
+    put1(e, 0xaf);
+    put1(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
+void x64_imul_imm32(struct x64 *e, unsigned reg, uint32_t imm)
+{
+    put1(e, 0x69);
+    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (reg & 7)));
+    put4(e, imm);
+}
+
+void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm)
+{
+    mem_op(e, false, 0xc6, 0, X_RBX, disp);
+    put1(e, imm);
+}

@@ -67,6 +67,16 @@ void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w
 void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w);
 /* imul r32, r32, imm8 */
 void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm);
+/* ecx = the host flags LAHF gives (SF ZF AF PF CF in bits 7..0) & mask */
+void x64_lahf_ecx(struct x64 *e, uint8_t mask);
+/* seto dl; movzx edx, dl */
+void x64_seto_dl(struct x64 *e);
+void x64_movzx_edx_dl(struct x64 *e);
+/* imul dst, src (0F AF); imul r32, r32, imm32 */
+void x64_imul_rr(struct x64 *e, unsigned dst, unsigned src, bool w);
+void x64_imul_imm32(struct x64 *e, unsigned reg, uint32_t imm);
+/* mov byte [rbx + disp], imm8 */
+void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm);
 /* jmp rax */
 void x64_jmp_rax(struct x64 *e);
 /* mov [rbp + disp], r64 */
