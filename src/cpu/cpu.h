@@ -120,6 +120,11 @@ enum exc_vector {
     X_MF = 16, X_AC = 17, X_MC = 18, X_XM = 19,
 };
 
+/* IA32_APIC_BASE bits. */
+#define APIC_BASE_BSP  0x100ull
+#define APIC_BASE_EXTD 0x400ull /* x2APIC mode */
+#define APIC_BASE_EN   0x800ull
+
 /* MSR numbers the CPU implements. */
 #define MSR_TSC            0x10
 #define MSR_APIC_BASE      0x1b

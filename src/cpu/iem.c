@@ -13,7 +13,6 @@
 
 #include "cpu/decode.h"
 #include "cpu/trace.h"
-#include "devices/lapic.h"
 #include "pgm/tlb.h"
 
 int iem_init(struct vcpu *v)
@@ -214,8 +213,8 @@ int iem_ack_interrupt(struct vcpu *v, unsigned ff, bool nmi_ok, bool irq_ok, boo
     if (!irq_ok || !(ff & (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC)))
         return -1;
     if (ff & VCPU_FF_INTERRUPT_APIC)
-        vec = lapic_intr_ack(v);
-    if (vec < 0 && (ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && lapic_pic_allowed(v))
+        vec = vcpu_intc_ack(v);
+    if (vec < 0 && (ff & VCPU_FF_INTERRUPT_PIC) && vm->intr_ack && vcpu_intc_pic_allowed(v))
         vec = vm->intr_ack(vm->intr_opaque);
     return vec;
 }

@@ -5,7 +5,6 @@
  */
 #include "cpu/cpufeat.h"
 #include "cpu/long.h"
-#include "devices/lapic.h"
 #include "pgm/tlb.h"
 
 static bool prot(const struct cpu *c)
@@ -361,7 +360,7 @@ int iem_mov_cr(struct vcpu *v, const struct iem_insn *in)
     if (rc)
         return rc;
     if (!to_cr) {
-        uint64_t val = n == 0 ? c->cr0 : n == 2 ? c->cr2 : n == 3 ? c->cr3 : n == 4 ? c->cr4 : lapic_get_cr8(v);
+        uint64_t val = n == 0 ? c->cr0 : n == 2 ? c->cr2 : n == 3 ? c->cr3 : n == 4 ? c->cr4 : vcpu_intc_get_cr8(v);
         return iem_opnd_write(v, in, 0, val & iem_mask(in->op[0].size));
     }
     uint64_t val;
@@ -376,7 +375,7 @@ int iem_mov_cr(struct vcpu *v, const struct iem_insn *in)
     default:
         if (val > 15)
             return iem_gp(v, 0);
-        lapic_set_cr8(v, val); /* CR8 is TPR[7:4] */
+        vcpu_intc_set_cr8(v, val); /* CR8 is TPR[7:4] */
         return IEM_OK;
     }
 }

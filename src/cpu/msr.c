@@ -5,7 +5,6 @@
 #include "cpu/cpufeat.h"
 #include "cpu/long.h"
 #include "cpu/msr.h"
-#include "devices/lapic.h"
 #include "pgm/tlb.h"
 
 #include <stddef.h>
@@ -57,21 +56,21 @@ static int tsc_wr(struct vcpu *v, uint64_t val)
 #define MSR_X2APIC_FIRST 0x800
 #define MSR_X2APIC_LAST  0x8ff
 
-/* APIC base relocation, enable and x2APIC mode switches (lapic.c). */
+/* APIC base relocation, enable and x2APIC mode switches (the local APIC, through vcpu_intc). */
 static int apic_base_wr(struct vcpu *v, uint64_t val)
 {
-    return lapic_base_write(v, val, PHYS_MASK) < 0 ? iem_gp(v, 0) : IEM_OK;
+    return vcpu_intc_base_write(v, val, PHYS_MASK) < 0 ? iem_gp(v, 0) : IEM_OK;
 }
 
 static int tsc_deadline_rd(struct vcpu *v, uint64_t *val)
 {
-    *val = lapic_tsc_deadline_read(v);
+    *val = vcpu_intc_tsc_deadline_read(v);
     return IEM_OK;
 }
 
 static int tsc_deadline_wr(struct vcpu *v, uint64_t val)
 {
-    lapic_tsc_deadline_write(v, val);
+    vcpu_intc_tsc_deadline_write(v, val);
     return IEM_OK;
 }
 
@@ -218,7 +217,7 @@ static uint64_t *msr_field(struct vcpu *v, const struct msr_desc *d)
 int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) /* #GP unless in x2APIC mode */
-        return lapic_msr_read(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
+        return vcpu_intc_msr_read(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     int rc = msr_ia32_read(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;
@@ -234,7 +233,7 @@ int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
-        return lapic_msr_write(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
+        return vcpu_intc_msr_write(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     int rc = msr_ia32_write(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;

@@ -25,7 +25,6 @@
 #include "vm/ss.h"
 
 static _Thread_local struct vcpu *cur_vcpu;
-static _Thread_local struct dev_apic *cur_apic;
 
 /* Writable bits of each LVT entry (vector, delivery mode, polarity,
  * trigger, mask, timer mode). */
@@ -50,13 +49,6 @@ struct dev_apic *pc_apic(struct vm *vm)
 void lapic_set_current(struct vcpu *v)
 {
     cur_vcpu = v;
-    cur_apic = v ? pc_apic(v->vm) : NULL;
-}
-
-struct lapic *lapic_of(struct vcpu *v)
-{
-    struct dev_apic *a = cur_vcpu && cur_vcpu->vm == v->vm && cur_apic ? cur_apic : pc_apic(v->vm);
-    return a && v->id < a->n ? &a->cpus[v->id] : NULL;
 }
 
 static uint32_t ppr(const struct lapic *l)
@@ -553,8 +545,11 @@ static void apic_reset(void *opaque)
 static void apic_destroy(void *opaque)
 {
     struct dev_apic *a = opaque;
-    for (unsigned i = 0; i < a->n; i++)
+    for (unsigned i = 0; i < a->n; i++) {
         clock_timer_cancel(&a->cpus[i].timer);
+        if (a->vm->cpus[i].intc_opaque == &a->cpus[i])
+            vcpu_intc_register(&a->vm->cpus[i], NULL, NULL);
+    }
     pthread_mutex_destroy(&a->lock);
     free(a->cpus);
     free(a);
@@ -611,6 +606,8 @@ int dev_apic_create(struct vm *vm, struct dev_apic **out)
         apic_destroy(a);
         return -EBUSY;
     }
+    for (unsigned i = 0; i < a->n; i++)
+        vcpu_intc_register(&vm->cpus[i], &lapic_intc_ops, &a->cpus[i]);
     *out = a;
     return 0;
 }

@@ -1,16 +1,15 @@
-/* What a vCPU asks of its local APIC (lapic.c holds the APIC itself):
- * the interrupt acknowledge cycle, whether the 8259's INTR gets through,
- * INIT/SIPI, CR8, IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE.
- * Each takes dev_apic.lock; a vCPU without an APIC falls back to what a
- * CPU without one does. */
+/* What a vCPU asks of its local APIC (lapic.c holds the APIC itself),
+ * registered on each vCPU as its struct vcpu_intc_ops (vm.h): the
+ * interrupt acknowledge cycle, whether the 8259's INTR gets through,
+ * INIT/SIPI, TPR (CR8), IA32_APIC_BASE, the x2APIC MSRs and
+ * IA32_TSC_DEADLINE. Each takes dev_apic.lock, but for the lock-free
+ * reads the halt checks make. */
 #include "devices/lapic_priv.h"
 
-int lapic_intr_ack(struct vcpu *v)
+static int intc_ack(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     int vec;
-    if (!l)
-        return -1;
     pthread_mutex_lock(&l->sys->lock);
     vec = lapic_deliverable(l);
     if (vec >= 0) {
@@ -22,14 +21,12 @@ int lapic_intr_ack(struct vcpu *v)
     return vec;
 }
 
-bool lapic_pic_allowed(struct vcpu *v)
+static bool intc_pic_allowed(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return v->id == 0;
+    struct lapic *l = opaque;
     uint64_t base = __atomic_load_n(&l->base, __ATOMIC_RELAXED);
     uint32_t svr = __atomic_load_n(&l->svr, __ATOMIC_RELAXED), lint0 = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);
-    if (v->id != 0)
+    if (l->v->id != 0)
         return false;
     /* a disabled APIC passes INTR straight to the core, as without one */
     if (!(base & APIC_BASE_EN) || !(svr & SVR_ENABLE))
@@ -37,28 +34,24 @@ bool lapic_pic_allowed(struct vcpu *v)
     return !(lint0 & LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
 }
 
-bool lapic_wait_sipi(struct vcpu *v)
+static bool intc_wait_sipi(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
-    return l && __atomic_load_n(&l->wait_sipi, __ATOMIC_ACQUIRE);
+    struct lapic *l = opaque;
+    return __atomic_load_n(&l->wait_sipi, __ATOMIC_ACQUIRE);
 }
 
-void lapic_init_done(struct vcpu *v)
+static void intc_init(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return;
+    struct lapic *l = opaque;
     pthread_mutex_lock(&l->sys->lock);
     lapic_regs_reset(l); /* INIT keeps the APIC ID and the base MSR */
     pthread_mutex_unlock(&l->sys->lock);
 }
 
-int lapic_take_sipi(struct vcpu *v)
+static int intc_take_sipi(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     int vec = -1;
-    if (!l)
-        return -1;
     pthread_mutex_lock(&l->sys->lock);
     if (l->wait_sipi && l->sipi_vector >= 0) {
         vec = l->sipi_vector;
@@ -69,34 +62,25 @@ int lapic_take_sipi(struct vcpu *v)
     return vec;
 }
 
-uint64_t lapic_get_cr8(struct vcpu *v)
+static uint8_t intc_get_tpr(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
-    return l ? (__atomic_load_n(&l->tpr, __ATOMIC_RELAXED) >> 4) & 0xf : v->cpu.cr8;
+    struct lapic *l = opaque;
+    return (uint8_t)__atomic_load_n(&l->tpr, __ATOMIC_RELAXED);
 }
 
-void lapic_set_cr8(struct vcpu *v, uint64_t cr8)
+static void intc_set_tpr(void *opaque, uint8_t tpr)
 {
-    struct lapic *l = lapic_of(v);
-    v->cpu.cr8 = cr8;
-    if (!l)
-        return;
+    struct lapic *l = opaque;
     pthread_mutex_lock(&l->sys->lock);
-    l->tpr = (uint32_t)(cr8 & 0xf) << 4; /* CR8 writes TPR[7:4] and clears TPR[3:0] */
+    l->tpr = tpr;
     lapic_update(l);
     pthread_mutex_unlock(&l->sys->lock);
 }
 
-int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
+static int intc_base_write(void *opaque, uint64_t val, uint64_t phys_mask)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     int rc = 0;
-    if (val & ~(phys_mask | APIC_BASE_BSP | APIC_BASE_EN | APIC_BASE_EXTD))
-        return -1;
-    if (!l) {
-        v->cpu.apic_base = (val & (phys_mask | APIC_BASE_EN)) | (v->cpu.apic_base & APIC_BASE_BSP);
-        return 0;
-    }
     pthread_mutex_lock(&l->sys->lock);
     uint64_t old = l->base, nw = (val & ~APIC_BASE_BSP) | (old & APIC_BASE_BSP);
     bool was_x2 = x2(l), was_en = hw_enabled(l);
@@ -112,18 +96,16 @@ int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
         lapic_regs_reset(l); /* a disabled APIC comes back in its power-on state */
     else if (is_x2 && !was_x2)
         l->ldr = x2_ldr(l->id);
-    v->cpu.apic_base = nw;
+    l->v->cpu.apic_base = nw;
 out:
     pthread_mutex_unlock(&l->sys->lock);
     return rc;
 }
 
-int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+static int intc_msr_read(void *opaque, uint32_t msr, uint64_t *val)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     int rc = -1;
-    if (!l)
-        return -1;
     pthread_mutex_lock(&l->sys->lock);
     if (x2(l))
         rc = lapic_reg_read(l, msr - 0x800, val);
@@ -131,12 +113,10 @@ int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     return rc;
 }
 
-int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+static int intc_msr_write(void *opaque, uint32_t msr, uint64_t val)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     int rc = -1;
-    if (!l)
-        return -1;
     pthread_mutex_lock(&l->sys->lock);
     if (x2(l))
         rc = lapic_reg_write(l, msr - 0x800, val);
@@ -144,12 +124,10 @@ int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     return rc;
 }
 
-uint64_t lapic_tsc_deadline_read(struct vcpu *v)
+static uint64_t intc_tsc_deadline_read(void *opaque)
 {
-    struct lapic *l = lapic_of(v);
+    struct lapic *l = opaque;
     uint64_t d = 0;
-    if (!l)
-        return 0;
     pthread_mutex_lock(&l->sys->lock);
     if (timer_mode(l) == TIMER_DEADLINE)
         d = l->deadline;
@@ -157,12 +135,32 @@ uint64_t lapic_tsc_deadline_read(struct vcpu *v)
     return d;
 }
 
-void lapic_tsc_deadline_write(struct vcpu *v, uint64_t val)
+static void intc_tsc_deadline_write(void *opaque, uint64_t val)
 {
-    struct lapic *l = lapic_of(v);
-    if (!l)
-        return;
+    struct lapic *l = opaque;
     pthread_mutex_lock(&l->sys->lock);
     lapic_deadline_write(l, val);
     pthread_mutex_unlock(&l->sys->lock);
 }
+
+static void intc_thread_start(void *opaque)
+{
+    struct lapic *l = opaque;
+    lapic_set_current(l->v);
+}
+
+const struct vcpu_intc_ops lapic_intc_ops = {
+    .ack = intc_ack,
+    .pic_allowed = intc_pic_allowed,
+    .wait_sipi = intc_wait_sipi,
+    .init = intc_init,
+    .take_sipi = intc_take_sipi,
+    .get_tpr = intc_get_tpr,
+    .set_tpr = intc_set_tpr,
+    .base_write = intc_base_write,
+    .msr_read = intc_msr_read,
+    .msr_write = intc_msr_write,
+    .tsc_deadline_read = intc_tsc_deadline_read,
+    .tsc_deadline_write = intc_tsc_deadline_write,
+    .thread_start = intc_thread_start,
+};

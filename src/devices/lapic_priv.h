@@ -65,7 +65,8 @@ static inline uint32_t x2_ldr(uint32_t id) { return ((id >> 4) << 16) | (1u << (
 static inline void bit_set(uint32_t r[8], unsigned v) { r[v >> 5] |= 1u << (v & 31); }
 static inline void bit_clr(uint32_t r[8], unsigned v) { r[v >> 5] &= ~(1u << (v & 31)); }
 
-struct lapic *lapic_of(struct vcpu *v);
+/* Registered on every vCPU by dev_apic_create (lapic_cpu.c). */
+extern const struct vcpu_intc_ops lapic_intc_ops;
 int lapic_deliverable(const struct lapic *l); /* the vector the APIC would present now, or -1 */
 void lapic_update(struct lapic *l);           /* VCPU_FF_INTERRUPT_APIC from the IRR and PPR */
 void lapic_regs_reset(struct lapic *l);

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "devices/lapic.h"
 #include "em/em.h"
 #include "hm/hm.h"
 #include "rem/rem.h"
@@ -88,7 +87,7 @@ void em_wake(struct vm *vm)
 }
 
 /* Whether a halted vCPU has something to do. Called under vm->lock, so it
- * reads the APIC without its lock (lapic_pic_allowed). */
+ * reads the APIC without its lock (vcpu_intc_pic_allowed). */
 static bool vcpu_runnable(struct vcpu *v)
 {
     unsigned ff = atomic_load(&v->ff);
@@ -100,7 +99,7 @@ static bool vcpu_runnable(struct vcpu *v)
         return true;
     if (!(v->cpu.rflags & F_IF))
         return false;
-    return (ff & VCPU_FF_INTERRUPT_APIC) || ((ff & VCPU_FF_INTERRUPT_PIC) && lapic_pic_allowed(v));
+    return (ff & VCPU_FF_INTERRUPT_APIC) || ((ff & VCPU_FF_INTERRUPT_PIC) && vcpu_intc_pic_allowed(v));
 }
 
 /* INIT resets the CPU as at power on, except the APIC base MSR and the TSC
@@ -111,18 +110,11 @@ static void init_sipi(struct vcpu *v)
     unsigned ff = atomic_load(&v->ff);
     if (ff & VCPU_FF_INIT) {
         vcpu_ff_clear(v, VCPU_FF_INIT);
-        uint64_t base = v->cpu.apic_base, tsc = v->cpu.tsc_offset;
-        cpu_state_reset(&v->cpu, iem_cpu_signature(v));
-        v->cpu.apic_base = base;
-        v->cpu.tsc_offset = tsc;
-        v->iem.exc.pending = false;
-        v->iem.fault_depth = 0;
-        iem_flush(v);
-        lapic_init_done(v);
+        vcpu_reset(v, VCPU_RESET_INIT);
     }
     if (ff & VCPU_FF_SIPI) {
         vcpu_ff_clear(v, VCPU_FF_SIPI);
-        int vec = lapic_take_sipi(v);
+        int vec = vcpu_intc_take_sipi(v);
         if (vec >= 0) {
             v->cpu.seg[S_CS].sel = (uint16_t)(vec << 8);
             v->cpu.seg[S_CS].base = (uint64_t)vec << 12;
@@ -138,7 +130,7 @@ static void sipi_wait(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     pthread_mutex_lock(&vm->lock);
-    while (!atomic_load(&vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)) && lapic_wait_sipi(v))
+    while (!atomic_load(&vm->ff) && !(atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI)) && vcpu_intc_wait_sipi(v))
         pthread_cond_wait(&vm->cond, &vm->lock);
     pthread_mutex_unlock(&vm->lock);
 }
@@ -277,7 +269,7 @@ static void *emt_main(void *arg)
     struct vm_clock *clk = v->id == 0 ? vm_clock(vm) : NULL; /* vCPU 0 runs the timers */
     uint64_t ps_per_insn = 0; /* measured host time per instruction, for slice sizing */
 
-    lapic_set_current(v);
+    vcpu_intc_thread_start(v);
     for (;;) {
         uint64_t slice = EM_SLICE;
         int rc;
@@ -300,7 +292,7 @@ static void *emt_main(void *arg)
         }
         if (atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI))
             init_sipi(v);
-        if (lapic_wait_sipi(v)) {
+        if (vcpu_intc_wait_sipi(v)) {
             sipi_wait(v);
             continue;
         }

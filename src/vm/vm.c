@@ -53,14 +53,22 @@ void vcpu_ff_clear(struct vcpu *v, unsigned ff)
     atomic_fetch_and(&v->ff, ~ff);
 }
 
-void vcpu_reset(struct vcpu *v)
+void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind)
 {
+    uint64_t apic_base = v->cpu.apic_base, tsc_offset = v->cpu.tsc_offset;
     cpu_state_reset(&v->cpu, iem_cpu_signature(v));
-    v->cpu.apic_base &= v->id == 0 ? ~0ull : ~0x100ull; /* only the BSP has the BSP bit */
-    atomic_store(&v->ff, 0);
+    if (kind == VCPU_RESET_INIT) {
+        v->cpu.apic_base = apic_base;
+        v->cpu.tsc_offset = tsc_offset;
+    } else {
+        v->cpu.apic_base &= v->id == 0 ? ~0ull : ~APIC_BASE_BSP; /* only the BSP has the BSP bit */
+        atomic_store(&v->ff, 0);
+    }
     v->iem.exc.pending = false;
     v->iem.fault_depth = 0;
     iem_flush(v);
+    if (kind == VCPU_RESET_INIT)
+        vcpu_intc_init(v);
 }
 
 /* Puts firmware or the kernel in place; run at power on and every reset. */
@@ -69,7 +77,7 @@ static int vm_boot(struct vm *vm, char *err, size_t errlen)
     const struct vm_config *cfg = &vm->cfg;
 
     for (unsigned i = 0; i < vm->ncpus; i++)
-        vcpu_reset(&vm->cpus[i]);
+        vcpu_reset(&vm->cpus[i], VCPU_RESET_POWER);
     pgm_set_a20(&vm->pgm, true);
     pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
     if (!cfg->bios)

@@ -126,6 +126,28 @@ struct iem_state {
 
 struct em_engine_ops;
 
+/* A vCPU's interrupt controller as the CPU side sees it: the local APIC
+ * implements these and registers them on each vCPU (vcpu_intc_register);
+ * cpu/ and em/ reach it only through the vcpu_intc_* calls below. opaque
+ * is what the controller registered. */
+struct vcpu_intc_ops {
+    int (*ack)(void *opaque);          /* highest deliverable vector, now in service; -1: none */
+    bool (*pic_allowed)(void *opaque); /* the 8259's INTR reaches the vCPU (no lock: halt checks) */
+    bool (*wait_sipi)(void *opaque);   /* in wait-for-SIPI (no lock) */
+    void (*init)(void *opaque);        /* the vCPU took an INIT: the controller's INIT state */
+    int (*take_sipi)(void *opaque);    /* the start-up vector of a pending SIPI, or -1 */
+    uint8_t (*get_tpr)(void *opaque);
+    void (*set_tpr)(void *opaque, uint8_t tpr);
+    /* IA32_APIC_BASE (reserved bits already refused), the x2APIC MSRs
+     * 0x800-0x8FF and IA32_TSC_DEADLINE: 0, or -1 for #GP(0). */
+    int (*base_write)(void *opaque, uint64_t val, uint64_t phys_mask);
+    int (*msr_read)(void *opaque, uint32_t msr, uint64_t *val);
+    int (*msr_write)(void *opaque, uint32_t msr, uint64_t val);
+    uint64_t (*tsc_deadline_read)(void *opaque);
+    void (*tsc_deadline_write)(void *opaque, uint64_t val);
+    void (*thread_start)(void *opaque); /* on the vCPU's own thread, before it runs (may be NULL) */
+};
+
 struct vcpu {
     struct vm *vm;
     unsigned id;
@@ -142,6 +164,8 @@ struct vcpu {
     /* Engine-private parts: IEM's is always there (every engine hands it
      * what it cannot run); REM's exists while REM runs this vCPU. */
     const struct em_engine_ops *engine;
+    const struct vcpu_intc_ops *intc; /* NULL: a CPU without a local APIC */
+    void *intc_opaque;
     struct iem_state iem;
     struct rem_state *rem;
     struct hm_vcpu *hm; /* HM's part (src/hm) while HM runs this vCPU */
@@ -237,8 +261,31 @@ uint64_t vm_clock_ns(struct vm *vm);
 /* Sets a per-vCPU forced action and wakes the vCPU. */
 void vcpu_ff_set(struct vcpu *v, unsigned ff);
 void vcpu_ff_clear(struct vcpu *v, unsigned ff);
-/* Architectural reset of one vCPU. */
-void vcpu_reset(struct vcpu *v);
+/* Architectural reset of one vCPU. RESET (power on, vm_reset) puts every
+ * register in its power-on state and drops the vCPU's forced actions;
+ * INIT (an IPI, applied by EM on the vCPU's thread) keeps IA32_APIC_BASE,
+ * the TSC and pending forced actions, and puts the local APIC in its INIT
+ * state (SDM vol. 3 table 9-1). Either way the caches built on the old
+ * state (decoded instructions, TLB) go. */
+enum vcpu_reset_kind { VCPU_RESET_POWER, VCPU_RESET_INIT };
+void vcpu_reset(struct vcpu *v, enum vcpu_reset_kind kind);
+
+/* The interrupt controller (vcpu_intc.c); without one registered each
+ * does what a CPU without a local APIC does. */
+void vcpu_intc_register(struct vcpu *v, const struct vcpu_intc_ops *ops, void *opaque);
+int vcpu_intc_ack(struct vcpu *v);
+bool vcpu_intc_pic_allowed(struct vcpu *v);
+bool vcpu_intc_wait_sipi(struct vcpu *v);
+void vcpu_intc_init(struct vcpu *v);
+int vcpu_intc_take_sipi(struct vcpu *v);
+uint64_t vcpu_intc_get_cr8(struct vcpu *v); /* CR8 is TPR[7:4] */
+void vcpu_intc_set_cr8(struct vcpu *v, uint64_t cr8);
+int vcpu_intc_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask);
+int vcpu_intc_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vcpu_intc_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+uint64_t vcpu_intc_tsc_deadline_read(struct vcpu *v);
+void vcpu_intc_tsc_deadline_write(struct vcpu *v, uint64_t val);
+void vcpu_intc_thread_start(struct vcpu *v);
 
 #include "vm/options.h"
 /* savevm/loadvm, which the frontends offer too */

@@ -43,7 +43,7 @@ static void advance(uint64_t ns)
 }
 static int ack(void)
 {
-    int v = lapic_intr_ack(&vm->cpus[0]);
+    int v = vcpu_intc_ack(&vm->cpus[0]);
     if (v >= 0)
         pgm_write_u(&vm->pgm, APIC_DEFAULT_BASE + 0xb0, 0, 4);
     return v;

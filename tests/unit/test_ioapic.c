@@ -39,7 +39,7 @@ static void isa(unsigned n, int level)
     irq_set(&l, level);
 }
 static void eoi(void) { pgm_write_u(&vm->pgm, APIC_DEFAULT_BASE + 0xb0, 0, 4); }
-static int ack(void) { return lapic_intr_ack(&vm->cpus[0]); }
+static int ack(void) { return vcpu_intc_ack(&vm->cpus[0]); }
 
 TestSuite(ioapic, .init = setup, .fini = teardown);
 

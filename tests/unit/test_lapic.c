@@ -54,8 +54,8 @@ Test(lapic, reset_state)
     cr_assert_eq(rd(0, 0xe0), 0xffffffffu);
     for (unsigned i = 0; i < 6; i++)
         cr_assert_eq(rd(0, 0x320 + 0x10 * i), 0x10000, "LVT %u masked", i);
-    cr_assert(!lapic_wait_sipi(&vm->cpus[0]));
-    cr_assert(lapic_wait_sipi(&vm->cpus[1]), "APs wait for SIPI");
+    cr_assert(!vcpu_intc_wait_sipi(&vm->cpus[0]));
+    cr_assert(vcpu_intc_wait_sipi(&vm->cpus[1]), "APs wait for SIPI");
 }
 
 Test(lapic, disabled_apic_takes_no_fixed_interrupt)
@@ -72,10 +72,10 @@ Test(lapic, priority_isr_eoi)
     wr(0, 0x300, 0x44045);
     cr_assert(!(ff(0) & VCPU_FF_INTERRUPT_APIC), "class 4 <= TPR class 5");
     cr_assert_eq(rd(0, 0x220), 1u << 5);
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), -1);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), -1);
     wr(0, 0x300, 0x44061);
     cr_assert(ff(0) & VCPU_FF_INTERRUPT_APIC);
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), 0x61);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), 0x61);
     cr_assert_eq(rd(0, 0x130), 1u << 1, "0x61 in service");
     cr_assert_eq(rd(0, 0xa0), 0x60, "PPR = ISR class");
     wr(0, 0x80, 0);
@@ -84,7 +84,7 @@ Test(lapic, priority_isr_eoi)
     wr(0, 0xb0, 0);
     cr_assert_eq(rd(0, 0x130), 0);
     cr_assert(ff(0) & VCPU_FF_INTERRUPT_APIC);
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), 0x45);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), 0x45);
     wr(0, 0xb0, 0);
     cr_assert_eq(rd(0, 0xa0), 0);
 }
@@ -124,12 +124,12 @@ Test(lapic, software_disable_masks_lvt)
 Test(lapic, pic_passes_only_through_extint_or_disabled)
 {
     struct vcpu *v = &vm->cpus[0];
-    cr_assert(lapic_pic_allowed(v), "software-disabled APIC passes INTR");
+    cr_assert(vcpu_intc_pic_allowed(v), "software-disabled APIC passes INTR");
     wr(0, 0xf0, 0x1ff);
-    cr_assert(!lapic_pic_allowed(v), "LINT0 masked");
+    cr_assert(!vcpu_intc_pic_allowed(v), "LINT0 masked");
     wr(0, 0x350, 0x700);
-    cr_assert(lapic_pic_allowed(v), "LINT0 ExtINT");
-    cr_assert(!lapic_pic_allowed(&vm->cpus[1]), "only the BSP");
+    cr_assert(vcpu_intc_pic_allowed(v), "LINT0 ExtINT");
+    cr_assert(!vcpu_intc_pic_allowed(&vm->cpus[1]), "only the BSP");
 }
 
 Test(lapic, oneshot_timer)
@@ -145,7 +145,7 @@ Test(lapic, oneshot_timer)
     advance(16000 - 160);
     cr_assert_eq(rd(0, 0x390), 0);
     cr_assert(ff(0) & VCPU_FF_INTERRUPT_APIC);
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), 0x40);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), 0x40);
     wr(0, 0xb0, 0);
     advance(100000);
     cr_assert(!(ff(0) & VCPU_FF_INTERRUPT_APIC), "one shot");
@@ -159,10 +159,10 @@ Test(lapic, periodic_timer)
     wr(0, 0x380, 100000);
     advance(250000);
     cr_assert_eq(rd(0, 0x390), 50000, "reloads each period");
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), 0x41);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), 0x41);
     wr(0, 0xb0, 0);
     advance(100000);
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[0]), 0x41, "fires again");
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[0]), 0x41, "fires again");
     wr(0, 0xb0, 0);
     wr(0, 0x320, 0x41); /* mode change disarms */
     cr_assert_eq(rd(0, 0x390), 0);
@@ -178,7 +178,7 @@ Test(lapic, tsc_deadline_timer)
     advance(4000);
     cr_assert(!(ff(0) & VCPU_FF_INTERRUPT_APIC));
     advance(1000);
-    cr_assert_eq(lapic_intr_ack(v), 0x42);
+    cr_assert_eq(vcpu_intc_ack(v), 0x42);
     cr_assert_eq(lapic_tsc_deadline_read(v), 0, "disarmed after firing");
     wr(0, 0x380, 1234);
     cr_assert_eq(rd(0, 0x380), 0, "initial count ignored in TSC-deadline mode");
@@ -191,7 +191,7 @@ Test(lapic, ipi_to_other_vcpu)
     wr(0, 0x300, 0x4070);
     cr_assert(ff(1) & VCPU_FF_INTERRUPT_APIC);
     cr_assert(!(ff(0) & VCPU_FF_INTERRUPT_APIC));
-    cr_assert_eq(lapic_intr_ack(&vm->cpus[1]), 0x70);
+    cr_assert_eq(vcpu_intc_ack(&vm->cpus[1]), 0x70);
     /* logical flat: AP has bit 3 */
     wr(1, 0xd0, 0x08000000);
     wr(0, 0x310, 0x08000000);
@@ -218,8 +218,8 @@ Test(lapic, init_sipi)
     wr(0, 0x310, 1u << 24);
     wr(0, 0x300, 0x4608);
     cr_assert(ff(1) & VCPU_FF_SIPI, "an AP in wait-for-SIPI takes a SIPI");
-    cr_assert_eq(lapic_take_sipi(ap), 8);
-    cr_assert(!lapic_wait_sipi(ap));
+    cr_assert_eq(vcpu_intc_take_sipi(ap), 8);
+    cr_assert(!vcpu_intc_wait_sipi(ap));
     vcpu_ff_clear(ap, VCPU_FF_SIPI);
     wr(0, 0x300, 0x4609);
     cr_assert(!(ff(1) & VCPU_FF_SIPI), "a running AP ignores SIPI");
@@ -227,7 +227,7 @@ Test(lapic, init_sipi)
     cr_assert(!(ff(1) & VCPU_FF_INIT));
     wr(0, 0x300, 0x4500);
     cr_assert(ff(1) & VCPU_FF_INIT);
-    cr_assert(lapic_wait_sipi(ap));
+    cr_assert(vcpu_intc_wait_sipi(ap));
 }
 
 Test(lapic, x2apic_mode)
@@ -248,7 +248,7 @@ Test(lapic, x2apic_mode)
     lapic_set_current(v);
     cr_assert_eq(lapic_msr_write(v, 0x80f, 0x1ff), 0);
     cr_assert_eq(lapic_msr_write(v, 0x83f, 0x55), 0, "self IPI");
-    cr_assert_eq(lapic_intr_ack(v), 0x55);
+    cr_assert_eq(vcpu_intc_ack(v), 0x55);
     cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EN, 0xfffffff000ull), -1, "x2APIC -> xAPIC");
     cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE, 0xfffffff000ull), 0, "x2APIC -> disabled");
 }

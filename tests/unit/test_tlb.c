@@ -1,4 +1,4 @@
-/* The software TLB (src/cpu/mem.c): it caches walks, keeps a stale
+/* The software TLB (src/pgm/tlb.c, reached through cpu/mem.c): it caches walks, keeps a stale
  * translation exactly until the architecture says it goes (INVLPG, MOV CR3
  * with global pages and PCIDs, INVPCID, CR0/CR4/EFER/PKRU writes, PGM map
  * changes), and never lets an entry serve an access its walk did not
