@@ -25,24 +25,6 @@ struct dev_apic *pc_apic(struct vm *vm);
  * each vCPU thread sets it through vcpu_intc_thread_start; threads that
  * never did (tests, devices) act as vCPU 0. */
 void lapic_set_current(struct vcpu *v);
-/* HM's names for what the vCPU asks of its APIC (hm/ predates the
- * interface): each is the vcpu_intc_* call. */
-static inline uint64_t lapic_get_cr8(struct vcpu *v) { return vcpu_intc_get_cr8(v); }
-static inline void lapic_set_cr8(struct vcpu *v, uint64_t cr8) { vcpu_intc_set_cr8(v, cr8); }
-static inline int lapic_base_write(struct vcpu *v, uint64_t val, uint64_t phys_mask)
-{
-    return vcpu_intc_base_write(v, val, phys_mask);
-}
-static inline int lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-    return vcpu_intc_msr_read(v, msr, val);
-}
-static inline int lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-    return vcpu_intc_msr_write(v, msr, val);
-}
-static inline uint64_t lapic_tsc_deadline_read(struct vcpu *v) { return vcpu_intc_tsc_deadline_read(v); }
-static inline void lapic_tsc_deadline_write(struct vcpu *v, uint64_t val) { vcpu_intc_tsc_deadline_write(v, val); }
 
 /* Interrupt bus (the I/O APIC, MSI-like sources). dest is the 8-bit xAPIC
  * destination (0xFF: broadcast) or, with wide, a 32-bit x2APIC one. */

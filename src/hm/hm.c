@@ -33,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devices/lapic.h"
 #include "hm/hm_priv.h"
 #include "vm/clock.h"
 
@@ -467,7 +466,7 @@ int hm_exec(struct vcpu *v, uint64_t max)
             break;
         if ((rc = inject(v, exact)) != 0)
             break;
-        run->cr8 = lapic_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */
+        run->cr8 = vcpu_intc_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */
         uint64_t t0 = hm_now_ns();
         int r = kvm_run(h);
         h->kvm_ran = true;
@@ -483,8 +482,8 @@ int hm_exec(struct vcpu *v, uint64_t max)
             rc = -errno;
             break;
         }
-        if (lapic_get_cr8(v) != run->cr8)
-            lapic_set_cr8(v, run->cr8);
+        if (vcpu_intc_get_cr8(v) != run->cr8)
+            vcpu_intc_set_cr8(v, run->cr8);
         if ((rc = hm_handle_exit(v)) != 0)
             break;
         /* a hand-over leaves struct cpu exact and in KVM again */

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "devices/lapic.h"
 #include "hm/hm_priv.h"
 
 #define HM_HANDOVER_MAX 1024
@@ -58,17 +57,17 @@ static void exit_msr(struct vcpu *v, bool write)
 
     if (msr == MSR_APIC_BASE_NR) {
         if (write)
-            rc = lapic_base_write(v, run->msr.data, APIC_PHYS_MASK);
+            rc = vcpu_intc_base_write(v, run->msr.data, APIC_PHYS_MASK);
         else
             run->msr.data = v->cpu.apic_base, rc = 0;
     } else if (msr == MSR_TSC_DEADLINE_NR) {
         if (write)
-            lapic_tsc_deadline_write(v, run->msr.data);
+            vcpu_intc_tsc_deadline_write(v, run->msr.data);
         else
-            run->msr.data = lapic_tsc_deadline_read(v);
+            run->msr.data = vcpu_intc_tsc_deadline_read(v);
         rc = 0;
     } else if (msr >= 0x800 && msr <= 0x8ff) {
-        rc = write ? lapic_msr_write(v, msr, run->msr.data) : lapic_msr_read(v, msr, (uint64_t *)&run->msr.data);
+        rc = write ? vcpu_intc_msr_write(v, msr, run->msr.data) : vcpu_intc_msr_read(v, msr, (uint64_t *)&run->msr.data);
     }
     run->msr.error = rc < 0;
 }

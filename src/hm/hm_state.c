@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "devices/lapic.h"
 #include "hm/hm_priv.h"
 
 #define MSR_TSC_DEADLINE 0x6e0
@@ -151,7 +150,7 @@ static void sregs_put(struct vcpu *v, struct kvm_sregs *k)
     memset(k->gdt.padding, 0, sizeof(k->gdt.padding));
     memset(k->idt.padding, 0, sizeof(k->idt.padding));
     k->cr0 = c->cr0, k->cr2 = c->cr2, k->cr3 = c->cr3, k->cr4 = c->cr4;
-    k->cr8 = lapic_get_cr8(v);
+    k->cr8 = vcpu_intc_get_cr8(v);
     k->efer = c->efer;
     k->apic_base = c->apic_base;
 }
@@ -175,8 +174,8 @@ static void sregs_get(struct vcpu *v, const struct kvm_sregs *k)
     c->efer = k->efer;
     /* the APIC base MSR reaches pcvm's APIC as a user-space MSR exit, so
      * struct cpu's value stays the one in force */
-    if (lapic_get_cr8(v) != k->cr8)
-        lapic_set_cr8(v, k->cr8);
+    if (vcpu_intc_get_cr8(v) != k->cr8)
+        vcpu_intc_set_cr8(v, k->cr8);
     c->cpl = cpu_is_real(c) ? 0 : cpu_is_v86(c) ? 3 : (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3;
 }
 
@@ -420,7 +419,7 @@ int hm_sync_in(struct vcpu *v)
         h->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
     }
     /* the TPR changes outside KVM too (IEM, the APIC page): KVM's CR8 follows it */
-    if (all || !sregs_same(c, s) || k->sregs.cr8 != lapic_get_cr8(v)) {
+    if (all || !sregs_same(c, s) || k->sregs.cr8 != vcpu_intc_get_cr8(v)) {
         sregs_put(v, &k->sregs);
         memset(k->sregs.interrupt_bitmap, 0, sizeof(k->sregs.interrupt_bitmap));
         h->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;

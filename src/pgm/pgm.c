@@ -17,6 +17,7 @@
 int pgm_init(struct pgm *p, uint64_t ram_size)
 {
     memset(p, 0, sizeof(*p));
+    memset(p->fast, PGM_FAST_NONE, sizeof(p->fast));
     p->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                   -1, 0);
     if (p->ram == MAP_FAILED) {
@@ -96,6 +97,24 @@ static void map_changed(struct pgm *p)
         p->listeners[i].fn(p, p->listeners[i].opaque);
 }
 
+/* Rebuilds pgm.fast from the ranges (inside the map's write section):
+ * later ranges win, as in pgm_find's scan. */
+static void fast_rebuild(struct pgm *p)
+{
+    for (uint64_t c = 0; c < 4096; c++) {
+        uint64_t lo = c << 20, hi = lo + (1ull << 20);
+        uint8_t k = PGM_FAST_NONE;
+        for (unsigned i = p->nranges; i-- > 0;) {
+            const struct pgm_range *r = &p->ranges[i];
+            if (r->end <= lo || r->start >= hi)
+                continue;
+            k = r->start <= lo && r->end >= hi ? (uint8_t)i : PGM_FAST_MIXED;
+            break;
+        }
+        p->fast[c] = k;
+    }
+}
+
 /* Adds a copy of *nr (start, end, type and the type's fields). */
 static int add_range(struct pgm *p, const struct pgm_range *nr)
 {
@@ -104,6 +123,7 @@ static int add_range(struct pgm *p, const struct pgm_range *nr)
     if (p->nranges < PGM_MAX_RANGES && nr->end > nr->start) {
         stale_code(p, nr->start, nr->end);
         p->ranges[p->nranges++] = *nr;
+        fast_rebuild(p);
         rc = 0;
     }
     seqlock_write_end(&p->map_seq);
@@ -155,6 +175,7 @@ int pgm_unmap(struct pgm *p, uint64_t gpa, uint64_t size)
         /* a ROM's bytes stay in p->roms: readers may hold its pointer */
         memmove(r, r + 1, (p->nranges - i - 1) * sizeof(*r));
         p->nranges--;
+        fast_rebuild(p);
         stale_code(p, gpa, gpa + size);
         rc = 0;
         break;
@@ -237,6 +258,13 @@ void pgm_set_a20(struct pgm *p, bool on)
 
 const struct pgm_range *pgm_find(const struct pgm *p, uint64_t gpa)
 {
+    if (gpa < (1ull << 32)) {
+        uint8_t k = p->fast[gpa >> 20];
+        if (k < PGM_MAX_RANGES)
+            return &p->ranges[k];
+        if (k == PGM_FAST_NONE)
+            return NULL;
+    }
     for (unsigned i = p->nranges; i-- > 0;)
         if (gpa >= p->ranges[i].start && gpa < p->ranges[i].end)
             return &p->ranges[i];

@@ -50,6 +50,8 @@ struct pgm_range {
 };
 
 #define PGM_MAX_RANGES 64
+#define PGM_FAST_NONE  0xfe
+#define PGM_FAST_MIXED 0xff
 #define PGM_MAX_LISTENERS 4
 #define PGM_MAX_ROMS 16
 #define PGM_PF_CODE 0x01 /* page holds cached decoded code */
@@ -68,6 +70,10 @@ struct pgm {
     uint64_t *code_mask; /* per RAM page: the 64-byte granules code was decoded from */
     struct pgm_range ranges[PGM_MAX_RANGES];
     unsigned nranges;
+    /* Per MiB below 4 GiB: the index of the range pgm_find returns for
+     * every address in it, PGM_FAST_NONE when none, PGM_FAST_MIXED when
+     * that differs within the MiB (pgm_find then scans). */
+    uint8_t fast[4096];
     uint64_t a20_mask;
     unsigned mode;
     uint64_t mode_changes;
@@ -83,7 +89,7 @@ struct pgm {
         void *opaque;
     } listeners[PGM_MAX_LISTENERS];
     unsigned nlisteners;
-    seqlock_t map_seq; /* ranges, nranges, a20_mask */
+    seqlock_t map_seq; /* ranges, nranges, fast, a20_mask */
     struct { const void *data; uint64_t size; uint8_t *copy; } roms[PGM_MAX_ROMS];
     unsigned nroms;
     /* Bumped with map_gen: code decoded from a ROM page is stale once the
