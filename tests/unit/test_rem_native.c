@@ -369,5 +369,5 @@ static void run_programs(enum rd_mode mode, uint64_t seed, unsigned nprog)
     cr_expect_gt(st.faults, nprog, "only %llu exceptions", (unsigned long long)st.faults);
 }
 
-Test(rem, native_paged32_matches_iem, .timeout = 300) { run_programs(RD_PAGED, 0xc0ffee11ull, 40); }
-Test(rem, native_long64_matches_iem, .timeout = 300) { run_programs(RD_LONG64, 0x64b17c0dull, 40); }
+Test(rem, native_paged32_matches_iem, .timeout = 300) { run_programs(RD_PAGED, 0xc0ffee11ull, 120); }
+Test(rem, native_long64_matches_iem, .timeout = 300) { run_programs(RD_LONG64, 0x64b17c0dull, 120); }
