@@ -22,6 +22,7 @@ struct pg {
     uint64_t s;
     bool l64;
     unsigned avoid; /* registers the current item must not write: ESP, ECX in a loop */
+    unsigned movable; /* inside a body patch_fwd may move: no absolute code addresses */
 };
 
 #define ROOM 400 /* the most one top-level item can take */
@@ -237,30 +238,61 @@ static void body(struct pg *g, unsigned depth, unsigned max)
         item(g, depth + 1);
 }
 
-/* JMP or Jcc forward over a few items */
+static void abs_patch(struct pg *g, size_t at) { memcpy(g->code + at, &(uint32_t){RD_CODE + (uint32_t)g->n}, 4); }
+
+/* JMP or Jcc forward over a few items; or mov r, target; jmp r */
 static void skip(struct pg *g, unsigned depth)
 {
     size_t at = g->n;
     bool jmp = below(g, 4) == 0, rel8 = below(g, 2);
     unsigned cc = below(g, 16);
+    if (!g->movable && below(g, 5) == 0) {
+        unsigned r = dst(g);
+        rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7));
+        at = g->n;
+        b4(g, 0);
+        rex(g, false, 0, 0, r), b1(g, 0xff), b1(g, 0xe0 | (r & 7));
+        body(g, depth, 3);
+        abs_patch(g, at);
+        return;
+    }
     if (rel8)
         b1(g, jmp ? 0xeb : 0x70 + cc), b1(g, 0);
     else if (jmp)
         b1(g, 0xe9), b4(g, 0);
     else
         b1(g, 0x0f), b1(g, 0x80 + cc), b4(g, 0);
+    g->movable += rel8;
     body(g, depth, 3);
+    g->movable -= rel8;
     patch_fwd(g, at, rel8, jmp ? 0xe9 : 0x0f, (uint8_t)(0x80 + cc));
 }
 
-/* call sub; jmp over; sub: items; ret; over: */
+/* [push imm8] call sub (rel32, or mov r, sub; call r); jmp over; sub: items; ret [imm16]; over: */
 static void call_ret(struct pg *g, unsigned depth)
 {
-    b1(g, 0xe8), b4(g, 5);
+    bool arg = below(g, 3) == 0, ind = !g->movable && below(g, 3) == 0;
+    size_t sub = 0;
+    if (arg)
+        b1(g, 0x6a), b1(g, below(g, 256));
+    if (ind) {
+        unsigned r = dst(g);
+        rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7));
+        sub = g->n;
+        b4(g, 0);
+        rex(g, false, 0, 0, r), b1(g, 0xff), b1(g, 0xd0 | (r & 7));
+    } else {
+        b1(g, 0xe8), b4(g, 5);
+    }
     size_t at = g->n;
     b1(g, 0xe9), b4(g, 0);
+    if (ind)
+        abs_patch(g, sub);
     body(g, depth, 3);
-    b1(g, 0xc3);
+    if (arg)
+        b1(g, 0xc2), b1(g, g->l64 ? 8 : 4), b1(g, 0);
+    else
+        b1(g, 0xc3);
     patch_fwd(g, at, false, 0xe9, 0);
 }
 
