@@ -138,7 +138,8 @@ const char *rd_differs(struct vm *a, struct vm *b, char *buf, size_t len)
     if (x->rip != y->rip || cpu_get_flags(x) != cpu_get_flags(y) || x->cr2 != y->cr2) {
         snprintf(buf, len, "rip %llx/%llx flags %llx/%llx cr2 %llx/%llx", (unsigned long long)x->rip,
                  (unsigned long long)y->rip, (unsigned long long)cpu_get_flags(x),
-                 (unsigned long long)cpu_get_flags(y), (unsigned long long)x->cr2, (unsigned long long)y->cr2);
+                 (unsigned long long)cpu_get_flags(y), (unsigned long long)x->cr2,
+                 (unsigned long long)y->cr2);
         return buf;
     }
     for (unsigned s = 0; s < 6; s++)
@@ -172,8 +173,8 @@ void rd_run_both(const uint8_t *code, size_t n, const uint64_t gpr[16], uint64_t
         int rb = rem_exec(&b->cpus[0], max);
         char buf[160];
         const char *d = ra != rb ? "status" : rd_differs(a, b, buf, sizeof buf);
-        cr_expect_null(d, "%s: REM tier %u differs from IEM: %s (status iem %d rem %d)", what, tier, d ? d : "",
-                       ra, rb);
+        cr_expect_null(d, "%s: REM tier %u differs from IEM: %s (status iem %d rem %d)", what, tier,
+                       d ? d : "", ra, rb);
         struct rem_counts cnt;
         rem_get_counts(&b->cpus[0], &cnt);
         if (tier == 2)

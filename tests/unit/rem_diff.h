@@ -9,17 +9,17 @@
 
 #include "vm/vm.h"
 
-#define RD_CODE    0x10000u /* the program under test, up to 4 KiB */
+#define RD_CODE 0x10000u /* the program under test, up to 4 KiB */
 #define RD_RESTART (RD_CODE + 0x800u)
 #define RD_MEM_CMP 0x20000u /* the low memory compared after a run */
 /* RD_PAGED / RD_LONG64: 4 KiB pages over the first 2 MiB, identity, all
  * writable but these (CR0.WP is set, so CPL 0 writes fault too) */
-#define RD_NP1     0x8000u /* not present */
-#define RD_DATA    0x9000u /* two writable pages, 0x9000-0xafff */
-#define RD_NP2     0xb000u /* not present */
-#define RD_RO      0xc000u /* read-only */
-#define RD_RESUME  0x5000u /* indirect handlers continue at the qword here */
-#define RD_FAULTS  0x5008u /* and count themselves in this dword */
+#define RD_NP1 0x8000u    /* not present */
+#define RD_DATA 0x9000u   /* two writable pages, 0x9000-0xafff */
+#define RD_NP2 0xb000u    /* not present */
+#define RD_RO 0xc000u     /* read-only */
+#define RD_RESUME 0x5000u /* indirect handlers continue at the qword here */
+#define RD_FAULTS 0x5008u /* and count themselves in this dword */
 
 enum rd_mode { RD_PM32, RD_PAGED, RD_LONG64 };
 

@@ -21,7 +21,7 @@ struct pg {
     size_t n;
     uint64_t s;
     bool l64;
-    unsigned avoid; /* registers the current item must not write: ESP, ECX in a loop */
+    unsigned avoid;   /* registers the current item must not write: ESP, ECX in a loop */
     unsigned movable; /* inside a body patch_fwd may move: no absolute code addresses */
 };
 
@@ -35,10 +35,22 @@ static uint64_t rnd(struct pg *g)
     return g->s;
 }
 
-static unsigned below(struct pg *g, unsigned n) { return (unsigned)(rnd(g) >> 20) % n; }
-static void b1(struct pg *g, unsigned x) { g->code[g->n++] = (uint8_t)x; }
-static void b4(struct pg *g, uint32_t x) { memcpy(g->code + g->n, &x, 4), g->n += 4; }
-static unsigned nregs(const struct pg *g) { return g->l64 ? 16 : 8; }
+static unsigned below(struct pg *g, unsigned n)
+{
+    return (unsigned)(rnd(g) >> 20) % n;
+}
+static void b1(struct pg *g, unsigned x)
+{
+    g->code[g->n++] = (uint8_t)x;
+}
+static void b4(struct pg *g, uint32_t x)
+{
+    memcpy(g->code + g->n, &x, 4), g->n += 4;
+}
+static unsigned nregs(const struct pg *g)
+{
+    return g->l64 ? 16 : 8;
+}
 
 static unsigned dst(struct pg *g)
 {
@@ -49,7 +61,10 @@ static unsigned dst(struct pg *g)
     }
 }
 
-static unsigned src(struct pg *g) { return below(g, nregs(g)); }
+static unsigned src(struct pg *g)
+{
+    return below(g, nregs(g));
+}
 
 /* REX (64-bit mode only: W, reg extension, index extension, r/m extension) */
 static void rex(struct pg *g, bool w, unsigned reg, unsigned x, unsigned rm)
@@ -59,7 +74,10 @@ static void rex(struct pg *g, bool w, unsigned reg, unsigned x, unsigned rm)
         b1(g, 0x40 | b);
 }
 
-static bool wide(struct pg *g) { return g->l64 && below(g, 2); }
+static bool wide(struct pg *g)
+{
+    return g->l64 && below(g, 2);
+}
 
 /* [rex] opcode modrm(reg, rm) for register operands */
 static void op_rr(struct pg *g, const uint8_t *op, unsigned oplen, unsigned reg, unsigned rm, bool w)
@@ -129,7 +147,8 @@ static void lea(struct pg *g)
 
 static void imul(struct pg *g)
 {
-    static const uint32_t imms[] = {0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10001};
+    static const uint32_t imms[] = {0,    1,          2,          3,          0x7f,   0x80,
+                                    0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10001};
     unsigned d = dst(g), s = src(g), k = below(g, 3);
     uint32_t imm = below(g, 2) ? imms[below(g, sizeof imms / sizeof imms[0])] : (uint32_t)rnd(g);
     bool w = wide(g);
@@ -155,7 +174,10 @@ static void shift(struct pg *g)
         b1(g, below(g, 2) ? counts[below(g, sizeof counts)] : below(g, 256));
 }
 
-static void incdec(struct pg *g) { op_rr(g, &(uint8_t){0xff}, 1, below(g, 2), dst(g), wide(g)); }
+static void incdec(struct pg *g)
+{
+    op_rr(g, &(uint8_t){0xff}, 1, below(g, 2), dst(g), wide(g));
+}
 
 /* A guest address for a size-byte access: mostly inside the two data
  * pages, else straddling a page boundary or in a page that faults. */
@@ -163,12 +185,12 @@ static uint32_t pick_addr(struct pg *g, unsigned size)
 {
     unsigned k = below(g, 20), off = below(g, 4096);
     switch (k) {
-    case 0: return RD_DATA + 0x1000 - 1 - below(g, size);  /* straddles 0x9fff/0xa000, both writable */
-    case 1: return RD_NP2 - 1 - below(g, size);            /* into the not-present page */
-    case 2: return RD_DATA - 1 - below(g, size);           /* from the not-present page below */
-    case 3: return RD_NP2 + off;                           /* not present */
-    case 4: return RD_RO + off;                            /* read-only: loads work, stores fault */
-    case 5: return RD_RO - 1 - below(g, size);             /* not present into read-only */
+    case 0: return RD_DATA + 0x1000 - 1 - below(g, size); /* straddles 0x9fff/0xa000, both writable */
+    case 1: return RD_NP2 - 1 - below(g, size);           /* into the not-present page */
+    case 2: return RD_DATA - 1 - below(g, size);          /* from the not-present page below */
+    case 3: return RD_NP2 + off;                          /* not present */
+    case 4: return RD_RO + off;                           /* read-only: loads work, stores fault */
+    case 5: return RD_RO - 1 - below(g, size);            /* not present into read-only */
     default: return RD_DATA + below(g, 0x2000 - size) / (k & 1 ? 1 : size) * (k & 1 ? 1 : size);
     }
 }
@@ -176,18 +198,24 @@ static uint32_t pick_addr(struct pg *g, unsigned size)
 /* mov edi, addr - disp; op [rdi + disp32] with a register, an immediate or as a load */
 static void mem_at(struct pg *g, uint32_t addr_or_none, bool set_edi)
 {
-    static const struct { uint8_t op[2], len, kind; } ops[] = {
+    static const struct {
+        uint8_t op[2], len, kind;
+    } ops[] = {
         /* kind: 0 store from reg, 1 load into reg, 2 imm32 follows (reg = ext), 3 imm8 follows */
-        {{0x89}, 1, 0}, {{0x8b}, 1, 1}, {{0x01}, 1, 0}, {{0x03}, 1, 1}, {{0x29}, 1, 0}, {{0x2b}, 1, 1},
-        {{0x31}, 1, 0}, {{0x33}, 1, 1}, {{0x39}, 1, 0}, {{0x3b}, 1, 1}, {{0x85}, 1, 0}, {{0x21}, 1, 0},
-        {{0x0b}, 1, 1}, {{0x81}, 1, 2}, {{0x83}, 1, 3}, {{0xc7}, 1, 2}, {{0x0f, 0xb6}, 2, 1},
-        {{0x0f, 0xb7}, 2, 1}, {{0x11}, 1, 0}, {{0xff}, 1, 4}, {{0x89}, 1, 0}, {{0x8b}, 1, 1},
+        {{0x89}, 1, 0}, {{0x8b}, 1, 1},       {{0x01}, 1, 0},       {{0x03}, 1, 1}, {{0x29}, 1, 0},
+        {{0x2b}, 1, 1}, {{0x31}, 1, 0},       {{0x33}, 1, 1},       {{0x39}, 1, 0}, {{0x3b}, 1, 1},
+        {{0x85}, 1, 0}, {{0x21}, 1, 0},       {{0x0b}, 1, 1},       {{0x81}, 1, 2}, {{0x83}, 1, 3},
+        {{0xc7}, 1, 2}, {{0x0f, 0xb6}, 2, 1}, {{0x0f, 0xb7}, 2, 1}, {{0x11}, 1, 0}, {{0xff}, 1, 4},
+        {{0x89}, 1, 0}, {{0x8b}, 1, 1},
     };
     unsigned i = below(g, sizeof ops / sizeof ops[0]);
     bool w = wide(g);
     unsigned size = ops[i].len == 2 ? (ops[i].op[1] == 0xb6 ? 1 : 2) : w ? 8 : 4;
-    unsigned reg = ops[i].kind == 1 ? dst(g) : ops[i].kind == 2 ? (ops[i].op[0] == 0xc7 ? 0 : below(g, 8))
-                                          : ops[i].kind == 3 ? below(g, 8) : ops[i].kind == 4 ? below(g, 2) : src(g);
+    unsigned reg = ops[i].kind == 1   ? dst(g)
+                   : ops[i].kind == 2 ? (ops[i].op[0] == 0xc7 ? 0 : below(g, 8))
+                   : ops[i].kind == 3 ? below(g, 8)
+                   : ops[i].kind == 4 ? below(g, 2)
+                                      : src(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
     if (set_edi) {
         uint32_t addr = addr_or_none ? addr_or_none : pick_addr(g, size);
@@ -238,7 +266,10 @@ static void body(struct pg *g, unsigned depth, unsigned max)
         item(g, depth + 1);
 }
 
-static void abs_patch(struct pg *g, size_t at) { memcpy(g->code + at, &(uint32_t){RD_CODE + (uint32_t)g->n}, 4); }
+static void abs_patch(struct pg *g, size_t at)
+{
+    memcpy(g->code + at, &(uint32_t){RD_CODE + (uint32_t)g->n}, 4);
+}
 
 /* JMP or Jcc forward over a few items; or mov r, target; jmp r */
 static void skip(struct pg *g, unsigned depth)
@@ -342,19 +373,27 @@ static void item(struct pg *g, unsigned depth)
 {
     unsigned k = below(g, depth < 2 ? 16 : 12);
     switch (k) {
-    case 0: case 1: alu_rr(g); break;
+    case 0:
+    case 1: alu_rr(g); break;
     case 2: alu_imm(g); break;
     case 3: mov_imm(g); break;
     case 4: lea(g); break;
     case 5: imul(g); break;
-    case 6: case 7: shift(g); break;
+    case 6:
+    case 7: shift(g); break;
     case 8: incdec(g); break;
-    case 9: case 10: mem_at(g, 0, true); break;
+    case 9:
+    case 10: mem_at(g, 0, true); break;
     case 11: mem_at(g, RD_DATA + below(g, 0x1ff0), true); break;
     case 12: skip(g, depth); break;
     case 13: call_ret(g, depth); break;
     case 14: push_pop(g, depth); break;
-    default: if (depth == 0) loop(g); else skip(g, depth); break;
+    default:
+        if (depth == 0)
+            loop(g);
+        else
+            skip(g, depth);
+        break;
     }
 }
 
@@ -401,5 +440,11 @@ static void run_programs(enum rd_mode mode, uint64_t seed, unsigned nprog)
     cr_expect_gt(st.faults, nprog, "only %llu exceptions", (unsigned long long)st.faults);
 }
 
-Test(rem, native_paged32_matches_iem, .timeout = 300) { run_programs(RD_PAGED, 0xc0ffee11ull, 120); }
-Test(rem, native_long64_matches_iem, .timeout = 300) { run_programs(RD_LONG64, 0x64b17c0dull, 120); }
+Test(rem, native_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, 0xc0ffee11ull, 120);
+}
+Test(rem, native_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, 0x64b17c0dull, 120);
+}
