@@ -125,4 +125,19 @@ bool d_run_fault(struct dctx *c, const struct dstate *st, const struct dinsn *in
 bool d_run_fault_pcvm(struct dctx *c, const struct dstate *st, const struct dinsn *in, unsigned vector);
 uint64_t d_executed(const struct dctx *c);
 
+/* String instructions over several pages: [D_STR_LO, d_str_hi(mode)) is
+ * filled with the same pattern in both and compared after the run. In
+ * pm32 the guest pages 4 KiB identity with CR0.WP, D_STR_NP_LOW and
+ * D_STR_NP not present and D_STR_RO read-only. */
+#define D_STR_LO     0x3000u
+#define D_STR_NP_LOW 0x2000u
+#define D_STR_RO     0x6000u
+#define D_STR_NP     0x7000u
+static inline uint32_t d_str_hi(enum d_mode mode) { return mode == D_LONG64 ? 0x6000u : 0x9000u; }
+/* Runs `in` (a REP string instruction) to its end in both: pcvm until RIP
+ * leaves it, Unicorn to the next instruction. Returns -2 when they
+ * disagree (reported), -1 when both finished, else the vector both
+ * raised: the registers but ESP must then be the restart state in both. */
+int d_run_string(struct dctx *c, const struct dstate *st, const struct dinsn *in);
+
 #endif

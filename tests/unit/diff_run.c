@@ -531,3 +531,98 @@ static bool run_fault(struct dctx *c, const struct dstate *st0, const struct din
     }
     return ok;
 }
+
+#define STR_PD 0xc000u
+#define STR_PT 0xd000u
+
+/* pm32 paging for d_run_string: identity over 64 KiB (the rest not
+ * present), D_STR_NP_LOW and D_STR_NP not present, D_STR_RO read-only. */
+static void str_paging(struct dctx *c, bool on)
+{
+    struct cpu *cpu = &c->v->cpu;
+    if (on) {
+        uint32_t pt[16], pde = STR_PT | 3;
+        uint64_t cr0 = 0, cr3 = STR_PD;
+        for (uint32_t i = 0; i < 16; i++)
+            pt[i] = i << 12 | (i << 12 == D_STR_NP_LOW || i << 12 == D_STR_NP ? 0 : i << 12 == D_STR_RO ? 1 : 3);
+        memset(c->ucmem + STR_PT, 0, 0x1000);
+        memcpy(c->ucmem + STR_PT, pt, sizeof pt);
+        memset(c->ucmem + STR_PD, 0, 0x1000);
+        memcpy(c->ucmem + STR_PD, &pde, 4);
+        pgm_load(&c->vm->pgm, STR_PD, c->ucmem + STR_PD, 0x1000);
+        pgm_load(&c->vm->pgm, STR_PT, c->ucmem + STR_PT, 0x1000);
+        U.reg_read(c->uc, UC_X86_REG_CR0, &cr0);
+        cr0 |= CR0_PG | CR0_WP;
+        U.reg_write(c->uc, UC_X86_REG_CR3, &cr3);
+        U.reg_write(c->uc, UC_X86_REG_CR0, &cr0);
+        cpu->cr3 = STR_PD;
+        cpu->cr0 |= CR0_PG | CR0_WP;
+    } else {
+        cpu->cr0 &= ~(uint64_t)(CR0_PG | CR0_WP);
+    }
+    tlb_mode_changed(c->v);
+    iem_flush(c->v);
+}
+
+int d_run_string(struct dctx *c, const struct dstate *st0, const struct dinsn *in)
+{
+    static uint8_t pm[0x9000];
+    struct dstate st = *st0;
+    struct dinsn one = *in;
+    struct cpu *cpu = &c->v->cpu;
+    struct regs p, u;
+    uint32_t lo = D_STR_LO, hi = d_str_hi(c->mode);
+    uint64_t exits[1] = {D_CODE + in->len}, ufl = 0, ucr2 = 0, steps = 0;
+    int rc = IEM_OK;
+
+    one.addr = st.eip = D_CODE;
+    for (uint32_t i = lo; i < hi; i++)
+        c->ucmem[i] = (uint8_t)(i * 7 + (i >> 8));
+    pgm_load(&c->vm->pgm, lo, c->ucmem + lo, hi - lo);
+    reset_pcvm(c, &st);
+    reset_uc(c, &st);
+    if (c->mode == D_PM32)
+        str_paging(c, true);
+    c->nlog = 0;
+    load_code(c, &one, 1);
+    while (rc == IEM_OK && cpu->rip == D_CODE && steps++ < 100000)
+        rc = c->exec(c->v, 1);
+    c->uc_intno = -1;
+    U.ctl(c->uc, UC_CTL_WRITE(UC_CTL_UC_EXITS, 2), exits, (size_t)1);
+    uc_err uerr = U.emu_start(c->uc, D_CODE, 0, 0, 0);
+    c->executed++;
+    for (unsigned i = 0; i < ngpr(c); i++) {
+        p.r[i] = is64(c) ? cpu->gpr[i] : (uint32_t)cpu->gpr[i];
+        u.r[i] = uc_get(c, i);
+    }
+    p.eip = cpu->rip;
+    p.fl = (uint32_t)cpu_get_flags(cpu);
+    u.eip = uc_get(c, 99);
+    U.reg_read(c->uc, is64(c) ? UC_X86_REG_RFLAGS : UC_X86_REG_EFLAGS, &ufl);
+    U.reg_read(c->uc, UC_X86_REG_CR2, &ucr2);
+    u.fl = (uint32_t)ufl;
+    pgm_read(&c->vm->pgm, lo, pm + lo, hi - lo);
+    /* a fault: Unicorn's hook stops at the instruction, pcvm enters the handler */
+    int vec = c->uc_intno;
+    bool ok = rc == IEM_OK && !((p.fl ^ u.fl) & (D_ARITH | F_DF)) && !memcmp(pm + lo, c->ucmem + lo, hi - lo);
+    if (vec < 0)
+        ok = ok && uerr == UC_ERR_OK && p.eip == u.eip && u.eip == D_CODE + in->len;
+    else
+        ok = ok && p.eip == D_IVT_HANDLERS + (unsigned)vec && u.eip == D_CODE && (vec != X_PF || cpu->cr2 == ucr2);
+    for (unsigned i = 0; i < ngpr(c); i++)
+        if (p.r[i] != u.r[i] && !(i == R_SP && vec >= 0))
+            ok = false;
+    if (c->mode == D_PM32)
+        str_paging(c, false);
+    if (!ok) {
+        report(c, &one, &p, &u, D_ARITH | F_DF, rc, steps, uerr);
+        fprintf(stderr, "  cr2 pcvm %#llx unicorn %#llx\n", (unsigned long long)cpu->cr2, (unsigned long long)ucr2);
+        for (uint32_t i = lo; i < hi; i++)
+            if (pm[i] != c->ucmem[i]) {
+                fprintf(stderr, "  first differing byte at %#x: pcvm %02x unicorn %02x\n", i, pm[i], c->ucmem[i]);
+                break;
+            }
+    }
+    uc_setup(c); /* CR0.PG off, and a swallowed exception poisons the engine (run_fault) */
+    return ok ? vec : -2;
+}

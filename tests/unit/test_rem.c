@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "rem/rem.h"
+#include "rem_diff.h"
 #include "testvm.h"
-#include "vm/clock.h"
 
-#define CODE    0x10000u /* random code: 4 KiB */
-#define RESTART (CODE + 0x800u)
-#define MEM_CMP 0x20000u /* the low memory compared after a run */
+#define CODE    RD_CODE
+
+static const struct rd_setup flat = {RD_PM32, false};
 
 static uint64_t xorshift(uint64_t *s)
 {
@@ -26,111 +26,16 @@ static uint64_t xorshift(uint64_t *s)
     return *s;
 }
 
-/* Every exception handler restarts in the middle of the code with a fresh
- * stack and the vector added to EAX, so one fault does not end the run. */
-static void put_handlers(struct vm *vm)
+static struct vm *make_vm(const uint8_t *code, size_t n, const uint64_t gpr[16], bool rem)
 {
-    for (unsigned i = 0; i < 32; i++) {
-        uint32_t at = TESTVM_HANDLER(i), rel = RESTART - (at + 15);
-        uint8_t h[15] = {0xbc, 0, 0, 0, 0, 0x05, (uint8_t)i, 0, 0, 0, 0xe9};
-        memcpy(h + 1, &(uint32_t){TESTVM_STACK}, 4);
-        memcpy(h + 11, &rel, 4);
-        pgm_load(&vm->pgm, at, h, sizeof h);
-    }
+    return rd_make_vm(code, n, gpr, rem ? 2 : 0, &flat);
 }
 
-/* 0: IEM; 1: REM's first tier; 2: REM with every TB compiled at its first run */
-static struct vm *make_vm_tier(const uint8_t *code, size_t n, const uint64_t gpr[8], unsigned tier)
+static struct rd_stats stats; /* over run_both calls */
+
+static void run_both(const uint8_t *code, size_t n, const uint64_t gpr[16], uint64_t max, const char *what)
 {
-    struct vm *vm = testvm_pm32(0);
-    testvm_idt(vm);
-    put_handlers(vm);
-    pgm_load(&vm->pgm, CODE, code, n);
-    clock_set_icount(vm_clock(vm), true, 0);
-    struct vcpu *v = &vm->cpus[0];
-    for (unsigned r = 0; r < 8; r++)
-        if (r != R_SP)
-            v->cpu.gpr[r] = gpr[r];
-    v->cpu.rip = CODE;
-    vm->cfg.rem_tier = tier;
-    vm->cfg.rem_hot = 1;
-    if (tier)
-        cr_assert_eq(rem_init(v), 0, "rem_init");
-    return vm;
-}
-
-static struct vm *make_vm(const uint8_t *code, size_t n, const uint64_t gpr[8], bool rem)
-{
-    return make_vm_tier(code, n, gpr, rem ? 2 : 0);
-}
-
-static void free_vm(struct vm *vm)
-{
-    rem_fini(&vm->cpus[0]);
-    vm_destroy(vm);
-}
-
-/* Compares everything the two runs can have changed; returns a description
- * of the first difference or NULL. */
-static const char *differs(struct vm *a, struct vm *b, char *buf, size_t len)
-{
-    struct cpu *x = &a->cpus[0].cpu, *y = &b->cpus[0].cpu;
-    static uint8_t ma[MEM_CMP], mb[MEM_CMP];
-
-    for (unsigned r = 0; r < 8; r++)
-        if (x->gpr[r] != y->gpr[r]) {
-            snprintf(buf, len, "gpr%u iem %llx rem %llx", r, (unsigned long long)x->gpr[r],
-                     (unsigned long long)y->gpr[r]);
-            return buf;
-        }
-    if (x->rip != y->rip || cpu_get_flags(x) != cpu_get_flags(y) || x->cr2 != y->cr2) {
-        snprintf(buf, len, "rip %llx/%llx flags %llx/%llx cr2 %llx/%llx", (unsigned long long)x->rip,
-                 (unsigned long long)y->rip, (unsigned long long)cpu_get_flags(x),
-                 (unsigned long long)cpu_get_flags(y), (unsigned long long)x->cr2, (unsigned long long)y->cr2);
-        return buf;
-    }
-    for (unsigned s = 0; s < 6; s++)
-        if (x->seg[s].sel != y->seg[s].sel || x->seg[s].base != y->seg[s].base) {
-            snprintf(buf, len, "segment %u", s);
-            return buf;
-        }
-    if (a->cpus[0].insns != b->cpus[0].insns) {
-        snprintf(buf, len, "retired iem %llu rem %llu", (unsigned long long)a->cpus[0].insns,
-                 (unsigned long long)b->cpus[0].insns);
-        return buf;
-    }
-    pgm_read(&a->pgm, 0, ma, MEM_CMP);
-    pgm_read(&b->pgm, 0, mb, MEM_CMP);
-    for (unsigned i = 0; i < MEM_CMP; i++)
-        if (ma[i] != mb[i]) {
-            snprintf(buf, len, "memory at %#x: iem %02x rem %02x", i, ma[i], mb[i]);
-            return buf;
-        }
-    return NULL;
-}
-
-/* Runs `code` on IEM and on each REM tier for max instructions and
- * compares. */
-static uint64_t native_insns; /* instructions tier 2 ran natively, over run_both calls */
-
-static void run_both(const uint8_t *code, size_t n, const uint64_t gpr[8], uint64_t max, const char *what)
-{
-    struct vm *a = make_vm_tier(code, n, gpr, 0);
-    int ra = iem_exec(&a->cpus[0], max);
-
-    for (unsigned tier = 1; tier <= 2; tier++) {
-        struct vm *b = make_vm_tier(code, n, gpr, tier);
-        int rb = rem_exec(&b->cpus[0], max);
-        char buf[160];
-        const char *d = ra != rb ? "status" : differs(a, b, buf, sizeof buf);
-        cr_expect_null(d, "%s: REM tier %u differs from IEM: %s (status iem %d rem %d)", what, tier, d ? d : "",
-                       ra, rb);
-        struct rem_counts cnt;
-        rem_get_counts(&b->cpus[0], &cnt);
-        native_insns += cnt.native_insns;
-        free_vm(b);
-    }
-    free_vm(a);
+    rd_run_both(code, n, gpr, max, what, &flat, &stats);
 }
 
 Test(rem, random_code_matches_iem, .timeout = 300)
@@ -139,7 +44,7 @@ Test(rem, random_code_matches_iem, .timeout = 300)
     uint64_t s = 0x7e3a11ull;
 
     for (unsigned seed = 0; seed < 150; seed++) {
-        uint64_t gpr[8];
+        uint64_t gpr[16] = {0};
         char what[32];
         for (size_t i = 0; i < sizeof code; i += 8) {
             uint64_t r = xorshift(&s);
@@ -167,7 +72,7 @@ Test(rem, native_forms_match_iem, .timeout = 300)
 
     for (unsigned prog = 0; prog < 120; prog++) {
         size_t n = 0;
-        uint64_t gpr[8];
+        uint64_t gpr[16] = {0};
         char what[32];
         while (n + 16 < sizeof code) {
             uint64_t r = xorshift(&s);
@@ -227,7 +132,7 @@ Test(rem, native_forms_match_iem, .timeout = 300)
         snprintf(what, sizeof what, "program %u", prog);
         run_both(code, n, gpr, 20000, what);
     }
-    cr_expect_gt(native_insns, 100000, "tier 2 ran %llu instructions natively", (unsigned long long)native_insns);
+    cr_expect_gt(stats.native, 100000, "tier 2 ran %llu instructions natively", (unsigned long long)stats.native);
 }
 
 /* A store into the block that is running: the next instruction must be the
@@ -244,33 +149,40 @@ Test(rem, self_modifying_loop)
         0xe2, 0xf5,                         /* loop loop */
         0xf4,                               /* hlt */
     };
-    const uint64_t gpr[8] = {0};
+    const uint64_t gpr[16] = {0};
     run_both(code, sizeof code, gpr, 1000, "self-modifying loop");
     struct vm *b = make_vm(code, sizeof code, gpr, true);
     cr_assert_eq(rem_exec(&b->cpus[0], 1000), IEM_HALT);
     cr_assert_eq(b->cpus[0].cpu.gpr[R_AX], 1 + 5 + 4 + 3 + 2, "each pass adds the count the last one stored");
-    free_vm(b);
+    rd_free_vm(b);
 }
 
 /* Stores to data in the code's page, outside the code's 64-byte pieces,
- * leave the block alone: after a warm-up, the loop runs without building. */
+ * leave the block alone: after a warm-up, the loop runs without building,
+ * its block chained to itself (tier 1: through REM's link; tier 2: in the
+ * compiled code, which REM's link counter does not see). */
 Test(rem, data_beside_code_keeps_blocks)
 {
     static uint8_t code[0x200];
     /* mov ecx, 100000; loop: inc dword [CODE + 0x100]; loop loop; hlt */
     static const uint8_t body[] = {0xb9, 0xa0, 0x86, 0x01, 0x00, 0xff, 0x05, 0x00, 0x01, 0x01, 0x00, 0xe2, 0xf8, 0xf4};
-    const uint64_t gpr[8] = {0};
+    const uint64_t gpr[16] = {0};
     memcpy(code, body, sizeof body);
-    struct vm *b = make_vm(code, sizeof code, gpr, true);
-    cr_assert_eq(rem_exec(&b->cpus[0], 1000000), IEM_HALT);
-    uint32_t count;
-    pgm_read(&b->pgm, CODE + 0x100, &count, 4);
-    cr_assert_eq(count, 100000);
-    struct rem_counts n;
-    rem_get_counts(&b->cpus[0], &n);
-    cr_assert_leq(n.builds, 4, "%llu blocks built for one loop", (unsigned long long)n.builds);
-    cr_assert_gt(n.link_hits, 90000, "the loop's block chains to itself");
-    free_vm(b);
+    for (unsigned tier = 1; tier <= 2; tier++) {
+        struct vm *b = rd_make_vm(code, sizeof code, gpr, tier, &flat);
+        cr_assert_eq(rem_exec(&b->cpus[0], 1000000), IEM_HALT);
+        uint32_t count;
+        pgm_read(&b->pgm, CODE + 0x100, &count, 4);
+        cr_assert_eq(count, 100000);
+        struct rem_counts n;
+        rem_get_counts(&b->cpus[0], &n);
+        cr_assert_leq(n.builds, 4, "tier %u: %llu blocks built for one loop", tier, (unsigned long long)n.builds);
+        if (tier == 1)
+            cr_assert_gt(n.link_hits, 90000, "the loop's block chains to itself");
+        else
+            cr_assert_gt(n.native_insns, 190000, "the loop runs compiled");
+        rd_free_vm(b);
+    }
 }
 
 /* More blocks than the smallest cache holds: it is emptied and refilled,
@@ -278,7 +190,7 @@ Test(rem, data_beside_code_keeps_blocks)
 Test(rem, full_cache_is_flushed)
 {
     static uint8_t code[0x10000];
-    const uint64_t gpr[8] = {0};
+    const uint64_t gpr[16] = {0};
     for (size_t i = 0; i + 2 < sizeof code; i += 2) /* jmp short +0: one block each */
         code[i] = 0xeb, code[i + 1] = 0;
     code[sizeof code - 2] = 0xf4; /* hlt */
@@ -291,5 +203,5 @@ Test(rem, full_cache_is_flushed)
     rem_get_counts(&b->cpus[0], &n);
     cr_assert_geq(n.flushes, 1, "%llu blocks fit without a flush", (unsigned long long)n.builds);
     cr_assert_eq(b->cpus[0].insns, 0x8000);
-    free_vm(b);
+    rd_free_vm(b);
 }

@@ -410,3 +410,90 @@ static void long64_faults(enum d_mode mode, struct tally *t)
 }
 
 Test(unicorn, long64_faults, .timeout = 600) { directed(long64_faults, "long64_faults"); }
+
+/* REP MOVS/STOS of each size, DF = 0 and 1: counts 0 and 1, runs crossing
+ * page boundaries and longer than IEM's batch of 1024, overlapping source
+ * and destination both ways (DF = 0 takes IEM's page-run path, str_run),
+ * and in pm32 (the guest pages; diff_run.c) runs into a read-only or not
+ * present page: #PF mid-way, where both must leave the restart state
+ * (rSI, rDI, rCX after the last whole element, RIP on the instruction)
+ * and the same memory. Byte addresses: the first element's. */
+static const struct str_case {
+    uint32_t si, di, bytes; /* bytes: the run's length; count = bytes / size (0: count 0, 1: count 1) */
+    bool df;
+} str_cases[] = {
+    {0x4100, 0x4800, 0, false},      {0x4101, 0x4803, 1, false},      {0x4123, 0x4877, 40, false},
+    {0x4402, 0x4f81, 0x300, false},  {0x4f83, 0x4402, 0x300, false},  {0x3010, 0x4405, 0x1a00, false},
+    {0x4010, 0x4011, 0x1100, false}, {0x4011, 0x4010, 0x1100, false}, {0x4010, 0x4012, 0x1100, false},
+    {0x4010, 0x4014, 0x1100, false}, {0x4018, 0x4010, 0x1100, false}, {0x4100, 0x4100, 0x200, false},
+    {0x4000, 0x5f01, 0x300, false},  {0x6f40, 0x4003, 0x200, false},  {0x5ff0, 0x4000, 0x400, false},
+    {0x4140, 0x4880, 40, true},      {0x4802, 0x5010, 0x300, true},   {0x4800, 0x47ff, 0x1100, true},
+    {0x47ff, 0x4800, 0x1100, true},  {0x4400, 0x5f00, 0x1a00, true},  {0x4800, 0x3080, 0x200, true},
+    {0x3040, 0x4800, 0x200, true},   {0x4100, 0x4100, 0, true},       {0x8040, 0x4800, 0x1100, true},
+};
+
+/* Whether the run touches memory outside [D_STR_LO, hi) or, in pm32, a
+ * page the guest's paging makes fault: then only pm32 runs it, where a
+ * #PF is what must happen. */
+static bool str_faults(uint32_t at, uint32_t bytes, unsigned size, bool df, bool write, uint32_t hi)
+{
+    uint32_t lo = df ? at + size - bytes : at, end = df ? at + size : at + bytes;
+    if (!bytes)
+        return false;
+    if (lo < D_STR_LO || end > hi)
+        return true;
+    return (end > D_STR_NP && lo < D_STR_NP + 0x1000) || (write && end > D_STR_RO && lo < D_STR_RO + 0x1000);
+}
+
+static void string_edges_on(enum d_mode mode, struct tally *t, bool rem)
+{
+    struct dctx *c = d_open(mode);
+    unsigned faults = 0, want_faults = 0;
+    cr_assert_not_null(c);
+    cr_assert(!rem || d_use_rem(c), "cannot start REM");
+    for (unsigned k = 0; k < sizeof str_cases / sizeof str_cases[0]; k++)
+        for (unsigned size = 1; size <= maxsize(mode); size *= 2)
+            for (unsigned stos = 0; stos < 2; stos++) {
+                const struct str_case *sc = &str_cases[k];
+                uint32_t count = sc->bytes <= 1 ? sc->bytes : sc->bytes / size, bytes = count * size;
+                bool fault = str_faults(sc->di, bytes, size, sc->df, true, d_str_hi(mode)) ||
+                             (!stos && str_faults(sc->si, bytes, size, sc->df, false, d_str_hi(mode)));
+                if (fault && mode != D_PM32)
+                    continue;
+                struct dstate st = base_state(0x8877665544332211ull, count, sc->df ? 0x400 | 0x8c1 : 0x0d4);
+                struct dinsn d = {.name = stos ? "rep stos" : "rep movs", .undef_reg = -1, .def = D_ARITH};
+                st.r[4] = 0xa000;
+                st.r[6] = sc->si;
+                st.r[7] = sc->di;
+                d.b[d.len++] = 0xf3;
+                if (size == (mode == D_REAL16 ? 4u : 2u))
+                    d.b[d.len++] = 0x66;
+                if (size == 8)
+                    d.b[d.len++] = 0x48;
+                d.b[d.len++] = (uint8_t)((stos ? 0xaa : 0xa4) + (size > 1));
+                int vec = d_run_string(c, &st, &d);
+                t->run++;
+                want_faults += fault;
+                faults += vec == 14; /* #PF */
+                if (vec == -2 || (vec >= 0) != fault) {
+                    t->fail++;
+                    fprintf(stderr, "  string case %u (size %u, %s, count %u, si %#x di %#x df %u): %s\n", k, size,
+                            d.name, count, sc->si, sc->di, sc->df,
+                            vec == -2 ? "differs" : fault ? "no fault where one is due" : "an unexpected fault");
+                }
+            }
+    d_close(c);
+    cr_expect_eq(faults, want_faults, "%u #PF of %u expected", faults, want_faults);
+    cr_expect(mode != D_PM32 || want_faults > 10, "only %u fault cases", want_faults);
+}
+
+static void string_edges(enum d_mode mode, struct tally *t) { string_edges_on(mode, t, false); }
+static void string_edges_rem(enum d_mode mode, struct tally *t) { string_edges_on(mode, t, true); }
+static void long64_strings(enum d_mode mode, struct tally *t)
+{
+    string_edges_on(mode, t, false);
+    string_edges_on(mode, t, true);
+}
+Test(unicorn, string_edges, .timeout = 600) { directed(string_edges, "string_edges"); }
+Test(unicorn, string_edges_rem, .timeout = 600) { directed(string_edges_rem, "string_edges on REM"); }
+Test(unicorn, long64_strings, .timeout = 600) { directed(long64_strings, "long64_strings"); }

@@ -1,0 +1,450 @@
+/* REM's compiled code against IEM on structured programs: the forms the
+ * second tier emits as host code (register MOV/ALU/LEA, SHL/SHR/SAR,
+ * IMUL r,r(,imm), memory operands through the inline TLB lookup, Jcc from
+ * the lazy flags) mixed with the ones it hands to IEM, inside loops that
+ * run many times (TBs compiled and chained), forward JMP/Jcc, CALL/RET
+ * and PUSH/POP. Memory operands straddle page boundaries and hit pages the
+ * guest's paging marks not present or read-only, so the TLB's miss path
+ * and #PF inside compiled code are compared too: an exception handler adds
+ * the vector to AL and resumes at the next top-level item (its address is
+ * stored in RD_RESUME before each), so RIP, registers, memory, flags, CR2
+ * and the retired count must agree (rem_diff.c). In 32-bit paged
+ * protected mode and in 64-bit mode (REX.W forms, R8-R15). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rem_diff.h"
+
+struct pg {
+    uint8_t code[4096];
+    size_t n;
+    uint64_t s;
+    bool l64;
+    unsigned avoid;   /* registers the current item must not write: ESP, ECX in a loop */
+    unsigned movable; /* inside a body patch_fwd may move: no absolute code addresses */
+};
+
+#define ROOM 400 /* the most one top-level item can take */
+
+static uint64_t rnd(struct pg *g)
+{
+    g->s ^= g->s << 13;
+    g->s ^= g->s >> 7;
+    g->s ^= g->s << 17;
+    return g->s;
+}
+
+static unsigned below(struct pg *g, unsigned n)
+{
+    return (unsigned)(rnd(g) >> 20) % n;
+}
+static void b1(struct pg *g, unsigned x)
+{
+    g->code[g->n++] = (uint8_t)x;
+}
+static void b4(struct pg *g, uint32_t x)
+{
+    memcpy(g->code + g->n, &x, 4), g->n += 4;
+}
+static unsigned nregs(const struct pg *g)
+{
+    return g->l64 ? 16 : 8;
+}
+
+static unsigned dst(struct pg *g)
+{
+    for (;;) {
+        unsigned r = below(g, nregs(g));
+        if (!(g->avoid >> r & 1))
+            return r;
+    }
+}
+
+static unsigned src(struct pg *g)
+{
+    return below(g, nregs(g));
+}
+
+/* REX (64-bit mode only: W, reg extension, index extension, r/m extension) */
+static void rex(struct pg *g, bool w, unsigned reg, unsigned x, unsigned rm)
+{
+    unsigned b = (w ? 8 : 0) | (reg >> 3 & 1) << 2 | (x >> 3 & 1) << 1 | (rm >> 3 & 1);
+    if (g->l64 && (b || below(g, 8) == 0))
+        b1(g, 0x40 | b);
+}
+
+static bool wide(struct pg *g)
+{
+    return g->l64 && below(g, 2);
+}
+
+/* [rex] opcode modrm(reg, rm) for register operands */
+static void op_rr(struct pg *g, const uint8_t *op, unsigned oplen, unsigned reg, unsigned rm, bool w)
+{
+    rex(g, w, reg, 0, rm);
+    memcpy(g->code + g->n, op, oplen), g->n += oplen;
+    b1(g, 0xc0 | (reg & 7) << 3 | (rm & 7));
+}
+
+static void alu_rr(struct pg *g)
+{
+    static const uint8_t ops[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89,
+                                  0x03, 0x0b, 0x13, 0x1b, 0x23, 0x2b, 0x33, 0x3b, 0x8b};
+    uint8_t op = ops[below(g, sizeof ops)];
+    unsigned d = dst(g), s = src(g);
+    if (op & 2) /* r, r/m: the destination is ModRM.reg */
+        op_rr(g, &op, 1, d, s, wide(g));
+    else
+        op_rr(g, &op, 1, s, d, wide(g));
+}
+
+static void alu_imm(struct pg *g)
+{
+    bool i8 = below(g, 2);
+    uint32_t imm = (uint32_t)(rnd(g) >> 32);
+    op_rr(g, &(uint8_t){i8 ? 0x83 : 0x81}, 1, below(g, 8), dst(g), wide(g));
+    if (i8)
+        b1(g, imm);
+    else
+        b4(g, imm);
+}
+
+static void mov_imm(struct pg *g)
+{
+    unsigned d = dst(g);
+    uint64_t imm = rnd(g);
+    bool w = wide(g);
+    if (below(g, 3) == 0) { /* C7 /0: sign-extended imm32 with REX.W */
+        op_rr(g, &(uint8_t){0xc7}, 1, 0, d, w);
+        b4(g, (uint32_t)imm);
+        return;
+    }
+    rex(g, w, 0, 0, d);
+    b1(g, 0xb8 + (d & 7));
+    b4(g, (uint32_t)imm);
+    if (w)
+        b4(g, (uint32_t)(imm >> 32));
+}
+
+static void lea(struct pg *g)
+{
+    unsigned d = dst(g), base = src(g), index = src(g);
+    bool w = wide(g);
+    if (below(g, 2)) { /* [base + index * scale + disp8] */
+        rex(g, w, d, index, base);
+        b1(g, 0x8d), b1(g, 0x44 | (d & 7) << 3);
+        b1(g, below(g, 4) << 6 | (index & 7) << 3 | (base & 7));
+        b1(g, below(g, 256));
+    } else { /* [reg + disp32] */
+        rex(g, w, d, 0, base);
+        b1(g, 0x8d), b1(g, 0x80 | (d & 7) << 3 | (base & 7));
+        if ((base & 7) == 4)
+            b1(g, 0x24);
+        b4(g, (uint32_t)rnd(g));
+    }
+}
+
+static void imul(struct pg *g)
+{
+    static const uint32_t imms[] = {0,    1,          2,          3,          0x7f,   0x80,
+                                    0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10001};
+    unsigned d = dst(g), s = src(g), k = below(g, 3);
+    uint32_t imm = below(g, 2) ? imms[below(g, sizeof imms / sizeof imms[0])] : (uint32_t)rnd(g);
+    bool w = wide(g);
+    if (k == 0)
+        op_rr(g, (const uint8_t[]){0x0f, 0xaf}, 2, d, s, w);
+    else
+        op_rr(g, &(uint8_t){k == 1 ? 0x6b : 0x69}, 1, d, s, w);
+    if (k == 1)
+        b1(g, imm);
+    else if (k == 2)
+        b4(g, imm);
+}
+
+/* SHL/SHR/SAR (and ROL/ROR, which the code hands to IEM) by imm8, by 1, by CL */
+static void shift(struct pg *g)
+{
+    static const uint8_t exts[] = {4, 5, 7, 4, 5, 7, 0, 1};
+    static const uint8_t counts[] = {0, 1, 2, 7, 8, 15, 16, 31, 32, 33, 63, 64, 255};
+    unsigned form = below(g, 4);
+    uint8_t op = form == 1 ? 0xd1 : form == 2 ? 0xd3 : 0xc1;
+    op_rr(g, &op, 1, exts[below(g, sizeof exts)], dst(g), wide(g));
+    if (op == 0xc1)
+        b1(g, below(g, 2) ? counts[below(g, sizeof counts)] : below(g, 256));
+}
+
+static void incdec(struct pg *g)
+{
+    op_rr(g, &(uint8_t){0xff}, 1, below(g, 2), dst(g), wide(g));
+}
+
+/* A guest address for a size-byte access: mostly inside the two data
+ * pages, else straddling a page boundary or in a page that faults. */
+static uint32_t pick_addr(struct pg *g, unsigned size)
+{
+    unsigned k = below(g, 20), off = below(g, 4096);
+    switch (k) {
+    case 0: return RD_DATA + 0x1000 - 1 - below(g, size); /* straddles 0x9fff/0xa000, both writable */
+    case 1: return RD_NP2 - 1 - below(g, size);           /* into the not-present page */
+    case 2: return RD_DATA - 1 - below(g, size);          /* from the not-present page below */
+    case 3: return RD_NP2 + off;                          /* not present */
+    case 4: return RD_RO + off;                           /* read-only: loads work, stores fault */
+    case 5: return RD_RO - 1 - below(g, size);            /* not present into read-only */
+    default: return RD_DATA + below(g, 0x2000 - size) / (k & 1 ? 1 : size) * (k & 1 ? 1 : size);
+    }
+}
+
+/* mov edi, addr - disp; op [rdi + disp32] with a register, an immediate or as a load */
+static void mem_at(struct pg *g, uint32_t addr_or_none, bool set_edi)
+{
+    static const struct {
+        uint8_t op[2], len, kind;
+    } ops[] = {
+        /* kind: 0 store from reg, 1 load into reg, 2 imm32 follows (reg = ext), 3 imm8 follows */
+        {{0x89}, 1, 0}, {{0x8b}, 1, 1},       {{0x01}, 1, 0},       {{0x03}, 1, 1}, {{0x29}, 1, 0},
+        {{0x2b}, 1, 1}, {{0x31}, 1, 0},       {{0x33}, 1, 1},       {{0x39}, 1, 0}, {{0x3b}, 1, 1},
+        {{0x85}, 1, 0}, {{0x21}, 1, 0},       {{0x0b}, 1, 1},       {{0x81}, 1, 2}, {{0x83}, 1, 3},
+        {{0xc7}, 1, 2}, {{0x0f, 0xb6}, 2, 1}, {{0x0f, 0xb7}, 2, 1}, {{0x11}, 1, 0}, {{0xff}, 1, 4},
+        {{0x89}, 1, 0}, {{0x8b}, 1, 1},
+    };
+    unsigned i = below(g, sizeof ops / sizeof ops[0]);
+    bool w = wide(g);
+    unsigned size = ops[i].len == 2 ? (ops[i].op[1] == 0xb6 ? 1 : 2) : w ? 8 : 4;
+    unsigned reg = ops[i].kind == 1   ? dst(g)
+                   : ops[i].kind == 2 ? (ops[i].op[0] == 0xc7 ? 0 : below(g, 8))
+                   : ops[i].kind == 3 ? below(g, 8)
+                   : ops[i].kind == 4 ? below(g, 2)
+                                      : src(g);
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+    if (set_edi) {
+        uint32_t addr = addr_or_none ? addr_or_none : pick_addr(g, size);
+        b1(g, 0xbf), b4(g, addr - (uint32_t)disp); /* mov edi, imm32 */
+    } else {
+        disp = 0;
+    }
+    if (ops[i].kind == 1 && ops[i].len == 2)
+        w = false; /* MOVZX r32 */
+    rex(g, w, reg, 0, 7);
+    memcpy(g->code + g->n, ops[i].op, ops[i].len), g->n += ops[i].len;
+    b1(g, 0x80 | (reg & 7) << 3 | 7);
+    b4(g, (uint32_t)disp);
+    if (ops[i].kind == 2)
+        b4(g, (uint32_t)rnd(g));
+    else if (ops[i].kind == 3)
+        b1(g, below(g, 256));
+}
+
+static void item(struct pg *g, unsigned depth);
+
+/* Runs body items at depth + 1 after a branch placeholder at `at` of
+ * `len` bytes whose last 1 or 4 bytes are the displacement to the end;
+ * widens a rel8 form to rel32 when the body is too long for it. */
+static void patch_fwd(struct pg *g, size_t at, bool rel8, uint8_t op32a, uint8_t op32b)
+{
+    size_t body = at + (rel8 ? 2 : op32a == 0x0f ? 6 : 5);
+    int64_t d = (int64_t)(g->n - body);
+    if (rel8 && d > 127) { /* EB -> E9, 7x -> 0F 8x */
+        unsigned grow = op32a == 0x0f ? 4 : 3;
+        memmove(g->code + body + grow, g->code + body, g->n - body);
+        g->n += grow;
+        g->code[at] = op32a;
+        if (op32a == 0x0f)
+            g->code[at + 1] = op32b;
+        rel8 = false;
+        body += grow;
+    }
+    if (rel8)
+        g->code[at + 1] = (uint8_t)d;
+    else
+        memcpy(g->code + body - 4, &(uint32_t){(uint32_t)d}, 4);
+}
+
+static void body(struct pg *g, unsigned depth, unsigned max)
+{
+    for (unsigned k = 1 + below(g, max); k; k--)
+        item(g, depth + 1);
+}
+
+static void abs_patch(struct pg *g, size_t at)
+{
+    memcpy(g->code + at, &(uint32_t){RD_CODE + (uint32_t)g->n}, 4);
+}
+
+/* JMP or Jcc forward over a few items; or mov r, target; jmp r */
+static void skip(struct pg *g, unsigned depth)
+{
+    size_t at = g->n;
+    bool jmp = below(g, 4) == 0, rel8 = below(g, 2);
+    unsigned cc = below(g, 16);
+    if (!g->movable && below(g, 5) == 0) {
+        unsigned r = dst(g);
+        rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7));
+        at = g->n;
+        b4(g, 0);
+        rex(g, false, 0, 0, r), b1(g, 0xff), b1(g, 0xe0 | (r & 7));
+        body(g, depth, 3);
+        abs_patch(g, at);
+        return;
+    }
+    if (rel8)
+        b1(g, jmp ? 0xeb : 0x70 + cc), b1(g, 0);
+    else if (jmp)
+        b1(g, 0xe9), b4(g, 0);
+    else
+        b1(g, 0x0f), b1(g, 0x80 + cc), b4(g, 0);
+    g->movable += rel8;
+    body(g, depth, 3);
+    g->movable -= rel8;
+    patch_fwd(g, at, rel8, jmp ? 0xe9 : 0x0f, (uint8_t)(0x80 + cc));
+}
+
+/* [push imm8] call sub (rel32, or mov r, sub; call r); jmp over; sub: items; ret [imm16]; over: */
+static void call_ret(struct pg *g, unsigned depth)
+{
+    bool arg = below(g, 3) == 0, ind = !g->movable && below(g, 3) == 0;
+    size_t sub = 0;
+    if (arg)
+        b1(g, 0x6a), b1(g, below(g, 256));
+    if (ind) {
+        unsigned r = dst(g);
+        rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7));
+        sub = g->n;
+        b4(g, 0);
+        rex(g, false, 0, 0, r), b1(g, 0xff), b1(g, 0xd0 | (r & 7));
+    } else {
+        b1(g, 0xe8), b4(g, 5);
+    }
+    size_t at = g->n;
+    b1(g, 0xe9), b4(g, 0);
+    if (ind)
+        abs_patch(g, sub);
+    body(g, depth, 3);
+    if (arg)
+        b1(g, 0xc2), b1(g, g->l64 ? 8 : 4), b1(g, 0);
+    else
+        b1(g, 0xc3);
+    patch_fwd(g, at, false, 0xe9, 0);
+}
+
+static void push_pop(struct pg *g, unsigned depth)
+{
+    unsigned k = below(g, 3), s = src(g);
+    if (k == 0)
+        b1(g, 0x6a), b1(g, below(g, 256));
+    else if (k == 1)
+        b1(g, 0x68), b4(g, (uint32_t)rnd(g));
+    else
+        rex(g, false, 0, 0, s), b1(g, 0x50 + (s & 7));
+    if (below(g, 2))
+        body(g, depth, 2);
+    unsigned d = dst(g);
+    rex(g, false, 0, 0, d);
+    b1(g, 0x58 + (d & 7));
+}
+
+/* mov ecx, N (or -N); L: items [lea edi, [rcx*4 + disp]; op [rdi]]; dec/sub (inc/add) ecx; jnz L */
+static void loop(struct pg *g)
+{
+    unsigned n = 2 + below(g, 300), saved = g->avoid;
+    bool up = below(g, 2);
+    b1(g, 0xb9), b4(g, up ? -n : n);
+    size_t top = g->n;
+    g->avoid |= 1u << 1;
+    body(g, 0, 5);
+    if (up && below(g, 2)) { /* a pointer walking up by 4 through the data and maybe off its end */
+        uint32_t start = RD_DATA + 0x2000 - 4 * below(g, 2 * n) - below(g, 4);
+        b1(g, 0x8d), b1(g, 0x3c), b1(g, 0x8d), b4(g, start + 4 * n); /* lea edi, [rcx*4 + disp32] */
+        mem_at(g, 0, false);
+    }
+    g->avoid = saved;
+    if (below(g, 2))
+        b1(g, 0xff), b1(g, up ? 0xc1 : 0xc9); /* inc/dec ecx */
+    else
+        b1(g, 0x83), b1(g, up ? 0xc1 : 0xe9), b1(g, 1); /* add/sub ecx, 1 */
+    int64_t d = (int64_t)top - (int64_t)(g->n + 2);
+    if (d >= -128)
+        b1(g, 0x75), b1(g, (uint8_t)d);
+    else
+        b1(g, 0x0f), b1(g, 0x85), b4(g, (uint32_t)(top - (g->n + 4)));
+}
+
+static void item(struct pg *g, unsigned depth)
+{
+    unsigned k = below(g, depth < 2 ? 16 : 12);
+    switch (k) {
+    case 0:
+    case 1: alu_rr(g); break;
+    case 2: alu_imm(g); break;
+    case 3: mov_imm(g); break;
+    case 4: lea(g); break;
+    case 5: imul(g); break;
+    case 6:
+    case 7: shift(g); break;
+    case 8: incdec(g); break;
+    case 9:
+    case 10: mem_at(g, 0, true); break;
+    case 11: mem_at(g, RD_DATA + below(g, 0x1ff0), true); break;
+    case 12: skip(g, depth); break;
+    case 13: call_ret(g, depth); break;
+    case 14: push_pop(g, depth); break;
+    default:
+        if (depth == 0)
+            loop(g);
+        else
+            skip(g, depth);
+        break;
+    }
+}
+
+/* A program: top-level items, each after `mov dword [RD_RESUME], next`. */
+static void gen_program(struct pg *g)
+{
+    g->n = 0;
+    g->avoid = 1u << 4;
+    while (g->n + ROOM + 16 < sizeof g->code) {
+        size_t at = g->n;
+        b1(g, 0xc7), b1(g, 0x04), b1(g, 0x25), b4(g, RD_RESUME), b4(g, 0); /* mov dword [abs], imm32 */
+        if (below(g, 3) == 0)
+            loop(g);
+        else
+            item(g, 0);
+        memcpy(g->code + at + 7, &(uint32_t){RD_CODE + (uint32_t)g->n}, 4);
+    }
+    b1(g, 0xf4);
+    cr_assert_lt(g->n, sizeof g->code);
+}
+
+static void run_programs(enum rd_mode mode, uint64_t seed, unsigned nprog)
+{
+    static struct pg g;
+    const struct rd_setup setup = {mode, true};
+    struct rd_stats st = {0, 0, 0};
+
+    g.s = seed;
+    g.l64 = mode == RD_LONG64;
+    for (unsigned prog = 0; prog < nprog; prog++) {
+        uint64_t gpr[16];
+        char what[48];
+        gen_program(&g);
+        for (unsigned i = 0; i < 16; i++)
+            gpr[i] = g.l64 ? rnd(&g) : rnd(&g) & 0xffffffffu;
+        snprintf(what, sizeof what, "%s program %u", g.l64 ? "long64" : "paged32", prog);
+        rd_run_both(g.code, g.n, gpr, 60000, what, &setup, &st);
+    }
+    fprintf(stderr, "rem/native %s: %u programs, %llu instructions, %llu natively, %llu exceptions\n",
+            g.l64 ? "long64" : "paged32", nprog, (unsigned long long)st.insns, (unsigned long long)st.native,
+            (unsigned long long)st.faults);
+    cr_expect_gt(st.native, st.insns / 4, "tier 2 ran only %llu of %llu instructions natively",
+                 (unsigned long long)st.native, (unsigned long long)st.insns);
+    cr_expect_gt(st.faults, nprog, "only %llu exceptions", (unsigned long long)st.faults);
+}
+
+Test(rem, native_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, 0xc0ffee11ull, 120);
+}
+Test(rem, native_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, 0x64b17c0dull, 120);
+}
