@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cpu/decode.h"
 #include "pgm/tlb.h"
 #include "rem/rem_x64.h"
 
@@ -161,7 +162,20 @@ static bool gpr(const struct iem_op *op)
     return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
 }
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL, N_SHIFT, N_IMUL };
+/* A general register of any size: AL..R15B, AH..BH, AX.., EAX.., RAX.. */
+static bool reg_any(const struct iem_op *op)
+{
+    return op->type == OPT_REG && (op->rclass == RC_GPR8 || op->rclass == RC_GPR8H ||
+                                   (op->rclass == RC_GPR && op->size >= 2));
+}
+
+/* Where reg_any's bytes live in struct cpu. */
+static int32_t reg_disp(const struct iem_op *op)
+{
+    return V_GPR(op->reg) + (op->rclass == RC_GPR8H ? 1 : 0);
+}
+
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL, N_SHIFT, N_IMUL, N_NOP };
 
 /* Instructions whose IEM handler, with register and immediate operands
  * only, cannot fault, does not branch and reads nothing but the registers
@@ -242,6 +256,10 @@ static enum nkind kind_of(const struct iem_insn *in)
     uint8_t lf;
     bool w;
 
+    /* every NOP form, the hinting ones with a ModRM included: no access */
+    if (in->mnemonic == ZYDIS_MNEMONIC_NOP && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) &&
+        in->fn != iem_unimplemented)
+        return N_NOP;
     if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 2)
         return N_NONE;
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -259,19 +277,18 @@ static enum nkind kind_of(const struct iem_insn *in)
         return N_IMUL;
     if (in->nops != 2)
         return N_NONE;
-    /* MOV r, m / MOVZX r32, m8|m16 and MOV m, r|imm of 32 or 64 bits */
-    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && gpr(d) && mem_ok(in, s) && s->size == d->size)
+    /* MOV r, m / MOVZX r32, m8|m16 and MOV m, r|imm, of any size */
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && reg_any(d) && mem_ok(in, s) && s->size == d->size)
         return N_LOAD;
     if (in->mnemonic == ZYDIS_MNEMONIC_MOVZX && gpr(d) && d->size == 4 && mem_ok(in, s) &&
         (s->size == 1 || s->size == 2))
         return N_LOAD;
-    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && mem_ok(in, d) && (d->size == 4 || d->size == 8) &&
-        ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))
+    if (in->mnemonic == ZYDIS_MNEMONIC_MOV && mem_ok(in, d) && ((reg_any(s) && s->size == d->size) || s->type == OPT_IMM))
         return N_STORE;
     /* ALU r, m / ALU m, r|imm (not locked: that is the SMP path) */
-    if (alu_of(in->mnemonic, &op, &lf, &w) && ((gpr(d) && mem_ok(in, s) && s->size == d->size) ||
-                                               (mem_ok(in, d) && (d->size == 4 || d->size == 8) &&
-                                                ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))))
+    if (alu_of(in->mnemonic, &op, &lf, &w) && ((reg_any(d) && mem_ok(in, s) && s->size == d->size) ||
+                                               (mem_ok(in, d) && ((reg_any(s) && s->size == d->size) ||
+                                                                  s->type == OPT_IMM))))
         return N_ALU_MEM;
     if (!gpr(d))
         return N_NONE;
@@ -409,33 +426,40 @@ static void emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
     x64_test_rax(e);
     uint8_t *slow = x64_jz(e);
     x64_patch(e, hit);
+    unsigned size = d->size;
     if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
         if (m == d)
-            x64_load_rax(e, X_RDX, d->size);
+            x64_load_sz(e, X_RDX, X_RAX, 0, size);
         else
-            x64_load(e, X_RDX, V_GPR(d->reg), w);
+            x64_load_sz(e, X_RDX, X_RBX, reg_disp(d), size);
         if (m == s)
-            x64_load_rax(e, X_RCX, s->size);
+            x64_load_sz(e, X_RCX, X_RAX, 0, size);
+        else if (s->type == OPT_IMM)
+            x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
         else
-            load_src(e, s, w);
+            x64_load_sz(e, X_RCX, X_RBX, reg_disp(s), size);
         x64_mov_rr(e, X_RSI, X_RDX, true);
         x64_alu_rr(e, op, X_RDX, X_RCX, w);
+        if (size < 4) /* the lazy result is masked to the size */
+            x64_alu_imm(e, 4, X_RDX, (uint32_t)iem_mask(size), false);
         if (writes && m == d)
-            x64_store_rax(e, X_RDX, d->size);
+            x64_store_sz(e, X_RAX, 0, X_RDX, size);
         else if (writes)
-            x64_store64(e, V_GPR(d->reg), X_RDX);
+            x64_store_sz(e, X_RBX, size == 4 ? V_GPR(d->reg) : reg_disp(d), X_RDX, size == 4 ? 8 : size);
         x64_store64(e, V_LF_RES, X_RDX);
         x64_store64(e, V_LF_SRC1, X_RSI);
         x64_store64(e, V_LF_SRC2, X_RCX);
-        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
+        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | size << 8));
     } else if (k == N_LOAD) {
-        x64_load_rax(e, X_RCX, m->size);
-        x64_store64(e, V_GPR(d->reg), X_RCX);
-    } else if (s->type == OPT_IMM) {
-        x64_store_rax_imm(e, (uint32_t)s->imm, d->size);
+        x64_load_sz(e, X_RCX, X_RAX, 0, m->size);
+        /* a 32-bit destination is zero-extended; 8 and 16 bits merge */
+        x64_store_sz(e, X_RBX, reg_disp(d), X_RCX, d->size == 4 ? 8 : d->size);
     } else {
-        x64_load(e, X_RCX, V_GPR(s->reg), d->size == 8);
-        x64_store_rax(e, X_RCX, d->size);
+        if (s->type == OPT_IMM)
+            x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
+        else
+            x64_load_sz(e, X_RCX, X_RBX, reg_disp(s), size);
+        x64_store_sz(e, X_RAX, 0, X_RCX, size);
     }
     x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
     x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
@@ -541,6 +565,8 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
     case N_IMUL:
         emit_flagged(e, in, k);
         break;
+    case N_NOP:
+        break;
     default: /* LEA */
         emit_ea(e, in, s);
         if (!w)
@@ -639,35 +665,121 @@ static bool emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
  * target needs no check: a flat 32-bit CS (any 32-bit target is within
  * its limit) or, in 64-bit mode, a target on the TB's page (canonical as
  * the TB is). *off is the target's offset from the TB's first byte. */
-static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, unsigned at, int64_t *off)
+static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, unsigned at, int64_t *off,
+                          bool *canon)
 {
     bool jcc = in->fn != iem_unimplemented &&
                ((in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->opcode >= 0x70 && in->opcode <= 0x7f) ||
                 (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x80 && in->opcode <= 0x8f));
     bool jmp = in->mnemonic == ZYDIS_MNEMONIC_JMP && !in->far;
 
+    *canon = false;
     if (!(jcc || jmp) || in->nops < 1 || in->op[0].type != OPT_IMM || !in->op[0].rel ||
         in->osize != in->ipsize)
         return false;
     *off = (int64_t)(at + in->len) + (int64_t)in->op[0].imm;
     if (in->ipsize == 4)
         return (tb->key & REM_KEY_FLAT) != 0;
+    /* 64-bit: a target off the TB's page is checked for canonical form */
     int64_t page_off = (int64_t)(tb->gpa & 0xfff) + *off;
-    return in->ipsize == 8 && page_off >= 0 && page_off < 0x1000;
+    *canon = page_off < 0 || page_off >= 0x1000;
+    return in->ipsize == 8;
 }
 
-/* Exit k: the patchable jump (to its stub until chained) and the stub. */
+static const uint8_t *native_next(struct vcpu *v, uint64_t unused)
+{
+    (void)unused;
+    return rem_next_compiled(v);
+}
+
+/* The compiled TB at CS:RIP through the jump cache, else REM's loop. */
+static void emit_next(struct x64 *e)
+{
+    x64_call(e, native_next, 0);
+    x64_test_rax(e);
+    uint8_t *stop = x64_jz(e);
+    x64_jmp_rax(e);
+    x64_patch(e, stop);
+    x64_return(e, false, REM_NX_STOP);
+}
+
+/* Exit k to the TB's byte offset off (RIP and the counts are final): on
+ * the TB's page, a jump patched to the next TB's entry once REM's loop
+ * has found it (an exit stub until then); elsewhere, the jump cache. */
 static void emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 {
     int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
+    /* a chained TB skips the CS limit check: flat or 64-bit code only */
+    if (page_off < 0 || page_off >= 0x1000 || !(tb->key & REM_KEY_FLAT || tb->insns[0].ipsize == 8)) {
+        emit_next(e);
+        return;
+    }
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
     x64_store_imm32(e, X_RBP, R_EXIT, k);
     x64_return(e, false, REM_NX_EXIT);
-    if (slot && (tb->key & REM_KEY_FLAT || tb->insns[0].ipsize == 8) && page_off >= 0 && page_off < 0x1000) {
+    if (slot) {
         tb->slot[k] = slot;
         tb->exit_gpa[k] = tb->gpa + (uint64_t)off;
     }
+}
+
+/* PUSH r / POP r of the stack's width (32-bit with SS.B, or 64-bit
+ * mode): *ss is that width. */
+static bool push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss)
+{
+    if ((in->mnemonic != ZYDIS_MNEMONIC_PUSH && in->mnemonic != ZYDIS_MNEMONIC_POP) || in->nops < 1 ||
+        in->op[0].type != OPT_REG || in->op[0].rclass != RC_GPR || in->op[0].size != in->osize ||
+        (in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->fn == iem_unimplemented)
+        return false;
+    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    return *ss && in->osize == *ss;
+}
+
+/* rcx = RSP moved by delta, wrapped at the stack width */
+static void emit_sp(struct x64 *e, unsigned ss, int32_t delta)
+{
+    x64_load(e, X_RCX, V_GPR(R_SP), true);
+    x64_add_imm(e, X_RCX, delta);
+    if (ss == 4)
+        x64_mov_rr(e, X_RCX, X_RCX, false);
+}
+
+/* PUSH/POP: SS:RSP through the inline TLB lookup, RSP moved only once the
+ * access went through; anything else (a fault...) is the helper step. */
+static void emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
+{
+    bool push = in->mnemonic == ZYDIS_MNEMONIC_PUSH;
+    struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
+    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)push << 16;
+
+    emit_sp(e, ss, push ? -(int32_t)ss : 0);
+    x64_mov_rr(e, X_RAX, X_RCX, true);
+    uint8_t *hit = emit_tlb(e, in, &m, push);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    if (push) { /* PUSH RSP pushes the old value */
+        x64_load(e, X_RDX, V_GPR(in->op[0].reg), ss == 8);
+        x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+        emit_sp(e, ss, -(int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+    } else { /* POP RSP keeps the popped value */
+        x64_load_sz(e, X_RDX, X_RAX, 0, ss);
+        emit_sp(e, ss, (int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+        x64_store64(e, V_GPR(in->op[0].reg), X_RDX);
+    }
+    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    x64_call(e, step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_patch(e, done);
 }
 
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
@@ -729,7 +841,21 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = classify(in);
         int64_t off;
-        if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off)) {
+        bool canon;
+        unsigned ss;
+        if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off, &canon)) {
+            uint8_t *bad = NULL;
+            if (canon) { /* a non-canonical target is IEM's #GP */
+                flush_counts(&e, ipsize, len, k);
+                len = k = 0;
+                x64_load(&e, X_RAX, V_RIP, true);
+                x64_add_imm(&e, X_RAX, (int32_t)(in->len + in->op[0].imm));
+                x64_mov_rr(&e, X_RCX, X_RAX, true);
+                x64_shift_imm(&e, 4, X_RCX, 16, true);
+                x64_shift_imm(&e, 7, X_RCX, 16, true);
+                x64_flagop(&e, X_F_CMP, X_RCX, X_RAX, 8);
+                bad = x64_jcc(&e, 0x5);
+            }
             /* the branch retires here whichever way it goes */
             flush_counts(&e, ipsize, len + in->len, k + 1);
             uint8_t *taken;
@@ -743,8 +869,21 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_patch(&e, taken);
             x64_add_mem(&e, X_RBX, V_RIP, (uint32_t)in->op[0].imm, ipsize);
             emit_exit(&e, tb, 1, off);
+            if (bad) {
+                x64_patch(&e, bad);
+                x64_call(&e, step_fn(in), (uint64_t)(uintptr_t)in);
+                x64_return(&e, false, REM_NX_STOP);
+            }
             exits = true;
             break;
+        }
+        if (push_pop(tb, in, &ss)) {
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            emit_stack(&e, in, ss);
+            at += in->len;
+            lf_track(&lf, in);
+            continue;
         }
         at += in->len;
         if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {

@@ -417,3 +417,20 @@ void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm)
     mem_op(e, false, 0xc6, 0, X_RBX, disp);
     put1(e, imm);
 }
+
+void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size)
+{
+    if (size == 1 || size == 2) { /* movzx r32, byte/word [base + disp32] */
+        put1(e, 0x0f);
+        mem_op(e, false, size == 1 ? 0xb6 : 0xb7, reg, base, disp);
+        return;
+    }
+    mem_op(e, size == 8, 0x8b, reg, base, disp);
+}
+
+void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsigned size)
+{
+    if (size == 2)
+        put1(e, 0x66);
+    mem_op(e, size == 8, size == 1 ? 0x88 : 0x89, reg, base, disp);
+}

@@ -77,6 +77,10 @@ void x64_imul_rr(struct x64 *e, unsigned dst, unsigned src, bool w);
 void x64_imul_imm32(struct x64 *e, unsigned reg, uint32_t imm);
 /* mov byte [rbx + disp], imm8 */
 void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm);
+/* reg = [base + disp] of size 1, 2 (zero-extended to 32 bits), 4 or 8 */
+void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size);
+/* [base + disp] = reg's low 1, 2, 4 or 8 bytes (reg 0-3 for a byte) */
+void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsigned size);
 /* jmp rax */
 void x64_jmp_rax(struct x64 *e);
 /* mov [rbp + disp], r64 */
