@@ -256,7 +256,7 @@ boot-check-iem: build/release/pcvm boot-guests
 	PCVM_ARGS=--engine=iem sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm $(BOOT_DIRS)
 # Each guest from reset to its power off under --icount on IEM, REM tier 1
 # and REM tier 2 (tests/boot/icount.sh): the serial output byte for byte
-# (3-4 minutes per guest on two free cores).
+# (7.5 minutes for i386 here, 7 of CPU).
 boot-icount-check: build/release/pcvm boot-guests
 	@s=0; for g in $(BOOT_GUESTS); do \
 	  sh tests/boot/icount.sh build/release/pcvm build/boot/$$g build/boot/$$g-icount-full || s=1; \
