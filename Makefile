@@ -179,7 +179,8 @@ hm-check: $(BUILD)/pcvm $(BUILD)/pcvm-conform guest $(GUEST)/disk.img $(GUEST)/c
 # Tests: unit tests (ASan+UBSan), the Debian guests booting on the release
 # build (all three at once: each boot keeps one core busy, so three on two
 # cores end sooner than two then one; amd64 with two vCPUs, then once more
-# with four), then the guest programs (ASan+UBSan).
+# with four, and with one under --icount on IEM and both REM tiers), then
+# the guest programs (ASan+UBSan).
 # The last line counts the guest programs and the boots together, skipped
 # boots included (tests/boot/summary.sh); any failure is the status.
 check:
@@ -187,7 +188,7 @@ check:
 	@rm -f $(BOOT_RESULTS) build/asan/engines.summary; s=0; \
 	  $(MAKE) --no-print-directory MODE=asan dbg-check || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan ss-check || s=1; \
-	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) boot-run-amd64-smp4 || s=1; \
+	  $(MAKE) --no-print-directory -k -j3 $(BOOT_GUESTS:%=boot-run-%) boot-run-amd64-smp4 boot-icount-amd64 || s=1; \
 	  $(MAKE) --no-print-directory MODE=asan conform-check || s=1; \
 	  sh tests/boot/summary.sh build/asan/engines.summary $(BOOT_RESULTS) || s=1; exit $$s
 
@@ -246,9 +247,9 @@ clean:
 # are downloaded once into build/boot/ARCH/debs; each guest boots on pcvm and
 # must print SELFCHECK: PASS. boot-check-qemu boots the same guests on QEMU.
 BOOT_GUESTS := i386 i386-pae amd64
-BOOT_RESULTS := $(BOOT_GUESTS:%=build/boot/%.result) build/boot/amd64-smp4.result
+BOOT_RESULTS := $(BOOT_GUESTS:%=build/boot/%.result) build/boot/amd64-smp4.result build/boot/amd64-icount.result
 BOOT_DIRS := $(BOOT_GUESTS:%=build/boot/%)
-.PHONY: boot-check boot-check-qemu boot-guests boot-build-test
+.PHONY: boot-check boot-check-qemu boot-check-iem boot-icount-check boot-guests boot-build-test
 boot-guests: $(BOOT_DIRS:%=%/initrd.cpio)
 build/boot/%/initrd.cpio: tests/boot/build-guest.sh tests/boot/init.sh tests/boot/mkcpio.py \
     tests/boot/nxtest.asm
@@ -257,6 +258,16 @@ boot-check: build/release/pcvm boot-guests
 	sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm $(BOOT_DIRS)
 boot-check-qemu: boot-guests
 	sh tests/boot/run.sh --emu qemu $(BOOT_DIRS)
+# The same boots on the interpreter (IEM), about 8 minutes each here.
+boot-check-iem: build/release/pcvm boot-guests
+	PCVM_ARGS=--engine=iem sh tests/boot/run.sh --emu pcvm --pcvm build/release/pcvm $(BOOT_DIRS)
+# Each guest from reset to its power off under --icount on IEM, REM tier 1
+# and REM tier 2 (tests/boot/icount.sh): the serial output byte for byte
+# (7.5 minutes for i386 here, 7 of CPU).
+boot-icount-check: build/release/pcvm boot-guests
+	@s=0; for g in $(BOOT_GUESTS); do \
+	  sh tests/boot/icount.sh build/release/pcvm build/boot/$$g build/boot/$$g-icount-full || s=1; \
+	done; exit $$s
 
 # How guest builds fail (tests/boot/test-build-guest.sh): concurrent and
 # killed builds, damaged .debs, no registry (SKIP) and a missing package
@@ -276,6 +287,17 @@ boot-run-amd64-smp4: boot-run-amd64
 	else \
 	  echo "FAIL: boot-amd64-smp4: no amd64 guest"; r=FAIL; \
 	fi; echo $$r > build/boot/amd64-smp4.result; [ $$r = PASS ]
+
+# The amd64 guest, once boot-run-amd64 has built it, with one vCPU under
+# --icount (tests/boot/icount.sh): REM runs it past the kernel's
+# decompressor (instruction 4.5e9) and saves it; from there IEM, REM tier 1
+# and REM tier 2 each run it to instruction 6e9 (the states must be the
+# same file) and on to its power off (the serial output, 346 lines, must be
+# the same bytes with SELFCHECK: PASS). About 3 minutes of CPU.
+.PHONY: boot-icount-amd64
+boot-icount-amd64: boot-run-amd64
+	@sh tests/boot/icount.sh --start 4500000000 --stop 6000000000 --result build/boot/amd64-icount.result \
+	  build/release/pcvm build/boot/amd64 build/boot/amd64-icount
 
 boot-run-%: build/release/pcvm
 	@sh tests/boot/boot-one.sh $* build/boot/$* build/release/pcvm

@@ -6,6 +6,7 @@
 
 #include "cpu/cpufeat.h"
 #include "cpu/sse.h"
+#include "vm/clock.h"
 
 static const uint8_t sbox[256] = {
     0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7, 0xab, 0x76,
@@ -162,15 +163,32 @@ int sse_op_aes(struct vcpu *v, const struct iem_insn *in)
     return sse_write(v, in, 0, &a, 0);
 }
 
+/* Under --icount a run must not depend on the host, and a Linux guest's
+ * decompressor picks its KASLR offset with RDRAND: the value is a hash
+ * (splitmix64's finalizer) of the vCPU and its instruction count, which
+ * every engine keeps exact and a saved state keeps, as QEMU's -seed makes
+ * its RDRAND a seeded generator. */
+static uint64_t rand_deterministic(const struct vcpu *v)
+{
+    uint64_t z = v->insns + ((uint64_t)v->id << 48) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 /* RDRAND/RDSEED: always succeed (CF=1, OF SF ZF AF PF clear) with bytes from
- * the host's random source; RDSEED's conditioning is the host kernel's. */
+ * the host's random source (RDSEED's conditioning is the host kernel's), or
+ * under --icount from rand_deterministic. */
 int sse_op_rand(struct vcpu *v, const struct iem_insn *in)
 {
     uint64_t val = 0;
+    bool ok = true;
     if (in->op[0].type != OPT_REG || in->op[0].rclass != RC_GPR)
         return iem_ud(v);
-    /* no entropy: what hardware reports when its source is exhausted */
-    bool ok = getrandom(&val, sizeof(val), 0) == (ssize_t)sizeof(val);
+    if (vm_clock(v->vm) && clock_icount(vm_clock(v->vm)))
+        val = rand_deterministic(v);
+    else /* no entropy: what hardware reports when its source is exhausted */
+        ok = getrandom(&val, sizeof(val), 0) == (ssize_t)sizeof(val);
     iem_gpr_set(v, in->op[0].reg, in->op[0].size, ok ? val : 0);
     iem_flags_update(v, F_ARITH, ok ? F_CF : 0);
     return IEM_OK;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cpu/cpufeat.h"
+#include "vm/clock.h"
 #include "vm/vm.h"
 
 #include "sse_test.h"
@@ -291,6 +292,27 @@ Test(sse, rdrand_rdseed_cache_hints)
     cr_assert_eq(run("rdrand eax"), X_UD, "-rdrand: #UD");
     feat(CF_CLWB, false);
     cr_assert_eq(run("clwb [esi]"), X_UD);
+}
+
+/* Under --icount a value depends on the vCPU's instruction count only (a
+ * run must not depend on the host's entropy): the same count gives the
+ * same value, the next count another. */
+Test(sse, rdrand_under_icount_follows_the_instruction_count)
+{
+    struct cpu *c = &vc->cpu;
+    uint64_t v[3];
+    clock_set_icount(vm_clock(vm), true, 0);
+    for (unsigned i = 0; i < 3; i++) {
+        vc->insns = 1000 + (i == 2);
+        c->gpr[R_AX] = 0;
+        cpu_set_flags(c, F_1 | F_ZF);
+        cr_assert_eq(run("rdrand eax"), -1);
+        cr_assert_eq(cpu_get_flags(c) & F_ARITH, F_CF);
+        v[i] = c->gpr[R_AX];
+    }
+    cr_assert_eq(v[0], v[1], "the same instruction count: the same value");
+    cr_assert_neq(v[1], v[2], "the next instruction count: another value");
+    cr_assert_neq(v[0], 0);
 }
 
 Test(sse, removed_features_raise_ud)
