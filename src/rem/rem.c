@@ -51,8 +51,9 @@ int rem_init(struct vcpu *v)
     }
     r->tier = vm->cfg.rem_tier ? vm->cfg.rem_tier : 2;
     r->hot = vm->cfg.rem_hot ? vm->cfg.rem_hot : REM_HOT_DEFAULT;
-    /* compiled code is a fraction of the decoded form's size */
-    if (r->tier >= 2 && rem_code_init(&r->code, r->size / 4) < 0)
+    /* compiled code (inline TLB lookups included) takes about half the
+     * decoded form's size */
+    if (r->tier >= 2 && rem_code_init(&r->code, r->size / 2) < 0)
         r->tier = 1;
     v->rem = r;
     return 0;

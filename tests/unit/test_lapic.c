@@ -92,8 +92,8 @@ Test(lapic, priority_isr_eoi)
 Test(lapic, cr8_is_tpr_high_nibble)
 {
     wr(0, 0x80, 0x3f);
-    cr_assert_eq(lapic_get_cr8(&vm->cpus[0]), 3);
-    lapic_set_cr8(&vm->cpus[0], 9);
+    cr_assert_eq(vcpu_intc_get_cr8(&vm->cpus[0]), 3);
+    vcpu_intc_set_cr8(&vm->cpus[0], 9);
     cr_assert_eq(rd(0, 0x80), 0x90);
 }
 
@@ -173,13 +173,13 @@ Test(lapic, tsc_deadline_timer)
     struct vcpu *v = &vm->cpus[0];
     wr(0, 0xf0, 0x1ff);
     wr(0, 0x320, 0x40042);
-    lapic_tsc_deadline_write(v, iem_tsc(v) + 5000);
-    cr_assert_neq(lapic_tsc_deadline_read(v), 0);
+    vcpu_intc_tsc_deadline_write(v, iem_tsc(v) + 5000);
+    cr_assert_neq(vcpu_intc_tsc_deadline_read(v), 0);
     advance(4000);
     cr_assert(!(ff(0) & VCPU_FF_INTERRUPT_APIC));
     advance(1000);
     cr_assert_eq(vcpu_intc_ack(v), 0x42);
-    cr_assert_eq(lapic_tsc_deadline_read(v), 0, "disarmed after firing");
+    cr_assert_eq(vcpu_intc_tsc_deadline_read(v), 0, "disarmed after firing");
     wr(0, 0x380, 1234);
     cr_assert_eq(rd(0, 0x380), 0, "initial count ignored in TSC-deadline mode");
 }
@@ -235,29 +235,29 @@ Test(lapic, x2apic_mode)
     struct vcpu *v = &vm->cpus[1];
     uint64_t val;
     lapic_set_current(v);
-    cr_assert_eq(lapic_msr_read(v, 0x802, &val), -1, "x2APIC MSRs #GP in xAPIC mode");
-    cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EXTD, 0xfffffff000ull), -1, "EXTD without EN");
-    cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_EXTD, 0xfffffff000ull), 0);
-    cr_assert_eq(lapic_msr_read(v, 0x802, &val), 0);
+    cr_assert_eq(vcpu_intc_msr_read(v, 0x802, &val), -1, "x2APIC MSRs #GP in xAPIC mode");
+    cr_assert_eq(vcpu_intc_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EXTD, 0xfffffff000ull), -1, "EXTD without EN");
+    cr_assert_eq(vcpu_intc_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_EXTD, 0xfffffff000ull), 0);
+    cr_assert_eq(vcpu_intc_msr_read(v, 0x802, &val), 0);
     cr_assert_eq(val, 1);
-    cr_assert_eq(lapic_msr_read(v, 0x80d, &val), 0);
+    cr_assert_eq(vcpu_intc_msr_read(v, 0x80d, &val), 0);
     cr_assert_eq(val, 2, "LDR derived from the ID");
-    cr_assert_eq(lapic_msr_read(v, 0x80e, &val), -1, "no DFR");
-    cr_assert_eq(lapic_msr_write(v, 0x80b, 1), -1, "non-zero EOI #GP");
+    cr_assert_eq(vcpu_intc_msr_read(v, 0x80e, &val), -1, "no DFR");
+    cr_assert_eq(vcpu_intc_msr_write(v, 0x80b, 1), -1, "non-zero EOI #GP");
     cr_assert_eq(rd(1, 0x20), 0xffffffffu, "the xAPIC page is gone");
     lapic_set_current(v);
-    cr_assert_eq(lapic_msr_write(v, 0x80f, 0x1ff), 0);
-    cr_assert_eq(lapic_msr_write(v, 0x83f, 0x55), 0, "self IPI");
+    cr_assert_eq(vcpu_intc_msr_write(v, 0x80f, 0x1ff), 0);
+    cr_assert_eq(vcpu_intc_msr_write(v, 0x83f, 0x55), 0, "self IPI");
     cr_assert_eq(vcpu_intc_ack(v), 0x55);
-    cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EN, 0xfffffff000ull), -1, "x2APIC -> xAPIC");
-    cr_assert_eq(lapic_base_write(v, APIC_DEFAULT_BASE, 0xfffffff000ull), 0, "x2APIC -> disabled");
+    cr_assert_eq(vcpu_intc_base_write(v, APIC_DEFAULT_BASE | APIC_BASE_EN, 0xfffffff000ull), -1, "x2APIC -> xAPIC");
+    cr_assert_eq(vcpu_intc_base_write(v, APIC_DEFAULT_BASE, 0xfffffff000ull), 0, "x2APIC -> disabled");
 }
 
 Test(lapic, relocation)
 {
     struct vcpu *v = &vm->cpus[0];
     lapic_set_current(v);
-    cr_assert_eq(lapic_base_write(v, 0xfee10000ull | APIC_BASE_EN, 0xfffffff000ull), 0);
+    cr_assert_eq(vcpu_intc_base_write(v, 0xfee10000ull | APIC_BASE_EN, 0xfffffff000ull), 0);
     cr_assert_eq(v->cpu.apic_base, 0xfee10000ull | APIC_BASE_EN | APIC_BASE_BSP);
     cr_assert_eq((uint32_t)pgm_read_u(&vm->pgm, 0xfee10030, 4), 0x50014);
     cr_assert_eq(rd(0, 0x30), 0xffffffffu, "the old page no longer decodes");
@@ -270,7 +270,7 @@ Test(lapic, relocation_any_number_of_times)
     lapic_set_current(v);
     for (uint64_t k = 1; k <= 12; k++) {
         uint64_t base = 0xfee00000ull + (k << 16);
-        cr_assert_eq(lapic_base_write(v, base | APIC_BASE_EN, 0xfffffff000ull), 0, "move %llu",
+        cr_assert_eq(vcpu_intc_base_write(v, base | APIC_BASE_EN, 0xfffffff000ull), 0, "move %llu",
                      (unsigned long long)k);
         cr_assert_eq((uint32_t)pgm_read_u(&vm->pgm, base + 0x30, 4), 0x50014, "move %llu",
                      (unsigned long long)k);
