@@ -782,6 +782,87 @@ static void emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
     x64_patch(e, done);
 }
 
+/* A near CALL rel / RET (imm16) at a TB's end that the code can run: its
+ * operand and stack sizes are the RIP width, and no target can pass the
+ * CS limit (flat 32-bit CS, or 64-bit mode). *ss is the stack width. */
+static bool call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss)
+{
+    bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL && in->nops >= 1 && in->op[0].type == OPT_IMM && in->op[0].rel;
+    bool ret = in->mnemonic == ZYDIS_MNEMONIC_RET && (in->nops == 0 || in->op[0].type == OPT_IMM);
+
+    if (!(call || ret) || in->far || in->fn == iem_unimplemented || in->osize != in->ipsize ||
+        (in->ctl & IEM_CTL_FULL) || !(in->ipsize == 8 || (tb->key & REM_KEY_FLAT)))
+        return false;
+    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    return *ss == in->osize;
+}
+
+/* jne to the returned rel32 unless reg is canonical at 48 bits (rcx is
+ * clobbered; a 57-bit address takes the helper too). */
+static uint8_t *emit_canon(struct x64 *e, unsigned reg)
+{
+    x64_mov_rr(e, X_RCX, reg, true);
+    x64_shift_imm(e, 4, X_RCX, 16, true);
+    x64_shift_imm(e, 7, X_RCX, 16, true);
+    x64_flagop(e, X_F_CMP, X_RCX, reg, 8);
+    return x64_jcc(e, 0x5);
+}
+
+/* CALL rel: the return address pushed through the inline TLB lookup, then
+ * the exit to the target (at TB offset off); RET: the popped target, then
+ * the jump cache. Nothing is written before every check passed; a miss
+ * or a fault is the helper step of the whole instruction. */
+static void emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *in, unsigned ss, int64_t off)
+{
+    bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL;
+    struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
+    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)call << 16;
+    uint8_t *bad[2] = {NULL, NULL};
+    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
+
+    if (call && in->ipsize == 8 && (page_off < 0 || page_off >= 0x1000)) {
+        x64_load(e, X_RAX, V_RIP, true);
+        x64_add_imm(e, X_RAX, (int32_t)(in->len + in->op[0].imm));
+        bad[0] = emit_canon(e, X_RAX);
+    }
+    emit_sp(e, ss, call ? -(int32_t)ss : 0);
+    x64_mov_rr(e, X_RAX, X_RCX, true);
+    uint8_t *hit = emit_tlb(e, in, &m, call);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    if (call) {
+        x64_load(e, X_RDX, V_RIP, true);
+        x64_add_imm(e, X_RDX, in->len);
+        if (ss == 4)
+            x64_mov_rr(e, X_RDX, X_RDX, false);
+        x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+        emit_sp(e, ss, -(int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+        x64_add_mem(e, X_RBX, V_RIP, (uint32_t)(in->len + in->op[0].imm), in->ipsize);
+    } else {
+        x64_load_sz(e, X_RDX, X_RAX, 0, ss);
+        if (ss == 8)
+            bad[1] = emit_canon(e, X_RDX);
+        x64_store64(e, V_RIP, X_RDX);
+        emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+    }
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    if (call)
+        emit_exit(e, tb, 1, off);
+    else
+        emit_next(e);
+    x64_patch(e, slow);
+    x64_patch(e, bad[0]);
+    x64_patch(e, bad[1]);
+    x64_call(e, step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return(e, false, REM_NX_STOP);
+}
+
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
  * is still valid, the budget holds all of it, no interrupt could be
  * delivered and nothing is asked of the VM; else REM_NX_BAIL. */
@@ -886,6 +967,13 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             continue;
         }
         at += in->len;
+        if (i + 1u == tb->ninsns && call_ret(tb, in, &ss)) {
+            flush_counts(&e, ipsize, len, k);
+            len = k = 0;
+            emit_call_ret(&e, tb, in, ss, (int64_t)at + (in->nops ? (int64_t)in->op[0].imm : 0));
+            exits = true;
+            break;
+        }
         if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
             flush_counts(&e, ipsize, len, k);
             len = k = 0;
