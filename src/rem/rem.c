@@ -105,18 +105,57 @@ static size_t tb_bytes(unsigned ninsns)
     return (n + 63) & ~(size_t)63;
 }
 
+/* The linear address of the page after lin's, as fetching wraps it. */
+static uint64_t next_page(uint32_t key, uint64_t lin)
+{
+    uint64_t n = (lin & ~0xfffull) + 0x1000;
+    return (key & 7) == DMODE_LONG ? n : n & 0xffffffffull;
+}
+
+/* Decodes the instruction at bytes[0..left) that runs into the page after
+ * lin's into in (the TB's last); *gpa2 and *n2 (its bytes there) for the
+ * caller, which marks that page. false when it does not decode, cannot be
+ * fetched or would pass the CS limit: IEM then runs it. */
+static bool decode_crossing(struct vcpu *v, uint32_t key, uint64_t lin, const uint8_t *bytes, unsigned left,
+                            uint64_t limit_left, struct iem_insn *in, uint64_t *gpa2, const uint8_t **host2,
+                            unsigned *n2)
+{
+    uint8_t buf[32];
+    unsigned more = 15;
+
+    /* with 15 bytes left in the page the decode failed for another reason */
+    if (left >= 15 || limit_left <= left)
+        return false;
+    if (limit_left - left < more)
+        more = (unsigned)(limit_left - left);
+    if (iem_fetch_translate(v, next_page(key, lin), gpa2) != IEM_OK) {
+        v->iem.exc.pending = false; /* IEM fetches again and raises it */
+        return false;
+    }
+    if (!(*host2 = pgm_page_ptr(&v->vm->pgm, *gpa2, false)))
+        return false;
+    memcpy(buf, bytes, left);
+    memcpy(buf + left, *host2, more);
+    if (iem_decode_buf(v, key & 7, buf, left + more, in) != 0 || in->len <= left)
+        return false;
+    *n2 = in->len - left;
+    return true;
+}
+
 /* Decodes from gpa (lin) until the block ends; NULL when nothing can be
- * translated there (MMIO, an instruction crossing the page or the CS
- * limit, an invalid encoding): IEM then runs that one instruction. */
-static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint64_t limit_left)
+ * translated there (MMIO, an instruction the CS limit cuts, an invalid
+ * encoding): IEM then runs that one instruction. An instruction that runs
+ * into the next page ends the block, which then depends on both pages. */
+static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint64_t lin, uint64_t limit_left)
 {
     struct rem_state *r = v->rem;
     struct pgm *p = &v->vm->pgm;
-    unsigned mode = key & 7, off = 0, page_left = 0x1000 - (unsigned)(gpa & 0xfff);
-    const uint8_t *host = pgm_page_ptr(p, gpa, false);
-    uint8_t bytes[0x1000];
+    unsigned mode = key & 7, off = 0, n2 = 0, page_left = 0x1000 - (unsigned)(gpa & 0xfff), room = page_left;
+    const uint8_t *host = pgm_page_ptr(p, gpa, false), *host2 = NULL;
+    uint8_t bytes[0x1000 + 16];
+    uint64_t gpa2 = 0;
     struct rem_tb *tb;
-    bool newly;
+    bool newly, ended = false;
 
     if (!host)
         return NULL;
@@ -135,8 +174,15 @@ static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint6
             break;
         tb->ninsns++;
         off += in->len;
-        if (in->ctl & IEM_CTL_ENDS_TB)
+        if ((ended = (in->ctl & IEM_CTL_ENDS_TB) != 0))
             break;
+    }
+    if (!ended && tb->ninsns < REM_TB_MAX && off < room && page_left == room &&
+        decode_crossing(v, key, lin, bytes + off, room - off, limit_left - off, &tb->insns[tb->ninsns], &gpa2,
+                        &host2, &n2)) {
+        memcpy(bytes + room, host2, n2); /* bytes has room for it */
+        tb->ninsns++;
+        off = room; /* the rest of the first page is that instruction's */
     }
     if (!tb->ninsns)
         return NULL;
@@ -145,21 +191,43 @@ static struct rem_tb *tb_build(struct vcpu *v, uint32_t key, uint64_t gpa, uint6
         return NULL;
     if (newly) /* direct write entries to this page must take the slow path now */
         tlb_code_page(v, gpa);
+    if (n2) {
+        if (!(tb->genp2 = pgm_code_page(p, gpa2, n2, &newly)))
+            return NULL;
+        if (newly)
+            tlb_code_page(v, gpa2);
+        tb->gen2 = *tb->genp2;
+        tb->gpa2 = gpa2;
+    }
     tb->gen = *tb->genp;
     /* From here every write to these bytes bumps the generation; one that
      * came between the copy and the marking shows as a difference. */
     atomic_thread_fence(memory_order_seq_cst);
-    if (memcmp(bytes, host, off))
+    if (memcmp(bytes, host, off) || (n2 && memcmp(bytes + room, host2, n2)))
         return NULL;
     tb->gpa = gpa;
     tb->key = key;
-    tb->len = (uint16_t)off;
+    tb->len = (uint16_t)(off + n2);
     r->used += tb_bytes(tb->ninsns);
     unsigned h = hash_slot(gpa, key);
     tb->hnext = r->hash[h];
     r->hash[h] = tb;
     r->st.builds++;
     return tb;
+}
+
+/* Whether tb, found for lin, still has the page after lin's where it was
+ * built (a TB whose last instruction runs into it). */
+static bool tb_page2_ok(struct vcpu *v, const struct rem_tb *tb, uint64_t lin)
+{
+    uint64_t gpa2;
+    if (!tb->genp2)
+        return true;
+    if (iem_fetch_translate(v, next_page(tb->key, lin), &gpa2) != IEM_OK) {
+        v->iem.exc.pending = false;
+        return false;
+    }
+    return gpa2 == tb->gpa2;
 }
 
 /* The TB for CS:RIP, found or built; NULL when IEM must run the next
@@ -176,15 +244,15 @@ static struct rem_tb *tb_lookup(struct vcpu *v, uint32_t key, uint64_t lin, uint
         return NULL;
     }
     tb = *jc;
-    if (tb && tb->gpa == gpa && tb->key == key && tb_valid(tb)) {
+    if (tb && tb->gpa == gpa && tb->key == key && tb_valid(tb) && tb_page2_ok(v, tb, lin)) {
         r->st.jc_hits++;
     } else {
         for (tb = r->hash[hash_slot(gpa, key)]; tb; tb = tb->hnext)
-            if (tb->gpa == gpa && tb->key == key && tb_valid(tb))
+            if (tb->gpa == gpa && tb->key == key && tb_valid(tb) && tb_page2_ok(v, tb, lin))
                 break;
         if (tb)
             r->st.hash_hits++;
-        else if (!(tb = tb_build(v, key, gpa, limit_left)))
+        else if (!(tb = tb_build(v, key, gpa, lin, limit_left)))
             return NULL;
         *jc = tb;
     }
@@ -212,7 +280,9 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
  * translation) and key (compiled code does not change the mode). */
 static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
 {
-    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key)
+    /* a TB running into a second page is looked up each time: that page's
+     * translation is not implied by the first's */
+    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2)
         return;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
     x64_patch_rel32(from->slot[k], slot_rx, to->chain);
@@ -236,7 +306,8 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
         return NULL;
     }
     const struct rem_tb *tb = r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)];
-    if (!tb || tb->gpa != gpa || tb->key != key || !tb->chain || !tb_valid(tb) || tb->len > limit_left)
+    if (!tb || tb->gpa != gpa || tb->key != key || !tb->chain || tb->genp2 || !tb_valid(tb) ||
+        tb->len > limit_left)
         return NULL;
     r->st.jc_native++;
     return tb->chain;

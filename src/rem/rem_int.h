@@ -36,6 +36,11 @@ struct rem_tb {
     uint64_t gpa;         /* guest-physical address of the first byte */
     const uint32_t *genp; /* PGM's code generation of the page */
     uint32_t gen;
+    /* A last instruction that runs into the next page: that page's
+     * guest-physical address and code generation (genp2 NULL: none). */
+    const uint32_t *genp2;
+    uint32_t gen2;
+    uint64_t gpa2;
     uint32_t key;
     uint16_t ninsns, len; /* instructions, bytes */
     uint32_t execs;
@@ -93,7 +98,7 @@ struct rem_state {
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)
 {
-    return *tb->genp == tb->gen;
+    return *tb->genp == tb->gen && (!tb->genp2 || *tb->genp2 == tb->gen2);
 }
 
 /* Whether iem_take_interrupt could deliver something now. */

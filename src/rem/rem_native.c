@@ -873,7 +873,13 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb)
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
     x64_load_rax(e, X_RAX, 4);
     x64_cmp_imm32(e, X_RAX, tb->gen);
-    uint8_t *stale = x64_jcc(e, 0x5); /* jne */
+    uint8_t *stale = x64_jcc(e, 0x5), *stale2 = NULL; /* jne */
+    if (tb->genp2) {
+        x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp2);
+        x64_load_rax(e, X_RAX, 4);
+        x64_cmp_imm32(e, X_RAX, tb->gen2);
+        stale2 = x64_jcc(e, 0x5);
+    }
     x64_load(e, X_RAX, V_FF, false);
     x64_test_imm32(e, X_RAX, VCPU_FF_NMI);
     uint8_t *nmi = x64_jcc(e, 0x5);
@@ -890,6 +896,7 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb)
     uint8_t *run = x64_jcc(e, 0x3); /* jae: no borrow */
     x64_add_mem(e, X_RBP, R_LEFT, tb->ninsns, 8);
     x64_patch(e, stale);
+    x64_patch(e, stale2);
     x64_patch(e, nmi);
     x64_patch(e, irq);
     x64_patch(e, vmff);
