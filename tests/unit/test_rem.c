@@ -161,6 +161,34 @@ Test(rem, self_modifying_loop)
  * leave the block alone: after a warm-up, the loop runs without building,
  * its block chained to itself (tier 1: through REM's link; tier 2: in the
  * compiled code, which REM's link counter does not see). */
+/* An instruction that runs into the next page, whose byte on that page
+ * the loop rewrites each pass: the block holding it depends on both pages,
+ * so each pass must add what the last one stored. */
+Test(rem, page_crossing_insn_rewritten)
+{
+    static uint8_t code[0x1010];
+    static const uint8_t head[] = {0xb9, 5, 0, 0, 0, 0x31, 0xc0, 0xe9, 0xf1, 0x0f, 0, 0}; /* ecx=5; eax=0; jmp 0xffd */
+    static const uint8_t tail[] = {
+        0x05, 0, 0, 0, 0,                   /* 0xffd: add eax, imm32 (imm byte 2 at CODE + 0x1000) */
+        0x88, 0x0d, 0x00, 0x10, 0x01, 0x00, /* mov [CODE + 0x1000], cl */
+        0xe2, 0xf3,                         /* loop 0xffd */
+        0xf4,                               /* hlt */
+    };
+    const uint64_t gpr[16] = {0};
+
+    memset(code, 0x90, sizeof code);
+    memcpy(code, head, sizeof head);
+    memcpy(code + 0xffd, tail, sizeof tail);
+    run_both(code, 0xffd + sizeof tail, gpr, 1000, "page-crossing instruction rewritten");
+    for (int tier = 1; tier <= 2; tier++) {
+        struct vm *b = rd_make_vm(code, 0xffd + sizeof tail, gpr, (unsigned)tier, &flat);
+        cr_assert_eq(rem_exec(&b->cpus[0], 1000), IEM_HALT);
+        cr_assert_eq(b->cpus[0].cpu.gpr[R_AX], (5u + 4 + 3 + 2) << 16, "tier %d: eax %#llx", tier,
+                     (unsigned long long)b->cpus[0].cpu.gpr[R_AX]);
+        rd_free_vm(b);
+    }
+}
+
 Test(rem, data_beside_code_keeps_blocks)
 {
     static uint8_t code[0x200];
