@@ -173,15 +173,11 @@ static int op_string(struct vcpu *v, const struct iem_insn *in)
 }
 
 const struct iem_op_def iem_ops_string[] = {
-    {ZYDIS_MNEMONIC_MOVSB, op_string}, {ZYDIS_MNEMONIC_MOVSW, op_string},
-    {ZYDIS_MNEMONIC_MOVSD, op_string}, {ZYDIS_MNEMONIC_MOVSQ, op_string},
-    {ZYDIS_MNEMONIC_CMPSB, op_string}, {ZYDIS_MNEMONIC_CMPSW, op_string},
-    {ZYDIS_MNEMONIC_CMPSD, op_string}, {ZYDIS_MNEMONIC_CMPSQ, op_string},
-    {ZYDIS_MNEMONIC_SCASB, op_string}, {ZYDIS_MNEMONIC_SCASW, op_string},
-    {ZYDIS_MNEMONIC_SCASD, op_string}, {ZYDIS_MNEMONIC_SCASQ, op_string},
-    {ZYDIS_MNEMONIC_LODSB, op_string}, {ZYDIS_MNEMONIC_LODSW, op_string},
-    {ZYDIS_MNEMONIC_LODSD, op_string}, {ZYDIS_MNEMONIC_LODSQ, op_string},
-    {ZYDIS_MNEMONIC_STOSB, op_string}, {ZYDIS_MNEMONIC_STOSW, op_string},
-    {ZYDIS_MNEMONIC_STOSD, op_string}, {ZYDIS_MNEMONIC_STOSQ, op_string},
-    {0, NULL},
+    {ZYDIS_MNEMONIC_MOVSB, op_string}, {ZYDIS_MNEMONIC_MOVSW, op_string}, {ZYDIS_MNEMONIC_MOVSD, op_string},
+    {ZYDIS_MNEMONIC_MOVSQ, op_string}, {ZYDIS_MNEMONIC_CMPSB, op_string}, {ZYDIS_MNEMONIC_CMPSW, op_string},
+    {ZYDIS_MNEMONIC_CMPSD, op_string}, {ZYDIS_MNEMONIC_CMPSQ, op_string}, {ZYDIS_MNEMONIC_SCASB, op_string},
+    {ZYDIS_MNEMONIC_SCASW, op_string}, {ZYDIS_MNEMONIC_SCASD, op_string}, {ZYDIS_MNEMONIC_SCASQ, op_string},
+    {ZYDIS_MNEMONIC_LODSB, op_string}, {ZYDIS_MNEMONIC_LODSW, op_string}, {ZYDIS_MNEMONIC_LODSD, op_string},
+    {ZYDIS_MNEMONIC_LODSQ, op_string}, {ZYDIS_MNEMONIC_STOSB, op_string}, {ZYDIS_MNEMONIC_STOSW, op_string},
+    {ZYDIS_MNEMONIC_STOSD, op_string}, {ZYDIS_MNEMONIC_STOSQ, op_string}, {0, NULL},
 };

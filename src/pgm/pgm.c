@@ -11,15 +11,14 @@
 #include <unistd.h>
 
 #define PC_LOW_RAM_END 0xa0000ull
-#define PC_HOLE_START  0xe0000000ull /* PCI hole below 4 GiB */
-#define PC_HIGH_START  0x100000000ull
+#define PC_HOLE_START 0xe0000000ull /* PCI hole below 4 GiB */
+#define PC_HIGH_START 0x100000000ull
 
 int pgm_init(struct pgm *p, uint64_t ram_size)
 {
     memset(p, 0, sizeof(*p));
     memset(p->fast, PGM_FAST_NONE, sizeof(p->fast));
-    p->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                  -1, 0);
+    p->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p->ram == MAP_FAILED) {
         p->ram = NULL;
         return -ENOMEM;
@@ -83,7 +82,8 @@ void pgm_remove_listener(struct pgm *p, void (*fn)(struct pgm *p, void *opaque),
 {
     for (unsigned i = 0; i < p->nlisteners; i++)
         if (p->listeners[i].fn == fn && p->listeners[i].opaque == opaque) {
-            memmove(&p->listeners[i], &p->listeners[i + 1], (p->nlisteners - i - 1) * sizeof(p->listeners[0]));
+            memmove(&p->listeners[i], &p->listeners[i + 1],
+                    (p->nlisteners - i - 1) * sizeof(p->listeners[0]));
             p->nlisteners--;
             return;
         }
@@ -305,7 +305,8 @@ const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *n
 
     *newly = false;
     /* the same pages pgm_page_ptr gives a direct pointer for */
-    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (gpa & ~0xfffull) < r.start || (gpa | 0xfff) >= r.end)
+    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (gpa & ~0xfffull) < r.start ||
+        (gpa | 0xfff) >= r.end)
         return NULL;
     if (r.type == PGM_ROM)
         return &p->rom_gen;
@@ -413,8 +414,7 @@ int pgm_load(struct pgm *p, uint64_t gpa, const void *buf, size_t len)
 }
 
 static const char *const mode_names[PGM_MODE_COUNT] = {
-    "Real", "Protected", "32-bit", "PAE", "PAE+NX", "AMD64", "AMD64+NX", "AMD64 5-level",
-    "AMD64 5-level+NX",
+    "Real", "Protected", "32-bit", "PAE", "PAE+NX", "AMD64", "AMD64+NX", "AMD64 5-level", "AMD64 5-level+NX",
 };
 
 const char *pgm_mode_name(unsigned mode)

@@ -44,7 +44,8 @@ int rem_init(struct vcpu *v)
     if (r->size < REM_MIN_ARENA)
         r->size = REM_MIN_ARENA;
     /* reserved without backing: pages cost memory once TBs fill them */
-    r->arena = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    r->arena =
+        mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (r->arena == MAP_FAILED) {
         free(r);
         return -ENOMEM;
@@ -298,8 +299,8 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
     uint64_t lin, limit_left, gpa;
 
     /* what REM's loop checks before it enters compiled code */
-    if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) || (c->inhibit_irq && c->rip == c->inhibit_irq_rip) ||
-        !rem_pc(c, key, &lin, &limit_left))
+    if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) ||
+        (c->inhibit_irq && c->rip == c->inhibit_irq_rip) || !rem_pc(c, key, &lin, &limit_left))
         return NULL;
     if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
         v->iem.exc.pending = false; /* REM's loop has IEM raise it */
@@ -321,7 +322,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
     struct rem_state *r = v->rem;
     struct vm *vm = v->vm;
     struct cpu *c = &v->cpu;
-    struct rem_link *from = NULL; /* the exit of the TB that just ran */
+    struct rem_link *from = NULL;     /* the exit of the TB that just ran */
     struct rem_tb *chain_from = NULL; /* ... when it was a compiled TB's exit chain_k */
     unsigned chain_k = 0;
     uint64_t chain_flushes = 0;
@@ -474,11 +475,13 @@ void rem_info(struct vcpu *v, int fd)
     dprintf(fd,
             "cpu%u: TBs %u live (%llu instructions), %u stale; cache %zu KiB of %zu KiB, %llu flushes\n"
             "cpu%u: %llu TB runs, %llu lookups (%.1f%% jump cache, %.1f%% hash, %llu built), %llu chained\n"
-            "cpu%u: %llu instructions left to IEM; tier 2: %llu TBs compiled (%zu KiB of %zu KiB code), %llu runs, "
+            "cpu%u: %llu instructions left to IEM; tier 2: %llu TBs compiled (%zu KiB of %zu KiB code), %llu "
+            "runs, "
             "%llu instructions\n",
             v->id, live, (unsigned long long)insns, stale, r->used >> 10, r->size >> 10,
             (unsigned long long)s->flushes, v->id, (unsigned long long)s->tb_runs,
-            (unsigned long long)s->lookups, s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
+            (unsigned long long)s->lookups,
+            s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
             s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0,
             (unsigned long long)s->builds, (unsigned long long)s->link_hits, v->id,
             (unsigned long long)s->iem_steps, (unsigned long long)s->compiled, r->code.used >> 10,

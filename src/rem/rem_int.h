@@ -9,8 +9,8 @@
 #include "cpu/iem.h"
 
 #define REM_TB_MAX 32 /* instructions per TB */
-#define REM_HASH   4096
-#define REM_JC     4096
+#define REM_HASH 4096
+#define REM_JC 4096
 
 /* rem_key bit: CS's limit is 4 GiB, so no 32-bit near branch can pass it
  * (compiled code takes such branches without a check). */
@@ -79,8 +79,8 @@ struct rem_state {
     struct rem_tb *jc[REM_JC];
     struct rem_stats st;
     struct rem_code code;
-    unsigned tier;     /* 1: TBs only; 2: hot TBs compiled */
-    unsigned hot;      /* runs before a TB is compiled */
+    unsigned tier; /* 1: TBs only; 2: hot TBs compiled */
+    unsigned hot;  /* runs before a TB is compiled */
     /* set by the native helpers for REM's loop */
     struct rem_tb *cur;
     uint64_t native_n; /* instructions (retired or faulted) the native code ran */

@@ -30,13 +30,14 @@ void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, 
     FILE *f = v->vm->trace_tb_out;
     const uint8_t *guest = pgm_page_ptr(&v->vm->pgm, tb->gpa, false);
     unsigned mode = tb->key & 7;
-    cs_mode gm = mode == DMODE_LONG ? CS_MODE_64 : (mode == DMODE_PM32 || mode == DMODE_COMPAT32) ? CS_MODE_32
-                                                                                                 : CS_MODE_16;
+    cs_mode gm = mode == DMODE_LONG                               ? CS_MODE_64
+                 : (mode == DMODE_PM32 || mode == DMODE_COMPAT32) ? CS_MODE_32
+                                                                  : CS_MODE_16;
     if (!f)
         return;
     flockfile(f);
-    fprintf(f, "TB cpu%u gpa %#" PRIx64 " key %#x: %u instructions, %u bytes -> %zu bytes of host code\n", v->id,
-            tb->gpa, tb->key, tb->ninsns, tb->len, len);
+    fprintf(f, "TB cpu%u gpa %#" PRIx64 " key %#x: %u instructions, %u bytes -> %zu bytes of host code\n",
+            v->id, tb->gpa, tb->key, tb->ninsns, tb->len, len);
     fprintf(f, "  guest:\n");
     if (guest)
         disasm(f, gm, guest + (tb->gpa & 0xfff), tb->len, tb->gpa, "    ");

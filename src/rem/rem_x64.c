@@ -63,8 +63,14 @@ static void put(struct x64 *e, const void *b, size_t n)
     e->p += n;
 }
 
-static void put1(struct x64 *e, uint8_t b) { put(e, &b, 1); }
-static void put4(struct x64 *e, uint32_t v) { put(e, &v, 4); }
+static void put1(struct x64 *e, uint8_t b)
+{
+    put(e, &b, 1);
+}
+static void put4(struct x64 *e, uint32_t v)
+{
+    put(e, &v, 4);
+}
 
 /* REX.W when w, then opcode, then ModRM mod=10 reg rm=base with disp32. */
 static void mem_op(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
@@ -88,7 +94,8 @@ void x64_store64(struct x64 *e, int32_t disp, unsigned reg)
 
 void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w)
 {
-    static const uint8_t opc[] = {[X_ADD] = 0x01, [X_OR] = 0x09, [X_AND] = 0x21, [X_SUB] = 0x29, [X_XOR] = 0x31};
+    static const uint8_t opc[] = {
+        [X_ADD] = 0x01, [X_OR] = 0x09, [X_AND] = 0x21, [X_SUB] = 0x29, [X_XOR] = 0x31};
     if (w)
         put1(e, 0x48);
     put1(e, opc[op]);

@@ -1,0 +1,73 @@
+/* The native code generator's parts (rem_native.c: the driver, exits and
+ * entries; rem_native_alu.c: flag-setting forms and conditions;
+ * rem_native_mem.c: memory operands, the stack, CALL/RET). Only those
+ * files include this. */
+#ifndef PCVM_REM_NATIVE_H
+#define PCVM_REM_NATIVE_H
+
+#include <stddef.h>
+
+#include "rem/rem_x64.h"
+
+/* Guest state as compiled code addresses it: [rbx + V_*] (the vCPU),
+ * [rbp + R_*] (REM's state). */
+#define V_GPR(i) ((int32_t)(offsetof(struct vcpu, cpu.gpr) + 8 * (i)))
+#define V_RIP ((int32_t)offsetof(struct vcpu, cpu.rip))
+#define V_LF_OP ((int32_t)offsetof(struct vcpu, cpu.lf.op))
+#define V_LF_RES ((int32_t)offsetof(struct vcpu, cpu.lf.res))
+#define V_LF_SRC1 ((int32_t)offsetof(struct vcpu, cpu.lf.src1))
+#define V_LF_SRC2 ((int32_t)offsetof(struct vcpu, cpu.lf.src2))
+#define V_INSNS ((int32_t)offsetof(struct vcpu, insns))
+#define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
+#define V_FF ((int32_t)offsetof(struct vcpu, ff))
+#define V_VM ((int32_t)offsetof(struct vcpu, vm))
+#define VM_FF ((int32_t)offsetof(struct vm, ff))
+#define R_NATIVE_N ((int32_t)offsetof(struct rem_state, native_n))
+#define R_CUR ((int32_t)offsetof(struct rem_state, cur))
+#define R_LEFT ((int32_t)offsetof(struct rem_state, left))
+#define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
+#define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
+#define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
+#define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
+#define V_TLB(kind, field)                                                                                   \
+    ((int32_t)(offsetof(struct vcpu, tlb) + (kind)*TLB_SIZE * TLB_ENTRY_SIZE +                               \
+               offsetof(struct tlb_entry, field)))
+
+_Static_assert(offsetof(struct cpu_lazy, size) == offsetof(struct cpu_lazy, op) + 1,
+               "one 16-bit store sets the lazy op and size");
+
+enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL, N_SHIFT, N_IMUL, N_NOP };
+
+/* What the compiler knows of the lazy flags at a point of the TB: the
+ * lazy op and size the last flag-writing instruction left, or LF_NONE
+ * when that is not known statically. */
+struct lf_known {
+    uint8_t op, size;
+};
+
+/* rem_native.c */
+/* The helper that runs in through IEM (and resyncs the lookup context
+ * when in may change it): int fn(struct vcpu *, const struct iem_insn *). */
+const void *rem_step_fn(const struct iem_insn *in);
+bool rem_reg_any(const struct iem_op *op);
+int32_t rem_reg_disp(const struct iem_op *op);
+bool rem_alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *writes);
+bool rem_mem_ok(const struct iem_insn *in, const struct iem_op *m);
+void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
+void rem_emit_next(struct x64 *e);
+void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
+
+/* rem_native_alu.c */
+void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k);
+void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
+bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
+
+/* rem_native_mem.c */
+void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
+bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);
+void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss);
+bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);
+void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *in, unsigned ss, int64_t off);
+
+#endif

@@ -1,0 +1,138 @@
+/* REM's native code: instructions that set flags IEM's way (shifts by an
+ * immediate, IMUL) and Jcc conditions decided from the lazy flags.
+ *
+ * Invariants:
+ * - Flags come from the host only where the host defines them as IEM
+ *   does (LAHF's SF ZF PF CF after a shift or TEST, CMP/ADD/TEST on the
+ *   lazy operands); OF and AF are worked out or cleared as IEM does.
+ */
+#include "rem/rem_native.h"
+
+/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
+ * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves. */
+static void emit_set_arith(struct x64 *e)
+{
+    x64_load(e, X_RAX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_ARITH, true); /* sign-extends: the high bits stay */
+    x64_alu_rr(e, X_OR, X_RAX, X_RCX, true);
+    x64_store64(e, V_RFLAGS, X_RAX);
+    x64_store_imm8(e, V_LF_OP, LF_NONE);
+}
+
+/* SHL/SHR/SAR r, imm and IMUL r, r(, imm): the host instruction, then
+ * the flags as IEM defines them (iem_shift.c, iem_alu.c: OF for counts
+ * above 1 as for the first step, AF clear; IMUL: CF = OF = overflow, SF
+ * and PF from the result, ZF and AF clear). Host SF, ZF, PF and CF come
+ * through LAHF; the host's undefined OF and AF are never used. */
+void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+    unsigned n = d->size * 8;
+
+    if (k == N_SHIFT) {
+        unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4 : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5 : 7;
+        unsigned cnt = (unsigned)(s->imm & (w ? 0x3f : 0x1f));
+        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        x64_mov_rr(e, X_RDX, X_RAX, true);
+        x64_shift_imm(e, ext, X_RAX, cnt, w);
+        x64_store64(e, V_GPR(d->reg), X_RAX); /* before LAHF writes AH */
+        x64_lahf_ecx(e, 0xc5);                /* SF ZF PF CF */
+        if (ext == 7) {                       /* SAR: OF = 0 */
+            emit_set_arith(e);
+            return;
+        }
+        /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */
+        x64_shift_imm(e, 5, X_RDX, ext == 5 ? n - 1 : n - 2, true);
+        if (ext == 4) {
+            x64_mov_rr(e, X_RSI, X_RDX, true);
+            x64_shift_imm(e, 5, X_RSI, 1, true);
+            x64_alu_rr(e, X_XOR, X_RDX, X_RSI, true);
+        }
+        x64_alu_imm(e, 4, X_RDX, 1, false);
+        x64_shift_imm(e, 4, X_RDX, 11, false);
+        x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+        emit_set_arith(e);
+        return;
+    }
+    x64_load(e, X_RAX, V_GPR(s->reg), w);
+    if (in->nops == 3)
+        x64_mov_imm(e, X_RCX, w ? in->op[2].imm : (uint32_t)in->op[2].imm);
+    else
+        x64_load(e, X_RCX, V_GPR(d->reg), w);
+    x64_imul_rr(e, X_RAX, X_RCX, w);
+    x64_seto_dl(e);
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
+    x64_lahf_ecx(e, 0x84); /* SF PF */
+    x64_movzx_edx_dl(e);
+    x64_imul_imm32(e, X_RDX, F_CF | F_OF);
+    x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+    emit_set_arith(e);
+}
+
+/* Instructions that leave the lazy flags alone. */
+static const uint16_t keeps_flags[] = {
+    ZYDIS_MNEMONIC_MOV,    ZYDIS_MNEMONIC_LEA,  ZYDIS_MNEMONIC_MOVZX, ZYDIS_MNEMONIC_MOVSX,
+    ZYDIS_MNEMONIC_MOVSXD, ZYDIS_MNEMONIC_NOT,  ZYDIS_MNEMONIC_NOP,   ZYDIS_MNEMONIC_PUSH,
+    ZYDIS_MNEMONIC_POP,    ZYDIS_MNEMONIC_XCHG, ZYDIS_MNEMONIC_BSWAP,
+};
+
+void rem_lf_track(struct lf_known *k, const struct iem_insn *in)
+{
+    static const struct {
+        uint16_t mnemonic;
+        uint8_t op;
+    } sets[] = {
+        {ZYDIS_MNEMONIC_ADD, LF_ADD},    {ZYDIS_MNEMONIC_SUB, LF_SUB},  {ZYDIS_MNEMONIC_CMP, LF_SUB},
+        {ZYDIS_MNEMONIC_AND, LF_LOGIC},  {ZYDIS_MNEMONIC_OR, LF_LOGIC}, {ZYDIS_MNEMONIC_XOR, LF_LOGIC},
+        {ZYDIS_MNEMONIC_TEST, LF_LOGIC}, {ZYDIS_MNEMONIC_INC, LF_INC},  {ZYDIS_MNEMONIC_DEC, LF_DEC},
+        {ZYDIS_MNEMONIC_NEG, LF_NEG},    {ZYDIS_MNEMONIC_ADC, LF_ADC},  {ZYDIS_MNEMONIC_SBB, LF_SBB},
+    };
+    for (size_t i = 0; i < sizeof(keeps_flags) / sizeof(keeps_flags[0]); i++)
+        if (keeps_flags[i] == in->mnemonic)
+            return;
+    k->op = LF_NONE;
+    if (in->lock || in->nops < 1)
+        return;
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+        if (sets[i].mnemonic == in->mnemonic) {
+            k->op = sets[i].op;
+            k->size = in->op[0].size;
+        }
+}
+
+static int native_cond(struct vcpu *v, uint64_t cc)
+{
+    return cpu_cond(&v->cpu, (unsigned)cc);
+}
+
+/* Host flags such that j<cc> decides as the guest's Jcc with condition
+ * cc does, from the lazy state; or a call that leaves the answer in eax
+ * (returns false then: the caller tests eax). */
+bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
+{
+    unsigned kind = (cc >> 1) & 7;
+    /* ZF and SF come from the result alone, whatever the op */
+    if (k->op != LF_NONE && (kind == 2 || kind == 4)) {
+        x64_load(e, X_RAX, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        return true;
+    }
+    /* SUB/CMP/NEG (src1 - src2), ADD and the logical ops: the host op on
+     * the same operands sets all six flags as the guest's did */
+    if (k->op == LF_SUB || k->op == LF_NEG || k->op == LF_ADD) {
+        x64_load(e, X_RAX, V_LF_SRC1, true);
+        x64_load(e, X_RCX, V_LF_SRC2, true);
+        x64_flagop(e, k->op == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, k->size);
+        return true;
+    }
+    if (k->op == LF_LOGIC) {
+        x64_load(e, X_RAX, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        return true;
+    }
+    x64_call(e, native_cond, cc);
+    x64_test_eax(e);
+    return false;
+}

@@ -1,0 +1,328 @@
+/* REM's native code: memory operands through the inline TLB lookup, PUSH
+ * and POP, near CALL and RET (see rem_native.c's invariants).
+ *
+ * Invariants:
+ * - The inline lookup is pgm/tlb.h's, taken only for a segment that
+ *   rem_native_sync found flat and an access within one page; a miss calls
+ *   iem_host_ptr, and what that refuses is the helper step of the whole
+ *   instruction, so nothing is written before every check passed.
+ */
+#include "cpu/decode.h"
+#include "pgm/tlb.h"
+#include "rem/rem_native.h"
+
+void rem_native_sync(struct vcpu *v)
+{
+    struct rem_state *r = v->rem;
+    const struct cpu *c = &v->cpu;
+    unsigned pcid = tlb_cur_pcid(c->cr3, c->cr4);
+    unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
+
+    r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
+    r->tlb_add = pcid * 37;
+    r->flat = 0;
+    /* the inline lookup knows nothing of #AC or a debugger's watch: a
+     * context no tag holds sends every access to the full path */
+    if (((c->cr0 & CR0_AM) && c->cpl == 3 && (c->rflags & F_AC)) || v->dbg_watch)
+        r->tlb_ctx = TLB_INVALID;
+    if (c->efer & EFER_LMA && c->seg[S_CS].attr & SEG_L) {
+        r->flat = 1u << S_ES | 1u << S_SS | 1u << S_DS | 1u << S_CS;
+        return;
+    }
+    if (!(c->cr0 & CR0_PE) || (c->rflags & F_VM))
+        return;
+    for (unsigned s = S_ES; s <= S_GS; s++) {
+        const struct cpu_seg *g = &c->seg[s];
+        /* writable data, expanding up, over all of the 4 GiB */
+        if (g->base == 0 && g->limit == 0xffffffffu && !(g->attr & SEG_UNUSABLE) && (g->attr & SEG_P) &&
+            ((g->attr & SEG_TYPE_MASK) & 0xe) == 0x2)
+            r->flat |= 1u << s;
+    }
+}
+
+/* rax = the effective address of m as iem_ea works it out: disp + base
+ * (or the next RIP) + index * scale, wrapped to the address size. RIP is
+ * exact here: the counts were flushed before a memory instruction. */
+void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m)
+{
+    bool aw = in->asize == 8;
+
+    if (m->base == IEM_RIPREG) {
+        x64_load(e, X_RAX, V_RIP, true);
+        x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len));
+    } else {
+        x64_mov_imm(e, X_RAX, (uint64_t)m->disp);
+        if (m->base != IEM_NOREG) {
+            x64_load(e, X_RCX, V_GPR(m->base), aw);
+            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+        }
+    }
+    if (m->index != IEM_NOREG) {
+        x64_load(e, X_RCX, V_GPR(m->index), aw);
+        if (m->scale > 1)
+            x64_shl(e, X_RCX, m->scale == 2 ? 1 : m->scale == 4 ? 2 : 3);
+        x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+    }
+    if (!aw)
+        x64_mov_rr(e, X_RAX, X_RAX, false);
+}
+
+/* Looks the host pointer up for v (rbx). */
+static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
+{
+    return iem_host_ptr(v, packed & 7, ea, (packed >> 8) & 0xff, (packed >> 16) & 1);
+}
+
+/* The TLB lookup of pgm/tlb.h inline, for the operand m whose linear
+ * address is in rax (its segment's base is 0 when rem_state.flat says
+ * so). On a hit rax becomes the host pointer and the code jumps to the
+ * returned rel32 (the caller aims it); on anything else it falls through
+ * with rax unchanged, to the call that does the whole lookup. */
+static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
+{
+    unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
+    uint8_t *miss[4];
+
+    x64_load_base(e, X_RCX, X_RBP, R_FLAT, false);
+    x64_test_imm32(e, X_RCX, 1u << seg);
+    miss[0] = x64_jz(e);
+    if (in->ipsize == 8) { /* canonical at 48 bits (a 57-bit one takes the call) */
+        x64_mov_rr(e, X_RCX, X_RAX, true);
+        x64_shift_imm(e, 4, X_RCX, 16, true);
+        x64_shift_imm(e, 7, X_RCX, 16, true);
+        x64_flagop(e, X_F_CMP, X_RCX, X_RAX, 8);
+        miss[1] = x64_jcc(e, 0x5);
+    } else {
+        miss[1] = NULL;
+    }
+    /* within one page */
+    x64_mov_rr(e, X_RCX, X_RAX, false);
+    x64_alu_imm(e, 4, X_RCX, 0xfff, false);
+    x64_cmp_imm32(e, X_RCX, 0x1000 - m->size);
+    miss[2] = x64_jcc(e, 0x7); /* ja */
+    /* rcx = the slot's byte offset in its table */
+    x64_mov_rr(e, X_RCX, X_RAX, true);
+    x64_shift_imm(e, 5, X_RCX, 12, true);
+    x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_ADD); /* add ecx, [rbp + tlb_add] */
+    x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
+    x64_imul_imm8(e, X_RCX, TLB_ENTRY_SIZE);
+    /* rdx = tag without attributes, rdi = what it must be */
+    x64_mem_rcx(e, true, 0x8b, X_RDX, V_TLB(kind, tag));
+    x64_alu_imm(e, 4, X_RDX, (uint32_t)~TLB_ATTRS, true);
+    x64_mov_imm(e, X_RDI, TLB_PAGE);
+    x64_alu_rr(e, X_AND, X_RDI, X_RAX, true);
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
+    x64_flagop(e, X_F_CMP, X_RDX, X_RDI, 8);
+    miss[3] = x64_jcc(e, 0x5);
+    x64_mem_rcx(e, true, 0x03, X_RAX, V_TLB(kind, addend)); /* add rax, addend */
+    uint8_t *hit = x64_jmp(e);
+    for (unsigned i = 0; i < 4; i++)
+        x64_patch(e, miss[i]);
+    return hit;
+}
+
+/* A memory MOV: the operand's host pointer, then one load or store, or
+ * (a fault, MMIO, a code page...) the whole instruction through the
+ * helper. Counts for it are added here, on the fast path only. */
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = d->type == OPT_MEM ? d : s;
+    enum x64_alu op = X_ADD;
+    uint8_t lf = 0;
+    bool writes = false, w = d->size == 8;
+    if (k == N_ALU_MEM)
+        rem_alu_of(in->mnemonic, &op, &lf, &writes);
+    bool store = k == N_STORE || (k == N_ALU_MEM && writes && m == d);
+    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
+
+    rem_emit_ea(e, in, m);
+    uint8_t *hit = emit_tlb(e, in, m, store);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    unsigned size = d->size;
+    if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
+        if (m == d)
+            x64_load_sz(e, X_RDX, X_RAX, 0, size);
+        else
+            x64_load_sz(e, X_RDX, X_RBX, rem_reg_disp(d), size);
+        if (m == s)
+            x64_load_sz(e, X_RCX, X_RAX, 0, size);
+        else if (s->type == OPT_IMM)
+            x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
+        else
+            x64_load_sz(e, X_RCX, X_RBX, rem_reg_disp(s), size);
+        x64_mov_rr(e, X_RSI, X_RDX, true);
+        x64_alu_rr(e, op, X_RDX, X_RCX, w);
+        if (size < 4) /* the lazy result is masked to the size */
+            x64_alu_imm(e, 4, X_RDX, (uint32_t)iem_mask(size), false);
+        if (writes && m == d)
+            x64_store_sz(e, X_RAX, 0, X_RDX, size);
+        else if (writes)
+            x64_store_sz(e, X_RBX, size == 4 ? V_GPR(d->reg) : rem_reg_disp(d), X_RDX, size == 4 ? 8 : size);
+        x64_store64(e, V_LF_RES, X_RDX);
+        x64_store64(e, V_LF_SRC1, X_RSI);
+        x64_store64(e, V_LF_SRC2, X_RCX);
+        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | size << 8));
+    } else if (k == N_LOAD) {
+        x64_load_sz(e, X_RCX, X_RAX, 0, m->size);
+        /* a 32-bit destination is zero-extended; 8 and 16 bits merge */
+        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RCX, d->size == 4 ? 8 : d->size);
+    } else {
+        if (s->type == OPT_IMM)
+            x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
+        else
+            x64_load_sz(e, X_RCX, X_RBX, rem_reg_disp(s), size);
+        x64_store_sz(e, X_RAX, 0, X_RCX, size);
+    }
+    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_patch(e, done);
+}
+
+/* PUSH r / POP r of the stack's width (32-bit with SS.B, or 64-bit
+ * mode): *ss is that width. */
+bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss)
+{
+    if ((in->mnemonic != ZYDIS_MNEMONIC_PUSH && in->mnemonic != ZYDIS_MNEMONIC_POP) || in->nops < 1 ||
+        in->op[0].type != OPT_REG || in->op[0].rclass != RC_GPR || in->op[0].size != in->osize ||
+        (in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->fn == iem_unimplemented)
+        return false;
+    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    return *ss && in->osize == *ss;
+}
+
+/* rcx = RSP moved by delta, wrapped at the stack width */
+static void emit_sp(struct x64 *e, unsigned ss, int32_t delta)
+{
+    x64_load(e, X_RCX, V_GPR(R_SP), true);
+    x64_add_imm(e, X_RCX, delta);
+    if (ss == 4)
+        x64_mov_rr(e, X_RCX, X_RCX, false);
+}
+
+/* PUSH/POP: SS:RSP through the inline TLB lookup, RSP moved only once the
+ * access went through; anything else (a fault...) is the helper step. */
+void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
+{
+    bool push = in->mnemonic == ZYDIS_MNEMONIC_PUSH;
+    struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
+    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)push << 16;
+
+    emit_sp(e, ss, push ? -(int32_t)ss : 0);
+    x64_mov_rr(e, X_RAX, X_RCX, true);
+    uint8_t *hit = emit_tlb(e, in, &m, push);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    if (push) { /* PUSH RSP pushes the old value */
+        x64_load(e, X_RDX, V_GPR(in->op[0].reg), ss == 8);
+        x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+        emit_sp(e, ss, -(int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+    } else { /* POP RSP keeps the popped value */
+        x64_load_sz(e, X_RDX, X_RAX, 0, ss);
+        emit_sp(e, ss, (int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+        x64_store64(e, V_GPR(in->op[0].reg), X_RDX);
+    }
+    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_patch(e, done);
+}
+
+/* A near CALL rel / RET (imm16) at a TB's end that the code can run: its
+ * operand and stack sizes are the RIP width, and no target can pass the
+ * CS limit (flat 32-bit CS, or 64-bit mode). *ss is the stack width. */
+bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss)
+{
+    bool call =
+        in->mnemonic == ZYDIS_MNEMONIC_CALL && in->nops >= 1 && in->op[0].type == OPT_IMM && in->op[0].rel;
+    bool ret = in->mnemonic == ZYDIS_MNEMONIC_RET && (in->nops == 0 || in->op[0].type == OPT_IMM);
+
+    if (!(call || ret) || in->far || in->fn == iem_unimplemented || in->osize != in->ipsize ||
+        (in->ctl & IEM_CTL_FULL) || !(in->ipsize == 8 || (tb->key & REM_KEY_FLAT)))
+        return false;
+    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    return *ss == in->osize;
+}
+
+/* jne to the returned rel32 unless reg is canonical at 48 bits (rcx is
+ * clobbered; a 57-bit address takes the helper too). */
+static uint8_t *emit_canon(struct x64 *e, unsigned reg)
+{
+    x64_mov_rr(e, X_RCX, reg, true);
+    x64_shift_imm(e, 4, X_RCX, 16, true);
+    x64_shift_imm(e, 7, X_RCX, 16, true);
+    x64_flagop(e, X_F_CMP, X_RCX, reg, 8);
+    return x64_jcc(e, 0x5);
+}
+
+/* CALL rel: the return address pushed through the inline TLB lookup, then
+ * the exit to the target (at TB offset off); RET: the popped target, then
+ * the jump cache. Nothing is written before every check passed; a miss
+ * or a fault is the helper step of the whole instruction. */
+void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *in, unsigned ss, int64_t off)
+{
+    bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL;
+    struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
+    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)call << 16;
+    uint8_t *bad[2] = {NULL, NULL};
+    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
+
+    if (call && in->ipsize == 8 && (page_off < 0 || page_off >= 0x1000)) {
+        x64_load(e, X_RAX, V_RIP, true);
+        x64_add_imm(e, X_RAX, (int32_t)(in->len + in->op[0].imm));
+        bad[0] = emit_canon(e, X_RAX);
+    }
+    emit_sp(e, ss, call ? -(int32_t)ss : 0);
+    x64_mov_rr(e, X_RAX, X_RCX, true);
+    uint8_t *hit = emit_tlb(e, in, &m, call);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    if (call) {
+        x64_load(e, X_RDX, V_RIP, true);
+        x64_add_imm(e, X_RDX, in->len);
+        if (ss == 4)
+            x64_mov_rr(e, X_RDX, X_RDX, false);
+        x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+        emit_sp(e, ss, -(int32_t)ss);
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+        x64_add_mem(e, X_RBX, V_RIP, (uint32_t)(in->len + in->op[0].imm), in->ipsize);
+    } else {
+        x64_load_sz(e, X_RDX, X_RAX, 0, ss);
+        if (ss == 8)
+            bad[1] = emit_canon(e, X_RDX);
+        x64_store64(e, V_RIP, X_RDX);
+        emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
+        x64_store64(e, V_GPR(R_SP), X_RCX);
+    }
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    if (call)
+        rem_emit_exit(e, tb, 1, off);
+    else
+        rem_emit_next(e);
+    x64_patch(e, slow);
+    x64_patch(e, bad[0]);
+    x64_patch(e, bad[1]);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return(e, false, REM_NX_STOP);
+}
