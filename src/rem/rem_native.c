@@ -210,6 +210,10 @@ static enum nkind kind_of(const struct iem_insn *in)
     if (in->mnemonic == ZYDIS_MNEMONIC_NOP && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) &&
         in->fn != iem_unimplemented)
         return N_NOP;
+    if ((in->mnemonic == ZYDIS_MNEMONIC_INC || in->mnemonic == ZYDIS_MNEMONIC_DEC) && in->nops >= 1 &&
+        gpr(&in->op[0]) && !in->lock && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) &&
+        in->fn != iem_unimplemented)
+        return N_INCDEC;
     if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 2)
         return N_NONE;
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -226,6 +230,13 @@ static enum nkind kind_of(const struct iem_insn *in)
          (in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && (in->opcode == 0x69 || in->opcode == 0x6b) &&
           in->nops == 3 && in->op[2].type == OPT_IMM)))
         return N_IMUL;
+    if ((in->mnemonic == ZYDIS_MNEMONIC_ROL || in->mnemonic == ZYDIS_MNEMONIC_ROR) && in->nops == 2 &&
+        gpr(d) && s->type == OPT_IMM && (s->imm & (d->size == 8 ? 0x3f : 0x1f)) != 0 &&
+        in->fn != iem_unimplemented)
+        return N_ROT;
+    if ((in->mnemonic == ZYDIS_MNEMONIC_ADC || in->mnemonic == ZYDIS_MNEMONIC_SBB) && in->nops == 2 &&
+        gpr(d) && ((gpr(s) && s->size == d->size) || s->type == OPT_IMM))
+        return N_ADC;
     if (in->nops != 2)
         return N_NONE;
     /* MOV r, m / MOVZX r32, m8|m16 and MOV m, r|imm, of any size */
@@ -274,7 +285,8 @@ void rem_load_src(struct x64 *e, const struct iem_op *s, bool w)
         x64_mov_imm(e, X_RCX, w ? s->imm : (uint32_t)s->imm);
 }
 
-static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
+static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live,
+                      const struct lf_known *lf)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8;
@@ -295,6 +307,8 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
         x64_alu_rr(e, op, X_RAX, X_RCX, w);
         if (writes)
             x64_store64(e, V_GPR(d->reg), X_RAX);
+        if (!live)
+            break;
         x64_store64(e, V_LF_RES, X_RAX);
         x64_store64(e, V_LF_SRC1, X_RDX);
         x64_store64(e, V_LF_SRC2, X_RCX);
@@ -302,7 +316,10 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k)
         break;
     }
     case N_SHIFT:
-    case N_IMUL: rem_emit_flagged(e, in, k); break;
+    case N_IMUL:
+    case N_ROT: rem_emit_flagged(e, in, k, live); break;
+    case N_INCDEC: rem_emit_incdec(e, in, live, lf); break;
+    case N_ADC: rem_emit_adc(e, in, lf); break;
     case N_NOP: break;
     default: /* LEA */
         rem_emit_ea(e, in, s);
@@ -429,6 +446,27 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb)
     x64_patch(e, run);
 }
 
+/* Flag liveness: live[i] is false when every flag instruction i sets is
+ * overwritten by a later one in the TB before anything can read it (an
+ * instruction, a fault, an exit), so i need not produce them. Walking
+ * back: a full writer that cannot fault (native ALU, shift, IMUL) makes
+ * the flags before it dead; a native instruction that neither reads nor
+ * writes them leaves that as it is; ROL/ROR and INC/DEC read the old
+ * flags only for the ones they keep, so they need them exactly when
+ * their own are live; anything else may read them. */
+static void flag_liveness(const struct rem_tb *tb, bool *live)
+{
+    bool need = true;
+    for (unsigned i = tb->ninsns; i-- > 0;) {
+        enum nkind k = classify(&tb->insns[i]);
+        live[i] = need;
+        if (k == N_ALU || k == N_SHIFT || k == N_IMUL)
+            need = false;
+        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC)
+            need = true;
+    }
+}
+
 bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
 {
     struct rem_state *r = v->rem;
@@ -446,6 +484,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         natives += classify(&tb->insns[i]) != N_NONE;
     if (!natives && !(tb->key & REM_KEY_FLAT))
         return false;
+    bool live[REM_TB_MAX];
+    flag_liveness(tb, live);
     tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
     chain = e.p;
@@ -453,6 +493,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = classify(in);
+        if (kind == N_ROT && live[i]) /* its flags merge with the old ones: IEM's handler */
+            kind = N_CALL;
         int64_t off;
         bool canon;
         unsigned ss;
@@ -536,7 +578,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             len = k = 0;
             rem_emit_mem(&e, in, kind);
         } else if (kind != N_NONE) {
-            emit_insn(&e, in, kind);
+            emit_insn(&e, in, kind, live[i], &lf);
             len += in->len;
             k++;
         } else {

@@ -36,7 +36,22 @@
 _Static_assert(offsetof(struct cpu_lazy, size) == offsetof(struct cpu_lazy, op) + 1,
                "one 16-bit store sets the lazy op and size");
 
-enum nkind { N_NONE, N_MOV, N_ALU, N_LEA, N_LOAD, N_STORE, N_ALU_MEM, N_CALL, N_SHIFT, N_IMUL, N_NOP };
+enum nkind {
+    N_NONE,
+    N_MOV,
+    N_ALU,
+    N_LEA,
+    N_LOAD,
+    N_STORE,
+    N_ALU_MEM,
+    N_CALL,
+    N_SHIFT,
+    N_IMUL,
+    N_NOP,
+    N_ROT,    /* ROL/ROR r, imm: host code only when no one reads its flags */
+    N_INCDEC, /* INC/DEC r */
+    N_ADC,    /* ADC/SBB r, r|imm */
+};
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
  * lazy op and size the last flag-writing instruction left, or LF_NONE
@@ -58,7 +73,10 @@ void rem_emit_next(struct x64 *e);
 void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
 
 /* rem_native_alu.c */
-void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k);
+/* live: a later instruction (or an exit) may read the flags it sets */
+void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
+void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
+void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
 

@@ -24,12 +24,23 @@ static void emit_set_arith(struct x64 *e)
  * above 1 as for the first step, AF clear; IMUL: CF = OF = overflow, SF
  * and PF from the result, ZF and AF clear). Host SF, ZF, PF and CF come
  * through LAHF; the host's undefined OF and AF are never used. */
-void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k)
+void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8;
     unsigned n = d->size * 8;
 
+    if (k == N_ROT || (k == N_SHIFT && !live)) { /* the result alone */
+        unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_ROL   ? 0
+                       : in->mnemonic == ZYDIS_MNEMONIC_ROR ? 1
+                       : in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4
+                       : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5
+                                                            : 7;
+        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & (w ? 0x3f : 0x1f)), w);
+        x64_store64(e, V_GPR(d->reg), X_RAX);
+        return;
+    }
     if (k == N_SHIFT) {
         unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4 : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5 : 7;
         unsigned cnt = (unsigned)(s->imm & (w ? 0x3f : 0x1f));
@@ -61,6 +72,10 @@ void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k)
     else
         x64_load(e, X_RCX, V_GPR(d->reg), w);
     x64_imul_rr(e, X_RAX, X_RCX, w);
+    if (!live) {
+        x64_store64(e, V_GPR(d->reg), X_RAX);
+        return;
+    }
     x64_seto_dl(e);
     x64_store64(e, V_GPR(d->reg), X_RAX);
     x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
@@ -135,4 +150,74 @@ bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
     x64_call(e, native_cond, cc);
     x64_test_eax(e);
     return false;
+}
+
+/* CF as cpu_get_cf works it out from the lazy state (0 or 1). */
+static int native_cf(struct vcpu *v, uint64_t unused)
+{
+    (void)unused;
+    return cpu_get_cf(&v->cpu) != 0;
+}
+
+/* INC/DEC keep CF: pinned into rflags as iem_lazy does, unless the
+ * previous flag op is known to have left it there or clear. */
+static int native_pin_cf(struct vcpu *v, uint64_t unused)
+{
+    (void)unused;
+    v->cpu.rflags = (v->cpu.rflags & ~(uint64_t)F_CF) | cpu_get_cf(&v->cpu);
+    return 0;
+}
+
+void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
+{
+    const struct iem_op *d = &in->op[0];
+    bool w = d->size == 8, inc = in->mnemonic == ZYDIS_MNEMONIC_INC;
+
+    if (live && lf->op == LF_LOGIC) { /* CF = 0 */
+        x64_load(e, X_RAX, V_RFLAGS, true);
+        x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_CF, true);
+        x64_store64(e, V_RFLAGS, X_RAX);
+    } else if (live && lf->op != LF_INC && lf->op != LF_DEC) {
+        x64_call(e, native_pin_cf, 0);
+    }
+    x64_load(e, X_RAX, V_GPR(d->reg), w);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_alu_imm(e, inc ? 0 : 5, X_RAX, 1, w);
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    if (!live)
+        return;
+    x64_store64(e, V_LF_RES, X_RAX);
+    x64_store64(e, V_LF_SRC1, X_RDX);
+    x64_mov_imm(e, X_RCX, 1);
+    x64_store64(e, V_LF_SRC2, X_RCX);
+    x64_store_imm16(e, V_LF_OP, (uint16_t)((inc ? LF_INC : LF_DEC) | d->size << 8));
+}
+
+/* ADC/SBB r, r|imm: the carry in from the lazy state (known statically
+ * after a logical op or INC/DEC), the lazy result as op_adc leaves it. */
+void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8, adc = in->mnemonic == ZYDIS_MNEMONIC_ADC;
+    enum x64_alu op = adc ? X_ADD : X_SUB;
+
+    if (lf->op == LF_LOGIC) {
+        x64_mov_imm(e, X_RDX, 0);
+    } else if (lf->op == LF_INC || lf->op == LF_DEC) {
+        x64_load(e, X_RDX, V_RFLAGS, false);
+        x64_alu_imm(e, 4, X_RDX, F_CF, false);
+    } else {
+        x64_call(e, native_cf, 0);
+        x64_mov_rr(e, X_RDX, X_RAX, false);
+    }
+    x64_load(e, X_RAX, V_GPR(d->reg), w);
+    rem_load_src(e, s, w);
+    x64_mov_rr(e, X_RSI, X_RAX, true);
+    x64_alu_rr(e, op, X_RSI, X_RCX, w);
+    x64_alu_rr(e, op, X_RSI, X_RDX, w);
+    x64_store64(e, V_GPR(d->reg), X_RSI);
+    x64_store64(e, V_LF_RES, X_RSI);
+    x64_store64(e, V_LF_SRC1, X_RAX);
+    x64_store64(e, V_LF_SRC2, X_RCX);
+    x64_store_imm16(e, V_LF_OP, (uint16_t)((adc ? LF_ADC : LF_SBB) | d->size << 8));
 }
