@@ -82,30 +82,37 @@ rss_sample() {
 
 # mem_figures EMU ERR RSSFILE MONLOG MONSENT: after a boot, sets CODE and CAP
 # (compiled code in use and the code buffer's size), CACHE (pcvm's TB cache
-# in use), RSS (peak resident set), all KiB, TBS (TBs compiled; for QEMU also
-# the KiB of host instructions alone) or n/a, and MEMWHY (why not, one line each).
+# in use), RSS (peak resident set), all KiB, TBS (TB counts and flushes; for
+# QEMU also its KiB of host instructions alone) or n/a, and MEMWHY (why not,
+# one line each).
 mem_figures() {
     local emu=$1 err=$2 rssf=$3 monlog=$4 sent=$5 f
     CODE=n/a CAP=n/a CACHE=n/a RSS=n/a TBS=n/a MEMWHY=
     if [ "$emu" = pcvm ]; then
         # --info tb, per vCPU: "...; cache U KiB of T KiB, ..." and
         # "... tier 2: N TBs compiled (X KiB of Y KiB code), ..."
-        f=$(awk 'match($0, /; cache [0-9]+ KiB of/) { split(substr($0, RSTART, RLENGTH), a, " "); cache += a[3] }
+        f=$(awk 'match($0, /TBs [0-9]+ live/) { split(substr($0, RSTART, RLENGTH), a, " "); live += a[2] }
+                 match($0, /; cache [0-9]+ KiB of [0-9]+ KiB, [0-9]+ flushes/) {
+                     split(substr($0, RSTART, RLENGTH), a, " "); cache += a[3]; fl += a[8] }
                  match($0, /tier 2: [0-9]+ TBs compiled \([0-9]+ KiB of [0-9]+ KiB code\)/) {
                      split(substr($0, RSTART, RLENGTH), b, /[ (]+/); n += b[3]; code += b[6]; cap += b[9]; k++ }
-                 END { if (k) print code, cap, cache, n }' "$err" 2>/dev/null)
+                 END { if (k) printf "%d %d %d %d_live,_%d_compiled_since_start,_%d_flushes\n", code, cap, cache, live, n, fl }' \
+            "$err" 2>/dev/null)
         if [ -n "$f" ]; then
             read -r CODE CAP CACHE TBS <<<"$f"
+            TBS=${TBS//_/ }
         else
             MEMWHY="pcvm: code n/a: no \"tier 2: ... KiB code\" line from --info tb in $err (not the REM engine?)"
         fi
     else
         # info jit: "gen code size       USED/CAPACITY" in bytes, "TB count N",
-        # "TB avg host size B bytes ..."
+        # "TB avg host size B bytes ...", "TB flush count F"
         f=$(awk '$1 == "gen" && $2 == "code" && $3 == "size" { split($4, a, "/"); used = a[1]; cap = a[2] }
                  $1 == "TB" && $2 == "count" { n = $3 }
                  $1 == "TB" && $2 == "avg" && $3 == "host" { host = $5 }
-                 END { if (used != "") printf "%.0f %.0f %d_TBs,_%.0f_KiB_host_code\n", used / 1024, cap / 1024, n, n * host / 1024 }' \
+                 $1 == "TB" && $2 == "flush" && $3 == "count" { fl = $4 }
+                 END { if (used != "") printf "%.0f %.0f %d_in_the_buffer_(%.0f_KiB_of_host_instructions),_%d_flushes\n",
+                                              used / 1024, cap / 1024, n, n * host / 1024, fl }' \
             "$monlog" 2>/dev/null)
         if [ -n "$f" ]; then
             read -r CODE CAP TBS <<<"$f"
@@ -271,7 +278,8 @@ echo "      \"gen code size\" (info jit), read with the VM paused when the guest
 echo "      code plus QEMU's TB descriptors and restore data, which pcvm keeps in its TB cache."
 echo "peak RSS: the emulator process's maximum resident set, guest RAM it touched included"
 echo "      ($([ "$GNU_TIME" != none ] && echo "GNU time %M" || echo "VmHWM sampled every 0.5 s"))."
-echo "ratio: pcvm / QEMU.   TBs: pcvm ${P_MEM[4]} compiled; QEMU ${Q_MEM[4]}."
+echo "ratio: pcvm / QEMU.   In use is since the last flush."
+echo "TBs: pcvm ${P_MEM[4]}; QEMU ${Q_MEM[4]}."
 for why in "${P_MEM[5]}" "${Q_MEM[5]}"; do
     [ -n "$why" ] && printf '%s\n' "$why"
 done
