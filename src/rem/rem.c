@@ -306,9 +306,17 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
         v->iem.exc.pending = false; /* REM's loop has IEM raise it */
         return NULL;
     }
-    const struct rem_tb *tb = r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)];
-    if (!tb || tb->gpa != gpa || tb->key != key || !tb->chain || tb->genp2 || !tb_valid(tb) ||
-        tb->len > limit_left)
+    struct rem_tb **jc = &r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)], *tb = *jc;
+    if (!tb || tb->gpa != gpa || tb->key != key || !tb_valid(tb)) {
+        /* the hash too (a hit goes into the jump cache); never a build */
+        for (tb = r->hash[hash_slot(gpa, key)]; tb; tb = tb->hnext)
+            if (tb->gpa == gpa && tb->key == key && !tb->genp2 && tb_valid(tb))
+                break;
+        if (!tb)
+            return NULL;
+        *jc = tb;
+    }
+    if (!tb->chain || tb->genp2 || tb->len > limit_left)
         return NULL;
     r->st.jc_native++;
     return tb->chain;

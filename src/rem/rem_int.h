@@ -9,8 +9,8 @@
 #include "cpu/iem.h"
 
 #define REM_TB_MAX 32 /* instructions per TB */
-#define REM_HASH 4096
-#define REM_JC 4096
+#define REM_HASH 32768
+#define REM_JC 16384
 
 /* rem_key bit: CS's limit is 4 GiB, so no 32-bit near branch can pass it
  * (compiled code takes such branches without a check). */

@@ -18,6 +18,9 @@
 #define V_LF_SRC1 ((int32_t)offsetof(struct vcpu, cpu.lf.src1))
 #define V_LF_SRC2 ((int32_t)offsetof(struct vcpu, cpu.lf.src2))
 #define V_INSNS ((int32_t)offsetof(struct vcpu, insns))
+#define V_SEGBASE(s)                                                                                         \
+    ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg) +                               \
+               offsetof(struct cpu_seg, base)))
 #define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
 #define V_FF ((int32_t)offsetof(struct vcpu, ff))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))

@@ -26,7 +26,8 @@ void rem_native_sync(struct vcpu *v)
     if (((c->cr0 & CR0_AM) && c->cpl == 3 && (c->rflags & F_AC)) || v->dbg_watch)
         r->tlb_ctx = TLB_INVALID;
     if (c->efer & EFER_LMA && c->seg[S_CS].attr & SEG_L) {
-        r->flat = 1u << S_ES | 1u << S_SS | 1u << S_DS | 1u << S_CS;
+        /* FS and GS add their base (emit_tlb) */
+        r->flat = 1u << S_ES | 1u << S_SS | 1u << S_DS | 1u << S_CS | 1u << S_FS | 1u << S_GS;
         return;
     }
     if (!(c->cr0 & CR0_PE) || (c->rflags & F_VM))
@@ -83,9 +84,16 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
     uint8_t *miss[4];
 
+    bool based = in->ipsize == 8 && (seg == S_FS || seg == S_GS);
+
     x64_load_base(e, X_RCX, X_RBP, R_FLAT, false);
     x64_test_imm32(e, X_RCX, 1u << seg);
-    miss[0] = x64_jz(e);
+    uint8_t *not_flat = x64_jz(e);
+    if (based) { /* 64-bit FS/GS: the base added, the offset kept in rsi for a miss */
+        x64_mov_rr(e, X_RSI, X_RAX, true);
+        x64_mem(e, true, 0x03, X_RAX, X_RBX, V_SEGBASE(seg)); /* add rax, [rbx + base] */
+    }
+    miss[0] = NULL;
     if (in->ipsize == 8) { /* canonical at 48 bits (a 57-bit one takes the call) */
         x64_mov_rr(e, X_RCX, X_RAX, true);
         x64_shift_imm(e, 4, X_RCX, 16, true);
@@ -118,6 +126,9 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     uint8_t *hit = x64_jmp(e);
     for (unsigned i = 0; i < 4; i++)
         x64_patch(e, miss[i]);
+    if (based)
+        x64_mov_rr(e, X_RAX, X_RSI, true);
+    x64_patch(e, not_flat);
     return hit;
 }
 
