@@ -480,18 +480,22 @@ void rem_info(struct vcpu *v, int fd)
                 stale++;
         }
     const struct rem_stats *s = &r->st;
+    dprintf(
+        fd,
+        "cpu%u: TBs %u live (%llu instructions), %u stale; cache %zu KiB of %zu KiB, %llu flushes\n"
+        "cpu%u: %llu TB runs, %llu lookups (%.1f%% jump cache, %.1f%% hash, %llu built), %llu by exit links\n"
+        "cpu%u: %llu instructions left to IEM; tier 2: %llu TBs compiled (%zu KiB of %zu KiB code), %llu "
+        "runs, "
+        "%llu instructions\n",
+        v->id, live, (unsigned long long)insns, stale, r->used >> 10, r->size >> 10,
+        (unsigned long long)s->flushes, v->id, (unsigned long long)s->tb_runs, (unsigned long long)s->lookups,
+        s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
+        s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0, (unsigned long long)s->builds,
+        (unsigned long long)s->link_hits, v->id, (unsigned long long)s->iem_steps,
+        (unsigned long long)s->compiled, r->code.used >> 10, r->code.size >> 10,
+        (unsigned long long)s->native_runs, (unsigned long long)s->native_insns);
     dprintf(fd,
-            "cpu%u: TBs %u live (%llu instructions), %u stale; cache %zu KiB of %zu KiB, %llu flushes\n"
-            "cpu%u: %llu TB runs, %llu lookups (%.1f%% jump cache, %.1f%% hash, %llu built), %llu chained\n"
-            "cpu%u: %llu instructions left to IEM; tier 2: %llu TBs compiled (%zu KiB of %zu KiB code), %llu "
-            "runs, "
-            "%llu instructions\n",
-            v->id, live, (unsigned long long)insns, stale, r->used >> 10, r->size >> 10,
-            (unsigned long long)s->flushes, v->id, (unsigned long long)s->tb_runs,
-            (unsigned long long)s->lookups,
-            s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
-            s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0,
-            (unsigned long long)s->builds, (unsigned long long)s->link_hits, v->id,
-            (unsigned long long)s->iem_steps, (unsigned long long)s->compiled, r->code.used >> 10,
-            r->code.size >> 10, (unsigned long long)s->native_runs, (unsigned long long)s->native_insns);
+            "cpu%u: tier 2: %llu exits aimed at the next compiled TB, %llu branches continued through the "
+            "jump cache\n",
+            v->id, (unsigned long long)s->chained, (unsigned long long)s->jc_native);
 }

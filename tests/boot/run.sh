@@ -70,7 +70,7 @@ for dir in "$@"; do
     (
         ulimit -c 0
         ulimit -S -t $((cpu_s * smp)) # CPU time of all vCPU threads
-        exec timeout --foreground -k 5 "$timeout_s" "$bin" $info -accel tcg -m 256M -smp "$smp" -nodefaults \
+        exec timeout --foreground -k 5 "$timeout_s" "$bin" -accel tcg $info -m 256M -smp "$smp" -nodefaults \
             -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
             -kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio" \
             -append "console=ttyS0 panic=-1 pcvm.selfcheck=poweroff pcvm.cpus=$smp $extra"
