@@ -214,6 +214,11 @@ static enum nkind kind_of(const struct iem_insn *in)
         gpr(&in->op[0]) && !in->lock && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) &&
         in->fn != iem_unimplemented)
         return N_INCDEC;
+    /* SETcc r8 (0F 90+cc) */
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x90 && in->opcode <= 0x9f && in->nops >= 1 &&
+        in->op[0].type == OPT_REG && (in->op[0].rclass == RC_GPR8 || in->op[0].rclass == RC_GPR8H) &&
+        !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && in->fn != iem_unimplemented)
+        return N_SETCC;
     if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 2)
         return N_NONE;
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -253,6 +258,22 @@ static enum nkind kind_of(const struct iem_insn *in)
         ((rem_reg_any(d) && rem_mem_ok(in, s) && s->size == d->size) ||
          (rem_mem_ok(in, d) && ((rem_reg_any(s) && s->size == d->size) || s->type == OPT_IMM))))
         return N_ALU_MEM;
+    /* CMOVcc r, r (0F 40+cc) */
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x40 && in->opcode <= 0x4f && gpr(d) && gpr(s) &&
+        s->size == d->size && in->fn != iem_unimplemented)
+        return N_CMOV;
+    /* MOVZX/MOVSX r16|32|64, r|m8|16; MOVSXD r64, r|m32 */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_MOVZX || in->mnemonic == ZYDIS_MNEMONIC_MOVSX ||
+         (in->mnemonic == ZYDIS_MNEMONIC_MOVSXD && d->size == 8)) &&
+        d->type == OPT_REG && d->rclass == RC_GPR && d->size >= 2 && s->size < d->size &&
+        ((s->type == OPT_REG && rem_reg_any(s)) || rem_mem_ok(in, s)))
+        return s->type == OPT_MEM ? N_LOAD : N_EXT;
+    /* 8- and 16-bit register MOV and ALU */
+    if ((d->type == OPT_REG &&
+         (d->rclass == RC_GPR8 || d->rclass == RC_GPR8H || (d->rclass == RC_GPR && d->size == 2))) &&
+        ((rem_reg_any(s) && s->size == d->size) || s->type == OPT_IMM) &&
+        (in->mnemonic == ZYDIS_MNEMONIC_MOV || rem_alu_of(in->mnemonic, &op, &lf, &w)))
+        return N_ALU8;
     if (!gpr(d))
         return N_NONE;
     bool src_ok = (s->type == OPT_REG && gpr(s) && s->size == in->op[0].size) || s->type == OPT_IMM;
@@ -319,6 +340,40 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
     case N_IMUL:
     case N_ROT: rem_emit_flagged(e, in, k, live); break;
     case N_INCDEC: rem_emit_incdec(e, in, live, lf); break;
+    case N_SETCC:
+    case N_CMOV: rem_emit_setcc(e, in, lf); break;
+    case N_EXT:
+        rem_load_ext(e, in, X_RBX, rem_reg_disp(s), s->size);
+        x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
+        break;
+    case N_ALU8: {
+        enum x64_alu op = X_ADD;
+        uint8_t lf8 = 0;
+        bool writes = true, mov = in->mnemonic == ZYDIS_MNEMONIC_MOV;
+        unsigned size = d->size;
+        if (s->type == OPT_IMM)
+            x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
+        else
+            x64_load_sz(e, X_RCX, X_RBX, rem_reg_disp(s), size);
+        if (mov) {
+            x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RCX, size);
+            break;
+        }
+        rem_alu_of(in->mnemonic, &op, &lf8, &writes);
+        x64_load_sz(e, X_RDX, X_RBX, rem_reg_disp(d), size);
+        x64_mov_rr(e, X_RSI, X_RDX, true);
+        x64_alu_rr(e, op, X_RDX, X_RCX, false);
+        x64_alu_imm(e, 4, X_RDX, (uint32_t)iem_mask(size), false);
+        if (writes)
+            x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RDX, size);
+        if (!live)
+            break;
+        x64_store64(e, V_LF_RES, X_RDX);
+        x64_store64(e, V_LF_SRC1, X_RSI);
+        x64_store64(e, V_LF_SRC2, X_RCX);
+        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf8 | size << 8));
+        break;
+    }
     case N_ADC: rem_emit_adc(e, in, lf); break;
     case N_NOP: break;
     default: /* LEA */
@@ -460,9 +515,10 @@ static void flag_liveness(const struct rem_tb *tb, bool *live)
     for (unsigned i = tb->ninsns; i-- > 0;) {
         enum nkind k = classify(&tb->insns[i]);
         live[i] = need;
-        if (k == N_ALU || k == N_SHIFT || k == N_IMUL)
+        bool mov8 = k == N_ALU8 && tb->insns[i].mnemonic == ZYDIS_MNEMONIC_MOV;
+        if (k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8))
             need = false;
-        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC)
+        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC && k != N_EXT && !mov8)
             need = true;
     }
 }

@@ -54,6 +54,10 @@ enum nkind {
     N_ROT,    /* ROL/ROR r, imm: host code only when no one reads its flags */
     N_INCDEC, /* INC/DEC r */
     N_ADC,    /* ADC/SBB r, r|imm */
+    N_ALU8,   /* MOV/ALU of 8- and 16-bit registers */
+    N_SETCC,  /* SETcc r8 */
+    N_CMOV,   /* CMOVcc r, r (32/64) */
+    N_EXT,    /* MOVZX/MOVSX/MOVSXD r, r|m */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -82,10 +86,14 @@ void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const 
 void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
+/* SETcc / CMOVcc register forms (cc from the opcode) */
+void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
+/* MOVZX/MOVSX/MOVSXD's extending load of `size` bytes at [base + disp] into rcx */
+void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size);
 bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);
 void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss);
 bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);

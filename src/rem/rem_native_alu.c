@@ -95,6 +95,10 @@ static const uint16_t keeps_flags[] = {
 
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in)
 {
+    /* SETcc, CMOVcc: they read the flags, not write them */
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F &&
+        ((in->opcode >= 0x90 && in->opcode <= 0x9f) || (in->opcode >= 0x40 && in->opcode <= 0x4f)))
+        return;
     static const struct {
         uint16_t mnemonic;
         uint8_t op;
@@ -220,4 +224,25 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
     x64_store64(e, V_LF_SRC1, X_RAX);
     x64_store64(e, V_LF_SRC2, X_RCX);
     x64_store_imm16(e, V_LF_OP, (uint16_t)((adc ? LF_ADC : LF_SBB) | d->size << 8));
+}
+
+void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
+{
+    const struct iem_op *d = &in->op[0];
+    unsigned cc = in->opcode & 0xf;
+    bool setcc = in->opcode >= 0x90;
+
+    /* host flags (or eax = the condition) first: the loads below keep them */
+    if (!rem_emit_cond(e, lf, cc))
+        cc = 0x5; /* eax != 0 */
+    if (setcc) {
+        x64_setcc_cl(e, cc);
+        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RCX, 1);
+        return;
+    }
+    /* CMOV r32 writes (zero-extends) the destination either way */
+    x64_load(e, X_RDX, V_GPR(d->reg), d->size == 8);
+    x64_load(e, X_RCX, V_GPR(in->op[1].reg), d->size == 8);
+    x64_cmov(e, cc, X_RDX, X_RCX, d->size == 8);
+    x64_store64(e, V_GPR(d->reg), X_RDX);
 }

@@ -177,6 +177,9 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
         x64_store64(e, V_LF_SRC1, X_RSI);
         x64_store64(e, V_LF_SRC2, X_RCX);
         x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | size << 8));
+    } else if (k == N_LOAD && in->mnemonic != ZYDIS_MNEMONIC_MOV) { /* MOVZX/MOVSX/MOVSXD */
+        rem_load_ext(e, in, X_RAX, 0, m->size);
+        x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
     } else if (k == N_LOAD) {
         x64_load_sz(e, X_RCX, X_RAX, 0, m->size);
         /* a 32-bit destination is zero-extended; 8 and 16 bits merge */
@@ -336,4 +339,16 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     x64_patch(e, bad[1]);
     x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return(e, false, REM_NX_STOP);
+}
+
+void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size)
+{
+    bool sx = in->mnemonic != ZYDIS_MNEMONIC_MOVZX;
+    if (!sx || size == 8) {
+        x64_load_sz(e, X_RCX, base, disp, size); /* zero-extends to 64 bits */
+        return;
+    }
+    x64_load_sx(e, X_RCX, base, disp, size); /* sign-extends to 64 bits */
+    if (in->op[0].size == 4)
+        x64_mov_rr(e, X_RCX, X_RCX, false); /* a 32-bit destination is zero-extended */
 }

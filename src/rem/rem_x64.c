@@ -441,3 +441,29 @@ void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsi
         put1(e, 0x66);
     mem_op(e, size == 8, size == 1 ? 0x88 : 0x89, reg, base, disp);
 }
+
+void x64_load_sx(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size)
+{
+    if (size == 4) { /* movsxd r64, dword */
+        mem_op(e, true, 0x63, reg, base, disp);
+        return;
+    }
+    put1(e, 0x48); /* movsx r64, byte/word */
+    put1(e, 0x0f);
+    mem_op(e, false, size == 1 ? 0xbe : 0xbf, reg, base, disp);
+}
+
+void x64_setcc_cl(struct x64 *e, unsigned cc)
+{
+    uint8_t b[] = {0x0f, (uint8_t)(0x90 | (cc & 0xf)), 0xc1};
+    put(e, b, sizeof(b));
+}
+
+void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0x0f);
+    put1(e, (uint8_t)(0x40 | (cc & 0xf)));
+    put1(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}

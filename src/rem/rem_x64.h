@@ -81,6 +81,12 @@ void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm);
 void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size);
 /* [base + disp] = reg's low 1, 2, 4 or 8 bytes (reg 0-3 for a byte) */
 void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsigned size);
+/* reg = [base + disp] of size 1, 2 or 4, sign-extended to 64 bits */
+void x64_load_sx(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size);
+/* setcc cl (cc: the x86 condition code); movzx ecx, cl not needed: the byte is stored */
+void x64_setcc_cl(struct x64 *e, unsigned cc);
+/* cmovcc dst, src */
+void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w);
 /* jmp rax */
 void x64_jmp_rax(struct x64 *e);
 /* mov [rbp + disp], r64 */
