@@ -47,7 +47,8 @@ static uint64_t page_flags(uint32_t addr)
 }
 
 /* 32-bit paging (PD, PT) or 4-level paging (PML4, PDPT, PD with one PT
- * for the first 2 MiB and 2 MiB pages above), identity. */
+ * for the first 2 MiB and 2 MiB pages above), identity; in 4-level paging
+ * the first GiB again at RD_HIGH. */
 static void put_paging(struct vm *vm, bool l64)
 {
     struct cpu *c = &vm->cpus[0].cpu;
@@ -67,6 +68,7 @@ static void put_paging(struct vm *vm, bool l64)
             pt64[i] = i ? ((uint64_t)i << 21) | 0x83 : (PT_BASE + 0x3000) | 3;
         pgm_load(&vm->pgm, PT_BASE + 0x2000, pt64, 8 * 8);
         pgm_load(&vm->pgm, PT_BASE, &(uint64_t){(PT_BASE + 0x1000) | 3}, 8);
+        pgm_load(&vm->pgm, PT_BASE + 256 * 8, &(uint64_t){(PT_BASE + 0x1000) | 3}, 8); /* RD_HIGH */
         pgm_load(&vm->pgm, PT_BASE + 0x1000, &(uint64_t){(PT_BASE + 0x2000) | 3}, 8);
         c->cr4 |= CR4_PAE;
         c->efer |= EFER_LME | EFER_LMA;

@@ -21,6 +21,7 @@
 #define RD_RESUME 0x5000u /* indirect handlers continue at the qword here */
 #define RD_FAULTS 0x5008u /* and count themselves in this dword */
 
+#define RD_HIGH 0xffff800000000000ull /* RD_LONG64: the first GiB mapped again */
 #define RD_FLAGLOG 0x7000u /* 0x7000-0x7fff: free for a program's own log */
 /* GDT data descriptors besides the flat 0x10 (rem_diff.c) */
 #define RD_SEL_BASED 0x18u /* base 0x1000, 4 GiB */
@@ -34,7 +35,8 @@
 enum rd_mode { RD_PM32, RD_PAGED, RD_LONG64 };
 
 struct rd_setup {
-    #define RD_FLAGLOG 0x7000u /* 0x7000-0x7fff: free for a program's own log */
+    #define RD_HIGH 0xffff800000000000ull /* RD_LONG64: the first GiB mapped again */
+#define RD_FLAGLOG 0x7000u /* 0x7000-0x7fff: free for a program's own log */
 /* GDT data descriptors besides the flat 0x10 (rem_diff.c) */
 #define RD_SEL_BASED 0x18u /* base 0x1000, 4 GiB */
 #define RD_SEL_LIMIT 0x20u /* base 0, limit 0xa7ff */

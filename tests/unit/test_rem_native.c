@@ -26,6 +26,7 @@ struct pg {
     bool l64;
     enum pg_mode mode;
     unsigned log;     /* PG_FLAGS: the next RFLAGS slot at RD_FLAGLOG */
+    uint64_t base[3]; /* PG_SEG, 64-bit: FS, GS, KERNEL_GS bases as written (a skipped write missed) */
     unsigned avoid;   /* registers the current item must not write: ESP, ECX in a loop */
     unsigned movable; /* inside a body patch_fwd may move: no absolute code addresses */
 };
@@ -409,7 +410,17 @@ static void mem_sized(struct pg *g)
         op = (uint8_t)(op | ext << 3);
     else if (form == 4 && w1 && below(g, 2))
         op = 0x83;
-    b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp);
+    if (g->l64 && below(g, 6) == 0) {
+        /* mov rdi, imm64: a linear address at RD_HIGH or at its
+         * non-canonical twin (bits 56:48 the same, so a TLB tag of 57 bits
+         * matches both: only the canonical check tells them apart) */
+        uint64_t lin = (below(g, 2) ? RD_HIGH : RD_HIGH & ~0xfe00000000000000ull) + pick_addr(g, size);
+        uint64_t base = seg == 0x64 ? g->base[0] : seg == 0x65 ? g->base[1] : 0;
+        b1(g, 0x48), b1(g, 0xbf), b4(g, (uint32_t)(lin - base - (uint64_t)(int64_t)disp));
+        b4(g, (uint32_t)((lin - base - (uint64_t)(int64_t)disp) >> 32));
+    } else {
+        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp);
+    }
     if (seg)
         b1(g, seg);
     if (size == 2)
@@ -426,6 +437,11 @@ static void mem_sized(struct pg *g)
         else
             b4(g, imm);
     }
+}
+
+static bool canon(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* PG_SEG: a data segment register reloaded with one of rem_diff.h's
@@ -452,15 +468,22 @@ static void seg_item(struct pg *g)
         }
         b1(g, 0x66), b1(g, 0xb8), b1(g, sel), b1(g, 0); /* mov ax, sel; mov sreg, ax */
         b1(g, 0x8e), b1(g, 0xc0 | sreg << 3);
+        if (g->l64)
+            g->base[sreg - 4] = sel == RD_SEL_BASED ? 0x1000 : sel == RD_SEL_WRAP ? 0xfffff000 : sel == RD_SEL_BASED2 ? 0x3800 : 0;
     } else if (k < 4 && !(g->avoid & 2)) { /* mov ecx, msr; mov eax, lo; mov edx, hi; wrmsr */
-        b1(g, 0xb9), b4(g, 0xc0000100u + below(g, 3));
+        unsigned msr = below(g, 3);
+        b1(g, 0xb9), b4(g, 0xc0000100u + msr);
+        g->base[msr] = canon(base) ? base : g->base[msr];
         b1(g, 0xb8), b4(g, (uint32_t)base), b1(g, 0xba), b4(g, (uint32_t)(base >> 32));
         b1(g, 0x0f), b1(g, 0x30);
     } else if (k < 7) { /* mov r, imm64; wrfsbase/wrgsbase r */
         unsigned r = dst(g);
         b1(g, 0x48 | (r >> 3)), b1(g, 0xb8 + (r & 7)), b4(g, (uint32_t)base), b4(g, (uint32_t)(base >> 32));
         b1(g, 0xf3), b1(g, 0x48 | (r >> 3)), b1(g, 0x0f), b1(g, 0xae), b1(g, 0xc0 | (2 + (k & 1)) << 3 | (r & 7));
+        g->base[k & 1] = canon(base) ? base : g->base[k & 1];
     } else {
+        uint64_t gs = g->base[1];
+        g->base[1] = g->base[2], g->base[2] = gs;
         b1(g, 0x0f), b1(g, 0x01), b1(g, 0xf8); /* swapgs */
     }
 }
@@ -563,6 +586,7 @@ static void gen_program(struct pg *g)
     g->n = 0;
     g->avoid = 1u << 4;
     g->log = 0;
+    memset(g->base, 0, sizeof g->base);
     for (unsigned slot = 0; g->n + ROOM + 16 < sizeof g->code; slot++) {
         if (g->mode != PG_BASE)
             b1(g, 0x36);
