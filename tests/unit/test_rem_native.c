@@ -401,7 +401,9 @@ static void mem_sized(struct pg *g)
     unsigned size = 1u << below(g, g->l64 ? 4 : 3), form = below(g, 7), ext = below(g, 8);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
     bool rx = false, w1 = size > 1;
-    unsigned r = form == 4 ? ext : form == 5 ? 0 : reg_sized(g, size, form == 1 || (form == 3 && ext != 7), &rx);
+    unsigned r = form == 4   ? ext
+                 : form == 5 ? 0
+                             : reg_sized(g, size, form == 1 || (form == 3 && ext != 7), &rx);
     uint8_t seg = (g->l64 ? segs64 : segs32)[below(g, 8)];
     static const uint8_t ops[] = {0x88, 0x8a, 0x00, 0x02, 0x80, 0xc6, 0x84};
     uint8_t op = (uint8_t)(ops[form] | w1);
@@ -450,26 +452,54 @@ static bool canon(uint64_t a)
  * the pages that fault, across pages, past 4 GiB or the canonical hole. */
 static void seg_item(struct pg *g)
 {
-    static const uint8_t sels[] = {0x10,        RD_SEL_FLAT, 0x10,          RD_SEL_BASED, RD_SEL_LIMIT,
-                                   RD_SEL_WRAP, RD_SEL_RO,   RD_SEL_DOWN,   RD_SEL_BASED2, 0};
-    static const uint64_t bases[] = {0,           0x1000,      0x800,       0x3000, 0xfffffffffffff000ull,
-                                     0xffffffffffffe800ull, 0x7fffffff6800ull, 0x7fffffffc000ull,
-                                     0xffff7fffffff6800ull, 0x100000000ull, 0x800000000000ull};
+    static const uint8_t sels[] = {0x10,        RD_SEL_FLAT, 0x10,        RD_SEL_BASED,  RD_SEL_LIMIT,
+                                   RD_SEL_WRAP, RD_SEL_RO,   RD_SEL_DOWN, RD_SEL_BASED2, 0};
+    /* into the pages that fault (0x1000: data -> NP2, 0x3000 -> RO, -0x1000:
+     * wrapping to NP1), across pages (0x800), across the canonical hole
+     * (#GP) or into it, to RD_HIGH's mirror, past 4 GiB (#PF); the last is
+     * not canonical: WRMSR's #GP */
+    static const uint64_t bases[] = {0x0,
+                                     0x1000,
+                                     0x800,
+                                     0x3000,
+                                     0xfffffffffffff000ull,
+                                     0xffffffffffffe800ull,
+                                     0x7fffffff6800ull,
+                                     0x7fffffffc000ull,
+                                     0xffff7fffffff6800ull,
+                                     RD_HIGH,
+                                     0x100000000ull,
+                                     0x800000000000ull};
     static const uint8_t sregs[] = {0, 3, 4, 5}; /* ES DS FS GS */
-    unsigned k = below(g, 8), nsel = sizeof sels - g->l64; /* no null FS/GS in 64-bit mode: vendor-specific base */
+    /* no null selector in 64-bit mode: what it does to the base is vendor-specific */
+    unsigned k = below(g, 8), nsel = sizeof sels - g->l64;
     uint64_t base = below(g, 3) ? bases[below(g, sizeof bases / sizeof bases[0])] : rnd(g) & 0x3ff8;
 
     if (!g->l64 || k == 0) {
         unsigned sreg = g->l64 ? 4 + below(g, 2) : sregs[below(g, 4)];
         uint8_t sel = sels[below(g, nsel)];
-        if (!g->l64 && sreg < 4 && below(g, 3) == 0) { /* push sel; pop es/ds */
+        unsigned how = g->l64 ? 2 : below(g, 4);
+        if (how == 0 && sreg < 4) { /* push sel; pop es/ds */
             b1(g, 0x6a), b1(g, sel), b1(g, sreg == 0 ? 0x07 : 0x1f);
+            return;
+        }
+        if (how == 1) { /* mov dword ss:[ptr + 4], sel; les/lds/lfs/lgs eax, ss:[ptr] */
+            b1(g, 0x36), b1(g, 0xc7), b1(g, 0x05), b4(g, RD_FLAGLOG + 0xff4), b4(g, sel);
+            b1(g, 0x36);
+            if (sreg < 4)
+                b1(g, sreg == 0 ? 0xc4 : 0xc5);
+            else
+                b1(g, 0x0f), b1(g, 0xb0 + sreg);
+            b1(g, 0x05), b4(g, RD_FLAGLOG + 0xff0);
             return;
         }
         b1(g, 0x66), b1(g, 0xb8), b1(g, sel), b1(g, 0); /* mov ax, sel; mov sreg, ax */
         b1(g, 0x8e), b1(g, 0xc0 | sreg << 3);
         if (g->l64)
-            g->base[sreg - 4] = sel == RD_SEL_BASED ? 0x1000 : sel == RD_SEL_WRAP ? 0xfffff000 : sel == RD_SEL_BASED2 ? 0x3800 : 0;
+            g->base[sreg - 4] = sel == RD_SEL_BASED    ? 0x1000
+                                : sel == RD_SEL_WRAP   ? 0xfffff000
+                                : sel == RD_SEL_BASED2 ? 0x3800
+                                                       : 0;
     } else if (k < 4 && !(g->avoid & 2)) { /* mov ecx, msr; mov eax, lo; mov edx, hi; wrmsr */
         unsigned msr = below(g, 3);
         b1(g, 0xb9), b4(g, 0xc0000100u + msr);
@@ -479,7 +509,8 @@ static void seg_item(struct pg *g)
     } else if (k < 7) { /* mov r, imm64; wrfsbase/wrgsbase r */
         unsigned r = dst(g);
         b1(g, 0x48 | (r >> 3)), b1(g, 0xb8 + (r & 7)), b4(g, (uint32_t)base), b4(g, (uint32_t)(base >> 32));
-        b1(g, 0xf3), b1(g, 0x48 | (r >> 3)), b1(g, 0x0f), b1(g, 0xae), b1(g, 0xc0 | (2 + (k & 1)) << 3 | (r & 7));
+        b1(g, 0xf3), b1(g, 0x48 | (r >> 3)), b1(g, 0x0f), b1(g, 0xae),
+            b1(g, 0xc0 | (2 + (k & 1)) << 3 | (r & 7));
         g->base[k & 1] = canon(base) ? base : g->base[k & 1];
     } else {
         uint64_t gs = g->base[1];
@@ -518,15 +549,17 @@ static void flag_insn(struct pg *g, unsigned depth)
         rex(g, false, d, 0, 0), b1(g, 0x89), b1(g, 0x04 | (d & 7) << 3), b1(g, 0x25);
         b4(g, RD_FLAGLOG + 4 * (g->log++ % 0x400));
         break;
-    case 9: /* ROL/ROR/RCL/RCR by 1 or imm8 */
+    case 9:              /* ROL/ROR/RCL/RCR by 1 or imm8 */
         d = below(g, 4); /* not 0: imm8 follows */
         op_rr(g, &(uint8_t){d ? 0xc1 : 0xd1}, 1, below(g, 4), dst(g), wide(g));
         if (d)
             b1(g, counts[below(g, sizeof counts)]);
         break;
     case 10: op_rr(g, &(uint8_t){0xf7}, 1, 2 + below(g, 2), dst(g), wide(g)); break; /* NOT/NEG */
-    case 11: b1(g, (const uint8_t[]){0xf8, 0xf9, 0xf5}[below(g, 3)]); break; /* CLC/STC/CMC */
-    case 12: op_rr(g, (const uint8_t[]){0x0f, 0xba}, 2, 4, src(g), wide(g)), b1(g, below(g, 256)); break; /* BT */
+    case 11: b1(g, (const uint8_t[]){0xf8, 0xf9, 0xf5}[below(g, 3)]); break;         /* CLC/STC/CMC */
+    case 12:
+        op_rr(g, (const uint8_t[]){0x0f, 0xba}, 2, 4, src(g), wide(g)), b1(g, below(g, 256));
+        break;                                        /* BT */
     case 13: b1(g, below(g, 2) ? 0x9e : 0x9f); break; /* SAHF/LAHF */
     case 14: mem_at(g, 0, true); break;
     default:
@@ -594,7 +627,7 @@ static void gen_program(struct pg *g)
         b1(g, 0xc7), b1(g, 0x04), b1(g, 0x25), b4(g, RD_RESUME), b4(g, 0); /* mov dword [abs], imm32 */
         if (g->mode != PG_BASE)
             b1(g, 0xbc), b4(g, TESTVM_STACK - 0x40 * (slot % 96)); /* mov esp, imm32 */
-        if (g->mode == PG_FLAGS && below(g, 4)) /* a straight run */
+        if (g->mode == PG_FLAGS && below(g, 4))                    /* a straight run */
             for (unsigned k = 8 + below(g, 24); k && g->n + 120 < sizeof g->code; k--)
                 item(g, 1);
         else if (below(g, 3) == 0)
