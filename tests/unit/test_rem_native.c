@@ -9,7 +9,12 @@
  * the vector to AL and resumes at the next top-level item (its address is
  * stored in RD_RESUME before each), so RIP, registers, memory, flags, CR2
  * and the retired count must agree (rem_diff.c). In 32-bit paged
- * protected mode and in 64-bit mode (REX.W forms, R8-R15). */
+ * protected mode and in 64-bit mode (REX.W forms, R8-R15). PG_SEG adds
+ * accesses of every size with segment overrides while segments change:
+ * FS/GS bases (64-bit: the inline lookup adds them) and 32-bit segments
+ * with a base, a limit, read-only or expanding down (the call path, #GP);
+ * PG_FLAGS long straight runs of flag writers and readers, RFLAGS logged
+ * by PUSHF and by each fault's frame (each item has a stack of its own). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
