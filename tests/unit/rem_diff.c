@@ -17,10 +17,11 @@
  * to EAX, so one fault does not end the run. */
 static void put_handlers(struct vm *vm, bool indirect)
 {
-    /* common: inc dword [RD_FAULTS]; jmp [RD_RESUME] (absolute, in both modes) */
-    uint8_t common[14] = {0xff, 0x04, 0x25, 0, 0, 0, 0, 0xff, 0x24, 0x25};
-    memcpy(common + 3, &(uint32_t){RD_FAULTS}, 4);
-    memcpy(common + 10, &(uint32_t){RD_RESUME}, 4);
+    /* common: inc dword ss:[RD_FAULTS]; jmp ss:[RD_RESUME] (absolute, in
+     * both modes; SS, as a program may have left DS with a base or a limit) */
+    uint8_t common[16] = {0x36, 0xff, 0x04, 0x25, 0, 0, 0, 0, 0x36, 0xff, 0x24, 0x25};
+    memcpy(common + 4, &(uint32_t){RD_FAULTS}, 4);
+    memcpy(common + 12, &(uint32_t){RD_RESUME}, 4);
     pgm_load(&vm->pgm, HANDLER_COMMON, common, sizeof common);
     for (unsigned i = 0; i < 32; i++) {
         uint32_t at = TESTVM_HANDLER(i), rel = RD_RESTART - (at + 15);
@@ -46,7 +47,8 @@ static uint64_t page_flags(uint32_t addr)
 }
 
 /* 32-bit paging (PD, PT) or 4-level paging (PML4, PDPT, PD with one PT
- * for the first 2 MiB and 2 MiB pages above), identity. */
+ * for the first 2 MiB and 2 MiB pages above), identity; in 4-level paging
+ * the first GiB again at RD_HIGH. */
 static void put_paging(struct vm *vm, bool l64)
 {
     struct cpu *c = &vm->cpus[0].cpu;
@@ -66,6 +68,7 @@ static void put_paging(struct vm *vm, bool l64)
             pt64[i] = i ? ((uint64_t)i << 21) | 0x83 : (PT_BASE + 0x3000) | 3;
         pgm_load(&vm->pgm, PT_BASE + 0x2000, pt64, 8 * 8);
         pgm_load(&vm->pgm, PT_BASE, &(uint64_t){(PT_BASE + 0x1000) | 3}, 8);
+        pgm_load(&vm->pgm, PT_BASE + 256 * 8, &(uint64_t){(PT_BASE + 0x1000) | 3}, 8); /* RD_HIGH */
         pgm_load(&vm->pgm, PT_BASE + 0x1000, &(uint64_t){(PT_BASE + 0x2000) | 3}, 8);
         c->cr4 |= CR4_PAE;
         c->efer |= EFER_LME | EFER_LMA;
@@ -94,6 +97,23 @@ static void put_idt64(struct vm *vm)
     c->idtr.limit = sizeof idt - 1;
 }
 
+/* The data descriptors of rem_diff.h's RD_SEL_* after the flat code and
+ * data ones (in 64-bit mode only FS and GS take their base). */
+static void put_gdt_extra(struct vm *vm)
+{
+    static const uint64_t extra[] = {
+        0x00cf93001000ffffull, /* 0x18: base 0x1000, 4 GiB */
+        0x004093000000a7ffull, /* 0x20: base 0, limit 0xa7ff */
+        0xffcf93fff000ffffull, /* 0x28: base 0xfffff000, 4 GiB: offsets wrap */
+        0x00cf91000000ffffull, /* 0x30: read-only, flat */
+        0x0040970000008fffull, /* 0x38: expand-down above 0x8fff */
+        0x00cf92000000ffffull, /* 0x40: flat, writable (not accessed yet) */
+        0x0040930038007fffull, /* 0x48: base 0x3800, limit 0x7fff */
+    };
+    pgm_load(&vm->pgm, TESTVM_GDT + 0x18, extra, sizeof extra);
+    vm->cpus[0].cpu.gdtr.limit = 0x18 + sizeof extra - 1;
+}
+
 struct vm *rd_make_vm(const uint8_t *code, size_t n, const uint64_t gpr[16], unsigned tier,
                       const struct rd_setup *s)
 {
@@ -101,8 +121,11 @@ struct vm *rd_make_vm(const uint8_t *code, size_t n, const uint64_t gpr[16], uns
     testvm_idt(vm);
     if (s->mode == RD_LONG64)
         put_idt64(vm);
+    put_gdt_extra(vm);
     if (s->mode != RD_PM32)
         put_paging(vm, s->mode == RD_LONG64);
+    if (s->mode == RD_LONG64) /* WRFSBASE/WRGSBASE */
+        vm->cpus[0].cpu.cr4 |= CR4_FSGSBASE;
     put_handlers(vm, s->indirect);
     pgm_load(&vm->pgm, RD_CODE, code, n);
     clock_set_icount(vm_clock(vm), true, 0);
@@ -143,10 +166,17 @@ const char *rd_differs(struct vm *a, struct vm *b, char *buf, size_t len)
         return buf;
     }
     for (unsigned s = 0; s < 6; s++)
-        if (x->seg[s].sel != y->seg[s].sel || x->seg[s].base != y->seg[s].base) {
-            snprintf(buf, len, "segment %u", s);
+        if (x->seg[s].sel != y->seg[s].sel || x->seg[s].base != y->seg[s].base ||
+            x->seg[s].limit != y->seg[s].limit || x->seg[s].attr != y->seg[s].attr) {
+            snprintf(buf, len, "segment %u: sel %x/%x base %llx/%llx", s, x->seg[s].sel, y->seg[s].sel,
+                     (unsigned long long)x->seg[s].base, (unsigned long long)y->seg[s].base);
             return buf;
         }
+    if (x->kernel_gs_base != y->kernel_gs_base) {
+        snprintf(buf, len, "kernel_gs_base %llx/%llx", (unsigned long long)x->kernel_gs_base,
+                 (unsigned long long)y->kernel_gs_base);
+        return buf;
+    }
     if (a->cpus[0].insns != b->cpus[0].insns) {
         snprintf(buf, len, "retired iem %llu rem %llu", (unsigned long long)a->cpus[0].insns,
                  (unsigned long long)b->cpus[0].insns);

@@ -21,6 +21,17 @@
 #define RD_RESUME 0x5000u /* indirect handlers continue at the qword here */
 #define RD_FAULTS 0x5008u /* and count themselves in this dword */
 
+#define RD_HIGH 0xffff800000000000ull /* RD_LONG64: the first GiB mapped again */
+#define RD_FLAGLOG 0x7000u            /* 0x7000-0x7fff: free for a program's own data */
+/* GDT data descriptors besides the flat 0x10 (rem_diff.c) */
+#define RD_SEL_BASED 0x18u  /* base 0x1000, 4 GiB */
+#define RD_SEL_LIMIT 0x20u  /* base 0, limit 0xa7ff */
+#define RD_SEL_WRAP 0x28u   /* base 0xfffff000, 4 GiB */
+#define RD_SEL_RO 0x30u     /* read-only, flat */
+#define RD_SEL_DOWN 0x38u   /* expand-down: offsets 0x9000-0xffffffff */
+#define RD_SEL_FLAT 0x40u   /* flat, writable */
+#define RD_SEL_BASED2 0x48u /* base 0x3800, limit 0x7fff */
+
 enum rd_mode { RD_PM32, RD_PAGED, RD_LONG64 };
 
 struct rd_setup {

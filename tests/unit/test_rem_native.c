@@ -9,18 +9,29 @@
  * the vector to AL and resumes at the next top-level item (its address is
  * stored in RD_RESUME before each), so RIP, registers, memory, flags, CR2
  * and the retired count must agree (rem_diff.c). In 32-bit paged
- * protected mode and in 64-bit mode (REX.W forms, R8-R15). */
+ * protected mode and in 64-bit mode (REX.W forms, R8-R15). PG_SEG adds
+ * accesses of every size with segment overrides while segments change:
+ * FS/GS bases (64-bit: the inline lookup adds them) and 32-bit segments
+ * with a base, a limit, read-only or expanding down (the call path, #GP);
+ * PG_FLAGS long straight runs of flag writers and readers, RFLAGS logged
+ * by PUSHF and by each fault's frame (each item has a stack of its own). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rem_diff.h"
+#include "testvm.h"
+
+enum pg_mode { PG_BASE, PG_SEG, PG_FLAGS };
 
 struct pg {
     uint8_t code[4096];
     size_t n;
     uint64_t s;
     bool l64;
+    enum pg_mode mode;
+    unsigned log;     /* PG_FLAGS: the next RFLAGS slot at RD_FLAGLOG */
+    uint64_t base[3]; /* PG_SEG, 64-bit: FS, GS, KERNEL_GS bases as written (a skipped write missed) */
     unsigned avoid;   /* registers the current item must not write: ESP, ECX in a loop */
     unsigned movable; /* inside a body patch_fwd may move: no absolute code addresses */
 };
@@ -369,8 +380,215 @@ static void loop(struct pg *g)
         b1(g, 0x0f), b1(g, 0x85), b4(g, (uint32_t)(top - (g->n + 4)));
 }
 
+/* A register of `size` bytes for ModRM.reg, not one the item must keep
+ * when dest (AH..BH are bytes 1 of EAX..EBX); sets *rx when it needs a
+ * REX (R8B.., or SPL..DIL chosen over AH..BH). */
+static unsigned reg_sized(struct pg *g, unsigned size, bool dest, bool *rx)
+{
+    for (;;) {
+        unsigned r = below(g, nregs(g));
+        bool x = r >= 8 || (g->l64 && size == 1 && below(g, 2));
+        unsigned real = size == 1 && !x && r >= 4 ? r - 4 : r;
+        if (!dest || !(g->avoid >> real & 1)) {
+            *rx = x;
+            return r;
+        }
+    }
+}
+
+/* PG_SEG: mov edi, addr - disp; [seg] [66] [rex] op [rdi + disp32] [imm]:
+ * MOV, ALU (ADC/SBB included), CMP or TEST of 1, 2, 4 or 8 bytes, with a
+ * segment override (in 64-bit mode mostly FS or GS, whose base is added) */
+static void mem_sized(struct pg *g)
+{
+    static const uint8_t segs32[] = {0, 0, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65};
+    static const uint8_t segs64[] = {0, 0x64, 0x65, 0x64, 0x65, 0x26, 0x3e, 0x2e};
+    unsigned size = 1u << below(g, g->l64 ? 4 : 3), form = below(g, 7), ext = below(g, 8);
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+    bool rx = false, w1 = size > 1;
+    unsigned r = form == 4   ? ext
+                 : form == 5 ? 0
+                             : reg_sized(g, size, form == 1 || (form == 3 && ext != 7), &rx);
+    uint8_t seg = (g->l64 ? segs64 : segs32)[below(g, 8)];
+    static const uint8_t ops[] = {0x88, 0x8a, 0x00, 0x02, 0x80, 0xc6, 0x84};
+    uint8_t op = (uint8_t)(ops[form] | w1);
+
+    if (form == 2 || form == 3)
+        op = (uint8_t)(op | ext << 3);
+    else if (form == 4 && w1 && below(g, 2))
+        op = 0x83;
+    if (g->l64 && below(g, 6) == 0) {
+        /* mov rdi, imm64: a linear address at RD_HIGH or at its
+         * non-canonical twin (bits 56:48 the same, so a TLB tag of 57 bits
+         * matches both: only the canonical check tells them apart) */
+        uint64_t lin = (below(g, 2) ? RD_HIGH : RD_HIGH & ~0xfe00000000000000ull) + pick_addr(g, size);
+        uint64_t base = seg == 0x64 ? g->base[0] : seg == 0x65 ? g->base[1] : 0;
+        b1(g, 0x48), b1(g, 0xbf), b4(g, (uint32_t)(lin - base - (uint64_t)(int64_t)disp));
+        b4(g, (uint32_t)((lin - base - (uint64_t)(int64_t)disp) >> 32));
+    } else {
+        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp);
+    }
+    if (seg)
+        b1(g, seg);
+    if (size == 2)
+        b1(g, 0x66);
+    if (rx || size == 8)
+        b1(g, 0x40 | (size == 8) << 3 | (r >> 3 & 1) << 2);
+    b1(g, op), b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
+    if (form == 4 || form == 5) {
+        uint32_t imm = (uint32_t)rnd(g);
+        if (size == 1 || op == 0x83)
+            b1(g, imm);
+        else if (size == 2)
+            b1(g, imm), b1(g, imm >> 8);
+        else
+            b4(g, imm);
+    }
+}
+
+static bool canon(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* PG_SEG: a data segment register reloaded with one of rem_diff.h's
+ * selectors (flat again often), or in 64-bit mode FS/GS's base changed by
+ * WRMSR, WRFSBASE/WRGSBASE or SWAPGS: bases that move the accesses into
+ * the pages that fault, across pages, past 4 GiB or the canonical hole. */
+static void seg_item(struct pg *g)
+{
+    static const uint8_t sels[] = {0x10,        RD_SEL_FLAT, 0x10,        RD_SEL_BASED,  RD_SEL_LIMIT,
+                                   RD_SEL_WRAP, RD_SEL_RO,   RD_SEL_DOWN, RD_SEL_BASED2, 0};
+    /* into the pages that fault (0x1000: data -> NP2, 0x3000 -> RO, -0x1000:
+     * wrapping to NP1), across pages (0x800), across the canonical hole
+     * (#GP) or into it, to RD_HIGH's mirror, past 4 GiB (#PF); the last is
+     * not canonical: WRMSR's #GP */
+    static const uint64_t bases[] = {0x0,
+                                     0x1000,
+                                     0x800,
+                                     0x3000,
+                                     0xfffffffffffff000ull,
+                                     0xffffffffffffe800ull,
+                                     0x7fffffff6800ull,
+                                     0x7fffffffc000ull,
+                                     0xffff7fffffff6800ull,
+                                     RD_HIGH,
+                                     0x100000000ull,
+                                     0x800000000000ull};
+    static const uint8_t sregs[] = {0, 3, 4, 5}; /* ES DS FS GS */
+    /* no null selector in 64-bit mode: what it does to the base is vendor-specific */
+    unsigned k = below(g, 8), nsel = sizeof sels - g->l64;
+    uint64_t base = below(g, 3) ? bases[below(g, sizeof bases / sizeof bases[0])] : rnd(g) & 0x3ff8;
+
+    if (!g->l64 || k == 0) {
+        unsigned sreg = g->l64 ? 4 + below(g, 2) : sregs[below(g, 4)];
+        uint8_t sel = sels[below(g, nsel)];
+        unsigned how = g->l64 ? 2 : below(g, 4);
+        if (how == 0 && sreg < 4) { /* push sel; pop es/ds */
+            b1(g, 0x6a), b1(g, sel), b1(g, sreg == 0 ? 0x07 : 0x1f);
+            return;
+        }
+        if (how == 1) { /* mov dword ss:[ptr + 4], sel; les/lds/lfs/lgs eax, ss:[ptr] */
+            b1(g, 0x36), b1(g, 0xc7), b1(g, 0x05), b4(g, RD_FLAGLOG + 0xff4), b4(g, sel);
+            b1(g, 0x36);
+            if (sreg < 4)
+                b1(g, sreg == 0 ? 0xc4 : 0xc5);
+            else
+                b1(g, 0x0f), b1(g, 0xb0 + sreg);
+            b1(g, 0x05), b4(g, RD_FLAGLOG + 0xff0);
+            return;
+        }
+        b1(g, 0x66), b1(g, 0xb8), b1(g, sel), b1(g, 0); /* mov ax, sel; mov sreg, ax */
+        b1(g, 0x8e), b1(g, 0xc0 | sreg << 3);
+        if (g->l64)
+            g->base[sreg - 4] = sel == RD_SEL_BASED    ? 0x1000
+                                : sel == RD_SEL_WRAP   ? 0xfffff000
+                                : sel == RD_SEL_BASED2 ? 0x3800
+                                                       : 0;
+    } else if (k < 4 && !(g->avoid & 2)) { /* mov ecx, msr; mov eax, lo; mov edx, hi; wrmsr */
+        unsigned msr = below(g, 3);
+        b1(g, 0xb9), b4(g, 0xc0000100u + msr);
+        g->base[msr] = canon(base) ? base : g->base[msr];
+        b1(g, 0xb8), b4(g, (uint32_t)base), b1(g, 0xba), b4(g, (uint32_t)(base >> 32));
+        b1(g, 0x0f), b1(g, 0x30);
+    } else if (k < 7) { /* mov r, imm64; wrfsbase/wrgsbase r */
+        unsigned r = dst(g);
+        b1(g, 0x48 | (r >> 3)), b1(g, 0xb8 + (r & 7)), b4(g, (uint32_t)base), b4(g, (uint32_t)(base >> 32));
+        b1(g, 0xf3), b1(g, 0x48 | (r >> 3)), b1(g, 0x0f), b1(g, 0xae),
+            b1(g, 0xc0 | (2 + (k & 1)) << 3 | (r & 7));
+        g->base[k & 1] = canon(base) ? base : g->base[k & 1];
+    } else {
+        uint64_t gs = g->base[1];
+        g->base[1] = g->base[2], g->base[2] = gs;
+        b1(g, 0x0f), b1(g, 0x01), b1(g, 0xf8); /* swapgs */
+    }
+}
+
+/* PG_FLAGS: what writes all the flags, some or none of them, and what
+ * reads them (Jcc, SETcc, CMOVcc, ADC/SBB, RCL/RCR, CMC, PUSHF stored to
+ * the log at RD_FLAGLOG, a memory access that faults and pushes them). */
+static void flag_insn(struct pg *g, unsigned depth)
+{
+    static const uint8_t counts[] = {1, 1, 3, 8, 31, 32, 33, 63, 64};
+    unsigned k = below(g, 16), cc = below(g, 16), d;
+    bool rx = false;
+
+    switch (k) {
+    case 0:
+    case 1: alu_rr(g); break; /* ADC/SBB/CMP/TEST/MOV among them */
+    case 2: alu_imm(g); break;
+    case 3: shift(g); break;
+    case 4: imul(g); break;
+    case 5: incdec(g); break;
+    case 6: /* SETcc r8 */
+        d = reg_sized(g, 1, true, &rx);
+        if (rx)
+            b1(g, 0x40 | (d >> 3 & 1));
+        b1(g, 0x0f), b1(g, 0x90 + cc), b1(g, 0xc0 | (d & 7));
+        break;
+    case 7: op_rr(g, (const uint8_t[]){0x0f, 0x40 + cc}, 2, dst(g), src(g), wide(g)); break; /* CMOVcc */
+    case 8: /* pushf; pop r; mov [log], r32 */
+        d = dst(g);
+        b1(g, 0x9c);
+        rex(g, false, 0, 0, d), b1(g, 0x58 + (d & 7));
+        rex(g, false, d, 0, 0), b1(g, 0x89), b1(g, 0x04 | (d & 7) << 3), b1(g, 0x25);
+        b4(g, RD_FLAGLOG + 4 * (g->log++ % 0x400));
+        break;
+    case 9:              /* ROL/ROR/RCL/RCR by 1 or imm8 */
+        d = below(g, 4); /* not 0: imm8 follows */
+        op_rr(g, &(uint8_t){d ? 0xc1 : 0xd1}, 1, below(g, 4), dst(g), wide(g));
+        if (d)
+            b1(g, counts[below(g, sizeof counts)]);
+        break;
+    case 10: op_rr(g, &(uint8_t){0xf7}, 1, 2 + below(g, 2), dst(g), wide(g)); break; /* NOT/NEG */
+    case 11: b1(g, (const uint8_t[]){0xf8, 0xf9, 0xf5}[below(g, 3)]); break;         /* CLC/STC/CMC */
+    case 12:
+        op_rr(g, (const uint8_t[]){0x0f, 0xba}, 2, 4, src(g), wide(g)), b1(g, below(g, 256));
+        break;                                        /* BT */
+    case 13: b1(g, below(g, 2) ? 0x9e : 0x9f); break; /* SAHF/LAHF */
+    case 14: mem_at(g, 0, true); break;
+    default:
+        if (depth < 2)
+            skip(g, depth);
+        else
+            alu_rr(g);
+        break;
+    }
+}
+
 static void item(struct pg *g, unsigned depth)
 {
+    if (g->mode == PG_SEG && below(g, 3) == 0) {
+        if (below(g, 4))
+            mem_sized(g);
+        else
+            seg_item(g);
+        return;
+    }
+    if (g->mode == PG_FLAGS && below(g, 4)) {
+        flag_insn(g, depth);
+        return;
+    }
     unsigned k = below(g, depth < 2 ? 16 : 12);
     switch (k) {
     case 0:
@@ -397,15 +615,27 @@ static void item(struct pg *g, unsigned depth)
     }
 }
 
-/* A program: top-level items, each after `mov dword [RD_RESUME], next`. */
+/* A program: top-level items, each after `mov dword [RD_RESUME], next`;
+ * past PG_BASE that store is SS's (DS may have a base or a limit) and
+ * each item has a stack of its own, so every exception frame (RFLAGS
+ * with it) stays in the memory compared. */
 static void gen_program(struct pg *g)
 {
     g->n = 0;
     g->avoid = 1u << 4;
-    while (g->n + ROOM + 16 < sizeof g->code) {
+    g->log = 0;
+    memset(g->base, 0, sizeof g->base);
+    for (unsigned slot = 0; g->n + ROOM + 16 < sizeof g->code; slot++) {
+        if (g->mode != PG_BASE)
+            b1(g, 0x36);
         size_t at = g->n;
         b1(g, 0xc7), b1(g, 0x04), b1(g, 0x25), b4(g, RD_RESUME), b4(g, 0); /* mov dword [abs], imm32 */
-        if (below(g, 3) == 0)
+        if (g->mode != PG_BASE)
+            b1(g, 0xbc), b4(g, TESTVM_STACK - 0x40 * (slot % 96)); /* mov esp, imm32 */
+        if (g->mode == PG_FLAGS && below(g, 4))                    /* a straight run */
+            for (unsigned k = 8 + below(g, 24); k && g->n + 120 < sizeof g->code; k--)
+                item(g, 1);
+        else if (below(g, 3) == 0)
             loop(g);
         else
             item(g, 0);
@@ -415,25 +645,28 @@ static void gen_program(struct pg *g)
     cr_assert_lt(g->n, sizeof g->code);
 }
 
-static void run_programs(enum rd_mode mode, uint64_t seed, unsigned nprog)
+static void run_programs(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsigned nprog)
 {
+    static const char *const names[] = {"", " seg", " flags"};
     static struct pg g;
     const struct rd_setup setup = {mode, true};
     struct rd_stats st = {0, 0, 0};
+    const char *name = mode == RD_LONG64 ? "long64" : "paged32";
 
     g.s = seed;
     g.l64 = mode == RD_LONG64;
+    g.mode = pm;
     for (unsigned prog = 0; prog < nprog; prog++) {
         uint64_t gpr[16];
         char what[48];
         gen_program(&g);
         for (unsigned i = 0; i < 16; i++)
             gpr[i] = g.l64 ? rnd(&g) : rnd(&g) & 0xffffffffu;
-        snprintf(what, sizeof what, "%s program %u", g.l64 ? "long64" : "paged32", prog);
+        snprintf(what, sizeof what, "%s%s program %u", name, names[pm], prog);
         rd_run_both(g.code, g.n, gpr, 60000, what, &setup, &st);
     }
-    fprintf(stderr, "rem/native %s: %u programs, %llu instructions, %llu natively, %llu exceptions\n",
-            g.l64 ? "long64" : "paged32", nprog, (unsigned long long)st.insns, (unsigned long long)st.native,
+    fprintf(stderr, "rem/native %s%s: %u programs, %llu instructions, %llu natively, %llu exceptions\n", name,
+            names[pm], nprog, (unsigned long long)st.insns, (unsigned long long)st.native,
             (unsigned long long)st.faults);
     cr_expect_gt(st.native, st.insns / 4, "tier 2 ran only %llu of %llu instructions natively",
                  (unsigned long long)st.native, (unsigned long long)st.insns);
@@ -442,9 +675,30 @@ static void run_programs(enum rd_mode mode, uint64_t seed, unsigned nprog)
 
 Test(rem, native_paged32_matches_iem, .timeout = 300)
 {
-    run_programs(RD_PAGED, 0xc0ffee11ull, 120);
+    run_programs(RD_PAGED, PG_BASE, 0xc0ffee11ull, 120);
 }
 Test(rem, native_long64_matches_iem, .timeout = 300)
 {
-    run_programs(RD_LONG64, 0x64b17c0dull, 120);
+    run_programs(RD_LONG64, PG_BASE, 0x64b17c0dull, 120);
+}
+/* FS/GS bases (64-bit) and DS/ES/FS/GS with a base or a limit (32-bit)
+ * changing between accesses: the inline lookup with the base added, the
+ * call path, #GP for limits and non-canonical addresses, #PF past them. */
+Test(rem, native_seg_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, PG_SEG, 0x5e9a11ull, 60);
+}
+Test(rem, native_seg_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, PG_SEG, 0xf5b45eull, 60);
+}
+/* Long runs of flag writers and readers with faults among them: the
+ * flags REM leaves unproduced must be those no one could read. */
+Test(rem, native_flags_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, PG_FLAGS, 0xf1a65ull, 80);
+}
+Test(rem, native_flags_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, PG_FLAGS, 0xf1a6564ull, 80);
 }
