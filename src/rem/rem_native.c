@@ -561,11 +561,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
                 len = k = 0;
                 x64_load(&e, X_RAX, V_RIP, true);
                 x64_add_imm(&e, X_RAX, (int32_t)(in->len + in->op[0].imm));
-                x64_mov_rr(&e, X_RCX, X_RAX, true);
-                x64_shift_imm(&e, 4, X_RCX, 16, true);
-                x64_shift_imm(&e, 7, X_RCX, 16, true);
-                x64_flagop(&e, X_F_CMP, X_RCX, X_RAX, 8);
-                bad = x64_jcc(&e, 0x5);
+                bad = rem_emit_canon(&e, X_RAX);
             }
             /* the branch retires here whichever way it goes */
             flush_counts(&e, ipsize, len + in->len, k + 1);

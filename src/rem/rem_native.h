@@ -92,6 +92,8 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
+/* jne to the returned rel32 unless reg is canonical at 48 bits (clobbers rcx) */
+uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);
 /* MOVZX/MOVSX/MOVSXD's extending load of `size` bytes at [base + disp] into rcx */
 void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size);
 bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);

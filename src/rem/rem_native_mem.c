@@ -95,11 +95,7 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     }
     miss[0] = NULL;
     if (in->ipsize == 8) { /* canonical at 48 bits (a 57-bit one takes the call) */
-        x64_mov_rr(e, X_RCX, X_RAX, true);
-        x64_shift_imm(e, 4, X_RCX, 16, true);
-        x64_shift_imm(e, 7, X_RCX, 16, true);
-        x64_flagop(e, X_F_CMP, X_RCX, X_RAX, 8);
-        miss[1] = x64_jcc(e, 0x5);
+        miss[1] = rem_emit_canon(e, X_RAX);
     } else {
         miss[1] = NULL;
     }
@@ -132,6 +128,35 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     return hit;
 }
 
+/* rax (the operand's offset in m's segment) becomes its host pointer:
+ * the inline lookup, else the call; the returned rel32 is taken when
+ * neither gives one (the caller aims it at its helper step). */
+static uint8_t *emit_host(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
+{
+    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
+    uint8_t *hit = emit_tlb(e, in, m, store);
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_call(e, host_ptr, packed);
+    x64_test_rax(e);
+    uint8_t *slow = x64_jz(e);
+    x64_patch(e, hit);
+    return slow;
+}
+
+/* The end of an instruction done inline: RIP and the counts past it;
+ * `slow` leads to the helper step of the whole instruction. */
+static void emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
+{
+    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_patch(e, done);
+}
+
 /* A memory MOV: the operand's host pointer, then one load or store, or
  * (a fault, MMIO, a code page...) the whole instruction through the
  * helper. Counts for it are added here, on the fast path only. */
@@ -144,15 +169,9 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
     if (k == N_ALU_MEM)
         rem_alu_of(in->mnemonic, &op, &lf, &writes);
     bool store = k == N_STORE || (k == N_ALU_MEM && writes && m == d);
-    uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
 
     rem_emit_ea(e, in, m);
-    uint8_t *hit = emit_tlb(e, in, m, store);
-    x64_mov_rr(e, X_RDX, X_RAX, true);
-    x64_call(e, host_ptr, packed);
-    x64_test_rax(e);
-    uint8_t *slow = x64_jz(e);
-    x64_patch(e, hit);
+    uint8_t *slow = emit_host(e, in, m, store);
     unsigned size = d->size;
     if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
         if (m == d)
@@ -191,14 +210,14 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
             x64_load_sz(e, X_RCX, X_RBX, rem_reg_disp(s), size);
         x64_store_sz(e, X_RAX, 0, X_RCX, size);
     }
-    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
-    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
-    uint8_t *done = x64_jmp(e);
-    x64_patch(e, slow);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
-    x64_return_if_eax(e);
-    x64_patch(e, done);
+    emit_retire(e, in, slow);
+}
+
+/* The stack's width where compiled code moves RSP itself: 64-bit mode, or
+ * a 32-bit stack (SS.B in the key); 0 for a 16-bit one. */
+static unsigned stack_width(const struct rem_tb *tb)
+{
+    return (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
 }
 
 /* PUSH r / POP r of the stack's width (32-bit with SS.B, or 64-bit
@@ -209,7 +228,7 @@ bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *
         in->op[0].type != OPT_REG || in->op[0].rclass != RC_GPR || in->op[0].size != in->osize ||
         (in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->fn == iem_unimplemented)
         return false;
-    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    *ss = stack_width(tb);
     return *ss && in->osize == *ss;
 }
 
@@ -228,16 +247,10 @@ void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
 {
     bool push = in->mnemonic == ZYDIS_MNEMONIC_PUSH;
     struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
-    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)push << 16;
 
     emit_sp(e, ss, push ? -(int32_t)ss : 0);
     x64_mov_rr(e, X_RAX, X_RCX, true);
-    uint8_t *hit = emit_tlb(e, in, &m, push);
-    x64_mov_rr(e, X_RDX, X_RAX, true);
-    x64_call(e, host_ptr, packed);
-    x64_test_rax(e);
-    uint8_t *slow = x64_jz(e);
-    x64_patch(e, hit);
+    uint8_t *slow = emit_host(e, in, &m, push);
     if (push) { /* PUSH RSP pushes the old value */
         x64_load(e, X_RDX, V_GPR(in->op[0].reg), ss == 8);
         x64_store_sz(e, X_RAX, 0, X_RDX, ss);
@@ -249,14 +262,7 @@ void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
         x64_store64(e, V_GPR(R_SP), X_RCX);
         x64_store64(e, V_GPR(in->op[0].reg), X_RDX);
     }
-    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
-    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
-    uint8_t *done = x64_jmp(e);
-    x64_patch(e, slow);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
-    x64_return_if_eax(e);
-    x64_patch(e, done);
+    emit_retire(e, in, slow);
 }
 
 /* A near CALL rel / RET (imm16) at a TB's end that the code can run: its
@@ -271,13 +277,13 @@ bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *
     if (!(call || ret) || in->far || in->fn == iem_unimplemented || in->osize != in->ipsize ||
         (in->ctl & IEM_CTL_FULL) || !(in->ipsize == 8 || (tb->key & REM_KEY_FLAT)))
         return false;
-    *ss = (tb->key & 7) == DMODE_LONG ? 8 : (tb->key & 0x100) ? 4 : 0;
+    *ss = stack_width(tb);
     return *ss == in->osize;
 }
 
 /* jne to the returned rel32 unless reg is canonical at 48 bits (rcx is
  * clobbered; a 57-bit address takes the helper too). */
-static uint8_t *emit_canon(struct x64 *e, unsigned reg)
+uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
 {
     x64_mov_rr(e, X_RCX, reg, true);
     x64_shift_imm(e, 4, X_RCX, 16, true);
@@ -294,23 +300,17 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
 {
     bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL;
     struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
-    uint64_t packed = S_SS | (uint64_t)ss << 8 | (uint64_t)call << 16;
     uint8_t *bad[2] = {NULL, NULL};
     int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
 
     if (call && in->ipsize == 8 && (page_off < 0 || page_off >= 0x1000)) {
         x64_load(e, X_RAX, V_RIP, true);
         x64_add_imm(e, X_RAX, (int32_t)(in->len + in->op[0].imm));
-        bad[0] = emit_canon(e, X_RAX);
+        bad[0] = rem_emit_canon(e, X_RAX);
     }
     emit_sp(e, ss, call ? -(int32_t)ss : 0);
     x64_mov_rr(e, X_RAX, X_RCX, true);
-    uint8_t *hit = emit_tlb(e, in, &m, call);
-    x64_mov_rr(e, X_RDX, X_RAX, true);
-    x64_call(e, host_ptr, packed);
-    x64_test_rax(e);
-    uint8_t *slow = x64_jz(e);
-    x64_patch(e, hit);
+    uint8_t *slow = emit_host(e, in, &m, call);
     if (call) {
         x64_load(e, X_RDX, V_RIP, true);
         x64_add_imm(e, X_RDX, in->len);
@@ -323,7 +323,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     } else {
         x64_load_sz(e, X_RDX, X_RAX, 0, ss);
         if (ss == 8)
-            bad[1] = emit_canon(e, X_RDX);
+            bad[1] = rem_emit_canon(e, X_RDX);
         x64_store64(e, V_RIP, X_RDX);
         emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
         x64_store64(e, V_GPR(R_SP), X_RCX);
