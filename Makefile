@@ -149,7 +149,8 @@ $(GUEST)/seabios.rom: $(SEABIOS)
 # The debugger: Debian's gdb against the gdb stub, the monitor and QMP (tests/dbg).
 dbg-check: $(BUILD)/pcvm $(GUEST)/gdbstub.elf
 	sh tests/dbg/gdb.sh $(BUILD)/pcvm $(GUEST)/gdbstub.elf; s=$$?; [ $$s = 77 ] && s=0; \
-	  python3 tests/dbg/monitor_qmp.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; exit $$s
+	  python3 tests/dbg/monitor_qmp.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; \
+	  python3 tests/dbg/gdb_robust.py $(BUILD)/pcvm $(GUEST)/gdbstub.elf || s=1; exit $$s
 
 # Saved state: round trips at an instruction under --icount (REM, IEM and
 # across), a live savevm through the monitor, the first version's fixture,
