@@ -293,14 +293,21 @@ static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, con
 
 const uint8_t *rem_next_compiled(struct vcpu *v)
 {
-    struct rem_state *r = v->rem;
     struct cpu *c = &v->cpu;
-    uint32_t key = rem_key(c);
-    uint64_t lin, limit_left, gpa;
 
     /* what REM's loop checks before it enters compiled code */
     if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) ||
-        (c->inhibit_irq && c->rip == c->inhibit_irq_rip) || !rem_pc(c, key, &lin, &limit_left))
+        (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
+        return NULL;
+    return rem_next_in_mode(v, rem_key(c));
+}
+
+const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
+{
+    struct rem_state *r = v->rem;
+    uint64_t lin, limit_left, gpa;
+
+    if (!rem_pc(&v->cpu, key, &lin, &limit_left))
         return NULL;
     if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
         v->iem.exc.pending = false; /* REM's loop has IEM raise it */
@@ -310,13 +317,15 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
     if (!tb || tb->gpa != gpa || tb->key != key || !tb_valid(tb)) {
         /* the hash too (a hit goes into the jump cache); never a build */
         for (tb = r->hash[hash_slot(gpa, key)]; tb; tb = tb->hnext)
-            if (tb->gpa == gpa && tb->key == key && !tb->genp2 && tb_valid(tb))
+            if (tb->gpa == gpa && tb->key == key && tb_valid(tb) && tb_page2_ok(v, tb, lin))
                 break;
         if (!tb)
             return NULL;
         *jc = tb;
+    } else if (!tb_page2_ok(v, tb, lin)) {
+        return NULL;
     }
-    if (!tb->chain || tb->genp2 || tb->len > limit_left)
+    if (!tb->chain || tb->len > limit_left)
         return NULL;
     r->st.jc_native++;
     return tb->chain;

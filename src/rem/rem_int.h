@@ -117,6 +117,10 @@ void rem_native_sync(struct vcpu *v);
  * now, else NULL. Looks in the jump cache only: it never builds or
  * compiles, so the code that calls it stays where it is. */
 const uint8_t *rem_next_compiled(struct vcpu *v);
+/* The same from compiled code that has not left the TB's mode (key) nor
+ * changed what REM's loop checks (RF, the debug state, an interrupt
+ * shadow, HLT): only the lookup. */
+const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
 
 /* rem_x64.c: the code buffer. */
 int rem_code_init(struct rem_code *cb, size_t size);

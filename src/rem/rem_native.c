@@ -422,16 +422,16 @@ static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, un
     return in->ipsize == 8;
 }
 
-static const uint8_t *native_next(struct vcpu *v, uint64_t unused)
+static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 {
-    (void)unused;
-    return rem_next_compiled(v);
+    return rem_next_in_mode(v, (uint32_t)key);
 }
 
-/* The compiled TB at CS:RIP through the jump cache, else REM's loop. */
-void rem_emit_next(struct x64 *e)
+/* The compiled TB at CS:RIP (same mode as tb) through the jump cache,
+ * else REM's loop. */
+void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
 {
-    x64_call(e, native_next, 0);
+    x64_call(e, native_next, tb->key);
     x64_test_rax(e);
     uint8_t *stop = x64_jz(e);
     x64_jmp_rax(e);
@@ -447,7 +447,7 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
     int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
     /* a chained TB skips the CS limit check: flat or 64-bit code only */
     if (page_off < 0 || page_off >= 0x1000 || !(tb->key & REM_KEY_FLAT || tb->insns[0].ipsize == 8)) {
-        rem_emit_next(e);
+        rem_emit_next(e, tb);
         return;
     }
     uint8_t *slot = x64_jmp(e);

@@ -76,7 +76,7 @@ int32_t rem_reg_disp(const struct iem_op *op);
 bool rem_alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *writes);
 bool rem_mem_ok(const struct iem_insn *in, const struct iem_op *m);
 void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
-void rem_emit_next(struct x64 *e);
+void rem_emit_next(struct x64 *e, const struct rem_tb *tb);
 void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
 
 /* rem_native_alu.c */

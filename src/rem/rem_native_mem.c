@@ -333,7 +333,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     if (call)
         rem_emit_exit(e, tb, 1, off);
     else
-        rem_emit_next(e);
+        rem_emit_next(e, tb);
     x64_patch(e, slow);
     x64_patch(e, bad[0]);
     x64_patch(e, bad[1]);
