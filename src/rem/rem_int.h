@@ -94,6 +94,7 @@ struct rem_state {
     uint64_t tlb_ctx;
     uint32_t tlb_add;
     uint32_t flat;
+    uint32_t canon_shift; /* 64 - the linear-address width (CR4.LA57) */
 };
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)

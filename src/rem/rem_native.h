@@ -31,6 +31,7 @@
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
 #define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
+#define R_CANON ((int32_t)offsetof(struct rem_state, canon_shift))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
 #define V_TLB(kind, field)                                                                                   \
     ((int32_t)(offsetof(struct vcpu, tlb) + (kind)*TLB_SIZE * TLB_ENTRY_SIZE +                               \
@@ -92,7 +93,8 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
-/* jne to the returned rel32 unless reg is canonical at 48 bits (clobbers rcx) */
+/* jne to the returned rel32 unless reg is canonical at the current paging
+ * depth (clobbers rcx and rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);
 /* MOVZX/MOVSX/MOVSXD's extending load of `size` bytes at [base + disp] into rcx */
 void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size);

@@ -19,6 +19,7 @@ void rem_native_sync(struct vcpu *v)
     unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
 
     r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
+    r->canon_shift = (c->cr4 & CR4_LA57) ? 7 : 16;
     r->tlb_add = pcid * 37;
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
@@ -94,7 +95,7 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
         x64_mem(e, true, 0x03, X_RAX, X_RBX, V_SEGBASE(seg)); /* add rax, [rbx + base] */
     }
     miss[0] = NULL;
-    if (in->ipsize == 8) { /* canonical at 48 bits (a 57-bit one takes the call) */
+    if (in->ipsize == 8) { /* canonical at the paging depth */
         miss[1] = rem_emit_canon(e, X_RAX);
     } else {
         miss[1] = NULL;
@@ -285,10 +286,12 @@ bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *
  * clobbered; a 57-bit address takes the helper too). */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
 {
-    x64_mov_rr(e, X_RCX, reg, true);
-    x64_shift_imm(e, 4, X_RCX, 16, true);
-    x64_shift_imm(e, 7, X_RCX, 16, true);
-    x64_flagop(e, X_F_CMP, X_RCX, reg, 8);
+    /* sign-extend from bit 47 or 56 (rem_state.canon_shift: 16 or 7) */
+    x64_mov_rr(e, X_RDI, reg, true);
+    x64_load_base(e, X_RCX, X_RBP, R_CANON, false);
+    x64_shift_cl(e, 4, X_RDI, true);
+    x64_shift_cl(e, 7, X_RDI, true);
+    x64_flagop(e, X_F_CMP, X_RDI, reg, 8);
     return x64_jcc(e, 0x5);
 }
 

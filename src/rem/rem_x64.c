@@ -467,3 +467,11 @@ void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w)
     put1(e, (uint8_t)(0x40 | (cc & 0xf)));
     put1(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
 }
+
+void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w)
+{
+    if (w)
+        put1(e, 0x48);
+    put1(e, 0xd3);
+    put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
+}

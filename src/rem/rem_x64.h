@@ -65,6 +65,8 @@ void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp)
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w);
 /* group-2 shift r, n (ext: 4 shl, 5 shr, 7 sar) */
 void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w);
+/* group-2 shift r, cl */
+void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w);
 /* imul r32, r32, imm8 */
 void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm);
 /* ecx = the host flags LAHF gives (SF ZF AF PF CF in bits 7..0) & mask */
