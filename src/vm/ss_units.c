@@ -107,6 +107,12 @@ static int vcpu_pre_save(void *opaque, char *err, size_t errlen)
         snprintf(err, errlen, "cpu%u is in the middle of delivering an exception", v->id);
         return -1;
     }
+    /* The arithmetic flags are saved worked out, with no lazy operation
+     * behind them: the engines keep them lazily in different but equivalent
+     * forms (REM does not produce flags no instruction reads), and a state
+     * must be the same file whichever engine reached it. */
+    cpu_set_flags(&v->cpu, cpu_get_flags(&v->cpu));
+    v->cpu.lf = (struct cpu_lazy){LF_NONE, 0, 0, 0, 0};
     return 0;
 }
 
