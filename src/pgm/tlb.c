@@ -21,7 +21,7 @@
 static const uint8_t size_shift[4] = {12, 21, 22, 30};
 
 /* Every entry of the read, write and fetch tables. */
-#define TLB_FOR_EACH(v, e)                                                                          \
+#define TLB_FOR_EACH(v, e)                                                                                   \
     for (struct tlb_entry *e = &(v)->tlb.ent[0][0]; e < &(v)->tlb.ent[0][0] + TLB_KINDS * TLB_SIZE; e++)
 
 static void bump_epoch(struct vcpu *v)
@@ -37,15 +37,15 @@ uint32_t tlb_epoch(struct vcpu *v)
 void tlb_flush_all(struct vcpu *v)
 {
     TLB_FOR_EACH(v, e)
-        e->tag = TLB_INVALID;
+    e->tag = TLB_INVALID;
     bump_epoch(v);
 }
 
 void tlb_flush_nonglobal(struct vcpu *v)
 {
     TLB_FOR_EACH(v, e)
-        if (!(e->tag & TLB_GLOBAL))
-            e->tag = TLB_INVALID;
+    if (!(e->tag & TLB_GLOBAL))
+        e->tag = TLB_INVALID;
     bump_epoch(v);
 }
 
@@ -58,8 +58,8 @@ static bool covers(const struct tlb_entry *e, uint64_t lin)
 void tlb_flush_page(struct vcpu *v, uint64_t lin)
 {
     TLB_FOR_EACH(v, e)
-        if (covers(e, lin))
-            e->tag = TLB_INVALID;
+    if (covers(e, lin))
+        e->tag = TLB_INVALID;
     bump_epoch(v);
 }
 
@@ -82,9 +82,9 @@ static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bo
 {
     uint64_t want = tlb_pcid_bits(pcid);
     TLB_FOR_EACH(v, e)
-        if (!(e->tag & TLB_INVALID) && (e->tag & TLB_PCID) == want &&
-            !(keep_global && (e->tag & TLB_GLOBAL)) && (!one || covers(e, lin)))
-            e->tag = TLB_INVALID;
+    if (!(e->tag & TLB_INVALID) && (e->tag & TLB_PCID) == want && !(keep_global && (e->tag & TLB_GLOBAL)) &&
+        (!one || covers(e, lin)))
+        e->tag = TLB_INVALID;
     bump_epoch(v);
 }
 
@@ -105,9 +105,9 @@ int tlb_invpcid(struct vcpu *v, uint64_t type, const uint64_t desc[2])
         if (pgm_canonical(v->cpu.cr4, desc[1]))
             flush_pcid_where(v, pcid, true, true, desc[1]);
         break;
-    case 1: tlb_flush_pcid(v, pcid, true); break;   /* single context */
-    case 2: tlb_flush_all(v); break;                /* all contexts, global too */
-    default: tlb_flush_nonglobal(v); break;         /* all contexts but global */
+    case 1: tlb_flush_pcid(v, pcid, true); break; /* single context */
+    case 2: tlb_flush_all(v); break;              /* all contexts, global too */
+    default: tlb_flush_nonglobal(v); break;       /* all contexts but global */
     }
     return 0;
 }
@@ -169,10 +169,11 @@ void pgm_cr_written(struct vcpu *v, unsigned reg, uint64_t old, uint64_t new_val
     bool all = false;
 
     switch (reg) {
-    case PGM_REG_CR0:
-        all = (old ^ new_val) & (CR0_PE | CR0_PG | CR0_WP);
-        break;
+    case PGM_REG_CR0: all = (old ^ new_val) & (CR0_PE | CR0_PG | CR0_WP); break;
     case PGM_REG_CR3:
+        /* even without a flush (a PCID switch) the address space changed:
+         * what REM remembers by linear address under this epoch is void */
+        bump_epoch(v);
         if (!(c->cr4 & CR4_PCIDE))
             tlb_flush_nonglobal(v);
         else if (!(new_val >> 63))
@@ -182,12 +183,8 @@ void pgm_cr_written(struct vcpu *v, unsigned reg, uint64_t old, uint64_t new_val
         all = ((old ^ new_val) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_LA57)) ||
               ((old & CR4_PCIDE) && !(new_val & CR4_PCIDE));
         break;
-    case PGM_REG_EFER:
-        all = (old ^ new_val) & (EFER_NXE | EFER_LME | EFER_LMA);
-        break;
-    case PGM_REG_PKRU: /* entries hold the rights PKRU gave at fill time */
-        all = old != new_val;
-        break;
+    case PGM_REG_EFER: all = (old ^ new_val) & (EFER_NXE | EFER_LME | EFER_LMA); break;
+    case PGM_REG_PKRU: /* entries hold the rights PKRU gave at fill time */ all = old != new_val; break;
     }
     if (all)
         tlb_flush_all(v);

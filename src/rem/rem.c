@@ -80,6 +80,7 @@ void rem_flush(struct vcpu *v)
     r->code.used = 0;
     memset(r->hash, 0, sizeof(r->hash));
     memset(r->jc, 0, sizeof(r->jc));
+    memset(r->fjc, 0, sizeof(r->fjc));
     /* hand the arena's pages back: a flush must also bound host memory */
     madvise(r->arena, r->size, MADV_DONTNEED);
     r->st.flushes++;
@@ -291,6 +292,16 @@ static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, con
     r->st.chained++;
 }
 
+/* Remembers tb (compiled, found for lin under the current translation)
+ * for compiled code's inline lookup. */
+static void fjc_fill(struct vcpu *v, uint64_t lin, const struct rem_tb *tb)
+{
+    struct rem_fjc *f = &v->rem->fjc[rem_fjc_slot(lin)];
+    f->lin = lin;
+    f->tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | tb->key;
+    f->chain = tb->chain;
+}
+
 const uint8_t *rem_next_compiled(struct vcpu *v)
 {
     struct cpu *c = &v->cpu;
@@ -328,6 +339,7 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     if (!tb->chain || tb->len > limit_left)
         return NULL;
     r->st.jc_native++;
+    fjc_fill(v, lin, tb);
     return tb->chain;
 }
 
@@ -401,6 +413,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
         }
         if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
+            if (tb->chain && !tb->genp2)
+                fjc_fill(v, lin, tb);
             r->cur = tb;
             r->native_n = 0;
             r->native_rc = IEM_OK;

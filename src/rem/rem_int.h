@@ -72,6 +72,18 @@ struct rem_code {
     size_t size, used;
 };
 
+/* The jump cache compiled code reads itself: a hit jumps to `chain`
+ * straight away. tag = the TLB epoch << 32 | the TB's key when filled, so
+ * an entry is void once a flush or a CR3 load could have changed what
+ * lin translates to, or in another mode; the TB's own entry checks the
+ * rest (its code generation). */
+#define REM_FJC 4096
+struct rem_fjc {
+    uint64_t lin, tag;
+    const uint8_t *chain;
+    uint64_t pad;
+};
+
 struct rem_state {
     uint8_t *arena;
     size_t size, used;
@@ -95,6 +107,7 @@ struct rem_state {
     uint32_t tlb_add;
     uint32_t flat;
     uint32_t canon_shift; /* 64 - the linear-address width (CR4.LA57) */
+    struct rem_fjc fjc[REM_FJC];
 };
 
 static inline bool rem_tb_valid(const struct rem_tb *tb)
@@ -122,6 +135,10 @@ const uint8_t *rem_next_compiled(struct vcpu *v);
  * changed what REM's loop checks (RF, the debug state, an interrupt
  * shadow, HLT): only the lookup. */
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
+static inline unsigned rem_fjc_slot(uint64_t lin)
+{
+    return (unsigned)((lin ^ (lin >> 12)) & (REM_FJC - 1));
+}
 
 /* rem_x64.c: the code buffer. */
 int rem_code_init(struct rem_code *cb, size_t size);

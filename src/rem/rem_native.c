@@ -427,10 +427,36 @@ static const uint8_t *native_next(struct vcpu *v, uint64_t key)
     return rem_next_in_mode(v, (uint32_t)key);
 }
 
-/* The compiled TB at CS:RIP (same mode as tb) through the jump cache,
- * else REM's loop. */
+/* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
+ * then the jump cache and hash through a call, else REM's loop. */
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
 {
+    uint8_t *miss = NULL, *miss2 = NULL;
+    /* a hit skips the CS limit check: flat or 64-bit code only */
+    if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
+        goto call;
+    /* rax = the linear PC: RIP, or CS.base + EIP wrapped at 4 GiB */
+    x64_load(e, X_RAX, V_RIP, true);
+    if (tb->insns[0].ipsize == 4)
+        x64_mem(e, false, 0x03, X_RAX, X_RBX, V_SEGBASE(S_CS)); /* add eax, [cs.base] */
+    /* rcx = the slot's byte offset: rem_fjc_slot(lin) * 32 */
+    x64_mov_rr(e, X_RCX, X_RAX, true);
+    x64_shift_imm(e, 5, X_RCX, 12, true);
+    x64_alu_rr(e, X_XOR, X_RCX, X_RAX, true);
+    x64_alu_imm(e, 4, X_RCX, REM_FJC - 1, false);
+    x64_shift_imm(e, 4, X_RCX, 5, false);
+    x64_mem_rcx_base(e, true, 0x3b, X_RAX, X_RBP, R_FJC); /* cmp rax, fjc.lin */
+    miss = x64_jcc(e, 0x5);
+    x64_load(e, X_RDX, V_EPOCH, false);
+    x64_shift_imm(e, 4, X_RDX, 32, true);
+    x64_alu_imm(e, 1, X_RDX, tb->key, true);                  /* or rdx, key */
+    x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8); /* cmp rdx, fjc.tag */
+    miss2 = x64_jcc(e, 0x5);
+    x64_mem_rcx_base(e, true, 0x8b, X_RAX, X_RBP, R_FJC + 16); /* rax = fjc.chain */
+    x64_jmp_rax(e);
+    x64_patch(e, miss);
+    x64_patch(e, miss2);
+call:
     x64_call(e, native_next, tb->key);
     x64_test_rax(e);
     uint8_t *stop = x64_jz(e);

@@ -32,6 +32,8 @@
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
 #define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
 #define R_CANON ((int32_t)offsetof(struct rem_state, canon_shift))
+#define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
+#define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
 #define V_TLB(kind, field)                                                                                   \
     ((int32_t)(offsetof(struct vcpu, tlb) + (kind)*TLB_SIZE * TLB_ENTRY_SIZE +                               \

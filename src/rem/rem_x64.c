@@ -349,13 +349,7 @@ void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, in
 
 void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp)
 {
-    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 1, index rcx, base rbx */
-    if (w)
-        put1(e, 0x48);
-    put1(e, opc);
-    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
-    put1(e, 0x0b);
-    put4(e, (uint32_t)disp);
+    x64_mem_rcx_base(e, w, opc, reg, X_RBX, disp);
 }
 
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w)
@@ -474,4 +468,15 @@ void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w)
         put1(e, 0x48);
     put1(e, 0xd3);
     put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
+}
+
+void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
+{
+    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 1, index rcx */
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc);
+    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
+    put1(e, (uint8_t)(0x08 | (base & 7)));
+    put4(e, (uint32_t)disp);
 }

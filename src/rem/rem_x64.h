@@ -61,6 +61,8 @@ void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
 void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
 /* op reg, [rbx + rcx + disp32] (a table the vCPU holds, rcx the byte index) */
 void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp);
+/* op reg, [base + rcx + disp32] (base X_RBX or X_RBP) */
+void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
 /* group-1 op r, imm32 (ext: the ModRM.reg opcode extension, 0 add .. 7 cmp) */
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w);
 /* group-2 shift r, n (ext: 4 shl, 5 shr, 7 sar) */
