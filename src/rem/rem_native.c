@@ -28,6 +28,7 @@
  *   through the jump cache (rem_next_compiled), which never builds or
  *   compiles, so the code running never moves under itself.
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -685,6 +686,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     tb->chain = cb->rx + (chain - cb->rw);
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
     r->st.compiled++;
+    if (v->vm->perfmap_out)
+        fprintf(v->vm->perfmap_out, "%" PRIxPTR " %zx pcvm-tb-%" PRIx64 "-%u\n", (uintptr_t)tb->native,
+                (size_t)(e.p - start), tb->gpa, tb->key);
     if (v->vm->trace_tb_out)
         rem_trace_tb(v, tb, cb->rx + (start - cb->rw), (size_t)(e.p - start));
     return true;

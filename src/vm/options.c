@@ -89,6 +89,7 @@ void vm_options_usage(FILE *f)
                "                             to host code too (default 2)\n"
                "  --rem-hot=N                REM: runs before a block is compiled (default 16)\n"
                "  --trace-tb FILE            REM: each compiled block's guest and host code\n"
+               "  -perfmap                   REM: name compiled blocks for perf in /tmp/perf-PID.map\n"
                "  --cpu-cap PERCENT          each vCPU uses at most PERCENT of a host CPU\n"
                "  --icount[=SHIFT]           deterministic: virtual time advances 2^SHIFT ns per\n"
                "                             instruction (QEMU: -icount shift=N); default 0\n"
@@ -545,6 +546,7 @@ int vm_options_parse(struct vm_options *o, int argc, char **argv)
         if (!strcmp(a, "-no-reboot")) { c->no_reboot = true; continue; }
         if (!strcmp(a, "-no-shutdown")) { c->no_shutdown = true; continue; }
         if (!strcmp(a, "-nodefaults")) { c->nodefaults = true; continue; }
+        if (!strcmp(a, "-perfmap")) { c->perfmap = true; continue; }
         if (!strcmp(a, "-enable-kvm")) { c->engine = ENGINE_HM; continue; }
         if (!strcmp(a, "-snapshot")) { c->snapshot = true; continue; }
         if (!strcmp(a, "-s")) { o->gdb = "tcp::1234"; continue; }

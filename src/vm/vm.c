@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cpu/trace.h"
 #include "devices/ide.h"
@@ -289,6 +290,16 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
     }
     if (cfg->trace_tb_file && open_log(cfg->trace_tb_file, &vm->trace_tb_file, &vm->trace_tb_out, err, errlen) < 0)
         goto fail;
+    if (cfg->perfmap) {
+        /* perf's convention for JIT symbols: one "START SIZE NAME" line each */
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        vm->perfmap_out = fopen(path, "w");
+        if (!vm->perfmap_out) {
+            snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
     if (cfg->trace) {
         if (open_trace(vm, err, errlen) < 0)
             goto fail;
@@ -425,6 +436,8 @@ void vm_destroy(struct vm *vm)
     if (vm->trace_tb_file)
         outfile_close(vm->trace_tb_file, 0);
     free(vm->trace_tb_file);
+    if (vm->perfmap_out)
+        fclose(vm->perfmap_out);
     pgm_fini(&vm->pgm);
     dbg_free(vm);
     pthread_cond_destroy(&vm->cond);

@@ -93,6 +93,7 @@ struct vm_config {
     bool trace;
     const char *trace_file;
     const char *trace_tb_file; /* --trace-tb FILE */
+    bool perfmap;              /* -perfmap: /tmp/perf-PID.map names each compiled TB for perf */
     uint64_t max_insns; /* 0: unlimited */
     unsigned cpu_cap;   /* --cpu-cap: percent of a host CPU per vCPU (0: no cap) */
     const char *savevm_file; /* --savevm FILE: the state where --max-insns stops */
@@ -215,6 +216,7 @@ struct vm {
     struct outfile *trace_file; /* behind trace_out for --trace=FILE */
     FILE *trace_tb_out;           /* --trace-tb FILE: REM's compiled TBs, or NULL */
     struct outfile *trace_tb_file;
+    FILE *perfmap_out; /* -perfmap: /tmp/perf-PID.map, or NULL */
     /* vCPU threads parked in a suspend or ended (under lock): all of them
      * means no vCPU touches its state, so a debugger may (dbg_stop). */
     unsigned nquiet;
