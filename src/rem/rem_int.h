@@ -15,6 +15,9 @@
 /* rem_key bit: CS's limit is 4 GiB, so no 32-bit near branch can pass it
  * (compiled code takes such branches without a check). */
 #define REM_KEY_FLAT 0x200u
+/* rem_key bit: CR4.LA57, the linear-address width compiled code's
+ * canonical checks assume (it only changes outside long mode) */
+#define REM_KEY_LA57 0x400u
 
 struct rem_link {
     uint64_t lin;   /* linear PC the exit went to */
@@ -106,7 +109,6 @@ struct rem_state {
     uint64_t tlb_ctx;
     uint32_t tlb_add;
     uint32_t flat;
-    uint32_t canon_shift; /* 64 - the linear-address width (CR4.LA57) */
     struct rem_fjc fjc[REM_FJC];
 };
 

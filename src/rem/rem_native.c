@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cpu/decode.h"
 #include "pgm/tlb.h"
@@ -89,6 +90,66 @@ static int native_step_sync(struct vcpu *v, const struct iem_insn *in)
 const void *rem_step_fn(const struct iem_insn *in)
 {
     return changes_ctx(in) ? (const void *)native_step_sync : (const void *)native_step;
+}
+
+/* The helper step of in, from compiled code: the cached registers go to
+ * struct cpu first and come back after it (IEM reads and writes them
+ * there); a step that stops returns from the TB. */
+void rem_emit_step(struct x64 *e, const struct iem_insn *in)
+{
+    x64_cache_writeback(e);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_cache_reload(e);
+}
+
+static enum nkind classify(const struct iem_insn *in);
+
+/* The guest registers worth a host register in this TB (rem_x64.h's
+ * cache): the most used 32/64-bit ones of its native instructions, none
+ * that any instruction addresses in 8 or 16 bits or reads sign-extended
+ * (MOVSXD r64, r32), which only memory forms encode. */
+static void cache_alloc(const struct rem_tb *tb, struct x64 *e)
+{
+    unsigned uses[16] = {0};
+    uint16_t no = 0;
+
+    e->gpr0 = V_GPR(0);
+    memset(e->host, -1, sizeof(e->host));
+    e->dirty = 0;
+    for (unsigned i = 0; i < tb->ninsns; i++) {
+        const struct iem_insn *in = &tb->insns[i];
+        enum nkind k = classify(in);
+        unsigned ss;
+        bool native = k != N_NONE && k != N_CALL;
+        if (rem_push_pop(tb, in, &ss) || (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss))) {
+            native = true;
+            uses[R_SP]++;
+        }
+        for (unsigned j = 0; j < in->nops; j++) {
+            const struct iem_op *op = &in->op[j];
+            if (op->type == OPT_REG && (op->rclass == RC_GPR8 || op->rclass == RC_GPR8H ||
+                                        (op->rclass == RC_GPR && op->size < 4)))
+                no |= (uint16_t)(1u << (op->reg & 15));
+            else if (op->type == OPT_REG && op->rclass == RC_GPR && native)
+                uses[op->reg & 15]++;
+            if (op->type == OPT_MEM && native && op->base < 16)
+                uses[op->base]++;
+            if (op->type == OPT_MEM && native && op->index < 16)
+                uses[op->index]++;
+        }
+        if (k == N_EXT && in->op[1].type == OPT_REG)
+            no |= (uint16_t)(1u << (in->op[1].reg & 15));
+    }
+    for (unsigned h = 0; h < X64_CACHED; h++) {
+        int best = -1;
+        for (unsigned g = 0; g < 16; g++)
+            if (!(no >> g & 1) && e->host[g] < 0 && uses[g] >= 2 && (best < 0 || uses[g] > uses[best]))
+                best = (int)g;
+        if (best < 0)
+            break;
+        e->host[best] = (int8_t)(X_R12 + h);
+    }
 }
 
 /* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
@@ -307,8 +368,10 @@ void rem_load_src(struct x64 *e, const struct iem_op *s, bool w)
         x64_mov_imm(e, X_RCX, w ? s->imm : (uint32_t)s->imm);
 }
 
-static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live,
-                      const struct lf_known *lf)
+/* Emits a native instruction that cannot fault; returns what the host
+ * flags hold after it (LF_HOST_*). */
+static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live,
+                         const struct lf_known *lf)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8;
@@ -327,20 +390,21 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
         rem_load_src(e, s, w);
         x64_mov_rr(e, X_RDX, X_RAX, true);
         x64_alu_rr(e, op, X_RAX, X_RCX, w);
+        /* only moves below: the host flags stay the guest's */
         if (writes)
             x64_store64(e, V_GPR(d->reg), X_RAX);
-        if (!live)
-            break;
-        x64_store64(e, V_LF_RES, X_RAX);
-        x64_store64(e, V_LF_SRC1, X_RDX);
-        x64_store64(e, V_LF_SRC2, X_RCX);
-        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
-        break;
+        if (live) {
+            x64_store64(e, V_LF_RES, X_RAX);
+            x64_store64(e, V_LF_SRC1, X_RDX);
+            x64_store64(e, V_LF_SRC2, X_RCX);
+            x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
+        }
+        return LF_HOST_ALL;
     }
     case N_SHIFT:
     case N_IMUL:
     case N_ROT: rem_emit_flagged(e, in, k, live); break;
-    case N_INCDEC: rem_emit_incdec(e, in, live, lf); break;
+    case N_INCDEC: rem_emit_incdec(e, in, live, lf); return LF_HOST_NO_CF;
     case N_SETCC:
     case N_CMOV: rem_emit_setcc(e, in, lf); break;
     case N_EXT:
@@ -384,17 +448,34 @@ static void emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
         x64_store64(e, V_GPR(d->reg), X_RAX);
         break;
     }
+    return LF_HOST_NONE;
 }
 
-/* RIP and the counts for the `k` native instructions (`len` bytes) since
- * the last flush. */
-static void flush_counts(struct x64 *e, unsigned ipsize, unsigned len, unsigned k)
+/* RIP += len (at the RIP width), vcpu.insns and rem_state.native_n += k;
+ * negative amounts undo. */
+static void emit_counts(struct x64 *e, int64_t len, int64_t k)
 {
-    if (!k)
+    if (!len && !k)
         return;
-    x64_add_mem(e, X_RBX, V_RIP, len, ipsize);
-    x64_add_mem(e, X_RBX, V_INSNS, k, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, k, 8);
+    x64_add_mem(e, X_RBX, V_RIP, (uint32_t)len, e->ipsize);
+    x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
+    x64_add_mem(e, X_RBP, R_NATIVE_N, (uint32_t)k, 8);
+}
+
+void rem_flush_counts(struct x64 *e)
+{
+    emit_counts(e, e->pend_len, e->pend_k);
+    e->pend_len = e->pend_k = 0;
+}
+
+void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in)
+{
+    x64_cache_writeback(e);
+    emit_counts(e, e->pend_len, e->pend_k);
+    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_return_if_eax(e);
+    x64_cache_reload(e);
+    emit_counts(e, -(int64_t)(e->pend_len + in->len), -(int64_t)(e->pend_k + 1));
 }
 
 /* A near JMP/Jcc with a relative target that the code can take itself:
@@ -433,6 +514,7 @@ static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
 {
     uint8_t *miss = NULL, *miss2 = NULL;
+    x64_cache_writeback(e);
     /* a hit skips the CS limit check: flat or 64-bit code only */
     if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
         goto call;
@@ -477,6 +559,7 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
         rem_emit_next(e, tb);
         return;
     }
+    x64_cache_writeback(e);
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
     x64_store_imm32(e, X_RBP, R_EXIT, k);
@@ -554,10 +637,13 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
 {
     struct rem_state *r = v->rem;
     struct rem_code *cb = &r->code;
-    unsigned ipsize = tb->insns[0].ipsize, natives = 0, len = 0, k = 0, at = 0;
-    struct x64 e = {cb->rw + cb->used, cb->rw + cb->size, false};
+    unsigned ipsize = tb->insns[0].ipsize, natives = 0, at = 0;
+    struct x64 e = {.p = cb->rw + cb->used,
+                    .end = cb->rw + cb->size,
+                    .ipsize = ipsize,
+                    .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16};
     uint8_t *start = e.p, *chain;
-    struct lf_known lf = {LF_NONE, 0};
+    struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
     bool exits = false;
 
     /* 16-bit code wraps IP at 64 KiB: left to the first tier */
@@ -569,42 +655,43 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         return false;
     bool live[REM_TB_MAX];
     flag_liveness(tb, live);
+    cache_alloc(tb, &e);
     tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
     chain = e.p;
     emit_entry(&e, tb);
+    x64_cache_reload(&e);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = classify(in);
+        uint8_t host = LF_HOST_NONE;
         if (kind == N_ROT && live[i]) /* its flags merge with the old ones: IEM's handler */
             kind = N_CALL;
         int64_t off;
         bool canon;
         unsigned ss;
         if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off, &canon)) {
+            /* the condition first, from the host flags when they are the
+             * guest's; each way then retires the branch with its RIP */
+            if (in->mnemonic != ZYDIS_MNEMONIC_JMP) {
+                unsigned cc = in->opcode & 0xf;
+                uint8_t *taken = rem_emit_cond(&e, &lf, cc) ? x64_jcc(&e, cc) : x64_jcc(&e, 0x5);
+                emit_counts(&e, e.pend_len + in->len, e.pend_k + 1);
+                rem_emit_exit(&e, tb, 0, at + in->len);
+                x64_patch(&e, taken);
+            }
             uint8_t *bad = NULL;
             if (canon) { /* a non-canonical target is IEM's #GP */
-                flush_counts(&e, ipsize, len, k);
-                len = k = 0;
                 x64_load(&e, X_RAX, V_RIP, true);
-                x64_add_imm(&e, X_RAX, (int32_t)(in->len + in->op[0].imm));
+                x64_add_imm(&e, X_RAX, (int32_t)(e.pend_len + in->len + in->op[0].imm));
                 bad = rem_emit_canon(&e, X_RAX);
             }
-            /* the branch retires here whichever way it goes */
-            flush_counts(&e, ipsize, len + in->len, k + 1);
-            uint8_t *taken;
-            if (in->mnemonic == ZYDIS_MNEMONIC_JMP) {
-                taken = x64_jmp(&e);
-            } else {
-                unsigned cc = in->opcode & 0xf;
-                taken = rem_emit_cond(&e, &lf, cc) ? x64_jcc(&e, cc) : x64_jcc(&e, 0x5);
-                rem_emit_exit(&e, tb, 0, at + in->len);
-            }
-            x64_patch(&e, taken);
-            x64_add_mem(&e, X_RBX, V_RIP, (uint32_t)in->op[0].imm, ipsize);
+            emit_counts(&e, (int64_t)e.pend_len + in->len + (int64_t)in->op[0].imm, e.pend_k + 1);
             rem_emit_exit(&e, tb, 1, off);
             if (bad) {
                 x64_patch(&e, bad);
+                rem_flush_counts(&e);
+                x64_cache_writeback(&e);
                 x64_call(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
                 x64_return(&e, false, REM_NX_STOP);
             }
@@ -612,24 +699,22 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             break;
         }
         if (rem_push_pop(tb, in, &ss)) {
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
             rem_emit_stack(&e, in, ss);
             at += in->len;
             rem_lf_track(&lf, in);
+            lf.host = LF_HOST_NONE;
             continue;
         }
         at += in->len;
         if (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss)) {
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
+            rem_flush_counts(&e);
             rem_emit_call_ret(&e, tb, in, ss, (int64_t)at + (in->nops ? (int64_t)in->op[0].imm : 0));
             exits = true;
             break;
         }
         if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
+            rem_flush_counts(&e);
+            x64_cache_writeback(&e);
             x64_call(&e, native_branch, (uint64_t)(uintptr_t)in);
             x64_test_rax(&e);
             uint8_t *stop = x64_jz(&e);
@@ -641,8 +726,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         }
         if (kind == N_CALL) {
             /* counts exact first: the rare slow path below is a helper step */
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
+            rem_flush_counts(&e);
+            x64_cache_writeback(&e);
+            e.dirty = 0;
             x64_call(&e, in->fn, (uint64_t)(uintptr_t)in);
             x64_test_eax(&e);
             uint8_t *ok = x64_jz(&e);
@@ -650,26 +736,25 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_return_if_eax(&e);
             uint8_t *done = x64_jmp(&e);
             x64_patch(&e, ok);
-            flush_counts(&e, ipsize, in->len, 1);
+            emit_counts(&e, in->len, 1);
             x64_patch(&e, done);
+            x64_cache_reload(&e);
         } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
             rem_emit_mem(&e, in, kind);
         } else if (kind != N_NONE) {
-            emit_insn(&e, in, kind, live[i], &lf);
-            len += in->len;
-            k++;
+            host = emit_insn(&e, in, kind, live[i], &lf);
+            e.pend_len += in->len;
+            e.pend_k++;
         } else {
-            flush_counts(&e, ipsize, len, k);
-            len = k = 0;
-            x64_call(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
-            x64_return_if_eax(&e);
+            rem_flush_counts(&e);
+            rem_emit_step(&e, in);
+            e.dirty = 0;
         }
         rem_lf_track(&lf, in);
+        lf.host = host;
     }
     if (!exits) {
-        flush_counts(&e, ipsize, len, k);
+        rem_flush_counts(&e);
         /* past a branch or mode change through a helper, the next TB is
          * REM's loop's to find; past the length cap or a page end it is
          * static */

@@ -31,7 +31,6 @@
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
 #define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
-#define R_CANON ((int32_t)offsetof(struct rem_state, canon_shift))
 #define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
 #define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
@@ -68,7 +67,12 @@ enum nkind {
  * when that is not known statically. */
 struct lf_known {
     uint8_t op, size;
+    /* the host's flags are the guest's right now (the instruction just
+     * emitted set them with the same host op): LF_HOST_ALL all six,
+     * LF_HOST_NO_CF all but CF (INC/DEC done as ADD/SUB 1) */
+    uint8_t host;
 };
+enum { LF_HOST_NONE, LF_HOST_ALL, LF_HOST_NO_CF };
 
 /* rem_native.c */
 /* The helper that runs in through IEM (and resyncs the lookup context
@@ -80,6 +84,13 @@ bool rem_alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *writes);
 bool rem_mem_ok(const struct iem_insn *in, const struct iem_op *m);
 void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb);
+void rem_emit_step(struct x64 *e, const struct iem_insn *in);
+/* Adds e's pending counts to RIP and the counters (emitted), then none are pending. */
+void rem_flush_counts(struct x64 *e);
+/* The slow path (a helper step) of in, whose fast path adds it to the
+ * pending counts only: it leaves RIP and the counters as the fast path
+ * does, the pending counts as they were before in. */
+void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in);
 void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
 
 /* rem_native_alu.c */
@@ -95,8 +106,8 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
-/* jne to the returned rel32 unless reg is canonical at the current paging
- * depth (clobbers rcx and rdi) */
+/* jne to the returned rel32 unless reg is canonical at the TB's paging
+ * depth (REM_KEY_LA57; clobbers rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);
 /* MOVZX/MOVSX/MOVSXD's extending load of `size` bytes at [base + disp] into rcx */
 void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size);

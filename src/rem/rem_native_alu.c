@@ -132,6 +132,9 @@ static int native_cond(struct vcpu *v, uint64_t cc)
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
 {
     unsigned kind = (cc >> 1) & 7;
+    /* B and BE read CF, which INC/DEC's host ADD/SUB does not keep */
+    if (k->host == LF_HOST_ALL || (k->host == LF_HOST_NO_CF && kind != 1 && kind != 3))
+        return true;
     /* ZF and SF come from the result alone, whatever the op */
     if (k->op != LF_NONE && (kind == 2 || kind == 4)) {
         x64_load(e, X_RAX, V_LF_RES, true);

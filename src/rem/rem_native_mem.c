@@ -19,7 +19,6 @@ void rem_native_sync(struct vcpu *v)
     unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
 
     r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
-    r->canon_shift = (c->cr4 & CR4_LA57) ? 7 : 16;
     r->tlb_add = pcid * 37;
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
@@ -43,15 +42,15 @@ void rem_native_sync(struct vcpu *v)
 }
 
 /* rax = the effective address of m as iem_ea works it out: disp + base
- * (or the next RIP) + index * scale, wrapped to the address size. RIP is
- * exact here: the counts were flushed before a memory instruction. */
+ * (or the next RIP) + index * scale, wrapped to the address size. RIP in
+ * struct cpu lags by the pending count of bytes. */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m)
 {
     bool aw = in->asize == 8;
 
     if (m->base == IEM_RIPREG) {
         x64_load(e, X_RAX, V_RIP, true);
-        x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len));
+        x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len + e->pend_len));
     } else {
         x64_mov_imm(e, X_RAX, (uint64_t)m->disp);
         if (m->base != IEM_NOREG) {
@@ -83,46 +82,43 @@ static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
 static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
 {
     unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
-    uint8_t *miss[4];
+    uint8_t *canon = NULL;
 
     bool based = in->ipsize == 8 && (seg == S_FS || seg == S_GS);
 
-    x64_load_base(e, X_RCX, X_RBP, R_FLAT, false);
-    x64_test_imm32(e, X_RCX, 1u << seg);
+    x64_test_mem8(e, X_RBP, R_FLAT, (uint8_t)(1u << seg));
     uint8_t *not_flat = x64_jz(e);
     if (based) { /* 64-bit FS/GS: the base added, the offset kept in rsi for a miss */
         x64_mov_rr(e, X_RSI, X_RAX, true);
         x64_mem(e, true, 0x03, X_RAX, X_RBX, V_SEGBASE(seg)); /* add rax, [rbx + base] */
     }
-    miss[0] = NULL;
-    if (in->ipsize == 8) { /* canonical at the paging depth */
-        miss[1] = rem_emit_canon(e, X_RAX);
-    } else {
-        miss[1] = NULL;
-    }
-    /* within one page */
-    x64_mov_rr(e, X_RCX, X_RAX, false);
-    x64_alu_imm(e, 4, X_RCX, 0xfff, false);
-    x64_cmp_imm32(e, X_RCX, 0x1000 - m->size);
-    miss[2] = x64_jcc(e, 0x7); /* ja */
+    if (in->ipsize == 8) /* canonical at the paging depth */
+        canon = rem_emit_canon(e, X_RAX);
     /* rcx = the slot's byte offset in its table */
     x64_mov_rr(e, X_RCX, X_RAX, true);
     x64_shift_imm(e, 5, X_RCX, 12, true);
     x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_ADD); /* add ecx, [rbp + tlb_add] */
     x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
     x64_imul_imm8(e, X_RCX, TLB_ENTRY_SIZE);
-    /* rdx = tag without attributes, rdi = what it must be */
+    /* rdi = the tag the operand's last byte wants: an access that crosses
+     * into the next page wants that page's tag, which is never in this
+     * page's slot (consecutive pages have consecutive slots) */
+    if (m->size > 1)
+        x64_lea8(e, X_RDI, X_RAX, (int8_t)(m->size - 1));
+    else
+        x64_mov_rr(e, X_RDI, X_RAX, true);
+    x64_mov_imm(e, X_RDX, TLB_PAGE);
+    x64_alu_rr(e, X_AND, X_RDI, X_RDX, true);
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
+    /* rdx = the slot's tag without attributes */
     x64_mem_rcx(e, true, 0x8b, X_RDX, V_TLB(kind, tag));
     x64_alu_imm(e, 4, X_RDX, (uint32_t)~TLB_ATTRS, true);
-    x64_mov_imm(e, X_RDI, TLB_PAGE);
-    x64_alu_rr(e, X_AND, X_RDI, X_RAX, true);
-    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
     x64_flagop(e, X_F_CMP, X_RDX, X_RDI, 8);
-    miss[3] = x64_jcc(e, 0x5);
+    uint8_t *miss = x64_jcc(e, 0x5);
     x64_mem_rcx(e, true, 0x03, X_RAX, V_TLB(kind, addend)); /* add rax, addend */
     uint8_t *hit = x64_jmp(e);
-    for (unsigned i = 0; i < 4; i++)
-        x64_patch(e, miss[i]);
+    x64_patch(e, canon);
+    x64_patch(e, miss);
     if (based)
         x64_mov_rr(e, X_RAX, X_RSI, true);
     x64_patch(e, not_flat);
@@ -144,18 +140,16 @@ static uint8_t *emit_host(struct x64 *e, const struct iem_insn *in, const struct
     return slow;
 }
 
-/* The end of an instruction done inline: RIP and the counts past it;
+/* The end of an instruction done inline: it joins the pending counts;
  * `slow` leads to the helper step of the whole instruction. */
 static void emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
 {
-    x64_add_mem(e, X_RBX, V_RIP, in->len, in->ipsize);
-    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
     uint8_t *done = x64_jmp(e);
     x64_patch(e, slow);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
-    x64_return_if_eax(e);
+    rem_emit_step_deferred(e, in);
     x64_patch(e, done);
+    e->pend_len += in->len;
+    e->pend_k++;
 }
 
 /* A memory MOV: the operand's host pointer, then one load or store, or
@@ -282,15 +276,12 @@ bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *
     return *ss == in->osize;
 }
 
-/* jne to the returned rel32 unless reg is canonical at 48 bits (rcx is
- * clobbered; a 57-bit address takes the helper too). */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
 {
-    /* sign-extend from bit 47 or 56 (rem_state.canon_shift: 16 or 7) */
+    /* sign-extend from bit 47 or 56: equal to reg when canonical */
     x64_mov_rr(e, X_RDI, reg, true);
-    x64_load_base(e, X_RCX, X_RBP, R_CANON, false);
-    x64_shift_cl(e, 4, X_RDI, true);
-    x64_shift_cl(e, 7, X_RDI, true);
+    x64_shift_imm(e, 4, X_RDI, e->canon_shift, true);
+    x64_shift_imm(e, 7, X_RDI, e->canon_shift, true);
     x64_flagop(e, X_F_CMP, X_RDI, reg, 8);
     return x64_jcc(e, 0x5);
 }
@@ -340,6 +331,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     x64_patch(e, slow);
     x64_patch(e, bad[0]);
     x64_patch(e, bad[1]);
+    x64_cache_writeback(e);
     x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return(e, false, REM_NX_STOP);
 }

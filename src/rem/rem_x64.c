@@ -4,8 +4,9 @@
  * Invariants:
  * - Generated code addresses guest state only as [rbx + disp32] (the
  *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
- *   address); rax, rcx, rdx and rsi are scratch. Only registers 0-7 are
- *   encoded, so no REX.R/B is ever needed.
+ *   address); rax, rcx, rdx, rsi and rdi are scratch. r12-r15 hold cached
+ *   guest registers (rem_x64.h); only register moves and [rbx + disp32]
+ *   loads and stores encode them.
  * - The buffer is one memfd mapped twice: written only through `rw`, run
  *   only through `rx`; no page is writable and executable at once.
  * - An emit past the end sets `full` and writes nothing; the caller drops
@@ -72,24 +73,66 @@ static void put4(struct x64 *e, uint32_t v)
     put(e, &v, 4);
 }
 
-/* REX.W when w, then opcode, then ModRM mod=10 reg rm=base with disp32. */
-static void mem_op(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
+/* REX (W when w, R and B for r8-r15) when needed, then opcode, then ModRM
+ * mod=10 reg rm=base with disp32. */
+static void mem_raw(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
 {
-    if (w)
-        put1(e, 0x48);
+    unsigned rex = (w ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (base >= 8 ? 1u : 0u);
+    if (rex)
+        put1(e, (uint8_t)(0x40 | rex));
     put1(e, opc);
     put1(e, (uint8_t)(0x80 | (reg & 7) << 3 | (base & 7)));
     put4(e, (uint32_t)disp);
 }
 
+/* The cached guest register whose 8 bytes [rbx + disp] falls in, or -1. */
+static int cached(const struct x64 *e, unsigned base, int32_t disp)
+{
+    int64_t off = (int64_t)disp - e->gpr0;
+    if (base != X_RBX || off < 0 || off >= 16 * 8)
+        return -1;
+    return e->host[off / 8] >= 0 ? (int)(off / 8) : -1;
+}
+
+static void mem_op(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
+{
+    if (cached(e, base, disp) >= 0) /* a cached register as memory: not this TB */
+        e->full = true;
+    mem_raw(e, w, opc, reg, base, disp);
+}
+
 void x64_load(struct x64 *e, unsigned reg, int32_t disp, bool w)
 {
-    mem_op(e, w, 0x8b, reg, X_RBX, disp);
+    int g = cached(e, X_RBX, disp);
+    if (g >= 0 && e->gpr0 + 8 * g == disp)
+        x64_mov_rr(e, reg, (unsigned)e->host[g], w);
+    else
+        mem_op(e, w, 0x8b, reg, X_RBX, disp);
 }
 
 void x64_store64(struct x64 *e, int32_t disp, unsigned reg)
 {
-    mem_op(e, true, 0x89, reg, X_RBX, disp);
+    int g = cached(e, X_RBX, disp);
+    if (g >= 0 && e->gpr0 + 8 * g == disp) {
+        x64_mov_rr(e, (unsigned)e->host[g], reg, true);
+        e->dirty |= (uint16_t)(1u << g);
+    } else {
+        mem_op(e, true, 0x89, reg, X_RBX, disp);
+    }
+}
+
+void x64_cache_writeback(struct x64 *e)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (e->host[g] >= 0 && (e->dirty >> g & 1))
+            mem_raw(e, true, 0x89, (unsigned)e->host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
+}
+
+void x64_cache_reload(struct x64 *e)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (e->host[g] >= 0)
+            mem_raw(e, true, 0x8b, (unsigned)e->host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
 }
 
 void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w)
@@ -104,8 +147,9 @@ void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool
 
 void x64_mov_rr(struct x64 *e, unsigned dst, unsigned src, bool w)
 {
-    if (w)
-        put1(e, 0x48);
+    unsigned rex = (w ? 8u : 0u) | (src >= 8 ? 4u : 0u) | (dst >= 8 ? 1u : 0u);
+    if (rex)
+        put1(e, (uint8_t)(0x40 | rex));
     put1(e, 0x89);
     put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
 }
@@ -152,21 +196,24 @@ void x64_add_mem(struct x64 *e, unsigned base, int32_t disp, uint32_t imm, unsig
 
 void x64_prologue(struct x64 *e)
 {
-    /* push rbx; push rbp; sub rsp, 8 (calls see a 16-byte aligned stack);
-     * mov rbx, rdi; mov rbp, rsi */
-    static const uint8_t b[] = {0x53, 0x55, 0x48, 0x83, 0xec, 0x08, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf5};
+    /* push rbx; push rbp; push r12-r15; sub rsp, 8 (calls see a 16-byte
+     * aligned stack); mov rbx, rdi; mov rbp, rsi */
+    static const uint8_t b[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
+                                0x48, 0x83, 0xec, 0x08, 0x48, 0x89, 0xfb, 0x48, 0x89, 0xf5};
     put(e, b, sizeof(b));
 }
 
+/* add rsp, 8; pop r15-r12; pop rbp; pop rbx; ret */
+static const uint8_t epilogue[] = {0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e,
+                                   0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3};
+
 void x64_return(struct x64 *e, bool keep_eax, uint32_t value)
 {
-    /* [mov eax, value;] add rsp, 8; pop rbp; pop rbx; ret */
-    static const uint8_t b[] = {0x48, 0x83, 0xc4, 0x08, 0x5d, 0x5b, 0xc3};
     if (!keep_eax) {
         put1(e, 0xb8);
         put4(e, value);
     }
-    put(e, b, sizeof(b));
+    put(e, epilogue, sizeof(epilogue));
 }
 
 void x64_call(struct x64 *e, const void *fn, uint64_t arg1)
@@ -188,7 +235,7 @@ void x64_call(struct x64 *e, const void *fn, uint64_t arg1)
 void x64_return_if_eax(struct x64 *e)
 {
     /* test eax, eax; jz over the return; return with eax as it is */
-    static const uint8_t b[] = {0x85, 0xc0, 0x74, 0x07};
+    static const uint8_t b[] = {0x85, 0xc0, 0x74, sizeof(epilogue)};
     put(e, b, sizeof(b));
     x64_return(e, true, 0);
 }
@@ -421,6 +468,10 @@ void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm)
 
 void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size)
 {
+    if (base == X_RBX && size >= 4) {
+        x64_load(e, reg, disp, size == 8);
+        return;
+    }
     if (size == 1 || size == 2) { /* movzx r32, byte/word [base + disp32] */
         put1(e, 0x0f);
         mem_op(e, false, size == 1 ? 0xb6 : 0xb7, reg, base, disp);
@@ -431,6 +482,10 @@ void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsig
 
 void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsigned size)
 {
+    if (base == X_RBX && size == 8) {
+        x64_store64(e, disp, reg);
+        return;
+    }
     if (size == 2)
         put1(e, 0x66);
     mem_op(e, size == 8, size == 1 ? 0x88 : 0x89, reg, base, disp);
@@ -479,4 +534,16 @@ void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned
     put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
     put1(e, (uint8_t)(0x08 | (base & 7)));
     put4(e, (uint32_t)disp);
+}
+
+void x64_test_mem8(struct x64 *e, unsigned base, int32_t disp, uint8_t imm)
+{
+    mem_op(e, false, 0xf6, 0, base, disp);
+    put1(e, imm);
+}
+
+void x64_lea8(struct x64 *e, unsigned dst, unsigned src, int8_t disp)
+{
+    uint8_t b[] = {0x48, 0x8d, (uint8_t)(0x40 | (dst & 7) << 3 | (src & 7)), (uint8_t)disp};
+    put(e, b, sizeof(b));
 }

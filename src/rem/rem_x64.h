@@ -7,15 +7,36 @@
 
 #include "rem/rem_int.h"
 
-enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7 };
+enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7, X_R12 = 12 };
 enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
+/* The guest registers a TB keeps in host registers r12-r15 (callee-saved,
+ * so they survive calls into C): x64_load / x64_store64 / x64_load_sz /
+ * x64_store_sz of such a register's [rbx + disp] become register moves;
+ * any other access to its bytes refuses the TB (sets `full`), so a form
+ * the cache does not know is never compiled wrong. */
+#define X64_CACHED 4
 struct x64 {
     uint8_t *p, *end;
-    bool full; /* an emit did not fit */
+    bool full;      /* an emit did not fit, or a cached register was addressed as memory */
+    int32_t gpr0;   /* [rbx + gpr0 + 8 * i]: guest register i in struct cpu */
+    int8_t host[16]; /* host register holding guest register i, or -1 */
+    uint16_t dirty; /* guest registers whose host register is newer than struct cpu */
+    /* what the code has run but not yet added to RIP, vcpu.insns and
+     * rem_state.native_n (rem_native.c's rem_flush) */
+    uint32_t pend_len, pend_k;
+    unsigned ipsize;      /* the TB's RIP width (4 or 8) */
+    unsigned canon_shift; /* 64 - the TB's linear-address width (REM_KEY_LA57) */
 };
 
-/* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). */
+/* Stores the dirty cached registers to struct cpu (dirty stays as it is:
+ * the caller knows whether the path goes on). */
+void x64_cache_writeback(struct x64 *e);
+/* Loads every cached register from struct cpu. */
+void x64_cache_reload(struct x64 *e);
+
+/* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). Only
+ * x64_mov_rr, these two and the cache's own moves encode r8-r15. */
 void x64_load(struct x64 *e, unsigned reg, int32_t disp, bool w);
 /* mov [rbx + disp], r64 */
 void x64_store64(struct x64 *e, int32_t disp, unsigned reg);
@@ -103,6 +124,10 @@ void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
 void x64_cmp_imm32(struct x64 *e, unsigned reg, uint32_t imm);
 /* test r32, imm32 */
 void x64_test_imm32(struct x64 *e, unsigned reg, uint32_t imm);
+/* test byte [base + disp], imm8 */
+void x64_test_mem8(struct x64 *e, unsigned base, int32_t disp, uint8_t imm);
+/* lea dst64, [src + disp8] */
+void x64_lea8(struct x64 *e, unsigned dst, unsigned src, int8_t disp);
 /* test dword [rbx + disp], imm32 */
 void x64_test_mem32(struct x64 *e, int32_t disp, uint32_t imm);
 /* r64 = [reg + disp] with any base register (0-7, not rsp/rbp as base here) */
