@@ -508,6 +508,17 @@ int hm_exec(struct vcpu *v, uint64_t max)
                 eat_kick(h);
                 continue;
             }
+            if (errno == EINVAL && run->kvm_dirty_regs) {
+                /* KVM refused the state struct cpu gave it (kvm-pvm: long mode with CR4.LA57,
+                 * measured): struct cpu is still exact, IEM runs it; KVM may have taken some
+                 * of the groups, so all of them go again next time */
+                h->shadow_valid = false;
+                run->kvm_dirty_regs = 0;
+                if ((rc = hm_handover_cpu(v, "KVM refuses the vCPU state", 0)) != 0)
+                    break;
+                exact = true;
+                continue;
+            }
             rc = -errno;
             break;
         }

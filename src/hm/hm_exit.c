@@ -129,12 +129,16 @@ static const char *cpu_refused(const struct hm_vcpu *h, const struct cpu *c)
 
 int hm_handover(struct vcpu *v, const char *why, uint64_t max)
 {
+    int rc = hm_sync_out(v);
+    return rc < 0 ? rc : hm_handover_cpu(v, why, max);
+}
+
+int hm_handover_cpu(struct vcpu *v, const char *why, uint64_t max)
+{
     struct hm_vcpu *h = v->hm;
     struct cpu *c = &v->cpu;
-    int rc = hm_sync_out(v);
+    int rc;
 
-    if (rc < 0)
-        return rc;
     h->st.handovers++;
     if (!h->said_cannot) {
         h->said_cannot = true;

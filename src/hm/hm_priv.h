@@ -112,6 +112,8 @@ int hm_handle_exit(struct vcpu *v);
  * HM_RETURN_EM when the state is still one KVM cannot run, else IEM's
  * status. */
 int hm_handover(struct vcpu *v, const char *why, uint64_t max);
+/* The same when struct cpu already holds the state (KVM refused to take it). */
+int hm_handover_cpu(struct vcpu *v, const char *why, uint64_t max);
 /* Why KVM cannot run the vCPU in the state KVM last reported, or NULL. */
 const char *hm_kvm_cannot_run(const struct hm_vcpu *h);
 /* The user-space MSR exits this VM asks for (APIC base, x2APIC, TSC deadline). */
