@@ -498,7 +498,7 @@ int hm_exec(struct vcpu *v, uint64_t max)
         run->cr8 = vcpu_intc_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */
         uint64_t t0 = hm_now_ns();
         int r = kvm_run(h);
-        h->kvm_ran = true;
+        h->kvm_ran = h->kvm_newer = true;
         h->st.kvm_ns += hm_now_ns() - t0;
         h->st.runs++;
         exact = false;
@@ -513,6 +513,7 @@ int hm_exec(struct vcpu *v, uint64_t max)
                  * measured): struct cpu is still exact, IEM runs it; KVM may have taken some
                  * of the groups, so all of them go again next time */
                 h->shadow_valid = false;
+                h->kvm_newer = false;
                 run->kvm_dirty_regs = 0;
                 if ((rc = hm_handover_cpu(v, "KVM refuses the vCPU state", 0)) != 0)
                     break;

@@ -76,6 +76,7 @@ struct hm_vcpu {
     bool shadow_valid;
     uint8_t xsave[HM_XSAVE_SIZE] __attribute__((aligned(64)));
     bool kvm_ran;          /* KVM_RUN since the last hand-over: IEM's caches are stale */
+    bool kvm_newer;        /* KVM_RUN since the last sync: KVM's state is newer than struct cpu */
     unsigned handover_len; /* instructions the next hand-over runs (grows while KVM keeps failing) */
     bool said_cannot;      /* "KVM cannot run this guest" printed */
     enum hm_fault fault;
