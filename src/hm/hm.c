@@ -91,8 +91,6 @@ static void hvm_free(struct hm_vm *hvm)
     free(hvm);
 }
 
-static uint64_t cr4_for_iem(const struct hm_vm *hvm);
-
 static int hvm_create(struct vm *vm)
 {
     char why[160];
@@ -124,8 +122,6 @@ static int hvm_create(struct vm *vm)
     msr_list(hvm);
     hvm->supported = supported_cpuid(hvm->kvm_fd);
     hvm->real_emulated = !hvm->legacy_paging;
-    if (hvm->supported)
-        hvm->cr4_iem = cr4_for_iem(hvm);
     hm_msr_filter(hvm);
     vm->hm = hvm;
     int rc = hvm->run_size && hvm->supported ? hm_mem_init(vm) : -ENODEV;
@@ -160,36 +156,14 @@ static const struct kvm_cpuid_entry2 *kvm_leaf(const struct kvm_cpuid2 *s, uint3
     return NULL;
 }
 
-/* Whether the model keeps a feature bit under HM: KVM supports it, or it
- * is gated by a CR4 bit (hm_cpuid_gate), in which case IEM runs every state
- * with that bit set (hvm->cr4_iem). */
-static bool kvm_keeps(const struct hm_vm *hvm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
-{
-    const struct kvm_cpuid_entry2 *k = kvm_leaf(hvm->supported, leaf, sub);
-    uint32_t r[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
-    return !feature_reg(leaf, sub, (int)reg) || (r[reg & 3] >> bit) & 1 || hm_cpuid_gate(leaf, sub, reg, bit);
-}
-
-/* vm->feat_filter: a feature bit KVM does not keep is out of the model */
+/* vm->feat_filter: a feature bit KVM does not support is out of the model
+ * (a feature KVM lacks cannot be handed to IEM instead: KVM itself raises
+ * #GP when code it runs sets the feature's CR4 bit) */
 static bool kvm_has_feat(struct vm *vm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
 {
-    return kvm_keeps(vm->hm, leaf, sub, reg, bit);
-}
-
-/* The CR4 bits of gated features KVM does not support. */
-static uint64_t cr4_for_iem(const struct hm_vm *hvm)
-{
-    uint64_t m = 0;
-    for (uint32_t leaf = 0; leaf <= 0xd; leaf++)
-        for (unsigned reg = 0; reg < 4; reg++)
-            for (unsigned bit = 0; bit < 32; bit++) {
-                uint32_t sub = leaf == 0xd ? 1 : 0;
-                const struct kvm_cpuid_entry2 *k = kvm_leaf(hvm->supported, leaf, sub);
-                uint32_t r[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
-                if (!((r[reg] >> bit) & 1))
-                    m |= hm_cpuid_gate(leaf, sub, reg, bit);
-            }
-    return m;
+    const struct kvm_cpuid_entry2 *k = kvm_leaf(vm->hm->supported, leaf, sub);
+    uint32_t r[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
+    return !feature_reg(leaf, sub, (int)reg) || (r[reg & 3] >> bit) & 1;
 }
 
 static void cpuid_entry(struct vcpu *v, const struct kvm_cpuid2 *s, uint32_t fn, uint32_t idx,
@@ -202,10 +176,10 @@ static void cpuid_entry(struct vcpu *v, const struct kvm_cpuid2 *s, uint32_t fn,
         r[0] = idx == 0 ? r[0] & k->eax : k->eax;
         r[1] = k->ebx, r[2] = k->ecx, r[3] = idx == 0 ? k->edx & r[3] : k->edx;
     }
-    for (unsigned i = 0; i < 4; i++)
-        for (unsigned bit = 0; bit < 32; bit++)
-            if (!kvm_keeps(v->vm->hm, fn, idx, i, bit))
-                r[i] &= ~(1u << bit);
+    uint32_t kr[4] = {k ? k->eax : 0, k ? k->ebx : 0, k ? k->ecx : 0, k ? k->edx : 0};
+    for (int i = 0; i < 4; i++)
+        if (feature_reg(fn, idx, i))
+            r[i] &= kr[i];
     memset(e, 0, sizeof(*e));
     e->function = fn, e->index = idx;
     e->flags = (fn == 4 || fn == 7 || fn == 0xb || fn == 0xd) ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;

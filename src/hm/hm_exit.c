@@ -94,14 +94,12 @@ void hm_msr_filter(struct hm_vm *hvm)
 
 /* The guest state that decides whether KVM can run it here. */
 struct hm_mode {
-    uint64_t cr0, cr4, efer, rflags, dr7;
+    uint64_t cr0, efer, rflags, dr7;
     unsigned ss_dpl;
 };
 
 static const char *mode_refused(const struct hm_vm *hvm, const struct hm_mode *m)
 {
-    if (m->cr4 & hvm->cr4_iem)
-        return "a CR4 feature this KVM lacks";
     if (!(m->cr0 & CR0_PE))
         return hvm->real_emulated ? "real mode, which this KVM only emulates" : NULL;
     if (!hvm->legacy_paging && !(m->efer & EFER_LMA))
@@ -117,13 +115,13 @@ const char *hm_kvm_cannot_run(const struct hm_vcpu *h)
 {
     const struct kvm_sync_regs *k = &h->run->s.regs;
     /* DR7 as last moved: a MOV to DR7 inside KVM is not seen until a sync */
-    struct hm_mode m = {k->sregs.cr0, k->sregs.cr4, k->sregs.efer, k->regs.rflags, h->shadow.dr[7], k->sregs.ss.dpl};
+    struct hm_mode m = {k->sregs.cr0, k->sregs.efer, k->regs.rflags, h->shadow.dr[7], k->sregs.ss.dpl};
     return mode_refused(h->hvm, &m);
 }
 
 static const char *cpu_refused(const struct hm_vcpu *h, const struct cpu *c)
 {
-    struct hm_mode m = {c->cr0, c->cr4, c->efer, cpu_get_flags(c), c->dr[7], (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3};
+    struct hm_mode m = {c->cr0, c->efer, cpu_get_flags(c), c->dr[7], (c->seg[S_SS].attr >> SEG_DPL_SHIFT) & 3};
     return mode_refused(h->hvm, &m);
 }
 

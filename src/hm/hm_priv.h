@@ -37,8 +37,6 @@ struct hm_vm {
                            * code with EFLAGS.TF or enabled DR7 breakpoints runs in IEM */
     bool real_emulated;   /* kvm-pvm: real mode is KVM's instruction emulator, which goes on into
                            * protected mode without an exit (hm_probe.c), so real mode runs in IEM */
-    uint64_t cr4_iem;     /* CR4 bits of features KVM lacks but the model keeps: IEM runs the
-                           * vCPU while one is set (hm_cpuid_gated) */
     pthread_mutex_t lock; /* the slot table */
     struct hm_slot slots[HM_MAX_SLOTS];
     bool used[HM_MAX_SLOTS]; /* slot ids in use */
@@ -86,11 +84,6 @@ struct hm_vcpu {
 /* hm_probe.c: /dev/kvm opened and checked (API, capabilities), or -1 with why. */
 int hm_kvm_open(char *why, size_t len);
 bool hm_probe_legacy_paging(int kvm);
-
-/* hm_probe.c: the CR4 bit that gates a CPUID feature (a feature unusable
- * until the guest sets it), or 0. A gated feature KVM lacks stays in the
- * model under HM: IEM runs every state with the bit set. */
-uint64_t hm_cpuid_gate(uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit);
 
 /* hm_mem.c: memory slots that follow PGM's map. */
 int hm_mem_init(struct vm *vm);

@@ -150,25 +150,3 @@ bool hm_probe_legacy_paging(int kvm)
     char why[160];
     return probe_run(kvm, code, sizeof(code), true, why, sizeof(why)) == 0;
 }
-
-uint64_t hm_cpuid_gate(uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
-{
-    /* leaf, subleaf, register (0 EAX .. 3 EDX), bit, and the CR4 bit without
-     * which the feature cannot be used (VEX instructions and XSAVE need
-     * CR4.OSXSAVE; SDM vol. 1 14.3, vol. 3 2.5) */
-    static const struct {
-        uint32_t leaf, sub;
-        unsigned reg, bit;
-        uint64_t cr4;
-    } gates[] = {
-        {1, 0, 2, 17, CR4_PCIDE},    {1, 0, 2, 26, CR4_OSXSAVE}, {1, 0, 2, 28, CR4_OSXSAVE}, /* PCID, XSAVE, AVX */
-        {1, 0, 2, 12, CR4_OSXSAVE},  {1, 0, 2, 29, CR4_OSXSAVE},                            /* FMA, F16C */
-        {7, 0, 1, 0, CR4_FSGSBASE},  {7, 0, 1, 5, CR4_OSXSAVE},  {7, 0, 1, 7, CR4_SMEP},    /* FSGSBASE, AVX2, SMEP */
-        {7, 0, 1, 20, CR4_SMAP},     {7, 0, 2, 3, CR4_PKE},      {7, 0, 2, 16, CR4_LA57},   /* SMAP, PKU, LA57 */
-        {0xd, 1, 0, 0, CR4_OSXSAVE}, {0xd, 1, 0, 1, CR4_OSXSAVE}, {0xd, 1, 0, 3, CR4_OSXSAVE}, /* XSAVEOPT/C/S */
-    };
-    for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
-        if (gates[i].leaf == leaf && gates[i].sub == sub && gates[i].reg == reg && gates[i].bit == bit)
-            return gates[i].cr4;
-    return 0;
-}
