@@ -111,7 +111,15 @@ if [ $HAVE_PCVM = 1 ]; then measure startup pcvm $SRUNS "${PCVM_CMD[@]}"; P_STAR
 if [ $HAVE_QEMU = 1 ]; then measure startup qemu $SRUNS "${QEMU_CMD[@]}"; Q_START=$BEST; fi
 echo
 
-declare -A P_T I_T Q_T N
+# HM (KVM) where /dev/kvm opens and pcvm's probe guest runs there; else skipped
+HAVE_HM=0
+if [ $HAVE_PCVM = 1 ] && [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+    ! "${PCVM_CMD[@]}" --engine=hm -kernel "$OUT/startup.bin" </dev/null 2>&1 >/dev/null |
+        grep -q "running the recompiler"; then
+    HAVE_HM=1
+fi
+
+declare -A P_T I_T Q_T H_T H_INFO N
 echo "benchmarks (pcvm: its default engine, REM; iem: pcvm --engine=iem):"
 for b in $BENCHES; do
     N[$b]=$(insns "$OUT/$b.bin")
@@ -119,6 +127,14 @@ for b in $BENCHES; do
     if [ $HAVE_PCVM = 1 ]; then measure "$b" pcvm "$RUNS" "${PCVM_CMD[@]}"; P_T[$b]=$BEST; fi
     if [ $HAVE_PCVM = 1 ]; then measure "$b" iem "$RUNS" "${PCVM_CMD[@]}" --engine=iem; I_T[$b]=$BEST; fi
     if [ $HAVE_QEMU = 1 ]; then measure "$b" qemu "$RUNS" "${QEMU_CMD[@]}"; Q_T[$b]=$BEST; fi
+    H_T[$b]=n/a H_INFO[$b]=""
+    if [ $HAVE_HM = 1 ]; then
+        measure "$b" hm "$RUNS" "${PCVM_CMD[@]}" --engine=hm; H_T[$b]=$BEST
+        # one more run for --info engines: what KVM ran and what it handed to IEM
+        H_INFO[$b]=$(timeout "$TIMEOUT" "${PCVM_CMD[@]}" --engine=hm --info=engines -kernel "$OUT/$b.bin" \
+            </dev/null 2>&1 | sed -n 's/.*(hand-overs from HM): \([0-9]*\) hand-overs, \([0-9]*\) instructions.*/\1 \2/p' |
+            awk '{h += $1; i += $2} END {print h + 0, i + 0}')
+    fi
 done
 echo
 
@@ -172,8 +188,26 @@ echo "MIPS: guest insns / (s - that emulator's start-up s) / 1e6, i.e. start-up 
 echo "      each iteration of a REP string instruction counts as one instruction."
 echo "time ratio: pcvm s / QEMU s (above 1: pcvm slower).  MIPS ratio: pcvm MIPS / QEMU MIPS (below 1: pcvm slower)."
 
+echo
+if [ $HAVE_HM = 1 ]; then
+    echo "HM (pcvm --engine=hm: KVM, handing what it cannot run to IEM; a kvm-pvm host runs only"
+    echo "64-bit kernel code in KVM, so these guests run mostly in IEM there):"
+    printf '%-10s %10s %9s %9s | %11s %16s %7s\n' benchmark "HM s" "HM MIPS" "HM/REM" hand-overs "insns in IEM" "in IEM"
+    for b in $BENCHES; do
+        hm=$(mips "${N[$b]}" "${H_T[$b]}" "$P_START")
+        pm=$(mips "${N[$b]}" "${P_T[$b]}" "$P_START")
+        read -r ho hi <<<"${H_INFO[$b]:-- -}"
+        pct=$(awk -v i="$hi" -v n="${N[$b]}" 'BEGIN { if (i !~ /^[0-9]+$/ || n + 0 == 0) print "-"; else printf "%.0f%%", 100 * i / n }')
+        printf '%-10s %10s %9s %9s | %11s %16s %7s\n' "$b" "$(fmt_t "${H_T[$b]}")" "$hm" "$(ratio "$hm" "$pm")" \
+            "$ho" "$hi" "$pct"
+    done
+else
+    echo "HM: skipped (no /dev/kvm)"
+fi
+
 STATUS=0
 for b in $BENCHES; do
+    [ "${H_T[$b]}" = FAILED ] && STATUS=1
     [ "${P_T[$b]}" = FAILED ] && STATUS=1
     [ "${I_T[$b]}" = FAILED ] && STATUS=1
     [ "${Q_T[$b]}" = FAILED ] && STATUS=1

@@ -56,7 +56,7 @@ enum em_engine em_choose_engine(struct vm *vm)
     char why[160] = "";
 
     /* auto stays on REM until HM gives IEM's verdict on every guest program
-     * (tests/guest/hm.sh: 51 of 60 on a kvm-pvm host); HM runs when asked */
+     * (tests/guest/hm.sh: 52 of 61 on a kvm-pvm host); HM runs when asked */
     if (wanted == ENGINE_HM) {
         if (vm->clock && clock_icount(vm->clock))
             snprintf(why, sizeof(why), "--icount needs a software engine");

@@ -121,6 +121,7 @@ static int hvm_create(struct vm *vm)
     hvm->legacy_paging = hm_probe_legacy_paging(hvm->kvm_fd);
     msr_list(hvm);
     hvm->supported = supported_cpuid(hvm->kvm_fd);
+    hvm->real_emulated = !hvm->legacy_paging;
     hm_msr_filter(hvm);
     vm->hm = hvm;
     int rc = hvm->run_size && hvm->supported ? hm_mem_init(vm) : -ENODEV;
@@ -155,7 +156,9 @@ static const struct kvm_cpuid_entry2 *kvm_leaf(const struct kvm_cpuid2 *s, uint3
     return NULL;
 }
 
-/* vm->feat_filter: a feature bit KVM does not support is out of the model */
+/* vm->feat_filter: a feature bit KVM does not support is out of the model
+ * (a feature KVM lacks cannot be handed to IEM instead: KVM itself raises
+ * #GP when code it runs sets the feature's CR4 bit) */
 static bool kvm_has_feat(struct vm *vm, uint32_t leaf, uint32_t sub, unsigned reg, unsigned bit)
 {
     const struct kvm_cpuid_entry2 *k = kvm_leaf(vm->hm->supported, leaf, sub);
@@ -469,7 +472,7 @@ int hm_exec(struct vcpu *v, uint64_t max)
         run->cr8 = vcpu_intc_get_cr8(v); /* KVM loads CR8 from here at entry (no in-kernel APIC) */
         uint64_t t0 = hm_now_ns();
         int r = kvm_run(h);
-        h->kvm_ran = true;
+        h->kvm_ran = h->kvm_newer = true;
         h->st.kvm_ns += hm_now_ns() - t0;
         h->st.runs++;
         exact = false;
@@ -477,6 +480,18 @@ int hm_exec(struct vcpu *v, uint64_t max)
             if (errno == EINTR || errno == EAGAIN) {
                 h->st.exits_intr++;
                 eat_kick(h);
+                continue;
+            }
+            if (errno == EINVAL && run->kvm_dirty_regs) {
+                /* KVM refused the state struct cpu gave it (kvm-pvm: long mode with CR4.LA57,
+                 * measured): struct cpu is still exact, IEM runs it; KVM may have taken some
+                 * of the groups, so all of them go again next time */
+                h->shadow_valid = false;
+                h->kvm_newer = false;
+                run->kvm_dirty_regs = 0;
+                if ((rc = hm_handover_cpu(v, "KVM refuses the vCPU state", 0)) != 0)
+                    break;
+                exact = true;
                 continue;
             }
             rc = -errno;

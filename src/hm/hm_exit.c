@@ -101,7 +101,7 @@ struct hm_mode {
 static const char *mode_refused(const struct hm_vm *hvm, const struct hm_mode *m)
 {
     if (!(m->cr0 & CR0_PE))
-        return NULL;
+        return hvm->real_emulated ? "real mode, which this KVM only emulates" : NULL;
     if (!hvm->legacy_paging && !(m->efer & EFER_LMA))
         return "protected mode without long mode: this KVM refuses 32-bit paging";
     if (hvm->kernel_only && (m->ss_dpl != 0 || (m->rflags & F_VM)))
@@ -127,12 +127,16 @@ static const char *cpu_refused(const struct hm_vcpu *h, const struct cpu *c)
 
 int hm_handover(struct vcpu *v, const char *why, uint64_t max)
 {
+    int rc = hm_sync_out(v);
+    return rc < 0 ? rc : hm_handover_cpu(v, why, max);
+}
+
+int hm_handover_cpu(struct vcpu *v, const char *why, uint64_t max)
+{
     struct hm_vcpu *h = v->hm;
     struct cpu *c = &v->cpu;
-    int rc = hm_sync_out(v);
+    int rc;
 
-    if (rc < 0)
-        return rc;
     h->st.handovers++;
     if (!h->said_cannot) {
         h->said_cannot = true;

@@ -35,6 +35,8 @@ struct hm_vm {
                            * protected mode without long mode runs in IEM */
     bool debug_wrong;     /* kvm-pvm: single-step and breakpoints come out wrong (measured), so
                            * code with EFLAGS.TF or enabled DR7 breakpoints runs in IEM */
+    bool real_emulated;   /* kvm-pvm: real mode is KVM's instruction emulator, which goes on into
+                           * protected mode without an exit (hm_probe.c), so real mode runs in IEM */
     pthread_mutex_t lock; /* the slot table */
     struct hm_slot slots[HM_MAX_SLOTS];
     bool used[HM_MAX_SLOTS]; /* slot ids in use */
@@ -72,6 +74,7 @@ struct hm_vcpu {
     bool shadow_valid;
     uint8_t xsave[HM_XSAVE_SIZE] __attribute__((aligned(64)));
     bool kvm_ran;          /* KVM_RUN since the last hand-over: IEM's caches are stale */
+    bool kvm_newer;        /* KVM_RUN since the last sync: KVM's state is newer than struct cpu */
     unsigned handover_len; /* instructions the next hand-over runs (grows while KVM keeps failing) */
     bool said_cannot;      /* "KVM cannot run this guest" printed */
     enum hm_fault fault;
@@ -103,6 +106,8 @@ int hm_handle_exit(struct vcpu *v);
  * HM_RETURN_EM when the state is still one KVM cannot run, else IEM's
  * status. */
 int hm_handover(struct vcpu *v, const char *why, uint64_t max);
+/* The same when struct cpu already holds the state (KVM refused to take it). */
+int hm_handover_cpu(struct vcpu *v, const char *why, uint64_t max);
 /* Why KVM cannot run the vCPU in the state KVM last reported, or NULL. */
 const char *hm_kvm_cannot_run(const struct hm_vcpu *h);
 /* The user-space MSR exits this VM asks for (APIC base, x2APIC, TSC deadline). */

@@ -440,6 +440,7 @@ int hm_sync_in(struct vcpu *v)
     s->rflags = cpu_get_flags(c);
     s->lf.op = LF_NONE;
     h->shadow_valid = true;
+    h->kvm_newer = false;
     return 0;
 }
 
@@ -450,6 +451,11 @@ int hm_sync_out(struct vcpu *v)
     const struct kvm_sync_regs *k = &h->run->s.regs;
     int rc;
 
+    /* nothing ran since the last sync: struct cpu is exact, and a round trip
+     * would only disturb the TSC (KVM "synchronizes" a TSC written close to
+     * the one it expects, so what it reads back is not what it was given) */
+    if (!h->kvm_newer)
+        return 0;
     regs_get(c, &k->regs);
     sregs_get(v, &k->sregs);
     events_get(c, &k->events);
@@ -458,6 +464,7 @@ int hm_sync_out(struct vcpu *v)
     h->st.syncs_out++;
     memcpy(&h->shadow, c, sizeof(*c));
     h->shadow_valid = true;
+    h->kvm_newer = false;
     return 0;
 }
 
@@ -505,5 +512,6 @@ int hm_state_get(struct vcpu *v)
     if (ioctl(h->fd, KVM_GET_REGS, &k->regs) < 0 || ioctl(h->fd, KVM_GET_SREGS, &k->sregs) < 0 ||
         ioctl(h->fd, KVM_GET_VCPU_EVENTS, &k->events) < 0)
         return -errno;
+    h->kvm_newer = true;
     return hm_sync_out(v);
 }

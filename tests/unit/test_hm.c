@@ -2,7 +2,11 @@
  * happens when KVM_RUN fails or refuses (fault injection). Every test
  * needs /dev/kvm and says SKIP without it; none counts as passed then. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
+
+#include "devices/io.h"
 
 #include "hm/hm.h"
 #include "testvm.h"
@@ -139,23 +143,47 @@ Test(hm, state_round_trip)
     hm_vm_free(vm);
 }
 
-/* In real mode, which every KVM runs (a KVM may hand 32-bit protected
- * mode to IEM, see hm_probe_legacy_paging): mov eax, 0x1234; mov ebx, eax; hlt */
-#define HALT_LEN 10u
-static struct vcpu *load_halt_program(struct vm *vm)
+/* 64-bit kernel code with paging, which every KVM runs (kvm-pvm hands
+ * real mode and 32-bit protected mode to IEM): the first 2 MiB identity
+ * mapped by one large page. */
+#define PML4 0x10000u
+static void enter_long_mode(struct vm *vm)
 {
-    static const uint8_t code[HALT_LEN] = {0x66, 0xb8, 0x34, 0x12, 0, 0, 0x66, 0x89, 0xc3, 0xf4};
-    struct vcpu *v = &vm->cpus[0];
-    struct cpu *c = &v->cpu;
-    pgm_load(&vm->pgm, CODE, code, sizeof(code));
-    c->cr0 = CR0_ET;
+    struct cpu *c = &vm->cpus[0].cpu;
+    uint64_t pml4e = (PML4 + 0x1000) | 3, pdpte = (PML4 + 0x2000) | 3, pde = 0x83; /* P, W, PS */
+    pgm_load(&vm->pgm, PML4, &pml4e, 8);
+    pgm_load(&vm->pgm, PML4 + 0x1000, &pdpte, 8);
+    pgm_load(&vm->pgm, PML4 + 0x2000, &pde, 8);
+    c->cr3 = PML4;
+    c->cr4 = CR4_PAE | CR4_OSFXSR;
+    c->efer = EFER_LME | EFER_LMA;
+    c->cr0 = CR0_PE | CR0_PG | CR0_ET | CR0_NE;
+    set_seg(&c->seg[S_CS], 0x08, 0, 0xffffffffu, 0xa09b); /* L, present, code */
     for (int i = 0; i < 6; i++)
-        set_seg(&c->seg[i], 0, 0, 0xffff, i == S_CS ? 0x9b : 0x93);
+        if (i != S_CS)
+            set_seg(&c->seg[i], 0x10, 0, 0xffffffffu, 0xc093);
+    set_seg(&c->tr, 0x20, 0x6000, 0x67, 0x008b);
     c->cpl = 0;
     cpu_set_flags(c, F_1);
-    c->rip = CODE;
+    c->gpr[R_SP] = TESTVM_STACK;
+}
+
+static struct vcpu *load_program(struct vm *vm, const uint8_t *code, size_t n)
+{
+    struct vcpu *v = &vm->cpus[0];
+    pgm_load(&vm->pgm, CODE, code, n);
+    enter_long_mode(vm);
+    v->cpu.rip = CODE;
     hm_flush(v);
     return v;
+}
+
+/* mov eax, 0x1234; mov ebx, eax; hlt */
+#define HALT_LEN 8u
+static struct vcpu *load_halt_program(struct vm *vm)
+{
+    static const uint8_t code[HALT_LEN] = {0xb8, 0x34, 0x12, 0, 0, 0x89, 0xc3, 0xf4};
+    return load_program(vm, code, sizeof(code));
 }
 
 Test(hm, eintr_is_retried)
@@ -194,5 +222,81 @@ Test(hm, kvm_run_error_is_guru_meditation)
     /* the test VM was never powered on, so only the request and the reason show */
     cr_expect(atomic_load(&vm->ff) & VM_FF_GURU);
     cr_expect(strstr(vm->guru_reason, "KVM_RUN failed") != NULL, "reason: %s", vm->guru_reason);
+    hm_vm_free(vm);
+}
+
+/* A port whose write asks the VM to power off, as a device does when the
+ * guest writes isa-debug-exit: the vCPU is inside an I/O exit when it
+ * happens. */
+#define STOP_PORT 0x5f0
+static void stop_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    (void)off, (void)val, (void)size;
+    vm_request(opaque, VM_FF_POWER_OFF);
+}
+static uint64_t stop_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque, (void)off, (void)size;
+    return 0;
+}
+static const struct io_ops stop_ops = {.read = stop_read, .write = stop_write};
+
+/* The VM stopped in the middle of an I/O exit: hm_exec returns at once
+ * with the OUT completed and struct cpu exact, and never enters KVM again
+ * (the loop after it would spin there forever). */
+Test(hm, stop_during_io_exit, .timeout = 20)
+{
+    struct vm *vm = hm_vm("hm/stop_during_io_exit");
+    /* mov edx, STOP_PORT; mov eax, 0x77; out dx, al; jmp $ */
+    static const uint8_t code[] = {0xba, STOP_PORT & 0xff, STOP_PORT >> 8, 0, 0, 0xb8, 0x77, 0, 0, 0, 0xee, 0xeb, 0xfe};
+    struct vcpu *v = load_program(vm, code, sizeof(code));
+    cr_assert_eq(bus_pio_register(&vm->bus, STOP_PORT, 1, &stop_ops, vm, "stop"), 0);
+    cr_assert_eq(hm_exec(v, 1000), IEM_BREAK);
+    cr_expect(atomic_load(&vm->ff) & VM_FF_POWER_OFF);
+    cr_expect_eq(v->cpu.rip, CODE + 11, "rip %#llx: after the OUT", (unsigned long long)v->cpu.rip);
+    cr_expect_eq(v->cpu.gpr[R_AX], 0x77);
+    cr_expect(!(atomic_load(&vm->ff) & VM_FF_GURU), "%s", vm->guru_reason);
+    hm_vm_free(vm);
+}
+
+struct spin_arg {
+    struct vcpu *v;
+    int rc;
+};
+
+static void *spin_thread(void *p)
+{
+    struct spin_arg *a = p;
+    a->rc = hm_exec(a->v, 1000);
+    return NULL;
+}
+
+/* Another thread stops the VM while the vCPU spins inside KVM_RUN: the
+ * kick takes it out and hm_exec returns; a stop asked before the vCPU
+ * entered KVM_RUN is not lost either (the kick signal stays pending). */
+Test(hm, stop_while_in_kvm_run, .timeout = 20)
+{
+    struct vm *vm = hm_vm("hm/stop_while_in_kvm_run");
+    static const uint8_t code[] = {0xeb, 0xfe}; /* jmp $ */
+    struct vcpu *v = load_program(vm, code, sizeof(code));
+    for (int delay_ms = 0; delay_ms <= 50; delay_ms += 50) {
+        struct spin_arg a = {.v = v, .rc = -1};
+        pthread_t t;
+        atomic_fetch_and(&vm->ff, ~VM_FF_POWER_OFF);
+        cr_assert_eq(pthread_create(&t, NULL, spin_thread, &a), 0);
+        struct timespec ts = {0, delay_ms * 1000000L};
+        nanosleep(&ts, NULL);
+        atomic_fetch_or(&vm->ff, VM_FF_POWER_OFF);
+        /* until the thread is in hm_exec a kick finds nothing to signal */
+        for (int i = 0; i < 200 && a.rc == -1; i++) {
+            hm_kick(v);
+            struct timespec tick = {0, 10000000L};
+            nanosleep(&tick, NULL);
+        }
+        pthread_join(t, NULL);
+        cr_expect_eq(a.rc, IEM_BREAK, "after %d ms", delay_ms);
+        cr_expect_eq(v->cpu.rip, CODE, "still at the loop");
+        cr_expect(!(atomic_load(&vm->ff) & VM_FF_GURU), "%s", vm->guru_reason);
+    }
     hm_vm_free(vm);
 }
