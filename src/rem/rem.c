@@ -420,10 +420,12 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->native_rc = IEM_OK;
             r->left = max - n;
             rem_native_sync(v);
+            uint64_t insns = v->insns;
             int how = tb->native(v, r);
-            /* one scalar load: the compiled code has just stored it 8 bytes
-             * wide, and a wider (vector) load of it would stall */
-            uint64_t ran = __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
+            /* scalar loads: the compiled code has just stored them 8 bytes
+             * wide, and a wider (vector) load would stall */
+            uint64_t ran = __atomic_load_n(&v->insns, __ATOMIC_RELAXED) - insns +
+                           __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
             struct rem_tb *last = r->cur;
             n += ran;
             r->st.native_runs++;

@@ -98,7 +98,9 @@ struct rem_state {
     unsigned hot;  /* runs before a TB is compiled */
     /* set by the native helpers for REM's loop */
     struct rem_tb *cur;
-    uint64_t native_n; /* instructions (retired or faulted) the native code ran */
+    /* instructions the native code ran that did not retire (faulted):
+     * with vcpu.insns' growth, what it ran */
+    uint64_t native_n;
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
     uint64_t left;     /* budget left to chained TBs (each takes its length at entry) */
     uint32_t exit;     /* REM_NX_EXIT: the exit index */

@@ -65,9 +65,10 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     struct cpu *c = &v->cpu;
     uint64_t next = (c->rip + in->len) & in->ipmask;
     bool full = (in->ctl & IEM_CTL_FULL) != 0;
+    uint64_t insns = v->insns;
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, next);
 
-    r->native_n++;
+    r->native_n += v->insns == insns;
     if (rc) {
         r->native_rc = rc;
         return 1;
@@ -159,9 +160,10 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
 {
     struct rem_state *r = v->rem;
     bool full = (in->ctl & IEM_CTL_FULL) != 0;
+    uint64_t insns = v->insns;
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, (v->cpu.rip + in->len) & in->ipmask);
 
-    r->native_n++;
+    r->native_n += v->insns == insns;
     if (rc) {
         r->native_rc = rc;
         return NULL;
@@ -451,15 +453,13 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
     return LF_HOST_NONE;
 }
 
-/* RIP += len (at the RIP width), vcpu.insns and rem_state.native_n += k;
- * negative amounts undo. */
+/* RIP += len (at the RIP width), vcpu.insns += k; negative amounts undo. */
 static void emit_counts(struct x64 *e, int64_t len, int64_t k)
 {
     if (!len && !k)
         return;
     x64_add_mem(e, X_RBX, V_RIP, (uint32_t)len, e->ipsize);
     x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, (uint32_t)k, 8);
 }
 
 void rem_flush_counts(struct x64 *e)
@@ -572,42 +572,45 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
  * is still valid, the budget holds all of it, no interrupt could be
- * delivered and nothing is asked of the VM; else REM_NX_BAIL. */
-static void emit_entry(struct x64 *e, const struct rem_tb *tb)
+ * delivered and nothing is asked of the VM (vm_ff: &vm->ff); else
+ * REM_NX_BAIL. The common case is four compares and no taken branch. */
+static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff)
 {
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb);
     x64_store_rbp64(e, R_CUR, X_RAX);
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
-    x64_load_rax(e, X_RAX, 4);
-    x64_cmp_imm32(e, X_RAX, tb->gen);
+    x64_cmp_at_rax(e, tb->gen);
     uint8_t *stale = x64_jcc(e, 0x5), *stale2 = NULL; /* jne */
     if (tb->genp2) {
         x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp2);
-        x64_load_rax(e, X_RAX, 4);
-        x64_cmp_imm32(e, X_RAX, tb->gen2);
+        x64_cmp_at_rax(e, tb->gen2);
         stale2 = x64_jcc(e, 0x5);
     }
+    /* any interrupt request: the exact test is out of line below */
     x64_load(e, X_RAX, V_FF, false);
-    x64_test_imm32(e, X_RAX, VCPU_FF_NMI);
-    uint8_t *nmi = x64_jcc(e, 0x5);
-    x64_test_imm32(e, X_RAX, VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
-    uint8_t *no_irq = x64_jz(e);
-    x64_test_mem32(e, V_RFLAGS, F_IF);
-    uint8_t *irq = x64_jcc(e, 0x5);
-    x64_patch(e, no_irq);
-    x64_load(e, X_RAX, V_VM, true);
-    x64_load_base(e, X_RAX, X_RAX, VM_FF, false);
-    x64_test_eax(e);
+    x64_test_imm32(e, X_RAX, VCPU_FF_NMI | VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
+    uint8_t *ff = x64_jcc(e, 0x5);
+    uint8_t *ff_back = e->p;
+    x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)vm_ff);
+    x64_cmp_at_rax(e, 0);
     uint8_t *vmff = x64_jcc(e, 0x5);
     x64_sub_mem64(e, X_RBP, R_LEFT, tb->ninsns);
     uint8_t *run = x64_jcc(e, 0x3); /* jae: no borrow */
     x64_add_mem(e, X_RBP, R_LEFT, tb->ninsns, 8);
+    uint8_t *bail = e->p;
     x64_patch(e, stale);
     x64_patch(e, stale2);
-    x64_patch(e, nmi);
-    x64_patch(e, irq);
     x64_patch(e, vmff);
     x64_return(e, false, REM_NX_BAIL);
+    /* an NMI, or an interrupt with EFLAGS.IF set: bail; else go on */
+    x64_patch(e, ff);
+    x64_test_imm32(e, X_RAX, VCPU_FF_NMI);
+    x64_jcc_to(e, 0x5, bail);
+    x64_test_imm32(e, X_RAX, VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
+    x64_jcc_to(e, 0x4, ff_back); /* jz: other requests are not the TB's */
+    x64_test_mem32(e, V_RFLAGS, F_IF);
+    x64_jcc_to(e, 0x5, bail);
+    x64_jcc_to(e, 0x4, ff_back); /* ZF is set: always */
     x64_patch(e, run);
 }
 
@@ -659,7 +662,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
     chain = e.p;
-    emit_entry(&e, tb);
+    emit_entry(&e, tb, &v->vm->ff);
     x64_cache_reload(&e);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];

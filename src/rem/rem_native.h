@@ -25,7 +25,6 @@
 #define V_FF ((int32_t)offsetof(struct vcpu, ff))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
 #define VM_FF ((int32_t)offsetof(struct vm, ff))
-#define R_NATIVE_N ((int32_t)offsetof(struct rem_state, native_n))
 #define R_CUR ((int32_t)offsetof(struct rem_state, cur))
 #define R_LEFT ((int32_t)offsetof(struct rem_state, left))
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))

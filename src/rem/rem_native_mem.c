@@ -323,7 +323,6 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
         x64_store64(e, V_GPR(R_SP), X_RCX);
     }
     x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
-    x64_add_mem(e, X_RBP, R_NATIVE_N, 1, 8);
     if (call)
         rem_emit_exit(e, tb, 1, off);
     else

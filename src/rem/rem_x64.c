@@ -547,3 +547,19 @@ void x64_lea8(struct x64 *e, unsigned dst, unsigned src, int8_t disp)
     uint8_t b[] = {0x48, 0x8d, (uint8_t)(0x40 | (dst & 7) << 3 | (src & 7)), (uint8_t)disp};
     put(e, b, sizeof(b));
 }
+
+void x64_cmp_at_rax(struct x64 *e, uint32_t imm)
+{
+    put1(e, 0x81);
+    put1(e, 0x38);
+    put4(e, imm);
+}
+
+void x64_jcc_to(struct x64 *e, unsigned cc, const uint8_t *to)
+{
+    uint8_t *at = x64_jcc(e, cc);
+    if (at && !e->full) {
+        uint32_t rel = (uint32_t)(to - (at + 4));
+        memcpy(at, &rel, 4);
+    }
+}

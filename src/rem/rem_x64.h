@@ -22,8 +22,8 @@ struct x64 {
     int32_t gpr0;   /* [rbx + gpr0 + 8 * i]: guest register i in struct cpu */
     int8_t host[16]; /* host register holding guest register i, or -1 */
     uint16_t dirty; /* guest registers whose host register is newer than struct cpu */
-    /* what the code has run but not yet added to RIP, vcpu.insns and
-     * rem_state.native_n (rem_native.c's rem_flush) */
+    /* what the code has run but not yet added to RIP and vcpu.insns
+     * (rem_native.c's rem_flush_counts) */
     uint32_t pend_len, pend_k;
     unsigned ipsize;      /* the TB's RIP width (4 or 8) */
     unsigned canon_shift; /* 64 - the TB's linear-address width (REM_KEY_LA57) */
@@ -124,6 +124,10 @@ void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
 void x64_cmp_imm32(struct x64 *e, unsigned reg, uint32_t imm);
 /* test r32, imm32 */
 void x64_test_imm32(struct x64 *e, unsigned reg, uint32_t imm);
+/* cmp dword [rax], imm32 */
+void x64_cmp_at_rax(struct x64 *e, uint32_t imm);
+/* j<cc> rel32 to `to`, already emitted */
+void x64_jcc_to(struct x64 *e, unsigned cc, const uint8_t *to);
 /* test byte [base + disp], imm8 */
 void x64_test_mem8(struct x64 *e, unsigned base, int32_t disp, uint8_t imm);
 /* lea dst64, [src + disp8] */
