@@ -110,6 +110,7 @@ struct rem_state {
      * check, usable for reads and writes) as bits 1 << S_xx. */
     uint64_t tlb_ctx;
     uint32_t tlb_add;
+    uint64_t tlb_page; /* TLB_PAGE, for compiled code to AND with in place */
     uint32_t flat;
     struct rem_fjc fjc[REM_FJC];
 };

@@ -107,9 +107,9 @@ void rem_emit_step(struct x64 *e, const struct iem_insn *in)
 static enum nkind classify(const struct iem_insn *in);
 
 /* The guest registers worth a host register in this TB (rem_x64.h's
- * cache): the most used 32/64-bit ones of its native instructions, none
- * that any instruction addresses in 8 or 16 bits or reads sign-extended
- * (MOVSXD r64, r32), which only memory forms encode. */
+ * cache): the most used ones of its native instructions, none that an
+ * instruction addresses as AH, CH, DH or BH (bits 15:8 have no host
+ * register form). */
 static void cache_alloc(const struct rem_tb *tb, struct x64 *e)
 {
     unsigned uses[16] = {0};
@@ -129,18 +129,15 @@ static void cache_alloc(const struct rem_tb *tb, struct x64 *e)
         }
         for (unsigned j = 0; j < in->nops; j++) {
             const struct iem_op *op = &in->op[j];
-            if (op->type == OPT_REG && (op->rclass == RC_GPR8 || op->rclass == RC_GPR8H ||
-                                        (op->rclass == RC_GPR && op->size < 4)))
+            if (op->type == OPT_REG && op->rclass == RC_GPR8H)
                 no |= (uint16_t)(1u << (op->reg & 15));
-            else if (op->type == OPT_REG && op->rclass == RC_GPR && native)
+            else if (op->type == OPT_REG && (op->rclass == RC_GPR || op->rclass == RC_GPR8) && native)
                 uses[op->reg & 15]++;
             if (op->type == OPT_MEM && native && op->base < 16)
                 uses[op->base]++;
             if (op->type == OPT_MEM && native && op->index < 16)
                 uses[op->index]++;
         }
-        if (k == N_EXT && in->op[1].type == OPT_REG)
-            no |= (uint16_t)(1u << (in->op[1].reg & 15));
     }
     for (unsigned h = 0; h < X64_CACHED; h++) {
         int best = -1;
@@ -345,8 +342,8 @@ static enum nkind kind_of(const struct iem_insn *in)
         return N_MOV;
     if (rem_alu_of(in->mnemonic, &op, &lf, &w) && src_ok)
         return N_ALU;
-    if (in->mnemonic == ZYDIS_MNEMONIC_LEA && s->type == OPT_MEM && !in->vsib && s->base != IEM_RIPREG &&
-        (in->asize == 4 || in->asize == 8) &&
+    if (in->mnemonic == ZYDIS_MNEMONIC_LEA && s->type == OPT_MEM && !in->vsib &&
+        (s->base != IEM_RIPREG || in->ipsize == 8) && (in->asize == 4 || in->asize == 8) &&
         (s->scale == 0 || s->scale == 1 || s->scale == 2 || s->scale == 4 || s->scale == 8))
         return N_LEA;
     return N_NONE;
@@ -358,6 +355,18 @@ static enum nkind classify(const struct iem_insn *in)
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
         return N_CALL;
     return k;
+}
+
+/* The lazy flags of an op of `size` bytes: the result, the operands (a
+ * logical op's flags need only the result). */
+void rem_emit_lazy(struct x64 *e, uint8_t lf, unsigned size, unsigned res, unsigned src1, unsigned src2)
+{
+    x64_store64(e, V_LF_RES, res);
+    if (lf != LF_LOGIC) {
+        x64_store64(e, V_LF_SRC1, src1);
+        x64_store64(e, V_LF_SRC2, src2);
+    }
+    x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | size << 8));
 }
 
 /* The source operand (a register or an immediate, masked to the size as
@@ -395,12 +404,8 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
         /* only moves below: the host flags stay the guest's */
         if (writes)
             x64_store64(e, V_GPR(d->reg), X_RAX);
-        if (live) {
-            x64_store64(e, V_LF_RES, X_RAX);
-            x64_store64(e, V_LF_SRC1, X_RDX);
-            x64_store64(e, V_LF_SRC2, X_RCX);
-            x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | d->size << 8));
-        }
+        if (live)
+            rem_emit_lazy(e, lf, d->size, X_RAX, X_RDX, X_RCX);
         return LF_HOST_ALL;
     }
     case N_SHIFT:
@@ -433,12 +438,8 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
         x64_alu_imm(e, 4, X_RDX, (uint32_t)iem_mask(size), false);
         if (writes)
             x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RDX, size);
-        if (!live)
-            break;
-        x64_store64(e, V_LF_RES, X_RDX);
-        x64_store64(e, V_LF_SRC1, X_RSI);
-        x64_store64(e, V_LF_SRC2, X_RCX);
-        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf8 | size << 8));
+        if (live)
+            rem_emit_lazy(e, lf8, size, X_RDX, X_RSI, X_RCX);
         break;
     }
     case N_ADC: rem_emit_adc(e, in, lf); break;
@@ -743,7 +744,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_patch(&e, done);
             x64_cache_reload(&e);
         } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
-            rem_emit_mem(&e, in, kind);
+            rem_emit_mem(&e, in, kind, live[i]);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

@@ -30,6 +30,7 @@
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
 #define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
+#define R_TLB_PAGE ((int32_t)offsetof(struct rem_state, tlb_page))
 #define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
 #define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
@@ -82,6 +83,7 @@ int32_t rem_reg_disp(const struct iem_op *op);
 bool rem_alu_of(unsigned mnemonic, enum x64_alu *op, uint8_t *lf, bool *writes);
 bool rem_mem_ok(const struct iem_insn *in, const struct iem_op *m);
 void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
+void rem_emit_lazy(struct x64 *e, uint8_t lf, unsigned size, unsigned res, unsigned src1, unsigned src2);
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb);
 void rem_emit_step(struct x64 *e, const struct iem_insn *in);
 /* Adds e's pending counts to RIP and the counters (emitted), then none are pending. */
@@ -104,7 +106,8 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k);
+/* live: a later instruction (or an exit) may read the flags it sets */
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 /* jne to the returned rel32 unless reg is canonical at the TB's paging
  * depth (REM_KEY_LA57; clobbers rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);

@@ -20,6 +20,7 @@ void rem_native_sync(struct vcpu *v)
 
     r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
     r->tlb_add = pcid * 37;
+    r->tlb_page = TLB_PAGE;
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
      * context no tag holds sends every access to the full path */
@@ -51,12 +52,12 @@ void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *
     if (m->base == IEM_RIPREG) {
         x64_load(e, X_RAX, V_RIP, true);
         x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len + e->pend_len));
+    } else if (m->base != IEM_NOREG) {
+        x64_load(e, X_RAX, V_GPR(m->base), aw);
+        if (m->disp)
+            x64_add_imm(e, X_RAX, (int32_t)m->disp);
     } else {
         x64_mov_imm(e, X_RAX, (uint64_t)m->disp);
-        if (m->base != IEM_NOREG) {
-            x64_load(e, X_RCX, V_GPR(m->base), aw);
-            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
-        }
     }
     if (m->index != IEM_NOREG) {
         x64_load(e, X_RCX, V_GPR(m->index), aw);
@@ -94,12 +95,13 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     }
     if (in->ipsize == 8) /* canonical at the paging depth */
         canon = rem_emit_canon(e, X_RAX);
-    /* rcx = the slot's byte offset in its table */
+    /* rcx = the slot's offset in its table, in qwords */
+    _Static_assert(TLB_ENTRY_SIZE == 24, "slot offsets are index * 3 qwords");
     x64_mov_rr(e, X_RCX, X_RAX, true);
     x64_shift_imm(e, 5, X_RCX, 12, true);
     x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_ADD); /* add ecx, [rbp + tlb_add] */
     x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
-    x64_imul_imm8(e, X_RCX, TLB_ENTRY_SIZE);
+    x64_times3(e, X_RCX);
     /* rdi = the tag the operand's last byte wants: an access that crosses
      * into the next page wants that page's tag, which is never in this
      * page's slot (consecutive pages have consecutive slots) */
@@ -107,9 +109,8 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
         x64_lea8(e, X_RDI, X_RAX, (int8_t)(m->size - 1));
     else
         x64_mov_rr(e, X_RDI, X_RAX, true);
-    x64_mov_imm(e, X_RDX, TLB_PAGE);
-    x64_alu_rr(e, X_AND, X_RDI, X_RDX, true);
-    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
+    x64_mem(e, true, 0x23, X_RDI, X_RBP, R_TLB_PAGE); /* and rdi, [rbp + tlb_page] */
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX);  /* or rdi, [rbp + tlb_ctx] */
     /* rdx = the slot's tag without attributes */
     x64_mem_rcx(e, true, 0x8b, X_RDX, V_TLB(kind, tag));
     x64_alu_imm(e, 4, X_RDX, (uint32_t)~TLB_ATTRS, true);
@@ -155,7 +156,7 @@ static void emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
 /* A memory MOV: the operand's host pointer, then one load or store, or
  * (a fault, MMIO, a code page...) the whole instruction through the
  * helper. Counts for it are added here, on the fast path only. */
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = d->type == OPT_MEM ? d : s;
     enum x64_alu op = X_ADD;
@@ -187,10 +188,8 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k)
             x64_store_sz(e, X_RAX, 0, X_RDX, size);
         else if (writes)
             x64_store_sz(e, X_RBX, size == 4 ? V_GPR(d->reg) : rem_reg_disp(d), X_RDX, size == 4 ? 8 : size);
-        x64_store64(e, V_LF_RES, X_RDX);
-        x64_store64(e, V_LF_SRC1, X_RSI);
-        x64_store64(e, V_LF_SRC2, X_RCX);
-        x64_store_imm16(e, V_LF_OP, (uint16_t)(lf | size << 8));
+        if (live)
+            rem_emit_lazy(e, lf, size, X_RDX, X_RSI, X_RCX);
     } else if (k == N_LOAD && in->mnemonic != ZYDIS_MNEMONIC_MOV) { /* MOVZX/MOVSX/MOVSXD */
         rem_load_ext(e, in, X_RAX, 0, m->size);
         x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);

@@ -396,7 +396,21 @@ void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, in
 
 void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp)
 {
-    x64_mem_rcx_base(e, w, opc, reg, X_RBX, disp);
+    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 8, index rcx, base rbx */
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc);
+    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
+    put1(e, 0xcb);
+    put4(e, (uint32_t)disp);
+}
+
+void x64_times3(struct x64 *e, unsigned reg)
+{
+    /* lea r32, [reg + reg*2] */
+    put1(e, 0x8d);
+    put1(e, (uint8_t)(0x04 | (reg & 7) << 3));
+    put1(e, (uint8_t)(0x40 | (reg & 7) << 3 | (reg & 7)));
 }
 
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w)
@@ -415,13 +429,6 @@ void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w
     put1(e, 0xc1);
     put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
     put1(e, (uint8_t)n);
-}
-
-void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm)
-{
-    put1(e, 0x6b);
-    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (reg & 7)));
-    put1(e, (uint8_t)imm);
 }
 
 void x64_lahf_ecx(struct x64 *e, uint8_t mask)
@@ -466,10 +473,34 @@ void x64_store_imm8(struct x64 *e, int32_t disp, uint8_t imm)
     put1(e, imm);
 }
 
+/* The cached guest register whose low bytes [rbx + disp] are, or -1. */
+static int cached_at(const struct x64 *e, unsigned base, int32_t disp)
+{
+    int g = cached(e, base, disp);
+    return g >= 0 && e->gpr0 + 8 * g == disp ? g : -1;
+}
+
+/* opc (one or two bytes, 0F first) with ModRM reg = reg, rm = the host
+ * register holding g; REX as needed (W when w). */
+static void cached_rr(struct x64 *e, bool w, uint16_t opc, unsigned reg, int g)
+{
+    unsigned h = (unsigned)e->host[g];
+    put1(e, (uint8_t)(0x40 | (w ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (h >= 8 ? 1u : 0u)));
+    if (opc > 0xff)
+        put1(e, (uint8_t)(opc >> 8));
+    put1(e, (uint8_t)opc);
+    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (h & 7)));
+}
+
 void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size)
 {
+    int g = cached_at(e, base, disp);
     if (base == X_RBX && size >= 4) {
         x64_load(e, reg, disp, size == 8);
+        return;
+    }
+    if (g >= 0) { /* movzx r32, r12b / r12w */
+        cached_rr(e, false, size == 1 ? 0x0fb6 : 0x0fb7, reg, g);
         return;
     }
     if (size == 1 || size == 2) { /* movzx r32, byte/word [base + disp32] */
@@ -482,8 +513,19 @@ void x64_load_sz(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsig
 
 void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsigned size)
 {
+    int g = cached_at(e, base, disp);
     if (base == X_RBX && size == 8) {
         x64_store64(e, disp, reg);
+        return;
+    }
+    if (g >= 0 && size < 4) { /* mov r12b / r12w, reg: the other bytes stay */
+        unsigned h = (unsigned)e->host[g];
+        if (size == 2)
+            put1(e, 0x66);
+        put1(e, (uint8_t)(0x40 | (h >= 8 ? 1u : 0u)));
+        put1(e, size == 1 ? 0x88 : 0x89);
+        put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (h & 7)));
+        e->dirty |= (uint16_t)(1u << g);
         return;
     }
     if (size == 2)
@@ -493,6 +535,11 @@ void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsi
 
 void x64_load_sx(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size)
 {
+    int g = cached_at(e, base, disp);
+    if (g >= 0) { /* movsxd / movsx r64, r12d / r12b / r12w */
+        cached_rr(e, true, size == 4 ? 0x63 : size == 1 ? 0x0fbe : 0x0fbf, reg, g);
+        return;
+    }
     if (size == 4) { /* movsxd r64, dword */
         mem_op(e, true, 0x63, reg, base, disp);
         return;

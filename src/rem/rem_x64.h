@@ -12,7 +12,8 @@ enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
 /* The guest registers a TB keeps in host registers r12-r15 (callee-saved,
  * so they survive calls into C): x64_load / x64_store64 / x64_load_sz /
- * x64_store_sz of such a register's [rbx + disp] become register moves;
+ * x64_store_sz / x64_load_sx of such a register's [rbx + disp] (its low
+ * 1, 2, 4 or 8 bytes; a 4-byte store excepted) become register moves;
  * any other access to its bytes refuses the TB (sets `full`), so a form
  * the cache does not know is never compiled wrong. */
 #define X64_CACHED 4
@@ -80,7 +81,7 @@ void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
 /* op reg, [base + disp32] / op [base + disp32], reg: any opcode with a
  * ModRM (w: REX.W); base X_RBX, X_RBP or X_RAX */
 void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
-/* op reg, [rbx + rcx + disp32] (a table the vCPU holds, rcx the byte index) */
+/* op reg, [rbx + rcx*8 + disp32] (a table the vCPU holds, rcx the index in qwords) */
 void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp);
 /* op reg, [base + rcx + disp32] (base X_RBX or X_RBP) */
 void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
@@ -90,8 +91,8 @@ void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w
 void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w);
 /* group-2 shift r, cl */
 void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w);
-/* imul r32, r32, imm8 */
-void x64_imul_imm8(struct x64 *e, unsigned reg, int8_t imm);
+/* reg32 *= 3 (lea) */
+void x64_times3(struct x64 *e, unsigned reg);
 /* ecx = the host flags LAHF gives (SF ZF AF PF CF in bits 7..0) & mask */
 void x64_lahf_ecx(struct x64 *e, uint8_t mask);
 /* seto dl; movzx edx, dl */
