@@ -139,7 +139,7 @@ static int op_shift(struct vcpu *v, const struct iem_insn *in)
         return rc;
     if (cnt == 0) /* no flag changes, but a 32-bit register is still written (zero-extended) */
         return count0_writeback(v, in, d);
-    cf_in = cpu_get_cf(&v->cpu);
+    cf_in = k == SK_RCL || k == SK_RCR ? cpu_get_cf(&v->cpu) : 0; /* only rotates through CF read it */
     r = shift_calc(k, d, size, cnt, cf_in, &flags, &fmask);
     if ((rc = iem_opnd_write(v, in, 0, r)))
         return rc;

@@ -290,6 +290,11 @@ static enum nkind kind_of(const struct iem_insn *in)
         in->nops == 2 && gpr(d) && s->type == OPT_IMM && (s->imm & (d->size == 8 ? 0x3f : 0x1f)) != 0 &&
         in->fn != iem_unimplemented)
         return N_SHIFT;
+    /* ... and by CL */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_SHL || in->mnemonic == ZYDIS_MNEMONIC_SHR ||
+         in->mnemonic == ZYDIS_MNEMONIC_SAR) &&
+        in->nops == 2 && gpr(d) && rem_shift_by_cl(in) && in->fn != iem_unimplemented)
+        return N_SHIFT_CL;
     /* IMUL r, r (0F AF) / IMUL r, r, imm (69, 6B) */
     if (in->mnemonic == ZYDIS_MNEMONIC_IMUL && gpr(d) && gpr(s) && s->size == d->size &&
         ((in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode == 0xaf && in->nops == 2) ||
@@ -409,6 +414,7 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
         return LF_HOST_ALL;
     }
     case N_SHIFT:
+    case N_SHIFT_CL:
     case N_IMUL:
     case N_ROT: rem_emit_flagged(e, in, k, live); break;
     case N_INCDEC: rem_emit_incdec(e, in, live, lf); return LF_HOST_NO_CF;
@@ -621,8 +627,9 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff
  * back: a full writer that cannot fault (native ALU, shift, IMUL) makes
  * the flags before it dead; a native instruction that neither reads nor
  * writes them leaves that as it is; ROL/ROR and INC/DEC read the old
- * flags only for the ones they keep, so they need them exactly when
- * their own are live; anything else may read them. */
+ * flags only for the ones they keep, and a shift by CL keeps them all
+ * for a count of 0, so they need them exactly when their own are live;
+ * anything else may read them. */
 static void flag_liveness(const struct rem_tb *tb, bool *live)
 {
     bool need = true;
@@ -632,7 +639,8 @@ static void flag_liveness(const struct rem_tb *tb, bool *live)
         bool mov8 = k == N_ALU8 && tb->insns[i].mnemonic == ZYDIS_MNEMONIC_MOV;
         if (k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8))
             need = false;
-        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC && k != N_EXT && !mov8)
+        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC && k != N_EXT &&
+                 k != N_SHIFT_CL && !mov8)
             need = true;
     }
 }

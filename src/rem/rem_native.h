@@ -60,6 +60,7 @@ enum nkind {
     N_SETCC,  /* SETcc r8 */
     N_CMOV,   /* CMOVcc r, r (32/64) */
     N_EXT,    /* MOVZX/MOVSX/MOVSXD r, r|m */
+    N_SHIFT_CL, /* SHL/SHR/SAR r, cl */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -95,6 +96,8 @@ void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in);
 void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
 
 /* rem_native_alu.c */
+/* SHL/SHR/SAR's second operand is CL */
+bool rem_shift_by_cl(const struct iem_insn *in);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);

@@ -24,46 +24,73 @@ static void emit_set_arith(struct x64 *e)
  * above 1 as for the first step, AF clear; IMUL: CF = OF = overflow, SF
  * and PF from the result, ZF and AF clear). Host SF, ZF, PF and CF come
  * through LAHF; the host's undefined OF and AF are never used. */
+bool rem_shift_by_cl(const struct iem_insn *in)
+{
+    const struct iem_op *s = &in->op[1];
+    return s->type == OPT_REG && s->rclass == RC_GPR8 && s->reg == 1;
+}
+
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
-    bool w = d->size == 8;
-    unsigned n = d->size * 8;
+    bool w = d->size == 8, by_cl = k == N_SHIFT_CL;
+    unsigned n = d->size * 8, mask = w ? 0x3f : 0x1f;
+    unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_ROL   ? 0
+                   : in->mnemonic == ZYDIS_MNEMONIC_ROR ? 1
+                   : in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4
+                   : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5
+                                                        : 7;
+    uint8_t *zero = NULL;
 
-    if (k == N_ROT || (k == N_SHIFT && !live)) { /* the result alone */
-        unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_ROL   ? 0
-                       : in->mnemonic == ZYDIS_MNEMONIC_ROR ? 1
-                       : in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4
-                       : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5
-                                                            : 7;
+    if (by_cl) { /* the host masks CL as the guest does */
+        x64_load_sz(e, X_RCX, X_RBX, V_GPR(1), 1);
+        if (live) { /* a count of 0 changes no flag: only the write */
+            x64_alu_imm(e, 4, X_RCX, mask, false);
+            zero = x64_jz(e);
+        }
+    }
+    if (k == N_ROT || ((k == N_SHIFT || by_cl) && !live)) { /* the result alone (count 0: a 32-bit register zero-extended, as the host does) */
         x64_load(e, X_RAX, V_GPR(d->reg), w);
-        x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & (w ? 0x3f : 0x1f)), w);
+        if (by_cl)
+            x64_shift_cl(e, ext, X_RAX, w);
+        else
+            x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & mask), w);
         x64_store64(e, V_GPR(d->reg), X_RAX);
         return;
     }
-    if (k == N_SHIFT) {
-        unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4 : in->mnemonic == ZYDIS_MNEMONIC_SHR ? 5 : 7;
-        unsigned cnt = (unsigned)(s->imm & (w ? 0x3f : 0x1f));
+    if (k == N_SHIFT || by_cl) {
         x64_load(e, X_RAX, V_GPR(d->reg), w);
         x64_mov_rr(e, X_RDX, X_RAX, true);
-        x64_shift_imm(e, ext, X_RAX, cnt, w);
+        if (by_cl)
+            x64_shift_cl(e, ext, X_RAX, w);
+        else
+            x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & mask), w);
         x64_store64(e, V_GPR(d->reg), X_RAX); /* before LAHF writes AH */
         x64_lahf_ecx(e, 0xc5);                /* SF ZF PF CF */
         if (ext == 7) {                       /* SAR: OF = 0 */
             emit_set_arith(e);
-            return;
+        } else {
+            /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */
+            x64_shift_imm(e, 5, X_RDX, ext == 5 ? n - 1 : n - 2, true);
+            if (ext == 4) {
+                x64_mov_rr(e, X_RSI, X_RDX, true);
+                x64_shift_imm(e, 5, X_RSI, 1, true);
+                x64_alu_rr(e, X_XOR, X_RDX, X_RSI, true);
+            }
+            x64_alu_imm(e, 4, X_RDX, 1, false);
+            x64_shift_imm(e, 4, X_RDX, 11, false);
+            x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+            emit_set_arith(e);
         }
-        /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */
-        x64_shift_imm(e, 5, X_RDX, ext == 5 ? n - 1 : n - 2, true);
-        if (ext == 4) {
-            x64_mov_rr(e, X_RSI, X_RDX, true);
-            x64_shift_imm(e, 5, X_RSI, 1, true);
-            x64_alu_rr(e, X_XOR, X_RDX, X_RSI, true);
+        if (zero) {
+            uint8_t *done = x64_jmp(e);
+            x64_patch(e, zero);
+            if (!w) { /* count 0: the 32-bit register is still written */
+                x64_load(e, X_RAX, V_GPR(d->reg), false);
+                x64_store64(e, V_GPR(d->reg), X_RAX);
+            }
+            x64_patch(e, done);
         }
-        x64_alu_imm(e, 4, X_RDX, 1, false);
-        x64_shift_imm(e, 4, X_RDX, 11, false);
-        x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
-        emit_set_arith(e);
         return;
     }
     x64_load(e, X_RAX, V_GPR(s->reg), w);
