@@ -280,7 +280,13 @@ static enum nkind kind_of(const struct iem_insn *in)
         in->op[0].type == OPT_REG && (in->op[0].rclass == RC_GPR8 || in->op[0].rclass == RC_GPR8H) &&
         !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && in->fn != iem_unimplemented)
         return N_SETCC;
-    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 2)
+    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->nops < 1)
+        return N_NONE;
+    if ((in->mnemonic == ZYDIS_MNEMONIC_INC || in->mnemonic == ZYDIS_MNEMONIC_DEC ||
+         in->mnemonic == ZYDIS_MNEMONIC_NEG || in->mnemonic == ZYDIS_MNEMONIC_NOT) &&
+        rem_mem_ok(in, &in->op[0]) && in->fn != iem_unimplemented)
+        return N_UNARY_MEM;
+    if (in->nops < 2)
         return N_NONE;
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     /* SHL/SHR/SAR r, imm with a count that is not 0 once masked (the
@@ -362,12 +368,12 @@ static enum nkind classify(const struct iem_insn *in)
     return k;
 }
 
-/* The lazy flags of an op of `size` bytes: the result, the operands (a
- * logical op's flags need only the result). */
+/* The lazy flags of an op of `size` bytes: the result, the operands (the
+ * flags of a logical op, INC and DEC need only the result: cpu/flags.c). */
 void rem_emit_lazy(struct x64 *e, uint8_t lf, unsigned size, unsigned res, unsigned src1, unsigned src2)
 {
     x64_store64(e, V_LF_RES, res);
-    if (lf != LF_LOGIC) {
+    if (lf != LF_LOGIC && lf != LF_INC && lf != LF_DEC) {
         x64_store64(e, V_LF_SRC1, src1);
         x64_store64(e, V_LF_SRC2, src2);
     }
@@ -751,8 +757,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             emit_counts(&e, in->len, 1);
             x64_patch(&e, done);
             x64_cache_reload(&e);
-        } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM) {
-            rem_emit_mem(&e, in, kind, live[i]);
+        } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM || kind == N_UNARY_MEM) {
+            rem_emit_mem(&e, in, kind, live[i], &lf);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

@@ -61,6 +61,7 @@ enum nkind {
     N_CMOV,   /* CMOVcc r, r (32/64) */
     N_EXT,    /* MOVZX/MOVSX/MOVSXD r, r|m */
     N_SHIFT_CL, /* SHL/SHR/SAR r, cl */
+    N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -102,6 +103,8 @@ bool rem_shift_by_cl(const struct iem_insn *in);
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
 void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
+/* INC/DEC keep CF: it goes into rflags unless lf says it is there (or 0) */
+void rem_emit_keep_cf(struct x64 *e, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
 /* SETcc / CMOVcc register forms (cc from the opcode) */
@@ -109,8 +112,9 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 
 /* rem_native_mem.c */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
-/* live: a later instruction (or an exit) may read the flags it sets */
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
+/* live: a later instruction (or an exit) may read the flags it sets; lf:
+ * the lazy flags before it */
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *lf);
 /* jne to the returned rel32 unless reg is canonical at the TB's paging
  * depth (REM_KEY_LA57; clobbers rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);

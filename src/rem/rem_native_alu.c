@@ -193,13 +193,76 @@ static int native_cf(struct vcpu *v, uint64_t unused)
     return cpu_get_cf(&v->cpu) != 0;
 }
 
+/* eax = CF (0 or 1) as cpu_get_cf works it out from the lazy state: the
+ * ops compiled code leaves most inline (the operands and result are
+ * stored masked to their size), the others through native_cf. */
+static void emit_cf(struct x64 *e)
+{
+    uint8_t *next[4], *done[4];
+    x64_load_sz(e, X_RAX, X_RBX, V_LF_OP, 1);
+    /* SUB, CMP and NEG (0 - src): src1 < src2 */
+    x64_cmp_imm32(e, X_RAX, LF_SUB);
+    uint8_t *sub = x64_jcc(e, 0x4);
+    x64_cmp_imm32(e, X_RAX, LF_NEG);
+    next[0] = x64_jcc(e, 0x5);
+    x64_patch(e, sub);
+    x64_load(e, X_RCX, V_LF_SRC1, true);
+    x64_mem(e, true, 0x3b, X_RCX, X_RBX, V_LF_SRC2); /* cmp rcx, src2 */
+    x64_setcc_eax(e, 0x2);
+    done[0] = x64_jmp(e);
+    /* ADD: res < src1 */
+    x64_patch(e, next[0]);
+    x64_cmp_imm32(e, X_RAX, LF_ADD);
+    next[1] = x64_jcc(e, 0x5);
+    x64_load(e, X_RCX, V_LF_RES, true);
+    x64_mem(e, true, 0x3b, X_RCX, X_RBX, V_LF_SRC1); /* cmp rcx, src1 */
+    x64_setcc_eax(e, 0x2);
+    done[1] = x64_jmp(e);
+    /* a logical op: 0 */
+    x64_patch(e, next[1]);
+    x64_cmp_imm32(e, X_RAX, LF_LOGIC);
+    next[2] = x64_jcc(e, 0x5);
+    x64_mov_imm(e, X_RAX, 0);
+    done[2] = x64_jmp(e);
+    /* none, INC, DEC: CF is in rflags */
+    x64_patch(e, next[2]);
+    x64_cmp_imm32(e, X_RAX, LF_NONE);
+    uint8_t *in_rflags = x64_jcc(e, 0x4);
+    x64_cmp_imm32(e, X_RAX, LF_INC);
+    uint8_t *in_rflags2 = x64_jcc(e, 0x4);
+    x64_cmp_imm32(e, X_RAX, LF_DEC);
+    next[3] = x64_jcc(e, 0x5);
+    x64_patch(e, in_rflags);
+    x64_patch(e, in_rflags2);
+    x64_load(e, X_RAX, V_RFLAGS, false);
+    x64_alu_imm(e, 4, X_RAX, F_CF, false);
+    done[3] = x64_jmp(e);
+    x64_patch(e, next[3]);
+    x64_call(e, native_cf, 0);
+    for (unsigned i = 0; i < 4; i++)
+        x64_patch(e, done[i]);
+}
+
 /* INC/DEC keep CF: pinned into rflags as iem_lazy does, unless the
  * previous flag op is known to have left it there or clear. */
-static int native_pin_cf(struct vcpu *v, uint64_t unused)
+static void emit_pin_cf(struct x64 *e)
 {
-    (void)unused;
-    v->cpu.rflags = (v->cpu.rflags & ~(uint64_t)F_CF) | cpu_get_cf(&v->cpu);
-    return 0;
+    emit_cf(e);
+    x64_load(e, X_RDX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RDX, (uint32_t) ~(uint32_t)F_CF, true);
+    x64_alu_rr(e, X_OR, X_RDX, X_RAX, true);
+    x64_store64(e, V_RFLAGS, X_RDX);
+}
+
+void rem_emit_keep_cf(struct x64 *e, const struct lf_known *lf)
+{
+    if (lf->op == LF_LOGIC) { /* CF = 0 */
+        x64_load(e, X_RAX, V_RFLAGS, true);
+        x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_CF, true);
+        x64_store64(e, V_RFLAGS, X_RAX);
+    } else if (lf->op != LF_INC && lf->op != LF_DEC) {
+        emit_pin_cf(e);
+    }
 }
 
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
@@ -207,24 +270,14 @@ void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const 
     const struct iem_op *d = &in->op[0];
     bool w = d->size == 8, inc = in->mnemonic == ZYDIS_MNEMONIC_INC;
 
-    if (live && lf->op == LF_LOGIC) { /* CF = 0 */
-        x64_load(e, X_RAX, V_RFLAGS, true);
-        x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_CF, true);
-        x64_store64(e, V_RFLAGS, X_RAX);
-    } else if (live && lf->op != LF_INC && lf->op != LF_DEC) {
-        x64_call(e, native_pin_cf, 0);
-    }
+    if (live)
+        rem_emit_keep_cf(e, lf);
     x64_load(e, X_RAX, V_GPR(d->reg), w);
     x64_mov_rr(e, X_RDX, X_RAX, true);
     x64_alu_imm(e, inc ? 0 : 5, X_RAX, 1, w);
     x64_store64(e, V_GPR(d->reg), X_RAX);
-    if (!live)
-        return;
-    x64_store64(e, V_LF_RES, X_RAX);
-    x64_store64(e, V_LF_SRC1, X_RDX);
-    x64_mov_imm(e, X_RCX, 1);
-    x64_store64(e, V_LF_SRC2, X_RCX);
-    x64_store_imm16(e, V_LF_OP, (uint16_t)((inc ? LF_INC : LF_DEC) | d->size << 8));
+    if (live)
+        rem_emit_lazy(e, inc ? LF_INC : LF_DEC, d->size, X_RAX, X_RDX, X_RCX);
 }
 
 /* ADC/SBB r, r|imm: the carry in from the lazy state (known statically
@@ -241,7 +294,7 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
         x64_load(e, X_RDX, V_RFLAGS, false);
         x64_alu_imm(e, 4, X_RDX, F_CF, false);
     } else {
-        x64_call(e, native_cf, 0);
+        emit_cf(e);
         x64_mov_rr(e, X_RDX, X_RAX, false);
     }
     x64_load(e, X_RAX, V_GPR(d->reg), w);

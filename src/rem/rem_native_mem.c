@@ -156,9 +156,47 @@ static void emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
 /* A memory MOV: the operand's host pointer, then one load or store, or
  * (a fault, MMIO, a code page...) the whole instruction through the
  * helper. Counts for it are added here, on the fast path only. */
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live)
+/* INC/DEC/NEG/NOT m: rdx = the new value from rdx, rsi = the old one;
+ * the lazy flags as op_incdec and op_neg leave them when live. */
+static void emit_unary(struct x64 *e, const struct iem_insn *in, bool live)
+{
+    unsigned size = in->op[0].size;
+    bool w = size == 8;
+    uint8_t lf = in->mnemonic == ZYDIS_MNEMONIC_INC ? LF_INC : in->mnemonic == ZYDIS_MNEMONIC_DEC ? LF_DEC : LF_NEG;
+
+    x64_mov_rr(e, X_RSI, X_RDX, true);
+    if (in->mnemonic == ZYDIS_MNEMONIC_NOT) {
+        x64_alu_imm(e, 6, X_RDX, w ? 0xffffffffu : (uint32_t)iem_mask(size), w); /* xor */
+        return;
+    }
+    if (lf == LF_NEG) { /* 0 - old */
+        x64_mov_imm(e, X_RDX, 0);
+        x64_alu_rr(e, X_SUB, X_RDX, X_RSI, w);
+    } else {
+        x64_alu_imm(e, lf == LF_INC ? 0 : 5, X_RDX, 1, w);
+    }
+    if (size < 4)
+        x64_alu_imm(e, 4, X_RDX, (uint32_t)iem_mask(size), false);
+    if (live) {
+        x64_mov_imm(e, X_RCX, 0);
+        rem_emit_lazy(e, lf, size, X_RDX, X_RCX, X_RSI);
+    }
+}
+
+void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *before)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = d->type == OPT_MEM ? d : s;
+    if (k == N_UNARY_MEM) {
+        if (live && (in->mnemonic == ZYDIS_MNEMONIC_INC || in->mnemonic == ZYDIS_MNEMONIC_DEC))
+            rem_emit_keep_cf(e, before); /* rflags' CF is the same flag either way: safe before any check */
+        rem_emit_ea(e, in, d);
+        uint8_t *slow = emit_host(e, in, d, true);
+        x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
+        emit_unary(e, in, live);
+        x64_store_sz(e, X_RAX, 0, X_RDX, d->size);
+        emit_retire(e, in, slow);
+        return;
+    }
     enum x64_alu op = X_ADD;
     uint8_t lf = 0;
     bool writes = false, w = d->size == 8;

@@ -610,3 +610,9 @@ void x64_jcc_to(struct x64 *e, unsigned cc, const uint8_t *to)
         memcpy(at, &rel, 4);
     }
 }
+
+void x64_setcc_eax(struct x64 *e, unsigned cc)
+{
+    uint8_t b[] = {0x0f, (uint8_t)(0x90 | (cc & 0xf)), 0xc0, 0x0f, 0xb6, 0xc0};
+    put(e, b, sizeof(b));
+}

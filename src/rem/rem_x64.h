@@ -111,6 +111,8 @@ void x64_store_sz(struct x64 *e, unsigned base, int32_t disp, unsigned reg, unsi
 void x64_load_sx(struct x64 *e, unsigned reg, unsigned base, int32_t disp, unsigned size);
 /* setcc cl (cc: the x86 condition code); movzx ecx, cl not needed: the byte is stored */
 void x64_setcc_cl(struct x64 *e, unsigned cc);
+/* setcc al; movzx eax, al */
+void x64_setcc_eax(struct x64 *e, unsigned cc);
 /* cmovcc dst, src */
 void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w);
 /* jmp rax */

@@ -212,12 +212,13 @@ static void mem_at(struct pg *g, uint32_t addr_or_none, bool set_edi)
     static const struct {
         uint8_t op[2], len, kind;
     } ops[] = {
-        /* kind: 0 store from reg, 1 load into reg, 2 imm32 follows (reg = ext), 3 imm8 follows */
+        /* kind: 0 store from reg, 1 load into reg, 2 imm32 follows (reg = ext), 3 imm8 follows,
+         * 4 INC/DEC (ext 0-1), 5 NOT/NEG (ext 2-3) */
         {{0x89}, 1, 0}, {{0x8b}, 1, 1},       {{0x01}, 1, 0},       {{0x03}, 1, 1}, {{0x29}, 1, 0},
         {{0x2b}, 1, 1}, {{0x31}, 1, 0},       {{0x33}, 1, 1},       {{0x39}, 1, 0}, {{0x3b}, 1, 1},
         {{0x85}, 1, 0}, {{0x21}, 1, 0},       {{0x0b}, 1, 1},       {{0x81}, 1, 2}, {{0x83}, 1, 3},
         {{0xc7}, 1, 2}, {{0x0f, 0xb6}, 2, 1}, {{0x0f, 0xb7}, 2, 1}, {{0x11}, 1, 0}, {{0xff}, 1, 4},
-        {{0x89}, 1, 0}, {{0x8b}, 1, 1},
+        {{0x89}, 1, 0}, {{0x8b}, 1, 1},       {{0xf7}, 1, 5},
     };
     unsigned i = below(g, sizeof ops / sizeof ops[0]);
     bool w = wide(g);
@@ -226,6 +227,7 @@ static void mem_at(struct pg *g, uint32_t addr_or_none, bool set_edi)
                    : ops[i].kind == 2 ? (ops[i].op[0] == 0xc7 ? 0 : below(g, 8))
                    : ops[i].kind == 3 ? below(g, 8)
                    : ops[i].kind == 4 ? below(g, 2)
+                   : ops[i].kind == 5 ? 2 + below(g, 2)
                                       : src(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
     if (set_edi) {
