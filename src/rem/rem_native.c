@@ -296,6 +296,14 @@ static enum nkind kind_of(const struct iem_insn *in)
         in->nops == 2 && gpr(d) && s->type == OPT_IMM && (s->imm & (d->size == 8 ? 0x3f : 0x1f)) != 0 &&
         in->fn != iem_unimplemented)
         return N_SHIFT;
+    /* ... of 8- and 16-bit registers, by a count below the width (the host
+     * defines its flags as IEM does only there) */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_SHL || in->mnemonic == ZYDIS_MNEMONIC_SHR ||
+         in->mnemonic == ZYDIS_MNEMONIC_SAR) &&
+        in->nops == 2 && d->type == OPT_REG &&
+        ((d->rclass == RC_GPR && d->size == 2) || (d->rclass == RC_GPR8 && d->size == 1)) && s->type == OPT_IMM &&
+        (s->imm & 0x1f) != 0 && (s->imm & 0x1f) < d->size * 8u && in->fn != iem_unimplemented)
+        return N_SHIFT;
     /* ... and by CL */
     if ((in->mnemonic == ZYDIS_MNEMONIC_SHL || in->mnemonic == ZYDIS_MNEMONIC_SHR ||
          in->mnemonic == ZYDIS_MNEMONIC_SAR) &&

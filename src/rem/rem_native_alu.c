@@ -50,24 +50,24 @@ void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
         }
     }
     if (k == N_ROT || ((k == N_SHIFT || by_cl) && !live)) { /* the result alone (count 0: a 32-bit register zero-extended, as the host does) */
-        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        x64_load_sz(e, X_RAX, X_RBX, rem_reg_disp(d), d->size);
         if (by_cl)
             x64_shift_cl(e, ext, X_RAX, w);
         else
-            x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & mask), w);
-        x64_store64(e, V_GPR(d->reg), X_RAX);
+            x64_shift_imm_sz(e, ext, X_RAX, (unsigned)(s->imm & mask), d->size);
+        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RAX, d->size < 4 ? d->size : 8);
         return;
     }
     if (k == N_SHIFT || by_cl) {
-        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        x64_load_sz(e, X_RAX, X_RBX, rem_reg_disp(d), d->size);
         x64_mov_rr(e, X_RDX, X_RAX, true);
         if (by_cl)
             x64_shift_cl(e, ext, X_RAX, w);
         else
-            x64_shift_imm(e, ext, X_RAX, (unsigned)(s->imm & mask), w);
-        x64_store64(e, V_GPR(d->reg), X_RAX); /* before LAHF writes AH */
-        x64_lahf_ecx(e, 0xc5);                /* SF ZF PF CF */
-        if (ext == 7) {                       /* SAR: OF = 0 */
+            x64_shift_imm_sz(e, ext, X_RAX, (unsigned)(s->imm & mask), d->size);
+        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RAX, d->size < 4 ? d->size : 8); /* before LAHF writes AH */
+        x64_lahf_ecx(e, 0xc5); /* SF ZF PF CF */
+        if (ext == 7) {        /* SAR: OF = 0 */
             emit_set_arith(e);
         } else {
             /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */

@@ -431,6 +431,19 @@ void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w
     put1(e, (uint8_t)n);
 }
 
+void x64_shift_imm_sz(struct x64 *e, unsigned ext, unsigned reg, unsigned n, unsigned size)
+{
+    if (size >= 4) {
+        x64_shift_imm(e, ext, reg, n, size == 8);
+        return;
+    }
+    if (size == 2)
+        put1(e, 0x66);
+    put1(e, size == 1 ? 0xc0 : 0xc1);
+    put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
+    put1(e, (uint8_t)n);
+}
+
 void x64_lahf_ecx(struct x64 *e, uint8_t mask)
 {
     /* lahf; movzx ecx, ah; and ecx, mask */

@@ -89,6 +89,8 @@ void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w);
 /* group-2 shift r, n (ext: 4 shl, 5 shr, 7 sar) */
 void x64_shift_imm(struct x64 *e, unsigned ext, unsigned reg, unsigned n, bool w);
+/* the same at an operand size of 1 (al..bl), 2, 4 or 8 bytes */
+void x64_shift_imm_sz(struct x64 *e, unsigned ext, unsigned reg, unsigned n, unsigned size);
 /* group-2 shift r, cl */
 void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w);
 /* reg32 *= 3 (lea) */

@@ -173,15 +173,20 @@ static void imul(struct pg *g)
         b4(g, imm);
 }
 
-/* SHL/SHR/SAR (and ROL/ROR, which the code hands to IEM) by imm8, by 1, by CL */
+/* SHL/SHR/SAR (and ROL/ROR, which the code hands to IEM) by imm8, by 1, by
+ * CL, of 8-, 16-, 32- and 64-bit registers */
 static void shift(struct pg *g)
 {
     static const uint8_t exts[] = {4, 5, 7, 4, 5, 7, 0, 1};
     static const uint8_t counts[] = {0, 1, 2, 7, 8, 15, 16, 31, 32, 33, 63, 64, 255};
-    unsigned form = below(g, 4);
+    unsigned form = below(g, 4), width = below(g, 4); /* width 0: bytes, 1: words, else 32/64 bits */
     uint8_t op = form == 1 ? 0xd1 : form == 2 ? 0xd3 : 0xc1;
-    op_rr(g, &op, 1, exts[below(g, sizeof exts)], dst(g), wide(g));
-    if (op == 0xc1)
+    if (width == 1)
+        b1(g, 0x66);
+    if (width == 0)
+        op &= 0xfe; /* C0, D0, D2 (AL..BH, or SPL..R15B after a REX) */
+    op_rr(g, &op, 1, exts[below(g, sizeof exts)], dst(g), width > 1 && wide(g));
+    if ((op | 1) == 0xc1)
         b1(g, below(g, 2) ? counts[below(g, sizeof counts)] : below(g, 256));
 }
 
