@@ -99,7 +99,7 @@ const void *rem_step_fn(const struct iem_insn *in)
 void rem_emit_step(struct x64 *e, const struct iem_insn *in)
 {
     x64_cache_writeback(e);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return_if_eax(e);
     x64_cache_reload(e);
 }
@@ -493,7 +493,7 @@ void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in)
 {
     x64_cache_writeback(e);
     emit_counts(e, e->pend_len, e->pend_k);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return_if_eax(e);
     x64_cache_reload(e);
     emit_counts(e, -(int64_t)(e->pend_len + in->len), -(int64_t)(e->pend_k + 1));
@@ -594,11 +594,11 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
  * is still valid, the budget holds all of it, no interrupt could be
  * delivered and nothing is asked of the VM (vm_ff: &vm->ff); else
- * REM_NX_BAIL. The common case is four compares and no taken branch. */
+ * REM_NX_BAIL. The common case is four compares and no taken branch;
+ * rem_state.cur is stored only on the way out (x64_return) and before a
+ * helper step (x64_call_cur). */
 static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff)
 {
-    x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb);
-    x64_store_rbp64(e, R_CUR, X_RAX);
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
     x64_cmp_at_rax(e, tb->gen);
     uint8_t *stale = x64_jcc(e, 0x5), *stale2 = NULL; /* jne */
@@ -667,7 +667,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     struct x64 e = {.p = cb->rw + cb->used,
                     .end = cb->rw + cb->size,
                     .ipsize = ipsize,
-                    .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16};
+                    .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16,
+                    .tb = (uint64_t)(uintptr_t)tb,
+                    .r_cur = R_CUR};
     uint8_t *start = e.p, *chain;
     struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
     bool exits = false;
@@ -718,7 +720,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
                 x64_patch(&e, bad);
                 rem_flush_counts(&e);
                 x64_cache_writeback(&e);
-                x64_call(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+                x64_call_cur(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
                 x64_return(&e, false, REM_NX_STOP);
             }
             exits = true;
@@ -741,7 +743,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
             rem_flush_counts(&e);
             x64_cache_writeback(&e);
-            x64_call(&e, native_branch, (uint64_t)(uintptr_t)in);
+            x64_call_cur(&e, native_branch, (uint64_t)(uintptr_t)in);
             x64_test_rax(&e);
             uint8_t *stop = x64_jz(&e);
             x64_jmp_rax(&e);
@@ -758,7 +760,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_call(&e, in->fn, (uint64_t)(uintptr_t)in);
             x64_test_eax(&e);
             uint8_t *ok = x64_jz(&e);
-            x64_call(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in); /* counts it itself */
+            x64_call_cur(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in); /* counts it itself */
             x64_return_if_eax(&e);
             uint8_t *done = x64_jmp(&e);
             x64_patch(&e, ok);

@@ -368,7 +368,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     x64_patch(e, bad[0]);
     x64_patch(e, bad[1]);
     x64_cache_writeback(e);
-    x64_call(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
+    x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return(e, false, REM_NX_STOP);
 }
 

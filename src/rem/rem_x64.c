@@ -207,8 +207,17 @@ void x64_prologue(struct x64 *e)
 static const uint8_t epilogue[] = {0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e,
                                    0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3};
 
+/* mov reg, e->tb; mov [rbp + r_cur], reg */
+static void store_cur(struct x64 *e, unsigned reg)
+{
+    x64_mov_imm(e, reg, e->tb);
+    mem_raw(e, true, 0x89, reg, X_RBP, e->r_cur);
+}
+
 void x64_return(struct x64 *e, bool keep_eax, uint32_t value)
 {
+    if (e->tb)
+        store_cur(e, X_RCX);
     if (!keep_eax) {
         put1(e, 0xb8);
         put4(e, value);
@@ -232,12 +241,22 @@ void x64_call(struct x64 *e, const void *fn, uint64_t arg1)
     put1(e, 0xd0);
 }
 
+void x64_call_cur(struct x64 *e, const void *fn, uint64_t arg1)
+{
+    store_cur(e, X_RAX);
+    x64_call(e, fn, arg1);
+}
+
 void x64_return_if_eax(struct x64 *e)
 {
-    /* test eax, eax; jz over the return; return with eax as it is */
-    static const uint8_t b[] = {0x85, 0xc0, 0x74, sizeof(epilogue)};
+    /* test eax, eax; jz over the return (its length patched in after);
+     * return with eax as it is */
+    static const uint8_t b[] = {0x85, 0xc0, 0x74, 0};
     put(e, b, sizeof(b));
+    uint8_t *at = e->p;
     x64_return(e, true, 0);
+    if (!e->full)
+        at[-1] = (uint8_t)(e->p - at);
 }
 
 /* [rax] as the operand: ModRM mod=00 rm=000 */

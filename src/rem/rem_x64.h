@@ -28,6 +28,11 @@ struct x64 {
     uint32_t pend_len, pend_k;
     unsigned ipsize;      /* the TB's RIP width (4 or 8) */
     unsigned canon_shift; /* 64 - the TB's linear-address width (REM_KEY_LA57) */
+    /* the TB compiled: x64_return and x64_call_cur store it at [rbp +
+     * r_cur] (rem_state.cur) for REM's loop and the helper steps, so a
+     * chained entry need not */
+    uint64_t tb;
+    int32_t r_cur;
 };
 
 /* Stores the dirty cached registers to struct cpu (dirty stays as it is:
@@ -58,6 +63,8 @@ void x64_prologue(struct x64 *e);
 void x64_return(struct x64 *e, bool keep_eax, uint32_t value);
 /* eax = fn(v, arg1) */
 void x64_call(struct x64 *e, const void *fn, uint64_t arg1);
+/* the same, rem_state.cur set first */
+void x64_call_cur(struct x64 *e, const void *fn, uint64_t arg1);
 /* Returns eax when it is not zero. */
 void x64_return_if_eax(struct x64 *e);
 /* reg = [rax] (sizes 1 and 2 zero-extend to 32 bits), [rax] = reg */
