@@ -87,8 +87,12 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
 
     bool based = in->ipsize == 8 && (seg == S_FS || seg == S_GS);
 
-    x64_test_mem8(e, X_RBP, R_FLAT, (uint8_t)(1u << seg));
-    uint8_t *not_flat = x64_jz(e);
+    /* every segment is flat in 64-bit mode (the TB's key) */
+    uint8_t *not_flat = NULL;
+    if (in->ipsize != 8) {
+        x64_test_mem8(e, X_RBP, R_FLAT, (uint8_t)(1u << seg));
+        not_flat = x64_jz(e);
+    }
     if (based) { /* 64-bit FS/GS: the base added, the offset kept in rsi for a miss */
         x64_mov_rr(e, X_RSI, X_RAX, true);
         x64_mem(e, true, 0x03, X_RAX, X_RBX, V_SEGBASE(seg)); /* add rax, [rbx + base] */
@@ -97,9 +101,10 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
         canon = rem_emit_canon(e, X_RAX);
     /* rcx = the slot's offset in its table, in qwords */
     _Static_assert(TLB_ENTRY_SIZE == 24, "slot offsets are index * 3 qwords");
-    x64_mov_rr(e, X_RCX, X_RAX, true);
-    x64_shift_imm(e, 5, X_RCX, 12, true);
-    x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_ADD); /* add ecx, [rbp + tlb_add] */
+    x64_load_base(e, X_RCX, X_RBP, R_TLB_ADD, false); /* first: off the address's path */
+    x64_mov_rr(e, X_RDX, X_RAX, true);
+    x64_shift_imm(e, 5, X_RDX, 12, true);
+    x64_alu_rr(e, X_ADD, X_RCX, X_RDX, false);
     x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
     x64_times3(e, X_RCX);
     /* rdi = the tag the operand's last byte wants: an access that crosses
