@@ -416,6 +416,21 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
         uint8_t lf;
         bool writes;
         rem_alu_of(in->mnemonic, &op, &lf, &writes);
+        int h = x64_cached_reg(e, V_GPR(d->reg));
+        if (writes && h >= 0) { /* the host op on the cached register itself */
+            int hs = s->type == OPT_REG ? x64_cached_reg(e, V_GPR(s->reg)) : -1;
+            if (live)
+                x64_mov_rr(e, X_RDX, (unsigned)h, w); /* the old value, at the size */
+            if (hs < 0 || live) { /* rcx: the source, at the size (the lazy operand) */
+                rem_load_src(e, s, w);
+                hs = X_RCX;
+            }
+            x64_alu_rr(e, op, (unsigned)h, (unsigned)hs, w);
+            e->dirty |= (uint16_t)(1u << d->reg);
+            if (live)
+                rem_emit_lazy(e, lf, d->size, (unsigned)h, X_RDX, X_RCX);
+            return LF_HOST_ALL;
+        }
         x64_load(e, X_RAX, V_GPR(d->reg), w);
         rem_load_src(e, s, w);
         x64_mov_rr(e, X_RDX, X_RAX, true);

@@ -121,6 +121,12 @@ void x64_store64(struct x64 *e, int32_t disp, unsigned reg)
     }
 }
 
+int x64_cached_reg(const struct x64 *e, int32_t disp)
+{
+    int g = cached(e, X_RBX, disp);
+    return g >= 0 && e->gpr0 + 8 * g == disp ? e->host[g] : -1;
+}
+
 void x64_cache_writeback(struct x64 *e)
 {
     for (unsigned g = 0; g < 16; g++)
@@ -139,8 +145,9 @@ void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool
 {
     static const uint8_t opc[] = {
         [X_ADD] = 0x01, [X_OR] = 0x09, [X_AND] = 0x21, [X_SUB] = 0x29, [X_XOR] = 0x31};
-    if (w)
-        put1(e, 0x48);
+    unsigned rex = (w ? 8u : 0u) | (src >= 8 ? 4u : 0u) | (dst >= 8 ? 1u : 0u);
+    if (rex)
+        put1(e, (uint8_t)(0x40 | rex));
     put1(e, opc[op]);
     put1(e, (uint8_t)(0xc0 | (src & 7) << 3 | (dst & 7)));
 }
@@ -434,8 +441,8 @@ void x64_times3(struct x64 *e, unsigned reg)
 
 void x64_alu_imm(struct x64 *e, unsigned ext, unsigned reg, uint32_t imm, bool w)
 {
-    if (w)
-        put1(e, 0x48);
+    if (w || reg >= 8)
+        put1(e, (uint8_t)(0x40 | (w ? 8u : 0u) | (reg >= 8 ? 1u : 0u)));
     put1(e, 0x81);
     put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
     put4(e, imm);

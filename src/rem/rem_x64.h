@@ -35,6 +35,9 @@ struct x64 {
     int32_t r_cur;
 };
 
+/* The host register caching the guest register whose 8 bytes are at
+ * [rbx + disp], or -1. */
+int x64_cached_reg(const struct x64 *e, int32_t disp);
 /* Stores the dirty cached registers to struct cpu (dirty stays as it is:
  * the caller knows whether the path goes on). */
 void x64_cache_writeback(struct x64 *e);
@@ -42,7 +45,8 @@ void x64_cache_writeback(struct x64 *e);
 void x64_cache_reload(struct x64 *e);
 
 /* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). Only
- * x64_mov_rr, these two and the cache's own moves encode r8-r15. */
+ * x64_mov_rr, x64_alu_rr, x64_alu_imm, these two and the cache's own
+ * moves encode r8-r15. */
 void x64_load(struct x64 *e, unsigned reg, int32_t disp, bool w);
 /* mov [rbx + disp], r64 */
 void x64_store64(struct x64 *e, int32_t disp, unsigned reg);
