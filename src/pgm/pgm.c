@@ -289,13 +289,21 @@ static bool lookup(const struct pgm *p, uint64_t gpa, struct pgm_range *out, uin
 
 uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
 {
-    struct pgm_range r;
-    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (write && (r.type == PGM_ROM || r.ro)))
-        return NULL;
-    /* a range must cover the whole page for a direct pointer */
-    if ((gpa & ~0xfffull) < r.start || (gpa | 0xfff) >= r.end)
-        return NULL;
-    return r.host + ((gpa & ~0xfffull) - r.start);
+    uint8_t *host;
+    unsigned seq;
+    /* every TLB fill and page-table read comes here: the range's fields
+     * are read in place under the sequence lock rather than copied */
+    do {
+        seq = seqlock_read_begin(&p->map_seq);
+        uint64_t a = gpa & p->a20_mask, page = a & ~0xfffull;
+        const struct pgm_range *r = pgm_find(p, a);
+        host = NULL;
+        /* a range must cover the whole page for a direct pointer */
+        if (r && r->type != PGM_MMIO && !(write && (r->type == PGM_ROM || r->ro)) && page >= r->start &&
+            (a | 0xfff) < r->end)
+            host = r->host + (page - r->start);
+    } while (seqlock_read_retry(&p->map_seq, seq));
+    return host;
 }
 
 const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *newly)

@@ -209,11 +209,33 @@ int pgm_dump_phys(const struct pgm *p, const char *path, bool nozero);
 #define PFERR_I    0x10u
 #define PFERR_PK   0x20u
 
+/* The map's version: it changes with every change of the ranges or the
+ * A20 mask (odd while one is under way), so a host pointer looked up
+ * under one version still holds while the version reads the same. */
+static inline unsigned pgm_map_version(const struct pgm *p)
+{
+    return __atomic_load_n(&p->map_seq, __ATOMIC_ACQUIRE);
+}
+
+/* A vCPU's cache of the host pointers of page-table pages, so a walk
+ * finds each level's table without searching the map. Only the pointer
+ * is cached, never an entry: every walk reads the guest's tables afresh.
+ * Valid while pgm_map_version() equals `version`; zeroed it is empty. */
+#define PGM_WALK_CACHE 32 /* direct mapped by table page number */
+struct pgm_walk_cache {
+    unsigned version;
+    struct {
+        uint64_t gpa;  /* table page (A20 not applied) */
+        uint8_t *host; /* its writable host page; NULL: empty */
+    } ent[PGM_WALK_CACHE];
+};
+
 struct pgm_walk {
     uint64_t cr0, cr3, cr4, efer;
     uint32_t pkru;
     const uint64_t *pdpte; /* PAE: the four PDPTE registers; NULL reads them at CR3 */
     unsigned acc;          /* PGM_ACC_* */
+    struct pgm_walk_cache *cache; /* NULL: look every table up in the map */
     /* results */
     uint64_t gpa;
     uint32_t err;       /* #PF error code when the walk faults */

@@ -209,6 +209,7 @@ static int walk(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct pgm_walk 
         w->pdpte = c->pdpte;
     }
     w->acc = pgm_acc;
+    w->cache = &v->tlb.walk_cache;
     return pgm_walk(&v->vm->pgm, lin, w);
 }
 

@@ -84,6 +84,8 @@ enum { TLB_KIND_READ, TLB_KIND_WRITE, TLB_KIND_FETCH, TLB_KINDS };
 /* The vCPU's TLB (struct vcpu's `tlb`). */
 struct tlb {
     struct tlb_entry ent[TLB_KINDS][TLB_SIZE];
+    /* the fill's walker: host pointers of page-table pages */
+    struct pgm_walk_cache walk_cache;
 };
 
 /* Tag bits. Context bits are part of `want`; flag bits never are (a set

@@ -280,6 +280,34 @@ Test(tlb, a20_change_drops_translations)
     cr_assert_eq(rd(0x100010), 0x1111);
 }
 
+/* The walker keeps the host pointers of page-table pages across walks:
+ * when the map puts something else at a table's address (a ROM, the A20
+ * wrap), the next walk reads the table from there. */
+Test(tlb, walks_follow_map_changes_under_the_page_tables)
+{
+    static uint8_t rom[0x1000];
+    uint32_t pte_b = (uint32_t)PAGE_B | 7;
+
+    paging32(PAGE_A | 7, 0);
+    cr_assert_eq(rd(LIN), VAL_A);
+    memcpy(rom, &pte_b, 4); /* a ROM over the page table: PT[0] -> PAGE_B */
+    cr_assert_eq(pgm_map_rom(&vm->pgm, PT, sizeof(rom), rom, "pt-rom"), 0);
+    cr_assert_eq(rd(LIN), VAL_B, "the walk should read the ROM's PTE");
+    cr_assert_eq(pgm_unmap(&vm->pgm, PT, sizeof(rom)), 0);
+    cr_assert_eq(rd(LIN), VAL_A, "the RAM page table shows again");
+
+    /* PDE -> a table at PT + 1 MiB, which A20 off wraps onto PT */
+    pgm_write_u(&vm->pgm, PD + 4, (PT + 0x100000) | 7, 4);
+    pgm_write_u(&vm->pgm, PT + 0x100000, PAGE_A | 7, 4);
+    set_pte32(pte_b);
+    tlb_flush_all(vc);
+    cr_assert_eq(rd(LIN), VAL_A);
+    pgm_set_a20(&vm->pgm, false);
+    cr_assert_eq(rd(LIN), VAL_B, "A20 off: the table at PT + 1 MiB is PT");
+    pgm_set_a20(&vm->pgm, true);
+    cr_assert_eq(rd(LIN), VAL_A);
+}
+
 Test(tlb, pae_pdptes_are_registers)
 {
     uint64_t pdpt = 0x20000;
