@@ -217,18 +217,33 @@ static inline unsigned pgm_map_version(const struct pgm *p)
     return __atomic_load_n(&p->map_seq, __ATOMIC_ACQUIRE);
 }
 
-/* A vCPU's cache of the host pointers of page-table pages, so a walk
- * finds each level's table without searching the map. Only the pointer
- * is cached, never an entry: every walk reads the guest's tables afresh.
- * Valid while pgm_map_version() equals `version`; zeroed it is empty. */
-#define PGM_WALK_CACHE 32 /* direct mapped by table page number */
+/* A vCPU's cache of host pointers by MiB of guest-physical space, for
+ * the page-table pages a walk reads and the pages the TLB maps: a MiB
+ * that is writable RAM of one range throughout has its host address
+ * here, any other MiB is marked as one to ask pgm_page_ptr about. Only
+ * pointers are cached, never guest memory. Valid while pgm_map_version()
+ * equals `version`; zeroed it is empty. */
+#define PGM_WALK_CACHE 64 /* direct mapped by MiB number */
 struct pgm_walk_cache {
     unsigned version;
     struct {
-        uint64_t gpa;  /* table page (A20 not applied) */
-        uint8_t *host; /* its writable host page; NULL: empty */
+        uint64_t key;  /* (gpa >> 20) + 1, A20 not applied; 0: empty */
+        uint8_t *host; /* host address of the MiB; NULL: not all RAM */
     } ent[PGM_WALK_CACHE];
 };
+/* Writable RAM of one range over all of the MiB holding gpa (A20
+ * applied): the host address of the MiB's first byte, else NULL. */
+uint8_t *pgm_ram_mib(struct pgm *p, uint64_t gpa);
+uint8_t *pgm_cache_miss(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, bool write);
+/* pgm_page_ptr(p, gpa, write), through c. */
+static inline uint8_t *pgm_cached_page_ptr(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, bool write)
+{
+    uint64_t key = (gpa >> 20) + 1;
+    unsigned i = (unsigned)key & (PGM_WALK_CACHE - 1);
+    if (c->ent[i].key == key && c->ent[i].host && c->version == pgm_map_version(p))
+        return c->ent[i].host + (gpa & 0xff000);
+    return pgm_cache_miss(p, c, gpa, write);
+}
 
 struct pgm_walk {
     uint64_t cr0, cr3, cr4, efer;

@@ -14,7 +14,6 @@
 #include "pgm/pgm.h"
 
 #include <stdio.h>
-#include <string.h>
 
 /* Bits hi..lo inclusive; empty when hi < lo. */
 #define BITS(hi, lo) ((hi) < (lo) ? 0ull : ((~0ull >> (63 - (hi))) & ~((1ull << (lo)) - 1)))
@@ -102,45 +101,17 @@ static const struct mode_desc *desc_for(const struct pgm_walk *w)
     return &modes[(w->cr4 & CR4_PAE) ? D_PAE : D_32];
 }
 
-/* c itself while its pointers are those of the current map (emptied
- * when the map has changed since), NULL while the map is being changed. */
-static struct pgm_walk_cache *walk_cache(struct pgm *p, struct pgm_walk_cache *c)
+/* The writable host page of a page table. */
+static inline __attribute__((always_inline)) uint8_t *table_page(struct pgm *p, struct pgm_walk_cache *c,
+                                                                 uint64_t gpa)
 {
-    unsigned version;
-    if (!c)
-        return NULL;
-    version = pgm_map_version(p);
-    if (version & 1)
-        return NULL;
-    if (c->version != version) {
-        memset(c->ent, 0, sizeof(c->ent));
-        c->version = version;
-    }
-    return c;
-}
-
-/* The writable host page of a page table, from the cache when it has it. */
-static uint8_t *table_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
-{
-    uint64_t page = gpa & ~0xfffull;
-    uint8_t *host;
-    if (!c)
-        return pgm_page_ptr(p, gpa, true);
-    __typeof__(&c->ent[0]) e = &c->ent[(page >> 12) & (PGM_WALK_CACHE - 1)];
-    if (e->gpa == page && e->host)
-        return e->host;
-    host = pgm_page_ptr(p, gpa, true);
-    if (host) {
-        e->gpa = page;
-        e->host = host;
-    }
-    return host;
+    return c ? pgm_cached_page_ptr(p, c, gpa, true) : pgm_page_ptr(p, gpa, true);
 }
 
 /* Reads an entry and a host pointer for the A/D update, or NULL when the
  * table is not in RAM (then the bits are read through MMIO/ROM and not
  * updated). */
-static uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, unsigned size, uint8_t **host)
+static inline __attribute__((always_inline)) uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, unsigned size, uint8_t **host)
 {
     uint8_t *page = table_page(p, c, gpa);
     if (!page) {
@@ -153,7 +124,7 @@ static uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa
                      : __atomic_load_n((uint64_t *)*host, __ATOMIC_RELAXED);
 }
 
-static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
+static inline __attribute__((always_inline)) void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
 {
     if ((entry & bits) == bits || !host)
         return;
@@ -165,7 +136,7 @@ static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits
 }
 
 /* The error code's access bits follow the access, whatever the cause. */
-static int fault(struct pgm_walk *w, uint32_t cause)
+static __attribute__((noinline, cold)) int fault(struct pgm_walk *w, uint32_t cause)
 {
     bool fetch_id = (w->acc & PGM_ACC_X) &&
                     ((w->cr4 & CR4_SMEP) || ((w->cr4 & CR4_PAE) && (w->efer & EFER_NXE)));
@@ -213,7 +184,7 @@ int pgm_load_pdptes(struct pgm *p, uint64_t cr3, uint64_t pdpte[4])
 }
 
 /* The first table: CR3's, or the PDPTE that covers lin in PAE mode. */
-static int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
+static inline __attribute__((always_inline)) int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
                       uint64_t *table)
 {
     if (!d->pae_root) {
@@ -249,7 +220,7 @@ static inline __attribute__((always_inline)) int walk_tables(struct pgm *p, uint
     w->page_shift = 12;
     if (root_table(p, lin, w, d, &table))
         return -1;
-    cache = walk_cache(p, w->cache);
+    cache = w->cache;
 #pragma GCC unroll 5
     for (i = 0; i < d->levels; i++) {
         const struct level_desc *l = &d->lvl[i];

@@ -227,7 +227,7 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
         return -1;
     }
     *gpa = w.gpa;
-    page = pgm_page_ptr(p, w.gpa, write);
+    page = pgm_cached_page_ptr(p, &v->tlb.walk_cache, w.gpa, write);
     if (page && write && (p->page_flags[pgm_host_index(p, page)] & PGM_PF_CODE))
         page = NULL; /* code page: writes go through pgm_write to drop decoded code */
     sz = w.page_shift == 30 ? 3 : w.page_shift == 22 ? 2 : w.page_shift == 21 ? 1 : 0;
