@@ -248,6 +248,7 @@ static inline __attribute__((always_inline)) int walk_tables(struct pgm *p, uint
     if (d->pkeys)
         w->pkey = (entry >> 59) & 15;
     w->global = (entry & PTE_G) != 0;
+    w->dirty = (entry & PTE_D) || ((w->acc & PGM_ACC_W) && !(w->acc & PGM_ACC_PROBE));
 
     uint32_t denied = check_rights(w, d);
     if (denied)
@@ -274,12 +275,20 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
         w->nx = w->global = false;
         w->pkey = 0;
         w->page_shift = 12;
+        w->dirty = true;
         w->gpa = lin & 0xffffffffull;
         return 0;
     }
     if (w->efer & EFER_LMA)
         return (w->cr4 & CR4_LA57) ? walk_tables(p, lin, w, &modes[D_5L]) : walk_tables(p, lin, w, &modes[D_4L]);
     return (w->cr4 & CR4_PAE) ? walk_tables(p, lin, w, &modes[D_PAE]) : walk_tables(p, lin, w, &modes[D_32]);
+}
+
+bool pgm_walk_allows_write(const struct pgm_walk *w)
+{
+    struct pgm_walk t = *w;
+    t.acc = (w->acc & ~(PGM_ACC_X | PGM_ACC_PROBE)) | PGM_ACC_W;
+    return w->dirty && ((w->cr0 & CR0_PG) == 0 || !check_rights(&t, desc_for(w)));
 }
 
 int pgm_debug_translate(struct pgm *p, const struct pgm_walk *regs, uint64_t lin, uint64_t *gpa)
