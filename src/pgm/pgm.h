@@ -260,18 +260,17 @@ struct pgm_walk {
     bool user;          /* effective U/S over all levels */
     bool nx;            /* effective XD (EFER.NXE only) */
     bool global;
-    bool dirty;         /* the leaf's D bit after the walk (true without paging) */
+    /* a write of the same privilege now would succeed and change nothing
+     * in the tables (every A bit and the leaf's D set), so a TLB may keep
+     * the translation for writes too, as hardware's entries record the
+     * dirty state; false after a fetch walk */
+    bool write_too;
 };
 /* Walks the guest tables for lin; 0 with w->gpa, or -1 with w->err. Sets
  * accessed bits and, for writes, the dirty bit, atomically in guest RAM.
  * Without CR0.PG the linear address is the physical one. */
 int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w);
 unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer);
-/* After a successful walk: a write of the same privilege would succeed
- * and change nothing in the tables (rights allow it, A and D already set),
- * so a TLB may cache the translation for writes too, as hardware's
- * entries record the dirty state. */
-bool pgm_walk_allows_write(const struct pgm_walk *w);
 /* The paging registers of c for a walk (acc 0: fill it in). */
 static inline struct pgm_walk pgm_walk_regs(const struct cpu *c)
 {

@@ -22,6 +22,9 @@
 #define ADDR8    BITS(PGM_MAXPHYADDR - 1, 12)
 #define PSE36_HI BITS(20, 13 + PGM_MAXPHYADDR - 32) /* 4M PDE address bits past MAXPHYADDR */
 
+/* Inlined into the walk, whose descriptor is then constant. */
+#define HOT static inline __attribute__((always_inline))
+
 #define PTE_P   0x001ull
 #define PTE_W   0x002ull
 #define PTE_U   0x004ull
@@ -102,8 +105,7 @@ static const struct mode_desc *desc_for(const struct pgm_walk *w)
 }
 
 /* The writable host page of a page table. */
-static inline __attribute__((always_inline)) uint8_t *table_page(struct pgm *p, struct pgm_walk_cache *c,
-                                                                 uint64_t gpa)
+HOT uint8_t *table_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
 {
     return c ? pgm_cached_page_ptr(p, c, gpa, true) : pgm_page_ptr(p, gpa, true);
 }
@@ -111,7 +113,8 @@ static inline __attribute__((always_inline)) uint8_t *table_page(struct pgm *p, 
 /* Reads an entry and a host pointer for the A/D update, or NULL when the
  * table is not in RAM (then the bits are read through MMIO/ROM and not
  * updated). */
-static inline __attribute__((always_inline)) uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, unsigned size, uint8_t **host)
+HOT uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, unsigned size,
+                        uint8_t **host)
 {
     uint8_t *page = table_page(p, c, gpa);
     if (!page) {
@@ -124,7 +127,7 @@ static inline __attribute__((always_inline)) uint64_t read_entry(struct pgm *p, 
                      : __atomic_load_n((uint64_t *)*host, __ATOMIC_RELAXED);
 }
 
-static inline __attribute__((always_inline)) void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
+HOT void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
 {
     if ((entry & bits) == bits || !host)
         return;
@@ -147,17 +150,16 @@ static __attribute__((noinline, cold)) int fault(struct pgm_walk *w, uint32_t ca
 
 /* Access rights of a completed translation (SDM 4.6): 0 when allowed, else
  * the cause bits (P, plus PK for a protection-key denial). */
-static inline __attribute__((always_inline)) uint32_t check_rights(const struct pgm_walk *w,
-                                                                    const struct mode_desc *d)
+HOT uint32_t check_rights(const struct pgm_walk *w, const struct mode_desc *d, unsigned acc)
 {
-    bool user_acc = w->acc & PGM_ACC_USER, write = w->acc & PGM_ACC_W, fetch = w->acc & PGM_ACC_X;
+    bool user_acc = acc & PGM_ACC_USER, write = acc & PGM_ACC_W, fetch = acc & PGM_ACC_X;
     bool wp = w->cr0 & CR0_WP, bad = false;
     uint32_t pk = 0;
 
     if (user_acc) {
         bad = !w->user || (write && !w->writable);
     } else {
-        bool smap_blocks = (w->cr4 & CR4_SMAP) && ((w->acc & PGM_ACC_IMPLICIT) || !(w->acc & PGM_ACC_AC));
+        bool smap_blocks = (w->cr4 & CR4_SMAP) && ((acc & PGM_ACC_IMPLICIT) || !(acc & PGM_ACC_AC));
         bad = (w->user && fetch && (w->cr4 & CR4_SMEP)) || (w->user && !fetch && smap_blocks) ||
               (write && !w->writable && wp);
     }
@@ -184,8 +186,8 @@ int pgm_load_pdptes(struct pgm *p, uint64_t cr3, uint64_t pdpte[4])
 }
 
 /* The first table: CR3's, or the PDPTE that covers lin in PAE mode. */
-static inline __attribute__((always_inline)) int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
-                      uint64_t *table)
+HOT int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
+                   uint64_t *table)
 {
     if (!d->pae_root) {
         *table = w->cr3 & d->addr;
@@ -204,8 +206,7 @@ static inline __attribute__((always_inline)) int root_table(struct pgm *p, uint6
 /* The walk for one mode. Inlined with d constant (pgm_walk), so each
  * mode's loop is unrolled with its widths, shifts and reserved bits as
  * immediates. */
-static inline __attribute__((always_inline)) int walk_tables(struct pgm *p, uint64_t lin, struct pgm_walk *w,
-                                                             const struct mode_desc *d)
+HOT int walk_tables(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d)
 {
     uint64_t table = 0, entry = 0, ent[5];
     uint8_t *host[5];
@@ -248,11 +249,15 @@ static inline __attribute__((always_inline)) int walk_tables(struct pgm *p, uint
     if (d->pkeys)
         w->pkey = (entry >> 59) & 15;
     w->global = (entry & PTE_G) != 0;
-    w->dirty = (entry & PTE_D) || ((w->acc & PGM_ACC_W) && !(w->acc & PGM_ACC_PROBE));
 
-    uint32_t denied = check_rights(w, d);
+    uint32_t denied = check_rights(w, d, w->acc);
     if (denied)
         return fault(w, denied);
+    /* a write now: allowed, and with D (and every A) set it changes nothing */
+    if (w->acc & PGM_ACC_W)
+        w->write_too = !(w->acc & PGM_ACC_PROBE);
+    else
+        w->write_too = (entry & PTE_D) && !(w->acc & PGM_ACC_X) && !check_rights(w, d, w->acc | PGM_ACC_W);
 
     /* Accessed on every level, dirty on the leaf for writes. */
     if (!(w->acc & PGM_ACC_PROBE))
@@ -275,20 +280,14 @@ int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
         w->nx = w->global = false;
         w->pkey = 0;
         w->page_shift = 12;
-        w->dirty = true;
+        w->write_too = !(w->acc & PGM_ACC_X);
         w->gpa = lin & 0xffffffffull;
         return 0;
     }
     if (w->efer & EFER_LMA)
-        return (w->cr4 & CR4_LA57) ? walk_tables(p, lin, w, &modes[D_5L]) : walk_tables(p, lin, w, &modes[D_4L]);
+        return (w->cr4 & CR4_LA57) ? walk_tables(p, lin, w, &modes[D_5L])
+                                   : walk_tables(p, lin, w, &modes[D_4L]);
     return (w->cr4 & CR4_PAE) ? walk_tables(p, lin, w, &modes[D_PAE]) : walk_tables(p, lin, w, &modes[D_32]);
-}
-
-bool pgm_walk_allows_write(const struct pgm_walk *w)
-{
-    struct pgm_walk t = *w;
-    t.acc = (w->acc & ~(PGM_ACC_X | PGM_ACC_PROBE)) | PGM_ACC_W;
-    return w->dirty && ((w->cr0 & CR0_PG) == 0 || !check_rights(&t, desc_for(w)));
 }
 
 int pgm_debug_translate(struct pgm *p, const struct pgm_walk *regs, uint64_t lin, uint64_t *gpa)

@@ -4,8 +4,12 @@
  *
  * Invariants:
  * - An entry is written only by tlb_fill, from a walk that succeeded for
- *   exactly the kind and context in its tag; everything else only
+ *   the context in its tag and either its kind or the other data kind,
+ *   when that walk's success means this kind's walk would succeed and
+ *   change nothing (pgm_walk's write_too); everything else only
  *   invalidates (tag = TLB_INVALID).
+ * - The walker's cache (tlb.walk_cache) holds host pointers only, checked
+ *   against PGM's map version on use, so no flush needs to touch it.
  * - Every flush that can drop a fetch entry bumps the epoch REM checks
  *   its chained jumps against.
  * - Other threads invalidate entries of this vCPU (PGM map changes, code
@@ -215,8 +219,8 @@ static int walk(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct pgm_walk 
 
 /* Caches the walk w of lin in e under want, with page its host page for
  * the entry's kind (NULL: a TLB_SLOW entry). */
-static void set_entry(struct vcpu *v, struct tlb_entry *e, uint64_t want, uint64_t lin, const struct pgm_walk *w,
-                      uint8_t *page)
+static inline void set_entry(struct vcpu *v, struct tlb_entry *e, uint64_t want, uint64_t lin,
+                             const struct pgm_walk *w, uint8_t *page)
 {
     unsigned sz = w->page_shift == 30 ? 3 : w->page_shift == 22 ? 2 : w->page_shift == 21 ? 1 : 0;
     e->tag = want | (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
@@ -228,7 +232,7 @@ static void set_entry(struct vcpu *v, struct tlb_entry *e, uint64_t want, uint64
 /* The host page for writes through a TLB entry: NULL for what is not
  * writable RAM, and for a code page (writes go through pgm_write to drop
  * the decoded code). */
-static uint8_t *write_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
+static inline uint8_t *write_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
 {
     uint8_t *page = pgm_cached_page_ptr(p, c, gpa, true);
     if (page && (__atomic_load_n(&p->page_flags[pgm_host_index(p, page)], __ATOMIC_RELAXED) & PGM_PF_CODE))
@@ -243,8 +247,7 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
     struct pgm_walk_cache *c = &v->tlb.walk_cache;
     struct pgm_walk w;
     bool write = (pgm_acc & PGM_ACC_W) != 0;
-    unsigned kind = tlb_kind(pgm_acc);
-    size_t slot = (size_t)(e - v->tlb.ent[kind]);
+    unsigned kind = tlb_kind(pgm_acc), pcid = tlb_cur_pcid(v->cpu.cr3, v->cpu.cr4);
     uint8_t *page;
 
     if (walk(v, lin, pgm_acc, &w) < 0) {
@@ -262,16 +265,16 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
      * same checks and more) and has set every A bit; a read allows writes
      * when its rights say so and the leaf is already dirty. Only direct
      * RAM pages, so no access kind changes its path. */
-    if (kind == TLB_KIND_FETCH || slot >= TLB_SIZE)
+    if (kind == TLB_KIND_FETCH)
         return 0;
     if (write) {
         uint8_t *rpage = pgm_cached_page_ptr(p, c, w.gpa, false);
         if (rpage)
-            set_entry(v, &v->tlb.ent[TLB_KIND_READ][slot], want, lin, &w, rpage);
-    } else if (page && pgm_walk_allows_write(&w)) {
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin, pcid), want, lin, &w, rpage);
+    } else if (page && w.write_too) {
         uint8_t *wpage = write_page(p, c, w.gpa);
         if (wpage)
-            set_entry(v, &v->tlb.ent[TLB_KIND_WRITE][slot], want, lin, &w, wpage);
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin, pcid), want, lin, &w, wpage);
     }
     return 0;
 }

@@ -99,8 +99,9 @@ Test(pgm, cached_page_pointers_match_the_map)
         for (unsigned i = 0; i < sizeof(gpas) / sizeof(gpas[0]); i++)
             for (int w = 0; w < 2; w++)
                 for (int again = 0; again < 2; again++) /* a miss, then a hit */
-                    cr_assert_eq(pgm_cached_page_ptr(&p, &c, gpas[i] + 0x123, w), pgm_page_ptr(&p, gpas[i], w),
-                                 "round %d gpa %llx write %d", round, (unsigned long long)gpas[i], w);
+                    cr_assert_eq(pgm_cached_page_ptr(&p, &c, gpas[i] + 0x123, w),
+                                 pgm_page_ptr(&p, gpas[i], w), "round %d gpa %llx write %d", round,
+                                 (unsigned long long)gpas[i], w);
         if (round == 0) /* a read-only MiB of RAM */
             cr_assert_eq(pgm_map_ram_ro(&p, 0x300000, 0x100000, 0x100000, "ro"), 0);
         if (round == 1) /* A20 off: MiB 3 is MiB 2 */
