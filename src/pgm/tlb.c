@@ -132,6 +132,7 @@ static void tlb_pgm_changed(struct pgm *p, void *opaque)
 void tlb_init(struct vcpu *v)
 {
     tlb_flush_all(v);
+    memset(&v->tlb.walk_cache, 0, sizeof(v->tlb.walk_cache));
     pgm_add_listener(&v->vm->pgm, tlb_pgm_changed, NULL);
 }
 
