@@ -289,13 +289,61 @@ static bool lookup(const struct pgm *p, uint64_t gpa, struct pgm_range *out, uin
 
 uint8_t *pgm_page_ptr(struct pgm *p, uint64_t gpa, bool write)
 {
-    struct pgm_range r;
-    if (!lookup(p, gpa, &r, &gpa) || r.type == PGM_MMIO || (write && (r.type == PGM_ROM || r.ro)))
-        return NULL;
-    /* a range must cover the whole page for a direct pointer */
-    if ((gpa & ~0xfffull) < r.start || (gpa | 0xfff) >= r.end)
-        return NULL;
-    return r.host + ((gpa & ~0xfffull) - r.start);
+    uint8_t *host;
+    unsigned seq;
+    /* every TLB fill and page-table read comes here: the range's fields
+     * are read in place under the sequence lock rather than copied */
+    do {
+        seq = seqlock_read_begin(&p->map_seq);
+        uint64_t a = gpa & p->a20_mask, page = a & ~0xfffull;
+        const struct pgm_range *r = pgm_find(p, a);
+        host = NULL;
+        /* a range must cover the whole page for a direct pointer */
+        if (r && r->type != PGM_MMIO && !(write && (r->type == PGM_ROM || r->ro)) && page >= r->start &&
+            (a | 0xfff) < r->end)
+            host = r->host + (page - r->start);
+    } while (seqlock_read_retry(&p->map_seq, seq));
+    return host;
+}
+
+uint8_t *pgm_ram_mib(struct pgm *p, uint64_t gpa)
+{
+    uint8_t *host;
+    unsigned seq;
+    do {
+        seq = seqlock_read_begin(&p->map_seq);
+        uint64_t a = gpa & p->a20_mask & ~0xfffffull;
+        uint8_t k = a < (1ull << 32) ? p->fast[a >> 20] : PGM_FAST_MIXED;
+        host = NULL;
+        /* a range index in fast[] covers the whole MiB */
+        if (k < PGM_MAX_RANGES && p->ranges[k].type == PGM_RAM && !p->ranges[k].ro)
+            host = p->ranges[k].host + (a - p->ranges[k].start);
+    } while (seqlock_read_retry(&p->map_seq, seq));
+    return host;
+}
+
+uint8_t *pgm_cache_miss(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, bool write)
+{
+    unsigned version = pgm_map_version(p);
+    uint64_t key = (gpa >> 20) + 1;
+    uint8_t *mib;
+
+    if (version & 1) /* the map is changing: nothing to keep */
+        return pgm_page_ptr(p, gpa, write);
+    if (c->version != version) {
+        memset(c->ent, 0, sizeof(c->ent));
+        c->version = version;
+    }
+    __typeof__(&c->ent[0]) e = &c->ent[key & (PGM_WALK_CACHE - 1)];
+    if (e->key != key) {
+        /* looked up after reading `version`: a pointer from a later map
+         * is kept under an older version, which no longer matches */
+        e->key = key;
+        e->host = mib = pgm_ram_mib(p, gpa);
+        if (mib)
+            return mib + (gpa & 0xff000);
+    }
+    return pgm_page_ptr(p, gpa, write);
 }
 
 const uint32_t *pgm_code_page(struct pgm *p, uint64_t gpa, unsigned len, bool *newly)

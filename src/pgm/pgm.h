@@ -209,11 +209,48 @@ int pgm_dump_phys(const struct pgm *p, const char *path, bool nozero);
 #define PFERR_I    0x10u
 #define PFERR_PK   0x20u
 
+/* The map's version: it changes with every change of the ranges or the
+ * A20 mask (odd while one is under way), so a host pointer looked up
+ * under one version still holds while the version reads the same. */
+static inline unsigned pgm_map_version(const struct pgm *p)
+{
+    return __atomic_load_n(&p->map_seq, __ATOMIC_ACQUIRE);
+}
+
+/* A vCPU's cache of host pointers by MiB of guest-physical space, for
+ * the page-table pages a walk reads and the pages the TLB maps: a MiB
+ * that is writable RAM of one range throughout has its host address
+ * here, any other MiB is marked as one to ask pgm_page_ptr about. Only
+ * pointers are cached, never guest memory. Valid while pgm_map_version()
+ * equals `version`; zeroed it is empty. */
+#define PGM_WALK_CACHE 64 /* direct mapped by MiB number */
+struct pgm_walk_cache {
+    unsigned version;
+    struct {
+        uint64_t key;  /* (gpa >> 20) + 1, A20 not applied; 0: empty */
+        uint8_t *host; /* host address of the MiB; NULL: not all RAM */
+    } ent[PGM_WALK_CACHE];
+};
+/* Writable RAM of one range over all of the MiB holding gpa (A20
+ * applied): the host address of the MiB's first byte, else NULL. */
+uint8_t *pgm_ram_mib(struct pgm *p, uint64_t gpa);
+uint8_t *pgm_cache_miss(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, bool write);
+/* pgm_page_ptr(p, gpa, write), through c. */
+static inline uint8_t *pgm_cached_page_ptr(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, bool write)
+{
+    uint64_t key = (gpa >> 20) + 1;
+    unsigned i = (unsigned)key & (PGM_WALK_CACHE - 1);
+    if (c->ent[i].key == key && c->ent[i].host && c->version == pgm_map_version(p))
+        return c->ent[i].host + (gpa & 0xff000);
+    return pgm_cache_miss(p, c, gpa, write);
+}
+
 struct pgm_walk {
     uint64_t cr0, cr3, cr4, efer;
     uint32_t pkru;
     const uint64_t *pdpte; /* PAE: the four PDPTE registers; NULL reads them at CR3 */
     unsigned acc;          /* PGM_ACC_* */
+    struct pgm_walk_cache *cache; /* NULL: look every table up in the map */
     /* results */
     uint64_t gpa;
     uint32_t err;       /* #PF error code when the walk faults */
@@ -223,6 +260,11 @@ struct pgm_walk {
     bool user;          /* effective U/S over all levels */
     bool nx;            /* effective XD (EFER.NXE only) */
     bool global;
+    /* a write of the same privilege now would succeed and change nothing
+     * in the tables (every A bit and the leaf's D set), so a TLB may keep
+     * the translation for writes too, as hardware's entries record the
+     * dirty state; false after a fetch walk */
+    bool write_too;
 };
 /* Walks the guest tables for lin; 0 with w->gpa, or -1 with w->err. Sets
  * accessed bits and, for writes, the dirty bit, atomically in guest RAM.

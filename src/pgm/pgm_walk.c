@@ -6,7 +6,10 @@
  * ORs on the guest's own entries, as hardware does, so a guest spinning on
  * them sees them appear. Every table address comes from the guest: reads
  * go through pgm_read_u, which answers all ones outside RAM, so a bad
- * pointer ends in a reserved-bit fault, never a host access. */
+ * pointer ends in a reserved-bit fault, never a host access. A walk may
+ * take a table's host page from the caller's pgm_walk_cache instead of
+ * the map, only while the map version it was found under still holds;
+ * the entries themselves are always read from guest memory. */
 #include <errno.h>
 #include "pgm/pgm.h"
 
@@ -18,6 +21,9 @@
 #define PAE_HI   BITS(62, 52)             /* PAE paging reserves these too */
 #define ADDR8    BITS(PGM_MAXPHYADDR - 1, 12)
 #define PSE36_HI BITS(20, 13 + PGM_MAXPHYADDR - 32) /* 4M PDE address bits past MAXPHYADDR */
+
+/* Inlined into the walk, whose descriptor is then constant. */
+#define HOT static inline __attribute__((always_inline))
 
 #define PTE_P   0x001ull
 #define PTE_W   0x002ull
@@ -98,12 +104,19 @@ static const struct mode_desc *desc_for(const struct pgm_walk *w)
     return &modes[(w->cr4 & CR4_PAE) ? D_PAE : D_32];
 }
 
+/* The writable host page of a page table. */
+HOT uint8_t *table_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
+{
+    return c ? pgm_cached_page_ptr(p, c, gpa, true) : pgm_page_ptr(p, gpa, true);
+}
+
 /* Reads an entry and a host pointer for the A/D update, or NULL when the
  * table is not in RAM (then the bits are read through MMIO/ROM and not
  * updated). */
-static uint64_t read_entry(struct pgm *p, uint64_t gpa, unsigned size, uint8_t **host)
+HOT uint64_t read_entry(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa, unsigned size,
+                        uint8_t **host)
 {
-    uint8_t *page = pgm_page_ptr(p, gpa, true);
+    uint8_t *page = table_page(p, c, gpa);
     if (!page) {
         *host = NULL;
         return pgm_read_u(p, gpa, size);
@@ -114,7 +127,7 @@ static uint64_t read_entry(struct pgm *p, uint64_t gpa, unsigned size, uint8_t *
                      : __atomic_load_n((uint64_t *)*host, __ATOMIC_RELAXED);
 }
 
-static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
+HOT void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits, unsigned size)
 {
     if ((entry & bits) == bits || !host)
         return;
@@ -126,7 +139,7 @@ static void set_bits(struct pgm *p, uint8_t *host, uint64_t entry, uint64_t bits
 }
 
 /* The error code's access bits follow the access, whatever the cause. */
-static int fault(struct pgm_walk *w, uint32_t cause)
+static __attribute__((noinline, cold)) int fault(struct pgm_walk *w, uint32_t cause)
 {
     bool fetch_id = (w->acc & PGM_ACC_X) &&
                     ((w->cr4 & CR4_SMEP) || ((w->cr4 & CR4_PAE) && (w->efer & EFER_NXE)));
@@ -137,16 +150,16 @@ static int fault(struct pgm_walk *w, uint32_t cause)
 
 /* Access rights of a completed translation (SDM 4.6): 0 when allowed, else
  * the cause bits (P, plus PK for a protection-key denial). */
-static uint32_t check_rights(const struct pgm_walk *w, const struct mode_desc *d)
+HOT uint32_t check_rights(const struct pgm_walk *w, const struct mode_desc *d, unsigned acc)
 {
-    bool user_acc = w->acc & PGM_ACC_USER, write = w->acc & PGM_ACC_W, fetch = w->acc & PGM_ACC_X;
+    bool user_acc = acc & PGM_ACC_USER, write = acc & PGM_ACC_W, fetch = acc & PGM_ACC_X;
     bool wp = w->cr0 & CR0_WP, bad = false;
     uint32_t pk = 0;
 
     if (user_acc) {
         bad = !w->user || (write && !w->writable);
     } else {
-        bool smap_blocks = (w->cr4 & CR4_SMAP) && ((w->acc & PGM_ACC_IMPLICIT) || !(w->acc & PGM_ACC_AC));
+        bool smap_blocks = (w->cr4 & CR4_SMAP) && ((acc & PGM_ACC_IMPLICIT) || !(acc & PGM_ACC_AC));
         bad = (w->user && fetch && (w->cr4 & CR4_SMEP)) || (w->user && !fetch && smap_blocks) ||
               (write && !w->writable && wp);
     }
@@ -173,8 +186,8 @@ int pgm_load_pdptes(struct pgm *p, uint64_t cr3, uint64_t pdpte[4])
 }
 
 /* The first table: CR3's, or the PDPTE that covers lin in PAE mode. */
-static int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
-                      uint64_t *table)
+HOT int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d,
+                   uint64_t *table)
 {
     if (!d->pae_root) {
         *table = w->cr3 & d->addr;
@@ -190,63 +203,91 @@ static int root_table(struct pgm *p, uint64_t lin, struct pgm_walk *w, const str
     return 0;
 }
 
-int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
+/* The walk for one mode. Inlined with d constant (pgm_walk), so each
+ * mode's loop is unrolled with its widths, shifts and reserved bits as
+ * immediates. */
+HOT int walk_tables(struct pgm *p, uint64_t lin, struct pgm_walk *w, const struct mode_desc *d)
 {
-    const struct mode_desc *d = desc_for(w);
     uint64_t table = 0, entry = 0, ent[5];
     uint8_t *host[5];
-    uint64_t nx_rsvd = (d->size == 8 && !(w->efer & EFER_NXE)) ? PTE_NX : 0;
-    unsigned i;
+    struct pgm_walk_cache *cache;
+    bool nxe = w->efer & EFER_NXE, writable = true, user = true, nx = false;
+    uint64_t nx_rsvd = (d->size == 8 && !nxe) ? PTE_NX : 0;
+    unsigned i, shift = 12;
 
     w->writable = w->user = true;
     w->nx = w->global = false;
     w->pkey = 0;
     w->page_shift = 12;
-    if (!(w->cr0 & CR0_PG)) {
-        w->gpa = lin & 0xffffffffull;
-        return 0;
-    }
     if (root_table(p, lin, w, d, &table))
         return -1;
+    cache = w->cache;
+#pragma GCC unroll 5
     for (i = 0; i < d->levels; i++) {
         const struct level_desc *l = &d->lvl[i];
         uint64_t idx = (lin >> l->shift) & ((1u << d->idx_bits) - 1);
         bool large;
-        ent[i] = entry = read_entry(p, table + idx * d->size, d->size, &host[i]);
+        ent[i] = entry = read_entry(p, cache, table + idx * d->size, d->size, &host[i]);
         if (!(entry & PTE_P))
             return fault(w, 0);
         large = (entry & PTE_PS) && (l->ps == PS_YES || (l->ps == PS_PSE && (w->cr4 & CR4_PSE)));
         if (entry & ((large ? l->rsvd_large : l->rsvd) | nx_rsvd))
             return fault(w, PFERR_P | PFERR_RSVD);
-        w->writable &= (entry & PTE_W) != 0;
-        w->user &= (entry & PTE_U) != 0;
-        w->nx |= (entry & PTE_NX) && (w->efer & EFER_NXE);
+        writable &= (entry & PTE_W) != 0;
+        user &= (entry & PTE_U) != 0;
+        nx |= (entry & PTE_NX) && nxe;
         if (large || i + 1 == d->levels) {
-            w->page_shift = l->shift;
+            shift = l->shift;
             break;
         }
         table = entry & d->addr;
     }
+    w->writable = writable;
+    w->user = user;
+    w->nx = nx;
+    w->page_shift = (uint8_t)shift;
     if (d->pkeys)
         w->pkey = (entry >> 59) & 15;
     w->global = (entry & PTE_G) != 0;
 
-    uint32_t denied = check_rights(w, d);
+    uint32_t denied = check_rights(w, d, w->acc);
     if (denied)
         return fault(w, denied);
+    /* a write now: allowed, and with D (and every A) set it changes nothing */
+    if (w->acc & PGM_ACC_W)
+        w->write_too = !(w->acc & PGM_ACC_PROBE);
+    else
+        w->write_too = (entry & PTE_D) && !(w->acc & PGM_ACC_X) && !check_rights(w, d, w->acc | PGM_ACC_W);
 
     /* Accessed on every level, dirty on the leaf for writes. */
     if (!(w->acc & PGM_ACC_PROBE))
         for (unsigned k = 0; k <= i; k++)
             set_bits(p, host[k], ent[k], PTE_A | ((k == i && (w->acc & PGM_ACC_W)) ? PTE_D : 0), d->size);
 
-    uint64_t off_mask = (1ull << w->page_shift) - 1, base;
-    if (d->size == 4 && w->page_shift == 22) /* PSE-36: PDE bits 20:13 are address bits 39:32 */
+    uint64_t off_mask = (1ull << shift) - 1, base;
+    if (d->size == 4 && shift == 22) /* PSE-36: PDE bits 20:13 are address bits 39:32 */
         base = (entry & 0xffc00000ull) | (((entry >> 13) & 0xff) << 32);
     else
         base = entry & d->addr & ~off_mask;
     w->gpa = base | (lin & off_mask);
     return 0;
+}
+
+int pgm_walk(struct pgm *p, uint64_t lin, struct pgm_walk *w)
+{
+    if (!(w->cr0 & CR0_PG)) {
+        w->writable = w->user = true;
+        w->nx = w->global = false;
+        w->pkey = 0;
+        w->page_shift = 12;
+        w->write_too = !(w->acc & PGM_ACC_X);
+        w->gpa = lin & 0xffffffffull;
+        return 0;
+    }
+    if (w->efer & EFER_LMA)
+        return (w->cr4 & CR4_LA57) ? walk_tables(p, lin, w, &modes[D_5L])
+                                   : walk_tables(p, lin, w, &modes[D_4L]);
+    return (w->cr4 & CR4_PAE) ? walk_tables(p, lin, w, &modes[D_PAE]) : walk_tables(p, lin, w, &modes[D_32]);
 }
 
 int pgm_debug_translate(struct pgm *p, const struct pgm_walk *regs, uint64_t lin, uint64_t *gpa)

@@ -4,8 +4,12 @@
  *
  * Invariants:
  * - An entry is written only by tlb_fill, from a walk that succeeded for
- *   exactly the kind and context in its tag; everything else only
+ *   the context in its tag and either its kind or the other data kind,
+ *   when that walk's success means this kind's walk would succeed and
+ *   change nothing (pgm_walk's write_too); everything else only
  *   invalidates (tag = TLB_INVALID).
+ * - The walker's cache (tlb.walk_cache) holds host pointers only, checked
+ *   against PGM's map version on use, so no flush needs to touch it.
  * - Every flush that can drop a fetch entry bumps the epoch REM checks
  *   its chained jumps against.
  * - Other threads invalidate entries of this vCPU (PGM map changes, code
@@ -128,6 +132,7 @@ static void tlb_pgm_changed(struct pgm *p, void *opaque)
 void tlb_init(struct vcpu *v)
 {
     tlb_flush_all(v);
+    memset(&v->tlb.walk_cache, 0, sizeof(v->tlb.walk_cache));
     pgm_add_listener(&v->vm->pgm, tlb_pgm_changed, NULL);
 }
 
@@ -209,32 +214,69 @@ static int walk(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct pgm_walk 
         w->pdpte = c->pdpte;
     }
     w->acc = pgm_acc;
+    w->cache = &v->tlb.walk_cache;
     return pgm_walk(&v->vm->pgm, lin, w);
+}
+
+/* Caches the walk w of lin in e under want, with page its host page for
+ * the entry's kind (NULL: a TLB_SLOW entry). */
+static inline void set_entry(struct vcpu *v, struct tlb_entry *e, uint64_t want, uint64_t lin,
+                             const struct pgm_walk *w, uint8_t *page)
+{
+    unsigned sz = w->page_shift == 30 ? 3 : w->page_shift == 22 ? 2 : w->page_shift == 21 ? 1 : 0;
+    e->tag = want | (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
+             ((w->global && (v->cpu.cr4 & CR4_PGE)) ? TLB_GLOBAL : 0);
+    e->addend = page ? (uintptr_t)page - (uintptr_t)(lin & ~0xfffull) : 0;
+    e->gpa = w->gpa & ~0xfffull;
+}
+
+/* The host page for writes through a TLB entry: NULL for what is not
+ * writable RAM, and for a code page (writes go through pgm_write to drop
+ * the decoded code). */
+static inline uint8_t *write_page(struct pgm *p, struct pgm_walk_cache *c, uint64_t gpa)
+{
+    uint8_t *page = pgm_cached_page_ptr(p, c, gpa, true);
+    if (page && (__atomic_load_n(&p->page_flags[pgm_host_index(p, page)], __ATOMIC_RELAXED) & PGM_PF_CODE))
+        return NULL;
+    return page;
 }
 
 int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e, uint64_t want,
              uint8_t **host, uint64_t *gpa, uint32_t *pferr)
 {
     struct pgm *p = &v->vm->pgm;
+    struct pgm_walk_cache *c = &v->tlb.walk_cache;
     struct pgm_walk w;
     bool write = (pgm_acc & PGM_ACC_W) != 0;
+    unsigned kind = tlb_kind(pgm_acc), pcid = tlb_cur_pcid(v->cpu.cr3, v->cpu.cr4);
     uint8_t *page;
-    unsigned sz;
 
     if (walk(v, lin, pgm_acc, &w) < 0) {
         *pferr = w.err;
         return -1;
     }
     *gpa = w.gpa;
-    page = pgm_page_ptr(p, w.gpa, write);
-    if (page && write && (p->page_flags[pgm_host_index(p, page)] & PGM_PF_CODE))
-        page = NULL; /* code page: writes go through pgm_write to drop decoded code */
-    sz = w.page_shift == 30 ? 3 : w.page_shift == 22 ? 2 : w.page_shift == 21 ? 1 : 0;
-    e->tag = want | (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
-             ((w.global && (v->cpu.cr4 & CR4_PGE)) ? TLB_GLOBAL : 0);
-    e->addend = page ? (uintptr_t)page - (uintptr_t)(lin & ~0xfffull) : 0;
-    e->gpa = w.gpa & ~0xfffull;
+    page = write ? write_page(p, c, w.gpa) : pgm_cached_page_ptr(p, c, w.gpa, false);
+    set_entry(v, e, want, lin, &w, page);
     *host = page ? page + (lin & 0xfff) : NULL;
+
+    /* A load and a store to the same page usually come together: one walk
+     * fills both data kinds when the other access needs no walk of its
+     * own, i.e. changes nothing in the tables. A write allows reads (the
+     * same checks and more) and has set every A bit; a read allows writes
+     * when its rights say so and the leaf is already dirty. Only direct
+     * RAM pages, so no access kind changes its path. */
+    if (kind == TLB_KIND_FETCH)
+        return 0;
+    if (write) {
+        uint8_t *rpage = pgm_cached_page_ptr(p, c, w.gpa, false);
+        if (rpage)
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin, pcid), want, lin, &w, rpage);
+    } else if (page && w.write_too) {
+        uint8_t *wpage = write_page(p, c, w.gpa);
+        if (wpage)
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin, pcid), want, lin, &w, wpage);
+    }
     return 0;
 }
 

@@ -4,7 +4,7 @@
  * (SDM vol. 3 4.10.4).
  *
  * Invariants:
- * - The TLB is a pure cache of completed walks: an entry serves only the
+ * - The TLB is a pure cache of walks: an entry serves only the
  *   access kind (read, write, fetch), privilege (user / supervisor /
  *   supervisor with SMAP lifted by EFLAGS.AC) and PCID it was filled for,
  *   so it never allows an access the walk would have refused.
@@ -49,7 +49,9 @@
  *    faults instead); a write entry exists only once its walk has set the
  *    accessed and dirty bits, a read or fetch entry once it set accessed,
  *    so a write to a page so far only read misses (separate tables) and
- *    the fill sets D. Large pages are entered per 4K page.
+ *    the fill sets D. One walk may fill both the read and the write entry
+ *    of a page when that changes nothing the other access's walk would
+ *    (tlb_fill). Large pages are entered per 4K page.
  *    A miss goes to the slow path (IEM's iem_read / iem_write with the
  *    guest state synced), which fills the entry or raises the fault.
  * The caller still owns what is not paging: segmentation and canonical
@@ -84,6 +86,8 @@ enum { TLB_KIND_READ, TLB_KIND_WRITE, TLB_KIND_FETCH, TLB_KINDS };
 /* The vCPU's TLB (struct vcpu's `tlb`). */
 struct tlb {
     struct tlb_entry ent[TLB_KINDS][TLB_SIZE];
+    /* the fill's walker: host pointers of page-table pages */
+    struct pgm_walk_cache walk_cache;
 };
 
 /* Tag bits. Context bits are part of `want`; flag bits never are (a set

@@ -83,6 +83,36 @@ Test(pgm, rom_ignores_writes_but_loads)
     pgm_fini(&p);
 }
 
+/* The walk cache answers what pgm_page_ptr answers, for whole-RAM MiBs
+ * and mixed ones, and follows map changes. */
+Test(pgm, cached_page_pointers_match_the_map)
+{
+    struct pgm p;
+    struct pgm_walk_cache c;
+    static uint8_t rom[4096];
+    static const uint64_t gpas[] = {0x0, 0x9f000, 0xa0000, 0xf0000, 0x100000, 0x1ff000, 0x300000, 0x3ff000};
+    memset(&c, 0, sizeof(c));
+    cr_assert_eq(pgm_init(&p, 4 << 20), 0);
+    cr_assert_eq(pgm_map_pc_ram(&p), 0);
+    cr_assert_eq(pgm_map_rom(&p, 0xf0000, sizeof(rom), rom, "rom"), 0);
+    for (int round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < sizeof(gpas) / sizeof(gpas[0]); i++)
+            for (int w = 0; w < 2; w++)
+                for (int again = 0; again < 2; again++) /* a miss, then a hit */
+                    cr_assert_eq(pgm_cached_page_ptr(&p, &c, gpas[i] + 0x123, w),
+                                 pgm_page_ptr(&p, gpas[i], w), "round %d gpa %llx write %d", round,
+                                 (unsigned long long)gpas[i], w);
+        if (round == 0) /* a read-only MiB of RAM */
+            cr_assert_eq(pgm_map_ram_ro(&p, 0x300000, 0x100000, 0x100000, "ro"), 0);
+        if (round == 1) /* A20 off: MiB 3 is MiB 2 */
+            pgm_set_a20(&p, false);
+    }
+    pgm_set_a20(&p, true);
+    cr_assert_null(pgm_cached_page_ptr(&p, &c, 0x300000, true));
+    cr_assert_eq(pgm_cached_page_ptr(&p, &c, 0x300000, false), p.ram + 0x100000);
+    pgm_fini(&p);
+}
+
 Test(pgm, mmio_dispatch_every_size)
 {
     struct pgm p;

@@ -234,6 +234,45 @@ Test(tlb, read_fill_does_not_serve_write_and_write_sets_dirty)
     cr_assert_eq(pgm_read_u(&vm->pgm, PAGE_A, 4), 5);
 }
 
+/* One walk fills the read and the write entry of a page when the other
+ * access would change nothing in the tables: a read of a writable page
+ * already dirty, any successful write. The tests move the PTE behind the
+ * TLB's back to see which access still uses the old translation. */
+Test(tlb, a_walk_fills_the_other_data_kind_when_nothing_would_change)
+{
+    uint32_t v = 5;
+    paging32(PAGE_A | 0x67, 0); /* user, writable, A and D set */
+    cr_assert_eq(rd(LIN), VAL_A);
+    set_pte32(PAGE_B | 0x67);
+    cr_assert_eq(iem_lin_write(vc, LIN, &v, 4, ACC_W), IEM_OK);
+    cr_assert_eq(pgm_read_u(&vm->pgm, PAGE_A, 4), 5, "the read's walk should serve the write");
+
+    /* not dirty yet: the write walks, sets D and sees the new PTE */
+    pgm_write_u(&vm->pgm, PAGE_A, VAL_A, 4);
+    paging32(PAGE_A | 0x27, 0);
+    cr_assert_eq(rd(LIN), VAL_A);
+    set_pte32(PAGE_B | 0x27);
+    v = 6;
+    cr_assert_eq(iem_lin_write(vc, LIN, &v, 4, ACC_W), IEM_OK);
+    cr_assert_eq(pgm_read_u(&vm->pgm, PAGE_B, 4), 6);
+    cr_assert_eq(pgm_read_u(&vm->pgm, PT, 4) & 0x60, 0x60);
+    /* ... and its walk serves the next read */
+    set_pte32(PAGE_A | 0x67);
+    cr_assert_eq(rd(LIN), 6);
+
+    /* dirty but read only (CR0.WP): the write still faults */
+    paging32(PAGE_A | 0x65, 0);
+    vc->cpu.cr0 |= CR0_WP;
+    cr_assert_eq(rd(LIN), VAL_A);
+    expect_pf(LIN, ACC_W, PFERR_P | PFERR_W);
+    /* dirty, writable, but a supervisor page: a user read faults, and a
+     * supervisor read fills nothing a user write could use */
+    paging32(PAGE_A | 0x63, 0);
+    cr_assert_eq(rd(LIN), VAL_A);
+    vc->cpu.cpl = 3;
+    expect_pf(LIN, ACC_W, PFERR_P | PFERR_W | PFERR_U);
+}
+
 Test(tlb, cr0_wp_change_flushes_supervisor_write_entries)
 {
     paging32(PAGE_A | 5, 0);
@@ -278,6 +317,34 @@ Test(tlb, a20_change_drops_translations)
     cr_assert_eq(rd(0x100010), 0x2222);
     pgm_set_a20(&vm->pgm, true);
     cr_assert_eq(rd(0x100010), 0x1111);
+}
+
+/* The walker keeps the host pointers of page-table pages across walks:
+ * when the map puts something else at a table's address (a ROM, the A20
+ * wrap), the next walk reads the table from there. */
+Test(tlb, walks_follow_map_changes_under_the_page_tables)
+{
+    static uint8_t rom[0x1000];
+    uint32_t pte_b = (uint32_t)PAGE_B | 7;
+
+    paging32(PAGE_A | 7, 0);
+    cr_assert_eq(rd(LIN), VAL_A);
+    memcpy(rom, &pte_b, 4); /* a ROM over the page table: PT[0] -> PAGE_B */
+    cr_assert_eq(pgm_map_rom(&vm->pgm, PT, sizeof(rom), rom, "pt-rom"), 0);
+    cr_assert_eq(rd(LIN), VAL_B, "the walk should read the ROM's PTE");
+    cr_assert_eq(pgm_unmap(&vm->pgm, PT, sizeof(rom)), 0);
+    cr_assert_eq(rd(LIN), VAL_A, "the RAM page table shows again");
+
+    /* PDE -> a table at PT + 1 MiB, which A20 off wraps onto PT */
+    pgm_write_u(&vm->pgm, PD + 4, (PT + 0x100000) | 7, 4);
+    pgm_write_u(&vm->pgm, PT + 0x100000, PAGE_A | 7, 4);
+    set_pte32(pte_b);
+    tlb_flush_all(vc);
+    cr_assert_eq(rd(LIN), VAL_A);
+    pgm_set_a20(&vm->pgm, false);
+    cr_assert_eq(rd(LIN), VAL_B, "A20 off: the table at PT + 1 MiB is PT");
+    pgm_set_a20(&vm->pgm, true);
+    cr_assert_eq(rd(LIN), VAL_A);
 }
 
 Test(tlb, pae_pdptes_are_registers)
