@@ -371,6 +371,9 @@ static enum nkind kind_of(const struct iem_insn *in)
 static enum nkind classify(const struct iem_insn *in)
 {
     enum nkind k = kind_of(in);
+    if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && in->fn != iem_unimplemented &&
+        rem_sse_ok(in))
+        return N_SSE;
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
         return N_CALL;
     return k;
@@ -784,6 +787,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_cache_reload(&e);
         } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM || kind == N_UNARY_MEM) {
             rem_emit_mem(&e, in, kind, live[i], &lf);
+        } else if (kind == N_SSE) {
+            rem_emit_sse(&e, in);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

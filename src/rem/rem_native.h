@@ -62,6 +62,7 @@ enum nkind {
     N_EXT,    /* MOVZX/MOVSX/MOVSXD r, r|m */
     N_SHIFT_CL, /* SHL/SHR/SAR r, cl */
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
+    N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -110,7 +111,20 @@ bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
 /* SETcc / CMOVcc register forms (cc from the opcode) */
 void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 
+/* rem_native_sse.c */
+/* in is an SSE form rem_emit_sse compiles (no fault but those its slow
+ * path hands to IEM) */
+bool rem_sse_ok(const struct iem_insn *in);
+void rem_emit_sse(struct x64 *e, const struct iem_insn *in);
+
 /* rem_native_mem.c */
+/* rax (the operand's offset in m's segment) becomes its host pointer:
+ * the inline lookup, else the call; the returned rel32 is taken when
+ * neither gives one (aim it at the helper step of the whole instruction) */
+uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store);
+/* The end of an instruction done inline: it joins the pending counts;
+ * `slow` leads to the helper step of the whole instruction. */
+void rem_emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow);
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 /* live: a later instruction (or an exit) may read the flags it sets; lf:
  * the lazy flags before it */

@@ -131,10 +131,7 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     return hit;
 }
 
-/* rax (the operand's offset in m's segment) becomes its host pointer:
- * the inline lookup, else the call; the returned rel32 is taken when
- * neither gives one (the caller aims it at its helper step). */
-static uint8_t *emit_host(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
+uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
 {
     uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
     uint8_t *hit = emit_tlb(e, in, m, store);
@@ -146,9 +143,7 @@ static uint8_t *emit_host(struct x64 *e, const struct iem_insn *in, const struct
     return slow;
 }
 
-/* The end of an instruction done inline: it joins the pending counts;
- * `slow` leads to the helper step of the whole instruction. */
-static void emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
+void rem_emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
 {
     uint8_t *done = x64_jmp(e);
     x64_patch(e, slow);
@@ -195,11 +190,11 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
         if (live && (in->mnemonic == ZYDIS_MNEMONIC_INC || in->mnemonic == ZYDIS_MNEMONIC_DEC))
             rem_emit_keep_cf(e, before); /* rflags' CF is the same flag either way: safe before any check */
         rem_emit_ea(e, in, d);
-        uint8_t *slow = emit_host(e, in, d, true);
+        uint8_t *slow = rem_emit_host(e, in, d, true);
         x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
         emit_unary(e, in, live);
         x64_store_sz(e, X_RAX, 0, X_RDX, d->size);
-        emit_retire(e, in, slow);
+        rem_emit_retire(e, in, slow);
         return;
     }
     enum x64_alu op = X_ADD;
@@ -210,7 +205,7 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
     bool store = k == N_STORE || (k == N_ALU_MEM && writes && m == d);
 
     rem_emit_ea(e, in, m);
-    uint8_t *slow = emit_host(e, in, m, store);
+    uint8_t *slow = rem_emit_host(e, in, m, store);
     unsigned size = d->size;
     if (k == N_ALU_MEM) { /* rdx = a, rcx = b, rsi = a kept for the flags */
         if (m == d)
@@ -247,7 +242,7 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
             x64_load_sz(e, X_RCX, X_RBX, rem_reg_disp(s), size);
         x64_store_sz(e, X_RAX, 0, X_RCX, size);
     }
-    emit_retire(e, in, slow);
+    rem_emit_retire(e, in, slow);
 }
 
 /* The stack's width where compiled code moves RSP itself: 64-bit mode, or
@@ -287,7 +282,7 @@ void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
 
     emit_sp(e, ss, push ? -(int32_t)ss : 0);
     x64_mov_rr(e, X_RAX, X_RCX, true);
-    uint8_t *slow = emit_host(e, in, &m, push);
+    uint8_t *slow = rem_emit_host(e, in, &m, push);
     if (push) { /* PUSH RSP pushes the old value */
         x64_load(e, X_RDX, V_GPR(in->op[0].reg), ss == 8);
         x64_store_sz(e, X_RAX, 0, X_RDX, ss);
@@ -299,7 +294,7 @@ void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
         x64_store64(e, V_GPR(R_SP), X_RCX);
         x64_store64(e, V_GPR(in->op[0].reg), X_RDX);
     }
-    emit_retire(e, in, slow);
+    rem_emit_retire(e, in, slow);
 }
 
 /* A near CALL rel / RET (imm16) at a TB's end that the code can run: its
@@ -346,7 +341,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     }
     emit_sp(e, ss, call ? -(int32_t)ss : 0);
     x64_mov_rr(e, X_RAX, X_RCX, true);
-    uint8_t *slow = emit_host(e, in, &m, call);
+    uint8_t *slow = rem_emit_host(e, in, &m, call);
     if (call) {
         x64_load(e, X_RDX, V_RIP, true);
         x64_add_imm(e, X_RDX, in->len);
