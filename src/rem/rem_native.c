@@ -139,6 +139,7 @@ static void cache_alloc(const struct rem_tb *tb, struct x64 *e)
                 uses[op->index]++;
         }
     }
+    static const int8_t hosts[X64_CACHED] = {12, 13, 14, 15, 8, 9, 10, 11};
     for (unsigned h = 0; h < X64_CACHED; h++) {
         int best = -1;
         for (unsigned g = 0; g < 16; g++)
@@ -146,7 +147,7 @@ static void cache_alloc(const struct rem_tb *tb, struct x64 *e)
                 best = (int)g;
         if (best < 0)
             break;
-        e->host[best] = (int8_t)(X_R12 + h);
+        e->host[best] = hosts[h];
     }
 }
 

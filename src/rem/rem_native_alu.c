@@ -181,7 +181,7 @@ bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
         x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
         return true;
     }
-    x64_call(e, native_cond, cc);
+    x64_call_keep(e, native_cond, cc);
     x64_test_eax(e);
     return false;
 }
@@ -238,7 +238,7 @@ static void emit_cf(struct x64 *e)
     x64_alu_imm(e, 4, X_RAX, F_CF, false);
     done[3] = x64_jmp(e);
     x64_patch(e, next[3]);
-    x64_call(e, native_cf, 0);
+    x64_call_keep(e, native_cf, 0);
     for (unsigned i = 0; i < 4; i++)
         x64_patch(e, done[i]);
 }

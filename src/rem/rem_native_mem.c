@@ -136,7 +136,7 @@ uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct ie
     uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
     uint8_t *hit = emit_tlb(e, in, m, store);
     x64_mov_rr(e, X_RDX, X_RAX, true);
-    x64_call(e, host_ptr, packed);
+    x64_call_keep(e, host_ptr, packed);
     x64_test_rax(e);
     uint8_t *slow = x64_jz(e);
     x64_patch(e, hit);

@@ -5,8 +5,8 @@
  * - Generated code addresses guest state only as [rbx + disp32] (the
  *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
  *   address); rax, rcx, rdx, rsi and rdi are scratch. r12-r15 hold cached
- *   guest registers (rem_x64.h); only register moves and [rbx + disp32]
- *   loads and stores encode them.
+ *   guest registers, and so do r8-r11 (rem_x64.h); calls into C that do not
+ *   write the cache back save r8-r11 (x64_call_keep).
  * - The buffer is one memfd mapped twice: written only through `rw`, run
  *   only through `rx`; no page is writable and executable at once.
  * - An emit past the end sets `full` and writes nothing; the caller drops
@@ -246,6 +246,28 @@ void x64_call(struct x64 *e, const void *fn, uint64_t arg1)
     put(e, &f, 8);
     put1(e, 0xff);
     put1(e, 0xd0);
+}
+
+/* Whether the cache holds a guest register in r8-r11 (caller-saved). */
+static bool low_cached(const struct x64 *e)
+{
+    for (unsigned g = 0; g < 16; g++)
+        if (e->host[g] >= 8 && e->host[g] < 12)
+            return true;
+    return false;
+}
+
+void x64_call_keep(struct x64 *e, const void *fn, uint64_t arg1)
+{
+    /* push r8-r11 (32 bytes: the stack stays 16-byte aligned) */
+    static const uint8_t push[] = {0x41, 0x50, 0x41, 0x51, 0x41, 0x52, 0x41, 0x53};
+    static const uint8_t pop[] = {0x41, 0x5b, 0x41, 0x5a, 0x41, 0x59, 0x41, 0x58};
+    bool keep = low_cached(e);
+    if (keep)
+        put(e, push, sizeof(push));
+    x64_call(e, fn, arg1);
+    if (keep)
+        put(e, pop, sizeof(pop));
 }
 
 void x64_call_cur(struct x64 *e, const void *fn, uint64_t arg1)

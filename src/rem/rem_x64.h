@@ -7,16 +7,17 @@
 
 #include "rem/rem_int.h"
 
-enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7, X_R12 = 12 };
+enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7 };
 enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
 /* The guest registers a TB keeps in host registers r12-r15 (callee-saved,
- * so they survive calls into C): x64_load / x64_store64 / x64_load_sz /
+ * so they survive calls into C) and r8-r11 (saved around the calls that
+ * keep the cache: x64_call_keep): x64_load / x64_store64 / x64_load_sz /
  * x64_store_sz / x64_load_sx of such a register's [rbx + disp] (its low
  * 1, 2, 4 or 8 bytes; a 4-byte store excepted) become register moves;
  * any other access to its bytes refuses the TB (sets `full`), so a form
  * the cache does not know is never compiled wrong. */
-#define X64_CACHED 4
+#define X64_CACHED 8
 struct x64 {
     uint8_t *p, *end;
     bool full;      /* an emit did not fit, or a cached register was addressed as memory */
@@ -67,6 +68,8 @@ void x64_prologue(struct x64 *e);
 void x64_return(struct x64 *e, bool keep_eax, uint32_t value);
 /* eax = fn(v, arg1) */
 void x64_call(struct x64 *e, const void *fn, uint64_t arg1);
+/* the same, the cached registers in r8-r11 kept */
+void x64_call_keep(struct x64 *e, const void *fn, uint64_t arg1);
 /* the same, rem_state.cur set first */
 void x64_call_cur(struct x64 *e, const void *fn, uint64_t arg1);
 /* Returns eax when it is not zero. */
