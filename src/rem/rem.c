@@ -287,7 +287,7 @@ static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, con
     if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2)
         return;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
-    x64_patch_rel32(from->slot[k], slot_rx, to->chain);
+    x64_patch_rel32(from->slot[k], slot_rx, to->chain_same);
     from->slot[k] = NULL;
     r->st.chained++;
 }

@@ -55,9 +55,12 @@ struct rem_tb {
      * jump to enter this one (the entry checks come first). Exit k of a
      * compiled TB whose target is static and on the same guest page has
      * slot[k], the rel32 (in the code buffer's rw mapping) of a jump that
-     * leads to an exit stub until it is aimed at the `chain` of the TB at
-     * exit_gpa[k]. */
+     * leads to an exit stub until it is aimed at the `chain_same` of the
+     * TB at exit_gpa[k]. */
     const uint8_t *chain;
+    /* the entry past the code-generation check, for a patched jump from
+     * a TB of the same page: that TB's own check covers this one */
+    const uint8_t *chain_same;
     uint8_t *slot[2];
     uint64_t exit_gpa[2];
     struct iem_insn insns[];

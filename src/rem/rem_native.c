@@ -626,6 +626,7 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff
         x64_cmp_at_rax(e, tb->gen2);
         stale2 = x64_jcc(e, 0x5);
     }
+    e->chain_same = e->p;
     /* any interrupt request: the exact test is out of line below */
     x64_load(e, X_RAX, V_FF, false);
     x64_test_imm32(e, X_RAX, VCPU_FF_NMI | VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
@@ -818,6 +819,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     }
     tb->native = (rem_native_fn)(uintptr_t)(cb->rx + (start - cb->rw));
     tb->chain = cb->rx + (chain - cb->rw);
+    tb->chain_same = cb->rx + (e.chain_same - cb->rw);
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
     r->st.compiled++;
     if (v->vm->perfmap_out)

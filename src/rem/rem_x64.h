@@ -34,6 +34,7 @@ struct x64 {
      * chained entry need not */
     uint64_t tb;
     int32_t r_cur;
+    uint8_t *chain_same; /* the TB's entry past its code-generation check */
 };
 
 /* The host register caching the guest register whose 8 bytes are at
