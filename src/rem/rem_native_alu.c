@@ -198,48 +198,42 @@ static int native_cf(struct vcpu *v, uint64_t unused)
  * stored masked to their size), the others through native_cf. */
 static void emit_cf(struct x64 *e)
 {
-    uint8_t *next[4], *done[4];
+    /* CF = a < b, unsigned, after these */
+    static const struct {
+        uint8_t op;
+        int32_t a, b;
+    } below[] = {{LF_SUB, V_LF_SRC1, V_LF_SRC2}, {LF_NEG, V_LF_SRC1, V_LF_SRC2}, {LF_ADD, V_LF_RES, V_LF_SRC1}};
+    /* CF is rflags' after these */
+    static const uint8_t in_rflags[] = {LF_NONE, LF_INC, LF_DEC};
+    uint8_t *done[5], *take[3];
+    unsigned nd = 0;
+
     x64_load_sz(e, X_RAX, X_RBX, V_LF_OP, 1);
-    /* SUB, CMP and NEG (0 - src): src1 < src2 */
-    x64_cmp_imm32(e, X_RAX, LF_SUB);
-    uint8_t *sub = x64_jcc(e, 0x4);
-    x64_cmp_imm32(e, X_RAX, LF_NEG);
-    next[0] = x64_jcc(e, 0x5);
-    x64_patch(e, sub);
-    x64_load(e, X_RCX, V_LF_SRC1, true);
-    x64_mem(e, true, 0x3b, X_RCX, X_RBX, V_LF_SRC2); /* cmp rcx, src2 */
-    x64_setcc_eax(e, 0x2);
-    done[0] = x64_jmp(e);
-    /* ADD: res < src1 */
-    x64_patch(e, next[0]);
-    x64_cmp_imm32(e, X_RAX, LF_ADD);
-    next[1] = x64_jcc(e, 0x5);
-    x64_load(e, X_RCX, V_LF_RES, true);
-    x64_mem(e, true, 0x3b, X_RCX, X_RBX, V_LF_SRC1); /* cmp rcx, src1 */
-    x64_setcc_eax(e, 0x2);
-    done[1] = x64_jmp(e);
-    /* a logical op: 0 */
-    x64_patch(e, next[1]);
-    x64_cmp_imm32(e, X_RAX, LF_LOGIC);
-    next[2] = x64_jcc(e, 0x5);
+    for (unsigned i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+        x64_cmp_imm32(e, X_RAX, below[i].op);
+        uint8_t *next = x64_jcc(e, 0x5);
+        x64_load(e, X_RCX, below[i].a, true);
+        x64_mem(e, true, 0x3b, X_RCX, X_RBX, below[i].b); /* cmp rcx, b */
+        x64_setcc_eax(e, 0x2);
+        done[nd++] = x64_jmp(e);
+        x64_patch(e, next);
+    }
+    x64_cmp_imm32(e, X_RAX, LF_LOGIC); /* a logical op: 0 */
+    uint8_t *next = x64_jcc(e, 0x5);
     x64_mov_imm(e, X_RAX, 0);
-    done[2] = x64_jmp(e);
-    /* none, INC, DEC: CF is in rflags */
-    x64_patch(e, next[2]);
-    x64_cmp_imm32(e, X_RAX, LF_NONE);
-    uint8_t *in_rflags = x64_jcc(e, 0x4);
-    x64_cmp_imm32(e, X_RAX, LF_INC);
-    uint8_t *in_rflags2 = x64_jcc(e, 0x4);
-    x64_cmp_imm32(e, X_RAX, LF_DEC);
-    next[3] = x64_jcc(e, 0x5);
-    x64_patch(e, in_rflags);
-    x64_patch(e, in_rflags2);
+    done[nd++] = x64_jmp(e);
+    x64_patch(e, next);
+    for (unsigned i = 0; i < sizeof(in_rflags); i++) {
+        x64_cmp_imm32(e, X_RAX, in_rflags[i]);
+        take[i] = x64_jcc(e, 0x4);
+    }
+    x64_call_keep(e, native_cf, 0);
+    done[nd++] = x64_jmp(e);
+    for (unsigned i = 0; i < sizeof(in_rflags); i++)
+        x64_patch(e, take[i]);
     x64_load(e, X_RAX, V_RFLAGS, false);
     x64_alu_imm(e, 4, X_RAX, F_CF, false);
-    done[3] = x64_jmp(e);
-    x64_patch(e, next[3]);
-    x64_call_keep(e, native_cf, 0);
-    for (unsigned i = 0; i < 4; i++)
+    for (unsigned i = 0; i < nd; i++)
         x64_patch(e, done[i]);
 }
 
