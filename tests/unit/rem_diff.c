@@ -141,6 +141,7 @@ struct vm *rd_make_vm(const uint8_t *code, size_t n, const uint64_t gpr[16], uns
         memcpy(v->cpu.ymmh[r], &gpr[(r + 3) & 15], 8);
     }
     v->cpu.rip = RD_CODE;
+    vm->cfg.cpu_model = s->cpu_model;
     vm->cfg.rem_tier = tier;
     vm->cfg.rem_hot = 1;
     if (tier)
