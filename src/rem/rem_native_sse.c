@@ -31,7 +31,7 @@ enum sk {
     SK_NONE,
     SK_MOV,    /* MOVDQA/MOVDQU/MOVAPS/MOVUPS/MOVAPD/MOVUPD */
     SK_BIN,    /* op xmm, xmm/m128 as the host's 66 0F opcode */
-    SK_SHI,    /* shift xmm, imm8 (66 0F 71-73 /ext ib) */
+    SK_SHI,    /* shift xmm, imm8 (66 0F 71-73 /ext ib) or xmm, xmm/m128 (as the guest's opcode) */
     SK_PSHUFD, /* PSHUFD xmm, xmm/m128, imm8 */
     SK_MSK,    /* PMOVMSKB r, xmm */
     SK_MOVDQ,  /* MOVD/MOVQ between an XMM register and a GPR, memory or (MOVQ) an XMM register */
@@ -105,13 +105,16 @@ bool rem_sse_ok(const struct iem_insn *in)
 
     if (!f || in->vex || in->lock || in->opmap != ZYDIS_OPCODE_MAP_0F || in->nops < 2)
         return false;
-    switch (f->kind) {
+    /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
+    switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
     case SK_MOV:
         return in->nops == 2 && ((xmm(d) && xm128(in, s)) || (xmm(s) && rem_mem_ok(in, d) && d->size == 16));
     case SK_BIN:
         return in->nops == 2 && xmm(d) && xm128(in, s);
-    case SK_SHI:
-        return in->nops == 2 && xmm(d) && s->type == OPT_IMM && in->opcode >= 0x71 && in->opcode <= 0x73;
+    case SK_SHI: /* by imm8 (71-73 /ext), or by an XMM/m128 count (opcode D1-F3, emitted as SK_BIN's) */
+        return in->nops == 2 && xmm(d) &&
+               ((s->type == OPT_IMM && in->opcode >= 0x71 && in->opcode <= 0x73) ||
+                (xm128(in, s) && in->opcode >= 0xd1 && in->opcode <= 0xf3));
     case SK_PSHUFD:
         return in->nops == 3 && xmm(d) && xm128(in, s) && in->op[2].type == OPT_IMM;
     case SK_MSK:
@@ -218,7 +221,8 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         n += emit_mem(e, in, f, d, true, slow + n);
     else if (s->type == OPT_MEM)
         n += emit_mem(e, in, f, s, false, slow + n);
-    switch (f->kind) {
+    /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
+    switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
     case SK_MOV:
         load_x(e, 0, s);
         store_x(e, 0, d);
@@ -226,7 +230,7 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
     case SK_BIN:
         load_x(e, 0, d);
         load_x(e, 1, s);
-        x64_sse_rr(e, PFX_66, f->hop, 0, 1, -1);
+        x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
         store_x(e, 0, d);
         break;
     case SK_SHI:

@@ -609,7 +609,7 @@ static void sse_ctl(struct pg *g)
 
 /* PG_SSE: legacy SSE/SSE2 forms with register and memory operands
  * (aligned, misaligned, across pages, faulting), among them ones REM
- * hands to IEM (PMULLW, PSRLW by a register, MOVSS) */
+ * hands to IEM (PMULLW, MOVSS) */
 static void sse_insn(struct pg *g)
 {
     static const struct {
@@ -629,7 +629,8 @@ static void sse_insn(struct pg *g)
         {0x66, 0x72, 2, 6},  {0x66, 0x73, 2, 2},  {0x66, 0x73, 2, 3},  {0x66, 0x73, 2, 6},  {0x66, 0x73, 2, 7},
         {0x66, 0x70, 3, 16}, {0x66, 0xd7, 4, 0},  {0x66, 0xd7, 4, 0},  {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},
         {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},  {0xf3, 0x7e, 5, 8},  {0x66, 0xd6, 6, 8},  {0x66, 0xd5, 0, 16},
-        {0x66, 0xd1, 0, 16}, {0xf3, 0x10, 0, 4},
+        {0x66, 0xd1, 0, 16}, {0xf3, 0x10, 0, 4},  {0x66, 0xd2, 0, 16}, {0x66, 0xd3, 0, 16}, {0x66, 0xe1, 0, 16},
+        {0x66, 0xe2, 0, 16}, {0x66, 0xf1, 0, 16}, {0x66, 0xf2, 0, 16}, {0x66, 0xf3, 0, 16}, {0x66, 0x6f, 0, 16},
     };
     unsigned i = below(g, sizeof ops / sizeof ops[0]), kind = ops[i].kind, size = ops[i].size;
     unsigned x = below(g, nregs(g)), y = below(g, nregs(g));
@@ -641,6 +642,10 @@ static void sse_insn(struct pg *g)
         size = 8;
     if (kind == 4 || (kind >= 5 && !mem && ops[i].op != 0xd6 && ops[i].pfx != 0xf3)) /* a GPR */
         y = kind == 4 || kind == 6 ? dst(g) : src(g);
+    if (!mem && kind == 0 && (ops[i].op & 0x0f) <= 3 && ops[i].op >= 0xd1 && below(g, 2)) {
+        /* a shift count below 64 first: psrlq y, 58 */
+        b1(g, 0x66), rex(g, false, 0, 0, y), b1(g, 0x0f), b1(g, 0x73), b1(g, 0xd0 | (y & 7)), b1(g, 58);
+    }
     if (mem) {
         b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp); /* mov edi, addr - disp */
         if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
