@@ -4,7 +4,8 @@
  * Invariants:
  * - Generated code addresses guest state only as [rbx + disp32] (the
  *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
- *   address); rax, rcx, rdx, rsi and rdi are scratch. r12-r15 hold cached
+ *   address); rax, rcx, rdx, rsi and rdi are scratch, and so are xmm0 and
+ *   xmm1 (no value stays in them past one instruction). r12-r15 hold cached
  *   guest registers (rem_x64.h); only register moves and [rbx + disp32]
  *   loads and stores encode them.
  * - The buffer is one memfd mapped twice: written only through `rw`, run
