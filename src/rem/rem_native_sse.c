@@ -1,19 +1,262 @@
 /* REM's native code: SSE/SSE2 forms (see rem_native.c's invariants).
  *
  * Invariants:
- * - None compiled yet: rem_sse_ok refuses every instruction, so they stay
- *   helper steps.
+ * - Only legacy (no VEX) forms whose every operand is an XMM register, a
+ *   general register or memory: full 16-byte moves, MOVD/MOVQ, PMOVMSKB,
+ *   and integer ops the host's SSE2 computes bit for bit as IEM does (no
+ *   MXCSR involved). They run on host xmm0/xmm1, loaded from and stored
+ *   back to cpu.xmm at once: no value stays in a host XMM register past
+ *   the instruction, and the YMM upper halves are never touched (legacy
+ *   SSE keeps them).
+ * - The fast path runs only when IEM would not fault before it: CR0.EM
+ *   and CR0.TS clear, CR4.OSFXSR set, the -cpu model's feature bit set
+ *   (cpu.feat, as sse_gate asks iem_feat), a 16-byte operand aligned where
+ *   IEM checks it (the linear address, segment base included), and the
+ *   inline lookup or iem_host_ptr giving the operand's host pointer.
+ *   Anything else is the helper step of the whole instruction, before
+ *   anything is written.
  */
+#include <stddef.h>
+
+#include "cpu/cpufeat.h"
+#include "cpu/decode.h"
 #include "rem/rem_native.h"
+
+#define V_XMM(i) ((int32_t)(offsetof(struct vcpu, cpu.xmm) + 16 * (i)))
+#define V_CR0 ((int32_t)offsetof(struct vcpu, cpu.cr0))
+#define V_CR4 ((int32_t)offsetof(struct vcpu, cpu.cr4))
+#define V_FEAT(f) ((int32_t)(offsetof(struct vcpu, cpu.feat) + (f) / 8))
+
+enum sk {
+    SK_NONE,
+    SK_MOV,    /* MOVDQA/MOVDQU/MOVAPS/MOVUPS/MOVAPD/MOVUPD */
+    SK_BIN,    /* op xmm, xmm/m128 as the host's 66 0F opcode */
+    SK_SHI,    /* shift xmm, imm8 (66 0F 71-73 /ext ib) or xmm, xmm/m128 (as the guest's opcode) */
+    SK_PSHUFD, /* PSHUFD xmm, xmm/m128, imm8 */
+    SK_MSK,    /* PMOVMSKB r, xmm */
+    SK_MOVDQ,  /* MOVD/MOVQ between an XMM register and a GPR, memory or (MOVQ) an XMM register */
+};
+
+struct sform {
+    uint16_t mnemonic;
+    uint8_t kind, feat;
+    uint8_t hop;     /* SK_BIN: the host opcode (66 0F hop) */
+    uint8_t aligned; /* a 16-byte memory operand must be aligned (IEM's auto_align) */
+};
+
+#define F(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a}
+static const struct sform forms[] = {
+    F(MOVDQA, MOV, SSE2, 0, 1), F(MOVDQU, MOV, SSE2, 0, 0), F(MOVAPS, MOV, SSE, 0, 1),
+    F(MOVUPS, MOV, SSE, 0, 0), F(MOVAPD, MOV, SSE2, 0, 1), F(MOVUPD, MOV, SSE2, 0, 0),
+    F(PXOR, BIN, SSE2, 0xef, 1), F(POR, BIN, SSE2, 0xeb, 1), F(PAND, BIN, SSE2, 0xdb, 1),
+    F(PANDN, BIN, SSE2, 0xdf, 1), F(XORPS, BIN, SSE, 0xef, 1), F(ORPS, BIN, SSE, 0xeb, 1),
+    F(ANDPS, BIN, SSE, 0xdb, 1), F(ANDNPS, BIN, SSE, 0xdf, 1), F(XORPD, BIN, SSE2, 0xef, 1),
+    F(ORPD, BIN, SSE2, 0xeb, 1), F(ANDPD, BIN, SSE2, 0xdb, 1), F(ANDNPD, BIN, SSE2, 0xdf, 1),
+    F(PCMPEQB, BIN, SSE2, 0x74, 1), F(PCMPEQW, BIN, SSE2, 0x75, 1), F(PCMPEQD, BIN, SSE2, 0x76, 1),
+    F(PCMPGTB, BIN, SSE2, 0x64, 1), F(PCMPGTW, BIN, SSE2, 0x65, 1), F(PCMPGTD, BIN, SSE2, 0x66, 1),
+    F(PADDB, BIN, SSE2, 0xfc, 1), F(PADDW, BIN, SSE2, 0xfd, 1), F(PADDD, BIN, SSE2, 0xfe, 1),
+    F(PADDQ, BIN, SSE2, 0xd4, 1), F(PSUBB, BIN, SSE2, 0xf8, 1), F(PSUBW, BIN, SSE2, 0xf9, 1),
+    F(PSUBD, BIN, SSE2, 0xfa, 1), F(PSUBQ, BIN, SSE2, 0xfb, 1), F(PMINUB, BIN, SSE2, 0xda, 1),
+    F(PMAXUB, BIN, SSE2, 0xde, 1), F(PUNPCKLBW, BIN, SSE2, 0x60, 1), F(PUNPCKLWD, BIN, SSE2, 0x61, 1),
+    F(PUNPCKLDQ, BIN, SSE2, 0x62, 1), F(PUNPCKLQDQ, BIN, SSE2, 0x6c, 1), F(PUNPCKHBW, BIN, SSE2, 0x68, 1),
+    F(PUNPCKHWD, BIN, SSE2, 0x69, 1), F(PUNPCKHDQ, BIN, SSE2, 0x6a, 1), F(PUNPCKHQDQ, BIN, SSE2, 0x6d, 1),
+    F(PSRLW, SHI, SSE2, 0, 1), F(PSRLD, SHI, SSE2, 0, 1), F(PSRLQ, SHI, SSE2, 0, 1),
+    F(PSLLW, SHI, SSE2, 0, 1), F(PSLLD, SHI, SSE2, 0, 1), F(PSLLQ, SHI, SSE2, 0, 1),
+    F(PSRAW, SHI, SSE2, 0, 1), F(PSRAD, SHI, SSE2, 0, 1), F(PSRLDQ, SHI, SSE2, 0, 1),
+    F(PSLLDQ, SHI, SSE2, 0, 1), F(PSHUFD, PSHUFD, SSE2, 0, 1), F(PMOVMSKB, MSK, SSE2, 0, 0),
+    F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0),
+};
+#undef F
+
+static const struct sform *form_of(const struct iem_insn *in)
+{
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+        if (forms[i].mnemonic == in->mnemonic)
+            return &forms[i];
+    return NULL;
+}
+
+static bool xmm(const struct iem_op *op)
+{
+    return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= ZYDIS_REGISTER_XMM0 &&
+           op->reg <= ZYDIS_REGISTER_XMM15;
+}
+
+static int32_t xdisp(const struct iem_op *op)
+{
+    return V_XMM((op->reg - ZYDIS_REGISTER_XMM0) & 15);
+}
+
+static bool gpr(const struct iem_op *op, unsigned size)
+{
+    return op->type == OPT_REG && op->rclass == RC_GPR && op->size == size;
+}
+
+/* xmm or a 16-byte memory operand */
+static bool xm128(const struct iem_insn *in, const struct iem_op *op)
+{
+    return xmm(op) || (rem_mem_ok(in, op) && op->size == 16);
+}
 
 bool rem_sse_ok(const struct iem_insn *in)
 {
-    (void)in;
-    return false;
+    const struct sform *f = form_of(in);
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+
+    if (!f || in->vex || in->lock || in->opmap != ZYDIS_OPCODE_MAP_0F || in->nops < 2)
+        return false;
+    /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
+    switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
+    case SK_MOV:
+        return in->nops == 2 && ((xmm(d) && xm128(in, s)) || (xmm(s) && rem_mem_ok(in, d) && d->size == 16));
+    case SK_BIN:
+        return in->nops == 2 && xmm(d) && xm128(in, s);
+    case SK_SHI: /* by imm8 (71-73 /ext), or by an XMM/m128 count (opcode D1-F3, emitted as SK_BIN's) */
+        return in->nops == 2 && xmm(d) &&
+               ((s->type == OPT_IMM && in->opcode >= 0x71 && in->opcode <= 0x73) ||
+                (xm128(in, s) && in->opcode >= 0xd1 && in->opcode <= 0xf3));
+    case SK_PSHUFD:
+        return in->nops == 3 && xmm(d) && xm128(in, s) && in->op[2].type == OPT_IMM;
+    case SK_MSK:
+        return in->nops == 2 && (gpr(d, 4) || gpr(d, 8)) && xmm(s);
+    case SK_MOVDQ: {
+        unsigned size = in->mnemonic == ZYDIS_MNEMONIC_MOVD ? 4 : 8;
+        if (in->nops != 2)
+            return false;
+        if (xmm(d))
+            return gpr(s, size) || (rem_mem_ok(in, s) && s->size == size) || (size == 8 && xmm(s));
+        return xmm(s) && (gpr(d, size) || (rem_mem_ok(in, d) && d->size == size));
+    }
+    default:
+        return false;
+    }
+}
+
+/* The checks IEM makes before the instruction (sse_gate, sse_check):
+ * each a jump to the slow path, added to slow[]. */
+static unsigned emit_gate(struct x64 *e, const struct sform *f, uint8_t **slow)
+{
+    x64_test_mem32(e, V_CR0, CR0_EM | CR0_TS);
+    slow[0] = x64_jcc(e, 0x5);
+    x64_test_mem32(e, V_CR4, CR4_OSFXSR);
+    slow[1] = x64_jz(e);
+    x64_test_mem8(e, X_RBX, V_FEAT(f->feat), (uint8_t)(1u << (f->feat % 8)));
+    slow[2] = x64_jz(e);
+    return 3;
+}
+
+/* rax = the host pointer of memory operand m (fast path), after IEM's
+ * alignment check of a 16-byte operand on its linear address. */
+static unsigned emit_mem(struct x64 *e, const struct iem_insn *in, const struct sform *f, const struct iem_op *m,
+                         bool store, uint8_t **slow)
+{
+    unsigned n = 0;
+    rem_emit_ea(e, in, m);
+    if (m->size == 16 && f->aligned) {
+        if (in->ipsize == 8 && m->seg != S_FS && m->seg != S_GS) {
+            x64_test_imm32(e, X_RAX, 15);
+        } else {
+            x64_load(e, X_RCX, V_SEGBASE(m->seg), false);
+            x64_alu_rr(e, X_ADD, X_RCX, X_RAX, false);
+            x64_test_imm32(e, X_RCX, 15);
+        }
+        slow[n++] = x64_jcc(e, 0x5);
+    }
+    slow[n++] = rem_emit_host(e, in, m, store);
+    return n;
+}
+
+enum { MOVDQU_LD = 0x6f, MOVDQU_ST = 0x7f, PFX_F3 = 0xf3, PFX_66 = 0x66 };
+
+/* xmm<x> = the 16 bytes of op (an XMM register, or memory at [rax]) */
+static void load_x(struct x64 *e, unsigned x, const struct iem_op *op)
+{
+    if (op->type == OPT_MEM)
+        x64_sse_mem(e, PFX_F3, MOVDQU_LD, x, X_RAX, 0);
+    else
+        x64_sse_mem(e, PFX_F3, MOVDQU_LD, x, X_RBX, xdisp(op));
+}
+
+static void store_x(struct x64 *e, unsigned x, const struct iem_op *op)
+{
+    if (op->type == OPT_MEM)
+        x64_sse_mem(e, PFX_F3, MOVDQU_ST, x, X_RAX, 0);
+    else
+        x64_sse_mem(e, PFX_F3, MOVDQU_ST, x, X_RBX, xdisp(op));
+}
+
+/* MOVD/MOVQ: rcx = the source's low 4 or 8 bytes (zero-extended), then
+ * the destination: a GPR (zero-extended), memory, or an XMM register
+ * whose other bytes become zero. */
+static void emit_movdq(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    unsigned size = in->mnemonic == ZYDIS_MNEMONIC_MOVD ? 4 : 8;
+
+    if (s->type == OPT_MEM)
+        x64_load_sz(e, X_RCX, X_RAX, 0, size);
+    else if (xmm(s))
+        x64_load_sz(e, X_RCX, X_RBX, xdisp(s), size);
+    else
+        x64_load(e, X_RCX, V_GPR(s->reg), size == 8);
+    if (d->type == OPT_MEM) {
+        x64_store_sz(e, X_RAX, 0, X_RCX, size);
+    } else if (xmm(d)) {
+        x64_store_sz(e, X_RBX, xdisp(d), X_RCX, 8);
+        x64_store_imm32(e, X_RBX, xdisp(d) + 8, 0);
+        x64_store_imm32(e, X_RBX, xdisp(d) + 12, 0);
+    } else {
+        x64_store64(e, V_GPR(d->reg), X_RCX);
+    }
 }
 
 void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
 {
-    (void)e;
-    (void)in;
+    const struct sform *f = form_of(in);
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    uint8_t *slow[8];
+    unsigned n = emit_gate(e, f, slow);
+
+    if (d->type == OPT_MEM)
+        n += emit_mem(e, in, f, d, true, slow + n);
+    else if (s->type == OPT_MEM)
+        n += emit_mem(e, in, f, s, false, slow + n);
+    /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
+    switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
+    case SK_MOV:
+        load_x(e, 0, s);
+        store_x(e, 0, d);
+        break;
+    case SK_BIN:
+        load_x(e, 0, d);
+        load_x(e, 1, s);
+        x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
+        store_x(e, 0, d);
+        break;
+    case SK_SHI:
+        load_x(e, 0, d);
+        x64_sse_rr(e, PFX_66, in->opcode, in->modrm_reg & 7, 0, (int)(s->imm & 0xff));
+        store_x(e, 0, d);
+        break;
+    case SK_PSHUFD:
+        load_x(e, 1, s);
+        x64_sse_rr(e, PFX_66, 0x70, 0, 1, (int)(in->op[2].imm & 0xff));
+        store_x(e, 0, d);
+        break;
+    case SK_MSK:
+        load_x(e, 0, s);
+        x64_sse_rr(e, PFX_66, 0xd7, X_RCX, 0, -1); /* pmovmskb ecx, xmm0 */
+        x64_store64(e, V_GPR(d->reg), X_RCX);
+        break;
+    default:
+        emit_movdq(e, in);
+        break;
+    }
+    uint8_t *done = x64_jmp(e);
+    for (unsigned i = 0; i < n; i++)
+        x64_patch(e, slow[i]);
+    rem_emit_step_deferred(e, in);
+    x64_patch(e, done);
+    e->pend_len += in->len;
+    e->pend_k++;
 }

@@ -4,7 +4,8 @@
  * Invariants:
  * - Generated code addresses guest state only as [rbx + disp32] (the
  *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
- *   address); rax, rcx, rdx, rsi and rdi are scratch. r12-r15 hold cached
+ *   address); rax, rcx, rdx, rsi and rdi are scratch, and so are xmm0 and
+ *   xmm1 (no value stays in them past one instruction). r12-r15 hold cached
  *   guest registers, and so do r8-r11 (rem_x64.h); calls into C that do not
  *   write the cache back save r8-r11 (x64_call_keep).
  * - The buffer is one memfd mapped twice: written only through `rw`, run
@@ -676,4 +677,34 @@ void x64_setcc_eax(struct x64 *e, unsigned cc)
 {
     uint8_t b[] = {0x0f, (uint8_t)(0x90 | (cc & 0xf)), 0xc0, 0x0f, 0xb6, 0xc0};
     put(e, b, sizeof(b));
+}
+
+/* [pfx] 0F opc, then ModRM with reg = reg (0-7) and rm: a register (mod=11)
+ * when base < 0, else [base + disp32] (base X_RBX or X_RAX) */
+static void sse_op(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, int base, unsigned rm, int32_t disp)
+{
+    if (pfx)
+        put1(e, pfx);
+    put1(e, 0x0f);
+    put1(e, opc);
+    if (base < 0) {
+        put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+        return;
+    }
+    if (cached(e, (unsigned)base, disp) >= 0) /* a cached register as memory: not this TB */
+        e->full = true;
+    put1(e, (uint8_t)(0x80 | (reg & 7) << 3 | ((unsigned)base & 7)));
+    put4(e, (uint32_t)disp);
+}
+
+void x64_sse_mem(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned xreg, unsigned base, int32_t disp)
+{
+    sse_op(e, pfx, opc, xreg, (int)base, 0, disp);
+}
+
+void x64_sse_rr(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, unsigned rm, int imm8)
+{
+    sse_op(e, pfx, opc, reg, -1, rm, 0);
+    if (imm8 >= 0)
+        put1(e, (uint8_t)imm8);
 }

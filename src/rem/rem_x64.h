@@ -161,4 +161,11 @@ void x64_load_base(struct x64 *e, unsigned reg, unsigned base, int32_t disp, boo
 enum x64_flagop { X_F_CMP, X_F_ADD, X_F_TEST };
 void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, unsigned size);
 
+/* Host SSE forms on xmm0-xmm7 (no REX): [pfx] 0F opc with ModRM reg = xreg
+ * and rm = [base + disp32] (base X_RBX or X_RAX)... */
+void x64_sse_mem(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned xreg, unsigned base, int32_t disp);
+/* ...or rm = register rm (mod=11; reg may be a ModRM.reg extension or a
+ * general register below 8), then imm8 unless it is negative */
+void x64_sse_rr(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, unsigned rm, int imm8);
+
 #endif

@@ -133,7 +133,15 @@ struct vm *rd_make_vm(const uint8_t *code, size_t n, const uint64_t gpr[16], uns
     for (unsigned r = 0; r < 16; r++)
         if (r != R_SP)
             v->cpu.gpr[r] = gpr[r];
+    /* XMM registers and YMM upper halves from the same values: lanes that
+     * differ and lanes that are equal (PCMPEQ*) */
+    for (unsigned r = 0; r < 16; r++) {
+        memcpy(v->cpu.xmm[r], &gpr[r], 8);
+        memcpy(v->cpu.xmm[r] + 8, &gpr[(r + 1) & 7], 8);
+        memcpy(v->cpu.ymmh[r], &gpr[(r + 3) & 15], 8);
+    }
     v->cpu.rip = RD_CODE;
+    vm->cfg.cpu_model = s->cpu_model;
     vm->cfg.rem_tier = tier;
     vm->cfg.rem_hot = 1;
     if (tier)
@@ -175,6 +183,19 @@ const char *rd_differs(struct vm *a, struct vm *b, char *buf, size_t len)
     if (x->kernel_gs_base != y->kernel_gs_base) {
         snprintf(buf, len, "kernel_gs_base %llx/%llx", (unsigned long long)x->kernel_gs_base,
                  (unsigned long long)y->kernel_gs_base);
+        return buf;
+    }
+    for (unsigned r = 0; r < 16; r++)
+        for (unsigned i = 0; i < 16; i++)
+            if (x->xmm[r][i] != y->xmm[r][i] || x->ymmh[r][i] != y->ymmh[r][i]) {
+                snprintf(buf, len, "%s%u byte %u: iem %02x rem %02x", x->xmm[r][i] != y->xmm[r][i] ? "xmm" : "ymmh",
+                         r, i, x->xmm[r][i] != y->xmm[r][i] ? x->xmm[r][i] : x->ymmh[r][i],
+                         x->xmm[r][i] != y->xmm[r][i] ? y->xmm[r][i] : y->ymmh[r][i]);
+                return buf;
+            }
+    if (x->cr0 != y->cr0 || x->cr4 != y->cr4) {
+        snprintf(buf, len, "cr0 %llx/%llx cr4 %llx/%llx", (unsigned long long)x->cr0, (unsigned long long)y->cr0,
+                 (unsigned long long)x->cr4, (unsigned long long)y->cr4);
         return buf;
     }
     if (a->cpus[0].insns != b->cpus[0].insns) {

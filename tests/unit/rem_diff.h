@@ -40,6 +40,7 @@ struct rd_setup {
      * TESTVM_STACK, add v to EAX and jump to RD_RESTART, or with
      * indirect: add v to AL, count in RD_FAULTS, jump to [RD_RESUME] */
     bool indirect;
+    const char *cpu_model; /* -cpu, or NULL for the default */
 };
 
 /* 0: IEM; 1: REM's first tier; 2: REM with every TB compiled at its first run */

@@ -16,7 +16,7 @@
 
 #define CODE    RD_CODE
 
-static const struct rd_setup flat = {RD_PM32, false};
+static const struct rd_setup flat = {RD_PM32, false, NULL};
 
 static uint64_t xorshift(uint64_t *s)
 {

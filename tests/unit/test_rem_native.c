@@ -22,7 +22,7 @@
 #include "rem_diff.h"
 #include "testvm.h"
 
-enum pg_mode { PG_BASE, PG_SEG, PG_FLAGS };
+enum pg_mode { PG_BASE, PG_SEG, PG_FLAGS, PG_SSE };
 
 struct pg {
     uint8_t code[4096];
@@ -583,8 +583,107 @@ static void flag_insn(struct pg *g, unsigned depth)
     }
 }
 
+/* PG_SSE: CR0.TS/EM set or CR4.OSFXSR cleared now and then (#NM, #UD),
+ * all three put right more often (EAX is the scratch register) */
+static void sse_ctl(struct pg *g)
+{
+    static const uint32_t bad[] = {CR0_TS, CR0_EM, CR4_OSFXSR};
+    unsigned k = below(g, 4);
+    if (g->avoid & 1)
+        return;
+    if (k < 3) { /* mov eax, crN; xor eax, bit; mov crN, eax */
+        unsigned cr = k == 2 ? 4 : 0;
+        b1(g, 0x0f), b1(g, 0x20), b1(g, 0xc0 | cr << 3);
+        b1(g, 0x35), b4(g, bad[k]);
+        b1(g, 0x0f), b1(g, 0x22), b1(g, 0xc0 | cr << 3);
+        return;
+    }
+    b1(g, 0x0f), b1(g, 0x06); /* clts; mov eax, cr0; and eax, ~EM; mov cr0, eax; mov eax, cr4; or eax, OSFXSR; mov cr4, eax */
+    b1(g, 0x0f), b1(g, 0x20), b1(g, 0xc0);
+    b1(g, 0x25), b4(g, ~CR0_EM);
+    b1(g, 0x0f), b1(g, 0x22), b1(g, 0xc0);
+    b1(g, 0x0f), b1(g, 0x20), b1(g, 0xe0);
+    b1(g, 0x0d), b4(g, CR4_OSFXSR);
+    b1(g, 0x0f), b1(g, 0x22), b1(g, 0xe0);
+}
+
+/* PG_SSE: legacy SSE/SSE2 forms with register and memory operands
+ * (aligned, misaligned, across pages, faulting), among them ones REM
+ * hands to IEM (PMULLW, MOVSS) */
+static void sse_insn(struct pg *g)
+{
+    static const struct {
+        uint8_t pfx, op, kind, size;
+        /* kind: 0 xmm, xmm/m; 1 m, xmm (store; register form swapped); 2 shift by imm (ext in size);
+         * 3 PSHUFD; 4 PMOVMSKB; 5 MOVD/MOVQ xmm, r/m; 6 MOVD/MOVQ r/m, xmm */
+    } ops[] = {
+        {0x66, 0x6f, 0, 16}, {0x66, 0x7f, 1, 16}, {0xf3, 0x6f, 0, 16}, {0xf3, 0x7f, 1, 16}, {0, 0x28, 0, 16},
+        {0, 0x29, 1, 16},    {0, 0x10, 0, 16},    {0, 0x11, 1, 16},    {0x66, 0x28, 0, 16}, {0x66, 0x11, 1, 16},
+        {0xf3, 0x6f, 0, 16}, {0xf3, 0x7f, 1, 16}, {0x66, 0xef, 0, 16}, {0x66, 0xeb, 0, 16}, {0x66, 0xdb, 0, 16},
+        {0x66, 0xdf, 0, 16}, {0, 0x57, 0, 16},    {0x66, 0x54, 0, 16}, {0x66, 0x74, 0, 16}, {0x66, 0x75, 0, 16},
+        {0x66, 0x76, 0, 16}, {0x66, 0x64, 0, 16}, {0x66, 0x66, 0, 16}, {0x66, 0xfc, 0, 16}, {0x66, 0xfd, 0, 16},
+        {0x66, 0xfe, 0, 16}, {0x66, 0xd4, 0, 16}, {0x66, 0xf8, 0, 16}, {0x66, 0xf9, 0, 16}, {0x66, 0xfa, 0, 16},
+        {0x66, 0xfb, 0, 16}, {0x66, 0xda, 0, 16}, {0x66, 0xde, 0, 16}, {0x66, 0x60, 0, 16}, {0x66, 0x61, 0, 16},
+        {0x66, 0x62, 0, 16}, {0x66, 0x6c, 0, 16}, {0x66, 0x68, 0, 16}, {0x66, 0x6a, 0, 16}, {0x66, 0x6d, 0, 16},
+        {0x66, 0x71, 2, 2},  {0x66, 0x71, 2, 4},  {0x66, 0x71, 2, 6},  {0x66, 0x72, 2, 2},  {0x66, 0x72, 2, 4},
+        {0x66, 0x72, 2, 6},  {0x66, 0x73, 2, 2},  {0x66, 0x73, 2, 3},  {0x66, 0x73, 2, 6},  {0x66, 0x73, 2, 7},
+        {0x66, 0x70, 3, 16}, {0x66, 0xd7, 4, 0},  {0x66, 0xd7, 4, 0},  {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},
+        {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},  {0xf3, 0x7e, 5, 8},  {0x66, 0xd6, 6, 8},  {0x66, 0xd5, 0, 16},
+        {0x66, 0xd1, 0, 16}, {0xf3, 0x10, 0, 4},  {0x66, 0xd2, 0, 16}, {0x66, 0xd3, 0, 16}, {0x66, 0xe1, 0, 16},
+        {0x66, 0xe2, 0, 16}, {0x66, 0xf1, 0, 16}, {0x66, 0xf2, 0, 16}, {0x66, 0xf3, 0, 16}, {0x66, 0x6f, 0, 16},
+    };
+    unsigned i = below(g, sizeof ops / sizeof ops[0]), kind = ops[i].kind, size = ops[i].size;
+    unsigned x = below(g, nregs(g)), y = below(g, nregs(g));
+    bool w = (kind == 5 || kind == 6) && wide(g); /* MOVD becomes MOVQ with REX.W */
+    bool mem = (kind <= 1 || kind == 3 || kind >= 5) && below(g, 2);
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+
+    if (w)
+        size = 8;
+    if (kind == 4 || (kind >= 5 && !mem && ops[i].op != 0xd6 && ops[i].pfx != 0xf3)) /* a GPR */
+        y = kind == 4 || kind == 6 ? dst(g) : src(g);
+    if (!mem && kind == 0 && (ops[i].op & 0x0f) <= 3 && ops[i].op >= 0xd1 && below(g, 2)) {
+        /* a shift count below 64 first: psrlq y, 58 */
+        b1(g, 0x66), rex(g, false, 0, 0, y), b1(g, 0x0f), b1(g, 0x73), b1(g, 0xd0 | (y & 7)), b1(g, 58);
+    }
+    if (mem) {
+        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp); /* mov edi, addr - disp */
+        if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
+            b1(g, g->l64 ? 0x64 + below(g, 2) : (const uint8_t[]){0x26, 0x36, 0x3e, 0x64, 0x65}[below(g, 5)]);
+    }
+    if (ops[i].pfx)
+        b1(g, ops[i].pfx);
+    if (kind == 2) { /* 66 0F 7x /ext ib: rm is the XMM register */
+        rex(g, false, 0, 0, x);
+        b1(g, 0x0f), b1(g, ops[i].op), b1(g, 0xc0 | size << 3 | (x & 7)), b1(g, below(g, 2) ? below(g, 20) : below(g, 256));
+        return;
+    }
+    if (kind == 4) { /* PMOVMSKB r32, xmm: reg is the GPR */
+        rex(g, false, y, 0, x);
+        b1(g, 0x0f), b1(g, 0xd7), b1(g, 0xc0 | (y & 7) << 3 | (x & 7));
+        return;
+    }
+    rex(g, w, x, 0, mem ? 7 : y);
+    b1(g, 0x0f), b1(g, ops[i].op);
+    if (mem)
+        b1(g, 0x80 | (x & 7) << 3 | 7), b4(g, (uint32_t)disp);
+    else
+        b1(g, 0xc0 | (x & 7) << 3 | (y & 7));
+    if (kind == 3)
+        b1(g, below(g, 256));
+}
+
 static void item(struct pg *g, unsigned depth)
 {
+    if (g->mode == PG_SSE && below(g, 2)) {
+        if (below(g, 30) == 0)
+            sse_ctl(g);
+        else if (below(g, 20) == 0)
+            seg_item(g);
+        else
+            sse_insn(g);
+        return;
+    }
     if (g->mode == PG_SEG && below(g, 3) == 0) {
         if (below(g, 4))
             mem_sized(g);
@@ -632,6 +731,11 @@ static void gen_program(struct pg *g)
     g->avoid = 1u << 4;
     g->log = 0;
     memset(g->base, 0, sizeof g->base);
+    if (g->mode == PG_SSE) { /* CR4.OSFXSR first: mov eax, cr4; or eax, OSFXSR; mov cr4, eax */
+        static const uint8_t set[] = {0x0f, 0x20, 0xe0, 0x0d, 0, 2, 0, 0, 0x0f, 0x22, 0xe0};
+        memcpy(g->code, set, sizeof set);
+        g->n = sizeof set;
+    }
     for (unsigned slot = 0; g->n + ROOM + 16 < sizeof g->code; slot++) {
         if (g->mode != PG_BASE)
             b1(g, 0x36);
@@ -652,11 +756,11 @@ static void gen_program(struct pg *g)
     cr_assert_lt(g->n, sizeof g->code);
 }
 
-static void run_programs(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsigned nprog)
+static void run_model(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsigned nprog, const char *model)
 {
-    static const char *const names[] = {"", " seg", " flags"};
+    static const char *const names[] = {"", " seg", " flags", " sse"};
     static struct pg g;
-    const struct rd_setup setup = {mode, true};
+    const struct rd_setup setup = {mode, true, model};
     struct rd_stats st = {0, 0, 0};
     const char *name = mode == RD_LONG64 ? "long64" : "paged32";
 
@@ -678,6 +782,11 @@ static void run_programs(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsi
     cr_expect_gt(st.native, st.insns / 4, "tier 2 ran only %llu of %llu instructions natively",
                  (unsigned long long)st.native, (unsigned long long)st.insns);
     cr_expect_gt(st.faults, nprog, "only %llu exceptions", (unsigned long long)st.faults);
+}
+
+static void run_programs(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsigned nprog)
+{
+    run_model(mode, pm, seed, nprog, NULL);
 }
 
 Test(rem, native_paged32_matches_iem, .timeout = 300)
@@ -708,4 +817,20 @@ Test(rem, native_flags_paged32_matches_iem, .timeout = 300)
 Test(rem, native_flags_long64_matches_iem, .timeout = 300)
 {
     run_programs(RD_LONG64, PG_FLAGS, 0xf1a6564ull, 80);
+}
+/* SSE/SSE2 moves and integer ops among the rest, with #NM, #UD (CR0.TS,
+ * CR0.EM, CR4.OSFXSR toggled by the program), #GP (misaligned) and #PF */
+Test(rem, native_sse_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, PG_SSE, 0x55e2ull, 80);
+}
+Test(rem, native_sse_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, PG_SSE, 0x55e264ull, 80);
+}
+/* A model with SSE but not SSE2 (-cpu pentium3): IEM's #UD for the SSE2
+ * forms, while MOVAPS/MOVUPS/XORPS run */
+Test(rem, native_sse_pentium3_matches_iem, .timeout = 300)
+{
+    run_model(RD_PAGED, PG_SSE, 0x9e3ull, 40, "pentium3");
 }
