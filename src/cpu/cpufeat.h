@@ -1,7 +1,8 @@
 /* CPU features by name (QEMU's spelling) and the -cpu model that enables
  * them (cpuid_model.c). CPUID shows a feature when IEM implements it (its
  * bit is in cpuid.c's leaf table) and the model enables it; an instruction
- * of a feature the model leaves out raises #UD. Only src/cpu/ includes this.
+ * of a feature the model leaves out raises #UD. Only src/cpu/ includes this,
+ * and src/rem/, whose compiled code makes the same feature checks.
  */
 #ifndef PCVM_CPUFEAT_H
 #define PCVM_CPUFEAT_H
