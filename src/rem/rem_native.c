@@ -486,8 +486,8 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
     case N_NOP: break;
     default: /* LEA */
         rem_emit_ea(e, in, s);
-        if (!w)
-            x64_mov_rr(e, X_RAX, X_RAX, false); /* zero-extend from 32 bits */
+        if (!w && in->asize == 8) /* a 32-bit address is zero-extended already */
+            x64_mov_rr(e, X_RAX, X_RAX, false);
         x64_store64(e, V_GPR(d->reg), X_RAX);
         break;
     }

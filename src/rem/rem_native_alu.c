@@ -282,12 +282,10 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
     bool w = d->size == 8, adc = in->mnemonic == ZYDIS_MNEMONIC_ADC;
     enum x64_alu op = adc ? X_ADD : X_SUB;
 
-    if (lf->op == LF_LOGIC) {
-        x64_mov_imm(e, X_RDX, 0);
-    } else if (lf->op == LF_INC || lf->op == LF_DEC) {
+    if (lf->op == LF_INC || lf->op == LF_DEC) {
         x64_load(e, X_RDX, V_RFLAGS, false);
         x64_alu_imm(e, 4, X_RDX, F_CF, false);
-    } else {
+    } else if (lf->op != LF_LOGIC) {
         emit_cf(e);
         x64_mov_rr(e, X_RDX, X_RAX, false);
     }
@@ -295,7 +293,8 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
     rem_load_src(e, s, w);
     x64_mov_rr(e, X_RSI, X_RAX, true);
     x64_alu_rr(e, op, X_RSI, X_RCX, w);
-    x64_alu_rr(e, op, X_RSI, X_RDX, w);
+    if (lf->op != LF_LOGIC) /* a logical op leaves no carry */
+        x64_alu_rr(e, op, X_RSI, X_RDX, w);
     x64_store64(e, V_GPR(d->reg), X_RSI);
     x64_store64(e, V_LF_RES, X_RSI);
     x64_store64(e, V_LF_SRC1, X_RAX);
