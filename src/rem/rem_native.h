@@ -97,6 +97,14 @@ void rem_flush_counts(struct x64 *e);
 void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in);
 void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off);
 
+/* rem_native_kind.c */
+enum nkind rem_classify(const struct iem_insn *in);
+/* sets e's register cache (rem_x64.h) for tb */
+void rem_cache_alloc(const struct rem_tb *tb, struct x64 *e);
+/* live[i]: a later instruction, a fault or an exit may read the flags
+ * instruction i sets */
+void rem_flag_liveness(const struct rem_tb *tb, bool *live);
+
 /* rem_native_alu.c */
 /* SHL/SHR/SAR's second operand is CL */
 bool rem_shift_by_cl(const struct iem_insn *in);
