@@ -289,37 +289,6 @@ void x64_return_if_eax(struct x64 *e)
         at[-1] = (uint8_t)(e->p - at);
 }
 
-/* [rax] as the operand: ModRM mod=00 rm=000 */
-void x64_load_rax(struct x64 *e, unsigned reg, unsigned size)
-{
-    if (size == 1 || size == 2) { /* movzx r32, byte/word [rax] */
-        uint8_t b[] = {0x0f, size == 1 ? 0xb6 : 0xb7, (uint8_t)((reg & 7) << 3)};
-        put(e, b, sizeof(b));
-        return;
-    }
-    if (size == 8)
-        put1(e, 0x48);
-    put1(e, 0x8b);
-    put1(e, (uint8_t)((reg & 7) << 3));
-}
-
-void x64_store_rax(struct x64 *e, unsigned reg, unsigned size)
-{
-    if (size == 8)
-        put1(e, 0x48);
-    put1(e, 0x89);
-    put1(e, (uint8_t)((reg & 7) << 3));
-}
-
-void x64_store_rax_imm(struct x64 *e, uint32_t imm, unsigned size)
-{
-    if (size == 8)
-        put1(e, 0x48);
-    put1(e, 0xc7);
-    put1(e, 0x00);
-    put4(e, imm);
-}
-
 void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm)
 {
     put1(e, 0x48);
@@ -375,11 +344,6 @@ void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to)
     /* one aligned-or-not 4-byte store: another thread never runs this
      * vCPU's code, so no atomicity is needed beyond program order */
     memcpy(at_rw, &rel, 4);
-}
-
-void x64_store_rbp64(struct x64 *e, int32_t disp, unsigned reg)
-{
-    mem_op(e, true, 0x89, reg, X_RBP, disp);
 }
 
 void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm)

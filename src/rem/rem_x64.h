@@ -75,11 +75,6 @@ void x64_call_keep(struct x64 *e, const void *fn, uint64_t arg1);
 void x64_call_cur(struct x64 *e, const void *fn, uint64_t arg1);
 /* Returns eax when it is not zero. */
 void x64_return_if_eax(struct x64 *e);
-/* reg = [rax] (sizes 1 and 2 zero-extend to 32 bits), [rax] = reg */
-void x64_load_rax(struct x64 *e, unsigned reg, unsigned size);
-void x64_store_rax(struct x64 *e, unsigned reg, unsigned size);
-/* [rax] = imm32 (size 4) or sign-extended to 64 bits (size 8) */
-void x64_store_rax_imm(struct x64 *e, uint32_t imm, unsigned size);
 /* add r64, simm32 */
 void x64_add_imm(struct x64 *e, unsigned reg, int32_t imm);
 void x64_test_rax(struct x64 *e);
@@ -134,8 +129,6 @@ void x64_setcc_eax(struct x64 *e, unsigned cc);
 void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w);
 /* jmp rax */
 void x64_jmp_rax(struct x64 *e);
-/* mov [rbp + disp], r64 */
-void x64_store_rbp64(struct x64 *e, int32_t disp, unsigned reg);
 /* mov dword [base + disp], imm32 (base X_RBX or X_RBP) */
 void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
 /* sub qword [base + disp], imm32 (CF set on a borrow) */
