@@ -508,7 +508,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_patch(&e, done);
             x64_cache_reload(&e);
         } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM || kind == N_UNARY_MEM) {
-            rem_emit_mem(&e, in, kind, live[i], &lf);
+            host = rem_emit_mem(&e, in, kind, live[i], &lf);
         } else if (kind == N_SSE) {
             rem_emit_sse(&e, in);
         } else if (kind != N_NONE) {

@@ -135,8 +135,9 @@ uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct ie
 void rem_emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow);
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 /* live: a later instruction (or an exit) may read the flags it sets; lf:
- * the lazy flags before it */
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *lf);
+ * the lazy flags before it. Returns what the host flags hold after it
+ * (LF_HOST_*). */
+uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *lf);
 /* jne to the returned rel32 unless reg is canonical at the TB's paging
  * depth (REM_KEY_LA57; clobbers rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);

@@ -183,7 +183,27 @@ static void emit_unary(struct x64 *e, const struct iem_insn *in, bool live)
     }
 }
 
-void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *before)
+/* rem_emit_retire for a 32/64-bit ALU op whose fast path leaves the
+ * guest's flags in the host's: the slow path, after IEM's step, sets them
+ * again from the lazy state the step left (the op's own: alu_binary). */
+static void retire_alu_flags(struct x64 *e, const struct iem_insn *in, uint8_t *slow, uint8_t lf, unsigned size)
+{
+    uint8_t *done = x64_jmp(e);
+    x64_patch(e, slow);
+    rem_emit_step_deferred(e, in);
+    x64_load(e, X_RAX, lf == LF_LOGIC ? V_LF_RES : V_LF_SRC1, true);
+    if (lf == LF_LOGIC) {
+        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, size);
+    } else {
+        x64_load(e, X_RCX, V_LF_SRC2, true);
+        x64_flagop(e, lf == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, size);
+    }
+    x64_patch(e, done);
+    e->pend_len += in->len;
+    e->pend_k++;
+}
+
+uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *before)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1], *m = d->type == OPT_MEM ? d : s;
     if (k == N_UNARY_MEM) {
@@ -195,7 +215,7 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
         emit_unary(e, in, live);
         x64_store_sz(e, X_RAX, 0, X_RDX, d->size);
         rem_emit_retire(e, in, slow);
-        return;
+        return LF_HOST_NONE;
     }
     enum x64_alu op = X_ADD;
     uint8_t lf = 0;
@@ -228,6 +248,10 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
             x64_store_sz(e, X_RBX, size == 4 ? V_GPR(d->reg) : rem_reg_disp(d), X_RDX, size == 4 ? 8 : size);
         if (live)
             rem_emit_lazy(e, lf, size, X_RDX, X_RSI, X_RCX);
+        if (size >= 4) { /* only moves since the op: the host flags are the guest's */
+            retire_alu_flags(e, in, slow, lf, size);
+            return LF_HOST_ALL;
+        }
     } else if (k == N_LOAD && in->mnemonic != ZYDIS_MNEMONIC_MOV) { /* MOVZX/MOVSX/MOVSXD */
         rem_load_ext(e, in, X_RAX, 0, m->size);
         x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
@@ -243,6 +267,7 @@ void rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool l
         x64_store_sz(e, X_RAX, 0, X_RCX, size);
     }
     rem_emit_retire(e, in, slow);
+    return LF_HOST_NONE;
 }
 
 /* The stack's width where compiled code moves RSP itself: 64-bit mode, or
