@@ -142,6 +142,7 @@ enum exc_vector {
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX        0xc0000103
 #define MSR_TSC_ADJUST     0x3b
+#define MSR_ARCH_CAPABILITIES 0x10a
 #define MSR_MISC_ENABLE    0x1a0
 #define MISC_FAST_STRINGS  1ull          /* IA32_MISC_ENABLE bit 0: set at reset */
 #define MISC_LIMIT_CPUID   (1ull << 22)  /* CPUID.0:EAX reads 2 */

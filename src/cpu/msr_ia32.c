@@ -133,6 +133,15 @@ static uint64_t mtrr_read(struct vcpu *v, uint32_t msr)
 static bool misc_exists(struct vcpu *v) { return !iem_cpu_ident(v)->amd; }
 static bool tsc_adjust_exists(struct vcpu *v) { return iem_feat(v, CF_TSC_ADJUST); }
 
+/* IA32_ARCH_CAPABILITIES: what an emulator is not open to. Its loads and
+ * stores complete in order and leave no data in fill buffers, ports or
+ * caches for a guest's speculation to sample: RDCL_NO (Meltdown: a kernel
+ * need not isolate its page tables), SKIP_L1DFL_VMENTRY, SSB_NO, MDS_NO,
+ * PSCHANGE_MC_NO, TAA_NO, SBDR_SSDP_NO, FBSDP_NO, PSDP_NO, GDS_NO and
+ * RFDS_NO (SDM vol. 4 table 2-2). Read-only. */
+static const uint64_t arch_cap = 1ull << 0 | 1ull << 3 | 1ull << 4 | 1ull << 5 | 1ull << 6 | 1ull << 8 |
+                                 1ull << 13 | 1ull << 14 | 1ull << 15 | 1ull << 26 | 1ull << 27;
+
 int msr_ia32_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     if (msr == MSR_MISC_ENABLE) {
@@ -145,6 +154,12 @@ int msr_ia32_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         if (!tsc_adjust_exists(v))
             return iem_gp(v, 0);
         *val = v->cpu.tsc_adjust;
+        return IEM_OK;
+    }
+    if (msr == MSR_ARCH_CAPABILITIES) {
+        if (!iem_feat(v, CF_ARCH_CAP))
+            return iem_gp(v, 0);
+        *val = arch_cap;
         return IEM_OK;
     }
     if (!is_mtrr(msr))
@@ -174,6 +189,8 @@ int msr_ia32_write(struct vcpu *v, uint32_t msr, uint64_t val)
         v->cpu.tsc_adjust = val;
         return IEM_OK;
     }
+    if (msr == MSR_ARCH_CAPABILITIES) /* read-only */
+        return iem_gp(v, 0);
     if (!is_mtrr(msr))
         return MSR_NOT_HERE;
     if (!has_mtrr(v))

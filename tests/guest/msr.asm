@@ -8,8 +8,8 @@
 ; variable ranges (reserved bits and memory types 2, 3, 7 #GP(0), a PHYSBASE
 ; beyond VCNT #GP(0)), IA32_PAT (reset value, reserved types #GP(0)),
 ; IA32_TSC_ADJUST (writing it moves the TSC, writing the TSC moves it:
-; SDM vol. 3 18.17.3), IA32_SYSENTER_CS bits 63:16 writable, IA32_TSC_AUX
-; with RDTSCP and RDPID.
+; SDM vol. 3 18.17.3), IA32_ARCH_CAPABILITIES (read-only, RDCL_NO),
+; IA32_SYSENTER_CS bits 63:16 writable, IA32_TSC_AUX with RDTSCP and RDPID.
 %include "lib/pm32.inc"
 V_LO    equ RES + 0x10
 V_HI    equ RES + 0x14
@@ -212,6 +212,23 @@ main:
         xor edx, edx
         wrmsr
 .adjend:
+        ; ---- IA32_ARCH_CAPABILITIES: with CPUID.7.0:EDX[29], read-only ----------
+        mov eax, 7
+        xor ecx, ecx
+        cpuid
+        test edx, 1 << 29
+        jnz .ac
+        SKIP "IA32_ARCH_CAPABILITIES: not in CPUID.7.0:EDX"
+        jmp .acend
+.ac:    mov ecx, 0x10A
+        TRY
+        rdmsr
+        NO_EXC "ARCH_CAPABILITIES reads"
+        mov ecx, 0x10A
+        rdmsr
+        CHECK_MASK eax, 1, 1, "ARCH_CAPABILITIES: RDCL_NO (a kernel need not isolate its page tables)"
+        WRMSR_GP 0x10A, 0, 0, "ARCH_CAPABILITIES is read-only: #GP(0)"
+.acend:
         ; ---- IA32_SYSENTER_CS: bits 63:16 unused but read and written -----------
         UNLESS_TCG "SYSENTER_CS bits 63:32 (QEMU keeps 32 bits)"
         WRMSR_RB 0x174, 0xABCD0008, 0x12345678, "SYSENTER_CS bits 63:16 writable"
