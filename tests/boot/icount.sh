@@ -8,7 +8,7 @@
 # 1. --start N (default 0, from reset): REM runs the guest to instruction N
 #    and saves it there (OUTDIR/start.state, start.log). Past the kernel's
 #    decompressor (about 4.45e9 instructions on the amd64 guest, all but
-#    1.6e9 of its boot) the engines spend the comparison in the kernel, not
+#    1.5e9 of its boot) the engines spend the comparison in the kernel, not
 #    in XZ decompression; IEM then takes about a minute.
 # 2. --stop M: each engine runs from there to instruction M and saves
 #    OUTDIR/ENGINE.state; then from that state to the guest's power off.
