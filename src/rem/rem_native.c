@@ -376,6 +376,9 @@ static enum nkind classify(const struct iem_insn *in)
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && in->fn != iem_unimplemented &&
         rem_sse_ok(in))
         return N_SSE;
+    if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && in->fn != iem_unimplemented &&
+        rem_avx_ok(in))
+        return N_AVX;
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
         return N_CALL;
     return k;
@@ -792,6 +795,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             rem_emit_mem(&e, in, kind, live[i], &lf);
         } else if (kind == N_SSE) {
             rem_emit_sse(&e, in);
+        } else if (kind == N_AVX) {
+            rem_emit_avx(&e, in);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;
