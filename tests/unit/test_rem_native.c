@@ -965,11 +965,15 @@ Test(rem, native_avx_long64_matches_iem, .timeout = 300)
 {
     run_programs(RD_LONG64, PG_AVX, 0xa7c264ull, 80);
 }
-/* A model with AVX but not AVX2 (-cpu SandyBridge; 32-bit paging: under
- * RD_LONG64 this model's programs ran to the instruction limit without
- * compiling any VEX form, not yet understood): IEM's #UD for
- * VPBROADCASTB and the VEX.256 integer forms, while VEX.256 moves run */
+/* A model with AVX but not AVX2 (-cpu SandyBridge): IEM's #UD for
+ * VPBROADCASTB and the VEX.256 integer forms, while VEX.256 moves run.
+ * In long mode rd_make_vm sets CR4.FSGSBASE, which the model lacks (every
+ * MOV to CR4 would #GP, OSXSAVE never set): fsgsbase is added there. */
 Test(rem, native_avx_sandybridge_matches_iem, .timeout = 300)
 {
     run_model(RD_PAGED, PG_AVX, 0x5b17ull, 40, "SandyBridge");
+}
+Test(rem, native_avx_sandybridge64_matches_iem, .timeout = 300)
+{
+    run_model(RD_LONG64, PG_AVX, 0x5b1764ull, 40, "SandyBridge,+fsgsbase");
 }
