@@ -15,6 +15,17 @@
  *   inline lookup or iem_host_ptr giving the operand's host pointer.
  *   Anything else is the helper step of the whole instruction, before
  *   anything is written.
+ * - Their VEX forms (VEX.128 and VEX.256 moves, logic, byte compares,
+ *   VPMOVMSKB, VPBROADCASTB, VZEROUPPER, VMOVD/VMOVQ) run as the same host
+ *   SSE2 on one 128-bit lane at a time (cpu.xmm, then cpu.ymmh), which is
+ *   exact because each lane of these reads only that lane of its sources;
+ *   the host's YMM state is never used, so no host AVX is needed. A
+ *   VEX.128 write of a vector register zeroes its cpu.ymmh (avx_set_reg).
+ *   Their fast path runs only when IEM's would: the feature sse_gate asks,
+ *   avx_check's CR4.OSXSAVE, XCR0 SSE|AVX and CR0.TS, AVX2 for a VEX.256
+ *   integer form, the legacy handler's feature (sse_vex_legacy), the
+ *   full-width alignment of VMOVDQA/VMOVAPS/VMOVAPD. Encodings IEM's
+ *   decoder refuses (prefixes before VEX, vvvv, L) never get here.
  */
 #include <stddef.h>
 
