@@ -85,18 +85,30 @@ static unsigned movdq_size(const struct iem_insn *in)
     return in->mnemonic == ZYDIS_MNEMONIC_MOVD || in->mnemonic == ZYDIS_MNEMONIC_VMOVD ? 4 : 8;
 }
 
+/* The entry for mnemonic m in a table of n entries of `size` bytes, each
+ * opening with its uint16_t mnemonic (struct sform, struct aform). */
+static const void *find_form(const void *tab, size_t n, size_t size, unsigned m)
+{
+    for (const char *p = tab; n--; p += size)
+        if (*(const uint16_t *)(const void *)p == m)
+            return p;
+    return NULL;
+}
+
 static const struct sform *form_of(const struct iem_insn *in)
 {
-    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-        if (forms[i].mnemonic == in->mnemonic)
-            return &forms[i];
-    return NULL;
+    return find_form(forms, sizeof(forms) / sizeof(forms[0]), sizeof(forms[0]), in->mnemonic);
+}
+
+/* a register of the 16 from `first` (ZYDIS_REGISTER_XMM0 or YMM0) */
+static bool vreg_from(const struct iem_op *op, unsigned first)
+{
+    return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= first && op->reg <= first + 15;
 }
 
 static bool xmm(const struct iem_op *op)
 {
-    return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= ZYDIS_REGISTER_XMM0 &&
-           op->reg <= ZYDIS_REGISTER_XMM15;
+    return vreg_from(op, ZYDIS_REGISTER_XMM0);
 }
 
 static int32_t xdisp(const struct iem_op *op)
@@ -113,6 +125,18 @@ static bool gpr(const struct iem_op *op, unsigned size)
 static bool xm128(const struct iem_insn *in, const struct iem_op *op)
 {
     return xmm(op) || (rem_mem_ok(in, op) && op->size == 16);
+}
+
+/* MOVD/MOVQ (and VEX) between an XMM register and a GPR, memory or (MOVQ) an XMM register */
+static bool movdq_ok(const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    unsigned size = movdq_size(in);
+    if (in->nops != 2)
+        return false;
+    if (xmm(d))
+        return gpr(s, size) || (rem_mem_ok(in, s) && s->size == size) || (size == 8 && xmm(s));
+    return xmm(s) && (gpr(d, size) || (rem_mem_ok(in, d) && d->size == size));
 }
 
 bool rem_sse_ok(const struct iem_insn *in)
@@ -136,14 +160,8 @@ bool rem_sse_ok(const struct iem_insn *in)
         return in->nops == 3 && xmm(d) && xm128(in, s) && in->op[2].type == OPT_IMM;
     case SK_MSK:
         return in->nops == 2 && (gpr(d, 4) || gpr(d, 8)) && xmm(s);
-    case SK_MOVDQ: {
-        unsigned size = movdq_size(in);
-        if (in->nops != 2)
-            return false;
-        if (xmm(d))
-            return gpr(s, size) || (rem_mem_ok(in, s) && s->size == size) || (size == 8 && xmm(s));
-        return xmm(s) && (gpr(d, size) || (rem_mem_ok(in, d) && d->size == size));
-    }
+    case SK_MOVDQ:
+        return movdq_ok(in);
     default:
         return false;
     }
@@ -323,16 +341,12 @@ static const struct aform aforms[] = {
 
 static const struct aform *aform_of(const struct iem_insn *in)
 {
-    for (size_t i = 0; i < sizeof(aforms) / sizeof(aforms[0]); i++)
-        if (aforms[i].mnemonic == in->mnemonic)
-            return &aforms[i];
-    return NULL;
+    return find_form(aforms, sizeof(aforms) / sizeof(aforms[0]), sizeof(aforms[0]), in->mnemonic);
 }
 
 static bool ymm(const struct iem_op *op)
 {
-    return op->type == OPT_REG && op->rclass == RC_OTHER && op->reg >= ZYDIS_REGISTER_YMM0 &&
-           op->reg <= ZYDIS_REGISTER_YMM15;
+    return vreg_from(op, ZYDIS_REGISTER_YMM0);
 }
 
 /* an XMM (len 16) or YMM (len 32) register */
@@ -383,14 +397,8 @@ bool rem_avx_ok(const struct iem_insn *in)
         return in->nops == 2 && vreg(d, len) && (xmm(s) || (rem_mem_ok(in, s) && s->size == 1));
     case AK_ZU:
         return in->nops == 0;
-    default: { /* AK_MOVDQ */
-        unsigned size = movdq_size(in);
-        if (in->nops != 2)
-            return false;
-        if (xmm(d))
-            return gpr(s, size) || (rem_mem_ok(in, s) && s->size == size) || (size == 8 && xmm(s));
-        return xmm(s) && (gpr(d, size) || (rem_mem_ok(in, d) && d->size == size));
-    }
+    default: /* AK_MOVDQ */
+        return movdq_ok(in);
     }
 }
 
