@@ -3,8 +3,9 @@
  * Invariants:
  * - Compiled code runs a TB's instructions in order with exactly IEM's
  *   results. MOV/ALU/CMP/TEST of every size, LEA, SHL/SHR/SAR by an
- *   immediate, IMUL, NOP, PUSH/POP, JMP/Jcc, CALL/RET and the legacy
- *   SSE/SSE2 moves and integer ops of rem_native_sse.c become host
+ *   immediate, IMUL, NOP, PUSH/POP, JMP/Jcc, CALL/RET, the legacy
+ *   SSE/SSE2 moves and integer ops of rem_native_sse.c and their VEX
+ *   forms there (run lane by lane as host SSE2, no host AVX) become host
  *   instructions on struct cpu (lazy flags stored as iem_lazy stores them,
  *   other flags as IEM defines them); pure register forms call their IEM
  *   handler; everything else is a helper step (native_step) that runs the
@@ -511,6 +512,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             host = rem_emit_mem(&e, in, kind, live[i], &lf);
         } else if (kind == N_SSE) {
             rem_emit_sse(&e, in);
+        } else if (kind == N_AVX) {
+            rem_emit_avx(&e, in);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

@@ -63,6 +63,7 @@ enum nkind {
     N_SHIFT_CL, /* SHL/SHR/SAR r, cl */
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
     N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
+    N_AVX,       /* their VEX forms (rem_native_sse.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -124,6 +125,9 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
  * path hands to IEM) */
 bool rem_sse_ok(const struct iem_insn *in);
 void rem_emit_sse(struct x64 *e, const struct iem_insn *in);
+/* the same for the VEX forms of rem_native_sse.c */
+bool rem_avx_ok(const struct iem_insn *in);
+void rem_emit_avx(struct x64 *e, const struct iem_insn *in);
 
 /* rem_native_mem.c */
 /* rax (the operand's offset in m's segment) becomes its host pointer:

@@ -216,6 +216,9 @@ enum nkind rem_classify(const struct iem_insn *in)
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock &&
         in->fn != iem_unimplemented && rem_sse_ok(in))
         return N_SSE;
+    if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock &&
+        in->fn != iem_unimplemented && rem_avx_ok(in))
+        return N_AVX;
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
         return N_CALL;
     return k;

@@ -193,9 +193,10 @@ const char *rd_differs(struct vm *a, struct vm *b, char *buf, size_t len)
                          x->xmm[r][i] != y->xmm[r][i] ? y->xmm[r][i] : y->ymmh[r][i]);
                 return buf;
             }
-    if (x->cr0 != y->cr0 || x->cr4 != y->cr4) {
-        snprintf(buf, len, "cr0 %llx/%llx cr4 %llx/%llx", (unsigned long long)x->cr0, (unsigned long long)y->cr0,
-                 (unsigned long long)x->cr4, (unsigned long long)y->cr4);
+    if (x->cr0 != y->cr0 || x->cr4 != y->cr4 || x->xcr0 != y->xcr0) {
+        snprintf(buf, len, "cr0 %llx/%llx cr4 %llx/%llx xcr0 %llx/%llx", (unsigned long long)x->cr0,
+                 (unsigned long long)y->cr0, (unsigned long long)x->cr4, (unsigned long long)y->cr4,
+                 (unsigned long long)x->xcr0, (unsigned long long)y->xcr0);
         return buf;
     }
     if (a->cpus[0].insns != b->cpus[0].insns) {

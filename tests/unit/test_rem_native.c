@@ -19,10 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu/cpufeat.h"
 #include "rem_diff.h"
 #include "testvm.h"
 
-enum pg_mode { PG_BASE, PG_SEG, PG_FLAGS, PG_SSE };
+enum pg_mode { PG_BASE, PG_SEG, PG_FLAGS, PG_SSE, PG_AVX };
 
 struct pg {
     uint8_t code[4096];
@@ -673,8 +674,120 @@ static void sse_insn(struct pg *g)
         b1(g, below(g, 256));
 }
 
+/* xor ecx, ecx; xor edx, edx; mov eax, xcr0; xsetbv */
+static void set_xcr0(struct pg *g, uint32_t xcr0)
+{
+    b1(g, 0x31), b1(g, 0xc9), b1(g, 0x31), b1(g, 0xd2);
+    b1(g, 0xb8), b4(g, xcr0);
+    b1(g, 0x0f), b1(g, 0x01), b1(g, 0xd1);
+}
+
+/* PG_AVX: CR0.TS set, CR4.OSXSAVE toggled or XCR0.AVX cleared now and
+ * then (#NM, #UD), all put right more often (EAX, ECX, EDX scratch) */
+static void avx_ctl(struct pg *g)
+{
+    unsigned k = below(g, 5);
+    if (g->avoid & 7)
+        return;
+    if (k < 2) { /* mov eax, crN; xor eax, bit; mov crN, eax */
+        unsigned cr = k ? 4 : 0;
+        b1(g, 0x0f), b1(g, 0x20), b1(g, 0xc0 | cr << 3);
+        b1(g, 0x35), b4(g, k ? CR4_OSXSAVE : CR0_TS);
+        b1(g, 0x0f), b1(g, 0x22), b1(g, 0xc0 | cr << 3);
+        return;
+    }
+    if (k == 2) {
+        set_xcr0(g, XCR0_X87 | XCR0_SSE); /* #UD when CR4.OSXSAVE is clear */
+        return;
+    }
+    b1(g, 0x0f), b1(g, 0x06); /* clts; mov eax, cr4; or eax, OSXSAVE | OSFXSR; mov cr4, eax */
+    b1(g, 0x0f), b1(g, 0x20), b1(g, 0xe0);
+    b1(g, 0x0d), b4(g, CR4_OSXSAVE | CR4_OSFXSR);
+    b1(g, 0x0f), b1(g, 0x22), b1(g, 0xe0);
+    set_xcr0(g, XCR0_X87 | XCR0_SSE | XCR0_AVX);
+}
+
+/* VEX prefix: the 2-byte form when it can say it, else the 3-byte one */
+static void vex(struct pg *g, unsigned reg, unsigned rm, unsigned map, bool w, unsigned vvvv, unsigned l,
+                unsigned pp)
+{
+    unsigned r = ~reg >> 3 & 1, b = ~rm >> 3 & 1, v = ~vvvv & 15;
+    if (b && map == 1 && !w && below(g, 2)) {
+        b1(g, 0xc5), b1(g, r << 7 | v << 3 | l << 2 | pp);
+        return;
+    }
+    b1(g, 0xc4), b1(g, r << 7 | 1 << 6 | b << 5 | map);
+    b1(g, (w ? 0x80u : 0) | v << 3 | l << 2 | pp);
+}
+
+/* PG_AVX: VEX.128 and VEX.256 forms with register and memory operands
+ * (aligned, misaligned, across pages, faulting), an unused VEX.vvvv not
+ * 1111b, VEX.L=1 where only L=0 exists, a 66/F2/F3 prefix before VEX
+ * (#UD each), and VPMULLW, VZEROALL that REM hands to IEM */
+static void avx_insn(struct pg *g)
+{
+    static const struct {
+        uint8_t pp, map, op, kind;
+        /* kind: 0 v, v/m; 1 m, v (store; register form swapped); 2 v, vvvv, v/m; 3 VPMOVMSKB r, v;
+         * 4 VPBROADCASTB v, xmm/m8; 5 VZEROUPPER; 6 VMOVD/Q xmm, r/m; 7 VMOVD/Q r/m, xmm;
+         * 8 VMOVQ xmm, xmm/m64; 9 VMOVQ xmm/m64, xmm */
+    } ops[] = {
+        {2, 1, 0x6f, 0}, {2, 1, 0x7f, 1}, {1, 1, 0x6f, 0}, {1, 1, 0x7f, 1}, {0, 1, 0x10, 0}, {0, 1, 0x11, 1},
+        {0, 1, 0x28, 0}, {0, 1, 0x29, 1}, {1, 1, 0x28, 0}, {1, 1, 0x11, 1}, {2, 1, 0x6f, 0}, {2, 1, 0x7f, 1},
+        {1, 1, 0xef, 2}, {1, 1, 0xeb, 2}, {1, 1, 0xdb, 2}, {1, 1, 0xdf, 2}, {1, 1, 0x74, 2}, {1, 1, 0x75, 2},
+        {1, 1, 0x76, 2}, {1, 1, 0x64, 2}, {1, 1, 0xda, 2}, {1, 1, 0xde, 2}, {1, 1, 0xf8, 2}, {1, 1, 0xd5, 2},
+        {1, 1, 0x74, 2}, {1, 1, 0xda, 2}, {1, 1, 0xd7, 3}, {1, 1, 0xd7, 3}, {1, 2, 0x78, 4}, {1, 2, 0x78, 4},
+        {0, 1, 0x77, 5}, {1, 1, 0x6e, 6}, {1, 1, 0x7e, 7}, {2, 1, 0x7e, 8}, {1, 1, 0xd6, 9},
+    };
+    unsigned i = below(g, sizeof ops / sizeof ops[0]), kind = ops[i].kind;
+    unsigned x = below(g, nregs(g)), y = below(g, nregs(g)), vvvv = 0;
+    unsigned l = kind <= 4 ? below(g, 2) : below(g, 16) == 0;
+    bool w = (kind == 6 || kind == 7) && wide(g);
+    bool mem = kind != 3 && kind != 5 && below(g, 2);
+    unsigned size = kind <= 2 ? 16u << l : kind == 4 ? 1 : kind >= 8 || w ? 8 : 4;
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+
+    if (kind == 2)
+        vvvv = below(g, nregs(g));
+    else if (below(g, 40) == 0)
+        vvvv = 1 + below(g, nregs(g) - 1);
+    if (kind == 3)
+        x = dst(g);
+    else if ((kind == 6 || kind == 7) && !mem)
+        y = kind == 7 ? dst(g) : src(g);
+    if (mem) {
+        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp); /* mov edi, addr - disp */
+        if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
+            b1(g, g->l64 ? 0x64 + below(g, 2) : (const uint8_t[]){0x26, 0x36, 0x3e, 0x64, 0x65}[below(g, 5)]);
+    }
+    if (below(g, 60) == 0)
+        b1(g, (const uint8_t[]){0x66, 0xf2, 0xf3}[below(g, 3)]);
+    if (kind == 5) {
+        vex(g, 0, 0, 1, false, vvvv, l, 0);
+        b1(g, 0x77);
+        return;
+    }
+    vex(g, x, mem ? 0 : y, ops[i].map, w, vvvv, l, ops[i].pp);
+    b1(g, ops[i].op);
+    if (mem)
+        b1(g, 0x80 | (x & 7) << 3 | 7), b4(g, (uint32_t)disp);
+    else
+        b1(g, 0xc0 | (x & 7) << 3 | (y & 7));
+}
+
 static void item(struct pg *g, unsigned depth)
 {
+    if (g->mode == PG_AVX && below(g, 2)) {
+        if (below(g, 30) == 0)
+            avx_ctl(g);
+        else if (below(g, 20) == 0)
+            seg_item(g);
+        else if (below(g, 5) == 0)
+            sse_insn(g);
+        else
+            avx_insn(g);
+        return;
+    }
     if (g->mode == PG_SSE && below(g, 2)) {
         if (below(g, 30) == 0)
             sse_ctl(g);
@@ -736,6 +849,12 @@ static void gen_program(struct pg *g)
         memcpy(g->code, set, sizeof set);
         g->n = sizeof set;
     }
+    if (g->mode == PG_AVX) { /* CR4.OSFXSR and OSXSAVE, XCR0 with AVX */
+        b1(g, 0x0f), b1(g, 0x20), b1(g, 0xe0);
+        b1(g, 0x0d), b4(g, CR4_OSXSAVE | CR4_OSFXSR);
+        b1(g, 0x0f), b1(g, 0x22), b1(g, 0xe0);
+        set_xcr0(g, XCR0_X87 | XCR0_SSE | XCR0_AVX);
+    }
     for (unsigned slot = 0; g->n + ROOM + 16 < sizeof g->code; slot++) {
         if (g->mode != PG_BASE)
             b1(g, 0x36);
@@ -758,7 +877,7 @@ static void gen_program(struct pg *g)
 
 static void run_model(enum rd_mode mode, enum pg_mode pm, uint64_t seed, unsigned nprog, const char *model)
 {
-    static const char *const names[] = {"", " seg", " flags", " sse"};
+    static const char *const names[] = {"", " seg", " flags", " sse", " avx"};
     static struct pg g;
     const struct rd_setup setup = {mode, true, model};
     struct rd_stats st = {0, 0, 0};
@@ -833,4 +952,28 @@ Test(rem, native_sse_long64_matches_iem, .timeout = 300)
 Test(rem, native_sse_pentium3_matches_iem, .timeout = 300)
 {
     run_model(RD_PAGED, PG_SSE, 0x9e3ull, 40, "pentium3");
+}
+/* VEX.128/VEX.256 moves, logic, compares, VPMOVMSKB, VPBROADCASTB,
+ * VZEROUPPER, VMOVD/VMOVQ among legacy SSE and the rest, with #NM, #UD
+ * (CR0.TS, CR4.OSXSAVE, XCR0 toggled by the program; bad VEX encodings),
+ * #GP (misaligned VMOVDQA/VMOVAPS) and #PF */
+Test(rem, native_avx_paged32_matches_iem, .timeout = 300)
+{
+    run_programs(RD_PAGED, PG_AVX, 0xa7c2ull, 80);
+}
+Test(rem, native_avx_long64_matches_iem, .timeout = 300)
+{
+    run_programs(RD_LONG64, PG_AVX, 0xa7c264ull, 80);
+}
+/* A model with AVX but not AVX2 (-cpu SandyBridge): IEM's #UD for
+ * VPBROADCASTB and the VEX.256 integer forms, while VEX.256 moves run.
+ * In long mode rd_make_vm sets CR4.FSGSBASE, which the model lacks (every
+ * MOV to CR4 would #GP, OSXSAVE never set): fsgsbase is added there. */
+Test(rem, native_avx_sandybridge_matches_iem, .timeout = 300)
+{
+    run_model(RD_PAGED, PG_AVX, 0x5b17ull, 40, "SandyBridge");
+}
+Test(rem, native_avx_sandybridge64_matches_iem, .timeout = 300)
+{
+    run_model(RD_LONG64, PG_AVX, 0x5b1764ull, 40, "SandyBridge,+fsgsbase");
 }
