@@ -418,7 +418,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->cur = tb;
             r->native_n = 0;
             r->native_rc = IEM_OK;
-            r->left = max - n;
+            r->limit = v->insns + (max - n);
             rem_native_sync(v);
             uint64_t insns = v->insns;
             int how = tb->native(v, r);

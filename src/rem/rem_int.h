@@ -105,8 +105,14 @@ struct rem_state {
      * with vcpu.insns' growth, what it ran */
     uint64_t native_n;
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
-    uint64_t left;     /* budget left to chained TBs (each takes its length at entry) */
+    /* vcpu.insns may not pass it: a TB's entry adds the TB's length to
+     * vcpu.insns first (the TB's instructions retire against that) */
+    uint64_t limit;
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
+    /* the vCPU requests a TB's entry bails on: an NMI, and an interrupt
+     * when EFLAGS.IF is set (rem_ff_mask, kept by the sync and each
+     * helper step) */
+    uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
      * last sync (rem_native_sync): the context part of the tag, the PCID's
      * slot offset, and the segments that are flat (base 0, no limit to
@@ -130,7 +136,12 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
     return (ff & VCPU_FF_NMI) || ((ff & intr) && (c->rflags & F_IF));
 }
 
-/* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add and flat from
+static inline uint32_t rem_ff_mask(const struct cpu *c)
+{
+    return VCPU_FF_NMI | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
+}
+
+/* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add, flat and ff_mask from
  * the vCPU (before compiled code runs, and after each helper). */
 void rem_native_sync(struct vcpu *v);
 

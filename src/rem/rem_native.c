@@ -16,10 +16,18 @@
  *   the helper step of the whole instruction: nothing is written before
  *   every check passed, so a fault leaves IEM's exact state.
  * - Each TB's entry (from REM's loop or a chained jump) checks the TB's
- *   code generation(s), the budget left for all of it, a deliverable
- *   interrupt or NMI and VM requests, and returns REM_NX_BAIL on any; so
- *   inside a TB RIP and the retired count need to be exact only before a
- *   helper call and at the exits.
+ *   code generation(s), that its length fits under rem_state.limit, a
+ *   deliverable interrupt or NMI (rem_state.ff_mask) and VM requests, and
+ *   returns REM_NX_BAIL on any; else it adds its length to vcpu.insns at
+ *   once, and each instruction retires against that. So inside a TB RIP
+ *   and vcpu.insns need to be exact only before a helper call and at the
+ *   exits, and a TB that runs to its end adds nothing at its exit. A step
+ *   that did not retire (a fault) stops the code, as vcpu.insns does not
+ *   count it.
+ * - Between TBs (at every chain entry and chained jump) the guest's
+ *   rax..rdi are both in struct cpu and in their pinned host registers
+ *   (rem_x64.h): a TB writes back what it changed and reloads those it
+ *   kept in struct cpu on its way out, and entries from C load them all.
  * - A helper that changes anything REM must look at (a fault, a branch, a
  *   write to the TB's code, a forced action, an instruction for the full
  *   path) makes the code return REM_NX_STOP at once, with the state at that
@@ -69,12 +77,16 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     uint64_t insns = v->insns;
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, next);
 
-    r->native_n += v->insns == insns;
+    bool retired = v->insns != insns;
+    r->native_n += !retired;
+    r->ff_mask = rem_ff_mask(c); /* STI, CLI, POPF... */
     if (rc) {
         r->native_rc = rc;
         return 1;
     }
-    if (c->rip != next || !rem_tb_valid(r->cur) || (full && !iem_plain_ok(v)))
+    /* a fault stops too: the TB entries check the budget against
+     * vcpu.insns, which counts retired instructions only */
+    if (!retired || c->rip != next || !rem_tb_valid(r->cur) || (full && !iem_plain_ok(v)))
         return 1;
     unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
     return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
@@ -115,8 +127,10 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
     uint64_t insns = v->insns;
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, (v->cpu.rip + in->len) & in->ipmask);
 
-    r->native_n += v->insns == insns;
-    if (rc) {
+    bool retired = v->insns != insns;
+    r->native_n += !retired;
+    r->ff_mask = rem_ff_mask(&v->cpu); /* IRET */
+    if (rc || !retired) { /* a fault: see native_step */
         r->native_rc = rc;
         return NULL;
     }
@@ -238,14 +252,14 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
     return LF_HOST_NONE;
 }
 
-/* RIP += len (at the RIP width), vcpu.insns += k; negative amounts undo. */
-static void emit_counts(struct x64 *e, int64_t len, int64_t k)
+void rem_emit_counts(struct x64 *e, int64_t len, int64_t k)
 {
-    if (!len && !k)
-        return;
-    x64_add_mem(e, X_RBX, V_RIP, (uint32_t)len, e->ipsize);
-    x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
+    if (len)
+        x64_add_mem(e, X_RBX, V_RIP, (uint32_t)len, e->ipsize);
+    if (k)
+        x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
 }
+#define emit_counts rem_emit_counts
 
 void rem_flush_counts(struct x64 *e)
 {
@@ -299,7 +313,7 @@ static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
 {
     uint8_t *miss = NULL, *miss2 = NULL;
-    x64_cache_writeback(e);
+    x64_cache_handoff(e);
     /* a hit skips the CS limit check: flat or 64-bit code only */
     if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
         goto call;
@@ -328,6 +342,7 @@ call:
     x64_call(e, native_next, tb->key);
     x64_test_rax(e);
     uint8_t *stop = x64_jz(e);
+    x64_pin_reload(e);
     x64_jmp_rax(e);
     x64_patch(e, stop);
     x64_return(e, false, REM_NX_STOP);
@@ -344,7 +359,7 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
         rem_emit_next(e, tb);
         return;
     }
-    x64_cache_writeback(e);
+    x64_cache_handoff(e);
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
     x64_store_imm32(e, X_RBP, R_EXIT, k);
@@ -358,46 +373,44 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
  * is still valid, the budget holds all of it, no interrupt could be
  * delivered and nothing is asked of the VM (vm_ff: &vm->ff); else
- * REM_NX_BAIL. The common case is four compares and no taken branch;
+ * REM_NX_BAIL (out of line: emit_bail). The common case is four compares
+ * and no taken branch;
  * rem_state.cur is stored only on the way out (x64_return) and before a
  * helper step (x64_call_cur). */
-static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff)
+#define ENTRY_BAILS 5
+static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff, uint8_t *bail[ENTRY_BAILS])
 {
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
     x64_cmp_at_rax(e, tb->gen);
-    uint8_t *stale = x64_jcc(e, 0x5), *stale2 = NULL; /* jne */
+    bail[0] = x64_jcc(e, 0x5); /* jne */
+    bail[1] = NULL;
     if (tb->genp2) {
         x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp2);
         x64_cmp_at_rax(e, tb->gen2);
-        stale2 = x64_jcc(e, 0x5);
+        bail[1] = x64_jcc(e, 0x5);
     }
     e->chain_same = e->p;
-    /* any interrupt request: the exact test is out of line below */
+    /* an NMI, or an interrupt with EFLAGS.IF set */
     x64_load(e, X_RAX, V_FF, false);
-    x64_test_imm32(e, X_RAX, VCPU_FF_NMI | VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
-    uint8_t *ff = x64_jcc(e, 0x5);
-    uint8_t *ff_back = e->p;
+    x64_mem(e, false, 0x85, X_RAX, X_RBP, R_FF_MASK); /* test [rbp + ff_mask], eax */
+    bail[2] = x64_jcc(e, 0x5);
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)vm_ff);
     x64_cmp_at_rax(e, 0);
-    uint8_t *vmff = x64_jcc(e, 0x5);
-    x64_sub_mem64(e, X_RBP, R_LEFT, tb->ninsns);
-    uint8_t *run = x64_jcc(e, 0x3); /* jae: no borrow */
-    x64_add_mem(e, X_RBP, R_LEFT, tb->ninsns, 8);
-    uint8_t *bail = e->p;
-    x64_patch(e, stale);
-    x64_patch(e, stale2);
-    x64_patch(e, vmff);
+    bail[3] = x64_jcc(e, 0x5);
+    /* vcpu.insns += the TB's length unless that passes the limit */
+    x64_load(e, X_RAX, V_INSNS, true);
+    x64_add_imm(e, X_RAX, tb->ninsns);
+    x64_mem(e, true, 0x3b, X_RAX, X_RBP, R_LIMIT); /* cmp rax, [rbp + limit] */
+    bail[4] = x64_jcc(e, 0x7);                    /* ja */
+    x64_store64(e, V_INSNS, X_RAX);
+}
+
+/* The way out of emit_entry's refusals, out of line after the body. */
+static void emit_bail(struct x64 *e, uint8_t *bail[ENTRY_BAILS])
+{
+    for (unsigned i = 0; i < ENTRY_BAILS; i++)
+        x64_patch(e, bail[i]);
     x64_return(e, false, REM_NX_BAIL);
-    /* an NMI, or an interrupt with EFLAGS.IF set: bail; else go on */
-    x64_patch(e, ff);
-    x64_test_imm32(e, X_RAX, VCPU_FF_NMI);
-    x64_jcc_to(e, 0x5, bail);
-    x64_test_imm32(e, X_RAX, VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC);
-    x64_jcc_to(e, 0x4, ff_back); /* jz: other requests are not the TB's */
-    x64_test_mem32(e, V_RFLAGS, F_IF);
-    x64_jcc_to(e, 0x5, bail);
-    x64_jcc_to(e, 0x4, ff_back); /* ZF is set: always */
-    x64_patch(e, run);
 }
 
 bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
@@ -411,7 +424,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
                     .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16,
                     .tb = (uint64_t)(uintptr_t)tb,
                     .r_cur = R_CUR};
-    uint8_t *start = e.p, *chain;
+    uint8_t *start = e.p, *chain, *bail[ENTRY_BAILS];
     struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
     bool exits = false;
 
@@ -425,11 +438,12 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     bool live[REM_TB_MAX];
     rem_flag_liveness(tb, live);
     rem_cache_alloc(tb, &e);
+    e.pend_k = -(int32_t)tb->ninsns; /* the entry adds them all */
     tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
+    x64_pin_reload(&e);
     chain = e.p;
-    emit_entry(&e, tb, &v->vm->ff);
-    x64_cache_reload(&e);
+    emit_entry(&e, tb, &v->vm->ff, bail);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = rem_classify(in);
@@ -476,7 +490,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         }
         at += in->len;
         if (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss)) {
-            rem_flush_counts(&e);
+            emit_counts(&e, e.pend_len, 0); /* RIP exact: CALL pushes it */
+            e.pend_len = 0;
             rem_emit_call_ret(&e, tb, in, ss, (int64_t)at + (in->nops ? (int64_t)in->op[0].imm : 0));
             exits = true;
             break;
@@ -487,6 +502,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             x64_call_cur(&e, native_branch, (uint64_t)(uintptr_t)in);
             x64_test_rax(&e);
             uint8_t *stop = x64_jz(&e);
+            x64_pin_reload(&e);
             x64_jmp_rax(&e);
             x64_patch(&e, stop);
             x64_return(&e, false, REM_NX_STOP);
@@ -536,6 +552,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         else
             rem_emit_exit(&e, tb, 0, at);
     }
+    emit_bail(&e, bail);
     if (e.full) {
         tb->slot[0] = tb->slot[1] = NULL;
         return false;

@@ -26,8 +26,9 @@
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
 #define VM_FF ((int32_t)offsetof(struct vm, ff))
 #define R_CUR ((int32_t)offsetof(struct rem_state, cur))
-#define R_LEFT ((int32_t)offsetof(struct rem_state, left))
+#define R_LIMIT ((int32_t)offsetof(struct rem_state, limit))
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
+#define R_FF_MASK ((int32_t)offsetof(struct rem_state, ff_mask))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
 #define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
 #define R_TLB_PAGE ((int32_t)offsetof(struct rem_state, tlb_page))
@@ -90,6 +91,8 @@ void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
 void rem_emit_lazy(struct x64 *e, uint8_t lf, unsigned size, unsigned res, unsigned src1, unsigned src2);
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb);
 void rem_emit_step(struct x64 *e, const struct iem_insn *in);
+/* RIP += len (at the RIP width), vcpu.insns += k (emitted; none for 0) */
+void rem_emit_counts(struct x64 *e, int64_t len, int64_t k);
 /* Adds e's pending counts to RIP and the counters (emitted), then none are pending. */
 void rem_flush_counts(struct x64 *e);
 /* The slow path (a helper step) of in, whose fast path adds it to the

@@ -224,49 +224,27 @@ enum nkind rem_classify(const struct iem_insn *in)
     return k;
 }
 
-/* The guest registers worth a host register in this TB (rem_x64.h's
- * cache): the most used ones of its native instructions, none that an
- * instruction addresses as AH, CH, DH or BH (bits 15:8 have no host
- * register form). */
+/* The guest registers this TB keeps in host registers (rem_x64.h): the
+ * pinned ones, except those an instruction addresses as AH, CH, DH or BH
+ * (bits 15:8 have no host register form): the TB keeps those in struct
+ * cpu and reloads their pinned register on its way out. */
 void rem_cache_alloc(const struct rem_tb *tb, struct x64 *e)
 {
-    unsigned uses[16] = {0};
-    uint16_t no = 0;
+    uint8_t no = 0;
 
     e->gpr0 = V_GPR(0);
     memset(e->host, -1, sizeof(e->host));
     e->dirty = 0;
-    for (unsigned i = 0; i < tb->ninsns; i++) {
-        const struct iem_insn *in = &tb->insns[i];
-        enum nkind k = rem_classify(in);
-        unsigned ss;
-        bool native = k != N_NONE && k != N_CALL;
-        if (rem_push_pop(tb, in, &ss) || (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss))) {
-            native = true;
-            uses[R_SP]++;
-        }
-        for (unsigned j = 0; j < in->nops; j++) {
-            const struct iem_op *op = &in->op[j];
+    for (unsigned i = 0; i < tb->ninsns; i++)
+        for (unsigned j = 0; j < tb->insns[i].nops; j++) {
+            const struct iem_op *op = &tb->insns[i].op[j];
             if (op->type == OPT_REG && op->rclass == RC_GPR8H)
-                no |= (uint16_t)(1u << (op->reg & 15));
-            else if (op->type == OPT_REG && (op->rclass == RC_GPR || op->rclass == RC_GPR8) && native)
-                uses[op->reg & 15]++;
-            if (op->type == OPT_MEM && native && op->base < 16)
-                uses[op->base]++;
-            if (op->type == OPT_MEM && native && op->index < 16)
-                uses[op->index]++;
+                no |= (uint8_t)(1u << (op->reg & 7));
         }
-    }
-    static const int8_t hosts[X64_CACHED] = {12, 13, 14, 15, 8, 9, 10, 11};
-    for (unsigned h = 0; h < X64_CACHED; h++) {
-        int best = -1;
-        for (unsigned g = 0; g < 16; g++)
-            if (!(no >> g & 1) && e->host[g] < 0 && uses[g] >= 2 && (best < 0 || uses[g] > uses[best]))
-                best = (int)g;
-        if (best < 0)
-            break;
-        e->host[best] = hosts[h];
-    }
+    for (unsigned g = 0; g < 8; g++)
+        if (!(no >> g & 1))
+            e->host[g] = x64_pin_host[g];
+    e->unpinned = no;
 }
 
 /* Flag liveness: live[i] is false when every flag instruction i sets is

@@ -21,6 +21,7 @@ void rem_native_sync(struct vcpu *v)
     r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
     r->tlb_add = pcid * 37;
     r->tlb_page = TLB_PAGE;
+    r->ff_mask = rem_ff_mask(c);
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
      * context no tag holds sends every access to the full path */
@@ -384,7 +385,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
         emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
         x64_store64(e, V_GPR(R_SP), X_RCX);
     }
-    x64_add_mem(e, X_RBX, V_INSNS, 1, 8);
+    rem_emit_counts(e, 0, e->pend_k + 1);
     if (call)
         rem_emit_exit(e, tb, 1, off);
     else
@@ -392,6 +393,7 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     x64_patch(e, slow);
     x64_patch(e, bad[0]);
     x64_patch(e, bad[1]);
+    rem_emit_counts(e, 0, e->pend_k);
     x64_cache_writeback(e);
     x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return(e, false, REM_NX_STOP);

@@ -5,9 +5,9 @@
  * - Generated code addresses guest state only as [rbx + disp32] (the
  *   vCPU), [rbp + disp32] (REM's state) and [rax] (a guest operand's host
  *   address); rax, rcx, rdx, rsi and rdi are scratch, and so are xmm0 and
- *   xmm1 (no value stays in them past one instruction). r12-r15 hold cached
- *   guest registers, and so do r8-r11 (rem_x64.h); calls into C that do not
- *   write the cache back save r8-r11 (x64_call_keep).
+ *   xmm1 (no value stays in them past one instruction). r8-r15 hold the
+ *   guest's rax..rdi (rem_x64.h); calls into C that do not write the cache
+ *   back save r8-r11 (x64_call_keep).
  * - The buffer is one memfd mapped twice: written only through `rw`, run
  *   only through `rx`; no page is writable and executable at once.
  * - An emit past the end sets `full` and writes nothing; the caller drops
@@ -140,6 +140,24 @@ void x64_cache_reload(struct x64 *e)
     for (unsigned g = 0; g < 16; g++)
         if (e->host[g] >= 0)
             mem_raw(e, true, 0x8b, (unsigned)e->host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
+}
+
+/* rax, rcx, rdx and rbx in the caller-saved ones: x64_call_keep saves
+ * them all or none */
+const int8_t x64_pin_host[8] = {8, 9, 10, 11, 12, 13, 14, 15};
+
+void x64_pin_reload(struct x64 *e)
+{
+    for (unsigned g = 0; g < 8; g++)
+        mem_raw(e, true, 0x8b, (unsigned)x64_pin_host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
+}
+
+void x64_cache_handoff(struct x64 *e)
+{
+    x64_cache_writeback(e);
+    for (unsigned g = 0; g < 8; g++)
+        if (e->unpinned >> g & 1)
+            mem_raw(e, true, 0x8b, (unsigned)x64_pin_host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
 }
 
 void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w)

@@ -10,23 +10,30 @@
 enum { X_RAX = 0, X_RCX = 1, X_RDX = 2, X_RBX = 3, X_RBP = 5, X_RSI = 6, X_RDI = 7 };
 enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
-/* The guest registers a TB keeps in host registers r12-r15 (callee-saved,
- * so they survive calls into C) and r8-r11 (saved around the calls that
- * keep the cache: x64_call_keep): x64_load / x64_store64 / x64_load_sz /
- * x64_store_sz / x64_load_sx of such a register's [rbx + disp] (its low
- * 1, 2, 4 or 8 bytes; a 4-byte store excepted) become register moves;
- * any other access to its bytes refuses the TB (sets `full`), so a form
- * the cache does not know is never compiled wrong. */
-#define X64_CACHED 8
+/* The guest registers a TB keeps in host registers: rax..rdi in r8-r15
+ * (x64_pin_host), pinned there across chained jumps so that a TB entered
+ * from another neither loads nor stores them. r12-r15 survive calls into
+ * C; r8-r11 are saved around the calls that keep the cache
+ * (x64_call_keep). x64_load / x64_store64 / x64_load_sz / x64_store_sz /
+ * x64_load_sx of such a register's [rbx + disp] (its low 1, 2, 4 or 8
+ * bytes; a 4-byte store excepted) become register moves; any other access
+ * to its bytes refuses the TB (sets `full`), so a form the cache does not
+ * know is never compiled wrong. */
+extern const int8_t x64_pin_host[8];
 struct x64 {
     uint8_t *p, *end;
     bool full;      /* an emit did not fit, or a cached register was addressed as memory */
     int32_t gpr0;   /* [rbx + gpr0 + 8 * i]: guest register i in struct cpu */
     int8_t host[16]; /* host register holding guest register i, or -1 */
     uint16_t dirty; /* guest registers whose host register is newer than struct cpu */
+    /* pinned guest registers (rem_x64.h) this TB keeps in struct cpu only
+     * (it addresses them as AH-BH): their host register is reloaded on
+     * the way to another TB */
+    uint8_t unpinned;
     /* what the code has run but not yet added to RIP and vcpu.insns
      * (rem_native.c's rem_flush_counts) */
-    uint32_t pend_len, pend_k;
+    uint32_t pend_len;
+    int32_t pend_k; /* negative: vcpu.insns is ahead (a TB's entry adds all of it) */
     unsigned ipsize;      /* the TB's RIP width (4 or 8) */
     unsigned canon_shift; /* 64 - the TB's linear-address width (REM_KEY_LA57) */
     /* the TB compiled: x64_return and x64_call_cur store it at [rbp +
@@ -45,6 +52,12 @@ int x64_cached_reg(const struct x64 *e, int32_t disp);
 void x64_cache_writeback(struct x64 *e);
 /* Loads every cached register from struct cpu. */
 void x64_cache_reload(struct x64 *e);
+/* Loads every pinned register from struct cpu (after C code that may have
+ * changed them, on the way to another TB's chain entry). */
+void x64_pin_reload(struct x64 *e);
+/* On the way to another TB's chain entry without a call: struct cpu and
+ * the pinned registers both hold the guest's registers after it. */
+void x64_cache_handoff(struct x64 *e);
 
 /* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). Only
  * x64_mov_rr, x64_alu_rr, x64_alu_imm, these two and the cache's own
