@@ -284,7 +284,8 @@ static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, con
 {
     /* a TB running into a second page is looked up each time: that page's
      * translation is not implied by the first's */
-    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2)
+    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2 ||
+        from->exit_rip[k] != to->rip0)
         return;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
     x64_patch_rel32(from->slot[k], slot_rx, to->chain_same);
@@ -336,7 +337,7 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     } else if (!tb_page2_ok(v, tb, lin)) {
         return NULL;
     }
-    if (!tb->chain || tb->len > limit_left)
+    if (!tb->chain || tb->len > limit_left || tb->rip0 != v->cpu.rip)
         return NULL;
     r->st.jc_native++;
     fjc_fill(v, lin, tb);
@@ -400,7 +401,15 @@ int rem_exec(struct vcpu *v, uint64_t max)
         tb->execs++;
         r->st.tb_runs++;
         bool plain = iem_plain_ok(v);
-        if (r->tier >= 2 && !tb->native && !tb->no_native && tb->execs >= r->hot) {
+        /* compiled for another RIP (rem_tb.rip0): again for this one, a
+         * few times at most */
+        bool again = tb->native && tb->rip0 != c->rip && !tb->no_native && tb->recompiles < 8 &&
+                     ++tb->rip_miss >= r->hot;
+        if (again) {
+            tb->recompiles++;
+            tb->rip_miss = 0;
+        }
+        if (r->tier >= 2 && (again || (!tb->native && !tb->no_native && tb->execs >= r->hot))) {
             uint64_t flushes = r->st.flushes;
             if (!rem_native_compile(v, tb)) {
                 if (r->code.used + 4096 > r->code.size) /* full: start over, this TB with it */
@@ -411,7 +420,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             if (flushes != r->st.flushes)
                 continue;
         }
-        if (tb->native && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
+        if (tb->native && tb->rip0 == c->rip && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
             if (tb->chain && !tb->genp2)
                 fjc_fill(v, lin, tb);

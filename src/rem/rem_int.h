@@ -63,6 +63,14 @@ struct rem_tb {
     const uint8_t *chain_same;
     uint8_t *slot[2];
     uint64_t exit_gpa[2];
+    /* The compiled code stores RIP as constants: it runs only at RIP rip0
+     * (REM's loop and the jump cache check; a TB on the same page is at
+     * the RIP its static exit k stores, exit_rip[k], which chain_link
+     * checks). Reached at another RIP (the same page mapped elsewhere),
+     * the TB is compiled again for that one, a few times at most. */
+    uint64_t rip0, exit_rip[2];
+    uint16_t rip_miss;
+    uint8_t recompiles;
     struct iem_insn insns[];
 };
 

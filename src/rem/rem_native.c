@@ -24,6 +24,9 @@
  *   exits, and a TB that runs to its end adds nothing at its exit. A step
  *   that did not retire (a fault) stops the code, as vcpu.insns does not
  *   count it.
+ * - A TB's code runs at one RIP (rem_tb.rip0) and stores RIP as
+ *   constants: REM's loop, the jump cache and chain_link check that RIP
+ *   before they enter it.
  * - Between TBs (at every chain entry and chained jump) the guest's
  *   rax..rdi are both in struct cpu and in their pinned host registers
  *   (rem_x64.h): a TB writes back what it changed and reloads those it
@@ -115,6 +118,9 @@ void rem_emit_step(struct x64 *e, const struct iem_insn *in)
     x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return_if_eax(e);
     x64_cache_reload(e);
+    e->rip += in->len; /* IEM stored it: the code goes on only at the next instruction */
+    if (e->ipsize == 4)
+        e->rip = (uint32_t)e->rip;
 }
 
 /* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
@@ -240,7 +246,7 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
             rem_emit_lazy(e, lf8, size, X_RDX, X_RSI, X_RCX);
         break;
     }
-    case N_ADC: rem_emit_adc(e, in, lf); break;
+    case N_ADC: rem_emit_adc(e, in, live, lf); break;
     case N_NOP: break;
     default: /* LEA */
         rem_emit_ea(e, in, s);
@@ -254,8 +260,20 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
 
 void rem_emit_counts(struct x64 *e, int64_t len, int64_t k)
 {
-    if (len)
-        x64_add_mem(e, X_RBX, V_RIP, (uint32_t)len, e->ipsize);
+    e->rip += (uint64_t)len;
+    if (e->ipsize == 4)
+        e->rip = (uint32_t)e->rip;
+    if (len || e->rip_ahead) {
+        e->rip_ahead = false;
+        if (e->ipsize == 4) {
+            x64_store_imm32(e, X_RBX, V_RIP, (uint32_t)e->rip);
+        } else if ((uint64_t)(int64_t)(int32_t)e->rip == e->rip) {
+            x64_store_simm32_q(e, X_RBX, V_RIP, (int32_t)e->rip);
+        } else { /* rax is free wherever counts are stored */
+            x64_mov_imm(e, X_RAX, e->rip);
+            x64_store64(e, V_RIP, X_RAX);
+        }
+    }
     if (k)
         x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
 }
@@ -269,12 +287,15 @@ void rem_flush_counts(struct x64 *e)
 
 void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in)
 {
+    uint64_t rip = e->rip;
     x64_cache_writeback(e);
     emit_counts(e, e->pend_len, e->pend_k);
     x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return_if_eax(e);
     x64_cache_reload(e);
-    emit_counts(e, -(int64_t)(e->pend_len + in->len), -(int64_t)(e->pend_k + 1));
+    emit_counts(e, 0, -(int64_t)(e->pend_k + 1));
+    e->rip = rip;
+    e->rip_ahead = true; /* struct cpu's RIP is past in */
 }
 
 /* A near JMP/Jcc with a relative target that the code can take itself:
@@ -282,25 +303,20 @@ void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in)
  * target needs no check: a flat 32-bit CS (any 32-bit target is within
  * its limit) or, in 64-bit mode, a target on the TB's page (canonical as
  * the TB is). *off is the target's offset from the TB's first byte. */
-static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, unsigned at, int64_t *off,
-                          bool *canon)
+static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, unsigned at, int64_t *off)
 {
     bool jcc = in->fn != iem_unimplemented &&
                ((in->opmap == ZYDIS_OPCODE_MAP_DEFAULT && in->opcode >= 0x70 && in->opcode <= 0x7f) ||
                 (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x80 && in->opcode <= 0x8f));
     bool jmp = in->mnemonic == ZYDIS_MNEMONIC_JMP && !in->far;
 
-    *canon = false;
     if (!(jcc || jmp) || in->nops < 1 || in->op[0].type != OPT_IMM || !in->op[0].rel ||
         in->osize != in->ipsize)
         return false;
     *off = (int64_t)(at + in->len) + (int64_t)in->op[0].imm;
     if (in->ipsize == 4)
         return (tb->key & REM_KEY_FLAT) != 0;
-    /* 64-bit: a target off the TB's page is checked for canonical form */
-    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + *off;
-    *canon = page_off < 0 || page_off >= 0x1000;
-    return in->ipsize == 8;
+    return in->ipsize == 8; /* a non-canonical target is #GP: rem_native_compile */
 }
 
 static const uint8_t *native_next(struct vcpu *v, uint64_t key)
@@ -360,6 +376,7 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
         return;
     }
     x64_cache_handoff(e);
+    tb->exit_rip[k] = e->rip;
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
     x64_store_imm32(e, X_RBP, R_EXIT, k);
@@ -423,6 +440,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
                     .ipsize = ipsize,
                     .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16,
                     .tb = (uint64_t)(uintptr_t)tb,
+                    .rip = v->cpu.rip,
                     .r_cur = R_CUR};
     uint8_t *start = e.p, *chain, *bail[ENTRY_BAILS];
     struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
@@ -438,6 +456,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     bool live[REM_TB_MAX];
     rem_flag_liveness(tb, live);
     rem_cache_alloc(tb, &e);
+    tb->exit_rip[0] = tb->exit_rip[1] = ~0ull;
     e.pend_k = -(int32_t)tb->ninsns; /* the entry adds them all */
     tb->slot[0] = tb->slot[1] = NULL;
     x64_prologue(&e);
@@ -451,32 +470,30 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         if (kind == N_ROT && live[i]) /* its flags merge with the old ones: IEM's handler */
             kind = N_CALL;
         int64_t off;
-        bool canon;
         unsigned ss;
-        if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off, &canon)) {
+        if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off)) {
             /* the condition first, from the host flags when they are the
              * guest's; each way then retires the branch with its RIP */
+            uint64_t rip = e.rip;
+            bool ahead = e.rip_ahead;
             if (in->mnemonic != ZYDIS_MNEMONIC_JMP) {
                 unsigned cc = in->opcode & 0xf;
                 uint8_t *taken = rem_emit_cond(&e, &lf, cc) ? x64_jcc(&e, cc) : x64_jcc(&e, 0x5);
                 emit_counts(&e, e.pend_len + in->len, e.pend_k + 1);
                 rem_emit_exit(&e, tb, 0, at + in->len);
                 x64_patch(&e, taken);
+                e.rip = rip;
+                e.rip_ahead = ahead;
             }
-            uint8_t *bad = NULL;
-            if (canon) { /* a non-canonical target is IEM's #GP */
-                x64_load(&e, X_RAX, V_RIP, true);
-                x64_add_imm(&e, X_RAX, (int32_t)(e.pend_len + in->len + in->op[0].imm));
-                bad = rem_emit_canon(&e, X_RAX);
-            }
-            emit_counts(&e, (int64_t)e.pend_len + in->len + (int64_t)in->op[0].imm, e.pend_k + 1);
-            rem_emit_exit(&e, tb, 1, off);
-            if (bad) {
-                x64_patch(&e, bad);
+            uint64_t target = rip + e.pend_len + in->len + (uint64_t)in->op[0].imm;
+            if (ipsize == 8 && !rem_canonical(&e, target)) { /* IEM's #GP */
                 rem_flush_counts(&e);
                 x64_cache_writeback(&e);
                 x64_call_cur(&e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
                 x64_return(&e, false, REM_NX_STOP);
+            } else {
+                emit_counts(&e, (int64_t)e.pend_len + in->len + (int64_t)in->op[0].imm, e.pend_k + 1);
+                rem_emit_exit(&e, tb, 1, off);
             }
             exits = true;
             break;
@@ -490,8 +507,6 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         }
         at += in->len;
         if (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss)) {
-            emit_counts(&e, e.pend_len, 0); /* RIP exact: CALL pushes it */
-            e.pend_len = 0;
             rem_emit_call_ret(&e, tb, in, ss, (int64_t)at + (in->nops ? (int64_t)in->op[0].imm : 0));
             exits = true;
             break;
@@ -558,6 +573,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         return false;
     }
     tb->native = (rem_native_fn)(uintptr_t)(cb->rx + (start - cb->rw));
+    tb->rip0 = v->cpu.rip;
     tb->chain = cb->rx + (chain - cb->rw);
     tb->chain_same = cb->rx + (e.chain_same - cb->rw);
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;

@@ -91,7 +91,10 @@ void rem_load_src(struct x64 *e, const struct iem_op *s, bool w);
 void rem_emit_lazy(struct x64 *e, uint8_t lf, unsigned size, unsigned res, unsigned src1, unsigned src2);
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb);
 void rem_emit_step(struct x64 *e, const struct iem_insn *in);
-/* RIP += len (at the RIP width), vcpu.insns += k (emitted; none for 0) */
+/* RIP += len (at the RIP width: e->rip, stored as a constant), vcpu.insns
+ * += k (emitted; none for 0). A helper step may have moved RIP in struct
+ * cpu past e->rip (e->rip_ahead; rem_emit_step moves e->rip itself): the
+ * next store makes it exact again. */
 void rem_emit_counts(struct x64 *e, int64_t len, int64_t k);
 /* Adds e's pending counts to RIP and the counters (emitted), then none are pending. */
 void rem_flush_counts(struct x64 *e);
@@ -115,7 +118,7 @@ bool rem_shift_by_cl(const struct iem_insn *in);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
-void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
+void rem_emit_adc(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
 /* INC/DEC keep CF: it goes into rflags unless lf says it is there (or 0) */
 void rem_emit_keep_cf(struct x64 *e, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
@@ -148,6 +151,8 @@ uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, boo
 /* jne to the returned rel32 unless reg is canonical at the TB's paging
  * depth (REM_KEY_LA57; clobbers rdi) */
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg);
+/* the same test of a constant */
+bool rem_canonical(const struct x64 *e, uint64_t a);
 /* MOVZX/MOVSX/MOVSXD's extending load of `size` bytes at [base + disp] into rcx */
 void rem_load_ext(struct x64 *e, const struct iem_insn *in, unsigned base, int32_t disp, unsigned size);
 bool rem_push_pop(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss);

@@ -276,7 +276,7 @@ void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const 
 
 /* ADC/SBB r, r|imm: the carry in from the lazy state (known statically
  * after a logical op or INC/DEC), the lazy result as op_adc leaves it. */
-void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
+void rem_emit_adc(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8, adc = in->mnemonic == ZYDIS_MNEMONIC_ADC;
@@ -296,10 +296,8 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
     if (lf->op != LF_LOGIC) /* a logical op leaves no carry */
         x64_alu_rr(e, op, X_RSI, X_RDX, w);
     x64_store64(e, V_GPR(d->reg), X_RSI);
-    x64_store64(e, V_LF_RES, X_RSI);
-    x64_store64(e, V_LF_SRC1, X_RAX);
-    x64_store64(e, V_LF_SRC2, X_RCX);
-    x64_store_imm16(e, V_LF_OP, (uint16_t)((adc ? LF_ADC : LF_SBB) | d->size << 8));
+    if (live)
+        rem_emit_lazy(e, adc ? LF_ADC : LF_SBB, d->size, X_RSI, X_RAX, X_RCX);
 }
 
 void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)

@@ -44,15 +44,14 @@ void rem_native_sync(struct vcpu *v)
 }
 
 /* rax = the effective address of m as iem_ea works it out: disp + base
- * (or the next RIP) + index * scale, wrapped to the address size. RIP in
- * struct cpu lags by the pending count of bytes. */
+ * (or the next RIP, a constant) + index * scale, wrapped to the address
+ * size. */
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m)
 {
     bool aw = in->asize == 8;
 
     if (m->base == IEM_RIPREG) {
-        x64_load(e, X_RAX, V_RIP, true);
-        x64_add_imm(e, X_RAX, (int32_t)(m->disp + in->len + e->pend_len));
+        x64_mov_imm(e, X_RAX, e->rip + e->pend_len + in->len + (uint64_t)(int64_t)m->disp);
     } else if (m->base != IEM_NOREG) {
         x64_load(e, X_RAX, V_GPR(m->base), aw);
         if (m->disp)
@@ -339,6 +338,11 @@ bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *
     return *ss == in->osize;
 }
 
+bool rem_canonical(const struct x64 *e, uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << e->canon_shift) >> e->canon_shift) == a;
+}
+
 uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
 {
     /* sign-extend from bit 47 or 56: equal to reg when canonical */
@@ -357,43 +361,42 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
 {
     bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL;
     struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
-    uint8_t *bad[2] = {NULL, NULL};
-    int64_t page_off = (int64_t)(tb->gpa & 0xfff) + off;
+    uint8_t *slow = NULL, *bad = NULL;
+    uint64_t rip = e->rip, mask = in->ipsize == 4 ? 0xffffffffull : ~0ull;
+    uint64_t ret = (rip + e->pend_len + in->len) & mask;
+    uint32_t len0 = e->pend_len;
+    int32_t k0 = e->pend_k;
+    bool ahead = e->rip_ahead;
 
-    if (call && in->ipsize == 8 && (page_off < 0 || page_off >= 0x1000)) {
-        x64_load(e, X_RAX, V_RIP, true);
-        x64_add_imm(e, X_RAX, (int32_t)(in->len + in->op[0].imm));
-        bad[0] = rem_emit_canon(e, X_RAX);
+    /* a non-canonical target is IEM's #GP: the slow path only */
+    if (!call || in->ipsize == 4 || rem_canonical(e, ret + (uint64_t)in->op[0].imm)) {
+        emit_sp(e, ss, call ? -(int32_t)ss : 0);
+        x64_mov_rr(e, X_RAX, X_RCX, true);
+        slow = rem_emit_host(e, in, &m, call);
+        if (call) {
+            x64_mov_imm(e, X_RDX, ret);
+            x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+            emit_sp(e, ss, -(int32_t)ss);
+            x64_store64(e, V_GPR(R_SP), X_RCX);
+            rem_emit_counts(e, (int64_t)len0 + in->len + (int64_t)in->op[0].imm, k0 + 1);
+            rem_emit_exit(e, tb, 1, off);
+        } else {
+            x64_load_sz(e, X_RDX, X_RAX, 0, ss);
+            if (ss == 8)
+                bad = rem_emit_canon(e, X_RDX);
+            x64_store64(e, V_RIP, X_RDX);
+            emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
+            x64_store64(e, V_GPR(R_SP), X_RCX);
+            e->rip_ahead = false; /* RIP is stored */
+            rem_emit_counts(e, 0, k0 + 1);
+            rem_emit_next(e, tb);
+        }
+        x64_patch(e, slow);
+        x64_patch(e, bad);
     }
-    emit_sp(e, ss, call ? -(int32_t)ss : 0);
-    x64_mov_rr(e, X_RAX, X_RCX, true);
-    uint8_t *slow = rem_emit_host(e, in, &m, call);
-    if (call) {
-        x64_load(e, X_RDX, V_RIP, true);
-        x64_add_imm(e, X_RDX, in->len);
-        if (ss == 4)
-            x64_mov_rr(e, X_RDX, X_RDX, false);
-        x64_store_sz(e, X_RAX, 0, X_RDX, ss);
-        emit_sp(e, ss, -(int32_t)ss);
-        x64_store64(e, V_GPR(R_SP), X_RCX);
-        x64_add_mem(e, X_RBX, V_RIP, (uint32_t)(in->len + in->op[0].imm), in->ipsize);
-    } else {
-        x64_load_sz(e, X_RDX, X_RAX, 0, ss);
-        if (ss == 8)
-            bad[1] = rem_emit_canon(e, X_RDX);
-        x64_store64(e, V_RIP, X_RDX);
-        emit_sp(e, ss, (int32_t)(ss + (in->nops ? (in->op[0].imm & 0xffff) : 0)));
-        x64_store64(e, V_GPR(R_SP), X_RCX);
-    }
-    rem_emit_counts(e, 0, e->pend_k + 1);
-    if (call)
-        rem_emit_exit(e, tb, 1, off);
-    else
-        rem_emit_next(e, tb);
-    x64_patch(e, slow);
-    x64_patch(e, bad[0]);
-    x64_patch(e, bad[1]);
-    rem_emit_counts(e, 0, e->pend_k);
+    e->rip = rip;
+    e->rip_ahead = ahead;
+    rem_emit_counts(e, len0, k0);
     x64_cache_writeback(e);
     x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
     x64_return(e, false, REM_NX_STOP);

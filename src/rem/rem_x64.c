@@ -370,6 +370,12 @@ void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm)
     put4(e, imm);
 }
 
+void x64_store_simm32_q(struct x64 *e, unsigned base, int32_t disp, int32_t imm)
+{
+    mem_op(e, true, 0xc7, 0, base, disp);
+    put4(e, (uint32_t)imm);
+}
+
 void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm)
 {
     mem_op(e, true, 0x81, 5, base, disp);

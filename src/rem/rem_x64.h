@@ -33,6 +33,10 @@ struct x64 {
     /* what the code has run but not yet added to RIP and vcpu.insns
      * (rem_native.c's rem_flush_counts) */
     uint32_t pend_len;
+    /* RIP as the code last stored it (a constant: the TB runs at one RIP);
+     * RIP at the instruction being emitted is rip + pend_len */
+    uint64_t rip;
+    bool rip_ahead; /* on some path, a helper step moved struct cpu's RIP past rip */
     int32_t pend_k; /* negative: vcpu.insns is ahead (a TB's entry adds all of it) */
     unsigned ipsize;      /* the TB's RIP width (4 or 8) */
     unsigned canon_shift; /* 64 - the TB's linear-address width (REM_KEY_LA57) */
@@ -144,6 +148,8 @@ void x64_cmov(struct x64 *e, unsigned cc, unsigned dst, unsigned src, bool w);
 void x64_jmp_rax(struct x64 *e);
 /* mov dword [base + disp], imm32 (base X_RBX or X_RBP) */
 void x64_store_imm32(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
+/* mov qword [base + disp], simm32 (base X_RBX or X_RBP) */
+void x64_store_simm32_q(struct x64 *e, unsigned base, int32_t disp, int32_t imm);
 /* sub qword [base + disp], imm32 (CF set on a borrow) */
 void x64_sub_mem64(struct x64 *e, unsigned base, int32_t disp, uint32_t imm);
 /* cmp r32, imm32 */
