@@ -28,9 +28,11 @@
  *   constants: REM's loop, the jump cache and chain_link check that RIP
  *   before they enter it.
  * - Between TBs (at every chain entry and chained jump) the guest's
- *   rax..rdi are both in struct cpu and in their pinned host registers
- *   (rem_x64.h): a TB writes back what it changed and reloads those it
- *   kept in struct cpu on its way out, and entries from C load them all.
+ *   rax..rdi are in their pinned host registers (rem_x64.h); struct cpu's
+ *   copies may be older. A TB writes them back (all it caches, until a
+ *   helper call has) before each helper call and on every way back to C
+ *   (its bail included), keeps those it addresses as AH-BH in struct cpu
+ *   from its entry to its exits, and entries from C load them all.
  * - A helper that changes anything REM must look at (a fault, a branch, a
  *   write to the TB's code, a forced action, an instruction for the full
  *   path) makes the code return REM_NX_STOP at once, with the state at that
@@ -355,6 +357,7 @@ void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
     x64_patch(e, miss);
     x64_patch(e, miss2);
 call:
+    x64_cache_writeback(e);
     x64_call(e, native_next, tb->key);
     x64_test_rax(e);
     uint8_t *stop = x64_jz(e);
@@ -379,6 +382,7 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
     tb->exit_rip[k] = e->rip;
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
+    x64_cache_writeback(e);
     x64_store_imm32(e, X_RBP, R_EXIT, k);
     x64_return(e, false, REM_NX_EXIT);
     if (slot) {
@@ -407,6 +411,7 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff
         bail[1] = x64_jcc(e, 0x5);
     }
     e->chain_same = e->p;
+    x64_pin_store(e, e->unpinned); /* this TB reads and writes them in struct cpu */
     /* an NMI, or an interrupt with EFLAGS.IF set */
     x64_load(e, X_RAX, V_FF, false);
     x64_mem(e, false, 0x85, X_RAX, X_RBP, R_FF_MASK); /* test [rbp + ff_mask], eax */
@@ -427,6 +432,7 @@ static void emit_bail(struct x64 *e, uint8_t *bail[ENTRY_BAILS])
 {
     for (unsigned i = 0; i < ENTRY_BAILS; i++)
         x64_patch(e, bail[i]);
+    x64_pin_store(e, 0xff);
     x64_return(e, false, REM_NX_BAIL);
 }
 

@@ -245,6 +245,7 @@ void rem_cache_alloc(const struct rem_tb *tb, struct x64 *e)
         if (!(no >> g & 1))
             e->host[g] = x64_pin_host[g];
     e->unpinned = no;
+    e->dirty = (uint8_t)~no;
 }
 
 /* Flag liveness: live[i] is false when every flag instruction i sets is

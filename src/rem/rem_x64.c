@@ -154,10 +154,16 @@ void x64_pin_reload(struct x64 *e)
 
 void x64_cache_handoff(struct x64 *e)
 {
-    x64_cache_writeback(e);
     for (unsigned g = 0; g < 8; g++)
         if (e->unpinned >> g & 1)
             mem_raw(e, true, 0x8b, (unsigned)x64_pin_host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
+}
+
+void x64_pin_store(struct x64 *e, uint8_t which)
+{
+    for (unsigned g = 0; g < 8; g++)
+        if (which >> g & 1)
+            mem_raw(e, true, 0x89, (unsigned)x64_pin_host[g], X_RBX, e->gpr0 + 8 * (int32_t)g);
 }
 
 void x64_alu_rr(struct x64 *e, enum x64_alu op, unsigned dst, unsigned src, bool w)

@@ -12,7 +12,8 @@ enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 
 /* The guest registers a TB keeps in host registers: rax..rdi in r8-r15
  * (x64_pin_host), pinned there across chained jumps so that a TB entered
- * from another neither loads nor stores them. r12-r15 survive calls into
+ * from another neither loads nor stores them: struct cpu's copies may be
+ * older, until a helper call or the way back to C writes them back. r12-r15 survive calls into
  * C; r8-r11 are saved around the calls that keep the cache
  * (x64_call_keep). x64_load / x64_store64 / x64_load_sz / x64_store_sz /
  * x64_load_sx of such a register's [rbx + disp] (its low 1, 2, 4 or 8
@@ -25,7 +26,9 @@ struct x64 {
     bool full;      /* an emit did not fit, or a cached register was addressed as memory */
     int32_t gpr0;   /* [rbx + gpr0 + 8 * i]: guest register i in struct cpu */
     int8_t host[16]; /* host register holding guest register i, or -1 */
-    uint16_t dirty; /* guest registers whose host register is newer than struct cpu */
+    /* guest registers whose host register may be newer than struct cpu
+     * (at a TB's entry: all it caches, as they come from another TB) */
+    uint16_t dirty;
     /* pinned guest registers (rem_x64.h) this TB keeps in struct cpu only
      * (it addresses them as AH-BH): their host register is reloaded on
      * the way to another TB */
@@ -59,9 +62,11 @@ void x64_cache_reload(struct x64 *e);
 /* Loads every pinned register from struct cpu (after C code that may have
  * changed them, on the way to another TB's chain entry). */
 void x64_pin_reload(struct x64 *e);
-/* On the way to another TB's chain entry without a call: struct cpu and
- * the pinned registers both hold the guest's registers after it. */
+/* On the way to another TB's chain entry without a call: the pinned
+ * registers this TB kept in struct cpu (unpinned) get their values. */
 void x64_cache_handoff(struct x64 *e);
+/* Stores the pinned registers in `which` (bit i: guest register i) to struct cpu. */
+void x64_pin_store(struct x64 *e, uint8_t which);
 
 /* mov r32/r64, [rbx + disp] (w: 64-bit; 32-bit loads zero-extend). Only
  * x64_mov_rr, x64_alu_rr, x64_alu_imm, these two and the cache's own
