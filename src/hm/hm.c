@@ -240,6 +240,7 @@ int hm_init(struct vcpu *v)
     v->cpu.feat_ready = 0; /* the model again, less what KVM lacks (vm->feat_filter) */
     if ((rc = set_cpuid(v, h->fd)) < 0)
         goto fail;
+    h->tsc = hm_tsc_probe(h);
     hm_state_init(h);
     return 0;
 fail:
@@ -525,11 +526,12 @@ void hm_info(struct vcpu *v, int fd)
     dprintf(fd,
             "cpu%u: HM: %.3f s in KVM, %llu KVM_RUNs (exits: io %llu, mmio %llu, msr %llu, hlt %llu, "
             "interrupted %llu, irq window %llu, other %llu), instructions under KVM not counted; "
-            "injected %llu interrupts, %llu NMIs\n",
+            "injected %llu interrupts, %llu NMIs; guest TSC %s\n",
             v->id, s->kvm_ns / 1e9, (unsigned long long)s->runs, (unsigned long long)s->exits_io,
             (unsigned long long)s->exits_mmio, (unsigned long long)s->exits_msr, (unsigned long long)s->exits_hlt,
             (unsigned long long)s->exits_intr, (unsigned long long)s->exits_window,
-            (unsigned long long)s->exits_other, (unsigned long long)s->irqs, (unsigned long long)s->nmis);
+            (unsigned long long)s->exits_other, (unsigned long long)s->irqs, (unsigned long long)s->nmis,
+            h->tsc == HM_TSC_OFFSET ? "set by its offset" : h->tsc == HM_TSC_MSR ? "set by MSR_TSC" : "the host's");
     dprintf(fd, "cpu%u: IEM (hand-overs from HM): %llu hand-overs, %llu instructions, %.3f s\n", v->id,
             (unsigned long long)s->handovers, (unsigned long long)s->iem_insns, s->iem_ns / 1e9);
 }

@@ -24,6 +24,14 @@ void hm_kick(struct vcpu *v);
  * not at the next KVM_RUN), and the KVM vCPU back into struct cpu. */
 int hm_state_put(struct vcpu *v);
 int hm_state_get(struct vcpu *v);
+/* The rate of the guest TSC while KVM runs v, in kHz (0: KVM does not say). */
+uint64_t hm_tsc_khz(struct vcpu *v);
+/* How HM sets KVM's guest TSC to IEM's when KVM takes the vCPU: by the
+ * KVM_VCPU_TSC_OFFSET attribute (exact), by writing MSR_TSC (KVM may keep
+ * its own when the value is close to it), or not at all (kvm-pvm: the
+ * guest reads the host's TSC, which neither moves, measured). */
+enum hm_tsc { HM_TSC_OFFSET, HM_TSC_MSR, HM_TSC_HOST };
+enum hm_tsc hm_tsc_method(struct vcpu *v);
 
 /* Fault injection (tests): the next KVM_RUN of v behaves as if KVM had
  * returned this instead of running the guest. */

@@ -15,6 +15,7 @@
 #include "hm/hm_priv.h"
 
 #define HM_HANDOVER_MAX 1024
+#define HM_HANDOVER_STEP 16
 #define MSR_APIC_BASE_NR 0x1b
 #define MSR_TSC_DEADLINE_NR 0x6e0
 #define APIC_PHYS_MASK (((1ull << PGM_MAXPHYADDR) - 1) & ~0xfffull)
@@ -149,8 +150,18 @@ int hm_handover_cpu(struct vcpu *v, const char *why, uint64_t max)
     if (h->kvm_ran)
         iem_flush(v);
     h->kvm_ran = false;
-    if (rc == IEM_OK || rc == IEM_EXC)
-        rc = iem_exec(v, max ? max : h->handover_len);
+    /* a state KVM refuses goes back to KVM within HM_HANDOVER_STEP
+     * instructions of becoming one it runs (real mode to long mode on
+     * kvm-pvm), not at the end of EM's slice */
+    uint64_t todo = max ? max : h->handover_len;
+    bool refused = cpu_refused(h, c) != NULL;
+    while ((rc == IEM_OK || rc == IEM_EXC) && todo) {
+        uint64_t n = refused && todo > HM_HANDOVER_STEP ? HM_HANDOVER_STEP : todo;
+        rc = iem_exec(v, n);
+        todo -= n;
+        if (refused && !cpu_refused(h, c))
+            break;
+    }
     h->st.iem_insns += v->insns - n0;
     h->st.iem_ns += hm_now_ns() - t0;
     if (!max && h->handover_len < HM_HANDOVER_MAX)

@@ -75,6 +75,7 @@ struct hm_vcpu {
     uint8_t xsave[HM_XSAVE_SIZE] __attribute__((aligned(64)));
     bool kvm_ran;          /* KVM_RUN since the last hand-over: IEM's caches are stale */
     bool kvm_newer;        /* KVM_RUN since the last sync: KVM's state is newer than struct cpu */
+    enum hm_tsc tsc;       /* how KVM's TSC is set (hm_tsc_probe) */
     unsigned handover_len; /* instructions the next hand-over runs (grows while KVM keeps failing) */
     bool said_cannot;      /* "KVM cannot run this guest" printed */
     enum hm_fault fault;
@@ -96,6 +97,7 @@ int hm_sync_out(struct vcpu *v);        /* KVM -> struct cpu, all of it */
 /* Events KVM had in flight when a hand-over takes the vCPU: delivered by
  * IEM (hardware ones) or dropped (a software INT n is re-executed). */
 int hm_events_to_iem(struct vcpu *v);
+enum hm_tsc hm_tsc_probe(struct hm_vcpu *h);
 
 /* hm_exit.c: handles one KVM_RUN exit; 0 to re-enter KVM, else the IEM_*
  * status hm_exec returns (HM_CONTINUE_EM: to EM without a status). */

@@ -348,30 +348,103 @@ static uint64_t *msr_field(struct cpu *c, uint32_t msr)
     }
 }
 
+struct hm_msrs {
+    struct kvm_msrs hdr;
+    struct kvm_msr_entry e[HM_MAX_MSRS];
+};
+
+/* KVM_GET_MSRS / KVM_SET_MSRS of all m->hdr.nmsrs entries. */
+static int msrs_io(struct hm_vcpu *h, struct hm_msrs *m, bool set)
+{
+    int n = ioctl(h->fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, m);
+    return n < 0 ? -errno : n != (int)m->hdr.nmsrs ? -EIO : 0;
+}
+
+/* The guest TSC IEM reads now (cpu/msr.c): the virtual clock as a 1 GHz
+ * counter, plus the offset. */
+static uint64_t cpu_tsc(struct vcpu *v)
+{
+    return vm_clock_ns(v->vm) + v->cpu.tsc_offset;
+}
+
+/* KVM's TSC goes on from IEM's: its offset moves by the difference of the
+ * two read together. KVM_VCPU_TSC_OFFSET is added after KVM's TSC
+ * scaling, so this holds at any TSC rate; writing MSR_TSC instead is not
+ * exact (KVM takes a value close to the one it expects as a request to
+ * keep the vCPUs' TSCs in step, and keeps its own). */
+static int tsc_move(struct hm_vcpu *h, int64_t by)
+{
+    uint64_t off;
+    struct kvm_device_attr a = {.group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET, .addr = (uintptr_t)&off};
+    if (ioctl(h->fd, KVM_GET_DEVICE_ATTR, &a) < 0)
+        return -errno;
+    off += (uint64_t)by;
+    return ioctl(h->fd, KVM_SET_DEVICE_ATTR, &a) < 0 ? -errno : 0;
+}
+
+static int tsc_get(struct hm_vcpu *h, uint64_t *tsc)
+{
+    struct hm_msrs m = {.hdr.nmsrs = 1, .e[0].index = MSR_TSC};
+    int rc = msrs_io(h, &m, false);
+    *tsc = m.e[0].data;
+    return rc;
+}
+
+static int tsc_put(struct vcpu *v)
+{
+    uint64_t now;
+    int rc = tsc_get(v->hm, &now);
+    return rc < 0 ? rc : tsc_move(v->hm, (int64_t)(cpu_tsc(v) - now));
+}
+
+/* Moves KVM's TSC far (2^40 ticks, beyond the second within which KVM
+ * takes a written TSC for the one it expects) by each method in turn and
+ * keeps the first that moves it; kvm-pvm offers the attribute and takes
+ * both without effect (measured). */
+enum hm_tsc hm_tsc_probe(struct hm_vcpu *h)
+{
+    const uint64_t far = 1ull << 40;
+    struct kvm_device_attr a = {.group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET};
+    uint64_t t0, t1;
+    if (tsc_get(h, &t0) < 0)
+        return HM_TSC_HOST;
+    if (ioctl(h->fd, KVM_HAS_DEVICE_ATTR, &a) == 0 && tsc_move(h, (int64_t)far) == 0) {
+        bool moved = tsc_get(h, &t1) == 0 && t1 - t0 >= far / 2;
+        tsc_move(h, -(int64_t)far);
+        if (moved)
+            return HM_TSC_OFFSET;
+    }
+    struct hm_msrs m = {.hdr.nmsrs = 1, .e[0].index = MSR_TSC, .e[0].data = t0 + far};
+    if (msrs_io(h, &m, true) == 0 && tsc_get(h, &t1) == 0 && t1 - t0 >= far / 2)
+        return HM_TSC_MSR; /* the first entry writes the guest's */
+    return HM_TSC_HOST;
+}
+
+enum hm_tsc hm_tsc_method(struct vcpu *v)
+{
+    return v->hm->tsc;
+}
+
 static int msrs_sync(struct vcpu *v, bool set)
 {
     struct hm_vm *hvm = v->hm->hvm;
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e[HM_MAX_MSRS];
-    } m;
+    struct hm_msrs m;
+    int rc;
     memset(&m, 0, sizeof(m));
-    m.hdr.nmsrs = hvm->nmsrs;
     for (unsigned i = 0; i < hvm->nmsrs; i++) {
         uint64_t *f = msr_field(&v->cpu, hvm->msrs[i]);
-        m.e[i].index = hvm->msrs[i];
-        m.e[i].data = f ? *f : vm_clock_ns(v->vm) + v->cpu.tsc_offset;
+        if (set && !f && v->hm->tsc != HM_TSC_MSR)
+            continue; /* tsc_put's, or nobody's */
+        m.e[m.hdr.nmsrs].index = hvm->msrs[i];
+        m.e[m.hdr.nmsrs++].data = f ? *f : cpu_tsc(v);
     }
-    int n = ioctl(v->hm->fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
-    if (n < 0)
-        return -errno;
-    if (n != (int)hvm->nmsrs)
-        return -EIO;
-    for (unsigned i = 0; !set && i < hvm->nmsrs; i++) {
-        uint64_t *f = msr_field(&v->cpu, hvm->msrs[i]);
+    if ((rc = msrs_io(v->hm, &m, set)) < 0)
+        return rc;
+    for (unsigned i = 0; !set && i < m.hdr.nmsrs; i++) {
+        uint64_t *f = msr_field(&v->cpu, m.e[i].index);
         if (f)
             *f = m.e[i].data;
-        else /* the TSC runs on under KVM at the host's rate; IEM goes on from here */
+        else /* the TSC runs on under KVM at KVM's rate; IEM goes on from here */
             v->cpu.tsc_offset = m.e[i].data - vm_clock_ns(v->vm);
     }
     return 0;
@@ -431,6 +504,11 @@ int hm_sync_in(struct vcpu *v)
     if ((all || !fpu_same(c, s)) && (rc = fpu_sync(v, true)) < 0)
         return rc;
     if ((all || !msrs_same(c, s)) && (rc = msrs_sync(v, true)) < 0)
+        return rc;
+    /* struct cpu held the vCPU since KVM last ran it, with IEM's TSC,
+     * which KVM's goes on from (by MSR_TSC it is written only when IEM
+     * moved it: KVM's TSC went on running meanwhile, at KVM's rate) */
+    if (h->tsc == HM_TSC_OFFSET && (rc = tsc_put(v)) < 0)
         return rc;
     if ((all || !debug_same(c, s)) && (rc = debug_sync(v, true)) < 0)
         return rc;
@@ -514,4 +592,10 @@ int hm_state_get(struct vcpu *v)
         return -errno;
     h->kvm_newer = true;
     return hm_sync_out(v);
+}
+
+uint64_t hm_tsc_khz(struct vcpu *v)
+{
+    int khz = ioctl(v->hm->fd, KVM_GET_TSC_KHZ, 0);
+    return khz > 0 ? (uint64_t)khz : 0;
 }

@@ -300,3 +300,87 @@ Test(hm, stop_while_in_kvm_run, .timeout = 20)
     }
     hm_vm_free(vm);
 }
+
+/* The guest's TSC across hand-overs IEM -> KVM -> IEM -> KVM -> IEM: each
+ * phase reads it once (RDTSC) and halts; the test sleeps after each KVM
+ * phase, while IEM holds the vCPU. From one read to the next it goes
+ * forward, by no more than the host time around both reads allows at the
+ * faster of the two rates (IEM's 1 GHz, KVM's TSC rate): each engine goes
+ * on from the other's TSC, not from where its own was (KVM's would have
+ * counted the sleep at its own rate) or from the host's. The TSC starts
+ * far from the host's (5e12). Not asserted: any rate. */
+#define TSC_PHASES 5
+#define TSC_BUF 0x8000u
+#define TSC_PAUSE_NS 30000000L
+struct tsc_run {
+    uint64_t before[TSC_PHASES], after[TSC_PHASES], tsc[TSC_PHASES];
+    uint64_t khz; /* KVM's TSC rate */
+};
+
+static void tsc_phases(struct vm *vm, struct tsc_run *r)
+{
+    /* mov ebx, TSC_BUF; then per phase: rdtsc; mov [rbx], eax; mov [rbx+4], edx; add ebx, 8; hlt */
+    static const uint8_t phase[] = {0x0f, 0x31, 0x89, 0x03, 0x89, 0x53, 0x04, 0x83, 0xc3, 0x08, 0xf4};
+    uint8_t code[5 + TSC_PHASES * sizeof(phase)] = {0xbb, TSC_BUF & 0xff, TSC_BUF >> 8, 0, 0};
+    for (int i = 0; i < TSC_PHASES; i++)
+        memcpy(code + 5 + i * sizeof(phase), phase, sizeof(phase));
+    struct vcpu *v = load_program(vm, code, sizeof(code));
+    v->cpu.tsc_offset = 5000000000000ull - vm_clock_ns(vm);
+    r->khz = hm_tsc_khz(v);
+    for (int i = 0; i < TSC_PHASES; i++) {
+        bool kvm = i & 1;
+        uint64_t insns = v->insns;
+        v->cpu.halted = false;
+        r->before[i] = vm_clock_ns(vm);
+        int rc = kvm ? hm_exec(v, 1000) : iem_exec(v, 1000);
+        r->after[i] = vm_clock_ns(vm);
+        cr_assert_eq(rc, IEM_HALT, "phase %d (%s): status %d", i, kvm ? "KVM" : "IEM", rc);
+        if (kvm) {
+            cr_assert_eq(v->insns, insns, "phase %d ran in KVM, not in IEM", i);
+            iem_flush(v); /* KVM wrote the buffer behind IEM's TLB */
+            struct timespec ts = {0, TSC_PAUSE_NS};
+            nanosleep(&ts, NULL);
+        }
+    }
+    pgm_read(&vm->pgm, TSC_BUF, r->tsc, sizeof(r->tsc));
+}
+
+/* Read i against read i - 1: forward, and within the host time around both. */
+static void tsc_expect_continuous(const struct tsc_run *r, int i)
+{
+    uint64_t window = r->after[i] - r->before[i - 1], d = r->tsc[i] - r->tsc[i - 1];
+    uint64_t rate = r->khz > 1000000 ? r->khz : 1000000; /* ticks per ms, the faster */
+    const char *what = (i & 1) ? "IEM to KVM" : "KVM to IEM";
+    cr_expect_gt(r->tsc[i], r->tsc[i - 1], "%s (read %d): TSC %llu after %llu", what, i,
+                 (unsigned long long)r->tsc[i], (unsigned long long)r->tsc[i - 1]);
+    cr_expect_leq(d * 1000 / rate, window / 1000 + 20, /* us, and a little for rounding */
+                  "%s (read %d): the TSC moved %llu ticks in %llu ns of host time (KVM: %llu kHz)", what, i,
+                  (unsigned long long)d, (unsigned long long)window, (unsigned long long)r->khz);
+}
+
+Test(hm, tsc_continuous_from_kvm_to_iem, .timeout = 30)
+{
+    struct vm *vm = hm_vm("hm/tsc_continuous_from_kvm_to_iem");
+    struct tsc_run r;
+    tsc_phases(vm, &r);
+    for (int i = 2; i < TSC_PHASES; i += 2)
+        tsc_expect_continuous(&r, i);
+    hm_vm_free(vm);
+}
+
+/* Where KVM cannot set the guest's TSC (kvm-pvm: the guest reads the
+ * host's), KVM's TSC is not IEM's: a SKIP. */
+Test(hm, tsc_continuous_from_iem_to_kvm, .timeout = 30)
+{
+    struct vm *vm = hm_vm("hm/tsc_continuous_from_iem_to_kvm");
+    if (hm_tsc_method(&vm->cpus[0]) == HM_TSC_HOST) {
+        hm_vm_free(vm);
+        cr_skip_test("SKIP: hm/tsc_continuous_from_iem_to_kvm: this KVM's guest TSC is the host's, "
+                     "which it cannot move\n");
+    }
+    struct tsc_run r;
+    tsc_phases(vm, &r);
+    for (int i = 1; i < TSC_PHASES; i += 2)
+        tsc_expect_continuous(&r, i);
+    hm_vm_free(vm);
+}
