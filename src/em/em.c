@@ -243,7 +243,7 @@ static bool handle_vm_ff(struct vcpu *v)
     if (ff & VM_FF_RESET) {
         atomic_fetch_and(&vm->ff, ~VM_FF_RESET);
         if (vm->cfg.no_reboot) {
-            atomic_fetch_or(&vm->ff, VM_FF_POWER_OFF);
+            vm_request(vm, VM_FF_POWER_OFF);
             return false;
         }
         vm_reset(vm);

@@ -368,7 +368,9 @@ int rem_exec(struct vcpu *v, uint64_t max)
         }
         if (c->halted)
             return IEM_HALT;
-        if (atomic_load_explicit(&vm->ff, memory_order_relaxed))
+        if (ff & VCPU_FF_VM) /* cleared before vm->ff is read: a request after it sets it again */
+            vcpu_ff_clear(v, VCPU_FF_VM);
+        if (atomic_load(&vm->ff))
             return IEM_BREAK;
 
         uint32_t key = rem_key(c), epoch = v->iem.tlb_epoch;

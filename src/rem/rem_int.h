@@ -117,9 +117,9 @@ struct rem_state {
      * vcpu.insns first (the TB's instructions retire against that) */
     uint64_t limit;
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
-    /* the vCPU requests a TB's entry bails on: an NMI, and an interrupt
-     * when EFLAGS.IF is set (rem_ff_mask, kept by the sync and each
-     * helper step) */
+    /* the vCPU requests a TB's entry bails on: an NMI, VM requests
+     * (VCPU_FF_VM), and an interrupt when EFLAGS.IF is set (rem_ff_mask,
+     * kept by the sync and each helper step) */
     uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
      * last sync (rem_native_sync): the context part of the tag, the PCID's
@@ -146,7 +146,7 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
 
 static inline uint32_t rem_ff_mask(const struct cpu *c)
 {
-    return VCPU_FF_NMI | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
+    return VCPU_FF_NMI | VCPU_FF_VM | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
 }
 
 /* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add, flat and ff_mask from

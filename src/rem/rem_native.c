@@ -393,13 +393,13 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
  * is still valid, the budget holds all of it, no interrupt could be
- * delivered and nothing is asked of the VM (vm_ff: &vm->ff); else
- * REM_NX_BAIL (out of line: emit_bail). The common case is four compares
- * and no taken branch;
+ * delivered and nothing is asked of the VM (VCPU_FF_VM); else REM_NX_BAIL
+ * (out of line: emit_bail). The common case is three compares and no
+ * taken branch;
  * rem_state.cur is stored only on the way out (x64_return) and before a
  * helper step (x64_call_cur). */
 #define ENTRY_BAILS 5
-static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff, uint8_t *bail[ENTRY_BAILS])
+static void emit_entry(struct x64 *e, const struct rem_tb *tb, uint8_t *bail[ENTRY_BAILS])
 {
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
     x64_cmp_at_rax(e, tb->gen);
@@ -412,13 +412,11 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb, const void *vm_ff
     }
     e->chain_same = e->p;
     x64_pin_store(e, e->unpinned); /* this TB reads and writes them in struct cpu */
-    /* an NMI, or an interrupt with EFLAGS.IF set */
+    /* an NMI, a VM request, or an interrupt with EFLAGS.IF set */
     x64_load(e, X_RAX, V_FF, false);
     x64_mem(e, false, 0x85, X_RAX, X_RBP, R_FF_MASK); /* test [rbp + ff_mask], eax */
     bail[2] = x64_jcc(e, 0x5);
-    x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)vm_ff);
-    x64_cmp_at_rax(e, 0);
-    bail[3] = x64_jcc(e, 0x5);
+    bail[3] = NULL;
     /* vcpu.insns += the TB's length unless that passes the limit */
     x64_load(e, X_RAX, V_INSNS, true);
     x64_add_imm(e, X_RAX, tb->ninsns);
@@ -468,7 +466,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     x64_prologue(&e);
     x64_pin_reload(&e);
     chain = e.p;
-    emit_entry(&e, tb, &v->vm->ff, bail);
+    emit_entry(&e, tb, bail);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = rem_classify(in);

@@ -209,20 +209,22 @@ static void emit_cf(struct x64 *e)
     unsigned nd = 0;
 
     x64_load_sz(e, X_RAX, X_RBX, V_LF_OP, 1);
-    for (unsigned i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
-        x64_cmp_imm32(e, X_RAX, below[i].op);
-        uint8_t *next = x64_jcc(e, 0x5);
-        x64_load(e, X_RCX, below[i].a, true);
-        x64_mem(e, true, 0x3b, X_RCX, X_RBX, below[i].b); /* cmp rcx, b */
-        x64_setcc_eax(e, 0x2);
-        done[nd++] = x64_jmp(e);
-        x64_patch(e, next);
-    }
-    x64_cmp_imm32(e, X_RAX, LF_LOGIC); /* a logical op: 0 */
+    /* a logical op first (TEST/AND/OR/XOR, the most common before a TB
+     * ends): CF = 0 */
+    x64_cmp_imm32(e, X_RAX, LF_LOGIC);
     uint8_t *next = x64_jcc(e, 0x5);
     x64_mov_imm(e, X_RAX, 0);
     done[nd++] = x64_jmp(e);
     x64_patch(e, next);
+    for (unsigned i = 0; i < sizeof(below) / sizeof(below[0]); i++) {
+        x64_cmp_imm32(e, X_RAX, below[i].op);
+        uint8_t *skip = x64_jcc(e, 0x5);
+        x64_load(e, X_RCX, below[i].a, true);
+        x64_mem(e, true, 0x3b, X_RCX, X_RBX, below[i].b); /* cmp rcx, b */
+        x64_setcc_eax(e, 0x2);
+        done[nd++] = x64_jmp(e);
+        x64_patch(e, skip);
+    }
     for (unsigned i = 0; i < sizeof(in_rflags); i++) {
         x64_cmp_imm32(e, X_RAX, in_rflags[i]);
         take[i] = x64_jcc(e, 0x4);

@@ -31,6 +31,8 @@ uint64_t vm_clock_ns(struct vm *vm)
 void vm_request(struct vm *vm, unsigned ff)
 {
     atomic_fetch_or(&vm->ff, ff);
+    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
+        atomic_fetch_or(&vm->cpus[i].ff, VCPU_FF_VM);
     em_wake(vm);
     for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
         em_kick(&vm->cpus[i]);

@@ -45,6 +45,9 @@ enum vm_state {
 #define VCPU_FF_SIPI           0x10u
 #define VCPU_FF_TIMER          0x20u
 #define VCPU_FF_TLB_FLUSH      0x40u
+/* vm->ff has requests (vm_request sets it on every vCPU), so compiled code
+ * tests one word at a TB's entry; REM's loop clears it and reads vm->ff */
+#define VCPU_FF_VM             0x80u
 
 enum em_engine { ENGINE_AUTO, ENGINE_IEM, ENGINE_REM, ENGINE_HM };
 
