@@ -530,6 +530,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             rem_emit_sse(&e, in);
         } else if (kind == N_AVX) {
             rem_emit_avx(&e, in);
+        } else if (kind == N_BIT) {
+            host = rem_emit_bit(&e, in, live[i]);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

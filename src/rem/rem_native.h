@@ -1,7 +1,8 @@
 /* The native code generator's parts (rem_native.c: the driver, exits and
  * entries; rem_native_alu.c: flag-setting forms and conditions;
- * rem_native_mem.c: memory operands, the stack, CALL/RET). Only those
- * files include this. */
+ * rem_native_mem.c: memory operands, the stack, CALL/RET;
+ * rem_native_bit.c: NOT/NEG, BSWAP, CBW..CQO, BT*, DIV). Only those files
+ * include this. */
 #ifndef PCVM_REM_NATIVE_H
 #define PCVM_REM_NATIVE_H
 
@@ -65,6 +66,7 @@ enum nkind {
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
     N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
     N_AVX,       /* their VEX forms (rem_native_sse.c) */
+    N_BIT,       /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV (rem_native_bit.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -131,6 +133,18 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in);
 /* the same for the VEX forms of rem_native_sse.c */
 bool rem_avx_ok(const struct iem_insn *in);
 void rem_emit_avx(struct x64 *e, const struct iem_insn *in);
+
+/* rem_native_bit.c */
+/* in is a form rem_emit_bit compiles */
+bool rem_bit_ok(const struct iem_insn *in);
+/* what an N_BIT instruction does to the flags, for rem_flag_liveness:
+ * neither reads nor writes them and cannot fault; writes them all and
+ * cannot fault; may read them (or fault) */
+enum rem_bit_flags { BITF_KEEPS, BITF_SETS, BITF_READS };
+enum rem_bit_flags rem_bit_flags(const struct iem_insn *in);
+/* Emits in with its counts (fast path); live: a later instruction may
+ * read the flags it sets. Returns what the host flags hold (LF_HOST_*). */
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live);
 
 /* rem_native_mem.c */
 /* rax (the operand's offset in m's segment) becomes its host pointer:

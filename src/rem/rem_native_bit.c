@@ -1,0 +1,234 @@
+/* REM's native code: NOT/NEG r, BSWAP r, CBW..CQO, BT/BTS/BTR/BTC r|m,
+ * r|imm and DIV r|m (see rem_native.c's invariants).
+ *
+ * Invariants:
+ * - Each form does what its IEM handler does (iem_alu.c, iem_bit.c): NEG
+ *   leaves the lazy flags op_neg stores; BT* make the lazy flags concrete
+ *   first (what iem_flags_update's cpu_get_flags does) and then set CF
+ *   alone; DIV leaves every flag, and a zero divisor or a quotient that
+ *   does not fit is the helper step of the instruction (IEM's #DE), as is
+ *   a memory operand the inline lookup refuses.
+ */
+#include "rem/rem_native.h"
+
+static bool gpr48(const struct iem_op *op)
+{
+    return op->type == OPT_REG && op->rclass == RC_GPR && (op->size == 4 || op->size == 8);
+}
+
+/* A 32- or 64-bit register, or such a memory operand the code addresses. */
+static bool rm48(const struct iem_insn *in, const struct iem_op *op)
+{
+    return gpr48(op) || (rem_mem_ok(in, op) && (op->size == 4 || op->size == 8));
+}
+
+static bool is_bt(unsigned mnemonic)
+{
+    return mnemonic == ZYDIS_MNEMONIC_BT || mnemonic == ZYDIS_MNEMONIC_BTS ||
+           mnemonic == ZYDIS_MNEMONIC_BTR || mnemonic == ZYDIS_MNEMONIC_BTC;
+}
+
+static bool is_cbw(unsigned mnemonic)
+{
+    return mnemonic == ZYDIS_MNEMONIC_CBW || mnemonic == ZYDIS_MNEMONIC_CWDE ||
+           mnemonic == ZYDIS_MNEMONIC_CDQE;
+}
+
+static bool is_cwd(unsigned mnemonic)
+{
+    return mnemonic == ZYDIS_MNEMONIC_CWD || mnemonic == ZYDIS_MNEMONIC_CDQ || mnemonic == ZYDIS_MNEMONIC_CQO;
+}
+
+bool rem_bit_ok(const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    unsigned mn = in->mnemonic;
+
+    if ((in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) || in->lock || in->fn == iem_unimplemented)
+        return false;
+    if (is_cbw(mn) || is_cwd(mn))
+        return in->osize == 2 || in->osize == 4 || in->osize == 8;
+    if (in->nops < 1)
+        return false;
+    if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_NEG || mn == ZYDIS_MNEMONIC_BSWAP)
+        return gpr48(d);
+    if (mn == ZYDIS_MNEMONIC_DIV)
+        return rm48(in, d);
+    if (is_bt(mn) && in->nops >= 2)
+        return rm48(in, d) && ((gpr48(s) && s->size == d->size) || s->type == OPT_IMM);
+    return false;
+}
+
+enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
+{
+    unsigned mn = in->mnemonic;
+    if (mn == ZYDIS_MNEMONIC_NEG)
+        return BITF_SETS;
+    if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_BSWAP || is_cbw(mn) || is_cwd(mn))
+        return BITF_KEEPS;
+    return BITF_READS; /* BT* merge CF into the old flags; DIV may fault */
+}
+
+/* The end of an instruction done inline whose slow paths (any of n, NULL
+ * ones skipped) are the helper step of the whole instruction. */
+static void retire_any(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n)
+{
+    uint8_t *done = x64_jmp(e);
+    for (unsigned i = 0; i < n; i++)
+        x64_patch(e, slow[i]);
+    rem_emit_step_deferred(e, in);
+    x64_patch(e, done);
+    e->pend_len += in->len;
+    e->pend_k++;
+}
+
+/* CBW/CWDE/CDQE: rAX = the sign-extended low half; CWD/CDQ/CQO: rDX =
+ * copies of rAX's sign bit (op_cbw, op_cwd). */
+static void emit_convert(struct x64 *e, const struct iem_insn *in)
+{
+    unsigned size = in->osize;
+    if (is_cbw(in->mnemonic))
+        x64_load_sx(e, X_RCX, X_RBX, V_GPR(0), size / 2);
+    else if (size == 8)
+        x64_load(e, X_RCX, V_GPR(0), true);
+    else
+        x64_load_sx(e, X_RCX, X_RBX, V_GPR(0), size);
+    if (is_cwd(in->mnemonic))
+        x64_shift_imm(e, 7, X_RCX, 63, true); /* sar: all ones or zero */
+    if (size == 4)
+        x64_mov_rr(e, X_RCX, X_RCX, false); /* a 32-bit destination zero-extends */
+    x64_store_sz(e, X_RBX, V_GPR(is_cwd(in->mnemonic) ? 2 : 0), X_RCX, size == 2 ? 2 : 8);
+}
+
+/* Makes the lazy flags concrete in rflags (lazy op LF_NONE). */
+static int native_flags_concrete(struct vcpu *v, uint64_t unused)
+{
+    (void)unused;
+    cpu_set_flags(&v->cpu, cpu_get_flags(&v->cpu));
+    return 0;
+}
+
+/* BT/BTS/BTR/BTC: host bt* on the value in rdx, CF into rflags. The
+ * memory form with a register offset addresses the operand-size unit that
+ * holds the bit (bt_common's signed offset). */
+static void emit_bt(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8, mem = d->type == OPT_MEM;
+    unsigned k = in->mnemonic == ZYDIS_MNEMONIC_BT    ? 0
+                 : in->mnemonic == ZYDIS_MNEMONIC_BTS ? 1
+                 : in->mnemonic == ZYDIS_MNEMONIC_BTR ? 2
+                                                      : 3;
+    uint8_t *slow = NULL;
+
+    /* first: the call clobbers the scratch registers, and the flags it
+     * leaves are the same ones should the slow path run */
+    x64_test_mem8(e, X_RBX, V_LF_OP, 0xff);
+    uint8_t *concrete = x64_jz(e);
+    x64_call_keep(e, native_flags_concrete, 0);
+    x64_patch(e, concrete);
+    if (mem) {
+        rem_emit_ea(e, in, d);
+        if (s->type == OPT_REG) { /* rax += (offset >> log2(bits)) * size, signed */
+            if (w)
+                x64_load(e, X_RCX, V_GPR(s->reg), true);
+            else
+                x64_load_sx(e, X_RCX, X_RBX, V_GPR(s->reg), 4);
+            x64_shift_imm(e, 7, X_RCX, w ? 6 : 5, true);
+            x64_shl(e, X_RCX, w ? 3 : 2);
+            x64_alu_rr(e, X_ADD, X_RAX, X_RCX, true);
+            if (in->asize == 4)
+                x64_mov_rr(e, X_RAX, X_RAX, false);
+        }
+        slow = rem_emit_host(e, in, d, k != 0);
+        x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
+    } else {
+        x64_load(e, X_RDX, V_GPR(d->reg), w);
+    }
+    if (s->type == OPT_REG) {
+        x64_load(e, X_RCX, V_GPR(s->reg), w);
+        x64_op_rr(e, 0, (uint16_t)(0x0fa3 + 8 * k), X_RCX, X_RDX, w, -1); /* bt* rdx, rcx */
+    } else {
+        x64_op_rr(e, 0, 0x0fba, 4 + k, X_RDX, w, (int)(s->imm & (d->size * 8u - 1)));
+    }
+    if (k && mem)
+        x64_store_sz(e, X_RAX, 0, X_RDX, d->size);
+    else if (k)
+        x64_store64(e, V_GPR(d->reg), X_RDX); /* a 32-bit destination zero-extends */
+    x64_setcc_eax(e, 0x2);                    /* eax = CF (F_CF is bit 0) */
+    x64_load(e, X_RCX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RCX, (uint32_t) ~(uint32_t)F_CF, true);
+    x64_alu_rr(e, X_OR, X_RCX, X_RAX, true);
+    x64_store64(e, V_RFLAGS, X_RCX);
+    if (mem) {
+        retire_any(e, in, &slow, 1);
+    } else {
+        e->pend_len += in->len;
+        e->pend_k++;
+    }
+}
+
+/* DIV r|m (32/64): rDX:rAX / the operand; a zero divisor or rDX >= it
+ * (a quotient past the size) goes to the helper step for IEM's #DE. */
+static void emit_div(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0];
+    bool w = d->size == 8;
+    uint8_t *slow[3] = {NULL, NULL, NULL};
+
+    if (d->type == OPT_MEM) {
+        rem_emit_ea(e, in, d);
+        slow[0] = rem_emit_host(e, in, d, false);
+        x64_load_sz(e, X_RCX, X_RAX, 0, d->size);
+    } else {
+        x64_load(e, X_RCX, V_GPR(d->reg), w);
+    }
+    x64_load(e, X_RAX, V_GPR(0), w);
+    x64_load(e, X_RDX, V_GPR(2), w);
+    x64_op_rr(e, 0, 0x85, X_RCX, X_RCX, w, -1); /* test rcx, rcx */
+    slow[1] = x64_jz(e);
+    x64_op_rr(e, 0, 0x39, X_RCX, X_RDX, w, -1); /* cmp rdx, rcx */
+    slow[2] = x64_jcc(e, 0x3);                  /* jae */
+    x64_op_rr(e, 0, 0xf7, 6, X_RCX, w, -1);     /* div rcx */
+    x64_store64(e, V_GPR(0), X_RAX);
+    x64_store64(e, V_GPR(2), X_RDX);
+    retire_any(e, in, slow, 3);
+}
+
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live)
+{
+    const struct iem_op *d = &in->op[0];
+    bool w = d->size == 8;
+    unsigned mn = in->mnemonic;
+
+    if (is_bt(mn)) {
+        emit_bt(e, in);
+        return LF_HOST_NONE;
+    }
+    if (mn == ZYDIS_MNEMONIC_DIV) {
+        emit_div(e, in);
+        return LF_HOST_NONE;
+    }
+    e->pend_len += in->len;
+    e->pend_k++;
+    if (is_cbw(mn) || is_cwd(mn)) {
+        emit_convert(e, in);
+        return LF_HOST_NONE;
+    }
+    x64_load(e, X_RSI, V_GPR(d->reg), w);
+    x64_mov_rr(e, X_RAX, X_RSI, w);
+    if (mn == ZYDIS_MNEMONIC_BSWAP) {
+        x64_bswap(e, X_RAX, w);
+    } else if (mn == ZYDIS_MNEMONIC_NOT) {
+        x64_op_rr(e, 0, 0xf7, 2, X_RAX, w, -1);
+    } else { /* NEG: the host's flags are the guest's after it */
+        x64_mov_imm(e, X_RCX, 0);
+        x64_op_rr(e, 0, 0xf7, 3, X_RAX, w, -1);
+        x64_store64(e, V_GPR(d->reg), X_RAX);
+        if (live)
+            rem_emit_lazy(e, LF_NEG, d->size, X_RAX, X_RCX, X_RSI);
+        return LF_HOST_ALL;
+    }
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    return LF_HOST_NONE;
+}
