@@ -22,6 +22,7 @@
 #define V_SEGBASE(s)                                                                                         \
     ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg) +                               \
                offsetof(struct cpu_seg, base)))
+#define V_SEGSEL(s) ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg)))
 #define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
 #define V_FF ((int32_t)offsetof(struct vcpu, ff))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
@@ -66,7 +67,7 @@ enum nkind {
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
     N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
     N_AVX,       /* their VEX forms (rem_native_sse.c) */
-    N_BIT,       /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV (rem_native_bit.c) */
+    N_BIT,       /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV, CMPXCHG m, MOV r, Sreg (rem_native_bit.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the

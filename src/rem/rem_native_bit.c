@@ -1,13 +1,15 @@
 /* REM's native code: NOT/NEG r, BSWAP r, CBW..CQO, BT/BTS/BTR/BTC r|m,
- * r|imm and DIV r|m (see rem_native.c's invariants).
+ * r|imm, DIV r|m, CMPXCHG m, r (not locked) and MOV r, Sreg (see
+ * rem_native.c's invariants).
  *
  * Invariants:
- * - Each form does what its IEM handler does (iem_alu.c, iem_bit.c): NEG
- *   leaves the lazy flags op_neg stores; BT* make the lazy flags concrete
- *   first (what iem_flags_update's cpu_get_flags does) and then set CF
- *   alone; DIV leaves every flag, and a zero divisor or a quotient that
- *   does not fit is the helper step of the instruction (IEM's #DE), as is
- *   a memory operand the inline lookup refuses.
+ * - Each form does what its IEM handler does (iem_alu.c, iem_bit.c,
+ *   iem_data.c): NEG and CMPXCHG leave the lazy flags op_neg and
+ *   op_cmpxchg store; BT* make the lazy flags concrete first (what
+ *   iem_flags_update's cpu_get_flags does) and then set CF alone; DIV
+ *   leaves every flag, and a zero divisor or a quotient that does not fit
+ *   is the helper step of the instruction (IEM's #DE), as is a memory
+ *   operand the inline lookup refuses.
  */
 #include "rem/rem_native.h"
 
@@ -54,6 +56,12 @@ bool rem_bit_ok(const struct iem_insn *in)
         return gpr48(d);
     if (mn == ZYDIS_MNEMONIC_DIV)
         return rm48(in, d);
+    /* MOV r, Sreg: a read of the selector */
+    if (mn == ZYDIS_MNEMONIC_MOV && in->nops == 2 && d->type == OPT_REG && d->rclass == RC_GPR &&
+        s->type == OPT_REG && s->rclass == RC_SEG && s->reg <= S_GS)
+        return true;
+    if (mn == ZYDIS_MNEMONIC_CMPXCHG && in->nops >= 2)
+        return rem_mem_ok(in, d) && (d->size == 4 || d->size == 8) && gpr48(s) && s->size == d->size;
     if (is_bt(mn) && in->nops >= 2)
         return rm48(in, d) && ((gpr48(s) && s->size == d->size) || s->type == OPT_IMM);
     return false;
@@ -64,9 +72,10 @@ enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
     unsigned mn = in->mnemonic;
     if (mn == ZYDIS_MNEMONIC_NEG)
         return BITF_SETS;
-    if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_BSWAP || is_cbw(mn) || is_cwd(mn))
+    if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_BSWAP || mn == ZYDIS_MNEMONIC_MOV || is_cbw(mn) ||
+        is_cwd(mn))
         return BITF_KEEPS;
-    return BITF_READS; /* BT* merge CF into the old flags; DIV may fault */
+    return BITF_READS; /* BT* merge CF into the old flags; DIV and CMPXCHG may fault */
 }
 
 /* The end of an instruction done inline whose slow paths (any of n, NULL
@@ -195,6 +204,35 @@ static void emit_div(struct x64 *e, const struct iem_insn *in)
     retire_any(e, in, slow, 3);
 }
 
+/* CMPXCHG m, r (not locked): the lookup for a write (the SDM's and
+ * op_cmpxchg's write-back of the old value on a mismatch needs one, but
+ * storing the same bytes again changes nothing); equal: m = r, else rAX =
+ * m (zero-extended at 32 bits); the lazy flags of CMP rAX, m. */
+static void emit_cmpxchg(struct x64 *e, const struct iem_insn *in, bool live)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+
+    rem_emit_ea(e, in, d);
+    uint8_t *slow = rem_emit_host(e, in, d, true);
+    x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
+    x64_load(e, X_RSI, V_GPR(0), w);
+    x64_load(e, X_RCX, V_GPR(s->reg), w);
+    x64_op_rr(e, 0, 0x39, X_RDX, X_RSI, w, -1); /* cmp rsi, rdx */
+    uint8_t *ne = x64_jcc(e, 0x5);
+    x64_store_sz(e, X_RAX, 0, X_RCX, d->size);
+    uint8_t *join = x64_jmp(e);
+    x64_patch(e, ne);
+    x64_store64(e, V_GPR(0), X_RDX);
+    x64_patch(e, join);
+    if (live) {
+        x64_mov_rr(e, X_RDI, X_RSI, true);
+        x64_alu_rr(e, X_SUB, X_RDI, X_RDX, w);
+        rem_emit_lazy(e, LF_SUB, d->size, X_RDI, X_RSI, X_RDX);
+    }
+    retire_any(e, in, &slow, 1);
+}
+
 uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live)
 {
     const struct iem_op *d = &in->op[0];
@@ -209,10 +247,19 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live)
         emit_div(e, in);
         return LF_HOST_NONE;
     }
+    if (mn == ZYDIS_MNEMONIC_CMPXCHG) {
+        emit_cmpxchg(e, in, live);
+        return LF_HOST_NONE;
+    }
     e->pend_len += in->len;
     e->pend_k++;
     if (is_cbw(mn) || is_cwd(mn)) {
         emit_convert(e, in);
+        return LF_HOST_NONE;
+    }
+    if (mn == ZYDIS_MNEMONIC_MOV) { /* MOV r, Sreg: the selector, zero-extended */
+        x64_load_sz(e, X_RCX, X_RBX, V_SEGSEL(in->op[1].reg), 2);
+        x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
         return LF_HOST_NONE;
     }
     x64_load(e, X_RSI, V_GPR(d->reg), w);

@@ -538,20 +538,20 @@ static void seg_item(struct pg *g)
  * the log at RD_FLAGLOG, a memory access that faults and pushes them). */
 /* rem_native_bit.c's forms: BT/BTS/BTR/BTC r|m, r|imm (a register offset
  * of a memory form is small and signed: the unit it selects is near the
- * address), BSWAP, CBW..CQO and DIV r|m (EDX cleared half the time, so
- * quotients fit as often as they #DE); what would write ESP, or ECX in a
- * loop, is an ALU op instead */
+ * address), BSWAP, CBW..CQO, DIV r|m (EDX cleared half the time, so
+ * quotients fit as often as they #DE), CMPXCHG m, r and MOV r, Sreg; what
+ * would write ESP, or ECX in a loop, is an ALU op instead */
 static void bit_insn(struct pg *g)
 {
-    unsigned k = below(g, 8), bt = below(g, 4), d = dst(g), r;
+    unsigned k = below(g, 10), bt = below(g, 4), d = dst(g), r;
     bool w = wide(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
 
-    if ((k >= 5 && (g->avoid & 5)) || (k == 3 && d == 7)) {
+    if ((k >= 5 && k <= 8 && (g->avoid & 5)) || (k == 3 && d == 7)) {
         alu_rr(g);
         return;
     }
-    if (k >= 6 && below(g, 2))
+    if ((k == 6 || k == 7) && below(g, 2))
         b1(g, 0xba), b4(g, below(g, 2) ? 0 : below(g, 1000)); /* mov edx, imm32 */
     switch (k) {
     case 0: op_rr(g, (const uint8_t[]){0x0f, (uint8_t)(0xa3 + 8 * bt)}, 2, src(g), d, w); break;
@@ -577,6 +577,18 @@ static void bit_insn(struct pg *g)
         if (k == 2)
             b1(g, below(g, 256));
         break;
+    case 8: /* CMPXCHG m, r; half the time rAX loaded from m first (a match) */
+        b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+        if (below(g, 2))
+            rex(g, w, 0, 0, 7), b1(g, 0x8b), b1(g, 0x87), b4(g, (uint32_t)disp);
+        r = src(g);
+        rex(g, w, r, 0, 7), b1(g, 0x0f), b1(g, 0xb1), b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
+        break;
+    case 9: /* MOV r16/r32/r64, Sreg */
+        if (below(g, 3) == 0)
+            b1(g, 0x66);
+        op_rr(g, &(uint8_t){0x8c}, 1, below(g, 6), d, w);
+        break;
     case 4: rex(g, w, 0, 0, d), b1(g, 0x0f), b1(g, 0xc8 + (d & 7)); break; /* BSWAP */
     case 5: /* CBW/CWDE/CDQE, CWD/CDQ/CQO (66 or REX.W) */
         if (below(g, 3) == 0)
@@ -585,7 +597,7 @@ static void bit_insn(struct pg *g)
             rex(g, w, 0, 0, 0);
         b1(g, below(g, 2) ? 0x98 : 0x99);
         break;
-    default: op_rr(g, &(uint8_t){0xf7}, 1, 6, src(g), w); break; /* DIV r */
+    case 6: op_rr(g, &(uint8_t){0xf7}, 1, 6, src(g), w); break; /* DIV r */
     }
 }
 
