@@ -531,7 +531,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         } else if (kind == N_AVX) {
             rem_emit_avx(&e, in);
         } else if (kind == N_BIT) {
-            host = rem_emit_bit(&e, in, live[i]);
+            host = rem_emit_bit(&e, in, live[i], &lf);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

@@ -67,7 +67,7 @@ enum nkind {
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
     N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
     N_AVX,       /* their VEX forms (rem_native_sse.c) */
-    N_BIT,       /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV, CMPXCHG m, MOV r, Sreg (rem_native_bit.c) */
+    N_BIT, /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV, CMPXCHG m, MOV r, Sreg, SETcc m8 (rem_native_bit.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -123,6 +123,10 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, const struct lf_know
 void rem_emit_keep_cf(struct x64 *e, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
+/* the same with ra and rb as the scratch registers (not rax and rcx) */
+bool rem_emit_cond_in(struct x64 *e, const struct lf_known *k, unsigned cc, unsigned ra, unsigned rb);
+/* rem_emit_cond(k, cc) needs no call (and so no register but its two) */
+bool rem_cond_inline(const struct lf_known *k, unsigned cc);
 /* SETcc / CMOVcc register forms (cc from the opcode) */
 void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 
@@ -145,7 +149,7 @@ enum rem_bit_flags { BITF_KEEPS, BITF_SETS, BITF_READS };
 enum rem_bit_flags rem_bit_flags(const struct iem_insn *in);
 /* Emits in with its counts (fast path); live: a later instruction may
  * read the flags it sets. Returns what the host flags hold (LF_HOST_*). */
-uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live);
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
 
 /* rem_native_mem.c */
 /* rax (the operand's offset in m's segment) becomes its host pointer:

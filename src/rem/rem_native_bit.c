@@ -1,6 +1,6 @@
 /* REM's native code: NOT/NEG r, BSWAP r, CBW..CQO, BT/BTS/BTR/BTC r|m,
- * r|imm, DIV r|m, CMPXCHG m, r (not locked) and MOV r, Sreg (see
- * rem_native.c's invariants).
+ * r|imm, DIV r|m, CMPXCHG m, r (not locked), MOV r, Sreg and SETcc m8
+ * (see rem_native.c's invariants).
  *
  * Invariants:
  * - Each form does what its IEM handler does (iem_alu.c, iem_bit.c,
@@ -60,6 +60,9 @@ bool rem_bit_ok(const struct iem_insn *in)
     if (mn == ZYDIS_MNEMONIC_MOV && in->nops == 2 && d->type == OPT_REG && d->rclass == RC_GPR &&
         s->type == OPT_REG && s->rclass == RC_SEG && s->reg <= S_GS)
         return true;
+    /* SETcc m8 (0F 90+cc) */
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x90 && in->opcode <= 0x9f)
+        return rem_mem_ok(in, d) && d->size == 1;
     if (mn == ZYDIS_MNEMONIC_CMPXCHG && in->nops >= 2)
         return rem_mem_ok(in, d) && (d->size == 4 || d->size == 8) && gpr48(s) && s->size == d->size;
     if (is_bt(mn) && in->nops >= 2)
@@ -233,7 +236,30 @@ static void emit_cmpxchg(struct x64 *e, const struct iem_insn *in, bool live)
     retire_any(e, in, &slow, 1);
 }
 
-uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live)
+/* SETcc m8: the lookup first (rax), then the condition from the lazy state
+ * in rcx and rdx (the lookup leaves no host flag); a condition that needs
+ * a call is the helper step. */
+static void emit_setcc_mem(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
+{
+    struct lf_known k = *lf;
+    unsigned cc = in->opcode & 0xf;
+
+    k.host = LF_HOST_NONE;
+    if (!rem_cond_inline(&k, cc)) {
+        rem_flush_counts(e);
+        rem_emit_step(e, in);
+        e->dirty = 0;
+        return;
+    }
+    rem_emit_ea(e, in, &in->op[0]);
+    uint8_t *slow = rem_emit_host(e, in, &in->op[0], true);
+    rem_emit_cond_in(e, &k, cc, X_RCX, X_RDX);
+    x64_setcc_cl(e, cc);
+    x64_store_sz(e, X_RAX, 0, X_RCX, 1);
+    retire_any(e, in, &slow, 1);
+}
+
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
 {
     const struct iem_op *d = &in->op[0];
     bool w = d->size == 8;
@@ -249,6 +275,10 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live)
     }
     if (mn == ZYDIS_MNEMONIC_CMPXCHG) {
         emit_cmpxchg(e, in, live);
+        return LF_HOST_NONE;
+    }
+    if (in->op[0].type == OPT_MEM) {
+        emit_setcc_mem(e, in, lf);
         return LF_HOST_NONE;
     }
     e->pend_len += in->len;
