@@ -448,8 +448,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = rem_classify(in);
         uint8_t host = LF_HOST_NONE;
-        if (kind == N_ROT && live[i]) /* its flags merge with the old ones: IEM's handler */
-            kind = N_CALL;
+        if (kind == N_ROT && live[i]) /* its flags merge with the old ones: rem_native_bit.c */
+            kind = N_BIT;
         int64_t off;
         bool canon;
         unsigned ss;

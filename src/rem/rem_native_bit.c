@@ -41,6 +41,14 @@ static bool is_cwd(unsigned mnemonic)
     return mnemonic == ZYDIS_MNEMONIC_CWD || mnemonic == ZYDIS_MNEMONIC_CDQ || mnemonic == ZYDIS_MNEMONIC_CQO;
 }
 
+/* The prefetches and PAUSE: op_nop, no access */
+static bool is_nop(unsigned mnemonic)
+{
+    return mnemonic == ZYDIS_MNEMONIC_PREFETCHNTA || mnemonic == ZYDIS_MNEMONIC_PREFETCHT0 ||
+           mnemonic == ZYDIS_MNEMONIC_PREFETCHT1 || mnemonic == ZYDIS_MNEMONIC_PREFETCHT2 ||
+           mnemonic == ZYDIS_MNEMONIC_PREFETCHW || mnemonic == ZYDIS_MNEMONIC_PAUSE;
+}
+
 bool rem_bit_ok(const struct iem_insn *in)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -50,6 +58,11 @@ bool rem_bit_ok(const struct iem_insn *in)
         return false;
     if (is_cbw(mn) || is_cwd(mn))
         return in->osize == 2 || in->osize == 4 || in->osize == 8;
+    if (is_nop(mn))
+        return true;
+    /* PUSHFQ in 64-bit mode (no VME or virtual-8086 rules there) */
+    if (mn == ZYDIS_MNEMONIC_PUSHFQ)
+        return in->ipsize == 8 && in->osize == 8;
     if (in->nops < 1)
         return false;
     if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_NEG || mn == ZYDIS_MNEMONIC_BSWAP)
@@ -76,9 +89,11 @@ enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
     if (mn == ZYDIS_MNEMONIC_NEG)
         return BITF_SETS;
     if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_BSWAP || mn == ZYDIS_MNEMONIC_MOV || is_cbw(mn) ||
-        is_cwd(mn))
+        is_cwd(mn) || is_nop(mn))
         return BITF_KEEPS;
-    return BITF_READS; /* BT* merge CF into the old flags; DIV and CMPXCHG may fault */
+    /* BT* and ROL/ROR merge into the old flags, PUSHFQ pushes them; DIV,
+     * CMPXCHG, SETcc m may fault */
+    return BITF_READS;
 }
 
 /* The end of an instruction done inline whose slow paths (any of n, NULL
@@ -120,6 +135,72 @@ static int native_flags_concrete(struct vcpu *v, uint64_t unused)
     return 0;
 }
 
+/* The lazy flags made concrete when they are not (a call; first, as it
+ * clobbers the scratch registers). */
+static void emit_concrete(struct x64 *e)
+{
+    x64_test_mem8(e, X_RBX, V_LF_OP, 0xff);
+    uint8_t *concrete = x64_jz(e);
+    x64_call_keep(e, native_flags_concrete, 0);
+    x64_patch(e, concrete);
+}
+
+/* rflags = (rflags & ~mask) | ecx (ecx within mask) */
+static void emit_merge_flags(struct x64 *e, uint32_t mask)
+{
+    x64_load(e, X_RDX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RDX, ~mask, true);
+    x64_alu_rr(e, X_OR, X_RDX, X_RCX, true);
+    x64_store64(e, V_RFLAGS, X_RDX);
+}
+
+/* ROL/ROR r, imm (a count not 0 once masked) whose flags someone reads:
+ * CF from the host, OF as shift_calc's first step, the rest kept. */
+static void emit_rotate(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0];
+    bool w = d->size == 8, rol = in->mnemonic == ZYDIS_MNEMONIC_ROL;
+    unsigned n = d->size * 8;
+
+    emit_concrete(e);
+    x64_load(e, X_RDX, V_GPR(d->reg), w);
+    x64_mov_rr(e, X_RAX, X_RDX, w);
+    x64_shift_imm(e, rol ? 0 : 1, X_RAX, (unsigned)(in->op[1].imm & (n - 1)), w);
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    x64_setcc_eax(e, 0x2); /* CF */
+    /* ecx = OF: d[n-1] ^ d[n-2] (ROL) or d[n-1] ^ d[0] (ROR) */
+    x64_mov_rr(e, X_RCX, X_RDX, true);
+    x64_shift_imm(e, 5, X_RCX, n - 1, true);
+    if (rol)
+        x64_shift_imm(e, 5, X_RDX, n - 2, true);
+    x64_alu_rr(e, X_XOR, X_RCX, X_RDX, false);
+    x64_alu_imm(e, 4, X_RCX, 1, false);
+    x64_shift_imm(e, 4, X_RCX, 11, false);
+    x64_alu_rr(e, X_OR, X_RCX, X_RAX, false);
+    emit_merge_flags(e, F_CF | F_OF);
+    e->pend_len += in->len;
+    e->pend_k++;
+}
+
+/* PUSHFQ: the concrete flags without VM and RF at SS:RSP - 8, RSP moved
+ * once the store went through (op_pushf in 64-bit mode). */
+static void emit_pushfq(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = 8};
+
+    emit_concrete(e);
+    x64_load(e, X_RAX, V_GPR(R_SP), true);
+    x64_add_imm(e, X_RAX, -8);
+    uint8_t *slow = rem_emit_host(e, in, &m, true);
+    x64_load(e, X_RDX, V_RFLAGS, true);
+    x64_alu_imm(e, 4, X_RDX, ~(uint32_t)(F_VM | F_RF), true);
+    x64_store_sz(e, X_RAX, 0, X_RDX, 8);
+    x64_load(e, X_RCX, V_GPR(R_SP), true);
+    x64_add_imm(e, X_RCX, -8);
+    x64_store64(e, V_GPR(R_SP), X_RCX);
+    retire_any(e, in, &slow, 1);
+}
+
 /* BT/BTS/BTR/BTC: host bt* on the value in rdx, CF into rflags. The
  * memory form with a register offset addresses the operand-size unit that
  * holds the bit (bt_common's signed offset). */
@@ -133,12 +214,8 @@ static void emit_bt(struct x64 *e, const struct iem_insn *in)
                                                       : 3;
     uint8_t *slow = NULL;
 
-    /* first: the call clobbers the scratch registers, and the flags it
-     * leaves are the same ones should the slow path run */
-    x64_test_mem8(e, X_RBX, V_LF_OP, 0xff);
-    uint8_t *concrete = x64_jz(e);
-    x64_call_keep(e, native_flags_concrete, 0);
-    x64_patch(e, concrete);
+    /* the concrete flags are the same ones should the slow path run */
+    emit_concrete(e);
     if (mem) {
         rem_emit_ea(e, in, d);
         if (s->type == OPT_REG) { /* rax += (offset >> log2(bits)) * size, signed */
@@ -277,12 +354,22 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const 
         emit_cmpxchg(e, in, live);
         return LF_HOST_NONE;
     }
-    if (in->op[0].type == OPT_MEM) {
+    if (mn == ZYDIS_MNEMONIC_PUSHFQ) {
+        emit_pushfq(e, in);
+        return LF_HOST_NONE;
+    }
+    if (mn == ZYDIS_MNEMONIC_ROL || mn == ZYDIS_MNEMONIC_ROR) {
+        emit_rotate(e, in);
+        return LF_HOST_NONE;
+    }
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x90 && in->opcode <= 0x9f) {
         emit_setcc_mem(e, in, lf);
         return LF_HOST_NONE;
     }
     e->pend_len += in->len;
     e->pend_k++;
+    if (is_nop(mn))
+        return LF_HOST_NONE;
     if (is_cbw(mn) || is_cwd(mn)) {
         emit_convert(e, in);
         return LF_HOST_NONE;

@@ -539,11 +539,12 @@ static void seg_item(struct pg *g)
 /* rem_native_bit.c's forms: BT/BTS/BTR/BTC r|m, r|imm (a register offset
  * of a memory form is small and signed: the unit it selects is near the
  * address), BSWAP, CBW..CQO, DIV r|m (EDX cleared half the time, so
- * quotients fit as often as they #DE), CMPXCHG m, r, MOV r, Sreg and
- * SETcc m8; what would write ESP, or ECX in a loop, is an ALU op instead */
+ * quotients fit as often as they #DE), CMPXCHG m, r, MOV r, Sreg, SETcc m8,
+ * the prefetches and PAUSE (ROL/ROR and PUSHF are flag_insn's); what would
+ * write ESP, or ECX in a loop, is an ALU op instead */
 static void bit_insn(struct pg *g)
 {
-    unsigned k = below(g, 11), bt = below(g, 4), d = dst(g), r;
+    unsigned k = below(g, 12), bt = below(g, 4), d = dst(g), r;
     bool w = wide(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
 
@@ -589,6 +590,14 @@ static void bit_insn(struct pg *g)
             alu_rr(g);
         b1(g, 0xbf), b4(g, pick_addr(g, 1) - (uint32_t)disp);
         rex(g, false, 0, 0, 7), b1(g, 0x0f), b1(g, 0x90 + below(g, 16)), b1(g, 0x87), b4(g, (uint32_t)disp);
+        break;
+    case 11: /* PREFETCHh m8 (any page: no access), or PAUSE */
+        if (below(g, 4) == 0) {
+            b1(g, 0xf3), b1(g, 0x90);
+            break;
+        }
+        b1(g, 0xbf), b4(g, pick_addr(g, 1) - (uint32_t)disp);
+        b1(g, 0x0f), b1(g, 0x18), b1(g, 0x80 | below(g, 4) << 3 | 7), b4(g, (uint32_t)disp);
         break;
     case 9: /* MOV r16/r32/r64, Sreg */
         if (below(g, 3) == 0)
