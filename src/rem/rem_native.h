@@ -115,6 +115,10 @@ void rem_flag_liveness(const struct rem_tb *tb, bool *live);
 /* rem_native_alu.c */
 /* SHL/SHR/SAR's second operand is CL */
 bool rem_shift_by_cl(const struct iem_insn *in);
+/* The flags of a multiply whose host OF is the overflow and rax its low
+ * half (of size bytes): mul_flags' (CF = OF, SF, PF; ZF, AF clear), the
+ * lazy state cleared. */
+void rem_emit_mul_flags(struct x64 *e, unsigned size);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);

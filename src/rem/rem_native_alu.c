@@ -103,9 +103,14 @@ void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
         x64_store64(e, V_GPR(d->reg), X_RAX);
         return;
     }
-    x64_seto_dl(e);
     x64_store64(e, V_GPR(d->reg), X_RAX);
-    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
+    rem_emit_mul_flags(e, d->size);
+}
+
+void rem_emit_mul_flags(struct x64 *e, unsigned size)
+{
+    x64_seto_dl(e);
+    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, size);
     x64_lahf_ecx(e, 0x84); /* SF PF */
     x64_movzx_edx_dl(e);
     x64_imul_imm32(e, X_RDX, F_CF | F_OF);

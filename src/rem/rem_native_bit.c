@@ -1,15 +1,19 @@
 /* REM's native code: NOT/NEG r, BSWAP r, CBW..CQO, BT/BTS/BTR/BTC r|m,
- * r|imm, DIV r|m, CMPXCHG m, r (not locked), MOV r, Sreg and SETcc m8
- * (see rem_native.c's invariants).
+ * r|imm, MUL r, DIV r|m, CMPXCHG and XADD m, r (not locked), MOV r, Sreg,
+ * SETcc m8, CMOVcc r, m, ROL/ROR r, imm whose flags are read, PUSHFQ,
+ * PUSH imm, the prefetches and PAUSE (see rem_native.c's invariants).
  *
  * Invariants:
  * - Each form does what its IEM handler does (iem_alu.c, iem_bit.c,
- *   iem_data.c): NEG and CMPXCHG leave the lazy flags op_neg and
- *   op_cmpxchg store; BT* make the lazy flags concrete first (what
- *   iem_flags_update's cpu_get_flags does) and then set CF alone; DIV
- *   leaves every flag, and a zero divisor or a quotient that does not fit
- *   is the helper step of the instruction (IEM's #DE), as is a memory
- *   operand the inline lookup refuses.
+ *   iem_data.c, iem_ctrl.c, iem_shift.c): NEG, CMPXCHG and XADD leave the
+ *   lazy flags their handlers store, MUL mul_flags' concrete ones; BT*,
+ *   ROL/ROR and PUSHFQ make the lazy flags concrete first (what
+ *   iem_flags_update's cpu_get_flags does), then BT* set CF and ROL/ROR
+ *   CF and OF alone; DIV leaves every flag.
+ * - A zero divisor or a quotient that does not fit (IEM's #DE), a memory
+ *   operand the inline lookup refuses and a condition that needs a call
+ *   are the helper step of the whole instruction, with nothing written
+ *   before.
  */
 #include "rem/rem_native.h"
 
@@ -60,8 +64,11 @@ bool rem_bit_ok(const struct iem_insn *in)
         return in->osize == 2 || in->osize == 4 || in->osize == 8;
     if (is_nop(mn))
         return true;
-    /* PUSHFQ in 64-bit mode (no VME or virtual-8086 rules there) */
+    /* PUSHFQ and PUSH imm in 64-bit mode (no VME or virtual-8086 rules
+     * there, the stack 8 bytes wide) */
     if (mn == ZYDIS_MNEMONIC_PUSHFQ)
+        return in->ipsize == 8 && in->osize == 8;
+    if (mn == ZYDIS_MNEMONIC_PUSH && in->nops >= 1 && in->op[0].type == OPT_IMM)
         return in->ipsize == 8 && in->osize == 8;
     if (in->nops < 1)
         return false;
@@ -76,6 +83,14 @@ bool rem_bit_ok(const struct iem_insn *in)
     /* SETcc m8 (0F 90+cc) */
     if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x90 && in->opcode <= 0x9f)
         return rem_mem_ok(in, d) && d->size == 1;
+    /* CMOVcc r, m (0F 40+cc) in 64-bit mode, where a 32-bit destination is
+     * written whatever the condition */
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x40 && in->opcode <= 0x4f && in->nops >= 2)
+        return in->ipsize == 8 && gpr48(d) && rem_mem_ok(in, s) && s->size == d->size;
+    if (mn == ZYDIS_MNEMONIC_MUL)
+        return gpr48(d);
+    if (mn == ZYDIS_MNEMONIC_XADD && in->nops >= 2)
+        return rem_mem_ok(in, d) && (d->size == 4 || d->size == 8) && gpr48(s) && s->size == d->size;
     if (mn == ZYDIS_MNEMONIC_CMPXCHG && in->nops >= 2)
         return rem_mem_ok(in, d) && (d->size == 4 || d->size == 8) && gpr48(s) && s->size == d->size;
     if (is_bt(mn) && in->nops >= 2)
@@ -86,13 +101,13 @@ bool rem_bit_ok(const struct iem_insn *in)
 enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
 {
     unsigned mn = in->mnemonic;
-    if (mn == ZYDIS_MNEMONIC_NEG)
+    if (mn == ZYDIS_MNEMONIC_NEG || mn == ZYDIS_MNEMONIC_MUL)
         return BITF_SETS;
     if (mn == ZYDIS_MNEMONIC_NOT || mn == ZYDIS_MNEMONIC_BSWAP || mn == ZYDIS_MNEMONIC_MOV || is_cbw(mn) ||
         is_cwd(mn) || is_nop(mn))
         return BITF_KEEPS;
-    /* BT* and ROL/ROR merge into the old flags, PUSHFQ pushes them; DIV,
-     * CMPXCHG, SETcc m may fault */
+    /* BT* and ROL/ROR merge into the old flags, PUSHFQ pushes them, CMOVcc
+     * and SETcc read them; the memory forms and DIV may fault */
     return BITF_READS;
 }
 
@@ -182,22 +197,63 @@ static void emit_rotate(struct x64 *e, const struct iem_insn *in)
     e->pend_k++;
 }
 
-/* PUSHFQ: the concrete flags without VM and RF at SS:RSP - 8, RSP moved
- * once the store went through (op_pushf in 64-bit mode). */
-static void emit_pushfq(struct x64 *e, const struct iem_insn *in)
+/* PUSHFQ (the concrete flags without VM and RF, as op_pushf) or PUSH
+ * imm at SS:RSP - 8, RSP moved once the store went through. */
+static void emit_push(struct x64 *e, const struct iem_insn *in)
 {
     const struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = 8};
+    bool flags = in->mnemonic == ZYDIS_MNEMONIC_PUSHFQ;
 
-    emit_concrete(e);
+    if (flags)
+        emit_concrete(e);
     x64_load(e, X_RAX, V_GPR(R_SP), true);
     x64_add_imm(e, X_RAX, -8);
     uint8_t *slow = rem_emit_host(e, in, &m, true);
-    x64_load(e, X_RDX, V_RFLAGS, true);
-    x64_alu_imm(e, 4, X_RDX, ~(uint32_t)(F_VM | F_RF), true);
+    if (flags) {
+        x64_load(e, X_RDX, V_RFLAGS, true);
+        x64_alu_imm(e, 4, X_RDX, ~(uint32_t)(F_VM | F_RF), true);
+    } else {
+        x64_mov_imm(e, X_RDX, in->op[0].imm);
+    }
     x64_store_sz(e, X_RAX, 0, X_RDX, 8);
     x64_load(e, X_RCX, V_GPR(R_SP), true);
     x64_add_imm(e, X_RCX, -8);
     x64_store64(e, V_GPR(R_SP), X_RCX);
+    retire_any(e, in, &slow, 1);
+}
+
+/* MUL r (32/64): rDX:rAX = rAX * r, the flags as mul_flags leaves them. */
+static void emit_mul(struct x64 *e, const struct iem_insn *in, bool live)
+{
+    bool w = in->op[0].size == 8;
+
+    x64_load(e, X_RCX, V_GPR(in->op[0].reg), w);
+    x64_load(e, X_RAX, V_GPR(0), w);
+    x64_op_rr(e, 0, 0xf7, 4, X_RCX, w, -1); /* mul rcx */
+    x64_store64(e, V_GPR(0), X_RAX);
+    x64_store64(e, V_GPR(2), X_RDX);
+    if (live)
+        rem_emit_mul_flags(e, in->op[0].size);
+    e->pend_len += in->len;
+    e->pend_k++;
+}
+
+/* XADD m, r (not locked): m = m + r, r = the old m; op_xadd's lazy flags. */
+static void emit_xadd(struct x64 *e, const struct iem_insn *in, bool live)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+
+    rem_emit_ea(e, in, d);
+    uint8_t *slow = rem_emit_host(e, in, d, true);
+    x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
+    x64_load(e, X_RCX, V_GPR(s->reg), w);
+    x64_mov_rr(e, X_RSI, X_RDX, w);
+    x64_alu_rr(e, X_ADD, X_RSI, X_RCX, w);
+    x64_store_sz(e, X_RAX, 0, X_RSI, d->size);
+    x64_store64(e, V_GPR(s->reg), X_RDX);
+    if (live)
+        rem_emit_lazy(e, LF_ADD, d->size, X_RSI, X_RDX, X_RCX);
     retire_any(e, in, &slow, 1);
 }
 
@@ -313,13 +369,15 @@ static void emit_cmpxchg(struct x64 *e, const struct iem_insn *in, bool live)
     retire_any(e, in, &slow, 1);
 }
 
-/* SETcc m8: the lookup first (rax), then the condition from the lazy state
- * in rcx and rdx (the lookup leaves no host flag); a condition that needs
- * a call is the helper step. */
-static void emit_setcc_mem(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
+/* SETcc m8 / CMOVcc r, m: the lookup first (rax), then the condition
+ * from the lazy state in rcx and rdx (the lookup leaves no host flag); a
+ * condition that needs a call is the helper step. */
+static void emit_cond_mem(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf)
 {
+    const struct iem_op *d = &in->op[0], *m = d->type == OPT_MEM ? d : &in->op[1];
     struct lf_known k = *lf;
     unsigned cc = in->opcode & 0xf;
+    bool setcc = in->opcode >= 0x90, w = d->size == 8;
 
     k.host = LF_HOST_NONE;
     if (!rem_cond_inline(&k, cc)) {
@@ -328,11 +386,20 @@ static void emit_setcc_mem(struct x64 *e, const struct iem_insn *in, const struc
         e->dirty = 0;
         return;
     }
-    rem_emit_ea(e, in, &in->op[0]);
-    uint8_t *slow = rem_emit_host(e, in, &in->op[0], true);
+    rem_emit_ea(e, in, m);
+    uint8_t *slow = rem_emit_host(e, in, m, setcc);
+    if (!setcc) { /* the source is read whatever the condition */
+        x64_load_sz(e, X_RSI, X_RAX, 0, m->size);
+        x64_load(e, X_RDI, V_GPR(d->reg), w);
+    }
     rem_emit_cond_in(e, &k, cc, X_RCX, X_RDX);
-    x64_setcc_cl(e, cc);
-    x64_store_sz(e, X_RAX, 0, X_RCX, 1);
+    if (setcc) {
+        x64_setcc_cl(e, cc);
+        x64_store_sz(e, X_RAX, 0, X_RCX, 1);
+    } else { /* a 32-bit destination is zero-extended either way (64-bit mode) */
+        x64_cmov(e, cc, X_RDI, X_RSI, w);
+        x64_store64(e, V_GPR(d->reg), X_RDI);
+    }
     retire_any(e, in, &slow, 1);
 }
 
@@ -354,16 +421,25 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const 
         emit_cmpxchg(e, in, live);
         return LF_HOST_NONE;
     }
-    if (mn == ZYDIS_MNEMONIC_PUSHFQ) {
-        emit_pushfq(e, in);
+    if (mn == ZYDIS_MNEMONIC_PUSHFQ || mn == ZYDIS_MNEMONIC_PUSH) {
+        emit_push(e, in);
+        return LF_HOST_NONE;
+    }
+    if (mn == ZYDIS_MNEMONIC_MUL) {
+        emit_mul(e, in, live);
+        return LF_HOST_NONE;
+    }
+    if (mn == ZYDIS_MNEMONIC_XADD) {
+        emit_xadd(e, in, live);
         return LF_HOST_NONE;
     }
     if (mn == ZYDIS_MNEMONIC_ROL || mn == ZYDIS_MNEMONIC_ROR) {
         emit_rotate(e, in);
         return LF_HOST_NONE;
     }
-    if (in->opmap == ZYDIS_OPCODE_MAP_0F && in->opcode >= 0x90 && in->opcode <= 0x9f) {
-        emit_setcc_mem(e, in, lf);
+    if (in->opmap == ZYDIS_OPCODE_MAP_0F &&
+        ((in->opcode >= 0x90 && in->opcode <= 0x9f) || (in->opcode >= 0x40 && in->opcode <= 0x4f))) {
+        emit_cond_mem(e, in, lf);
         return LF_HOST_NONE;
     }
     e->pend_len += in->len;

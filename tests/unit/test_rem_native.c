@@ -539,16 +539,21 @@ static void seg_item(struct pg *g)
 /* rem_native_bit.c's forms: BT/BTS/BTR/BTC r|m, r|imm (a register offset
  * of a memory form is small and signed: the unit it selects is near the
  * address), BSWAP, CBW..CQO, DIV r|m (EDX cleared half the time, so
- * quotients fit as often as they #DE), CMPXCHG m, r, MOV r, Sreg, SETcc m8,
- * the prefetches and PAUSE (ROL/ROR and PUSHF are flag_insn's); what would
- * write ESP, or ECX in a loop, is an ALU op instead */
+ * quotients fit as often as they #DE), MUL r, CMPXCHG and XADD m, r, MOV
+ * r, Sreg, SETcc m8, CMOVcc r, m, PUSH imm (then POP r), the prefetches and
+ * PAUSE (ROL/ROR and PUSHF are flag_insn's); what would write ESP, or ECX
+ * in a loop, is an ALU op instead */
 static void bit_insn(struct pg *g)
 {
-    unsigned k = below(g, 12), bt = below(g, 4), d = dst(g), r;
+    unsigned k = below(g, 16), bt = below(g, 4), d = dst(g), r;
     bool w = wide(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
 
-    if ((k >= 5 && k <= 8 && (g->avoid & 5)) || (k == 3 && d == 7)) {
+    if (((k >= 5 && k <= 8) || k == 12) && (g->avoid & 5)) {
+        alu_rr(g);
+        return;
+    }
+    if ((k == 3 || k == 15) && d == 7) {
         alu_rr(g);
         return;
     }
@@ -598,6 +603,22 @@ static void bit_insn(struct pg *g)
         }
         b1(g, 0xbf), b4(g, pick_addr(g, 1) - (uint32_t)disp);
         b1(g, 0x0f), b1(g, 0x18), b1(g, 0x80 | below(g, 4) << 3 | 7), b4(g, (uint32_t)disp);
+        break;
+    case 12: op_rr(g, &(uint8_t){0xf7}, 1, 4, src(g), w); break; /* MUL r */
+    case 13:
+        /* PUSH imm8/imm32; POP r */
+        if (below(g, 2))
+            b1(g, 0x6a), b1(g, below(g, 256));
+        else
+            b1(g, 0x68), b4(g, (uint32_t)rnd(g));
+        rex(g, false, 0, 0, d), b1(g, 0x58 + (d & 7));
+        break;
+    case 14: /* XADD m, r */
+    case 15: /* CMOVcc r, m */
+        r = k == 14 ? src(g) : d;
+        b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+        rex(g, w, r, 0, 7), b1(g, 0x0f), b1(g, k == 14 ? 0xc1 : 0x40 + below(g, 16));
+        b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
         break;
     case 9: /* MOV r16/r32/r64, Sreg */
         if (below(g, 3) == 0)
