@@ -154,6 +154,9 @@ enum rem_bit_flags rem_bit_flags(const struct iem_insn *in);
 /* Emits in with its counts (fast path); live: a later instruction may
  * read the flags it sets. Returns what the host flags hold (LF_HOST_*). */
 uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
+/* rem_emit_retire with n slow paths (NULL ones skipped), each leading to
+ * the helper step of the whole instruction */
+void rem_emit_retire_n(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n);
 
 /* rem_native_mem.c */
 /* rax (the operand's offset in m's segment) becomes its host pointer:

@@ -111,9 +111,7 @@ enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
     return BITF_READS;
 }
 
-/* The end of an instruction done inline whose slow paths (any of n, NULL
- * ones skipped) are the helper step of the whole instruction. */
-static void retire_any(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n)
+void rem_emit_retire_n(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n)
 {
     uint8_t *done = x64_jmp(e);
     for (unsigned i = 0; i < n; i++)
@@ -219,7 +217,7 @@ static void emit_push(struct x64 *e, const struct iem_insn *in)
     x64_load(e, X_RCX, V_GPR(R_SP), true);
     x64_add_imm(e, X_RCX, -8);
     x64_store64(e, V_GPR(R_SP), X_RCX);
-    retire_any(e, in, &slow, 1);
+    rem_emit_retire_n(e, in, &slow, 1);
 }
 
 /* MUL r (32/64): rDX:rAX = rAX * r, the flags as mul_flags leaves them. */
@@ -238,23 +236,33 @@ static void emit_mul(struct x64 *e, const struct iem_insn *in, bool live)
     e->pend_k++;
 }
 
+/* XADD/CMPXCHG m, r: rax = m's host pointer for a write, rdx = m, rcx =
+ * r; returns the jump to the helper step. */
+static uint8_t *rmw_load(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0];
+
+    rem_emit_ea(e, in, d);
+    uint8_t *slow = rem_emit_host(e, in, d, true);
+    x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
+    x64_load(e, X_RCX, V_GPR(in->op[1].reg), d->size == 8);
+    return slow;
+}
+
 /* XADD m, r (not locked): m = m + r, r = the old m; op_xadd's lazy flags. */
 static void emit_xadd(struct x64 *e, const struct iem_insn *in, bool live)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8;
+    uint8_t *slow = rmw_load(e, in);
 
-    rem_emit_ea(e, in, d);
-    uint8_t *slow = rem_emit_host(e, in, d, true);
-    x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
-    x64_load(e, X_RCX, V_GPR(s->reg), w);
     x64_mov_rr(e, X_RSI, X_RDX, w);
     x64_alu_rr(e, X_ADD, X_RSI, X_RCX, w);
     x64_store_sz(e, X_RAX, 0, X_RSI, d->size);
     x64_store64(e, V_GPR(s->reg), X_RDX);
     if (live)
         rem_emit_lazy(e, LF_ADD, d->size, X_RSI, X_RDX, X_RCX);
-    retire_any(e, in, &slow, 1);
+    rem_emit_retire_n(e, in, &slow, 1);
 }
 
 /* BT/BTS/BTR/BTC: host bt* on the value in rdx, CF into rflags. The
@@ -306,7 +314,7 @@ static void emit_bt(struct x64 *e, const struct iem_insn *in)
     x64_alu_rr(e, X_OR, X_RCX, X_RAX, true);
     x64_store64(e, V_RFLAGS, X_RCX);
     if (mem) {
-        retire_any(e, in, &slow, 1);
+        rem_emit_retire_n(e, in, &slow, 1);
     } else {
         e->pend_len += in->len;
         e->pend_k++;
@@ -337,7 +345,7 @@ static void emit_div(struct x64 *e, const struct iem_insn *in)
     x64_op_rr(e, 0, 0xf7, 6, X_RCX, w, -1);     /* div rcx */
     x64_store64(e, V_GPR(0), X_RAX);
     x64_store64(e, V_GPR(2), X_RDX);
-    retire_any(e, in, slow, 3);
+    rem_emit_retire_n(e, in, slow, 3);
 }
 
 /* CMPXCHG m, r (not locked): the lookup for a write (the SDM's and
@@ -346,14 +354,11 @@ static void emit_div(struct x64 *e, const struct iem_insn *in)
  * m (zero-extended at 32 bits); the lazy flags of CMP rAX, m. */
 static void emit_cmpxchg(struct x64 *e, const struct iem_insn *in, bool live)
 {
-    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    const struct iem_op *d = &in->op[0];
     bool w = d->size == 8;
+    uint8_t *slow = rmw_load(e, in);
 
-    rem_emit_ea(e, in, d);
-    uint8_t *slow = rem_emit_host(e, in, d, true);
-    x64_load_sz(e, X_RDX, X_RAX, 0, d->size);
     x64_load(e, X_RSI, V_GPR(0), w);
-    x64_load(e, X_RCX, V_GPR(s->reg), w);
     x64_op_rr(e, 0, 0x39, X_RDX, X_RSI, w, -1); /* cmp rsi, rdx */
     uint8_t *ne = x64_jcc(e, 0x5);
     x64_store_sz(e, X_RAX, 0, X_RCX, d->size);
@@ -366,7 +371,7 @@ static void emit_cmpxchg(struct x64 *e, const struct iem_insn *in, bool live)
         x64_alu_rr(e, X_SUB, X_RDI, X_RDX, w);
         rem_emit_lazy(e, LF_SUB, d->size, X_RDI, X_RSI, X_RDX);
     }
-    retire_any(e, in, &slow, 1);
+    rem_emit_retire_n(e, in, &slow, 1);
 }
 
 /* SETcc m8 / CMOVcc r, m: the lookup first (rax), then the condition
@@ -400,48 +405,16 @@ static void emit_cond_mem(struct x64 *e, const struct iem_insn *in, const struct
         x64_cmov(e, cc, X_RDI, X_RSI, w);
         x64_store64(e, V_GPR(d->reg), X_RDI);
     }
-    retire_any(e, in, &slow, 1);
+    rem_emit_retire_n(e, in, &slow, 1);
 }
 
-uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
+/* The register forms that cannot fault (counts joined first). */
+static uint8_t emit_plain(struct x64 *e, const struct iem_insn *in, bool live)
 {
     const struct iem_op *d = &in->op[0];
     bool w = d->size == 8;
     unsigned mn = in->mnemonic;
 
-    if (is_bt(mn)) {
-        emit_bt(e, in);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_DIV) {
-        emit_div(e, in);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_CMPXCHG) {
-        emit_cmpxchg(e, in, live);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_PUSHFQ || mn == ZYDIS_MNEMONIC_PUSH) {
-        emit_push(e, in);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_MUL) {
-        emit_mul(e, in, live);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_XADD) {
-        emit_xadd(e, in, live);
-        return LF_HOST_NONE;
-    }
-    if (mn == ZYDIS_MNEMONIC_ROL || mn == ZYDIS_MNEMONIC_ROR) {
-        emit_rotate(e, in);
-        return LF_HOST_NONE;
-    }
-    if (in->opmap == ZYDIS_OPCODE_MAP_0F &&
-        ((in->opcode >= 0x90 && in->opcode <= 0x9f) || (in->opcode >= 0x40 && in->opcode <= 0x4f))) {
-        emit_cond_mem(e, in, lf);
-        return LF_HOST_NONE;
-    }
     e->pend_len += in->len;
     e->pend_k++;
     if (is_nop(mn))
@@ -470,5 +443,31 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const 
         return LF_HOST_ALL;
     }
     x64_store64(e, V_GPR(d->reg), X_RAX);
+    return LF_HOST_NONE;
+}
+
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf)
+{
+    unsigned mn = in->mnemonic;
+
+    if (is_bt(mn))
+        emit_bt(e, in);
+    else if (mn == ZYDIS_MNEMONIC_DIV)
+        emit_div(e, in);
+    else if (mn == ZYDIS_MNEMONIC_CMPXCHG)
+        emit_cmpxchg(e, in, live);
+    else if (mn == ZYDIS_MNEMONIC_PUSHFQ || mn == ZYDIS_MNEMONIC_PUSH)
+        emit_push(e, in);
+    else if (mn == ZYDIS_MNEMONIC_MUL)
+        emit_mul(e, in, live);
+    else if (mn == ZYDIS_MNEMONIC_XADD)
+        emit_xadd(e, in, live);
+    else if (mn == ZYDIS_MNEMONIC_ROL || mn == ZYDIS_MNEMONIC_ROR)
+        emit_rotate(e, in);
+    else if (in->opmap == ZYDIS_OPCODE_MAP_0F &&
+             ((in->opcode >= 0x90 && in->opcode <= 0x9f) || (in->opcode >= 0x40 && in->opcode <= 0x4f)))
+        emit_cond_mem(e, in, lf);
+    else
+        return emit_plain(e, in, live);
     return LF_HOST_NONE;
 }
