@@ -471,8 +471,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = rem_classify(in);
         uint8_t host = LF_HOST_NONE;
-        if (kind == N_ROT && live[i]) /* its flags merge with the old ones: IEM's handler */
-            kind = N_CALL;
+        if (kind == N_ROT && live[i]) /* its flags merge with the old ones: rem_native_bit.c */
+            kind = N_BIT;
         int64_t off;
         unsigned ss;
         if (i + 1u == tb->ninsns && direct_branch(tb, in, at, &off)) {
@@ -549,6 +549,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             rem_emit_sse(&e, in);
         } else if (kind == N_AVX) {
             rem_emit_avx(&e, in);
+        } else if (kind == N_BIT) {
+            host = rem_emit_bit(&e, in, live[i], &lf);
         } else if (kind != N_NONE) {
             host = emit_insn(&e, in, kind, live[i], &lf);
             e.pend_len += in->len;

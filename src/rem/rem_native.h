@@ -1,7 +1,8 @@
 /* The native code generator's parts (rem_native.c: the driver, exits and
  * entries; rem_native_alu.c: flag-setting forms and conditions;
- * rem_native_mem.c: memory operands, the stack, CALL/RET). Only those
- * files include this. */
+ * rem_native_mem.c: memory operands, the stack, CALL/RET;
+ * rem_native_bit.c: NOT/NEG, BSWAP, CBW..CQO, BT*, DIV). Only those files
+ * include this. */
 #ifndef PCVM_REM_NATIVE_H
 #define PCVM_REM_NATIVE_H
 
@@ -21,6 +22,7 @@
 #define V_SEGBASE(s)                                                                                         \
     ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg) +                               \
                offsetof(struct cpu_seg, base)))
+#define V_SEGSEL(s) ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg)))
 #define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
 #define V_FF ((int32_t)offsetof(struct vcpu, ff))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
@@ -65,6 +67,7 @@ enum nkind {
     N_UNARY_MEM, /* INC/DEC/NEG/NOT m (not locked) */
     N_SSE,       /* SSE/SSE2 integer and move forms (rem_native_sse.c) */
     N_AVX,       /* their VEX forms (rem_native_sse.c) */
+    N_BIT, /* NOT/NEG/BSWAP r, CBW..CQO, BT*, DIV, CMPXCHG m, MOV r, Sreg, SETcc m8 (rem_native_bit.c) */
 };
 
 /* What the compiler knows of the lazy flags at a point of the TB: the
@@ -115,6 +118,10 @@ void rem_flag_liveness(const struct rem_tb *tb, bool *live);
 /* rem_native_alu.c */
 /* SHL/SHR/SAR's second operand is CL */
 bool rem_shift_by_cl(const struct iem_insn *in);
+/* The flags of a multiply whose host OF is the overflow and rax its low
+ * half (of size bytes): mul_flags' (CF = OF, SF, PF; ZF, AF clear), the
+ * lazy state cleared. */
+void rem_emit_mul_flags(struct x64 *e, unsigned size);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
@@ -123,6 +130,10 @@ void rem_emit_adc(struct x64 *e, const struct iem_insn *in, bool live, const str
 void rem_emit_keep_cf(struct x64 *e, const struct lf_known *lf);
 void rem_lf_track(struct lf_known *k, const struct iem_insn *in);
 bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc);
+/* the same with ra and rb as the scratch registers (not rax and rcx) */
+bool rem_emit_cond_in(struct x64 *e, const struct lf_known *k, unsigned cc, unsigned ra, unsigned rb);
+/* rem_emit_cond(k, cc) needs no call (and so no register but its two) */
+bool rem_cond_inline(const struct lf_known *k, unsigned cc);
 /* SETcc / CMOVcc register forms (cc from the opcode) */
 void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_known *lf);
 
@@ -134,6 +145,21 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in);
 /* the same for the VEX forms of rem_native_sse.c */
 bool rem_avx_ok(const struct iem_insn *in);
 void rem_emit_avx(struct x64 *e, const struct iem_insn *in);
+
+/* rem_native_bit.c */
+/* in is a form rem_emit_bit compiles */
+bool rem_bit_ok(const struct iem_insn *in);
+/* what an N_BIT instruction does to the flags, for rem_flag_liveness:
+ * neither reads nor writes them and cannot fault; writes them all and
+ * cannot fault; may read them (or fault) */
+enum rem_bit_flags { BITF_KEEPS, BITF_SETS, BITF_READS };
+enum rem_bit_flags rem_bit_flags(const struct iem_insn *in);
+/* Emits in with its counts (fast path); live: a later instruction may
+ * read the flags it sets. Returns what the host flags hold (LF_HOST_*). */
+uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
+/* rem_emit_retire with n slow paths (NULL ones skipped), each leading to
+ * the helper step of the whole instruction */
+void rem_emit_retire_n(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n);
 
 /* rem_native_mem.c */
 /* rax (the operand's offset in m's segment) becomes its host pointer:

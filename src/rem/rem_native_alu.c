@@ -103,9 +103,14 @@ void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
         x64_store64(e, V_GPR(d->reg), X_RAX);
         return;
     }
-    x64_seto_dl(e);
     x64_store64(e, V_GPR(d->reg), X_RAX);
-    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
+    rem_emit_mul_flags(e, d->size);
+}
+
+void rem_emit_mul_flags(struct x64 *e, unsigned size)
+{
+    x64_seto_dl(e);
+    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, size);
     x64_lahf_ecx(e, 0x84); /* SF PF */
     x64_movzx_edx_dl(e);
     x64_imul_imm32(e, X_RDX, F_CF | F_OF);
@@ -153,10 +158,18 @@ static int native_cond(struct vcpu *v, uint64_t cc)
     return cpu_cond(&v->cpu, (unsigned)cc);
 }
 
+bool rem_cond_inline(const struct lf_known *k, unsigned cc)
+{
+    unsigned kind = (cc >> 1) & 7;
+    return k->host == LF_HOST_ALL || (k->host == LF_HOST_NO_CF && kind != 1 && kind != 3) ||
+           (k->op != LF_NONE && (kind == 2 || kind == 4)) || k->op == LF_SUB || k->op == LF_NEG ||
+           k->op == LF_ADD || k->op == LF_LOGIC;
+}
+
 /* Host flags such that j<cc> decides as the guest's Jcc with condition
- * cc does, from the lazy state; or a call that leaves the answer in eax
- * (returns false then: the caller tests eax). */
-bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
+ * cc does, from the lazy state (ra and rb scratch); or a call that leaves
+ * the answer in eax (returns false then: the caller tests eax). */
+bool rem_emit_cond_in(struct x64 *e, const struct lf_known *k, unsigned cc, unsigned ra, unsigned rb)
 {
     unsigned kind = (cc >> 1) & 7;
     /* B and BE read CF, which INC/DEC's host ADD/SUB does not keep */
@@ -164,26 +177,31 @@ bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
         return true;
     /* ZF and SF come from the result alone, whatever the op */
     if (k->op != LF_NONE && (kind == 2 || kind == 4)) {
-        x64_load(e, X_RAX, V_LF_RES, true);
-        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        x64_load(e, ra, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, ra, ra, k->size);
         return true;
     }
     /* SUB/CMP/NEG (src1 - src2), ADD and the logical ops: the host op on
      * the same operands sets all six flags as the guest's did */
     if (k->op == LF_SUB || k->op == LF_NEG || k->op == LF_ADD) {
-        x64_load(e, X_RAX, V_LF_SRC1, true);
-        x64_load(e, X_RCX, V_LF_SRC2, true);
-        x64_flagop(e, k->op == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, k->size);
+        x64_load(e, ra, V_LF_SRC1, true);
+        x64_load(e, rb, V_LF_SRC2, true);
+        x64_flagop(e, k->op == LF_ADD ? X_F_ADD : X_F_CMP, ra, rb, k->size);
         return true;
     }
     if (k->op == LF_LOGIC) {
-        x64_load(e, X_RAX, V_LF_RES, true);
-        x64_flagop(e, X_F_TEST, X_RAX, X_RAX, k->size);
+        x64_load(e, ra, V_LF_RES, true);
+        x64_flagop(e, X_F_TEST, ra, ra, k->size);
         return true;
     }
     x64_call_keep(e, native_cond, cc);
     x64_test_eax(e);
     return false;
+}
+
+bool rem_emit_cond(struct x64 *e, const struct lf_known *k, unsigned cc)
+{
+    return rem_emit_cond_in(e, k, cc, X_RAX, X_RCX);
 }
 
 /* CF as cpu_get_cf works it out from the lazy state (0 or 1). */

@@ -219,6 +219,8 @@ enum nkind rem_classify(const struct iem_insn *in)
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock &&
         in->fn != iem_unimplemented && rem_avx_ok(in))
         return N_AVX;
+    if (k == N_NONE && rem_bit_ok(in))
+        return N_BIT;
     if (k == N_NONE && !(in->ctl & (IEM_CTL_FULL | IEM_CTL_ENDS_TB)) && !in->lock && pure_call(in))
         return N_CALL;
     return k;
@@ -264,10 +266,11 @@ void rem_flag_liveness(const struct rem_tb *tb, bool *live)
         enum nkind k = rem_classify(&tb->insns[i]);
         live[i] = need;
         bool mov8 = k == N_ALU8 && tb->insns[i].mnemonic == ZYDIS_MNEMONIC_MOV;
-        if (k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8))
+        enum rem_bit_flags bf = k == N_BIT ? rem_bit_flags(&tb->insns[i]) : BITF_READS;
+        if (k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8) || bf == BITF_SETS)
             need = false;
-        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC && k != N_EXT &&
-                 k != N_SHIFT_CL && !mov8)
+        else if (bf != BITF_KEEPS && k != N_MOV && k != N_LEA && k != N_NOP && k != N_ROT && k != N_INCDEC &&
+                 k != N_EXT && k != N_SHIFT_CL && !mov8)
             need = true;
     }
 }

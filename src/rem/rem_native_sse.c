@@ -220,19 +220,6 @@ static void store_x(struct x64 *e, unsigned x, const struct iem_op *op)
         x64_sse_mem(e, PFX_F3, MOVDQU_ST, x, X_RBX, xdisp(op));
 }
 
-/* The fast path joins the pending counts; the n jumps in slow[] lead to
- * the helper step of the whole instruction. */
-static void finish(struct x64 *e, const struct iem_insn *in, uint8_t **slow, unsigned n)
-{
-    uint8_t *done = x64_jmp(e);
-    for (unsigned i = 0; i < n; i++)
-        x64_patch(e, slow[i]);
-    rem_emit_step_deferred(e, in);
-    x64_patch(e, done);
-    e->pend_len += in->len;
-    e->pend_k++;
-}
-
 /* MOVD/MOVQ: rcx = the source's low 4 or 8 bytes (zero-extended), then
  * the destination: a GPR (zero-extended), memory, or an XMM register
  * whose other bytes become zero. */
@@ -300,7 +287,7 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         emit_movdq(e, in);
         break;
     }
-    finish(e, in, slow, n);
+    rem_emit_retire_n(e, in, slow, n);
 }
 
 /* VEX forms. The host runs them as legacy SSE2 on xmm0/xmm1, one 128-bit
@@ -527,5 +514,5 @@ void rem_emit_avx(struct x64 *e, const struct iem_insn *in)
             zero_hi(e, d);
         break;
     }
-    finish(e, in, slow, n);
+    rem_emit_retire_n(e, in, slow, n);
 }

@@ -702,3 +702,26 @@ void x64_sse_rr(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, unsigned 
     if (imm8 >= 0)
         put1(e, (uint8_t)imm8);
 }
+
+void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned rm, bool w, int imm8)
+{
+    unsigned rex = (w ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (rm >= 8 ? 1u : 0u);
+    if (pfx)
+        put1(e, pfx);
+    if (rex)
+        put1(e, (uint8_t)(0x40 | rex));
+    if (opc > 0xff)
+        put1(e, (uint8_t)(opc >> 8));
+    put1(e, (uint8_t)opc);
+    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+    if (imm8 >= 0)
+        put1(e, (uint8_t)imm8);
+}
+
+void x64_bswap(struct x64 *e, unsigned reg, bool w)
+{
+    if (w || reg >= 8)
+        put1(e, (uint8_t)(0x40 | (w ? 8u : 0u) | (reg >= 8 ? 1u : 0u)));
+    put1(e, 0x0f);
+    put1(e, (uint8_t)(0xc8 + (reg & 7)));
+}

@@ -177,6 +177,12 @@ void x64_load_base(struct x64 *e, unsigned reg, unsigned base, int32_t disp, boo
  * host flags matter (CMP and TEST write nothing else; ADD writes dst) */
 enum x64_flagop { X_F_CMP, X_F_ADD, X_F_TEST };
 void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, unsigned size);
+/* [pfx] opc (one byte, or two with 0F first) with ModRM mod=11, reg =
+ * reg (a register or a ModRM.reg opcode extension), rm = rm; REX as
+ * needed (W when w); then imm8 unless it is negative */
+void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned rm, bool w, int imm8);
+/* bswap r32/r64 */
+void x64_bswap(struct x64 *e, unsigned reg, bool w);
 
 /* Host SSE forms on xmm0-xmm7 (no REX): [pfx] 0F opc with ModRM reg = xreg
  * and rm = [base + disp32] (base X_RBX or X_RAX)... */

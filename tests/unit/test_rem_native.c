@@ -1,7 +1,8 @@
 /* REM's compiled code against IEM on structured programs: the forms the
  * second tier emits as host code (register MOV/ALU/LEA, SHL/SHR/SAR,
  * IMUL r,r(,imm), memory operands through the inline TLB lookup, Jcc from
- * the lazy flags) mixed with the ones it hands to IEM, inside loops that
+ * the lazy flags, rem_native_bit.c's NOT/NEG/BSWAP/CBW..CQO/BT*, DIV with
+ * #DE) mixed with the ones it hands to IEM, inside loops that
  * run many times (TBs compiled and chained), forward JMP/Jcc, CALL/RET
  * and PUSH/POP. Memory operands straddle page boundaries and hit pages the
  * guest's paging marks not present or read-only, so the TLB's miss path
@@ -535,10 +536,111 @@ static void seg_item(struct pg *g)
 /* PG_FLAGS: what writes all the flags, some or none of them, and what
  * reads them (Jcc, SETcc, CMOVcc, ADC/SBB, RCL/RCR, CMC, PUSHF stored to
  * the log at RD_FLAGLOG, a memory access that faults and pushes them). */
+/* rem_native_bit.c's forms: BT/BTS/BTR/BTC r|m, r|imm (a register offset
+ * of a memory form is small and signed: the unit it selects is near the
+ * address), BSWAP, CBW..CQO, DIV r|m (EDX cleared half the time, so
+ * quotients fit as often as they #DE), MUL r, CMPXCHG and XADD m, r, MOV
+ * r, Sreg, SETcc m8, CMOVcc r, m, PUSH imm (then POP r), the prefetches and
+ * PAUSE (ROL/ROR and PUSHF are flag_insn's); what would write ESP, or ECX
+ * in a loop, is an ALU op instead */
+static void bit_insn(struct pg *g)
+{
+    unsigned k = below(g, 16), bt = below(g, 4), d = dst(g), r;
+    bool w = wide(g);
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+
+    if (((k >= 5 && k <= 8) || k == 12) && (g->avoid & 5)) {
+        alu_rr(g);
+        return;
+    }
+    if ((k == 3 || k == 15) && d == 7) {
+        alu_rr(g);
+        return;
+    }
+    if ((k == 6 || k == 7) && below(g, 2))
+        b1(g, 0xba), b4(g, below(g, 2) ? 0 : below(g, 1000)); /* mov edx, imm32 */
+    switch (k) {
+    case 0: op_rr(g, (const uint8_t[]){0x0f, (uint8_t)(0xa3 + 8 * bt)}, 2, src(g), d, w); break;
+    case 1: op_rr(g, (const uint8_t[]){0x0f, 0xba}, 2, 4 + bt, d, w), b1(g, below(g, 256)); break;
+    case 2:
+    case 3:
+    case 7:
+        r = k == 2 ? 4 + bt : k == 7 ? 6 : d;
+        if (k == 3) { /* mov r, simm32 (REX.W C7 sign-extends) */
+            uint32_t off = (uint32_t)((int32_t)below(g, 600) - 300);
+            if (w)
+                rex(g, true, 0, 0, r), b1(g, 0xc7), b1(g, 0xc0 | (r & 7)), b4(g, off);
+            else
+                rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7)), b4(g, off);
+        }
+        b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp); /* mov edi, addr - disp */
+        rex(g, w, r, 0, 7);
+        if (k == 7)
+            b1(g, 0xf7);
+        else
+            b1(g, 0x0f), b1(g, k == 2 ? 0xba : 0xa3 + 8 * bt);
+        b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
+        if (k == 2)
+            b1(g, below(g, 256));
+        break;
+    case 8: /* CMPXCHG m, r; half the time rAX loaded from m first (a match) */
+        b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+        if (below(g, 2))
+            rex(g, w, 0, 0, 7), b1(g, 0x8b), b1(g, 0x87), b4(g, (uint32_t)disp);
+        r = src(g);
+        rex(g, w, r, 0, 7), b1(g, 0x0f), b1(g, 0xb1), b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
+        break;
+    case 10: /* SETcc m8, after a flag writer half the time (the lazy op known) */
+        if (below(g, 2))
+            alu_rr(g);
+        b1(g, 0xbf), b4(g, pick_addr(g, 1) - (uint32_t)disp);
+        rex(g, false, 0, 0, 7), b1(g, 0x0f), b1(g, 0x90 + below(g, 16)), b1(g, 0x87), b4(g, (uint32_t)disp);
+        break;
+    case 11: /* PREFETCHh m8 (any page: no access), or PAUSE */
+        if (below(g, 4) == 0) {
+            b1(g, 0xf3), b1(g, 0x90);
+            break;
+        }
+        b1(g, 0xbf), b4(g, pick_addr(g, 1) - (uint32_t)disp);
+        b1(g, 0x0f), b1(g, 0x18), b1(g, 0x80 | below(g, 4) << 3 | 7), b4(g, (uint32_t)disp);
+        break;
+    case 12: op_rr(g, &(uint8_t){0xf7}, 1, 4, src(g), w); break; /* MUL r */
+    case 13:
+        /* PUSH imm8/imm32; POP r */
+        if (below(g, 2))
+            b1(g, 0x6a), b1(g, below(g, 256));
+        else
+            b1(g, 0x68), b4(g, (uint32_t)rnd(g));
+        rex(g, false, 0, 0, d), b1(g, 0x58 + (d & 7));
+        break;
+    case 14: /* XADD m, r */
+    case 15: /* CMOVcc r, m */
+        r = k == 14 ? src(g) : d;
+        b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+        rex(g, w, r, 0, 7), b1(g, 0x0f), b1(g, k == 14 ? 0xc1 : 0x40 + below(g, 16));
+        b1(g, 0x80 | (r & 7) << 3 | 7), b4(g, (uint32_t)disp);
+        break;
+    case 9: /* MOV r16/r32/r64, Sreg */
+        if (below(g, 3) == 0)
+            b1(g, 0x66);
+        op_rr(g, &(uint8_t){0x8c}, 1, below(g, 6), d, w);
+        break;
+    case 4: rex(g, w, 0, 0, d), b1(g, 0x0f), b1(g, 0xc8 + (d & 7)); break; /* BSWAP */
+    case 5: /* CBW/CWDE/CDQE, CWD/CDQ/CQO (66 or REX.W) */
+        if (below(g, 3) == 0)
+            b1(g, 0x66);
+        else
+            rex(g, w, 0, 0, 0);
+        b1(g, below(g, 2) ? 0x98 : 0x99);
+        break;
+    case 6: op_rr(g, &(uint8_t){0xf7}, 1, 6, src(g), w); break; /* DIV r */
+    }
+}
+
 static void flag_insn(struct pg *g, unsigned depth)
 {
     static const uint8_t counts[] = {1, 1, 3, 8, 31, 32, 33, 63, 64};
-    unsigned k = below(g, 16), cc = below(g, 16), d;
+    unsigned k = below(g, 18), cc = below(g, 16), d;
     bool rx = false;
 
     switch (k) {
@@ -575,6 +677,8 @@ static void flag_insn(struct pg *g, unsigned depth)
         break;                                        /* BT */
     case 13: b1(g, below(g, 2) ? 0x9e : 0x9f); break; /* SAHF/LAHF */
     case 14: mem_at(g, 0, true); break;
+    case 15:
+    case 16: bit_insn(g); break;
     default:
         if (depth < 2)
             skip(g, depth);
@@ -818,7 +922,12 @@ static void item(struct pg *g, unsigned depth)
     case 5: imul(g); break;
     case 6:
     case 7: shift(g); break;
-    case 8: incdec(g); break;
+    case 8:
+        if (below(g, 2))
+            incdec(g);
+        else
+            bit_insn(g);
+        break;
     case 9:
     case 10: mem_at(g, 0, true); break;
     case 11: mem_at(g, RD_DATA + below(g, 0x1ff0), true); break;
