@@ -5,7 +5,9 @@
  *   results. MOV/ALU/CMP/TEST of every size, LEA, SHL/SHR/SAR by an
  *   immediate, IMUL, NOP, PUSH/POP, JMP/Jcc, CALL/RET, the legacy
  *   SSE/SSE2 moves and integer ops of rem_native_sse.c and their VEX
- *   forms there (run lane by lane as host SSE2, no host AVX) become host
+ *   forms there (run lane by lane as host SSE2, no host AVX), and the
+ *   bit, multiply/divide, exchange and flag forms of rem_native_bit.c
+ *   (a #DE goes to the helper step) become host
  *   instructions on struct cpu (lazy flags stored as iem_lazy stores them,
  *   other flags as IEM defines them); pure register forms call their IEM
  *   handler; everything else is a helper step (native_step) that runs the

@@ -2,6 +2,7 @@
  * happens when KVM_RUN fails or refuses (fault injection). Every test
  * needs /dev/kvm and says SKIP without it; none counts as passed then. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -16,8 +17,10 @@
 static struct vm *hm_vm(const char *name)
 {
     char why[160];
-    if (hm_probe(why, sizeof(why)) < 0)
+    if (hm_probe(why, sizeof(why)) < 0) {
+        fprintf(stderr, "SKIP: %s: no /dev/kvm (%s)\n", name, why); /* seen without --verbose too */
         cr_skip_test("SKIP: %s: no /dev/kvm (%s)\n", name, why);
+    }
     struct vm *vm = testvm_pm32(0);
     testvm_idt(vm);
     cr_assert_eq(hm_init(&vm->cpus[0]), 0);
@@ -375,6 +378,8 @@ Test(hm, tsc_continuous_from_iem_to_kvm, .timeout = 30)
     struct vm *vm = hm_vm("hm/tsc_continuous_from_iem_to_kvm");
     if (hm_tsc_method(&vm->cpus[0]) == HM_TSC_HOST) {
         hm_vm_free(vm);
+        fprintf(stderr, "SKIP: hm/tsc_continuous_from_iem_to_kvm: this KVM's guest TSC is the host's, "
+                        "which it cannot move\n");
         cr_skip_test("SKIP: hm/tsc_continuous_from_iem_to_kvm: this KVM's guest TSC is the host's, "
                      "which it cannot move\n");
     }
