@@ -513,7 +513,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         }
         at += in->len;
         if (i + 1u == tb->ninsns && rem_call_ret(tb, in, &ss)) {
-            rem_emit_call_ret(&e, tb, in, ss, (int64_t)at + (in->nops ? (int64_t)in->op[0].imm : 0));
+            bool rel = in->nops && in->op[0].type == OPT_IMM;
+            rem_emit_call_ret(&e, tb, in, ss, (int64_t)at + (rel ? (int64_t)in->op[0].imm : 0));
             exits = true;
             break;
         }

@@ -325,13 +325,24 @@ void rem_emit_stack(struct x64 *e, const struct iem_insn *in, unsigned ss)
 /* A near CALL rel / RET (imm16) at a TB's end that the code can run: its
  * operand and stack sizes are the RIP width, and no target can pass the
  * CS limit (flat 32-bit CS, or 64-bit mode). *ss is the stack width. */
+/* A near CALL/JMP through a general register other than rSP or through
+ * memory the inline lookup reads, of the RIP width. */
+static bool via_reg(const struct iem_insn *in)
+{
+    const struct iem_op *o = &in->op[0];
+    if ((in->mnemonic != ZYDIS_MNEMONIC_CALL && in->mnemonic != ZYDIS_MNEMONIC_JMP) || in->nops < 1 ||
+        o->size != in->ipsize)
+        return false;
+    return (o->type == OPT_REG && o->rclass == RC_GPR && o->reg != R_SP) || rem_mem_ok(in, o);
+}
+
 bool rem_call_ret(const struct rem_tb *tb, const struct iem_insn *in, unsigned *ss)
 {
     bool call =
         in->mnemonic == ZYDIS_MNEMONIC_CALL && in->nops >= 1 && in->op[0].type == OPT_IMM && in->op[0].rel;
     bool ret = in->mnemonic == ZYDIS_MNEMONIC_RET && (in->nops == 0 || in->op[0].type == OPT_IMM);
 
-    if (!(call || ret) || in->far || in->fn == iem_unimplemented || in->osize != in->ipsize ||
+    if (!(call || ret || via_reg(in)) || in->far || in->fn == iem_unimplemented || in->osize != in->ipsize ||
         (in->ctl & IEM_CTL_FULL) || !(in->ipsize == 8 || (tb->key & REM_KEY_FLAT)))
         return false;
     *ss = stack_width(tb);
@@ -355,11 +366,13 @@ uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
 
 /* CALL rel: the return address pushed through the inline TLB lookup, then
  * the exit to the target (at TB offset off); RET: the popped target, then
- * the jump cache. Nothing is written before every check passed; a miss
- * or a fault is the helper step of the whole instruction. */
+ * the jump cache; CALL/JMP r: the target checked first, the return
+ * address pushed (CALL), then the jump cache. Nothing is written before
+ * every check passed; a miss or a fault is the helper step of the whole
+ * instruction. */
 void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *in, unsigned ss, int64_t off)
 {
-    bool call = in->mnemonic == ZYDIS_MNEMONIC_CALL;
+    bool ind = via_reg(in), call = in->mnemonic == ZYDIS_MNEMONIC_CALL, w = in->ipsize == 8;
     struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
     uint8_t *slow = NULL, *bad = NULL;
     uint64_t rip = e->rip, mask = in->ipsize == 4 ? 0xffffffffull : ~0ull;
@@ -368,8 +381,39 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
     int32_t k0 = e->pend_k;
     bool ahead = e->rip_ahead;
 
-    /* a non-canonical target is IEM's #GP: the slow path only */
-    if (!call || in->ipsize == 4 || rem_canonical(e, ret + (uint64_t)in->op[0].imm)) {
+    if (ind) {
+        /* the target in RIP first (the slow path stores RIP again), after
+         * its canonical check (IEM's #GP) */
+        const struct iem_op *t = &in->op[0];
+        uint8_t *slow_t = NULL;
+        if (t->type == OPT_REG) {
+            x64_load(e, X_RDX, V_GPR(t->reg), w);
+        } else {
+            rem_emit_ea(e, in, t);
+            slow_t = rem_emit_host(e, in, t, false);
+            x64_load_sz(e, X_RDX, X_RAX, 0, t->size);
+        }
+        if (w)
+            bad = rem_emit_canon(e, X_RDX);
+        x64_store64(e, V_RIP, X_RDX);
+        if (call) {
+            emit_sp(e, ss, -(int32_t)ss);
+            x64_mov_rr(e, X_RAX, X_RCX, true);
+            slow = rem_emit_host(e, in, &m, true);
+            x64_mov_imm(e, X_RDX, ret);
+            x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+            emit_sp(e, ss, -(int32_t)ss);
+            x64_store64(e, V_GPR(R_SP), X_RCX);
+        }
+        e->rip_ahead = false; /* RIP is stored */
+        rem_emit_counts(e, 0, k0 + 1);
+        rem_emit_next(e, tb);
+        x64_patch(e, slow_t);
+        x64_patch(e, slow);
+        x64_patch(e, bad);
+        ahead = true; /* RIP holds the target on these paths */
+    } else if (!call || in->ipsize == 4 || rem_canonical(e, ret + (uint64_t)in->op[0].imm)) {
+        /* (a non-canonical CALL target is IEM's #GP: the slow path only) */
         emit_sp(e, ss, call ? -(int32_t)ss : 0);
         x64_mov_rr(e, X_RAX, X_RCX, true);
         slow = rem_emit_host(e, in, &m, call);
