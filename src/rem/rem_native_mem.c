@@ -364,6 +364,21 @@ uint8_t *rem_emit_canon(struct x64 *e, unsigned reg)
     return x64_jcc(e, 0x5);
 }
 
+/* CALL's push of ret through the inline TLB lookup, RSP moved once it
+ * went through; the returned rel32 is the slow path. */
+static uint8_t *push_ret(struct x64 *e, const struct iem_insn *in, unsigned ss, uint64_t ret)
+{
+    struct iem_op m = {.type = OPT_MEM, .seg = S_SS, .size = (uint8_t)ss};
+    emit_sp(e, ss, -(int32_t)ss);
+    x64_mov_rr(e, X_RAX, X_RCX, true);
+    uint8_t *slow = rem_emit_host(e, in, &m, true);
+    x64_mov_imm(e, X_RDX, ret);
+    x64_store_sz(e, X_RAX, 0, X_RDX, ss);
+    emit_sp(e, ss, -(int32_t)ss);
+    x64_store64(e, V_GPR(R_SP), X_RCX);
+    return slow;
+}
+
 /* CALL rel: the return address pushed through the inline TLB lookup, then
  * the exit to the target (at TB offset off); RET: the popped target, then
  * the jump cache; CALL/JMP r: the target checked first, the return
@@ -396,15 +411,8 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
         if (w)
             bad = rem_emit_canon(e, X_RDX);
         x64_store64(e, V_RIP, X_RDX);
-        if (call) {
-            emit_sp(e, ss, -(int32_t)ss);
-            x64_mov_rr(e, X_RAX, X_RCX, true);
-            slow = rem_emit_host(e, in, &m, true);
-            x64_mov_imm(e, X_RDX, ret);
-            x64_store_sz(e, X_RAX, 0, X_RDX, ss);
-            emit_sp(e, ss, -(int32_t)ss);
-            x64_store64(e, V_GPR(R_SP), X_RCX);
-        }
+        if (call)
+            slow = push_ret(e, in, ss, ret);
         e->rip_ahead = false; /* RIP is stored */
         rem_emit_counts(e, 0, k0 + 1);
         rem_emit_next(e, tb);
@@ -414,17 +422,14 @@ void rem_emit_call_ret(struct x64 *e, struct rem_tb *tb, const struct iem_insn *
         ahead = true; /* RIP holds the target on these paths */
     } else if (!call || in->ipsize == 4 || rem_canonical(e, ret + (uint64_t)in->op[0].imm)) {
         /* (a non-canonical CALL target is IEM's #GP: the slow path only) */
-        emit_sp(e, ss, call ? -(int32_t)ss : 0);
-        x64_mov_rr(e, X_RAX, X_RCX, true);
-        slow = rem_emit_host(e, in, &m, call);
         if (call) {
-            x64_mov_imm(e, X_RDX, ret);
-            x64_store_sz(e, X_RAX, 0, X_RDX, ss);
-            emit_sp(e, ss, -(int32_t)ss);
-            x64_store64(e, V_GPR(R_SP), X_RCX);
+            slow = push_ret(e, in, ss, ret);
             rem_emit_counts(e, (int64_t)len0 + in->len + (int64_t)in->op[0].imm, k0 + 1);
             rem_emit_exit(e, tb, 1, off);
         } else {
+            emit_sp(e, ss, 0);
+            x64_mov_rr(e, X_RAX, X_RCX, true);
+            slow = rem_emit_host(e, in, &m, false);
             x64_load_sz(e, X_RDX, X_RAX, 0, ss);
             if (ss == 8)
                 bad = rem_emit_canon(e, X_RDX);
