@@ -52,9 +52,11 @@ int rem_init(struct vcpu *v)
     }
     r->tier = vm->cfg.rem_tier ? vm->cfg.rem_tier : 2;
     r->hot = vm->cfg.rem_hot ? vm->cfg.rem_hot : REM_HOT_DEFAULT;
-    /* compiled code (inline TLB lookups included) takes about half the
-     * decoded form's size */
-    if (r->tier >= 2 && rem_code_init(&r->code, r->size / 2) < 0)
+    /* compiled code (inline TLB lookups included) takes about half to
+     * two thirds of the decoded form's size: the same reserve (pages cost
+     * memory only once code fills them) keeps the code from flushing
+     * before the TB cache does */
+    if (r->tier >= 2 && rem_code_init(&r->code, r->size) < 0)
         r->tier = 1;
     v->rem = r;
     return 0;
