@@ -48,15 +48,15 @@ void tlb_flush_all(struct vcpu *v)
 void tlb_flush_nonglobal(struct vcpu *v)
 {
     TLB_FOR_EACH(v, e)
-    if (!(e->tag & TLB_GLOBAL))
+    if (!e->global)
         e->tag = TLB_INVALID;
     bump_epoch(v);
 }
 
 static bool covers(const struct tlb_entry *e, uint64_t lin)
 {
-    uint64_t span = (1ull << size_shift[(e->tag & TLB_ATTR) >> TLB_SZ_SHIFT]) - 1;
-    return !(e->tag & TLB_INVALID) && !((e->tag ^ lin) & TLB_PAGE & ~span);
+    uint64_t span = (1ull << size_shift[e->size & 3]) - 1;
+    return !(e->tag & TLB_INVALID) && !((e->tag ^ lin) & ~0xfffull & ~span);
 }
 
 void tlb_flush_page(struct vcpu *v, uint64_t lin)
@@ -84,9 +84,8 @@ void tlb_code_page(struct vcpu *v, uint64_t gpa)
 
 static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bool one, uint64_t lin)
 {
-    uint64_t want = tlb_pcid_bits(pcid);
     TLB_FOR_EACH(v, e)
-    if (!(e->tag & TLB_INVALID) && (e->tag & TLB_PCID) == want && !(keep_global && (e->tag & TLB_GLOBAL)) &&
+    if (!(e->tag & TLB_INVALID) && e->pcid == pcid && !(keep_global && e->global) &&
         (!one || covers(e, lin)))
         e->tag = TLB_INVALID;
     bump_epoch(v);
@@ -129,8 +128,23 @@ static void tlb_pgm_changed(struct pgm *p, void *opaque)
     }
 }
 
+unsigned tlb_asid_new(struct vcpu *v, unsigned pcid)
+{
+    struct tlb *t = &v->tlb;
+    /* all ids given out: start over, and no entry may keep an old one */
+    if (t->next_asid == 0 || t->next_asid >= TLB_ASIDS) {
+        tlb_flush_all(v);
+        memset(t->asid, 0, sizeof(t->asid));
+        t->next_asid = 1;
+    }
+    t->asid[pcid & 0xfff] = (uint8_t)t->next_asid;
+    return t->next_asid++;
+}
+
 void tlb_init(struct vcpu *v)
 {
+    memset(v->tlb.asid, 0, sizeof(v->tlb.asid));
+    v->tlb.next_asid = 1;
     tlb_flush_all(v);
     memset(&v->tlb.walk_cache, 0, sizeof(v->tlb.walk_cache));
     pgm_add_listener(&v->vm->pgm, tlb_pgm_changed, NULL);
@@ -223,11 +237,12 @@ static int walk(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct pgm_walk 
 static inline void set_entry(struct vcpu *v, struct tlb_entry *e, uint64_t want, uint64_t lin,
                              const struct pgm_walk *w, uint8_t *page)
 {
-    unsigned sz = w->page_shift == 30 ? 3 : w->page_shift == 22 ? 2 : w->page_shift == 21 ? 1 : 0;
-    e->tag = want | (page ? 0 : TLB_SLOW) | ((uint64_t)sz << TLB_SZ_SHIFT) |
-             ((w->global && (v->cpu.cr4 & CR4_PGE)) ? TLB_GLOBAL : 0);
+    e->size = w->page_shift == 30 ? 3 : w->page_shift == 22 ? 2 : w->page_shift == 21 ? 1 : 0;
+    e->global = w->global && (v->cpu.cr4 & CR4_PGE);
+    e->pcid = (uint16_t)tlb_cur_pcid(v->cpu.cr3, v->cpu.cr4);
     e->addend = page ? (uintptr_t)page - (uintptr_t)(lin & ~0xfffull) : 0;
     e->gpa = w->gpa & ~0xfffull;
+    e->tag = want | (page ? 0 : TLB_SLOW);
 }
 
 /* The host page for writes through a TLB entry: NULL for what is not
@@ -248,7 +263,7 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
     struct pgm_walk_cache *c = &v->tlb.walk_cache;
     struct pgm_walk w;
     bool write = (pgm_acc & PGM_ACC_W) != 0;
-    unsigned kind = tlb_kind(pgm_acc), pcid = tlb_cur_pcid(v->cpu.cr3, v->cpu.cr4);
+    unsigned kind = tlb_kind(pgm_acc);
     uint8_t *page;
 
     if (walk(v, lin, pgm_acc, &w) < 0) {
@@ -271,11 +286,11 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
     if (write) {
         uint8_t *rpage = pgm_cached_page_ptr(p, c, w.gpa, false);
         if (rpage)
-            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin, pcid), want, lin, &w, rpage);
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin), want, lin, &w, rpage);
     } else if (page && w.write_too) {
         uint8_t *wpage = write_page(p, c, w.gpa);
         if (wpage)
-            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin, pcid), want, lin, &w, wpage);
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin), want, lin, &w, wpage);
     }
     return 0;
 }
@@ -289,15 +304,14 @@ void tlb_info(struct vcpu *v, int fd)
         for (unsigned i = 0; i < TLB_SIZE; i++) {
             const struct tlb_entry *e = &v->tlb.ent[k][i];
             uint64_t t = e->tag;
-            unsigned pcid = (unsigned)(((t >> 7) & 0x1f) | ((t >> 57) << 5));
             if (t & TLB_INVALID)
                 continue;
             n++;
             dprintf(fd, "  %c[%02x] %016llx -> %010llx %s%s%s%s %s pcid=%03x\n", kind[k], i,
-                    (unsigned long long)(t & TLB_PAGE), (unsigned long long)e->gpa,
+                    (unsigned long long)(t & ~0xfffull), (unsigned long long)e->gpa,
                     (t & TLB_USER) ? "user" : "sup", (t & TLB_SMAPOK) ? "+ac" : "",
-                    (t & TLB_SLOW) ? " slow" : "", (t & TLB_GLOBAL) ? " G" : "",
-                    (const char *[]){"4K", "2M", "4M", "1G"}[(t & TLB_ATTR) >> TLB_SZ_SHIFT], pcid);
+                    (t & TLB_SLOW) ? " slow" : "", e->global ? " G" : "",
+                    (const char *[]){"4K", "2M", "4M", "1G"}[e->size & 3], e->pcid);
         }
     dprintf(fd, "  %u live entries\n", n);
 }

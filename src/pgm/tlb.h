@@ -21,19 +21,22 @@
  * 1. Table and slot. v->tlb.ent[kind][i] (struct vcpu, vm/vm.h), kind
  *    TLB_KIND_READ / _WRITE / _FETCH (tlb_kind() from PGM_ACC_* bits; a
  *    read-modify-write looks up the write table), and
- *        pcid = CR4.PCIDE ? CR3[11:0] : 0                  tlb_cur_pcid()
- *        i    = ((lin >> 12) + pcid * 37) & (TLB_SIZE - 1)   tlb_index()
+ *        i = (lin >> 12) & (TLB_SIZE - 1)                   tlb_index()
  *    The entry is at byte offsetof(struct vcpu, tlb) +
- *    (kind * TLB_SIZE + i) * TLB_ENTRY_SIZE from the vCPU.
+ *    (kind * TLB_SIZE + i) * TLB_ENTRY_SIZE from the vCPU, so
+ *    (lin >> (12 - 5)) & ((TLB_SIZE - 1) << 5) is i's byte offset.
  * 2. The tag to compare, built by the accessor:
- *        want = (lin & TLB_PAGE) | ctx                     tlb_want()
- *    ctx = tlb_ctx(): the PCID (tlb_pcid_bits(): bits 11:7 and 63:57,
- *    where a canonical address only repeats bit 56), TLB_USER for a user
- *    access (CPL 3 and not an implicit supervisor access), else
+ *        want = (lin & ~0xfff) | ctx                       tlb_want()
+ *    ctx = tlb_ctx(): the address space's tag id (struct tlb's asid,
+ *    bits 11:4: a small number PGM gives each PCID it sees), TLB_USER for
+ *    a user access (CPL 3 and not an implicit supervisor access), else
  *    TLB_SMAPOK for an explicit supervisor access with CR4.SMAP and
- *    EFLAGS.AC set. Compare with the entry's tag, attribute bits masked:
- *        hit  <=>  (e->tag & ~TLB_ATTRS) == want           tlb_hit()
- *    (~TLB_ATTRS sign-extends from 32 bits: one AND with an imm32.)
+ *    EFLAGS.AC set. Compare with the entry's tag as it is:
+ *        hit  <=>  e->tag == want                          tlb_hit()
+ *    Bits 63:12 are the whole linear page, and only canonical ones are
+ *    ever filled, so a non-canonical lin misses without a check of its
+ *    own, and so does an access whose last byte lies in another page when
+ *    want is built from that byte's address.
  * 3. A hit gives the host pointer of lin itself (not of the page):
  *        host = lin + e->addend                            tlb_host()
  * 4. Everything else is a miss, and the compare alone finds it, because
@@ -43,7 +46,7 @@
  *      must go through pgm_read / pgm_write: MMIO, unassigned space, ROM
  *      (writes), and writes to a page holding decoded or translated code
  *      (write-monitored, PGM_PF_CODE) so the cached code is dropped;
- *    - a different page, privilege context or PCID.
+ *    - a different page, privilege context or address space.
  *    What needs no bit: a page the guest may not write, or not from this
  *    privilege, never gets a write entry (the walk that would fill it
  *    faults instead); a write entry exists only once its walk has set the
@@ -54,8 +57,8 @@
  *    (tlb_fill). Large pages are entered per 4K page.
  *    A miss goes to the slow path (IEM's iem_read / iem_write with the
  *    guest state synced), which fills the entry or raises the fault.
- * The caller still owns what is not paging: segmentation and canonical
- * checks, alignment checks (#AC), accesses crossing a page, data
+ * The caller still owns what is not paging: segmentation and the fault a
+ * non-canonical address raises, alignment checks (#AC), accesses crossing a page, data
  * breakpoints (DR7 bits 7:0 nonzero) and a debugger watch (v->dbg_watch):
  * any of those takes the slow path.
  */
@@ -74,36 +77,40 @@ struct tlb_entry {
     uint64_t tag;     /* linear page | context | flags; TLB_INVALID when empty */
     uintptr_t addend; /* host = linear + addend (0 in a TLB_SLOW entry) */
     uint64_t gpa;     /* guest-physical 4K page */
+    uint16_t pcid;    /* the PCID it was filled under (INVPCID, MOV CR3) */
+    uint8_t size;     /* page size code: 0 4K, 1 2M, 2 4M, 3 1G (INVLPG) */
+    uint8_t global;   /* filled from a global page with CR4.PGE */
+    uint32_t pad;
 };
-#define TLB_ENTRY_SIZE 24
+#define TLB_ENTRY_SIZE 32
 _Static_assert(sizeof(struct tlb_entry) == TLB_ENTRY_SIZE && offsetof(struct tlb_entry, tag) == 0 &&
                    offsetof(struct tlb_entry, addend) == 8 && offsetof(struct tlb_entry, gpa) == 16,
                "the generated lookup code relies on this layout");
 
 #define TLB_SIZE 256 /* entries per kind, a power of two */
 enum { TLB_KIND_READ, TLB_KIND_WRITE, TLB_KIND_FETCH, TLB_KINDS };
+/* address-space tag ids: 0 is never given out, so a zeroed map means none */
+#define TLB_ASIDS 256
 
 /* The vCPU's TLB (struct vcpu's `tlb`). */
 struct tlb {
     struct tlb_entry ent[TLB_KINDS][TLB_SIZE];
     /* the fill's walker: host pointers of page-table pages */
     struct pgm_walk_cache walk_cache;
+    /* tag ids by PCID (0: none yet); next_asid is the next free one */
+    uint8_t asid[4096];
+    unsigned next_asid;
 };
 
-/* Tag bits. Context bits are part of `want`; flag bits never are (a set
- * one makes the compare miss); attribute bits are masked off the compare. */
+/* Tag bits 11:0. Context bits are part of `want`; flag bits never are (a
+ * set one makes the compare miss). */
 #define TLB_INVALID 0x001ull /* flag: empty slot */
 #define TLB_USER    0x002ull /* context: user-mode access */
 #define TLB_SMAPOK  0x004ull /* context: explicit supervisor access, SMAP on, EFLAGS.AC = 1 */
 #define TLB_SLOW    0x008ull /* flag: valid, but take pgm_read/pgm_write with e->gpa */
-#define TLB_GLOBAL  0x010ull /* attribute: filled from a global page with CR4.PGE */
-#define TLB_SZ_SHIFT 5       /* attribute: page size code, 2 bits (4K, 2M, 4M, 1G) */
-#define TLB_ATTR    0x060ull
-#define TLB_ATTRS   (TLB_ATTR | TLB_GLOBAL)
-/* Linear page bits 56:12; bits 63:57 of a canonical address copy bit 56
- * (or 47), so the tag keeps the PCID's high bits there, its low bits in 11:7. */
-#define TLB_PAGE    0x01fffffffffff000ull
-#define TLB_PCID    (0xf80ull | (0x7full << 57))
+#define TLB_ASID_SHIFT 4     /* context: bits 11:4, the address space's tag id */
+/* a context no tag holds: every lookup made with it misses */
+#define TLB_NEVER (TLB_INVALID | TLB_SLOW)
 
 static inline unsigned tlb_kind(unsigned pgm_acc)
 {
@@ -115,50 +122,49 @@ static inline unsigned tlb_cur_pcid(uint64_t cr3, uint64_t cr4)
     return (cr4 & CR4_PCIDE) ? (unsigned)(cr3 & 0xfff) : 0;
 }
 
-/* Direct mapped; the PCID moves the slot so address spaces sharing
- * linear pages do not evict each other. */
-static inline unsigned tlb_index(uint64_t lin, unsigned pcid)
+/* Direct mapped by the linear page alone: address spaces are told apart
+ * by the tag. */
+static inline unsigned tlb_index(uint64_t lin)
 {
-    return (unsigned)((lin >> 12) + pcid * 37) & (TLB_SIZE - 1);
+    return (unsigned)(lin >> 12) & (TLB_SIZE - 1);
 }
 
-static inline uint64_t tlb_pcid_bits(unsigned pcid)
+static inline struct tlb_entry *tlb_slot(struct tlb *t, unsigned kind, uint64_t lin)
 {
-    return ((uint64_t)(pcid & 0x1f) << 7) | ((uint64_t)((pcid >> 5) & 0x7f) << 57);
+    return &t->ent[kind][tlb_index(lin)];
 }
+
+/* The tag id of pcid's address space, given out on first use. */
+unsigned tlb_asid_new(struct vcpu *v, unsigned pcid);
 
 /* The part of the tag that depends on who accesses: pgm_acc as for
  * pgm_walk (PGM_ACC_USER, PGM_ACC_IMPLICIT, PGM_ACC_AC matter here). */
-static inline uint64_t tlb_ctx(uint64_t cr4, unsigned pgm_acc, unsigned pcid)
+static inline uint64_t tlb_ctx(struct vcpu *v, struct tlb *t, uint64_t cr4, unsigned pgm_acc, unsigned pcid)
 {
-    uint64_t t = tlb_pcid_bits(pcid);
+    unsigned asid = t->asid[pcid & 0xfff];
+    uint64_t c = (uint64_t)(asid ? asid : tlb_asid_new(v, pcid)) << TLB_ASID_SHIFT;
     if (pgm_acc & PGM_ACC_USER)
-        t |= TLB_USER;
+        c |= TLB_USER;
     else if ((cr4 & CR4_SMAP) && !(pgm_acc & PGM_ACC_IMPLICIT) && (pgm_acc & PGM_ACC_AC))
-        t |= TLB_SMAPOK;
-    return t;
+        c |= TLB_SMAPOK;
+    return c;
 }
 
 static inline uint64_t tlb_want(uint64_t lin, uint64_t ctx)
 {
-    return (lin & TLB_PAGE) | ctx;
-}
-
-static inline struct tlb_entry *tlb_slot(struct tlb *t, unsigned kind, uint64_t lin, unsigned pcid)
-{
-    return &t->ent[kind][tlb_index(lin, pcid)];
+    return (lin & ~0xfffull) | ctx;
 }
 
 /* A fast hit: tlb_host() may be used. */
 static inline bool tlb_hit(const struct tlb_entry *e, uint64_t want)
 {
-    return (e->tag & ~TLB_ATTRS) == want;
+    return e->tag == want;
 }
 
 /* A hit on a TLB_SLOW entry: the access goes to PGM at tlb_gpa(). */
 static inline bool tlb_slow_hit(const struct tlb_entry *e, uint64_t want)
 {
-    return (e->tag & ~TLB_ATTRS) == (want | TLB_SLOW);
+    return e->tag == (want | TLB_SLOW);
 }
 
 static inline uint8_t *tlb_host(const struct tlb_entry *e, uint64_t lin)

@@ -122,12 +122,10 @@ struct rem_state {
      * kept by the sync and each helper step) */
     uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
-     * last sync (rem_native_sync): the context part of the tag, the PCID's
-     * slot offset, and the segments that are flat (base 0, no limit to
+     * last sync (rem_native_sync): the context part of the tag, and the
+     * segments that are flat (base 0, no limit to
      * check, usable for reads and writes) as bits 1 << S_xx. */
     uint64_t tlb_ctx;
-    uint32_t tlb_add;
-    uint64_t tlb_page; /* TLB_PAGE, for compiled code to AND with in place */
     uint32_t flat;
     struct rem_fjc fjc[REM_FJC];
 };
@@ -149,7 +147,7 @@ static inline uint32_t rem_ff_mask(const struct cpu *c)
     return VCPU_FF_NMI | VCPU_FF_VM | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
 }
 
-/* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add, flat and ff_mask from
+/* rem_native.c: recomputes rem_state's tlb_ctx, flat and ff_mask from
  * the vCPU (before compiled code runs, and after each helper). */
 void rem_native_sync(struct vcpu *v);
 

@@ -32,8 +32,6 @@
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
 #define R_FF_MASK ((int32_t)offsetof(struct rem_state, ff_mask))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
-#define R_TLB_ADD ((int32_t)offsetof(struct rem_state, tlb_add))
-#define R_TLB_PAGE ((int32_t)offsetof(struct rem_state, tlb_page))
 #define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
 #define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))

@@ -18,15 +18,13 @@ void rem_native_sync(struct vcpu *v)
     unsigned pcid = tlb_cur_pcid(c->cr3, c->cr4);
     unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
 
-    r->tlb_ctx = tlb_ctx(c->cr4, acc, pcid);
-    r->tlb_add = pcid * 37;
-    r->tlb_page = TLB_PAGE;
+    r->tlb_ctx = tlb_ctx(v, &v->tlb, c->cr4, acc, pcid);
     r->ff_mask = rem_ff_mask(c);
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
      * context no tag holds sends every access to the full path */
     if (((c->cr0 & CR0_AM) && c->cpl == 3 && (c->rflags & F_AC)) || v->dbg_watch)
-        r->tlb_ctx = TLB_INVALID;
+        r->tlb_ctx = TLB_NEVER;
     if (c->efer & EFER_LMA && c->seg[S_CS].attr & SEG_L) {
         /* FS and GS add their base (emit_tlb) */
         r->flat = 1u << S_ES | 1u << S_SS | 1u << S_DS | 1u << S_CS | 1u << S_FS | 1u << S_GS;
@@ -83,7 +81,6 @@ static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
 static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
 {
     unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
-    uint8_t *canon = NULL;
 
     bool based = in->ipsize == 8 && (seg == S_FS || seg == S_GS);
 
@@ -97,16 +94,12 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
         x64_mov_rr(e, X_RSI, X_RAX, true);
         x64_mem(e, true, 0x03, X_RAX, X_RBX, V_SEGBASE(seg)); /* add rax, [rbx + base] */
     }
-    if (in->ipsize == 8) /* canonical at the paging depth */
-        canon = rem_emit_canon(e, X_RAX);
-    /* rcx = the slot's offset in its table, in qwords */
-    _Static_assert(TLB_ENTRY_SIZE == 24, "slot offsets are index * 3 qwords");
-    x64_load_base(e, X_RCX, X_RBP, R_TLB_ADD, false); /* first: off the address's path */
-    x64_mov_rr(e, X_RDX, X_RAX, true);
-    x64_shift_imm(e, 5, X_RDX, 12, true);
-    x64_alu_rr(e, X_ADD, X_RCX, X_RDX, false);
-    x64_alu_imm(e, 4, X_RCX, TLB_SIZE - 1, false);
-    x64_times3(e, X_RCX);
+    /* rcx = the slot's byte offset in its table; no canonical check: a
+     * non-canonical address is in no tag (tlb.h) */
+    _Static_assert(TLB_ENTRY_SIZE == 32, "slot offsets are index << 5");
+    x64_mov_rr(e, X_RCX, X_RAX, true);
+    x64_shift_imm(e, 5, X_RCX, 12 - 5, true);
+    x64_alu_imm(e, 4, X_RCX, (TLB_SIZE - 1) << 5, false);
     /* rdi = the tag the operand's last byte wants: an access that crosses
      * into the next page wants that page's tag, which is never in this
      * page's slot (consecutive pages have consecutive slots) */
@@ -114,16 +107,12 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
         x64_lea8(e, X_RDI, X_RAX, (int8_t)(m->size - 1));
     else
         x64_mov_rr(e, X_RDI, X_RAX, true);
-    x64_mem(e, true, 0x23, X_RDI, X_RBP, R_TLB_PAGE); /* and rdi, [rbp + tlb_page] */
-    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX);  /* or rdi, [rbp + tlb_ctx] */
-    /* rdx = the slot's tag without attributes */
-    x64_mem_rcx(e, true, 0x8b, X_RDX, V_TLB(kind, tag));
-    x64_alu_imm(e, 4, X_RDX, (uint32_t)~TLB_ATTRS, true);
-    x64_flagop(e, X_F_CMP, X_RDX, X_RDI, 8);
+    x64_alu_imm(e, 4, X_RDI, 0xfffff000u, true);     /* and rdi, ~0xfff */
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX); /* or rdi, [rbp + tlb_ctx] */
+    x64_mem_rcx_base(e, true, 0x3b, X_RDI, X_RBX, V_TLB(kind, tag)); /* cmp rdi, tag */
     uint8_t *miss = x64_jcc(e, 0x5);
-    x64_mem_rcx(e, true, 0x03, X_RAX, V_TLB(kind, addend)); /* add rax, addend */
+    x64_mem_rcx_base(e, true, 0x03, X_RAX, X_RBX, V_TLB(kind, addend)); /* add rax, addend */
     uint8_t *hit = x64_jmp(e);
-    x64_patch(e, canon);
     x64_patch(e, miss);
     if (based)
         x64_mov_rr(e, X_RAX, X_RSI, true);

@@ -437,17 +437,6 @@ void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, in
     mem_op(e, w, opc, reg, base, disp);
 }
 
-void x64_mem_rcx(struct x64 *e, bool w, uint8_t opc, unsigned reg, int32_t disp)
-{
-    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 8, index rcx, base rbx */
-    if (w)
-        put1(e, 0x48);
-    put1(e, opc);
-    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
-    put1(e, 0xcb);
-    put4(e, (uint32_t)disp);
-}
-
 void x64_times3(struct x64 *e, unsigned reg)
 {
     /* lea r32, [reg + reg*2] */
