@@ -431,14 +431,19 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->cur = tb;
             r->native_n = 0;
             r->native_rc = IEM_OK;
-            r->limit = v->insns + (max - n);
+            uint64_t budget = max - n < (1u << 30) ? max - n : (1u << 30);
+            r->limit = v->insns + budget;
+            v->run.left = (uint32_t)budget;
             rem_native_sync(v);
+            /* cleared before the forced actions are read: one raised after
+             * this sets it again */
+            __atomic_store_n(&v->run.stop, 0, __ATOMIC_SEQ_CST);
+            rem_stop_if_pending(v);
             uint64_t insns = v->insns;
             int how = tb->native(v, r);
-            /* scalar loads: the compiled code has just stored them 8 bytes
+            /* a scalar load: the compiled code has just stored it 8 bytes
              * wide, and a wider (vector) load would stall */
-            uint64_t ran = __atomic_load_n(&v->insns, __ATOMIC_RELAXED) - insns +
-                           __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
+            uint64_t ran = rem_sync_insns(v) - insns + __atomic_load_n(&r->native_n, __ATOMIC_RELAXED);
             struct rem_tb *last = r->cur;
             n += ran;
             r->st.native_runs++;

@@ -113,8 +113,8 @@ struct rem_state {
      * with vcpu.insns' growth, what it ran */
     uint64_t native_n;
     int native_rc;     /* a status to return from rem_exec, or IEM_OK */
-    /* vcpu.insns may not pass it: a TB's entry adds the TB's length to
-     * vcpu.insns first (the TB's instructions retire against that) */
+    /* vcpu.insns may not pass it: while compiled code runs, vcpu.insns is
+     * limit - vcpu.run.left (rem_native.c's invariants) */
     uint64_t limit;
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
     /* the vCPU requests a TB's entry bails on: an NMI, VM requests
@@ -145,6 +145,20 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
 static inline uint32_t rem_ff_mask(const struct cpu *c)
 {
     return VCPU_FF_NMI | VCPU_FF_VM | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
+}
+
+/* vcpu.insns as compiled code has counted them (in vcpu.run.left): for
+ * C called from the code, and REM's loop when the code returns. */
+static inline uint64_t rem_sync_insns(struct vcpu *v)
+{
+    return v->insns = v->rem->limit - v->run.left;
+}
+
+/* Has the next TB entry return to C when a forced action must be taken. */
+static inline void rem_stop_if_pending(struct vcpu *v)
+{
+    if (atomic_load_explicit(&v->ff, memory_order_relaxed) & v->rem->ff_mask)
+        __atomic_store_n(&v->run.stop, ~0u, __ATOMIC_RELAXED);
 }
 
 /* rem_native.c: recomputes rem_state's tlb_ctx, flat and ff_mask from

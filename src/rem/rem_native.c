@@ -18,14 +18,22 @@
  *   the helper step of the whole instruction: nothing is written before
  *   every check passed, so a fault leaves IEM's exact state.
  * - Each TB's entry (from REM's loop or a chained jump) checks the TB's
- *   code generation(s), that its length fits under rem_state.limit, a
- *   deliverable interrupt or NMI (rem_state.ff_mask) and VM requests, and
- *   returns REM_NX_BAIL on any; else it adds its length to vcpu.insns at
- *   once, and each instruction retires against that. So inside a TB RIP
- *   and vcpu.insns need to be exact only before a helper call and at the
+ *   code generation(s) (from REM's loop), then takes its length off
+ *   vcpu.run.left, the instructions left before rem_state.limit, and
+ *   returns REM_NX_BAIL when that would go below zero or vcpu.run.stop is
+ *   set; each instruction retires against that charge. While compiled
+ *   code runs, vcpu.insns is rem_state.limit - vcpu.run.left at
+ *   instruction boundaries, and C sets it so (rem_sync_insns) before it
+ *   uses it: in the helpers and when the code returns. So inside a TB RIP
+ *   and the count need to be exact only before a helper call and at the
  *   exits, and a TB that runs to its end adds nothing at its exit. A step
  *   that did not retire (a fault) stops the code, as vcpu.insns does not
  *   count it.
+ * - Whoever raises a forced action sets vcpu.run.stop (vcpu_ff_set,
+ *   vm_request); REM's loop clears it before it looks at the forced
+ *   actions and sets it again when one must be taken (rem_state.ff_mask:
+ *   NMI, VM requests, interrupts when EFLAGS.IF is set), and helpers that
+ *   may set EFLAGS.IF do too.
  * - A TB's code runs at one RIP (rem_tb.rip0) and stores RIP as
  *   constants: REM's loop, the jump cache and chain_link check that RIP
  *   before they enter it.
@@ -81,10 +89,11 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     struct cpu *c = &v->cpu;
     uint64_t next = (c->rip + in->len) & in->ipmask;
     bool full = (in->ctl & IEM_CTL_FULL) != 0;
-    uint64_t insns = v->insns;
+    uint64_t insns = rem_sync_insns(v);
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, next);
 
     bool retired = v->insns != insns;
+    v->run.left -= (uint32_t)retired;
     r->native_n += !retired;
     r->ff_mask = rem_ff_mask(c); /* STI, CLI, POPF... */
     if (rc) {
@@ -134,12 +143,14 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
 {
     struct rem_state *r = v->rem;
     bool full = (in->ctl & IEM_CTL_FULL) != 0;
-    uint64_t insns = v->insns;
+    uint64_t insns = rem_sync_insns(v);
     int rc = full ? iem_step_decoded(v, in) : iem_step_plain(v, in, (v->cpu.rip + in->len) & in->ipmask);
 
     bool retired = v->insns != insns;
+    v->run.left -= (uint32_t)retired;
     r->native_n += !retired;
     r->ff_mask = rem_ff_mask(&v->cpu); /* IRET */
+    rem_stop_if_pending(v);
     if (rc || !retired) { /* a fault: see native_step */
         r->native_rc = rc;
         return NULL;
@@ -279,7 +290,7 @@ void rem_emit_counts(struct x64 *e, int64_t len, int64_t k)
         }
     }
     if (k)
-        x64_add_mem(e, X_RBX, V_INSNS, (uint32_t)k, 8);
+        x64_add_mem(e, X_RBX, V_RUN, (uint32_t)-k, 4); /* run.left -= k */
 }
 #define emit_counts rem_emit_counts
 
@@ -394,13 +405,12 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
 }
 
 /* The checks at a TB's entry, from REM's loop or a chained jump: the TB
- * is still valid, the budget holds all of it, no interrupt could be
- * delivered and nothing is asked of the VM (VCPU_FF_VM); else REM_NX_BAIL
- * (out of line: emit_bail). The common case is three compares and no
- * taken branch;
+ * is still valid (from REM's loop only), the budget holds all of it and
+ * nobody asked the vCPU to stop (vcpu.run); else REM_NX_BAIL (out of
+ * line: emit_bail). A chained entry is two loads, two tests and a store;
  * rem_state.cur is stored only on the way out (x64_return) and before a
  * helper step (x64_call_cur). */
-#define ENTRY_BAILS 5
+#define ENTRY_BAILS 4
 static void emit_entry(struct x64 *e, const struct rem_tb *tb, uint8_t *bail[ENTRY_BAILS])
 {
     x64_mov_imm(e, X_RAX, (uint64_t)(uintptr_t)tb->genp);
@@ -414,17 +424,15 @@ static void emit_entry(struct x64 *e, const struct rem_tb *tb, uint8_t *bail[ENT
     }
     e->chain_same = e->p;
     x64_pin_store(e, e->unpinned); /* this TB reads and writes them in struct cpu */
-    /* an NMI, a VM request, or an interrupt with EFLAGS.IF set */
-    x64_load(e, X_RAX, V_FF, false);
-    x64_mem(e, false, 0x85, X_RAX, X_RBP, R_FF_MASK); /* test [rbp + ff_mask], eax */
+    /* run.stop clear, and run.left -= the TB's length unless that goes
+     * below zero; 32-bit loads of 32-bit stores, which forward */
+    x64_load(e, X_RAX, V_RUN + 4, false);
+    x64_test_eax(e);
     bail[2] = x64_jcc(e, 0x5);
-    bail[3] = NULL;
-    /* vcpu.insns += the TB's length unless that passes the limit */
-    x64_load(e, X_RAX, V_INSNS, true);
-    x64_add_imm(e, X_RAX, tb->ninsns);
-    x64_mem(e, true, 0x3b, X_RAX, X_RBP, R_LIMIT); /* cmp rax, [rbp + limit] */
-    bail[4] = x64_jcc(e, 0x7);                    /* ja */
-    x64_store64(e, V_INSNS, X_RAX);
+    x64_load(e, X_RAX, V_RUN, false);
+    x64_alu_imm(e, 5, X_RAX, tb->ninsns, false); /* sub eax, n */
+    bail[3] = x64_jcc(e, 0x2);                  /* jb */
+    x64_mem(e, false, 0x89, X_RAX, X_RBX, V_RUN); /* mov [run.left], eax */
 }
 
 /* The way out of emit_entry's refusals, out of line after the body. */

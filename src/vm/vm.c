@@ -31,8 +31,10 @@ uint64_t vm_clock_ns(struct vm *vm)
 void vm_request(struct vm *vm, unsigned ff)
 {
     atomic_fetch_or(&vm->ff, ff);
-    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
+    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++) {
         atomic_fetch_or(&vm->cpus[i].ff, VCPU_FF_VM);
+        __atomic_store_n(&vm->cpus[i].run.stop, ~0u, __ATOMIC_RELEASE);
+    }
     em_wake(vm);
     for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
         em_kick(&vm->cpus[i]);
@@ -47,6 +49,7 @@ void vm_resume(struct vm *vm)
 void vcpu_ff_set(struct vcpu *v, unsigned ff)
 {
     atomic_fetch_or(&v->ff, ff);
+    __atomic_store_n(&v->run.stop, ~0u, __ATOMIC_RELEASE);
     em_wake(v->vm);
     em_kick(v);
 }

@@ -161,6 +161,14 @@ struct vcpu {
      * reaches it at offsetof(struct vcpu, tlb). */
     struct tlb tlb;
     uint64_t insns; /* instructions retired, by whichever engine ran them */
+    /* What compiled code (REM) checks at each TB's entry: `left` is how
+     * many more instructions it may run (the vCPU's thread only writes
+     * it), `stop` is set nonzero by whoever raises a forced action
+     * (vcpu_ff_set, vm_request). Two words, so that neither writer can
+     * undo the other's store. */
+    struct {
+        uint32_t left, stop;
+    } run;
     struct {
         uint64_t wall0, cpu0;    /* the current window's start (em_cap.c) */
         _Atomic unsigned used_pct; /* host CPU use over the last window */
