@@ -132,15 +132,9 @@ static void str_fill(uint8_t *dst, uint64_t val, unsigned size, uint64_t n)
         return;
     }
     switch (size) {
-    case 2:
-        elems_fill(dst, val, 2, n);
-        break;
-    case 4:
-        elems_fill(dst, val, 4, n);
-        break;
-    default:
-        elems_fill(dst, val, 8, n);
-        break;
+    case 2: elems_fill(dst, val, 2, n); break;
+    case 4: elems_fill(dst, val, 4, n); break;
+    default: elems_fill(dst, val, 8, n); break;
     }
 }
 
@@ -157,18 +151,10 @@ static void str_copy(uint8_t *dst, const uint8_t *src, unsigned size, uint64_t n
         return;
     }
     switch (size) {
-    case 1:
-        elems_copy(dst, src, 1, n, down);
-        break;
-    case 2:
-        elems_copy(dst, src, 2, n, down);
-        break;
-    case 4:
-        elems_copy(dst, src, 4, n, down);
-        break;
-    default:
-        elems_copy(dst, src, 8, n, down);
-        break;
+    case 1: elems_copy(dst, src, 1, n, down); break;
+    case 2: elems_copy(dst, src, 2, n, down); break;
+    case 4: elems_copy(dst, src, 4, n, down); break;
+    default: elems_copy(dst, src, 8, n, down); break;
     }
 }
 
@@ -197,7 +183,8 @@ static uint64_t str_run(struct vcpu *v, enum str_kind kind, unsigned size, unsig
         return 0;
     /* no pointer may wrap at the address size within the run */
     span = (n - 1) * size;
-    if (run_wraps(di, span, size, asize, down) || (kind == STR_MOVS && run_wraps(si, span, size, asize, down)))
+    if (run_wraps(di, span, size, asize, down) ||
+        (kind == STR_MOVS && run_wraps(si, span, size, asize, down)))
         return 0;
     lo_si = down ? si - span : si;
     lo_di = down ? di - span : di;
@@ -236,7 +223,8 @@ static int op_string(struct vcpu *v, const struct iem_insn *in)
         if (cnt == 0)
             return IEM_OK;
         if (kind == STR_MOVS || kind == STR_STOS) {
-            uint64_t n = str_run(v, kind, size, asize, sseg, cnt < STR_BATCH - i ? cnt : STR_BATCH - i, delta < 0);
+            uint64_t n =
+                str_run(v, kind, size, asize, sseg, cnt < STR_BATCH - i ? cnt : STR_BATCH - i, delta < 0);
             if (n) {
                 cnt -= n;
                 iem_gpr_set(v, R_CX, asize, cnt);

@@ -27,19 +27,19 @@
 #define TOP_PHYS 0x300000u
 #define DATA 0x200000u
 #define DATA_LEN 0x20000u
-#define LOW_LEN 0x200u  /* where 32-bit pointers wrap to */
-#define HI16 0xff00u    /* where 16-bit pointers wrap from */
+#define LOW_LEN 0x200u /* where 32-bit pointers wrap to */
+#define HI16 0xff00u   /* where 16-bit pointers wrap from */
 
 static struct vm *vm;
 static struct vcpu *vc;
 
 struct str_case {
     const char *name;
-    uint8_t op;         /* A4/A5 MOVS, AA/AB STOS */
+    uint8_t op; /* A4/A5 MOVS, AA/AB STOS */
     bool o16, a16, df;
     uint32_t si, di, cx, eax;
-    uint32_t base;      /* of DS and ES */
-    uint32_t hole;      /* a page made not present (or read-only), 0: none */
+    uint32_t base; /* of DS and ES */
+    uint32_t hole; /* a page made not present (or read-only), 0: none */
     bool hole_ro;
 };
 
@@ -162,7 +162,8 @@ static void run_case(const struct str_case *k)
     for (int i = 0; i < 1000 && vc->cpu.rip == REP_ADDR; i++)
         iem_exec(vc, 1);
     if (entered(&rep) < 0)
-        cr_assert_eq(vc->cpu.rip, REP_ADDR + len + 2, "%s: rip %#llx", k->name, (unsigned long long)vc->cpu.rip);
+        cr_assert_eq(vc->cpu.rip, REP_ADDR + len + 2, "%s: rip %#llx", k->name,
+                     (unsigned long long)vc->cpu.rip);
     else {
         pgm_read(&vm->pgm, (uint32_t)vc->cpu.gpr[R_SP] + 4, &ret, 4);
         cr_assert_eq(ret, REP_ADDR, "%s: the fault's EIP %#x", k->name, ret);
@@ -223,8 +224,8 @@ Test(string, stos_runs_match_the_element_loop)
         {"stosd down wraps at 4G", 0xab, .df = true, .di = 0x40, .cx = 100, .eax = 0x0a0b0c0d},
         {"stosd offset wraps at 4G, ES based", 0xab, .di = 0xfffffff0u, .cx = 600, .eax = 0x31323334,
          .base = DATA + 0x800},
-        {"stosd down, offset wraps at 4G, ES based", 0xab, .df = true, .di = 0x10, .cx = 600, .eax = 0x41424344,
-         .base = DATA + 0x8800},
+        {"stosd down, offset wraps at 4G, ES based", 0xab, .df = true, .di = 0x10, .cx = 600,
+         .eax = 0x41424344, .base = DATA + 0x8800},
         {"a16 stosb wraps at 64K", 0xaa, .a16 = true, .di = 0xfff0, .cx = 0x40, .eax = 0x99},
     };
     run_cases(k, sizeof k / sizeof k[0]);
@@ -241,13 +242,14 @@ Test(string, movs_runs_match_the_element_loop)
         {"movsd overlap ahead by 3", 0xa5, .si = DATA + 0x100, .di = DATA + 0x103, .cx = 2000},
         {"movsd overlap ahead by 12", 0xa5, .si = DATA + 0x100, .di = DATA + 0x10c, .cx = 2000},
         {"movsd overlap behind", 0xa5, .si = DATA + 0x106, .di = DATA + 0x100, .cx = 2000},
-        {"movsd down, overlap behind", 0xa5, .df = true, .si = DATA + 0x4000, .di = DATA + 0x3ffd, .cx = 2000},
+        {"movsd down, overlap behind", 0xa5, .df = true, .si = DATA + 0x4000, .di = DATA + 0x3ffd,
+         .cx = 2000},
         {"movsd down, overlap ahead", 0xa5, .df = true, .si = DATA + 0x4000, .di = DATA + 0x4005, .cx = 2000},
         {"movsb same place", 0xa4, .si = DATA + 0x100, .di = DATA + 0x100, .cx = 3000},
         {"movsd from a missing page", 0xa5, .si = DATA + 0x2010, .di = DATA + 0x10000, .cx = 3000,
          .hole = DATA + 0x4000},
-        {"movsd down to a read-only page", 0xa5, .df = true, .si = DATA + 0x9000, .di = DATA + 0x7000, .cx = 3000,
-         .hole = DATA + 0x5000, .hole_ro = true},
+        {"movsd down to a read-only page", 0xa5, .df = true, .si = DATA + 0x9000, .di = DATA + 0x7000,
+         .cx = 3000, .hole = DATA + 0x5000, .hole_ro = true},
         {"movsd source wraps at 4G", 0xa5, .si = 0xfffffff0u, .di = DATA + 0x100, .cx = 300},
         {"movsd offsets wrap at 4G, based", 0xa5, .si = 0xfffffff8u, .di = 0xffffff00u, .cx = 700,
          .base = DATA + 0x4800},
