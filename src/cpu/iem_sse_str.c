@@ -40,10 +40,18 @@ static unsigned str_compare(const int32_t *a, const int32_t *b, unsigned la, uns
     unsigned res = 0, valid_b = (1u << lb) - 1;
 
     switch ((imm >> 2) & 3) {
-    case 0: /* equal any: b[j] is one of a's elements */
-        for (unsigned i = 0; i < la; i++)
+    case 0:            /* equal any: b[j] is one of a's elements */
+        if (n == 16) { /* bytes: a's set of values, then one look-up per b[j] */
+            uint64_t set[4] = {0, 0, 0, 0};
+            for (unsigned i = 0; i < la; i++)
+                set[(a[i] & 0xff) >> 6] |= 1ull << (a[i] & 63);
             for (unsigned j = 0; j < n; j++)
-                res |= (unsigned)(a[i] == b[j]) << j;
+                res |= (unsigned)((set[(b[j] & 0xff) >> 6] >> (b[j] & 63)) & 1) << j;
+        } else {
+            for (unsigned i = 0; i < la; i++)
+                for (unsigned j = 0; j < n; j++)
+                    res |= (unsigned)(a[i] == b[j]) << j;
+        }
         res &= valid_b;
         break;
     case 1: /* ranges: a holds (low, high) pairs */
