@@ -2,21 +2,24 @@
  * CRC32, from the SDM's description (vol. 2, 4.1 "Imm8 control byte"). */
 #include "cpu/sse.h"
 
-/* Element i of a 16-byte operand per imm[1:0]: ub, uw, sb, sw. */
-static int32_t elem(const xreg *x, unsigned i, unsigned fmt)
+/* The n elements of a 16-byte operand per imm[1:0] (ub, uw, sb, sw), widened
+ * once so the compares below do not look at the format again. */
+static void elems(const xreg *x, unsigned n, unsigned fmt, int32_t *e)
 {
-    switch (fmt & 3) {
-    case 0: return x->b[i];
-    case 1: return x->w[i];
-    case 2: return x->sb[i];
-    default: return x->sw[i];
+    for (unsigned i = 0; i < n; i++) {
+        switch (fmt & 3) {
+        case 0: e[i] = x->b[i]; break;
+        case 1: e[i] = x->w[i]; break;
+        case 2: e[i] = x->sb[i]; break;
+        default: e[i] = x->sw[i]; break;
+        }
     }
 }
 
-static unsigned implicit_len(const xreg *x, unsigned n, unsigned fmt)
+static unsigned implicit_len(const int32_t *e, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
-        if (elem(x, i, fmt) == 0)
+        if (e[i] == 0)
             return i;
     return n;
 }
@@ -29,39 +32,50 @@ static unsigned explicit_len(struct vcpu *v, unsigned reg, unsigned osize, unsig
     return l > (int64_t)n ? n : (unsigned)l;
 }
 
-/* IntRes2 of the comparison of a (xmm1, la valid elements) with b (xmm2/m128, lb). */
-static unsigned str_compare(const xreg *a, const xreg *b, unsigned la, unsigned lb, unsigned imm, unsigned n)
+/* IntRes2 of the comparison of a (xmm1's elements, la valid) with b
+ * (xmm2/m128's, lb valid). */
+static unsigned str_compare(const int32_t *a, const int32_t *b, unsigned la, unsigned lb, unsigned imm,
+                            unsigned n)
 {
-    unsigned agg = (imm >> 2) & 3, res = 0;
-    for (unsigned j = 0; j < n; j++) {
-        bool bit = false;
-        switch (agg) {
-        case 0: /* equal any: b[j] is one of a's elements */
-            for (unsigned i = 0; i < la && !bit; i++)
-                bit = j < lb && elem(a, i, imm) == elem(b, j, imm);
-            break;
-        case 1: /* ranges: a holds (low, high) pairs */
-            for (unsigned i = 0; i + 1 < la && !bit; i += 2)
-                bit = j < lb && elem(a, i, imm) <= elem(b, j, imm) && elem(b, j, imm) <= elem(a, i + 1, imm);
-            break;
-        case 2: /* equal each */
-            bit = (j >= la && j >= lb) || (j < la && j < lb && elem(a, j, imm) == elem(b, j, imm));
-            break;
-        default: /* equal ordered: a (needle) starts at b[j] */
-            bit = true;
-            for (unsigned i = 0; i < n - j && bit; i++) {
-                unsigned k = i + j;
-                if (i >= la)
-                    break; /* past the needle: matches */
-                bit = k < lb && elem(a, i, imm) == elem(b, k, imm);
-            }
-            break;
+    unsigned res = 0, valid_b = (1u << lb) - 1;
+
+    switch ((imm >> 2) & 3) {
+    case 0:            /* equal any: b[j] is one of a's elements */
+        if (n == 16) { /* bytes: a's set of values, then one look-up per b[j] */
+            uint64_t set[4] = {0, 0, 0, 0};
+            for (unsigned i = 0; i < la; i++)
+                set[(a[i] & 0xff) >> 6] |= 1ull << (a[i] & 63);
+            for (unsigned j = 0; j < n; j++)
+                res |= (unsigned)((set[(b[j] & 0xff) >> 6] >> (b[j] & 63)) & 1) << j;
+        } else {
+            for (unsigned i = 0; i < la; i++)
+                for (unsigned j = 0; j < n; j++)
+                    res |= (unsigned)(a[i] == b[j]) << j;
         }
-        res |= (unsigned)bit << j;
+        res &= valid_b;
+        break;
+    case 1: /* ranges: a holds (low, high) pairs */
+        for (unsigned i = 0; i + 1 < la; i += 2)
+            for (unsigned j = 0; j < n; j++)
+                res |= (unsigned)(a[i] <= b[j] && b[j] <= a[i + 1]) << j;
+        res &= valid_b;
+        break;
+    case 2: /* equal each: both invalid matches, one invalid does not */
+        for (unsigned j = 0; j < n; j++)
+            res |= (unsigned)((j >= la && j >= lb) || (j < la && j < lb && a[j] == b[j])) << j;
+        break;
+    default: /* equal ordered: a (needle) starts at b[j]; past b's end or n it matches */
+        for (unsigned j = 0; j < n; j++) {
+            bool bit = true;
+            for (unsigned i = 0; i < la && i < n - j && bit; i++)
+                bit = i + j < lb && a[i] == b[i + j];
+            res |= (unsigned)bit << j;
+        }
+        break;
     }
     switch ((imm >> 4) & 3) {
     case 1: res = ~res; break;
-    case 3: res ^= (1u << lb) - 1; break; /* negate the valid elements only */
+    case 3: res ^= valid_b; break; /* negate the valid elements only */
     default: break;
     }
     return res & ((1u << n) - 1);
@@ -73,6 +87,7 @@ int sse_op_pcmpstr(struct vcpu *v, const struct iem_insn *in)
     bool expl = m == ZYDIS_MNEMONIC_PCMPESTRI || m == ZYDIS_MNEMONIC_PCMPESTRM;
     bool index = m == ZYDIS_MNEMONIC_PCMPESTRI || m == ZYDIS_MNEMONIC_PCMPISTRI;
     xreg a, b;
+    int32_t ea[16], eb[16];
     int rc;
 
     if (in->nops < 3 || in->op[2].type != OPT_IMM)
@@ -83,14 +98,16 @@ int sse_op_pcmpstr(struct vcpu *v, const struct iem_insn *in)
         return rc;
     imm = in->op[2].imm & 0xff;
     n = (imm & 1) ? 8 : 16;
+    elems(&a, n, imm, ea);
+    elems(&b, n, imm, eb);
     if (expl) {
         la = explicit_len(v, R_AX, in->osize, n);
         lb = explicit_len(v, R_DX, in->osize, n);
     } else {
-        la = implicit_len(&a, n, imm);
-        lb = implicit_len(&b, n, imm);
+        la = implicit_len(ea, n);
+        lb = implicit_len(eb, n);
     }
-    res = str_compare(&a, &b, la, lb, imm, n);
+    res = str_compare(ea, eb, la, lb, imm, n);
     if (index) {
         unsigned idx = n;
         if (res)
