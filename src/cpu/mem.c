@@ -43,8 +43,8 @@ static inline int page_lookup(struct vcpu *v, uint64_t lin, unsigned acc, uint8_
 {
     const struct cpu *c = &v->cpu;
     unsigned pcid = tlb_cur_pcid(c->cr3, c->cr4), pacc = pgm_acc(v, acc);
-    struct tlb_entry *e = tlb_slot(&v->tlb, tlb_kind(pacc), lin);
     uint64_t want = tlb_want(lin, tlb_ctx(v, &v->tlb, c->cr4, pacc, pcid));
+    struct tlb_entry *e = tlb_slot(&v->tlb, tlb_kind(pacc), lin, want);
 
     if (tlb_hit(e, want)) {
         *host = tlb_host(e, lin);
@@ -67,8 +67,8 @@ static inline int translate(struct vcpu *v, uint64_t lin, unsigned acc, uint64_t
 {
     const struct cpu *c = &v->cpu;
     unsigned pcid = tlb_cur_pcid(c->cr3, c->cr4), pacc = pgm_acc(v, acc);
-    struct tlb_entry *e = tlb_slot(&v->tlb, tlb_kind(pacc), lin);
     uint64_t want = tlb_want(lin, tlb_ctx(v, &v->tlb, c->cr4, pacc, pcid));
+    struct tlb_entry *e = tlb_slot(&v->tlb, tlb_kind(pacc), lin, want);
     uint8_t *host;
 
     if (!lin_canonical(c, lin))

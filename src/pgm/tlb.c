@@ -286,11 +286,11 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
     if (write) {
         uint8_t *rpage = pgm_cached_page_ptr(p, c, w.gpa, false);
         if (rpage)
-            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin), want, lin, &w, rpage);
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_READ, lin, want), want, lin, &w, rpage);
     } else if (page && w.write_too) {
         uint8_t *wpage = write_page(p, c, w.gpa);
         if (wpage)
-            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin), want, lin, &w, wpage);
+            set_entry(v, tlb_slot(&v->tlb, TLB_KIND_WRITE, lin, want), want, lin, &w, wpage);
     }
     return 0;
 }

@@ -21,10 +21,11 @@
  * 1. Table and slot. v->tlb.ent[kind][i] (struct vcpu, vm/vm.h), kind
  *    TLB_KIND_READ / _WRITE / _FETCH (tlb_kind() from PGM_ACC_* bits; a
  *    read-modify-write looks up the write table), and
- *        i = (lin >> 12) & (TLB_SIZE - 1)                   tlb_index()
- *    The entry is at byte offsetof(struct vcpu, tlb) +
- *    (kind * TLB_SIZE + i) * TLB_ENTRY_SIZE from the vCPU, so
- *    (lin >> (12 - 5)) & ((TLB_SIZE - 1) << 5) is i's byte offset.
+ *        i = ((lin >> 12) + asid * 37) & (TLB_SIZE - 1)     tlb_index()
+ *    with asid the tag id in the context (below). The entry is at byte
+ *    offsetof(struct vcpu, tlb) + (kind * TLB_SIZE + i) * TLB_ENTRY_SIZE
+ *    from the vCPU, so ((lin >> (12 - 5)) + (asid * 37 << 5)) &
+ *    ((TLB_SIZE - 1) << 5) is i's byte offset.
  * 2. The tag to compare, built by the accessor:
  *        want = (lin & ~0xfff) | ctx                       tlb_want()
  *    ctx = tlb_ctx(): the address space's tag id (struct tlb's asid,
@@ -87,7 +88,7 @@ _Static_assert(sizeof(struct tlb_entry) == TLB_ENTRY_SIZE && offsetof(struct tlb
                    offsetof(struct tlb_entry, addend) == 8 && offsetof(struct tlb_entry, gpa) == 16,
                "the generated lookup code relies on this layout");
 
-#define TLB_SIZE 256 /* entries per kind, a power of two */
+#define TLB_SIZE 1024 /* entries per kind, a power of two */
 enum { TLB_KIND_READ, TLB_KIND_WRITE, TLB_KIND_FETCH, TLB_KINDS };
 /* address-space tag ids: 0 is never given out, so a zeroed map means none */
 #define TLB_ASIDS 256
@@ -122,16 +123,22 @@ static inline unsigned tlb_cur_pcid(uint64_t cr3, uint64_t cr4)
     return (cr4 & CR4_PCIDE) ? (unsigned)(cr3 & 0xfff) : 0;
 }
 
-/* Direct mapped by the linear page alone: address spaces are told apart
- * by the tag. */
-static inline unsigned tlb_index(uint64_t lin)
+/* Direct mapped; the address space's tag id (in want's bits 11:4) moves
+ * the slot, so address spaces sharing linear pages do not evict each
+ * other. */
+static inline unsigned tlb_salt(uint64_t want)
 {
-    return (unsigned)(lin >> 12) & (TLB_SIZE - 1);
+    return (unsigned)((want >> TLB_ASID_SHIFT) & 0xff) * 37;
 }
 
-static inline struct tlb_entry *tlb_slot(struct tlb *t, unsigned kind, uint64_t lin)
+static inline unsigned tlb_index(uint64_t lin, uint64_t want)
 {
-    return &t->ent[kind][tlb_index(lin)];
+    return (unsigned)((lin >> 12) + tlb_salt(want)) & (TLB_SIZE - 1);
+}
+
+static inline struct tlb_entry *tlb_slot(struct tlb *t, unsigned kind, uint64_t lin, uint64_t want)
+{
+    return &t->ent[kind][tlb_index(lin, want)];
 }
 
 /* The tag id of pcid's address space, given out on first use. */

@@ -122,10 +122,11 @@ struct rem_state {
      * kept by the sync and each helper step) */
     uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
-     * last sync (rem_native_sync): the context part of the tag, and the
-     * segments that are flat (base 0, no limit to
+     * last sync (rem_native_sync): the context part of the tag, the
+     * address space's slot offset, and the segments that are flat (base 0, no limit to
      * check, usable for reads and writes) as bits 1 << S_xx. */
     uint64_t tlb_ctx;
+    uint32_t tlb_salt; /* tlb_salt(tlb_ctx) << 5: the slot's byte offset */
     uint32_t flat;
     struct rem_fjc fjc[REM_FJC];
 };

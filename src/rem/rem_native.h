@@ -29,6 +29,7 @@
 #define R_CUR ((int32_t)offsetof(struct rem_state, cur))
 #define R_EXIT ((int32_t)offsetof(struct rem_state, exit))
 #define R_TLB_CTX ((int32_t)offsetof(struct rem_state, tlb_ctx))
+#define R_TLB_SALT ((int32_t)offsetof(struct rem_state, tlb_salt))
 #define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
 #define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))

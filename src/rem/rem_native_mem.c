@@ -19,6 +19,7 @@ void rem_native_sync(struct vcpu *v)
     unsigned acc = (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
 
     r->tlb_ctx = tlb_ctx(v, &v->tlb, c->cr4, acc, pcid);
+    r->tlb_salt = tlb_salt(r->tlb_ctx) << 5;
     r->ff_mask = rem_ff_mask(c);
     r->flat = 0;
     /* the inline lookup knows nothing of #AC or a debugger's watch: a
@@ -99,6 +100,7 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     _Static_assert(TLB_ENTRY_SIZE == 32, "slot offsets are index << 5");
     x64_mov_rr(e, X_RCX, X_RAX, true);
     x64_shift_imm(e, 5, X_RCX, 12 - 5, true);
+    x64_mem(e, false, 0x03, X_RCX, X_RBP, R_TLB_SALT); /* add ecx, [rbp + tlb_salt] */
     x64_alu_imm(e, 4, X_RCX, (TLB_SIZE - 1) << 5, false);
     /* rdi = the tag the operand's last byte wants: an access that crosses
      * into the next page wants that page's tag, which is never in this

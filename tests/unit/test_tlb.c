@@ -164,6 +164,27 @@ Test(tlb, pcid_tags_and_the_no_flush_bit)
     cr_assert_eq(rd(LIN), VAL_B);
 }
 
+/* The TLB tags entries with a small id per PCID (pgm/tlb.h): when more
+ * PCIDs than ids have been used, a PCID never seen before still owns no
+ * entry, so its first access walks the (changed) tables. */
+Test(tlb, pcid_tag_ids_run_out)
+{
+    paging64(PAGE_A | 7, CR4_PCIDE, 1);
+    cr_assert_eq(rd(LIN), VAL_A);
+    for (unsigned p = 2; p < 2 + 2 * TLB_ASIDS; p++) {
+        write_cr3(PD | p | (1ull << 63)); /* no flush */
+        cr_assert_eq(rd(LIN), VAL_A);
+    }
+    set_pte64(PAGE_B | 7);
+    write_cr3(PD | 0xabc | (1ull << 63));
+    cr_assert_eq(rd(LIN), VAL_B, "a PCID never used has no entries");
+    /* and an id handed out again does not bring back the old entries */
+    for (unsigned p = 0xac0; p < 0xac0 + TLB_ASIDS; p++) {
+        write_cr3(PD | p | (1ull << 63));
+        cr_assert_eq(rd(LIN), VAL_B);
+    }
+}
+
 Test(tlb, invpcid_types)
 {
     uint64_t d[2] = {1, LIN};
