@@ -79,7 +79,7 @@ void rem_flush(struct vcpu *v)
     if (!r)
         return;
     r->used = 0;
-    r->code.used = 0;
+    rem_code_reset(&r->code);
     memset(r->hash, 0, sizeof(r->hash));
     memset(r->jc, 0, sizeof(r->jc));
     memset(r->fjc, 0, sizeof(r->fjc));
@@ -416,7 +416,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
         if (r->tier >= 2 && (again || (!tb->native && !tb->no_native && tb->execs >= r->hot))) {
             uint64_t flushes = r->st.flushes;
             if (!rem_native_compile(v, tb)) {
-                if (r->code.used + 4096 > r->code.size) /* full: start over, this TB with it */
+                if (rem_code_full(&r->code)) /* full: start over, this TB with it */
                     rem_flush(v);
                 else
                     tb->no_native = true;
@@ -535,7 +535,8 @@ void rem_info(struct vcpu *v, int fd)
         s->lookups ? 100.0 * (double)s->jc_hits / (double)s->lookups : 0.0,
         s->lookups ? 100.0 * (double)s->hash_hits / (double)s->lookups : 0.0, (unsigned long long)s->builds,
         (unsigned long long)s->link_hits, v->id, (unsigned long long)s->iem_steps,
-        (unsigned long long)s->compiled, r->code.used >> 10, r->code.size >> 10,
+        (unsigned long long)s->compiled, (r->code.used + r->code.cold_used - r->code.cold) >> 10,
+        r->code.size >> 10,
         (unsigned long long)s->native_runs, (unsigned long long)s->native_insns);
     dprintf(fd,
             "cpu%u: tier 2: %llu exits aimed at the next compiled TB, %llu branches continued through the "

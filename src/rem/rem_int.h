@@ -81,10 +81,24 @@ struct rem_stats {
 
 /* The code buffer: one memfd mapped twice, written through `rw` and run
  * through `rx`, so no page is ever writable and executable at once. */
+/* The code buffer: TBs' straight-line code fills [0, cold) from `used`
+ * on, their rare paths (TLB misses, helper steps) [cold, size) from
+ * cold_used on, so the common path runs without taken jumps over them. */
 struct rem_code {
     uint8_t *rw, *rx;
-    size_t size, used;
+    size_t size, used, cold, cold_used;
 };
+
+static inline bool rem_code_full(const struct rem_code *cb)
+{
+    return cb->used + 4096 > cb->cold || cb->cold_used + 4096 > cb->size;
+}
+
+static inline void rem_code_reset(struct rem_code *cb)
+{
+    cb->used = 0;
+    cb->cold_used = cb->cold;
+}
 
 /* The jump cache compiled code reads itself: a hit jumps to `chain`
  * straight away. tag = the TLB epoch << 32 | the TB's key when filled, so
@@ -187,6 +201,7 @@ void rem_code_fini(struct rem_code *cb);
  * worth compiling or the buffer is full (the caller flushes). */
 bool rem_native_compile(struct vcpu *v, struct rem_tb *tb);
 /* rem_trace.c: --trace-tb, one compiled TB (code: its host code as run). */
-void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, size_t len);
+void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, size_t len, const uint8_t *cold,
+                  size_t cold_len);
 
 #endif

@@ -450,13 +450,15 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     struct rem_code *cb = &r->code;
     unsigned ipsize = tb->insns[0].ipsize, natives = 0, at = 0;
     struct x64 e = {.p = cb->rw + cb->used,
-                    .end = cb->rw + cb->size,
+                    .end = cb->rw + cb->cold,
+                    .alt_p = cb->rw + cb->cold_used,
+                    .alt_end = cb->rw + cb->size,
                     .ipsize = ipsize,
                     .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16,
                     .tb = (uint64_t)(uintptr_t)tb,
                     .rip = v->cpu.rip,
                     .r_cur = R_CUR};
-    uint8_t *start = e.p, *chain, *bail[ENTRY_BAILS];
+    uint8_t *start = e.p, *cold = e.alt_p, *chain, *bail[ENTRY_BAILS];
     struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
     bool exits = false;
 
@@ -585,6 +587,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             rem_emit_exit(&e, tb, 0, at);
     }
     emit_bail(&e, bail);
+    x64_cold(&e);
+    uint8_t *cold_end = e.p;
+    x64_hot(&e);
     if (e.full) {
         tb->slot[0] = tb->slot[1] = NULL;
         return false;
@@ -594,11 +599,13 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     tb->chain = cb->rx + (chain - cb->rw);
     tb->chain_same = cb->rx + (e.chain_same - cb->rw);
     cb->used = ((size_t)(e.p - cb->rw) + 15) & ~(size_t)15;
+    cb->cold_used = ((size_t)(cold_end - cb->rw) + 15) & ~(size_t)15;
     r->st.compiled++;
     if (v->vm->perfmap_out)
         fprintf(v->vm->perfmap_out, "%" PRIxPTR " %zx pcvm-tb-%" PRIx64 "-%u\n", (uintptr_t)tb->native,
                 (size_t)(e.p - start), tb->gpa, tb->key);
     if (v->vm->trace_tb_out)
-        rem_trace_tb(v, tb, cb->rx + (start - cb->rw), (size_t)(e.p - start));
+        rem_trace_tb(v, tb, cb->rx + (start - cb->rw), (size_t)(e.p - start), cb->rx + (cold - cb->rw),
+                     (size_t)(cold_end - cold));
     return true;
 }

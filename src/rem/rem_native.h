@@ -165,6 +165,12 @@ uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct ie
 /* The end of an instruction done inline: it joins the pending counts;
  * `slow` leads to the helper step of the whole instruction. */
 void rem_emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow);
+/* The two halves of rem_emit_retire, for a slow path that does more after
+ * the helper step: the step in the cold stream (emitting stays there),
+ * returning where the fast path goes on; then the jump back to that and
+ * the counts. */
+uint8_t *rem_emit_cold_step(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n);
+void rem_emit_cold_done(struct x64 *e, const struct iem_insn *in, uint8_t *done);
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m);
 /* live: a later instruction (or an exit) may read the flags it sets; lf:
  * the lazy flags before it. Returns what the host flags hold after it

@@ -113,13 +113,7 @@ enum rem_bit_flags rem_bit_flags(const struct iem_insn *in)
 
 void rem_emit_retire_n(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n)
 {
-    uint8_t *done = x64_jmp(e);
-    for (unsigned i = 0; i < n; i++)
-        x64_patch(e, slow[i]);
-    rem_emit_step_deferred(e, in);
-    x64_patch(e, done);
-    e->pend_len += in->len;
-    e->pend_k++;
+    rem_emit_cold_done(e, in, rem_emit_cold_step(e, in, slow, n));
 }
 
 /* CBW/CWDE/CDQE: rAX = the sign-extended low half; CWD/CDQ/CQO: rDX =

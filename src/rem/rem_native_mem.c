@@ -76,10 +76,11 @@ static uint8_t *host_ptr(struct vcpu *v, uint64_t packed, uint64_t ea)
 
 /* The TLB lookup of pgm/tlb.h inline, for the operand m whose linear
  * address is in rax (its segment's base is 0 when rem_state.flat says
- * so). On a hit rax becomes the host pointer and the code jumps to the
- * returned rel32 (the caller aims it); on anything else it falls through
- * with rax unchanged, to the call that does the whole lookup. */
-static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
+ * so). On a hit rax becomes the host pointer and the code falls through;
+ * anything else goes to the cold stream with rax unchanged, where the
+ * code goes on (emitting there) for the call that does the whole lookup:
+ * *hit is where that call's success jumps back to. */
+static void emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store, uint8_t **hit)
 {
     unsigned kind = store ? TLB_KIND_WRITE : TLB_KIND_READ, seg = m->seg;
 
@@ -114,34 +115,49 @@ static uint8_t *emit_tlb(struct x64 *e, const struct iem_insn *in, const struct 
     x64_mem_rcx_base(e, true, 0x3b, X_RDI, X_RBX, V_TLB(kind, tag)); /* cmp rdi, tag */
     uint8_t *miss = x64_jcc(e, 0x5);
     x64_mem_rcx_base(e, true, 0x03, X_RAX, X_RBX, V_TLB(kind, addend)); /* add rax, addend */
-    uint8_t *hit = x64_jmp(e);
+    *hit = e->p;
+    x64_cold(e);
     x64_patch(e, miss);
     if (based)
         x64_mov_rr(e, X_RAX, X_RSI, true);
     x64_patch(e, not_flat);
-    return hit;
 }
 
 uint8_t *rem_emit_host(struct x64 *e, const struct iem_insn *in, const struct iem_op *m, bool store)
 {
     uint64_t packed = m->seg | (uint64_t)m->size << 8 | (uint64_t)store << 16;
-    uint8_t *hit = emit_tlb(e, in, m, store);
+    uint8_t *hit;
+    emit_tlb(e, in, m, store, &hit);
     x64_mov_rr(e, X_RDX, X_RAX, true);
     x64_call_keep(e, host_ptr, packed);
     x64_test_rax(e);
     uint8_t *slow = x64_jz(e);
-    x64_patch(e, hit);
+    x64_jmp_to(e, hit);
+    x64_hot(e);
     return slow;
+}
+
+uint8_t *rem_emit_cold_step(struct x64 *e, const struct iem_insn *in, uint8_t *const *slow, unsigned n)
+{
+    uint8_t *done = e->p;
+    x64_cold(e);
+    for (unsigned i = 0; i < n; i++)
+        x64_patch(e, slow[i]);
+    rem_emit_step_deferred(e, in);
+    return done;
+}
+
+void rem_emit_cold_done(struct x64 *e, const struct iem_insn *in, uint8_t *done)
+{
+    x64_jmp_to(e, done);
+    x64_hot(e);
+    e->pend_len += in->len;
+    e->pend_k++;
 }
 
 void rem_emit_retire(struct x64 *e, const struct iem_insn *in, uint8_t *slow)
 {
-    uint8_t *done = x64_jmp(e);
-    x64_patch(e, slow);
-    rem_emit_step_deferred(e, in);
-    x64_patch(e, done);
-    e->pend_len += in->len;
-    e->pend_k++;
+    rem_emit_cold_done(e, in, rem_emit_cold_step(e, in, &slow, 1));
 }
 
 /* A memory MOV: the operand's host pointer, then one load or store, or
@@ -179,9 +195,7 @@ static void emit_unary(struct x64 *e, const struct iem_insn *in, bool live)
  * again from the lazy state the step left (the op's own: alu_binary). */
 static void retire_alu_flags(struct x64 *e, const struct iem_insn *in, uint8_t *slow, uint8_t lf, unsigned size)
 {
-    uint8_t *done = x64_jmp(e);
-    x64_patch(e, slow);
-    rem_emit_step_deferred(e, in);
+    uint8_t *done = rem_emit_cold_step(e, in, &slow, 1);
     x64_load(e, X_RAX, lf == LF_LOGIC ? V_LF_RES : V_LF_SRC1, true);
     if (lf == LF_LOGIC) {
         x64_flagop(e, X_F_TEST, X_RAX, X_RAX, size);
@@ -189,9 +203,7 @@ static void retire_alu_flags(struct x64 *e, const struct iem_insn *in, uint8_t *
         x64_load(e, X_RCX, V_LF_SRC2, true);
         x64_flagop(e, lf == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, size);
     }
-    x64_patch(e, done);
-    e->pend_len += in->len;
-    e->pend_k++;
+    rem_emit_cold_done(e, in, done);
 }
 
 uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live, const struct lf_known *before)

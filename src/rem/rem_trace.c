@@ -25,7 +25,8 @@ static void disasm(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint6
     cs_close(&h);
 }
 
-void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, size_t len)
+void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, size_t len, const uint8_t *cold,
+                  size_t cold_len)
 {
     FILE *f = v->vm->trace_tb_out;
     const uint8_t *guest = pgm_page_ptr(&v->vm->pgm, tb->gpa, false);
@@ -36,12 +37,18 @@ void rem_trace_tb(struct vcpu *v, const struct rem_tb *tb, const uint8_t *code, 
     if (!f)
         return;
     flockfile(f);
-    fprintf(f, "TB cpu%u gpa %#" PRIx64 " key %#x: %u instructions, %u bytes -> %zu bytes of host code\n",
-            v->id, tb->gpa, tb->key, tb->ninsns, tb->len, len);
+    fprintf(f,
+            "TB cpu%u gpa %#" PRIx64 " key %#x: %u instructions, %u bytes -> %zu bytes of host code (+%zu out of "
+            "line)\n",
+            v->id, tb->gpa, tb->key, tb->ninsns, tb->len, len, cold_len);
     fprintf(f, "  guest:\n");
     if (guest)
         disasm(f, gm, guest + (tb->gpa & 0xfff), tb->len, tb->gpa, "    ");
     fprintf(f, "  host:\n");
     disasm(f, CS_MODE_64, code, len, (uint64_t)(uintptr_t)code, "    ");
+    if (cold_len) {
+        fprintf(f, "  host, out of line:\n");
+        disasm(f, CS_MODE_64, cold, cold_len, (uint64_t)(uintptr_t)cold, "    ");
+    }
     funlockfile(f);
 }

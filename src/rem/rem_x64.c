@@ -39,6 +39,8 @@ int rem_code_init(struct rem_code *cb, size_t size)
     }
     close(fd);
     cb->size = size;
+    cb->cold = size / 2;
+    cb->cold_used = cb->cold;
     return 0;
 fail:
     close(fd);
@@ -345,6 +347,37 @@ uint8_t *x64_jmp(struct x64 *e)
     static const uint8_t b[] = {0xe9, 0, 0, 0, 0};
     put(e, b, sizeof(b));
     return e->full ? NULL : e->p - 4;
+}
+
+static void swap_stream(struct x64 *e)
+{
+    uint8_t *p = e->p, *end = e->end;
+    if (!e->alt_p)
+        return;
+    e->p = e->alt_p, e->end = e->alt_end;
+    e->alt_p = p, e->alt_end = end;
+    e->in_cold = !e->in_cold;
+}
+
+void x64_cold(struct x64 *e)
+{
+    if (!e->in_cold)
+        swap_stream(e);
+}
+
+void x64_hot(struct x64 *e)
+{
+    if (e->in_cold)
+        swap_stream(e);
+}
+
+void x64_jmp_to(struct x64 *e, const uint8_t *to)
+{
+    uint8_t *at = x64_jmp(e);
+    if (at) {
+        uint32_t rel = (uint32_t)(to - (at + 4));
+        memcpy(at, &rel, 4);
+    }
 }
 
 void x64_patch(struct x64 *e, uint8_t *at)

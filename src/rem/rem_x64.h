@@ -23,6 +23,9 @@ enum x64_alu { X_ADD, X_OR, X_AND, X_SUB, X_XOR };
 extern const int8_t x64_pin_host[8];
 struct x64 {
     uint8_t *p, *end;
+    /* the other stream (x64_cold / x64_hot swap them); NULL: one stream */
+    uint8_t *alt_p, *alt_end;
+    bool in_cold;
     bool full;      /* an emit did not fit, or a cached register was addressed as memory */
     int32_t gpr0;   /* [rbx + gpr0 + 8 * i]: guest register i in struct cpu */
     int8_t host[16]; /* host register holding guest register i, or -1 */
@@ -50,6 +53,13 @@ struct x64 {
     int32_t r_cur;
     uint8_t *chain_same; /* the TB's entry past its code-generation check */
 };
+
+/* Emit into the cold stream (rare paths) or back into the main one; with
+ * no cold stream both keep emitting in place. */
+void x64_cold(struct x64 *e);
+void x64_hot(struct x64 *e);
+/* jmp to an address already emitted (in either stream) */
+void x64_jmp_to(struct x64 *e, const uint8_t *to);
 
 /* The host register caching the guest register whose 8 bytes are at
  * [rbx + disp], or -1. */
