@@ -282,17 +282,18 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
 /* Aims exit k of compiled TB `from` at compiled TB `to` when `to` is the
  * TB the exit's static target always finds: the same page (so the same
  * translation) and key (compiled code does not change the mode). */
-static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
+static bool chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
 {
     /* a TB running into a second page is looked up each time: that page's
      * translation is not implied by the first's */
     if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2 ||
         from->exit_rip[k] != to->rip0)
-        return;
+        return false;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
     x64_patch_rel32(from->slot[k], slot_rx, to->chain_same);
     from->slot[k] = NULL;
     r->st.chained++;
+    return true;
 }
 
 /* Remembers tb (compiled, found for lin under the current translation)
@@ -311,9 +312,26 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
 
     /* what REM's loop checks before it enters compiled code */
     if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) ||
-        (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
+        (c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
+        v->rem->why = REM_WHY_BR_CHECK;
         return NULL;
+    }
     return rem_next_in_mode(v, rem_key(c));
+}
+
+void rem_count_fjc_miss(struct vcpu *v, uint32_t key)
+{
+    struct rem_state *r = v->rem;
+    uint64_t lin, limit_left;
+    if (!(key & REM_KEY_FLAT) && (key & 7) != DMODE_LONG) {
+        r->st.why[REM_WHY_FJC_NONE]++;
+        return;
+    }
+    if (!rem_pc(&v->cpu, key, &lin, &limit_left))
+        return;
+    const struct rem_fjc *f = &r->fjc[rem_fjc_slot(lin)];
+    uint64_t tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | key;
+    r->st.why[f->lin != lin ? REM_WHY_FJC_LIN : (f->tag >> 32) != (tag >> 32) ? REM_WHY_FJC_EPOCH : REM_WHY_FJC_KEY]++;
 }
 
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
@@ -321,12 +339,14 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     struct rem_state *r = v->rem;
     uint64_t lin, limit_left, gpa;
 
+    r->why = REM_WHY_NEXT_FAULT;
     if (!rem_pc(&v->cpu, key, &lin, &limit_left))
         return NULL;
     if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
         v->iem.exc.pending = false; /* REM's loop has IEM raise it */
         return NULL;
     }
+    r->why = REM_WHY_NEXT_NOTB;
     struct rem_tb **jc = &r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)], *tb = *jc;
     if (!tb || tb->gpa != gpa || tb->key != key || !tb_valid(tb)) {
         /* the hash too (a hit goes into the jump cache); never a build */
@@ -339,11 +359,33 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     } else if (!tb_page2_ok(v, tb, lin)) {
         return NULL;
     }
+    r->why = REM_WHY_NEXT_COLD;
     if (!tb->chain || tb->len > limit_left || tb->rip0 != v->cpu.rip)
         return NULL;
+    r->why = REM_WHY_NONE;
     r->st.jc_native++;
     fjc_fill(v, lin, tb);
     return tb->chain;
+}
+
+/* Why compiled code came back (exits are counted when their target is
+ * found). */
+static void count_return(struct vcpu *v, int how, const struct rem_tb *last)
+{
+    struct rem_state *r = v->rem;
+    enum rem_why w = r->why;
+    if (how == REM_NX_EXIT)
+        return;
+    if (how == REM_NX_BAIL) {
+        unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+        w = !tb_valid(last)                                    ? REM_WHY_BAIL_GEN
+            : (ff & r->ff_mask)                                ? REM_WHY_BAIL_FF
+            : v->insns + last->ninsns > r->limit               ? REM_WHY_BAIL_BUDGET
+                                                               : REM_WHY_NONE;
+    } else if (w == REM_WHY_NONE) {
+        w = last->insns[last->ninsns - 1].ctl & IEM_CTL_ENDS_TB ? REM_WHY_ENDS_TB : REM_WHY_SLOW;
+    }
+    r->st.why[w]++;
 }
 
 #define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
@@ -361,6 +403,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
     uint64_t n = 0;
     int rc;
 
+    r->st.execs++;
     while (n < max) {
         unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
         if (ff & INTR_FF) {
@@ -390,8 +433,12 @@ int rem_exec(struct vcpu *v, uint64_t max)
             }
         }
         from = NULL;
-        if (chain_from && tb && tb->chain && chain_flushes == r->st.flushes)
-            chain_link(r, chain_from, chain_k, tb);
+        if (chain_from)
+            r->st.why[!tb ? REM_WHY_EXIT_NOTB : !tb->chain ? REM_WHY_EXIT_COLD : REM_WHY_EXIT_NOCHAIN]++;
+        if (chain_from && tb && tb->chain && chain_flushes == r->st.flushes && chain_link(r, chain_from, chain_k, tb)) {
+            r->st.why[REM_WHY_EXIT_NOCHAIN]--;
+            r->st.why[REM_WHY_EXIT_CHAINED]++;
+        }
         chain_from = NULL;
         if (!tb) {
             r->st.iem_steps++;
@@ -424,6 +471,14 @@ int rem_exec(struct vcpu *v, uint64_t max)
             if (flushes != r->st.flushes)
                 continue;
         }
+        if (!tb->native)
+            r->st.why[REM_WHY_FT_COLD]++;
+        else if (tb->rip0 != c->rip)
+            r->st.why[REM_WHY_FT_RIP]++;
+        else if (max - n < tb->ninsns)
+            r->st.why[REM_WHY_FT_BUDGET]++;
+        else if (!plain || (c->rflags & F_RF) || (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
+            r->st.why[REM_WHY_FT_OTHER]++;
         if (tb->native && tb->rip0 == c->rip && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
             if (tb->chain && !tb->genp2)
@@ -432,6 +487,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->native_n = 0;
             r->native_rc = IEM_OK;
             r->limit = v->insns + (max - n);
+            r->why = REM_WHY_NONE;
             rem_native_sync(v);
             uint64_t insns = v->insns;
             int how = tb->native(v, r);
@@ -443,6 +499,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             n += ran;
             r->st.native_runs++;
             r->st.native_insns += ran;
+            count_return(v, how, last);
             if (r->native_rc)
                 return r->native_rc;
             if (how == REM_NX_EXIT) {
@@ -460,6 +517,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
              * holds back, say): the first tier runs it */
             if (ran || last != tb)
                 continue;
+            r->st.why[REM_WHY_FT_BAIL]++;
         }
         for (const struct iem_insn *in = tb->insns, *end = in + tb->ninsns;;) {
             uint64_t next = (c->rip + in->len) & in->ipmask;
@@ -536,4 +594,15 @@ void rem_info(struct vcpu *v, int fd)
             "cpu%u: tier 2: %llu exits aimed at the next compiled TB, %llu branches continued through the "
             "jump cache\n",
             v->id, (unsigned long long)s->chained, (unsigned long long)s->jc_native);
+    static const char *const why[REM_WHY_N] = {
+        "other", "exit:IEM", "exit:cold", "exit:unchainable", "exit:chained", "bail:code", "bail:ff",
+        "bail:budget", "jc:no-TB", "jc:cold", "jc:fault", "branch:checks", "step:fault", "step:branch",
+        "step:code", "step:full", "step:ff", "step:status", "ends-TB", "call/ret-slow", "1st:cold",
+        "1st:rip", "1st:budget", "1st:other", "1st:bail", "fjc:lin", "fjc:epoch", "fjc:key", "fjc:none"};
+    dprintf(fd, "cpu%u: %llu slices; why compiled code returned, and why not:", v->id,
+            (unsigned long long)s->execs);
+    for (unsigned i = 0; i < REM_WHY_N; i++)
+        if (s->why[i])
+            dprintf(fd, " %s %llu", why[i], (unsigned long long)s->why[i]);
+    dprintf(fd, "\n");
 }

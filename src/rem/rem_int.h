@@ -74,9 +74,48 @@ struct rem_tb {
     struct iem_insn insns[];
 };
 
+/* Why compiled code returned to REM's loop (rem_state.why, set by the
+ * helper that stopped it, else worked out in rem_exec), why a TB found
+ * ran on the first tier instead, and why compiled code's inline jump
+ * cache missed (a C call, not a return): --info tb prints them. */
+enum rem_why {
+    REM_WHY_NONE,
+    REM_WHY_EXIT_NOTB,    /* static exit: IEM runs the target */
+    REM_WHY_EXIT_COLD,    /* static exit: the target is not compiled */
+    REM_WHY_EXIT_NOCHAIN, /* static exit: compiled target chain_link refuses */
+    REM_WHY_EXIT_CHAINED, /* static exit: chained now */
+    REM_WHY_BAIL_GEN,     /* entry: the code changed */
+    REM_WHY_BAIL_FF,      /* entry: an interrupt, NMI or VM request */
+    REM_WHY_BAIL_BUDGET,  /* entry: the TB does not fit the slice */
+    REM_WHY_NEXT_NOTB,    /* jump cache: no TB in jc or hash */
+    REM_WHY_NEXT_COLD,    /* jump cache: TB found, not compiled (or other RIP) */
+    REM_WHY_NEXT_FAULT,   /* jump cache: the PC does not translate */
+    REM_WHY_BR_CHECK,     /* helper branch: REM's loop checks (RF, shadow...) */
+    REM_WHY_STEP_FAULT,   /* helper step: did not retire */
+    REM_WHY_STEP_BRANCH,  /* helper step: RIP is not the next instruction */
+    REM_WHY_STEP_CODE,    /* helper step: wrote the TB's code */
+    REM_WHY_STEP_FULL,    /* helper step: the full path is needed now */
+    REM_WHY_STEP_FF,      /* helper step: an interrupt or VM request */
+    REM_WHY_STEP_RC,      /* a status for rem_exec's caller (HLT...) */
+    REM_WHY_ENDS_TB,      /* the TB ends at a mode change */
+    REM_WHY_SLOW,         /* CALL/RET's slow path (a TLB miss) */
+    REM_WHY_FT_COLD,      /* first tier: not compiled */
+    REM_WHY_FT_RIP,       /* first tier: compiled for another RIP */
+    REM_WHY_FT_BUDGET,    /* first tier: the TB does not fit the slice */
+    REM_WHY_FT_OTHER,     /* first tier: RF, debug, interrupt shadow */
+    REM_WHY_FT_BAIL,      /* first tier: the entry bailed at once */
+    REM_WHY_FJC_LIN,      /* inline jump cache: another PC in the slot */
+    REM_WHY_FJC_EPOCH,    /* inline jump cache: the TLB epoch moved */
+    REM_WHY_FJC_KEY,      /* inline jump cache: another mode */
+    REM_WHY_FJC_NONE,     /* no inline jump cache (not flat) */
+    REM_WHY_N
+};
+
 struct rem_stats {
     uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
     uint64_t compiled, native_runs, native_insns, native_exits, chained, jc_native;
+    uint64_t execs; /* rem_exec calls (slices) */
+    uint64_t why[REM_WHY_N];
 };
 
 /* The code buffer: one memfd mapped twice, written through `rw` and run
@@ -117,6 +156,7 @@ struct rem_state {
      * vcpu.insns first (the TB's instructions retire against that) */
     uint64_t limit;
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
+    uint32_t why;      /* REM_NX_STOP: enum rem_why when a helper knows it */
     /* the vCPU requests a TB's entry bails on: an NMI, VM requests
      * (VCPU_FF_VM), and an interrupt when EFLAGS.IF is set (rem_ff_mask,
      * kept by the sync and each helper step) */
@@ -162,6 +202,8 @@ const uint8_t *rem_next_compiled(struct vcpu *v);
  * changed what REM's loop checks (RF, the debug state, an interrupt
  * shadow, HLT): only the lookup. */
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
+/* Counts why compiled code's inline jump cache missed (rem_why FJC_*). */
+void rem_count_fjc_miss(struct vcpu *v, uint32_t key);
 static inline unsigned rem_fjc_slot(uint64_t lin)
 {
     return (unsigned)((lin ^ (lin >> 12)) & (REM_FJC - 1));

@@ -89,14 +89,24 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     r->ff_mask = rem_ff_mask(c); /* STI, CLI, POPF... */
     if (rc) {
         r->native_rc = rc;
+        r->why = REM_WHY_STEP_RC;
         return 1;
     }
     /* a fault stops too: the TB entries check the budget against
      * vcpu.insns, which counts retired instructions only */
-    if (!retired || c->rip != next || !rem_tb_valid(r->cur) || (full && !iem_plain_ok(v)))
+    r->why = !retired                        ? REM_WHY_STEP_FAULT
+             : c->rip != next                ? REM_WHY_STEP_BRANCH
+             : !rem_tb_valid(r->cur)         ? REM_WHY_STEP_CODE
+             : (full && !iem_plain_ok(v))    ? REM_WHY_STEP_FULL
+                                             : REM_WHY_NONE;
+    if (r->why)
         return 1;
     unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
-    return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
+    if (rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed)) {
+        r->why = REM_WHY_STEP_FF;
+        return 1;
+    }
+    return 0;
 }
 
 /* native_step for an instruction that changes_ctx(). */
@@ -142,6 +152,7 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
     r->ff_mask = rem_ff_mask(&v->cpu); /* IRET */
     if (rc || !retired) { /* a fault: see native_step */
         r->native_rc = rc;
+        r->why = rc ? REM_WHY_STEP_RC : REM_WHY_STEP_FAULT;
         return NULL;
     }
     if (changes_ctx(in)) /* IRET is a "near" branch to Zydis */
@@ -325,6 +336,7 @@ static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, un
 
 static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 {
+    rem_count_fjc_miss(v, (uint32_t)key);
     return rem_next_in_mode(v, (uint32_t)key);
 }
 
