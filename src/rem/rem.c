@@ -28,6 +28,7 @@
 #include "rem/rem.h"
 #include "rem/rem_int.h"
 #include "rem/rem_x64.h"
+#include "vm/clock.h"
 
 #define REM_MIN_ARENA (4ull << 20)
 #define REM_HOT_DEFAULT 16 /* runs before a TB is compiled (--rem-hot) */
@@ -402,6 +403,11 @@ int rem_exec(struct vcpu *v, uint64_t max)
     uint64_t chain_flushes = 0;
     uint64_t n = 0;
     int rc;
+    /* In real time a slice may end at the last TB boundary before its
+     * budget: the rest would run on the first tier, and the next slice
+     * would start inside a TB. Deterministic time (--icount) needs the
+     * exact count (timers fire at slice boundaries). */
+    bool soft = !vm->clock || !clock_icount(vm->clock);
 
     r->st.execs++;
     while (n < max) {
@@ -475,6 +481,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->st.why[REM_WHY_FT_COLD]++;
         else if (tb->rip0 != c->rip)
             r->st.why[REM_WHY_FT_RIP]++;
+        else if (max - n < tb->ninsns && soft && n)
+            return IEM_OK;
         else if (max - n < tb->ninsns)
             r->st.why[REM_WHY_FT_BUDGET]++;
         else if (!plain || (c->rflags & F_RF) || (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
@@ -502,6 +510,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
             count_return(v, how, last);
             if (r->native_rc)
                 return r->native_rc;
+            if (how == REM_NX_BAIL && soft && n && v->insns + last->ninsns > r->limit)
+                return IEM_OK;
             if (how == REM_NX_EXIT) {
                 from = &last->link[r->exit];
                 chain_from = last;
