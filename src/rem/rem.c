@@ -423,6 +423,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
             vcpu_ff_clear(v, VCPU_FF_VM);
         if (atomic_load(&vm->ff))
             return IEM_BREAK;
+        if ((ff & VCPU_FF_TIMER) && n) /* EM runs the timers (em.c clears it) */
+            return IEM_OK;
 
         uint32_t key = rem_key(c), epoch = v->iem.tlb_epoch;
         uint64_t lin, limit_left;

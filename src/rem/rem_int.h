@@ -158,7 +158,8 @@ struct rem_state {
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
     uint32_t why;      /* REM_NX_STOP: enum rem_why when a helper knows it */
     /* the vCPU requests a TB's entry bails on: an NMI, VM requests
-     * (VCPU_FF_VM), and an interrupt when EFLAGS.IF is set (rem_ff_mask,
+     * (VCPU_FF_VM), a timer for before the slice ends (VCPU_FF_TIMER), and
+     * an interrupt when EFLAGS.IF is set (rem_ff_mask,
      * kept by the sync and each helper step) */
     uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
@@ -186,7 +187,7 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
 
 static inline uint32_t rem_ff_mask(const struct cpu *c)
 {
-    return VCPU_FF_NMI | VCPU_FF_VM | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
+    return VCPU_FF_NMI | VCPU_FF_VM | VCPU_FF_TIMER | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
 }
 
 /* rem_native.c: recomputes rem_state's tlb_ctx, tlb_add, flat and ff_mask from

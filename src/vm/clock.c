@@ -205,8 +205,14 @@ void clock_timer_arm(struct clock_timer *t, uint64_t deadline)
     *p = t;
     first = c->head == t;
     pthread_mutex_unlock(&c->lock);
-    if (first) /* a halted vCPU 0 may be sleeping until a later deadline */
-        em_wake(c->vm);
+    if (first) {
+        /* vCPU 0's slice may end after the deadline (em.c sizes long ones
+         * in real time); deterministic time has its slices end at
+         * deadlines known when they start */
+        if (!atomic_load(&c->icount))
+            atomic_fetch_or(&c->vm->cpus[0].ff, VCPU_FF_TIMER);
+        em_wake(c->vm); /* a halted vCPU 0 may be sleeping until a later deadline */
+    }
 }
 
 void clock_timer_cancel(struct clock_timer *t)

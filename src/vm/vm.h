@@ -43,6 +43,8 @@ enum vm_state {
 #define VCPU_FF_NMI            0x04u
 #define VCPU_FF_INIT           0x08u
 #define VCPU_FF_SIPI           0x10u
+/* vCPU 0 (which runs the timers): in real time, a timer was armed
+ * that may be due before the slice ends (clock_timer_arm) */
 #define VCPU_FF_TIMER          0x20u
 #define VCPU_FF_TLB_FLUSH      0x40u
 /* vm->ff has requests (vm_request sets it on every vCPU), so compiled code
