@@ -41,8 +41,9 @@
  *   instruction boundary; helpers that may change the inline lookup's
  *   context (paging registers, CPL, EFLAGS.AC, segments) resync it.
  * - Static exits on the TB's page become jumps to the next TB's entry
- *   (rem.c patches them); other exits and near branches a helper ran go on
- *   through the jump cache (rem_next_compiled), which never builds or
+ *   (rem.c patches them); other exits, and near branches and mode changes
+ *   a helper ran, go on through the jump cache (rem_next_compiled:
+ *   REM's loop's checks first), which never builds or
  *   compiles, so the code running never moves under itself.
  */
 #include <inttypes.h>
@@ -137,9 +138,11 @@ void rem_emit_step(struct x64 *e, const struct iem_insn *in)
         e->rip = (uint32_t)e->rip;
 }
 
-/* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
- * IEM: the chain entry of the compiled TB that runs next, or NULL when
- * REM's loop must take over (a fault, a TB not compiled yet...). */
+/* The near branch (CALL, RET, an indirect JMP...) or the instruction that
+ * ends the TB otherwise (IEM_CTL_ENDS_TB: a far branch, a control
+ * register, RDTSC...) at a TB's end, run by IEM: the chain entry of the
+ * compiled TB that runs next, or NULL when REM's loop must take over (a
+ * fault, a TB not compiled yet, a halt, a debug feature...). */
 static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
 {
     struct rem_state *r = v->rem;
@@ -530,7 +533,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             exits = true;
             break;
         }
-        if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
+        /* a near branch IEM runs, or an instruction that may change the
+         * mode or paging: the next TB as REM's loop would find it */
+        if (i + 1u == tb->ninsns && (in->ctl & (IEM_CTL_NEAR_BR | IEM_CTL_ENDS_TB))) {
             rem_flush_counts(&e);
             x64_cache_writeback(&e);
             x64_call_cur(&e, native_branch, (uint64_t)(uintptr_t)in);
@@ -580,13 +585,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     }
     if (!exits) {
         rem_flush_counts(&e);
-        /* past a branch or mode change through a helper, the next TB is
-         * REM's loop's to find; past the length cap or a page end it is
-         * static */
-        if (tb->insns[tb->ninsns - 1].ctl & IEM_CTL_ENDS_TB)
-            x64_return(&e, false, REM_NX_STOP);
-        else
-            rem_emit_exit(&e, tb, 0, at);
+        /* past the length cap or a page end the next TB is static (a TB
+         * ending in a branch or a mode change has its exit above) */
+        rem_emit_exit(&e, tb, 0, at);
     }
     emit_bail(&e, bail);
     if (e.full) {
