@@ -130,7 +130,7 @@ struct rem_code {
  * an entry is void once a flush or a CR3 load could have changed what
  * lin translates to, or in another mode; the TB's own entry checks the
  * rest (its code generation). */
-#define REM_FJC 4096
+#define REM_FJC 16384
 struct rem_fjc {
     uint64_t lin, tag;
     const uint8_t *chain;
