@@ -305,6 +305,7 @@ static void fjc_fill(struct vcpu *v, uint64_t lin, const struct rem_tb *tb)
     f->lin = lin;
     f->tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | tb->key;
     f->chain = tb->chain;
+    f->gpa = (tb->key & 7) == DMODE_LONG && !tb->genp2 && tb->rip0 == lin ? tb->gpa : ~0ull;
 }
 
 const uint8_t *rem_next_compiled(struct vcpu *v)
@@ -320,19 +321,41 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
     return rem_next_in_mode(v, rem_key(c));
 }
 
-void rem_count_fjc_miss(struct vcpu *v, uint32_t key)
+const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key)
 {
     struct rem_state *r = v->rem;
-    uint64_t lin, limit_left;
+    uint64_t lin, limit_left, gpa;
     if (!(key & REM_KEY_FLAT) && (key & 7) != DMODE_LONG) {
         r->st.why[REM_WHY_FJC_NONE]++;
-        return;
+        return NULL;
     }
     if (!rem_pc(&v->cpu, key, &lin, &limit_left))
-        return;
-    const struct rem_fjc *f = &r->fjc[rem_fjc_slot(lin)];
+        return NULL;
+    struct rem_fjc *f = &r->fjc[rem_fjc_slot(lin)];
     uint64_t tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | key;
-    r->st.why[f->lin != lin ? REM_WHY_FJC_LIN : (f->tag >> 32) != (tag >> 32) ? REM_WHY_FJC_EPOCH : REM_WHY_FJC_KEY]++;
+    if (f->lin != lin) {
+        r->st.why[REM_WHY_FJC_LIN]++;
+        return NULL;
+    }
+    if ((uint32_t)f->tag != key) {
+        r->st.why[REM_WHY_FJC_KEY]++;
+        return NULL;
+    }
+    r->st.why[REM_WHY_FJC_EPOCH]++;
+    /* The same page at the same PC under the same key: the TB is the one
+     * the lookup would find, or its entry bails on its code generation.
+     * (64-bit code only: RIP is the PC, the TB's rip0, and no limit.) */
+    if (f->gpa == ~0ull)
+        return NULL;
+    if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
+        v->iem.exc.pending = false; /* REM's loop has IEM raise it */
+        return NULL;
+    }
+    if (gpa != f->gpa)
+        return NULL;
+    f->tag = tag;
+    r->st.why[REM_WHY_FJC_RENEWED]++;
+    return f->chain;
 }
 
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
@@ -610,7 +633,8 @@ void rem_info(struct vcpu *v, int fd)
         "other", "exit:IEM", "exit:cold", "exit:unchainable", "exit:chained", "bail:code", "bail:ff",
         "bail:budget", "jc:no-TB", "jc:cold", "jc:fault", "branch:checks", "step:fault", "step:branch",
         "step:code", "step:full", "step:ff", "step:status", "ends-TB", "call/ret-slow", "1st:cold",
-        "1st:rip", "1st:budget", "1st:other", "1st:bail", "fjc:lin", "fjc:epoch", "fjc:key", "fjc:none"};
+        "1st:rip", "1st:budget", "1st:other", "1st:bail", "fjc:lin", "fjc:epoch", "fjc:key", "fjc:none",
+        "fjc:renewed"};
     dprintf(fd, "cpu%u: %llu slices; why compiled code returned, and why not:", v->id,
             (unsigned long long)s->execs);
     for (unsigned i = 0; i < REM_WHY_N; i++)

@@ -108,6 +108,7 @@ enum rem_why {
     REM_WHY_FJC_EPOCH,    /* inline jump cache: the TLB epoch moved */
     REM_WHY_FJC_KEY,      /* inline jump cache: another mode */
     REM_WHY_FJC_NONE,     /* no inline jump cache (not flat) */
+    REM_WHY_FJC_RENEWED,  /* ... of fjc:epoch, renewed without a lookup */
     REM_WHY_N
 };
 
@@ -134,7 +135,10 @@ struct rem_code {
 struct rem_fjc {
     uint64_t lin, tag;
     const uint8_t *chain;
-    uint64_t pad;
+    /* the TB's guest-physical address (~0: it runs into a second page,
+     * or not 64-bit code): after a TLB epoch change, a PC that still
+     * translates there finds the same TB (rem_fjc_miss) */
+    uint64_t gpa;
 };
 
 struct rem_state {
@@ -203,8 +207,10 @@ const uint8_t *rem_next_compiled(struct vcpu *v);
  * changed what REM's loop checks (RF, the debug state, an interrupt
  * shadow, HLT): only the lookup. */
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
-/* Counts why compiled code's inline jump cache missed (rem_why FJC_*). */
-void rem_count_fjc_miss(struct vcpu *v, uint32_t key);
+/* Compiled code's inline jump cache missed: counts why (rem_why FJC_*)
+ * and, for an entry only the TLB epoch made stale whose PC translates
+ * as before, renews it and returns its chain entry; else NULL. */
+const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key);
 static inline unsigned rem_fjc_slot(uint64_t lin)
 {
     return (unsigned)((lin ^ (lin >> 12)) & (REM_FJC - 1));

@@ -339,8 +339,8 @@ static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, un
 
 static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 {
-    rem_count_fjc_miss(v, (uint32_t)key);
-    return rem_next_in_mode(v, (uint32_t)key);
+    const uint8_t *p = rem_fjc_miss(v, (uint32_t)key);
+    return p ? p : rem_next_in_mode(v, (uint32_t)key);
 }
 
 /* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
