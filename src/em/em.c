@@ -192,12 +192,12 @@ static uint64_t host_ns(void)
  * measured instruction rate otherwise). */
 static uint64_t timer_slice(struct vm_clock *clk, uint64_t slice, uint64_t ps_per_insn)
 {
-    clock_run_timers(clk);
+    uint64_t d, now;
+    clock_run_due(clk, &now, &d);
     if (clock_icount(clk)) {
         uint64_t n = clock_insns_to_deadline(clk);
         return n < slice ? (n ? n : 1) : slice;
     }
-    uint64_t d = clock_next_deadline(clk), now = clock_now(clk);
     if (d == CLOCK_NEVER || !ps_per_insn)
         return slice;
     uint64_t n = d > now ? (d - now) * 1000 / ps_per_insn : 0;
