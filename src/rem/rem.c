@@ -282,16 +282,17 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
 
 /* Aims exit k of compiled TB `from` at compiled TB `to` when `to` is the
  * TB the exit's static target always finds: the same page (so the same
- * translation) and key (compiled code does not change the mode). */
+ * translation) and key (compiled code does not change the mode). A TB
+ * running into a second page is looked up each time, in the inline jump
+ * cache (its TLB epoch tag covers that page's translation too). */
 static bool chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
 {
-    /* a TB running into a second page is looked up each time: that page's
-     * translation is not implied by the first's */
-    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2 ||
+    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key ||
         from->exit_rip[k] != to->rip0)
         return false;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
-    x64_patch_rel32(from->slot[k], slot_rx, to->chain_same);
+    /* its second page goes by the jump cache, which fjc_fill keeps */
+    x64_patch_rel32(from->slot[k], slot_rx, to->genp2 ? r->code.rx + (from->probe[k] - r->code.rw) : to->chain_same);
     from->slot[k] = NULL;
     r->st.chained++;
     return true;
@@ -514,7 +515,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             r->st.why[REM_WHY_FT_OTHER]++;
         if (tb->native && tb->rip0 == c->rip && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
-            if (tb->chain && !tb->genp2)
+            if (tb->chain) /* found for lin under this TLB epoch, both pages */
                 fjc_fill(v, lin, tb);
             r->cur = tb;
             r->native_n = 0;

@@ -62,6 +62,7 @@ struct rem_tb {
      * a TB of the same page: that TB's own check covers this one */
     const uint8_t *chain_same;
     uint8_t *slot[2];
+    uint8_t *probe[2]; /* slot[k]'s target for such a TB that runs into a second page (rw) */
     uint64_t exit_gpa[2];
     /* The compiled code stores RIP as constants: it runs only at RIP rip0
      * (REM's loop and the jump cache check; a TB on the same page is at

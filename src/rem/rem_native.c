@@ -343,15 +343,11 @@ static const uint8_t *native_next(struct vcpu *v, uint64_t key)
     return p ? p : rem_next_in_mode(v, (uint32_t)key);
 }
 
-/* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
- * then the jump cache and hash through a call, else REM's loop. */
-void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
+/* rem_state.fjc inline for CS:RIP (flat or 64-bit code, the pinned
+ * registers handed off): a hit jumps to its chain entry; *miss and
+ * *miss2 are the jumps taken on a miss. */
+static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uint8_t **miss2)
 {
-    uint8_t *miss = NULL, *miss2 = NULL;
-    x64_cache_handoff(e);
-    /* a hit skips the CS limit check: flat or 64-bit code only */
-    if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
-        goto call;
     /* rax = the linear PC: RIP, or CS.base + EIP wrapped at 4 GiB */
     x64_load(e, X_RAX, V_RIP, true);
     if (tb->insns[0].ipsize == 4)
@@ -363,14 +359,26 @@ void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
     x64_alu_imm(e, 4, X_RCX, REM_FJC - 1, false);
     x64_shift_imm(e, 4, X_RCX, 5, false);
     x64_mem_rcx_base(e, true, 0x3b, X_RAX, X_RBP, R_FJC); /* cmp rax, fjc.lin */
-    miss = x64_jcc(e, 0x5);
+    *miss = x64_jcc(e, 0x5);
     x64_load(e, X_RDX, V_EPOCH, false);
     x64_shift_imm(e, 4, X_RDX, 32, true);
     x64_alu_imm(e, 1, X_RDX, tb->key, true);                  /* or rdx, key */
     x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8); /* cmp rdx, fjc.tag */
-    miss2 = x64_jcc(e, 0x5);
+    *miss2 = x64_jcc(e, 0x5);
     x64_mem_rcx_base(e, true, 0x8b, X_RAX, X_RBP, R_FJC + 16); /* rax = fjc.chain */
     x64_jmp_rax(e);
+}
+
+/* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
+ * then the jump cache and hash through a call, else REM's loop. */
+void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
+{
+    uint8_t *miss = NULL, *miss2 = NULL;
+    x64_cache_handoff(e);
+    /* a hit skips the CS limit check: flat or 64-bit code only */
+    if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
+        goto call;
+    emit_fjc(e, tb, &miss, &miss2);
     x64_patch(e, miss);
     x64_patch(e, miss2);
 call:
@@ -382,6 +390,13 @@ call:
     x64_jmp_rax(e);
     x64_patch(e, stop);
     x64_return(e, false, REM_NX_STOP);
+}
+
+static void emit_exit_stub(struct x64 *e, unsigned k)
+{
+    x64_cache_writeback(e);
+    x64_store_imm32(e, X_RBP, R_EXIT, k);
+    x64_return(e, false, REM_NX_EXIT);
 }
 
 /* Exit k to the TB's byte offset off (RIP and the counts are final): on
@@ -399,11 +414,17 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
     tb->exit_rip[k] = e->rip;
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
-    x64_cache_writeback(e);
-    x64_store_imm32(e, X_RBP, R_EXIT, k);
-    x64_return(e, false, REM_NX_EXIT);
+    emit_exit_stub(e, k);
+    /* where chain_link aims the jump when the next TB runs into a second
+     * page (whose translation this page's does not imply): the jump cache */
+    uint8_t *probe = e->p, *miss = NULL, *miss2 = NULL;
+    emit_fjc(e, tb, &miss, &miss2);
+    x64_patch(e, miss);
+    x64_patch(e, miss2);
+    emit_exit_stub(e, k);
     if (slot) {
         tb->slot[k] = slot;
+        tb->probe[k] = probe;
         tb->exit_gpa[k] = tb->gpa + (uint64_t)off;
     }
 }
