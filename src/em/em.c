@@ -25,6 +25,12 @@
 
 #define EM_SLICE 4096
 #define EM_MIN_SLICE 64
+/* Real time on an engine with timer_ff: a slice lasts about this long
+ * (from the measured rate), up to EM_MAX_SLICE instructions. Each slice
+ * costs reading the clock and the timer list; a timer armed meanwhile
+ * ends it early (VCPU_FF_TIMER). */
+#define EM_SLICE_NS 50000
+#define EM_MAX_SLICE 65536
 
 static void iem_engine_flush(struct vcpu *v)
 {
@@ -37,7 +43,7 @@ const struct em_engine_ops em_engine_iem = {
 
 const struct em_engine_ops em_engine_rem = {
     .id = ENGINE_REM, .name = "REM", .init = rem_init, .fini = rem_fini, .run = rem_exec,
-    .flush = rem_flush, .info = rem_info,
+    .flush = rem_flush, .info = rem_info, .timer_ff = true,
 };
 
 const struct em_engine_ops em_engine_hm = {
@@ -186,12 +192,12 @@ static uint64_t host_ns(void)
  * measured instruction rate otherwise). */
 static uint64_t timer_slice(struct vm_clock *clk, uint64_t slice, uint64_t ps_per_insn)
 {
-    clock_run_timers(clk);
+    uint64_t d, now;
+    clock_run_due(clk, &now, &d);
     if (clock_icount(clk)) {
         uint64_t n = clock_insns_to_deadline(clk);
         return n < slice ? (n ? n : 1) : slice;
     }
-    uint64_t d = clock_next_deadline(clk), now = clock_now(clk);
     if (d == CLOCK_NEVER || !ps_per_insn)
         return slice;
     uint64_t n = d > now ? (d - now) * 1000 / ps_per_insn : 0;
@@ -274,6 +280,11 @@ static void *emt_main(void *arg)
         uint64_t slice = EM_SLICE;
         int rc;
 
+        if (clk && v->engine->timer_ff && ps_per_insn && !clock_icount(clk)) {
+            slice = EM_SLICE_NS * 1000 / ps_per_insn;
+            slice = slice < EM_SLICE ? EM_SLICE : slice > EM_MAX_SLICE ? EM_MAX_SLICE : slice;
+        }
+
         if (atomic_load(&vm->ff) && !handle_vm_ff(v))
             break;
         if (atomic_load(&v->ff) & VCPU_FF_TLB_FLUSH) { /* a shootdown or a memory-map change */
@@ -298,6 +309,8 @@ static void *emt_main(void *arg)
         }
         uint64_t insns0 = v->insns, t0 = 0;
         if (clk) {
+            if (atomic_load(&v->ff) & VCPU_FF_TIMER) /* before the timers run: they may arm again */
+                vcpu_ff_clear(v, VCPU_FF_TIMER);
             slice = timer_slice(clk, slice, ps_per_insn);
             t0 = host_ns();
         }

@@ -23,6 +23,10 @@ struct em_engine_ops {
      * action another thread set (HM: out of KVM_RUN); any thread; NULL
      * for engines that look at the forced actions themselves. */
     void (*kick)(struct vcpu *v);
+    /* The engine ends its slice soon after VCPU_FF_TIMER is set (a timer
+     * armed for before the slice's end): EM gives it long slices in real
+     * time. */
+    bool timer_ff;
 };
 extern const struct em_engine_ops em_engine_iem, em_engine_rem, em_engine_hm;
 

@@ -28,6 +28,7 @@
 #include "rem/rem.h"
 #include "rem/rem_int.h"
 #include "rem/rem_x64.h"
+#include "vm/clock.h"
 
 #define REM_MIN_ARENA (4ull << 20)
 #define REM_HOT_DEFAULT 16 /* runs before a TB is compiled (--rem-hot) */
@@ -281,18 +282,20 @@ static inline bool rem_pc(const struct cpu *c, uint32_t key, uint64_t *lin, uint
 
 /* Aims exit k of compiled TB `from` at compiled TB `to` when `to` is the
  * TB the exit's static target always finds: the same page (so the same
- * translation) and key (compiled code does not change the mode). */
-static void chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
+ * translation) and key (compiled code does not change the mode). A TB
+ * running into a second page is looked up each time, in the inline jump
+ * cache (its TLB epoch tag covers that page's translation too). */
+static bool chain_link(struct rem_state *r, struct rem_tb *from, unsigned k, const struct rem_tb *to)
 {
-    /* a TB running into a second page is looked up each time: that page's
-     * translation is not implied by the first's */
-    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key || to->genp2 ||
+    if (!from->slot[k] || from->exit_gpa[k] != to->gpa || from->key != to->key ||
         from->exit_rip[k] != to->rip0)
-        return;
+        return false;
     const uint8_t *slot_rx = r->code.rx + (from->slot[k] - r->code.rw);
-    x64_patch_rel32(from->slot[k], slot_rx, to->chain_same);
+    /* its second page goes by the jump cache, which fjc_fill keeps */
+    x64_patch_rel32(from->slot[k], slot_rx, to->genp2 ? r->code.rx + (from->probe[k] - r->code.rw) : to->chain_same);
     from->slot[k] = NULL;
     r->st.chained++;
+    return true;
 }
 
 /* Remembers tb (compiled, found for lin under the current translation)
@@ -303,6 +306,7 @@ static void fjc_fill(struct vcpu *v, uint64_t lin, const struct rem_tb *tb)
     f->lin = lin;
     f->tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | tb->key;
     f->chain = tb->chain;
+    f->gpa = (tb->key & 7) == DMODE_LONG && !tb->genp2 && tb->rip0 == lin ? tb->gpa : ~0ull;
 }
 
 const uint8_t *rem_next_compiled(struct vcpu *v)
@@ -311,9 +315,48 @@ const uint8_t *rem_next_compiled(struct vcpu *v)
 
     /* what REM's loop checks before it enters compiled code */
     if (c->halted || (c->rflags & F_RF) || !iem_plain_ok(v) ||
-        (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
+        (c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
+        v->rem->why = REM_WHY_BR_CHECK;
         return NULL;
+    }
     return rem_next_in_mode(v, rem_key(c));
+}
+
+const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key)
+{
+    struct rem_state *r = v->rem;
+    uint64_t lin, limit_left, gpa;
+    if (!(key & REM_KEY_FLAT) && (key & 7) != DMODE_LONG) {
+        r->st.why[REM_WHY_FJC_NONE]++;
+        return NULL;
+    }
+    if (!rem_pc(&v->cpu, key, &lin, &limit_left))
+        return NULL;
+    struct rem_fjc *f = &r->fjc[rem_fjc_slot(lin)];
+    uint64_t tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | key;
+    if (f->lin != lin) {
+        r->st.why[REM_WHY_FJC_LIN]++;
+        return NULL;
+    }
+    if ((uint32_t)f->tag != key) {
+        r->st.why[REM_WHY_FJC_KEY]++;
+        return NULL;
+    }
+    r->st.why[REM_WHY_FJC_EPOCH]++;
+    /* The same page at the same PC under the same key: the TB is the one
+     * the lookup would find, or its entry bails on its code generation.
+     * (64-bit code only: RIP is the PC, the TB's rip0, and no limit.) */
+    if (f->gpa == ~0ull)
+        return NULL;
+    if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
+        v->iem.exc.pending = false; /* REM's loop has IEM raise it */
+        return NULL;
+    }
+    if (gpa != f->gpa)
+        return NULL;
+    f->tag = tag;
+    r->st.why[REM_WHY_FJC_RENEWED]++;
+    return f->chain;
 }
 
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
@@ -321,12 +364,14 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     struct rem_state *r = v->rem;
     uint64_t lin, limit_left, gpa;
 
+    r->why = REM_WHY_NEXT_FAULT;
     if (!rem_pc(&v->cpu, key, &lin, &limit_left))
         return NULL;
     if (iem_fetch_translate(v, lin, &gpa) != IEM_OK) {
         v->iem.exc.pending = false; /* REM's loop has IEM raise it */
         return NULL;
     }
+    r->why = REM_WHY_NEXT_NOTB;
     struct rem_tb **jc = &r->jc[(lin ^ (lin >> 12)) & (REM_JC - 1)], *tb = *jc;
     if (!tb || tb->gpa != gpa || tb->key != key || !tb_valid(tb)) {
         /* the hash too (a hit goes into the jump cache); never a build */
@@ -339,11 +384,33 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key)
     } else if (!tb_page2_ok(v, tb, lin)) {
         return NULL;
     }
+    r->why = REM_WHY_NEXT_COLD;
     if (!tb->chain || tb->len > limit_left || tb->rip0 != v->cpu.rip)
         return NULL;
+    r->why = REM_WHY_NONE;
     r->st.jc_native++;
     fjc_fill(v, lin, tb);
     return tb->chain;
+}
+
+/* Why compiled code came back (exits are counted when their target is
+ * found). */
+static void count_return(struct vcpu *v, int how, const struct rem_tb *last)
+{
+    struct rem_state *r = v->rem;
+    enum rem_why w = r->why;
+    if (how == REM_NX_EXIT)
+        return;
+    if (how == REM_NX_BAIL) {
+        unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
+        w = !tb_valid(last)                                    ? REM_WHY_BAIL_GEN
+            : (ff & r->ff_mask)                                ? REM_WHY_BAIL_FF
+            : v->insns + last->ninsns > r->limit               ? REM_WHY_BAIL_BUDGET
+                                                               : REM_WHY_NONE;
+    } else if (w == REM_WHY_NONE) {
+        w = last->insns[last->ninsns - 1].ctl & IEM_CTL_ENDS_TB ? REM_WHY_ENDS_TB : REM_WHY_SLOW;
+    }
+    r->st.why[w]++;
 }
 
 #define INTR_FF (VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC | VCPU_FF_NMI)
@@ -360,7 +427,13 @@ int rem_exec(struct vcpu *v, uint64_t max)
     uint64_t chain_flushes = 0;
     uint64_t n = 0;
     int rc;
+    /* In real time a slice may end at the last TB boundary before its
+     * budget: the rest would run on the first tier, and the next slice
+     * would start inside a TB. Deterministic time (--icount) needs the
+     * exact count (timers fire at slice boundaries). */
+    bool soft = !vm->clock || !clock_icount(vm->clock);
 
+    r->st.execs++;
     while (n < max) {
         unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
         if (ff & INTR_FF) {
@@ -374,6 +447,8 @@ int rem_exec(struct vcpu *v, uint64_t max)
             vcpu_ff_clear(v, VCPU_FF_VM);
         if (atomic_load(&vm->ff))
             return IEM_BREAK;
+        if ((ff & VCPU_FF_TIMER) && n) /* EM runs the timers (em.c clears it) */
+            return IEM_OK;
 
         uint32_t key = rem_key(c), epoch = v->iem.tlb_epoch;
         uint64_t lin, limit_left;
@@ -390,8 +465,12 @@ int rem_exec(struct vcpu *v, uint64_t max)
             }
         }
         from = NULL;
-        if (chain_from && tb && tb->chain && chain_flushes == r->st.flushes)
-            chain_link(r, chain_from, chain_k, tb);
+        if (chain_from)
+            r->st.why[!tb ? REM_WHY_EXIT_NOTB : !tb->chain ? REM_WHY_EXIT_COLD : REM_WHY_EXIT_NOCHAIN]++;
+        if (chain_from && tb && tb->chain && chain_flushes == r->st.flushes && chain_link(r, chain_from, chain_k, tb)) {
+            r->st.why[REM_WHY_EXIT_NOCHAIN]--;
+            r->st.why[REM_WHY_EXIT_CHAINED]++;
+        }
         chain_from = NULL;
         if (!tb) {
             r->st.iem_steps++;
@@ -424,9 +503,19 @@ int rem_exec(struct vcpu *v, uint64_t max)
             if (flushes != r->st.flushes)
                 continue;
         }
+        if (!tb->native)
+            r->st.why[REM_WHY_FT_COLD]++;
+        else if (tb->rip0 != c->rip)
+            r->st.why[REM_WHY_FT_RIP]++;
+        else if (max - n < tb->ninsns && soft && n)
+            return IEM_OK;
+        else if (max - n < tb->ninsns)
+            r->st.why[REM_WHY_FT_BUDGET]++;
+        else if (!plain || (c->rflags & F_RF) || (c->inhibit_irq && c->rip == c->inhibit_irq_rip))
+            r->st.why[REM_WHY_FT_OTHER]++;
         if (tb->native && tb->rip0 == c->rip && plain && !(c->rflags & F_RF) && max - n >= tb->ninsns &&
             !(c->inhibit_irq && c->rip == c->inhibit_irq_rip)) {
-            if (tb->chain && !tb->genp2)
+            if (tb->chain) /* found for lin under this TLB epoch, both pages */
                 fjc_fill(v, lin, tb);
             r->cur = tb;
             r->native_n = 0;
@@ -434,6 +523,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
             uint64_t budget = max - n < (1u << 30) ? max - n : (1u << 30);
             r->limit = v->insns + budget;
             v->run.left = (uint32_t)budget;
+            r->why = REM_WHY_NONE;
             rem_native_sync(v);
             /* cleared before the forced actions are read: one raised after
              * this sets it again */
@@ -448,8 +538,11 @@ int rem_exec(struct vcpu *v, uint64_t max)
             n += ran;
             r->st.native_runs++;
             r->st.native_insns += ran;
+            count_return(v, how, last);
             if (r->native_rc)
                 return r->native_rc;
+            if (how == REM_NX_BAIL && soft && n && v->insns + last->ninsns > r->limit)
+                return IEM_OK;
             if (how == REM_NX_EXIT) {
                 from = &last->link[r->exit];
                 chain_from = last;
@@ -465,6 +558,7 @@ int rem_exec(struct vcpu *v, uint64_t max)
              * holds back, say): the first tier runs it */
             if (ran || last != tb)
                 continue;
+            r->st.why[REM_WHY_FT_BAIL]++;
         }
         for (const struct iem_insn *in = tb->insns, *end = in + tb->ninsns;;) {
             uint64_t next = (c->rip + in->len) & in->ipmask;
@@ -542,4 +636,16 @@ void rem_info(struct vcpu *v, int fd)
             "cpu%u: tier 2: %llu exits aimed at the next compiled TB, %llu branches continued through the "
             "jump cache\n",
             v->id, (unsigned long long)s->chained, (unsigned long long)s->jc_native);
+    static const char *const why[REM_WHY_N] = {
+        "other", "exit:IEM", "exit:cold", "exit:unchainable", "exit:chained", "bail:code", "bail:ff",
+        "bail:budget", "jc:no-TB", "jc:cold", "jc:fault", "branch:checks", "step:fault", "step:branch",
+        "step:code", "step:full", "step:ff", "step:status", "ends-TB", "call/ret-slow", "1st:cold",
+        "1st:rip", "1st:budget", "1st:other", "1st:bail", "fjc:lin", "fjc:epoch", "fjc:key", "fjc:none",
+        "fjc:renewed"};
+    dprintf(fd, "cpu%u: %llu slices; why compiled code returned, and why not:", v->id,
+            (unsigned long long)s->execs);
+    for (unsigned i = 0; i < REM_WHY_N; i++)
+        if (s->why[i])
+            dprintf(fd, " %s %llu", why[i], (unsigned long long)s->why[i]);
+    dprintf(fd, "\n");
 }

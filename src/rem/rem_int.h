@@ -62,6 +62,7 @@ struct rem_tb {
      * a TB of the same page: that TB's own check covers this one */
     const uint8_t *chain_same;
     uint8_t *slot[2];
+    uint8_t *probe[2]; /* slot[k]'s target for such a TB that runs into a second page (rw) */
     uint64_t exit_gpa[2];
     /* The compiled code stores RIP as constants: it runs only at RIP rip0
      * (REM's loop and the jump cache check; a TB on the same page is at
@@ -74,9 +75,49 @@ struct rem_tb {
     struct iem_insn insns[];
 };
 
+/* Why compiled code returned to REM's loop (rem_state.why, set by the
+ * helper that stopped it, else worked out in rem_exec), why a TB found
+ * ran on the first tier instead, and why compiled code's inline jump
+ * cache missed (a C call, not a return): --info tb prints them. */
+enum rem_why {
+    REM_WHY_NONE,
+    REM_WHY_EXIT_NOTB,    /* static exit: IEM runs the target */
+    REM_WHY_EXIT_COLD,    /* static exit: the target is not compiled */
+    REM_WHY_EXIT_NOCHAIN, /* static exit: compiled target chain_link refuses */
+    REM_WHY_EXIT_CHAINED, /* static exit: chained now */
+    REM_WHY_BAIL_GEN,     /* entry: the code changed */
+    REM_WHY_BAIL_FF,      /* entry: an interrupt, NMI or VM request */
+    REM_WHY_BAIL_BUDGET,  /* entry: the TB does not fit the slice */
+    REM_WHY_NEXT_NOTB,    /* jump cache: no TB in jc or hash */
+    REM_WHY_NEXT_COLD,    /* jump cache: TB found, not compiled (or other RIP) */
+    REM_WHY_NEXT_FAULT,   /* jump cache: the PC does not translate */
+    REM_WHY_BR_CHECK,     /* helper branch: REM's loop checks (RF, shadow...) */
+    REM_WHY_STEP_FAULT,   /* helper step: did not retire */
+    REM_WHY_STEP_BRANCH,  /* helper step: RIP is not the next instruction */
+    REM_WHY_STEP_CODE,    /* helper step: wrote the TB's code */
+    REM_WHY_STEP_FULL,    /* helper step: the full path is needed now */
+    REM_WHY_STEP_FF,      /* helper step: an interrupt or VM request */
+    REM_WHY_STEP_RC,      /* a status for rem_exec's caller (HLT...) */
+    REM_WHY_ENDS_TB,      /* the TB ends at a mode change */
+    REM_WHY_SLOW,         /* CALL/RET's slow path (a TLB miss) */
+    REM_WHY_FT_COLD,      /* first tier: not compiled */
+    REM_WHY_FT_RIP,       /* first tier: compiled for another RIP */
+    REM_WHY_FT_BUDGET,    /* first tier: the TB does not fit the slice */
+    REM_WHY_FT_OTHER,     /* first tier: RF, debug, interrupt shadow */
+    REM_WHY_FT_BAIL,      /* first tier: the entry bailed at once */
+    REM_WHY_FJC_LIN,      /* inline jump cache: another PC in the slot */
+    REM_WHY_FJC_EPOCH,    /* inline jump cache: the TLB epoch moved */
+    REM_WHY_FJC_KEY,      /* inline jump cache: another mode */
+    REM_WHY_FJC_NONE,     /* no inline jump cache (not flat) */
+    REM_WHY_FJC_RENEWED,  /* ... of fjc:epoch, renewed without a lookup */
+    REM_WHY_N
+};
+
 struct rem_stats {
     uint64_t lookups, jc_hits, hash_hits, link_hits, builds, flushes, iem_steps, tb_runs;
     uint64_t compiled, native_runs, native_insns, native_exits, chained, jc_native;
+    uint64_t execs; /* rem_exec calls (slices) */
+    uint64_t why[REM_WHY_N];
 };
 
 /* The code buffer: one memfd mapped twice, written through `rw` and run
@@ -105,11 +146,14 @@ static inline void rem_code_reset(struct rem_code *cb)
  * an entry is void once a flush or a CR3 load could have changed what
  * lin translates to, or in another mode; the TB's own entry checks the
  * rest (its code generation). */
-#define REM_FJC 4096
+#define REM_FJC 16384
 struct rem_fjc {
     uint64_t lin, tag;
     const uint8_t *chain;
-    uint64_t pad;
+    /* the TB's guest-physical address (~0: it runs into a second page,
+     * or not 64-bit code): after a TLB epoch change, a PC that still
+     * translates there finds the same TB (rem_fjc_miss) */
+    uint64_t gpa;
 };
 
 struct rem_state {
@@ -131,8 +175,10 @@ struct rem_state {
      * limit - vcpu.run.left (rem_native.c's invariants) */
     uint64_t limit;
     uint32_t exit;     /* REM_NX_EXIT: the exit index */
+    uint32_t why;      /* REM_NX_STOP: enum rem_why when a helper knows it */
     /* the vCPU requests a TB's entry bails on: an NMI, VM requests
-     * (VCPU_FF_VM), and an interrupt when EFLAGS.IF is set (rem_ff_mask,
+     * (VCPU_FF_VM), a timer for before the slice ends (VCPU_FF_TIMER), and
+     * an interrupt when EFLAGS.IF is set (rem_ff_mask,
      * kept by the sync and each helper step) */
     uint32_t ff_mask;
     /* For the TLB lookup compiled code inlines (pgm/tlb.h), as of the
@@ -159,7 +205,7 @@ static inline bool rem_intr_possible(const struct cpu *c, unsigned ff)
 
 static inline uint32_t rem_ff_mask(const struct cpu *c)
 {
-    return VCPU_FF_NMI | VCPU_FF_VM | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
+    return VCPU_FF_NMI | VCPU_FF_VM | VCPU_FF_TIMER | (c->rflags & F_IF ? VCPU_FF_INTERRUPT_PIC | VCPU_FF_INTERRUPT_APIC : 0);
 }
 
 /* vcpu.insns as compiled code has counted them (in vcpu.run.left): for
@@ -189,6 +235,10 @@ const uint8_t *rem_next_compiled(struct vcpu *v);
  * changed what REM's loop checks (RF, the debug state, an interrupt
  * shadow, HLT): only the lookup. */
 const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
+/* Compiled code's inline jump cache missed: counts why (rem_why FJC_*)
+ * and, for an entry only the TLB epoch made stale whose PC translates
+ * as before, renews it and returns its chain entry; else NULL. */
+const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key);
 static inline unsigned rem_fjc_slot(uint64_t lin)
 {
     return (unsigned)((lin ^ (lin >> 12)) & (REM_FJC - 1));

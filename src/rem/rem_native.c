@@ -49,8 +49,9 @@
  *   instruction boundary; helpers that may change the inline lookup's
  *   context (paging registers, CPL, EFLAGS.AC, segments) resync it.
  * - Static exits on the TB's page become jumps to the next TB's entry
- *   (rem.c patches them); other exits and near branches a helper ran go on
- *   through the jump cache (rem_next_compiled), which never builds or
+ *   (rem.c patches them); other exits, and near branches and mode changes
+ *   a helper ran, go on through the jump cache (rem_next_compiled:
+ *   REM's loop's checks first), which never builds or
  *   compiles, so the code running never moves under itself.
  */
 #include <inttypes.h>
@@ -98,14 +99,24 @@ static int native_step(struct vcpu *v, const struct iem_insn *in)
     r->ff_mask = rem_ff_mask(c); /* STI, CLI, POPF... */
     if (rc) {
         r->native_rc = rc;
+        r->why = REM_WHY_STEP_RC;
         return 1;
     }
     /* a fault stops too: the TB entries check the budget against
      * vcpu.insns, which counts retired instructions only */
-    if (!retired || c->rip != next || !rem_tb_valid(r->cur) || (full && !iem_plain_ok(v)))
+    r->why = !retired                        ? REM_WHY_STEP_FAULT
+             : c->rip != next                ? REM_WHY_STEP_BRANCH
+             : !rem_tb_valid(r->cur)         ? REM_WHY_STEP_CODE
+             : (full && !iem_plain_ok(v))    ? REM_WHY_STEP_FULL
+                                             : REM_WHY_NONE;
+    if (r->why)
         return 1;
     unsigned ff = atomic_load_explicit(&v->ff, memory_order_relaxed);
-    return rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed);
+    if (rem_intr_possible(c, ff) || atomic_load_explicit(&v->vm->ff, memory_order_relaxed)) {
+        r->why = REM_WHY_STEP_FF;
+        return 1;
+    }
+    return 0;
 }
 
 /* native_step for an instruction that changes_ctx(). */
@@ -136,9 +147,11 @@ void rem_emit_step(struct x64 *e, const struct iem_insn *in)
         e->rip = (uint32_t)e->rip;
 }
 
-/* The near branch (CALL, RET, an indirect JMP...) at a TB's end, run by
- * IEM: the chain entry of the compiled TB that runs next, or NULL when
- * REM's loop must take over (a fault, a TB not compiled yet...). */
+/* The near branch (CALL, RET, an indirect JMP...) or the instruction that
+ * ends the TB otherwise (IEM_CTL_ENDS_TB: a far branch, a control
+ * register, RDTSC...) at a TB's end, run by IEM: the chain entry of the
+ * compiled TB that runs next, or NULL when REM's loop must take over (a
+ * fault, a TB not compiled yet, a halt, a debug feature...). */
 static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
 {
     struct rem_state *r = v->rem;
@@ -153,6 +166,7 @@ static const uint8_t *native_branch(struct vcpu *v, const struct iem_insn *in)
     rem_stop_if_pending(v);
     if (rc || !retired) { /* a fault: see native_step */
         r->native_rc = rc;
+        r->why = rc ? REM_WHY_STEP_RC : REM_WHY_STEP_FAULT;
         return NULL;
     }
     if (changes_ctx(in)) /* IRET is a "near" branch to Zydis */
@@ -336,18 +350,15 @@ static bool direct_branch(const struct rem_tb *tb, const struct iem_insn *in, un
 
 static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 {
-    return rem_next_in_mode(v, (uint32_t)key);
+    const uint8_t *p = rem_fjc_miss(v, (uint32_t)key);
+    return p ? p : rem_next_in_mode(v, (uint32_t)key);
 }
 
-/* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
- * then the jump cache and hash through a call, else REM's loop. */
-void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
+/* rem_state.fjc inline for CS:RIP (flat or 64-bit code, the pinned
+ * registers handed off): a hit jumps to its chain entry; *miss and
+ * *miss2 are the jumps taken on a miss. */
+static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uint8_t **miss2)
 {
-    uint8_t *miss = NULL, *miss2 = NULL;
-    x64_cache_handoff(e);
-    /* a hit skips the CS limit check: flat or 64-bit code only */
-    if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
-        goto call;
     /* rax = the linear PC: RIP, or CS.base + EIP wrapped at 4 GiB */
     x64_load(e, X_RAX, V_RIP, true);
     if (tb->insns[0].ipsize == 4)
@@ -359,14 +370,26 @@ void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
     x64_alu_imm(e, 4, X_RCX, REM_FJC - 1, false);
     x64_shift_imm(e, 4, X_RCX, 5, false);
     x64_mem_rcx_base(e, true, 0x3b, X_RAX, X_RBP, R_FJC); /* cmp rax, fjc.lin */
-    miss = x64_jcc(e, 0x5);
+    *miss = x64_jcc(e, 0x5);
     x64_load(e, X_RDX, V_EPOCH, false);
     x64_shift_imm(e, 4, X_RDX, 32, true);
     x64_alu_imm(e, 1, X_RDX, tb->key, true);                  /* or rdx, key */
     x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8); /* cmp rdx, fjc.tag */
-    miss2 = x64_jcc(e, 0x5);
+    *miss2 = x64_jcc(e, 0x5);
     x64_mem_rcx_base(e, true, 0x8b, X_RAX, X_RBP, R_FJC + 16); /* rax = fjc.chain */
     x64_jmp_rax(e);
+}
+
+/* The compiled TB at CS:RIP (same mode as tb): rem_state.fjc inline,
+ * then the jump cache and hash through a call, else REM's loop. */
+void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
+{
+    uint8_t *miss = NULL, *miss2 = NULL;
+    x64_cache_handoff(e);
+    /* a hit skips the CS limit check: flat or 64-bit code only */
+    if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
+        goto call;
+    emit_fjc(e, tb, &miss, &miss2);
     x64_patch(e, miss);
     x64_patch(e, miss2);
 call:
@@ -378,6 +401,13 @@ call:
     x64_jmp_rax(e);
     x64_patch(e, stop);
     x64_return(e, false, REM_NX_STOP);
+}
+
+static void emit_exit_stub(struct x64 *e, unsigned k)
+{
+    x64_cache_writeback(e);
+    x64_store_imm32(e, X_RBP, R_EXIT, k);
+    x64_return(e, false, REM_NX_EXIT);
 }
 
 /* Exit k to the TB's byte offset off (RIP and the counts are final): on
@@ -395,11 +425,17 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
     tb->exit_rip[k] = e->rip;
     uint8_t *slot = x64_jmp(e);
     x64_patch(e, slot);
-    x64_cache_writeback(e);
-    x64_store_imm32(e, X_RBP, R_EXIT, k);
-    x64_return(e, false, REM_NX_EXIT);
+    emit_exit_stub(e, k);
+    /* where chain_link aims the jump when the next TB runs into a second
+     * page (whose translation this page's does not imply): the jump cache */
+    uint8_t *probe = e->p, *miss = NULL, *miss2 = NULL;
+    emit_fjc(e, tb, &miss, &miss2);
+    x64_patch(e, miss);
+    x64_patch(e, miss2);
+    emit_exit_stub(e, k);
     if (slot) {
         tb->slot[k] = slot;
+        tb->probe[k] = probe;
         tb->exit_gpa[k] = tb->gpa + (uint64_t)off;
     }
 }
@@ -528,7 +564,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
             exits = true;
             break;
         }
-        if (i + 1u == tb->ninsns && (in->ctl & IEM_CTL_NEAR_BR)) {
+        /* a near branch IEM runs, or an instruction that may change the
+         * mode or paging: the next TB as REM's loop would find it */
+        if (i + 1u == tb->ninsns && (in->ctl & (IEM_CTL_NEAR_BR | IEM_CTL_ENDS_TB))) {
             rem_flush_counts(&e);
             x64_cache_writeback(&e);
             x64_call_cur(&e, native_branch, (uint64_t)(uintptr_t)in);
@@ -578,13 +616,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
     }
     if (!exits) {
         rem_flush_counts(&e);
-        /* past a branch or mode change through a helper, the next TB is
-         * REM's loop's to find; past the length cap or a page end it is
-         * static */
-        if (tb->insns[tb->ninsns - 1].ctl & IEM_CTL_ENDS_TB)
-            x64_return(&e, false, REM_NX_STOP);
-        else
-            rem_emit_exit(&e, tb, 0, at);
+        /* past the length cap or a page end the next TB is static (a TB
+         * ending in a branch or a mode change has its exit above) */
+        rem_emit_exit(&e, tb, 0, at);
     }
     emit_bail(&e, bail);
     x64_cold(&e);

@@ -205,8 +205,16 @@ void clock_timer_arm(struct clock_timer *t, uint64_t deadline)
     *p = t;
     first = c->head == t;
     pthread_mutex_unlock(&c->lock);
-    if (first) /* a halted vCPU 0 may be sleeping until a later deadline */
-        em_wake(c->vm);
+    if (first) {
+        /* vCPU 0's slice may end after the deadline (em.c sizes long ones
+         * in real time); deterministic time has its slices end at
+         * deadlines known when they start */
+        if (!atomic_load(&c->icount)) {
+            atomic_fetch_or(&c->vm->cpus[0].ff, VCPU_FF_TIMER);
+            vcpu_stop_code(&c->vm->cpus[0]);
+        }
+        em_wake(c->vm); /* a halted vCPU 0 may be sleeping until a later deadline */
+    }
 }
 
 void clock_timer_cancel(struct clock_timer *t)
@@ -239,17 +247,18 @@ uint64_t clock_next_deadline(struct vm_clock *c)
     return d;
 }
 
-unsigned clock_run_timers(struct vm_clock *c)
+unsigned clock_run_due(struct vm_clock *c, uint64_t *now_out, uint64_t *next)
 {
-    uint64_t now = clock_now(c);
     unsigned n = 0;
 
-    while (n < CLOCK_MAX_RUNS) {
-        struct clock_timer *t;
-        pthread_mutex_lock(&c->lock);
-        t = c->head;
-        if (!t || t->deadline > now) {
-            pthread_mutex_unlock(&c->lock);
+    /* one lock and one clock read when nothing is due (once per slice) */
+    pthread_mutex_lock(&c->lock);
+    uint64_t now = atomic_load(&c->icount) ? publish(c, icount_now(c)) : real_now_locked(c);
+    for (;;) {
+        struct clock_timer *t = c->head;
+        if (!t || t->deadline > now || n >= CLOCK_MAX_RUNS) {
+            if (next)
+                *next = t ? t->deadline : CLOCK_NEVER;
             break;
         }
         c->head = t->next;
@@ -258,8 +267,17 @@ unsigned clock_run_timers(struct vm_clock *c)
         pthread_mutex_unlock(&c->lock);
         t->fn(t->opaque, now);
         n++;
+        pthread_mutex_lock(&c->lock);
     }
+    pthread_mutex_unlock(&c->lock);
+    if (now_out)
+        *now_out = now;
     return n;
+}
+
+unsigned clock_run_timers(struct vm_clock *c)
+{
+    return clock_run_due(c, NULL, NULL);
 }
 
 void clock_set_icount(struct vm_clock *c, bool on, unsigned shift)

@@ -49,6 +49,10 @@ bool clock_timer_armed(struct clock_timer *t);
 uint64_t clock_next_deadline(struct vm_clock *c);
 /* Runs every timer that is due; returns how many ran. vCPU 0 only. */
 unsigned clock_run_timers(struct vm_clock *c);
+/* clock_run_timers that also gives the time it ran them at (*now) and the
+ * earliest deadline left (*next, CLOCK_NEVER when none); either may be
+ * NULL. vCPU 0 only. */
+unsigned clock_run_due(struct vm_clock *c, uint64_t *now, uint64_t *next);
 
 /* Deterministic (icount) mode: every retired instruction is 2^shift ns. */
 void clock_set_icount(struct vm_clock *c, bool on, unsigned shift);

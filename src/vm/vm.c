@@ -33,7 +33,7 @@ void vm_request(struct vm *vm, unsigned ff)
     atomic_fetch_or(&vm->ff, ff);
     for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++) {
         atomic_fetch_or(&vm->cpus[i].ff, VCPU_FF_VM);
-        __atomic_store_n(&vm->cpus[i].run.stop, ~0u, __ATOMIC_RELEASE);
+        vcpu_stop_code(&vm->cpus[i]);
     }
     em_wake(vm);
     for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++)
@@ -49,7 +49,7 @@ void vm_resume(struct vm *vm)
 void vcpu_ff_set(struct vcpu *v, unsigned ff)
 {
     atomic_fetch_or(&v->ff, ff);
-    __atomic_store_n(&v->run.stop, ~0u, __ATOMIC_RELEASE);
+    vcpu_stop_code(v);
     em_wake(v->vm);
     em_kick(v);
 }

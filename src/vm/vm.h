@@ -43,6 +43,8 @@ enum vm_state {
 #define VCPU_FF_NMI            0x04u
 #define VCPU_FF_INIT           0x08u
 #define VCPU_FF_SIPI           0x10u
+/* vCPU 0 (which runs the timers): in real time, a timer was armed
+ * that may be due before the slice ends (clock_timer_arm) */
 #define VCPU_FF_TIMER          0x20u
 #define VCPU_FF_TLB_FLUSH      0x40u
 /* vm->ff has requests (vm_request sets it on every vCPU), so compiled code
@@ -273,6 +275,11 @@ uint64_t vm_clock_ns(struct vm *vm);
 
 /* Sets a per-vCPU forced action and wakes the vCPU. */
 void vcpu_ff_set(struct vcpu *v, unsigned ff);
+/* After setting a forced action compiled code must see (vcpu.run). */
+static inline void vcpu_stop_code(struct vcpu *v)
+{
+    __atomic_store_n(&v->run.stop, ~0u, __ATOMIC_RELEASE);
+}
 void vcpu_ff_clear(struct vcpu *v, unsigned ff);
 /* Architectural reset of one vCPU. RESET (power on, vm_reset) puts every
  * register in its power-on state and drops the vCPU's forced actions;
