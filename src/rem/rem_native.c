@@ -314,9 +314,42 @@ void rem_flush_counts(struct x64 *e)
     e->pend_len = e->pend_k = 0;
 }
 
+void rem_emit_pend_flags(struct x64 *e)
+{
+    const struct iem_insn *in = e->pend_flags;
+    if (!in)
+        return;
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+    if (in->mnemonic == ZYDIS_MNEMONIC_INC || in->mnemonic == ZYDIS_MNEMONIC_DEC) {
+        /* CF from the lazy state as it is here: on a path that stored
+         * these flags already, it is INC's own */
+        struct lf_known unknown = {LF_NONE, 0, LF_HOST_NONE};
+        rem_emit_keep_cf(e, &unknown);
+        x64_load(e, X_RAX, V_GPR(d->reg), w);
+        rem_emit_lazy(e, in->mnemonic == ZYDIS_MNEMONIC_INC ? LF_INC : LF_DEC, d->size, X_RAX, X_RDX, X_RCX);
+        return;
+    }
+    enum x64_alu op;
+    uint8_t lf;
+    bool writes;
+    rem_alu_of(in->mnemonic, &op, &lf, &writes);
+    x64_load(e, X_RAX, V_GPR(d->reg), w);
+    rem_load_src(e, s, w);
+    if (!writes) { /* CMP, TEST: the result again */
+        x64_mov_rr(e, X_RDX, X_RAX, true);
+        x64_alu_rr(e, op, X_RAX, X_RCX, w);
+    } else if (lf != LF_LOGIC) { /* ADD, SUB: the first operand back */
+        x64_mov_rr(e, X_RDX, X_RAX, true);
+        x64_alu_rr(e, op == X_ADD ? X_SUB : X_ADD, X_RDX, X_RCX, w);
+    }
+    rem_emit_lazy(e, lf, d->size, X_RAX, X_RDX, X_RCX);
+}
+
 void rem_emit_step_deferred(struct x64 *e, const struct iem_insn *in)
 {
     uint64_t rip = e->rip;
+    rem_emit_pend_flags(e);
     x64_cache_writeback(e);
     emit_counts(e, e->pend_len, e->pend_k);
     x64_call_cur(e, rem_step_fn(in), (uint64_t)(uintptr_t)in);
@@ -505,8 +538,9 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         natives += rem_classify(&tb->insns[i]) != N_NONE;
     if (!natives && !(tb->key & REM_KEY_FLAT))
         return false;
-    bool live[REM_TB_MAX];
+    bool live[REM_TB_MAX], fonly[REM_TB_MAX];
     rem_flag_liveness(tb, live);
+    rem_flag_fault_only(tb, fonly);
     rem_cache_alloc(tb, &e);
     tb->exit_rip[0] = tb->exit_rip[1] = ~0ull;
     e.pend_k = -(int32_t)tb->ninsns; /* the entry adds them all */
@@ -519,6 +553,18 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         const struct iem_insn *in = &tb->insns[i];
         enum nkind kind = rem_classify(in);
         uint8_t host = LF_HOST_NONE;
+        bool kills = false, defer = false;
+        if (e.pend_flags && (i + 1u == tb->ninsns || !rem_pend_keeps(&e, in, kind, &kills))) {
+            rem_emit_pend_flags(&e);
+            e.pend_flags = NULL;
+        } else if (kills && kind != N_ALU_MEM) {
+            e.pend_flags = NULL;
+        }
+        if (live[i] && fonly[i] && i + 1u < tb->ninsns && rem_pend_ok(in, kind)) {
+            /* the lazy flags only for the rare paths: rem_emit_pend_flags */
+            defer = true;
+            live[i] = false;
+        }
         if (kind == N_ROT && live[i]) /* its flags merge with the old ones: rem_native_bit.c */
             kind = N_BIT;
         int64_t off;
@@ -613,6 +659,14 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         }
         rem_lf_track(&lf, in);
         lf.host = host;
+        if (kind == N_ALU_MEM)
+            e.pend_flags = NULL;
+        if (defer)
+            e.pend_flags = in;
+    }
+    if (e.pend_flags) { /* not reached: the TB's end reads the flags */
+        rem_emit_pend_flags(&e);
+        e.pend_flags = NULL;
     }
     if (!exits) {
         rem_flush_counts(&e);

@@ -79,6 +79,8 @@ struct lf_known {
 enum { LF_HOST_NONE, LF_HOST_ALL, LF_HOST_NO_CF };
 
 /* rem_native.c */
+/* Stores the lazy flags of e->pend_flags (see struct x64). */
+void rem_emit_pend_flags(struct x64 *e);
 /* The helper that runs in through IEM (and resyncs the lookup context
  * when in may change it): int fn(struct vcpu *, const struct iem_insn *). */
 const void *rem_step_fn(const struct iem_insn *in);
@@ -110,6 +112,16 @@ void rem_cache_alloc(const struct rem_tb *tb, struct x64 *e);
 /* live[i]: a later instruction, a fault or an exit may read the flags
  * instruction i sets */
 void rem_flag_liveness(const struct rem_tb *tb, bool *live);
+/* fonly[i]: no instruction reads the flags instruction i sets before
+ * another sets them all, though one that may fault comes first (a
+ * memory access); the TB's end reads them */
+void rem_flag_fault_only(const struct rem_tb *tb, bool *fonly);
+/* Whether an instruction of kind k may be emitted while e->pend_flags is
+ * pending (it keeps that instruction's registers, and reads the flags only
+ * when it faults), whether it sets all flags (*kills) */
+/* Whether in's lazy flags can be left to rem_emit_pend_flags. */
+bool rem_pend_ok(const struct iem_insn *in, enum nkind k);
+bool rem_pend_keeps(const struct x64 *e, const struct iem_insn *in, enum nkind k, bool *kills);
 
 /* rem_native_alu.c */
 /* SHL/SHR/SAR's second operand is CL */

@@ -274,3 +274,58 @@ void rem_flag_liveness(const struct rem_tb *tb, bool *live)
             need = true;
     }
 }
+
+/* Flags a fault alone may read: the TB's end and every instruction not
+ * known to leave the flags alone read them, memory accesses only when
+ * they fault (rem_emit_pend_flags then stores them on the rare path). */
+void rem_flag_fault_only(const struct rem_tb *tb, bool *fonly)
+{
+    bool real = true;
+    for (unsigned i = tb->ninsns; i-- > 0;) {
+        const struct iem_insn *in = &tb->insns[i];
+        enum nkind k = rem_classify(in);
+        fonly[i] = !real;
+        bool mov8 = k == N_ALU8 && in->mnemonic == ZYDIS_MNEMONIC_MOV;
+        if (k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8) || k == N_ALU_MEM)
+            real = false;
+        else if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_EXT && k != N_LOAD && k != N_STORE && !mov8)
+            real = true;
+    }
+}
+
+/* A register write that would change what rem_emit_pend_flags reads. */
+static bool writes_pend_reg(const struct iem_insn *p, const struct iem_op *o)
+{
+    if (o->type != OPT_REG)
+        return false;
+    if (o->rclass != RC_GPR)
+        return true;
+    return o->reg == p->op[0].reg || (p->op[1].type == OPT_REG && o->reg == p->op[1].reg);
+}
+
+bool rem_pend_ok(const struct iem_insn *in, enum nkind k)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    enum x64_alu op;
+    uint8_t lf;
+    bool writes;
+    if (k == N_INCDEC)
+        return true;
+    /* ADD/SUB r, r of one register: the source is gone */
+    return k == N_ALU && rem_alu_of(in->mnemonic, &op, &lf, &writes) &&
+           !(writes && lf != LF_LOGIC && s->type == OPT_REG && s->reg == d->reg);
+}
+
+bool rem_pend_keeps(const struct x64 *e, const struct iem_insn *in, enum nkind k, bool *kills)
+{
+    const struct iem_insn *p = e->pend_flags;
+    bool mov8 = k == N_ALU8 && in->mnemonic == ZYDIS_MNEMONIC_MOV;
+    *kills = k == N_ALU || k == N_SHIFT || k == N_IMUL || (k == N_ALU8 && !mov8) || k == N_ALU_MEM;
+    if (k == N_ALU_MEM) /* its fault comes before its writes */
+        return true;
+    if (*kills) /* registers only: cannot fault */
+        return true;
+    if (k != N_MOV && k != N_LEA && k != N_NOP && k != N_EXT && k != N_LOAD && k != N_STORE)
+        return false;
+    return !writes_pend_reg(p, &in->op[0]);
+}

@@ -52,6 +52,10 @@ struct x64 {
     uint64_t tb;
     int32_t r_cur;
     uint8_t *chain_same; /* the TB's entry past its code-generation check */
+    /* a flag-setting instruction whose fast path left its lazy flags out,
+     * as nothing but a fault could read them before the next one: the
+     * rare paths store them first (rem_emit_pend_flags) */
+    const struct iem_insn *pend_flags;
 };
 
 /* Emit into the cold stream (rare paths) or back into the main one; with
