@@ -11,7 +11,8 @@
  * - The walker's cache (tlb.walk_cache) holds host pointers only, checked
  *   against PGM's map version on use, so no flush needs to touch it.
  * - Every flush that can drop a fetch entry bumps the epoch REM checks
- *   its chained jumps against.
+ *   its chained jumps against; one that can drop a global entry also
+ *   bumps the global epoch (tlb_epoch_g).
  * - Other threads invalidate entries of this vCPU (PGM map changes, code
  *   pages); they never fill them.
  */
@@ -28,9 +29,20 @@ static const uint8_t size_shift[4] = {12, 21, 22, 30};
 #define TLB_FOR_EACH(v, e)                                                                                   \
     for (struct tlb_entry *e = &(v)->tlb.ent[0][0]; e < &(v)->tlb.ent[0][0] + TLB_KINDS * TLB_SIZE; e++)
 
-static void bump_epoch(struct vcpu *v)
+static void bump_epoch(struct vcpu *v, bool global)
 {
     atomic_fetch_add_explicit(&v->iem.tlb_epoch, 1, memory_order_relaxed);
+    if (global)
+        atomic_fetch_add_explicit(&v->iem.tlb_epoch_g, 1, memory_order_relaxed);
+}
+
+bool tlb_fetch_global(struct vcpu *v, uint64_t lin)
+{
+    const struct cpu *c = &v->cpu;
+    unsigned pacc = PGM_ACC_X | (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
+    uint64_t want = tlb_want(lin, tlb_ctx(v, &v->tlb, c->cr4, pacc, tlb_cur_pcid(c->cr3, c->cr4)));
+    const struct tlb_entry *e = tlb_slot(&v->tlb, TLB_KIND_FETCH, lin, want);
+    return (tlb_hit(e, want) || tlb_slow_hit(e, want)) && e->global;
 }
 
 uint32_t tlb_epoch(struct vcpu *v)
@@ -42,7 +54,7 @@ void tlb_flush_all(struct vcpu *v)
 {
     TLB_FOR_EACH(v, e)
     e->tag = TLB_INVALID;
-    bump_epoch(v);
+    bump_epoch(v, true);
 }
 
 void tlb_flush_nonglobal(struct vcpu *v)
@@ -50,7 +62,7 @@ void tlb_flush_nonglobal(struct vcpu *v)
     TLB_FOR_EACH(v, e)
     if (!e->global)
         e->tag = TLB_INVALID;
-    bump_epoch(v);
+    bump_epoch(v, false);
 }
 
 static bool covers(const struct tlb_entry *e, uint64_t lin)
@@ -64,7 +76,7 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
     TLB_FOR_EACH(v, e)
     if (covers(e, lin))
         e->tag = TLB_INVALID;
-    bump_epoch(v);
+    bump_epoch(v, true);
 }
 
 void tlb_code_page(struct vcpu *v, uint64_t gpa)
@@ -88,7 +100,7 @@ static void flush_pcid_where(struct vcpu *v, unsigned pcid, bool keep_global, bo
     if (!(e->tag & TLB_INVALID) && e->pcid == pcid && !(keep_global && e->global) &&
         (!one || covers(e, lin)))
         e->tag = TLB_INVALID;
-    bump_epoch(v);
+    bump_epoch(v, !keep_global);
 }
 
 void tlb_flush_pcid(struct vcpu *v, unsigned pcid, bool keep_global)
@@ -192,7 +204,7 @@ void pgm_cr_written(struct vcpu *v, unsigned reg, uint64_t old, uint64_t new_val
     case PGM_REG_CR3:
         /* even without a flush (a PCID switch) the address space changed:
          * what REM remembers by linear address under this epoch is void */
-        bump_epoch(v);
+        bump_epoch(v, false);
         if (!(c->cr4 & CR4_PCIDE))
             tlb_flush_nonglobal(v);
         else if (!(new_val >> 63))

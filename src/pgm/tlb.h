@@ -195,6 +195,10 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
 /* Bumped by every flush that can drop fetch entries, so a translation
  * REM chained under one epoch is known to still hold. */
 uint32_t tlb_epoch(struct vcpu *v);
+/* Whether the fetch entry for lin (as an instruction fetch now would look
+ * it up) is there and global: its translation outlives CR3 loads, and
+ * only a flush that bumps v->iem.tlb_epoch_g drops it. */
+bool tlb_fetch_global(struct vcpu *v, uint64_t lin);
 
 /* Empties the TLB and has PGM flush every vCPU's when the map changes. */
 void tlb_init(struct vcpu *v);

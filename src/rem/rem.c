@@ -304,9 +304,9 @@ static void fjc_fill(struct vcpu *v, uint64_t lin, const struct rem_tb *tb)
 {
     struct rem_fjc *f = &v->rem->fjc[rem_fjc_slot(lin)];
     f->lin = lin;
-    f->tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | tb->key;
     f->chain = tb->chain;
     f->gpa = (tb->key & 7) == DMODE_LONG && !tb->genp2 && tb->rip0 == lin ? tb->gpa : ~0ull;
+    f->tag = rem_fjc_tag(v, tb->key, f->gpa != ~0ull && tlb_fetch_global(v, lin));
 }
 
 const uint8_t *rem_next_compiled(struct vcpu *v)
@@ -333,12 +333,11 @@ const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key)
     if (!rem_pc(&v->cpu, key, &lin, &limit_left))
         return NULL;
     struct rem_fjc *f = &r->fjc[rem_fjc_slot(lin)];
-    uint64_t tag = (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | key;
     if (f->lin != lin) {
         r->st.why[REM_WHY_FJC_LIN]++;
         return NULL;
     }
-    if ((uint32_t)f->tag != key) {
+    if (((uint32_t)f->tag & ~REM_FJC_GLOBAL) != key) {
         r->st.why[REM_WHY_FJC_KEY]++;
         return NULL;
     }
@@ -354,7 +353,7 @@ const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key)
     }
     if (gpa != f->gpa)
         return NULL;
-    f->tag = tag;
+    f->tag = rem_fjc_tag(v, key, tlb_fetch_global(v, lin));
     r->st.why[REM_WHY_FJC_RENEWED]++;
     return f->chain;
 }

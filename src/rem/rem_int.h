@@ -145,8 +145,11 @@ static inline void rem_code_reset(struct rem_code *cb)
  * straight away. tag = the TLB epoch << 32 | the TB's key when filled, so
  * an entry is void once a flush or a CR3 load could have changed what
  * lin translates to, or in another mode; the TB's own entry checks the
- * rest (its code generation). */
+ * rest (its code generation). For a TB on a page whose translation is
+ * global, tag = the global epoch << 32 | REM_FJC_GLOBAL | key: it stays
+ * good across CR3 loads (rem_fjc_tag). */
 #define REM_FJC 16384
+#define REM_FJC_GLOBAL 0x40000000u /* above every key bit; an imm32 that does not sign-extend */
 struct rem_fjc {
     uint64_t lin, tag;
     const uint8_t *chain;
@@ -239,6 +242,14 @@ const uint8_t *rem_next_in_mode(struct vcpu *v, uint32_t key);
  * and, for an entry only the TLB epoch made stale whose PC translates
  * as before, renews it and returns its chain entry; else NULL. */
 const uint8_t *rem_fjc_miss(struct vcpu *v, uint32_t key);
+static inline uint64_t rem_fjc_tag(struct vcpu *v, uint32_t key, bool global)
+{
+    if (global)
+        return (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch_g, memory_order_relaxed) << 32 | REM_FJC_GLOBAL |
+               key;
+    return (uint64_t)atomic_load_explicit(&v->iem.tlb_epoch, memory_order_relaxed) << 32 | key;
+}
+
 static inline unsigned rem_fjc_slot(uint64_t lin)
 {
     return (unsigned)((lin ^ (lin >> 12)) & (REM_FJC - 1));

@@ -408,7 +408,14 @@ static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uin
     x64_shift_imm(e, 4, X_RDX, 32, true);
     x64_alu_imm(e, 1, X_RDX, tb->key, true);                  /* or rdx, key */
     x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8); /* cmp rdx, fjc.tag */
+    uint8_t *hit = x64_jcc(e, 0x4);
+    /* or a global page's entry (rem_fjc_tag) */
+    x64_load(e, X_RDX, V_EPOCH_G, false);
+    x64_shift_imm(e, 4, X_RDX, 32, true);
+    x64_alu_imm(e, 1, X_RDX, REM_FJC_GLOBAL | tb->key, true);
+    x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8);
     *miss2 = x64_jcc(e, 0x5);
+    x64_patch(e, hit);
     x64_mem_rcx_base(e, true, 0x8b, X_RAX, X_RBP, R_FJC + 16); /* rax = fjc.chain */
     x64_jmp_rax(e);
 }

@@ -32,6 +32,7 @@
 #define R_TLB_SALT ((int32_t)offsetof(struct rem_state, tlb_salt))
 #define R_FJC ((int32_t)offsetof(struct rem_state, fjc))
 #define V_EPOCH ((int32_t)offsetof(struct vcpu, iem.tlb_epoch))
+#define V_EPOCH_G ((int32_t)offsetof(struct vcpu, iem.tlb_epoch_g))
 #define R_FLAT ((int32_t)offsetof(struct rem_state, flat))
 #define V_TLB(kind, field)                                                                                   \
     ((int32_t)(offsetof(struct vcpu, tlb) + (kind)*TLB_SIZE * TLB_ENTRY_SIZE +                               \

@@ -128,6 +128,9 @@ struct iem_state {
      * rem.c reads it as v->iem.tlb_epoch. Other threads flush the TLB too
      * (PGM map changes): hence atomic. */
     _Atomic uint32_t tlb_epoch;
+    /* bumped only by the flushes that can drop global entries, so what
+     * REM remembers of a global page outlives CR3 loads */
+    _Atomic uint32_t tlb_epoch_g;
 };
 
 struct em_engine_ops;
