@@ -12,6 +12,32 @@ const uint8_t iem_parity[256] = {
 #undef P6
 };
 
+/* CF and OF of SHL/SHR/SAR of a by the masked count c (not 0), as
+ * iem_shift.c defines them: CF the last bit out (8/16-bit SHL counts
+ * past the width shift everything out), OF as the first one-bit step
+ * would (Intel, for every count); AF clear. The counts are masked again
+ * so that a loaded state's cannot shift out of range. */
+static uint64_t shift_cf_of(uint8_t op, unsigned size, uint64_t a, uint64_t c)
+{
+    unsigned n = size * 8, cf, of;
+
+    switch (op) {
+    case LF_SHL:
+        cf = c <= n ? (a >> ((n - c) & 63)) & 1 : 0;
+        of = ((a >> (n - 1)) ^ (a >> (n - 2))) & 1;
+        break;
+    case LF_SHR:
+        cf = (a >> ((c - 1) & 63)) & 1;
+        of = (a >> (n - 1)) & 1; /* the original sign */
+        break;
+    default: /* SAR: the sign never changes */
+        cf = (iem_sext(a, size) >> ((c - 1) & 63)) & 1;
+        of = 0;
+        break;
+    }
+    return (cf ? F_CF : 0) | (of ? F_OF : 0);
+}
+
 /* The carry into an ADC/SBB is not stored: the result tells it. */
 static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
 {
@@ -54,6 +80,11 @@ static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
         f |= old & F_CF;
         f |= r == sb - 1 ? F_OF : 0;
         f |= (r & 0xf) == 0xf ? F_AF : 0;
+        break;
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR:
+        f |= shift_cf_of(lf->op, lf->size, a, b);
         break;
     default:
         return old & F_ARITH;
