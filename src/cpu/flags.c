@@ -106,6 +106,9 @@ uint64_t cpu_get_cf(const struct cpu *c)
     case LF_NONE:
     case LF_INC:
     case LF_DEC: return c->rflags & F_CF; /* INC/DEC keep the CF pinned there */
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR: return shift_cf_of(lf->op, lf->size, lf->src1, lf->src2) & F_CF;
     default: return lazy_flags(lf, c->rflags) & F_CF;
     }
 }
