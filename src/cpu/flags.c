@@ -130,7 +130,7 @@ void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val)
 {
     struct cpu *c = &v->cpu;
     /* when every arithmetic flag is replaced, the lazy state need not be
-     * worked out (multiplies, shifts: the common case) */
+     * worked out (multiplies, double shifts: the common case) */
     uint64_t f = (mask & F_ARITH) == F_ARITH ? c->rflags : cpu_get_flags(c);
     cpu_set_flags(c, (f & ~mask) | (val & mask));
 }
