@@ -103,9 +103,12 @@ struct cpu_dtr {
     uint16_t limit;
 };
 
-/* Lazy flags: the last flag-setting operation and its operands. */
+/* Lazy flags: the last flag-setting operation and its operands. The
+ * shifts (a masked count that is not 0) keep src1 = the value shifted,
+ * src2 = the masked count. New ops go last: saved states store the value. */
 enum lf_op {
     LF_NONE, LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG,
+    LF_SHL, LF_SHR, LF_SAR,
 };
 
 struct cpu_lazy {

@@ -12,6 +12,32 @@ const uint8_t iem_parity[256] = {
 #undef P6
 };
 
+/* CF and OF of SHL/SHR/SAR of a by the masked count c (not 0), as
+ * iem_shift.c defines them: CF the last bit out (8/16-bit SHL counts
+ * past the width shift everything out), OF as the first one-bit step
+ * would (Intel, for every count); AF clear. The counts are masked again
+ * so that a loaded state's cannot shift out of range. */
+static uint64_t shift_cf_of(uint8_t op, unsigned size, uint64_t a, uint64_t c)
+{
+    unsigned n = size * 8, cf, of;
+
+    switch (op) {
+    case LF_SHL:
+        cf = c <= n ? (a >> ((n - c) & 63)) & 1 : 0;
+        of = ((a >> (n - 1)) ^ (a >> (n - 2))) & 1;
+        break;
+    case LF_SHR:
+        cf = (a >> ((c - 1) & 63)) & 1;
+        of = (a >> (n - 1)) & 1; /* the original sign */
+        break;
+    default: /* SAR: the sign never changes */
+        cf = (iem_sext(a, size) >> ((c - 1) & 63)) & 1;
+        of = 0;
+        break;
+    }
+    return (cf ? F_CF : 0) | (of ? F_OF : 0);
+}
+
 /* The carry into an ADC/SBB is not stored: the result tells it. */
 static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
 {
@@ -55,6 +81,11 @@ static uint64_t lazy_flags(const struct cpu_lazy *lf, uint64_t old)
         f |= r == sb - 1 ? F_OF : 0;
         f |= (r & 0xf) == 0xf ? F_AF : 0;
         break;
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR:
+        f |= shift_cf_of(lf->op, lf->size, a, b);
+        break;
     default:
         return old & F_ARITH;
     }
@@ -75,6 +106,9 @@ uint64_t cpu_get_cf(const struct cpu *c)
     case LF_NONE:
     case LF_INC:
     case LF_DEC: return c->rflags & F_CF; /* INC/DEC keep the CF pinned there */
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR: return shift_cf_of(lf->op, lf->size, lf->src1, lf->src2) & F_CF;
     default: return lazy_flags(lf, c->rflags) & F_CF;
     }
 }
@@ -96,7 +130,7 @@ void iem_flags_update(struct vcpu *v, uint64_t mask, uint64_t val)
 {
     struct cpu *c = &v->cpu;
     /* when every arithmetic flag is replaced, the lazy state need not be
-     * worked out (multiplies, shifts: the common case) */
+     * worked out (multiplies, double shifts: the common case) */
     uint64_t f = (mask & F_ARITH) == F_ARITH ? c->rflags : cpu_get_flags(c);
     cpu_set_flags(c, (f & ~mask) | (val & mask));
 }

@@ -48,13 +48,15 @@ static int shift_count(struct vcpu *v, const struct iem_insn *in, unsigned *coun
 /* In ModRM.reg order: group 2 is /0 ROL ... /5 SHR, /6 SAL (= SHL), /7 SAR. */
 enum shift_kind { SK_ROL, SK_ROR, SK_RCL, SK_RCR, SK_SHL, SK_SHR, SK_SAL, SK_SAR };
 
-/* Computes a group-2 result and the flags it defines; *fmask says which
- * arithmetic flags change. cnt is already masked and nonzero. */
+/* Computes a group-2 result; for the rotates also the CF and OF they
+ * define (the only flags they change). The shifts' flags are lazy
+ * (cpu/flags.c works them out from the operands as Intel sets them).
+ * cnt is already masked and nonzero. */
 static uint64_t shift_calc(enum shift_kind k, uint64_t d, unsigned size, unsigned cnt, uint64_t cf_in,
-                           uint64_t *flags, uint64_t *fmask)
+                           uint64_t *flags)
 {
     unsigned n = size * 8;
-    uint64_t m = iem_mask(size), r, cf, of;
+    uint64_t m = iem_mask(size), r, cf = 0, of = 0;
 
     d &= m;
     switch (k) {
@@ -84,30 +86,16 @@ static uint64_t shift_calc(enum shift_kind k, uint64_t d, unsigned size, unsigne
         of = bit(d, n - 1) ^ cf_in; /* Intel: first step's OF (SDM: taken before rotating) */
         break;
     case SK_SHL:
-        r = (cnt < 64 ? d << cnt : 0) & m;
-        cf = cnt <= n ? bit(d, n - cnt) : 0; /* 8/16-bit counts up to 31 shift everything out */
-        of = bit(d, n - 1) ^ bit(d, n - 2); /* Intel: first step's OF */
+        r = (cnt < 64 ? d << cnt : 0) & m; /* 8/16-bit counts up to 31 shift everything out */
         break;
     case SK_SHR:
         r = d >> cnt;
-        cf = bit(d, cnt - 1);
-        of = bit(d, n - 1); /* Intel: the original sign for every count, as for count 1 */
         break;
-    default: { /* SAR */
-        uint64_t s = iem_sext(d, size);
-        r = (uint64_t)((int64_t)s >> cnt) & m;
-        cf = bit(s, cnt - 1);
-        of = 0; /* the sign never changes */
+    default: /* SAR */
+        r = (uint64_t)((int64_t)iem_sext(d, size) >> cnt) & m;
         break;
-    }
     }
     *flags = (cf ? F_CF : 0) | (of ? F_OF : 0);
-    if (k <= SK_RCR) {
-        *fmask = F_CF | F_OF; /* rotates touch only CF and OF */
-    } else {
-        *fmask = F_ARITH; /* AF cleared (Intel) */
-        *flags |= szp(r, size);
-    }
     return r;
 }
 
@@ -124,7 +112,7 @@ static int count0_writeback(struct vcpu *v, const struct iem_insn *in, uint64_t 
 static int op_shift(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned size = in->op[0].size, cnt;
-    uint64_t d, r, flags, fmask, cf_in;
+    uint64_t d, r, flags, cf_in;
     enum shift_kind k = in->modrm_reg == SK_SAL ? SK_SHL : (enum shift_kind)in->modrm_reg;
     int rc;
 
@@ -140,10 +128,13 @@ static int op_shift(struct vcpu *v, const struct iem_insn *in)
     if (cnt == 0) /* no flag changes, but a 32-bit register is still written (zero-extended) */
         return count0_writeback(v, in, d);
     cf_in = k == SK_RCL || k == SK_RCR ? cpu_get_cf(&v->cpu) : 0; /* only rotates through CF read it */
-    r = shift_calc(k, d, size, cnt, cf_in, &flags, &fmask);
+    r = shift_calc(k, d, size, cnt, cf_in, &flags);
     if ((rc = iem_opnd_write(v, in, 0, r)))
         return rc;
-    iem_flags_update(v, fmask, flags);
+    if (k <= SK_RCR) /* rotates touch only CF and OF */
+        iem_flags_update(v, F_CF | F_OF, flags);
+    else
+        iem_lazy(v, k == SK_SHL ? LF_SHL : k == SK_SHR ? LF_SHR : LF_SAR, size, r, d, cnt);
     return IEM_OK;
 }
 

@@ -1,10 +1,12 @@
-/* REM's native code: instructions that set flags IEM's way (shifts by an
- * immediate, IMUL) and Jcc conditions decided from the lazy flags.
+/* REM's native code: instructions that set flags IEM's way (shifts,
+ * IMUL) and Jcc conditions decided from the lazy flags.
  *
  * Invariants:
  * - Flags come from the host only where the host defines them as IEM
- *   does (LAHF's SF ZF PF CF after a shift or TEST, CMP/ADD/TEST on the
- *   lazy operands); OF and AF are worked out or cleared as IEM does.
+ *   does (LAHF's SF and PF after IMUL, CMP/ADD/TEST on the lazy
+ *   operands); OF and AF are worked out or cleared as IEM does.
+ * - A shift leaves the lazy state op_shift leaves (LF_SHL/SHR/SAR); any
+ *   lazy op the code does not evaluate inline goes through cpu/flags.c.
  */
 #include "rem/rem_native.h"
 
@@ -19,22 +21,28 @@ static void emit_set_arith(struct x64 *e)
     x64_store_imm8(e, V_LF_OP, LF_NONE);
 }
 
-/* SHL/SHR/SAR r, imm and IMUL r, r(, imm): the host instruction, then
- * the flags as IEM defines them (iem_shift.c, iem_alu.c: OF for counts
- * above 1 as for the first step, AF clear; IMUL: CF = OF = overflow, SF
- * and PF from the result, ZF and AF clear). Host SF, ZF, PF and CF come
- * through LAHF; the host's undefined OF and AF are never used. */
+/* SHL/SHR/SAR r, imm|CL and IMUL r, r(, imm): the host instruction, then
+ * the flags as IEM leaves them: a shift's lazy (the value shifted, the
+ * masked count, the result: cpu/flags.c works them out); IMUL's (CF = OF
+ * = overflow, SF and PF from the result, ZF and AF clear) with host SF and
+ * PF through LAHF. */
 bool rem_shift_by_cl(const struct iem_insn *in)
 {
     const struct iem_op *s = &in->op[1];
     return s->type == OPT_REG && s->rclass == RC_GPR8 && s->reg == 1;
 }
 
+/* The lazy op op_shift leaves after SHL/SHR/SAR (a count not 0). */
+static uint8_t shift_lf(unsigned mnemonic)
+{
+    return mnemonic == ZYDIS_MNEMONIC_SHL ? LF_SHL : mnemonic == ZYDIS_MNEMONIC_SHR ? LF_SHR : LF_SAR;
+}
+
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
     bool w = d->size == 8, by_cl = k == N_SHIFT_CL;
-    unsigned n = d->size * 8, mask = w ? 0x3f : 0x1f;
+    unsigned mask = w ? 0x3f : 0x1f;
     unsigned ext = in->mnemonic == ZYDIS_MNEMONIC_ROL   ? 0
                    : in->mnemonic == ZYDIS_MNEMONIC_ROR ? 1
                    : in->mnemonic == ZYDIS_MNEMONIC_SHL ? 4
@@ -65,23 +73,12 @@ void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bo
             x64_shift_cl(e, ext, X_RAX, w);
         else
             x64_shift_imm_sz(e, ext, X_RAX, (unsigned)(s->imm & mask), d->size);
-        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RAX, d->size < 4 ? d->size : 8); /* before LAHF writes AH */
-        x64_lahf_ecx(e, 0xc5); /* SF ZF PF CF */
-        if (ext == 7) {        /* SAR: OF = 0 */
-            emit_set_arith(e);
-        } else {
-            /* SHR: OF = d[n-1]; SHL: OF = d[n-1] ^ d[n-2] */
-            x64_shift_imm(e, 5, X_RDX, ext == 5 ? n - 1 : n - 2, true);
-            if (ext == 4) {
-                x64_mov_rr(e, X_RSI, X_RDX, true);
-                x64_shift_imm(e, 5, X_RSI, 1, true);
-                x64_alu_rr(e, X_XOR, X_RDX, X_RSI, true);
-            }
-            x64_alu_imm(e, 4, X_RDX, 1, false);
-            x64_shift_imm(e, 4, X_RDX, 11, false);
-            x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
-            emit_set_arith(e);
-        }
+        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RAX, d->size < 4 ? d->size : 8);
+        /* the flags lazy, as op_shift leaves them: rax and rdx are at
+         * the size (zero-extended), rcx the masked count */
+        if (!by_cl)
+            x64_mov_imm(e, X_RCX, s->imm & mask);
+        rem_emit_lazy(e, shift_lf(in->mnemonic), d->size, X_RAX, X_RDX, X_RCX);
         if (zero) {
             uint8_t *done = x64_jmp(e);
             x64_patch(e, zero);
@@ -146,6 +143,15 @@ void rem_lf_track(struct lf_known *k, const struct iem_insn *in)
     k->op = LF_NONE;
     if (in->lock || in->nops < 1)
         return;
+    /* a shift by an immediate sets its lazy op when the masked count is
+     * not 0 (by CL: not known here) */
+    if ((in->mnemonic == ZYDIS_MNEMONIC_SHL || in->mnemonic == ZYDIS_MNEMONIC_SHR ||
+         in->mnemonic == ZYDIS_MNEMONIC_SAR) &&
+        in->nops == 2 && in->op[1].type == OPT_IMM && (in->op[1].imm & (in->op[0].size == 8 ? 0x3f : 0x1f))) {
+        k->op = shift_lf(in->mnemonic);
+        k->size = in->op[0].size;
+        return;
+    }
     for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
         if (sets[i].mnemonic == in->mnemonic) {
             k->op = sets[i].op;

@@ -28,7 +28,7 @@ static const struct ss_field vcpu_fields[] = {
     C(gpr, U64),
     C(rip, U64),
     C(rflags, U64),
-    SS_FIELD_MAX(struct vcpu, cpu.lf.op, U8, LF_NEG),
+    SS_FIELD_MAX(struct vcpu, cpu.lf.op, U8, LF_SAR),
     SS_FIELD_MAX(struct vcpu, cpu.lf.size, U8, 8),
     C(lf.res, U64),
     C(lf.src1, U64),

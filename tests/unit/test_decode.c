@@ -217,7 +217,8 @@ Test(decode, lazy_flags_match_direct_computation)
  * every operation, size and condition (ZF and SF have their own path). */
 Test(decode, conditions_match_the_exact_flags)
 {
-    static const enum lf_op ops[] = {LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC, LF_NEG};
+    static const enum lf_op ops[] = {LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC,
+                                     LF_NEG, LF_SHL, LF_SHR, LF_SAR};
     static const uint64_t vals[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0x80000000, 0xffffffff,
                                     0x8000000000000000ull, ~0ull};
     struct vcpu *v = &vm->cpus[0];

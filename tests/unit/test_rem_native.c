@@ -1086,3 +1086,69 @@ Test(rem, native_avx_sandybridge64_matches_iem, .timeout = 300)
 {
     run_model(RD_LONG64, PG_AVX, 0x5b1764ull, 40, "SandyBridge,+fsgsbase");
 }
+
+/* Each condition (SETcc and Jcc) right after SHL/SHR/SAR of every size,
+ * by an immediate, by 1 and by CL, with counts whose masked value is 0
+ * (no flag changes: the state before must show through, be it lazy of
+ * another size or concrete) and past the width, logged to memory. */
+Test(rem, native_shift_conditions_match_iem, .timeout = 300)
+{
+    static const struct {
+        uint8_t n, b[4];
+    } before[] = {
+        {0, {0}}, {3, {0x0f, 0xaf, 0xc3}} /* imul eax, ebx */, {1, {0xf9}} /* stc */,
+        {2, {0x38, 0xd8}} /* cmp al, bl */, {3, {0x48, 0x01, 0xd8}} /* add rax, rbx */, {1, {0x9e}} /* sahf */,
+    };
+    static const struct {
+        uint8_t n, b[4];
+    } shifts[] = {
+        {3, {0xc1, 0xe1, 0x20}},       /* shl ecx, 32 */
+        {4, {0x48, 0xc1, 0xe9, 0x40}}, /* shr rcx, 64 */
+        {3, {0xc0, 0xf9, 0x00}},       /* sar cl, 0 */
+        {4, {0x66, 0xc1, 0xe1, 0x10}}, /* shl cx, 16 */
+        {3, {0xc0, 0xe1, 0x09}},       /* shl cl, 9 */
+        {3, {0xc1, 0xe9, 0x08}},       /* shr ecx, 8 */
+        {2, {0xd1, 0xe1}},             /* shl ecx, 1 */
+        {3, {0x48, 0xd1, 0xf9}},       /* sar rcx, 1 */
+        {4, {0x48, 0xc1, 0xe1, 0x3f}}, /* shl rcx, 63 */
+        {3, {0xc1, 0xf9, 0x1f}},       /* sar ecx, 31 */
+        {2, {0xd3, 0xe9}},             /* shr ecx, cl */
+        {3, {0x48, 0xd3, 0xe1}},       /* shl rcx, cl */
+        {3, {0xc0, 0xe9, 0x03}},       /* shr cl, 3 */
+        {4, {0x66, 0xc1, 0xf9, 0x05}}, /* sar cx, 5 */
+    };
+    /* cl: 0, 1 (0x81 masked), 1, 31/63, 32 */
+    static const uint32_t vals[] = {0x80000000u, 0x40000081u, 0x7ffffe01u, 0xffffffffu, 0x20u};
+    const struct rd_setup setup = {RD_LONG64, true, NULL};
+    struct rd_stats st = {0, 0, 0};
+    static struct pg g;
+
+    for (unsigned p = 0; p < sizeof before / sizeof before[0]; p++)
+        for (unsigned s = 0; s < sizeof shifts / sizeof shifts[0]; s++) {
+            uint64_t gpr[16];
+            char what[48];
+            unsigned slot = 0;
+            g.n = 0;
+            for (unsigned v = 0; v < sizeof vals / sizeof vals[0]; v++)
+                for (unsigned cc = 0; cc < 16; cc++) {
+                    b1(&g, 0xb9), b4(&g, vals[v]);               /* mov ecx, imm32 */
+                    b1(&g, 0x48), b1(&g, 0x63), b1(&g, 0xc9);    /* movsxd rcx, ecx */
+                    for (unsigned i = 0; i < before[p].n; i++)
+                        b1(&g, before[p].b[i]);
+                    for (unsigned i = 0; i < shifts[s].n; i++)
+                        b1(&g, shifts[s].b[i]);
+                    b1(&g, 0x0f), b1(&g, 0x90 + cc), b1(&g, 0xc2); /* setcc dl */
+                    b1(&g, 0x70 + cc), b1(&g, 3);                  /* jcc +3 */
+                    b1(&g, 0x80), b1(&g, 0xca), b1(&g, 2);         /* or dl, 2 */
+                    b1(&g, 0x88), b1(&g, 0x14), b1(&g, 0x25), b4(&g, RD_FLAGLOG + slot++); /* mov [abs], dl */
+                }
+            b1(&g, 0xf4);
+            cr_assert_lt(g.n, sizeof g.code);
+            for (unsigned i = 0; i < 16; i++)
+                gpr[i] = 0x0123456789abcdefull * (i + 1);
+            snprintf(what, sizeof what, "shift %u after %u", s, p);
+            rd_run_both(g.code, g.n, gpr, 60000, what, &setup, &st);
+        }
+    cr_expect_gt(st.native, st.insns / 2, "tier 2 ran only %llu of %llu instructions natively",
+                 (unsigned long long)st.native, (unsigned long long)st.insns);
+}
