@@ -123,6 +123,11 @@ static void vcpu_post_load(void *opaque)
 {
     struct vcpu *v = opaque;
     uint8_t pdpte_loaded = v->cpu.pdpte_loaded;
+    unsigned lsz = v->cpu.lf.size;
+    /* a lazy op of a size no instruction has (not a state pcvm wrote:
+     * those have none) would shift by out-of-range counts: dropped */
+    if (v->cpu.lf.op != LF_NONE && (lsz == 0 || (lsz & (lsz - 1))))
+        v->cpu.lf.op = LF_NONE;
     v->iem.exc.pending = false;
     v->iem.fault_depth = 0;
     if (v->engine && v->engine->flush)
