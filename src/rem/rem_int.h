@@ -18,6 +18,24 @@
 /* rem_key bit: CR4.LA57, the linear-address width compiled code's
  * canonical checks assume (it only changes outside long mode) */
 #define REM_KEY_LA57 0x400u
+/* rem_key bit: 32-bit protected mode with ES, SS and DS flat
+ * (rem_seg_flat): compiled code's inline lookup skips their test; a
+ * helper that makes one of them not flat stops the code. */
+#define REM_KEY_DFLAT 0x800u
+
+/* A segment memory operands may use without its base or limit: base 0,
+ * 4 GiB limit, usable, present, writable data expanding up. */
+static inline bool rem_seg_flat(const struct cpu_seg *g)
+{
+    return g->base == 0 && g->limit == 0xffffffffu && !(g->attr & SEG_UNUSABLE) && (g->attr & SEG_P) &&
+           ((g->attr & SEG_TYPE_MASK) & 0xe) == 0x2;
+}
+
+static inline bool rem_data_flat(const struct cpu *c)
+{
+    return (c->cr0 & CR0_PE) && !(c->rflags & F_VM) && !((c->efer & EFER_LMA) && (c->seg[S_CS].attr & SEG_L)) &&
+           rem_seg_flat(&c->seg[S_ES]) && rem_seg_flat(&c->seg[S_SS]) && rem_seg_flat(&c->seg[S_DS]);
+}
 
 struct rem_link {
     uint64_t lin;   /* linear PC the exit went to */

@@ -124,6 +124,9 @@ static int native_step_sync(struct vcpu *v, const struct iem_insn *in)
 {
     int stop = native_step(v, in);
     rem_native_sync(v);
+    /* the code after it counts on ES, SS and DS staying flat */
+    if ((v->rem->cur->key & REM_KEY_DFLAT) && !rem_data_flat(&v->cpu))
+        return 1;
     return stop;
 }
 
@@ -533,7 +536,8 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
                     .canon_shift = tb->key & REM_KEY_LA57 ? 7 : 16,
                     .tb = (uint64_t)(uintptr_t)tb,
                     .rip = v->cpu.rip,
-                    .r_cur = R_CUR};
+                    .r_cur = R_CUR,
+                    .dflat = (tb->key & REM_KEY_DFLAT) != 0};
     uint8_t *start = e.p, *cold = e.alt_p, *chain, *bail[ENTRY_BAILS];
     struct lf_known lf = {LF_NONE, 0, LF_HOST_NONE};
     bool exits = false;

@@ -33,13 +33,9 @@ void rem_native_sync(struct vcpu *v)
     }
     if (!(c->cr0 & CR0_PE) || (c->rflags & F_VM))
         return;
-    for (unsigned s = S_ES; s <= S_GS; s++) {
-        const struct cpu_seg *g = &c->seg[s];
-        /* writable data, expanding up, over all of the 4 GiB */
-        if (g->base == 0 && g->limit == 0xffffffffu && !(g->attr & SEG_UNUSABLE) && (g->attr & SEG_P) &&
-            ((g->attr & SEG_TYPE_MASK) & 0xe) == 0x2)
+    for (unsigned s = S_ES; s <= S_GS; s++)
+        if (rem_seg_flat(&c->seg[s]))
             r->flat |= 1u << s;
-    }
 }
 
 /* rax = the effective address of m as iem_ea works it out: disp + base
@@ -88,7 +84,7 @@ static void emit_tlb(struct x64 *e, const struct iem_insn *in, const struct iem_
 
     /* every segment is flat in 64-bit mode (the TB's key) */
     uint8_t *not_flat = NULL;
-    if (in->ipsize != 8) {
+    if (in->ipsize != 8 && !(e->dflat && (seg == S_ES || seg == S_SS || seg == S_DS))) {
         x64_test_mem8(e, X_RBP, R_FLAT, (uint8_t)(1u << seg));
         not_flat = x64_jz(e);
     }

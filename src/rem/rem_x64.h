@@ -56,6 +56,7 @@ struct x64 {
      * as nothing but a fault could read them before the next one: the
      * rare paths store them first (rem_emit_pend_flags) */
     const struct iem_insn *pend_flags;
+    bool dflat; /* the TB's key has REM_KEY_DFLAT */
 };
 
 /* Emit into the cold stream (rare paths) or back into the main one; with
