@@ -92,9 +92,12 @@ void rem_flush(struct vcpu *v)
 /* What the TB's decoding and checks depend on besides its bytes. */
 static inline uint32_t rem_key(const struct cpu *c)
 {
-    return iem_decode_mode(c) | (uint32_t)c->cpl << 3 | (c->rflags & F_VM ? 0x20u : 0) |
-           (c->cr0 & CR0_PE ? 0x40u : 0) | (c->cr0 & CR0_PG ? 0x80u : 0) |
-           (c->seg[S_SS].attr & SEG_DB ? 0x100u : 0) | (c->seg[S_CS].limit == 0xffffffffu ? REM_KEY_FLAT : 0) | (c->cr4 & CR4_LA57 ? REM_KEY_LA57 : 0) | (rem_data_flat(c) ? REM_KEY_DFLAT : 0);
+    unsigned mode = iem_decode_mode(c);
+    /* 64-bit code's stack is 64-bit whatever SS says: an interrupt loads
+     * a null SS, SYSCALL a flat one, and the kernel code after either
+     * must find the same TBs */
+    return mode | (uint32_t)c->cpl << 3 | (c->rflags & F_VM ? 0x20u : 0) | (c->cr0 & CR0_PE ? 0x40u : 0) |
+           (c->cr0 & CR0_PG ? 0x80u : 0) | (c->seg[S_SS].attr & SEG_DB && mode != DMODE_LONG ? 0x100u : 0) | (c->seg[S_CS].limit == 0xffffffffu ? REM_KEY_FLAT : 0) | (c->cr4 & CR4_LA57 ? REM_KEY_LA57 : 0) | (rem_data_flat(c) ? REM_KEY_DFLAT : 0);
 }
 
 static inline unsigned hash_slot(uint64_t gpa, uint32_t key)
