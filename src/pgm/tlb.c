@@ -42,7 +42,7 @@ bool tlb_fetch_global(struct vcpu *v, uint64_t lin)
     unsigned pacc = PGM_ACC_X | (c->cpl == 3 ? PGM_ACC_USER : 0) | (c->rflags & F_AC ? PGM_ACC_AC : 0);
     uint64_t want = tlb_want(lin, tlb_ctx(v, &v->tlb, c->cr4, pacc, tlb_cur_pcid(c->cr3, c->cr4)));
     const struct tlb_entry *e = tlb_slot(&v->tlb, TLB_KIND_FETCH, lin, want);
-    return (tlb_hit(e, want) || tlb_slow_hit(e, want)) && e->global;
+    return (int64_t)lin < 0 && (tlb_hit(e, want) || tlb_slow_hit(e, want)) && e->global;
 }
 
 uint32_t tlb_epoch(struct vcpu *v)
@@ -76,7 +76,10 @@ void tlb_flush_page(struct vcpu *v, uint64_t lin)
     TLB_FOR_EACH(v, e)
     if (covers(e, lin))
         e->tag = TLB_INVALID;
-    bump_epoch(v, true);
+    /* REM takes a global translation past flushes only for the upper
+     * half (tlb_fetch_global's callers): one of the lower half cannot be
+     * it */
+    bump_epoch(v, (int64_t)lin < 0);
 }
 
 void tlb_code_page(struct vcpu *v, uint64_t gpa)

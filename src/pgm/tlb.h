@@ -196,8 +196,9 @@ int tlb_fill(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct tlb_entry *e
  * REM chained under one epoch is known to still hold. */
 uint32_t tlb_epoch(struct vcpu *v);
 /* Whether the fetch entry for lin (as an instruction fetch now would look
- * it up) is there and global: its translation outlives CR3 loads, and
- * only a flush that bumps v->iem.tlb_epoch_g drops it. */
+ * it up) is there and global, and lin in the upper half of the address
+ * space: its translation outlives CR3 loads and INVLPG of lower-half
+ * addresses; only a flush that bumps v->iem.tlb_epoch_g drops it. */
 bool tlb_fetch_global(struct vcpu *v, uint64_t lin);
 
 /* Empties the TLB and has PGM flush every vCPU's when the map changes. */

@@ -391,9 +391,10 @@ static const uint8_t *native_next(struct vcpu *v, uint64_t key)
 }
 
 /* rem_state.fjc inline for CS:RIP (flat or 64-bit code, the pinned
- * registers handed off): a hit jumps to its chain entry; *miss and
- * *miss2 are the jumps taken on a miss. */
-static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uint8_t **miss2)
+ * registers handed off): a hit jumps to its chain entry; miss[] are the
+ * jumps taken on a miss. */
+#define FJC_MISSES 4
+static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t *miss[FJC_MISSES])
 {
     /* rax = the linear PC: RIP, or CS.base + EIP wrapped at 4 GiB */
     x64_load(e, X_RAX, V_RIP, true);
@@ -406,7 +407,7 @@ static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uin
     x64_alu_imm(e, 4, X_RCX, REM_FJC - 1, false);
     x64_shift_imm(e, 4, X_RCX, 5, false);
     x64_mem_rcx_base(e, true, 0x3b, X_RAX, X_RBP, R_FJC); /* cmp rax, fjc.lin */
-    *miss = x64_jcc(e, 0x5);
+    miss[0] = x64_jcc(e, 0x5);
     x64_load(e, X_RDX, V_EPOCH, false);
     x64_shift_imm(e, 4, X_RDX, 32, true);
     x64_alu_imm(e, 1, X_RDX, tb->key, true);                  /* or rdx, key */
@@ -417,8 +418,35 @@ static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uin
     x64_shift_imm(e, 4, X_RDX, 32, true);
     x64_alu_imm(e, 1, X_RDX, REM_FJC_GLOBAL | tb->key, true);
     x64_mem_rcx_base(e, true, 0x3b, X_RDX, X_RBP, R_FJC + 8);
-    *miss2 = x64_jcc(e, 0x5);
+    uint8_t *hit2 = x64_jcc(e, 0x4);
+    /* The epoch moved (a CR3 load): the entry is good again when lin's
+     * fetch entry in the TLB is there and maps the TB's page (as
+     * rem_fjc_miss checks in C; an entry another key filled, or one with
+     * no page, fails these compares) */
+    x64_mem_rcx_base(e, false, 0x8b, X_RDX, X_RBP, R_FJC + 8);
+    x64_alu_imm(e, 7, X_RDX, tb->key, false); /* the tag's key, not global */
+    miss[1] = x64_jcc(e, 0x5);
+    x64_mov_rr(e, X_RSI, X_RAX, true);
+    x64_shift_imm(e, 5, X_RSI, 12 - 5, true);
+    x64_mem(e, false, 0x03, X_RSI, X_RBP, R_TLB_SALT);
+    x64_alu_imm(e, 4, X_RSI, (TLB_SIZE - 1) << 5, false);
+    x64_mov_rr(e, X_RDI, X_RAX, true);
+    x64_alu_imm(e, 4, X_RDI, 0xfffff000u, true);
+    x64_mem(e, true, 0x0b, X_RDI, X_RBP, R_TLB_CTX);
+    x64_mem_idx(e, true, 0x3b, X_RDI, X_RBX, X_RSI, V_TLB(TLB_KIND_FETCH, tag));
+    miss[2] = x64_jcc(e, 0x5);
+    x64_mem_idx(e, true, 0x8b, X_RDI, X_RBX, X_RSI, V_TLB(TLB_KIND_FETCH, gpa));
+    x64_mov_rr(e, X_RDX, X_RAX, false);
+    x64_alu_imm(e, 4, X_RDX, 0xfff, false);
+    x64_alu_rr(e, X_OR, X_RDI, X_RDX, true);                  /* lin's guest-physical address */
+    x64_mem_rcx_base(e, true, 0x3b, X_RDI, X_RBP, R_FJC + 24); /* cmp rdi, fjc.gpa */
+    miss[3] = x64_jcc(e, 0x5);
+    x64_load(e, X_RDX, V_EPOCH, false); /* renewed under this epoch */
+    x64_shift_imm(e, 4, X_RDX, 32, true);
+    x64_alu_imm(e, 1, X_RDX, tb->key, true);
+    x64_mem_rcx_base(e, true, 0x89, X_RDX, X_RBP, R_FJC + 8); /* mov fjc.tag, rdx */
     x64_patch(e, hit);
+    x64_patch(e, hit2);
     x64_mem_rcx_base(e, true, 0x8b, X_RAX, X_RBP, R_FJC + 16); /* rax = fjc.chain */
     x64_jmp_rax(e);
 }
@@ -427,14 +455,14 @@ static void emit_fjc(struct x64 *e, const struct rem_tb *tb, uint8_t **miss, uin
  * then the jump cache and hash through a call, else REM's loop. */
 void rem_emit_next(struct x64 *e, const struct rem_tb *tb)
 {
-    uint8_t *miss = NULL, *miss2 = NULL;
+    uint8_t *miss[FJC_MISSES];
     x64_cache_handoff(e);
     /* a hit skips the CS limit check: flat or 64-bit code only */
     if (!(tb->key & REM_KEY_FLAT) && tb->insns[0].ipsize != 8)
         goto call;
-    emit_fjc(e, tb, &miss, &miss2);
-    x64_patch(e, miss);
-    x64_patch(e, miss2);
+    emit_fjc(e, tb, miss);
+    for (unsigned i = 0; i < FJC_MISSES; i++)
+        x64_patch(e, miss[i]);
 call:
     x64_cache_writeback(e);
     x64_call(e, native_next, tb->key);
@@ -471,10 +499,10 @@ void rem_emit_exit(struct x64 *e, struct rem_tb *tb, unsigned k, int64_t off)
     emit_exit_stub(e, k);
     /* where chain_link aims the jump when the next TB runs into a second
      * page (whose translation this page's does not imply): the jump cache */
-    uint8_t *probe = e->p, *miss = NULL, *miss2 = NULL;
-    emit_fjc(e, tb, &miss, &miss2);
-    x64_patch(e, miss);
-    x64_patch(e, miss2);
+    uint8_t *probe = e->p, *miss[FJC_MISSES];
+    emit_fjc(e, tb, miss);
+    for (unsigned i = 0; i < FJC_MISSES; i++)
+        x64_patch(e, miss[i]);
     emit_exit_stub(e, k);
     if (slot) {
         tb->slot[k] = slot;

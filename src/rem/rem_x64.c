@@ -675,6 +675,17 @@ void x64_shift_cl(struct x64 *e, unsigned ext, unsigned reg, bool w)
     put1(e, (uint8_t)(0xc0 | (ext & 7) << 3 | (reg & 7)));
 }
 
+void x64_mem_idx(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, unsigned idx, int32_t disp)
+{
+    /* ModRM mod=10 rm=100 (SIB follows), SIB scale 1 */
+    if (w)
+        put1(e, 0x48);
+    put1(e, opc);
+    put1(e, (uint8_t)(0x84 | (reg & 7) << 3));
+    put1(e, (uint8_t)((idx & 7) << 3 | (base & 7)));
+    put4(e, (uint32_t)disp);
+}
+
 void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp)
 {
     /* ModRM mod=10 rm=100 (SIB follows), SIB scale 1, index rcx */

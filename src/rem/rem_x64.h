@@ -128,6 +128,8 @@ void x64_patch_rel32(uint8_t *at_rw, const uint8_t *at_rx, const void *to);
 /* op reg, [base + disp32] / op [base + disp32], reg: any opcode with a
  * ModRM (w: REX.W); base X_RBX, X_RBP or X_RAX */
 void x64_mem(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
+/* op reg, [base + idx + disp32] (registers rax..rdi, idx not rsp) */
+void x64_mem_idx(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, unsigned idx, int32_t disp);
 /* op reg, [base + rcx + disp32] (base X_RBX or X_RBP) */
 void x64_mem_rcx_base(struct x64 *e, bool w, uint8_t opc, unsigned reg, unsigned base, int32_t disp);
 /* group-1 op r, imm32 (ext: the ModRM.reg opcode extension, 0 add .. 7 cmp) */
