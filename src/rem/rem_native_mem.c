@@ -44,7 +44,16 @@ void rem_native_sync(struct vcpu *v)
 void rem_emit_ea(struct x64 *e, const struct iem_insn *in, const struct iem_op *m)
 {
     bool aw = in->asize == 8;
+    int hb = m->base != IEM_RIPREG && m->base != IEM_NOREG ? x64_cached_reg(e, V_GPR(m->base)) : -1;
+    int hi = m->index != IEM_NOREG ? x64_cached_reg(e, V_GPR(m->index)) : -1;
 
+    /* base and index in host registers: one LEA (a 32-bit one wraps at
+     * 4 GiB, as the address size does) */
+    if (hb >= 0 && (m->index == IEM_NOREG || hi >= 0) && (aw || in->asize == 4)) {
+        x64_lea(e, X_RAX, (unsigned)hb, hi, m->scale == 8 ? 3 : m->scale == 4 ? 2 : m->scale == 2 ? 1 : 0,
+                (int32_t)m->disp, aw);
+        return;
+    }
     if (m->base == IEM_RIPREG) {
         x64_mov_imm(e, X_RAX, e->rip + e->pend_len + in->len + (uint64_t)(int64_t)m->disp);
     } else if (m->base != IEM_NOREG) {

@@ -709,6 +709,19 @@ void x64_lea8(struct x64 *e, unsigned dst, unsigned src, int8_t disp)
     put(e, b, sizeof(b));
 }
 
+void x64_lea(struct x64 *e, unsigned dst, unsigned base, int idx, unsigned scale_log2, int32_t disp, bool w)
+{
+    /* always a SIB byte (index 100: none) and a disp32, so r12 and r13
+     * as a base need no special form */
+    uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | (dst & 8) >> 1 | (idx >= 0 ? (idx & 8) >> 2 : 0) | (base & 8) >> 3);
+    uint8_t b[] = {rex,
+                   0x8d,
+                   (uint8_t)(0x84 | (dst & 7) << 3),
+                   (uint8_t)(scale_log2 << 6 | (idx >= 0 ? (unsigned)idx & 7 : 4) << 3 | (base & 7))};
+    put(e, b, sizeof(b));
+    put4(e, (uint32_t)disp);
+}
+
 void x64_cmp_at_rax(struct x64 *e, uint32_t imm)
 {
     put1(e, 0x81);

@@ -184,6 +184,9 @@ void x64_jcc_to(struct x64 *e, unsigned cc, const uint8_t *to);
 void x64_test_mem8(struct x64 *e, unsigned base, int32_t disp, uint8_t imm);
 /* lea dst64, [src + disp8] */
 void x64_lea8(struct x64 *e, unsigned dst, unsigned src, int8_t disp);
+/* lea dst, [base + idx << scale_log2 + disp32] (idx -1: none; any
+ * registers but idx rsp), 64- or 32-bit (w) */
+void x64_lea(struct x64 *e, unsigned dst, unsigned base, int idx, unsigned scale_log2, int32_t disp, bool w);
 /* test dword [rbx + disp], imm32 */
 void x64_test_mem32(struct x64 *e, int32_t disp, uint32_t imm);
 /* r64 = [reg + disp] with any base register (0-7, not rsp/rbp as base here) */
