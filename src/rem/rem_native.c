@@ -219,10 +219,19 @@ static uint8_t emit_insn(struct x64 *e, const struct iem_insn *in, enum nkind k,
         rem_alu_of(in->mnemonic, &op, &lf, &writes);
         int h = x64_cached_reg(e, V_GPR(d->reg));
         if (writes && h >= 0) { /* the host op on the cached register itself */
+            static const uint8_t ext[] = {[X_ADD] = 0, [X_OR] = 1, [X_AND] = 4, [X_SUB] = 5, [X_XOR] = 6};
             int hs = s->type == OPT_REG ? x64_cached_reg(e, V_GPR(s->reg)) : -1;
-            if (live)
+            bool operands = live && lf != LF_LOGIC; /* the lazy flags need both */
+            if (operands)
                 x64_mov_rr(e, X_RDX, (unsigned)h, w); /* the old value, at the size */
-            if (hs < 0 || live) { /* rcx: the source, at the size (the lazy operand) */
+            if (s->type == OPT_IMM && !operands) {
+                x64_alu_imm(e, ext[op], (unsigned)h, (uint32_t)s->imm, w);
+                e->dirty |= (uint16_t)(1u << d->reg);
+                if (live)
+                    rem_emit_lazy(e, lf, d->size, (unsigned)h, X_RDX, X_RCX);
+                return LF_HOST_ALL;
+            }
+            if (hs < 0 || operands) { /* rcx: the source, at the size (the lazy operand) */
                 rem_load_src(e, s, w);
                 hs = X_RCX;
             }

@@ -292,6 +292,14 @@ void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const 
 
     if (live)
         rem_emit_keep_cf(e, lf);
+    int h = x64_cached_reg(e, V_GPR(d->reg));
+    if (h >= 0) { /* on the cached register itself; the lazy state is the result */
+        x64_alu_imm(e, inc ? 0 : 5, (unsigned)h, 1, w);
+        e->dirty |= (uint16_t)(1u << d->reg);
+        if (live)
+            rem_emit_lazy(e, inc ? LF_INC : LF_DEC, d->size, (unsigned)h, X_RDX, X_RCX);
+        return;
+    }
     x64_load(e, X_RAX, V_GPR(d->reg), w);
     x64_mov_rr(e, X_RDX, X_RAX, true);
     x64_alu_imm(e, inc ? 0 : 5, X_RAX, 1, w);

@@ -264,9 +264,17 @@ uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, boo
         rem_load_ext(e, in, X_RAX, 0, m->size);
         x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
     } else if (k == N_LOAD) {
-        x64_load_sz(e, X_RCX, X_RAX, 0, m->size);
-        /* a 32-bit destination is zero-extended; 8 and 16 bits merge */
-        x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RCX, d->size == 4 ? 8 : d->size);
+        int h = d->rclass == RC_GPR && d->size >= 4 ? x64_cached_reg(e, V_GPR(d->reg)) : -1;
+        if (h >= 0) { /* straight into the host register (32 bits zero-extend) */
+            x64_load_sz(e, (unsigned)h, X_RAX, 0, d->size);
+            e->dirty |= (uint16_t)(1u << d->reg);
+        } else {
+            x64_load_sz(e, X_RCX, X_RAX, 0, m->size);
+            /* a 32-bit destination is zero-extended; 8 and 16 bits merge */
+            x64_store_sz(e, X_RBX, rem_reg_disp(d), X_RCX, d->size == 4 ? 8 : d->size);
+        }
+    } else if (s->type == OPT_REG && s->rclass == RC_GPR && size >= 4 && x64_cached_reg(e, V_GPR(s->reg)) >= 0) {
+        x64_store_sz(e, X_RAX, 0, (unsigned)x64_cached_reg(e, V_GPR(s->reg)), size);
     } else {
         if (s->type == OPT_IMM)
             x64_mov_imm(e, X_RCX, s->imm & iem_mask(size));
