@@ -256,10 +256,17 @@ uint8_t rem_emit_mem(struct x64 *e, const struct iem_insn *in, enum nkind k, boo
             x64_store_sz(e, X_RBX, size == 4 ? V_GPR(d->reg) : rem_reg_disp(d), X_RDX, size == 4 ? 8 : size);
         if (live)
             rem_emit_lazy(e, lf, size, X_RDX, X_RSI, X_RCX);
-        if (size >= 4) { /* only moves since the op: the host flags are the guest's */
-            retire_alu_flags(e, in, slow, lf, size);
-            return LF_HOST_ALL;
+        if (size < 4) { /* the host flags at the operand's size (registers 0-3) */
+            if (lf == LF_LOGIC) {
+                x64_flagop(e, X_F_TEST, X_RDX, X_RDX, size);
+            } else {
+                x64_mov_rr(e, X_RAX, X_RSI, true);
+                x64_flagop(e, lf == LF_ADD ? X_F_ADD : X_F_CMP, X_RAX, X_RCX, size);
+            }
         }
+        /* only moves since: the host flags are the guest's */
+        retire_alu_flags(e, in, slow, lf, size);
+        return LF_HOST_ALL;
     } else if (k == N_LOAD && in->mnemonic != ZYDIS_MNEMONIC_MOV) { /* MOVZX/MOVSX/MOVSXD */
         rem_load_ext(e, in, X_RAX, 0, m->size);
         x64_store_sz(e, X_RBX, V_GPR(d->reg), X_RCX, d->size == 2 ? 2 : 8);
