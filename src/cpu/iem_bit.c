@@ -69,7 +69,9 @@ static int op_btc(struct vcpu *v, const struct iem_insn *in) { return bt_common(
 /* Zero source: ZF = 1 and the destination is left unchanged (what Intel
  * and AMD CPUs do; the SDM says undefined). Other flags are undefined:
  * Intel Cascade Lake clears OF/SF/AF/CF and sets PF from the parity of the
- * result index (PF = 1 with ZF for a zero source). */
+ * result index (PF = 1 with ZF for a zero source). The opcode, not the
+ * mnemonic, picks the direction: without BMI1/ABM the decoder's TZCNT
+ * (F3 0F BC) and LZCNT (F3 0F BD) come here as BSF and BSR. */
 static int op_bsf_bsr(struct vcpu *v, const struct iem_insn *in)
 {
     unsigned size = in->op[0].size;
@@ -83,7 +85,7 @@ static int op_bsf_bsr(struct vcpu *v, const struct iem_insn *in)
         iem_flags_update(v, F_ARITH, F_ZF | F_PF);
         return IEM_OK;
     }
-    idx = in->mnemonic == ZYDIS_MNEMONIC_BSF ? (uint64_t)__builtin_ctzll(src) : (uint64_t)(63 - __builtin_clzll(src));
+    idx = (in->opcode & 0xff) == 0xbc ? (uint64_t)__builtin_ctzll(src) : (uint64_t)(63 - __builtin_clzll(src));
     if ((rc = iem_opnd_write(v, in, 0, idx)))
         return rc;
     iem_flags_update(v, F_ARITH, iem_parity[idx]);
