@@ -162,6 +162,9 @@ struct cpu_ident {
     char brand[48];      /* leaves 0x80000002-4 */
 };
 
+/* The AMD-only MSRs struct cpu keeps (msr_amd.c). */
+enum { CPU_AMD_SYSCFG, CPU_AMD_HWCR, CPU_AMD_NB_CFG, CPU_AMD_INT_PENDING, CPU_AMD_DE_CFG, CPU_AMD_MSRS };
+
 struct cpu {
     uint64_t gpr[16];
     uint64_t rip;
@@ -183,6 +186,7 @@ struct cpu {
     uint64_t misc_enable; /* IA32_MISC_ENABLE's writable bits (msr_ia32.c) */
     uint64_t tsc_adjust;  /* IA32_TSC_ADJUST */
     uint64_t mtrr_def, mtrr_fix[11], mtrr_var[16]; /* MTRRdefType, fixed ranges, PHYSBASE/PHYSMASK 0-7 */
+    uint64_t amd_msr[CPU_AMD_MSRS];                /* AMD models' SYSCFG ... DE_CFG (msr_amd.c) */
     /* Interrupt state */
     bool halted;
     bool nmi_blocked;

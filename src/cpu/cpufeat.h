@@ -55,6 +55,8 @@ bool iem_feat(struct vcpu *v, unsigned f);
 void cpuid_model_apply(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* Leaves 2 and 4, the cache hierarchy (cpuid_cache.c). */
 void cpuid_cache_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* Leaves 0x80000005 and 0x80000006 for an AMD or an Intel model. */
+void cpuid_cache_ext_leaf(uint32_t leaf, bool amd, uint32_t out[4]);
 /* The leaf table of what IEM implements, without the model (cpuid.c). */
 void iem_cpuid_impl(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 

@@ -150,6 +150,14 @@ void iem_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         cpuid_topology(v, sub, out);
     if (leaf == 2 || leaf == 4)
         cpuid_cache_leaf(v, leaf, sub, out);
+    if (leaf == 0x80000005u || leaf == 0x80000006u)
+        cpuid_cache_ext_leaf(leaf, id->amd, out);
+    if (leaf == 0x80000008u && id->amd) { /* cores per package - 1, and the APIC ID bits for them */
+        unsigned n = v->vm ? v->vm->ncpus : 1, shift = 0;
+        while ((1u << shift) < n)
+            shift++;
+        out[2] = (n - 1) | shift << 12;
+    }
     if (leaf == 7 && (v->cpu.cr4 & CR4_PKE))
         out[2] |= F7C_OSPKE;
     cpuid_model_apply(v, leaf, sub, out);

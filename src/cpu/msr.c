@@ -219,6 +219,8 @@ int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) /* #GP unless in x2APIC mode */
         return vcpu_intc_msr_read(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     int rc = msr_ia32_read(v, msr, val);
+    if (rc == MSR_NOT_HERE)
+        rc = msr_amd_read(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;
     const struct msr_desc *d = msr_find(msr);
@@ -235,6 +237,8 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
         return vcpu_intc_msr_write(v, msr, val) < 0 ? iem_gp(v, 0) : IEM_OK;
     int rc = msr_ia32_write(v, msr, val);
+    if (rc == MSR_NOT_HERE)
+        rc = msr_amd_write(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;
     const struct msr_desc *d = msr_find(msr);

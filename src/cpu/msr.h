@@ -1,4 +1,4 @@
-/* MSR pieces split from msr.c (the descriptor table): msr_ia32.c. Only
+/* MSR pieces split from msr.c (the descriptor table): msr_ia32.c, msr_amd.c. Only
  * src/cpu/ includes this. */
 #ifndef PCVM_MSR_H
 #define PCVM_MSR_H
@@ -12,5 +12,8 @@
  * or MSR_NOT_HERE. */
 int msr_ia32_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int msr_ia32_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* SYSCFG, HWCR, NB_CFG, DE_CFG on an AMD model (msr_amd.c): likewise. */
+int msr_amd_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int msr_amd_write(struct vcpu *v, uint32_t msr, uint64_t val);
 
 #endif

@@ -64,6 +64,7 @@ static const struct ss_field vcpu_fields[] = {
     C(mtrr_def, U64),
     C(mtrr_fix, U64),
     C(mtrr_var, U64),
+    C(amd_msr, U64),
     C(halted, BOOL),
     C(nmi_blocked, BOOL),
     C(inhibit_irq_rip, U64),
