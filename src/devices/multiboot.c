@@ -19,20 +19,28 @@
 #define MB_REQUIRED_MASK 0xffffu
 #define MB_REQUIRED_OK   0x0003u
 #define MB_SEARCH 8192
-#define MB_GDT  0x8000u  /* a flat GDT the kernel may keep using until it loads its own */
-#define MB_INFO 0x9000u  /* info structure, then its strings, mmap and module list */
-#define MB_INFO_END 0x9fc00u
+/* The loader's own area: a flat GDT the kernel may keep using until it
+ * loads its own, then (MB_INFO_OFF on) the info structure, its strings,
+ * mmap and module list. Below 640 KiB unless the kernel is loaded there
+ * (kvm-unit-tests' realmode test is linked at 32 KiB); then right after the
+ * kernel, before the modules, as QEMU also keeps it clear of the image. */
+#define MB_LOW_BASE 0x8000u
+#define MB_LOW_END  0x9fc00u
+#define MB_HIGH_SIZE 0x20000u
+#define MB_INFO_OFF 0x1000u
 #define MAX_MODULES 16
 
 struct mb_info_area {
     struct vm *vm;
-    uint32_t next; /* allocation pointer in [MB_INFO, MB_INFO_END) */
+    uint32_t base, end; /* [base, end), once chosen (base 0: not yet) */
+    uint32_t next;      /* allocation pointer in [base + MB_INFO_OFF, end) */
+    bool low_taken;     /* a kernel segment covers part of the low area */
 };
 
 static uint32_t area_put(struct mb_info_area *a, const void *data, uint32_t len)
 {
     uint32_t at = (a->next + 3) & ~3u;
-    if (at + len > MB_INFO_END)
+    if (at + len > a->end)
         return 0;
     pgm_load(&a->vm->pgm, at, data, len);
     a->next = at + len;
@@ -42,18 +50,21 @@ static uint32_t area_put(struct mb_info_area *a, const void *data, uint32_t len)
 /* What the loader writes at [addr, addr + size) must land in guest RAM
  * (one RAM entry of the E820 map): elsewhere pgm_load would drop it, or
  * write a ROM, and the guest would run something else. It must also
- * stay clear of the GDT and info structure the loader puts below 640 KiB. */
-static int check_placement(struct vm *vm, const char *what, uint64_t addr, uint64_t size, char *err,
-                           size_t errlen)
+ * stay clear of the loader's area once that is chosen; before, a kernel
+ * segment in the low area only moves the area. */
+static int check_placement(struct vm *vm, struct mb_info_area *a, const char *what, uint64_t addr, uint64_t size,
+                           char *err, size_t errlen)
 {
     struct e820_map map;
     uint64_t end = addr + size, top = e820_ram_top_from_1m(vm);
 
-    if (addr < MB_INFO_END && end > MB_GDT) {
+    if (a->base && addr < a->end && end > a->base) {
         snprintf(err, errlen, "%s at 0x%llx-0x%llx overlaps the Multiboot info area (0x%x-0x%x)", what,
-                 (unsigned long long)addr, (unsigned long long)end - 1, MB_GDT, MB_INFO_END - 1);
+                 (unsigned long long)addr, (unsigned long long)end - 1, a->base, a->end - 1);
         return -1;
     }
+    if (!a->base && addr < MB_LOW_END && end > MB_LOW_BASE)
+        a->low_taken = true;
     e820_build(vm, &map);
     for (unsigned i = 0; i < map.n; i++)
         if (map.type[i] == E820_RAM && addr >= map.addr[i] && end <= map.addr[i] + map.size[i])
@@ -70,8 +81,8 @@ static int check_placement(struct vm *vm, const char *what, uint64_t addr, uint6
     return -1;
 }
 
-static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *entry, uint32_t *end,
-                    char *err, size_t errlen)
+static int load_elf(struct vm *vm, struct mb_info_area *a, const uint8_t *img, size_t len, uint32_t *entry,
+                    uint32_t *end, char *err, size_t errlen)
 {
     const Elf32_Ehdr *eh = (const void *)img;
 
@@ -103,7 +114,7 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
          * BIOS): no kernel code or data, so it is left out where it cannot go */
         bool headers_only = ph->p_offset == 0 && ph->p_filesz == ph->p_memsz && !(ph->p_flags & (PF_W | PF_X)) &&
                             ph->p_filesz <= (uint64_t)eh->e_phoff + eh->e_phnum * sizeof(Elf32_Phdr);
-        if (check_placement(vm, "ELF segment", ph->p_paddr, ph->p_memsz, err, errlen) < 0) {
+        if (check_placement(vm, a, "ELF segment", ph->p_paddr, ph->p_memsz, err, errlen) < 0) {
             if (headers_only)
                 continue;
             return -1;
@@ -123,8 +134,8 @@ static int load_elf(struct vm *vm, const uint8_t *img, size_t len, uint32_t *ent
     return 0;
 }
 
-static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32_t *h, size_t hoff,
-                     uint32_t *entry, uint32_t *end, char *err, size_t errlen)
+static int load_aout(struct vm *vm, struct mb_info_area *a, const uint8_t *img, size_t len, const uint32_t *h,
+                     size_t hoff, uint32_t *entry, uint32_t *end, char *err, size_t errlen)
 {
     uint32_t header_addr = h[3], load_addr = h[4], load_end = h[5], bss_end = h[6];
     uint64_t top = e820_ram_top_from_1m(vm), off, size, end64;
@@ -151,7 +162,7 @@ static int load_aout(struct vm *vm, const uint8_t *img, size_t len, const uint32
                  (unsigned long long)(end64 - load_addr) >> 10, load_addr);
         return -1;
     }
-    if (check_placement(vm, "the kernel", load_addr, end64 - load_addr, err, errlen) < 0)
+    if (check_placement(vm, a, "the kernel", load_addr, end64 - load_addr, err, errlen) < 0)
         return -1;
     *end = (uint32_t)end64;
     pgm_load(&vm->pgm, load_addr, img + off, size);
@@ -194,7 +205,7 @@ static int load_modules(struct vm *vm, struct mb_info_area *a, const char *list,
         if (!img)
             goto out;
         snprintf(what, sizeof(what), "module '%.200s'", path);
-        if (check_placement(vm, what, at, len, err, errlen) < 0) {
+        if (check_placement(vm, a, what, at, len, err, errlen) < 0) {
             free(img);
             goto out;
         }
@@ -217,14 +228,14 @@ out:
 /* The specification's state: flat 32-bit code and data segments (from a
  * GDT the kernel may keep until it loads its own), EAX the magic, EBX the
  * info structure; the IDT is left at the real-mode IVT. */
-static void enter(struct vm *vm, uint32_t entry, uint32_t info)
+static void enter(struct vm *vm, uint32_t entry, uint32_t gdt_at, uint32_t info)
 {
     static const uint64_t gdt[3] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull};
     struct boot_entry e = {.rip = entry, .eax = MB_BOOT_MAGIC, .ebx = info, .esp = 0x7c00,
-                           .gdt_base = MB_GDT, .gdt_limit = sizeof(gdt) - 1, .idt_limit = 0x3ff,
+                           .gdt_base = gdt_at, .gdt_limit = sizeof(gdt) - 1, .idt_limit = 0x3ff,
                            .cs = 0x08, .ds = 0x10};
 
-    pgm_load(&vm->pgm, MB_GDT, gdt, sizeof(gdt));
+    pgm_load(&vm->pgm, gdt_at, gdt, sizeof(gdt));
     loader_enter(vm, &e);
 }
 
@@ -236,7 +247,7 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
     const uint32_t *h = NULL;
     uint32_t entry, end, info[22] = {0}, mmap[6 * E820_MAX];
     struct e820_map map;
-    struct mb_info_area area = {vm, MB_INFO + sizeof(info)};
+    struct mb_info_area area = {.vm = vm};
     char *cl;
     uint64_t top;
     int rc = -1;
@@ -261,13 +272,27 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
         goto out;
     }
     if ((h[1] & MB_AOUT_KLUDGE) && hoff + 32 <= len)
-        rc = load_aout(vm, img, len, h, hoff, &entry, &end, err, errlen);
+        rc = load_aout(vm, &area, img, len, h, hoff, &entry, &end, err, errlen);
     else if (len >= 4 && !memcmp(img, ELFMAG, SELFMAG))
-        rc = load_elf(vm, img, len, &entry, &end, err, errlen);
+        rc = load_elf(vm, &area, img, len, &entry, &end, err, errlen);
     else
         snprintf(err, errlen, "'%s': Multiboot header without a.out addresses and not ELF32", path);
     if (rc < 0)
         goto prefix;
+    if (area.low_taken) {
+        uint32_t at = (end + 0xfff) & ~0xfffu;
+        if (at < end || check_placement(vm, &area, "the Multiboot info area after the kernel", at, MB_HIGH_SIZE,
+                                        err, errlen) < 0) {
+            rc = -1;
+            goto prefix;
+        }
+        area.base = at;
+        area.end = end = at + MB_HIGH_SIZE;
+    } else {
+        area.base = MB_LOW_BASE;
+        area.end = MB_LOW_END;
+    }
+    area.next = area.base + MB_INFO_OFF + sizeof(info);
     rc = -1;
 
     top = e820_ram_top_from_1m(vm);
@@ -304,8 +329,8 @@ int loader_multiboot(struct vm *vm, const char *path, const char *cmdline, const
     info[11] = (uint32_t)n * 24;
     info[12] = area_put(&area, mmap, info[11]);
     info[16] = area_put(&area, "pcvm", 5);
-    pgm_load(&vm->pgm, MB_INFO, info, sizeof(info));
-    enter(vm, entry, MB_INFO);
+    pgm_load(&vm->pgm, area.base + MB_INFO_OFF, info, sizeof(info));
+    enter(vm, entry, area.base, area.base + MB_INFO_OFF);
     rc = 0;
     goto out;
 prefix: {

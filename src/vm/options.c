@@ -71,6 +71,7 @@ void vm_options_usage(FILE *f)
             "  -boot c|d|[order=]LETTERS[,...]   firmware boot order (c disk, d CD-ROM)\n"
             "  -snapshot               writes go to a temporary overlay; images stay untouched\n"
             "  -gdb tcp:[HOST]:PORT    a gdb stub (target remote :PORT); -s is -gdb tcp::1234\n"
+            "  -d engine,unimp         log on stderr: the engine chosen; each unimplemented instruction, once\n"
             "  -S                      start stopped: the vCPUs wait for gdb's continue or the monitor's cont\n"
             "  -monitor stdio|unix:PATH[,server,nowait]|tcp:[HOST]:PORT[,server,nowait]|none\n"
             "                          the human monitor (default: Ctrl-A c on a serial terminal)\n"
@@ -393,15 +394,17 @@ static void *shot_thread(void *arg)
     return NULL;
 }
 
-/* -d ITEM[,ITEM...]: QEMU's log items; pcvm has one, "engine". */
+/* -d ITEM[,ITEM...]: QEMU's log items; pcvm has "engine" and "unimp". */
 static int parse_debug_items(struct vm_config *c, const char *v)
 {
     for (const char *p = v;; p++) {
         size_t n = strcspn(p, ",");
         if (n == 6 && !strncmp(p, "engine", 6))
             c->debug_engine = true;
+        else if (n == 5 && !strncmp(p, "unimp", 5))
+            c->debug_unimp = true;
         else
-            return die("-d: unknown log item '%.*s' (pcvm knows: engine)", (int)n, p);
+            return die("-d: unknown log item '%.*s' (pcvm knows: engine, unimp)", (int)n, p);
         p += n;
         if (!*p)
             return 0;

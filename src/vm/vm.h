@@ -92,6 +92,7 @@ struct vm_config {
     bool nodefaults;
     enum em_engine engine;
     bool debug_engine; /* -d engine: the engine chosen, one line on stderr */
+    bool debug_unimp;  /* -d unimp: name each unimplemented instruction once on stderr */
     uint64_t tb_size; /* REM's translation cache for the VM, bytes (0: default) */
     unsigned rem_tier; /* --rem-tier: 1 TBs only, 2 (default, 0) hot TBs compiled to host code */
     unsigned rem_hot;  /* --rem-hot: runs before a TB is compiled (0: default) */
