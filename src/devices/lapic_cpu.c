@@ -92,10 +92,16 @@ static int intc_base_write(void *opaque, uint64_t val, uint64_t phys_mask)
         goto out;
     }
     __atomic_store_n(&l->base, nw, __ATOMIC_RELAXED);
-    if (was_en && !is_en)
-        lapic_regs_reset(l); /* a disabled APIC comes back in its power-on state */
-    else if (is_x2 && !was_x2)
+    /* A disabled APIC comes back in its power-on state, its ID the initial
+     * one; x2APIC mode's ID is read-only and also the initial one, whatever
+     * software wrote to the xAPIC ID (SDM vol. 3 11.12.5.1). */
+    if (was_en && !is_en) {
+        l->id = l->v->id;
+        lapic_regs_reset(l);
+    } else if (is_x2 && !was_x2) {
+        l->id = l->v->id;
         l->ldr = x2_ldr(l->id);
+    }
     l->v->cpu.apic_base = nw;
 out:
     pthread_mutex_unlock(&l->sys->lock);

@@ -1,7 +1,8 @@
 ; apic.asm - the local APIC through its xAPIC page: base MSR, ID/version,
 ; software enable, TPR/PPR, self-IPIs (ISR while in service, EOI, TPR
 ; holding a vector back in the IRR), and the timer: one-shot, periodic and
-; TSC-deadline (when CPUID says so), each waking HLT. The PIC stays masked.
+; TSC-deadline (when CPUID says so), each waking HLT; the APIC ID through
+; x2APIC mode and a hardware disable. The PIC stays masked.
 %include "lib/pm32.inc"
 %include "lib/apic.inc"
 COUNT       equ RES + 0x10              ; interrupts taken by the handlers
@@ -153,6 +154,39 @@ main:
         mov dword [A_SVR], 0xFF
         mov eax, [A_LVT_TMR]
         CHECK_MASK eax, 0x10000, 0x10000, "software disable sets the LVT masks"
+        END_UNLESS_TCG
+        ; the xAPIC ID is writable, but x2APIC mode's ID is the initial
+        ; one, and so is the xAPIC ID after a hardware disable (SDM vol. 3
+        ; 11.12.5.1; kvm-unit-tests apic checks both)
+        mov dword [A_ID], 0x05000000
+        CHECK_MASK [A_ID], 0x05000000, 0xFF000000, "xAPIC ID writable"
+        UNLESS_TCG "APIC ID after x2APIC and a hardware disable (QEMU does not re-enable)"
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 21
+        jz .nox2
+        mov ecx, 0x1b
+        rdmsr
+        or eax, 0xC00                   ; EN | EXTD: x2APIC mode
+        wrmsr
+        mov ecx, 0x802
+        rdmsr
+        CHECK_EQ eax, 0, "x2APIC ID is the initial APIC ID, not the xAPIC ID written"
+        mov ecx, 0x1b
+        rdmsr
+        and eax, ~0xC00                 ; disabled
+        wrmsr
+        or eax, 0x800                   ; xAPIC again
+        wrmsr
+        jmp .reen
+.nox2:  SKIP "x2APIC ID (no x2APIC in CPUID)"
+        mov ecx, 0x1b
+        rdmsr
+        and eax, ~0x800
+        wrmsr
+        or eax, 0x800
+        wrmsr
+.reen:  CHECK_MASK [A_ID], 0, 0xFF000000, "xAPIC ID back to the initial one after a hardware disable"
         END_UNLESS_TCG
         FINISH
 
