@@ -2,7 +2,8 @@
  * plausible hierarchy (a client part of the Haswell/Skylake kind): private
  * 32 KiB L1d and L1i and a 256 KiB L2 per core, and an 8 MiB L3 shared by
  * the package. Leaf 2 carries only descriptor 0xFF ("use leaf 4"), as
- * current Intel parts do, so the two leaves can never disagree. The sharing
+ * current Intel parts do, so the two leaves can never disagree; a model
+ * whose highest leaf is below 4 gets the legacy descriptors instead. The sharing
  * fields follow -smp the way leaf 0xB does: one thread per core, every
  * vCPU a core of the one package. Leaves 0x80000005 (AMD only: Intel
  * reserves it) and 0x80000006 (L2 in ECX; AMD adds L3 in EDX) describe the
@@ -41,6 +42,16 @@ static unsigned id_span(unsigned n)
 void cpuid_cache_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     memset(out, 0, 4 * sizeof(uint32_t));
+    if (leaf == 2 && iem_cpu_ident(v)->level < 4) {
+        /* no leaf 4 to point at (a Pentium II model): the legacy descriptors
+         * of the same caches, 0x2C L1d and 0x30 L1i (32 KiB 8-way), 0x3C L2
+         * (256 KiB 4-way), 0x4B L3 (8 MiB 16-way), all 64-byte lines. glibc
+         * follows descriptor 0xFF to leaf 4 without checking the level, and
+         * a leaf past it answers leaf 2 again: it looped forever. */
+        out[0] = 0x3c302c01;
+        out[1] = 0x4b;
+        return;
+    }
     if (leaf == 2) {
         out[0] = 0xff01; /* AL = 1 iteration; descriptor 0xFF: see leaf 4 */
         return;

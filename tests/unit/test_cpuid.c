@@ -147,6 +147,36 @@ Test(sse, cpuid_cache_leaves)
     }
 }
 
+/* A model without leaf 4 (level below 4: pentium2, or level=3) describes
+ * its caches with legacy leaf 2 descriptors, never 0xFF: glibc follows 0xFF
+ * to leaf 4 unchecked, and past the level that answers leaf 2 again. The
+ * extended cache leaves (0x80000005 on AMD, 0x80000006 on both) describe
+ * the same L1d, L1i and L2. */
+Test(sse, cpuid_cache_leaves_old_models)
+{
+    static const char *const specs[] = {"pentium2", "max,level=3", "qemu32,level=2"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        struct vm *m = model_vm(specs[k]);
+        uint32_t r[4];
+        iem_cpuid(&m->cpus[0], 2, 0, r);
+        cr_assert_eq(r[0] & 0xff, 1, "%s: leaf 2: AL = 1", specs[k]);
+        for (unsigned reg = 0; reg < 4; reg++)
+            for (unsigned b = reg ? 0 : 1; b < 4; b++)
+                cr_assert_neq((r[reg] >> (8 * b)) & 0xff, 0xff, "%s: leaf 2 points at a leaf 4 it lacks", specs[k]);
+        cr_assert_eq(r[0] >> 8, 0x3c302cu, "%s: L1d 0x2C, L1i 0x30, L2 0x3C", specs[k]);
+        vm_destroy(m);
+    }
+    struct vm *m = model_vm("Opteron_G5");
+    cr_assert_eq(leaf(m, 0x80000005u, 2) >> 24, 32, "L1d 32 KiB");
+    cr_assert_eq((leaf(m, 0x80000005u, 3) >> 16) & 0xff, 8, "L1i 8 ways");
+    cr_assert_eq(leaf(m, 0x80000006u, 2) >> 16, 256, "L2 256 KiB");
+    vm_destroy(m);
+    m = model_vm("max");
+    cr_assert_eq(leaf(m, 0x80000005u, 2), 0, "Intel: leaf 0x80000005 reserved");
+    cr_assert_eq(leaf(m, 0x80000006u, 2) >> 16, 256, "Intel: L2 256 KiB in leaf 0x80000006");
+    vm_destroy(m);
+}
+
 /* The vendor, signature and levels come from the model and its properties:
  * leaf 0 spells the vendor in EBX, EDX, ECX; leaf 1 EAX packs family
  * (above 15: base 15 plus extended family), model (high nibble in the
