@@ -131,6 +131,10 @@ bool rem_shift_by_cl(const struct iem_insn *in);
  * half (of size bytes): mul_flags' (CF = OF, SF, PF; ZF, AF clear), the
  * lazy state cleared. */
 void rem_emit_mul_flags(struct x64 *e, unsigned size);
+/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
+ * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves
+ * (clobbers rax). */
+void rem_emit_set_arith(struct x64 *e);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);

@@ -10,9 +10,7 @@
  */
 #include "rem/rem_native.h"
 
-/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
- * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves. */
-static void emit_set_arith(struct x64 *e)
+void rem_emit_set_arith(struct x64 *e)
 {
     x64_load(e, X_RAX, V_RFLAGS, true);
     x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_ARITH, true); /* sign-extends: the high bits stay */
@@ -112,7 +110,7 @@ void rem_emit_mul_flags(struct x64 *e, unsigned size)
     x64_movzx_edx_dl(e);
     x64_imul_imm32(e, X_RDX, F_CF | F_OF);
     x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
-    emit_set_arith(e);
+    rem_emit_set_arith(e);
 }
 
 /* Instructions that leave the lazy flags alone. */

@@ -46,16 +46,27 @@ enum sk {
     SK_PSHUFD, /* PSHUFD xmm, xmm/m128, imm8 */
     SK_MSK,    /* PMOVMSKB r, xmm */
     SK_MOVDQ,  /* MOVD/MOVQ between an XMM register and a GPR, memory or (MOVQ) an XMM register */
+    SK_BIN38,  /* op xmm, xmm/m128 as the host's 66 0F 38 opcode (PSHUFB) */
+    SK_ALIGN,  /* PALIGNR xmm, xmm/m128, imm8 */
+    SK_PTEST,  /* PTEST xmm, xmm/m128: ZF and CF */
+    SK_STR,    /* PCMPISTRI/PCMPISTRM xmm, xmm/m128, imm8: ECX or XMM0, and the flags */
 };
+
+/* What the host must have for a form's host instruction (not x86-64's
+ * baseline past SSE2): asked of libgcc's CPUID result, read once at
+ * startup; without it the form stays the helper step. */
+enum { H_NONE, H_SSSE3, H_SSE41, H_SSE42 };
 
 struct sform {
     uint16_t mnemonic;
     uint8_t kind, feat;
     uint8_t hop;     /* SK_BIN: the host opcode (66 0F hop) */
     uint8_t aligned; /* a 16-byte memory operand must be aligned (IEM's auto_align) */
+    uint8_t host;    /* H_*: the host feature the form's host instruction needs */
 };
 
-#define F(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a}
+#define F(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a, H_NONE}
+#define H(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a, H_##f}
 static const struct sform forms[] = {
     F(MOVDQA, MOV, SSE2, 0, 1), F(MOVDQU, MOV, SSE2, 0, 0), F(MOVAPS, MOV, SSE, 0, 1),
     F(MOVUPS, MOV, SSE, 0, 0), F(MOVAPD, MOV, SSE2, 0, 1), F(MOVUPD, MOV, SSE2, 0, 0),
@@ -76,8 +87,22 @@ static const struct sform forms[] = {
     F(PSRAW, SHI, SSE2, 0, 1), F(PSRAD, SHI, SSE2, 0, 1), F(PSRLDQ, SHI, SSE2, 0, 1),
     F(PSLLDQ, SHI, SSE2, 0, 1), F(PSHUFD, PSHUFD, SSE2, 0, 1), F(PMOVMSKB, MSK, SSE2, 0, 0),
     F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0),
+    /* the host opcodes (66 0F 38 / 66 0F 3A hop) */
+    H(PSHUFB, BIN38, SSSE3, 0x00, 1), H(PALIGNR, ALIGN, SSSE3, 0x0f, 1), H(PTEST, PTEST, SSE41, 0x17, 1),
+    H(PCMPISTRI, STR, SSE42, 0x63, 0), H(PCMPISTRM, STR, SSE42, 0x62, 0),
 };
 #undef F
+#undef H
+
+static bool host_has(unsigned h)
+{
+    switch (h) {
+    case H_SSSE3: return __builtin_cpu_supports("ssse3");
+    case H_SSE41: return __builtin_cpu_supports("sse4.1");
+    case H_SSE42: return __builtin_cpu_supports("sse4.2");
+    default: return true;
+    }
+}
 
 /* MOVD/VMOVD move 4 bytes, MOVQ/VMOVQ 8 */
 static unsigned movdq_size(const struct iem_insn *in)
@@ -144,19 +169,27 @@ bool rem_sse_ok(const struct iem_insn *in)
     const struct sform *f = form_of(in);
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
 
-    if (!f || in->vex || in->lock || in->opmap != ZYDIS_OPCODE_MAP_0F || in->nops < 2)
+    if (!f || in->vex || in->lock || in->nops < 2 || !host_has(f->host))
+        return false;
+    if (in->opmap != (f->kind == SK_BIN38 || f->kind == SK_PTEST ? ZYDIS_OPCODE_MAP_0F38
+                      : f->kind == SK_ALIGN || f->kind == SK_STR ? ZYDIS_OPCODE_MAP_0F3A
+                                                                 : ZYDIS_OPCODE_MAP_0F))
         return false;
     /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
     switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
     case SK_MOV:
         return in->nops == 2 && ((xmm(d) && xm128(in, s)) || (xmm(s) && rem_mem_ok(in, d) && d->size == 16));
     case SK_BIN:
+    case SK_BIN38:
+    case SK_PTEST:
         return in->nops == 2 && xmm(d) && xm128(in, s);
     case SK_SHI: /* by imm8 (71-73 /ext), or by an XMM/m128 count (opcode D1-F3, emitted as SK_BIN's) */
         return in->nops == 2 && xmm(d) &&
                ((s->type == OPT_IMM && in->opcode >= 0x71 && in->opcode <= 0x73) ||
                 (xm128(in, s) && in->opcode >= 0xd1 && in->opcode <= 0xf3));
     case SK_PSHUFD:
+    case SK_ALIGN:
+    case SK_STR:
         return in->nops == 3 && xmm(d) && xm128(in, s) && in->op[2].type == OPT_IMM;
     case SK_MSK:
         return in->nops == 2 && (gpr(d, 4) || gpr(d, 8)) && xmm(s);
@@ -245,6 +278,30 @@ static void emit_movdq(struct x64 *e, const struct iem_insn *in)
     }
 }
 
+/* PTEST, PCMPISTRI/PCMPISTRM on xmm0, xmm1: the host instruction sets
+ * the flags as IEM does (iem_flags_update of every arithmetic flag: CF,
+ * ZF, SF, OF from the compare, AF and PF clear), and the result. */
+static void emit_flagged(struct x64 *e, const struct sform *f, const struct iem_insn *in)
+{
+    if (f->kind == SK_PTEST) {
+        x64_sse3_rr(e, 0x38, f->hop, 0, 1, -1);
+        x64_lahf_ecx(e, F_ZF | F_CF);
+        rem_emit_set_arith(e);
+        return;
+    }
+    x64_sse3_rr(e, 0x3a, f->hop, 0, 1, (int)(in->op[2].imm & 0xff));
+    if (in->mnemonic == ZYDIS_MNEMONIC_PCMPISTRI)
+        x64_store64(e, V_GPR(1), X_RCX); /* ecx: the index, zero-extended */
+    else
+        x64_sse_mem(e, PFX_F3, MOVDQU_ST, 0, X_RBX, V_XMM(0)); /* xmm0: the mask */
+    x64_seto_dl(e);
+    x64_lahf_ecx(e, F_SF | F_ZF | F_CF);
+    x64_movzx_edx_dl(e);
+    x64_shift_imm(e, 4, X_RDX, 11, false); /* OF: bit 11 */
+    x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+    rem_emit_set_arith(e);
+}
+
 void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
 {
     const struct sform *f = form_of(in);
@@ -267,6 +324,20 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         load_x(e, 1, s);
         x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
         store_x(e, 0, d);
+        break;
+    case SK_BIN38:
+    case SK_ALIGN:
+        load_x(e, 0, d);
+        load_x(e, 1, s);
+        x64_sse3_rr(e, f->kind == SK_ALIGN ? 0x3a : 0x38, f->hop, 0, 1,
+                    f->kind == SK_ALIGN ? (int)(in->op[2].imm & 0xff) : -1);
+        store_x(e, 0, d);
+        break;
+    case SK_PTEST:
+    case SK_STR:
+        load_x(e, 0, d);
+        load_x(e, 1, s);
+        emit_flagged(e, f, in);
         break;
     case SK_SHI:
         load_x(e, 0, d);
