@@ -1107,7 +1107,7 @@ Test(rem, native_sse_pentium3_matches_iem, .timeout = 300)
  * PALIGNR, PTEST, PCMPISTRI and PCMPISTRM */
 Test(rem, native_sse_qemu64_matches_iem, .timeout = 300)
 {
-    run_model(RD_LONG64, PG_SSE, 0x64e3ull, 40, "qemu64");
+    run_model(RD_PAGED, PG_SSE, 0x64e3ull, 40, "qemu64");
 }
 /* VEX.128/VEX.256 moves, logic, compares, VPMOVMSKB, VPBROADCASTB,
  * VZEROUPPER, VMOVD/VMOVQ among legacy SSE and the rest, with #NM, #UD
