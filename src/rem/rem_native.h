@@ -24,6 +24,8 @@
                offsetof(struct cpu_seg, base)))
 #define V_SEGSEL(s) ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg)))
 #define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
+/* the byte of cpu.feat holding -cpu model feature f (cpu/cpufeat.h) */
+#define V_FEAT(f) ((int32_t)(offsetof(struct vcpu, cpu.feat) + (f) / 8))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
 #define VM_FF ((int32_t)offsetof(struct vm, ff))
 #define R_CUR ((int32_t)offsetof(struct rem_state, cur))

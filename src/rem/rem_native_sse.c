@@ -36,7 +36,6 @@
 #define V_XMM(i) ((int32_t)(offsetof(struct vcpu, cpu.xmm) + 16 * (i)))
 #define V_CR0 ((int32_t)offsetof(struct vcpu, cpu.cr0))
 #define V_CR4 ((int32_t)offsetof(struct vcpu, cpu.cr4))
-#define V_FEAT(f) ((int32_t)(offsetof(struct vcpu, cpu.feat) + (f) / 8))
 
 enum sk {
     SK_NONE,

@@ -545,7 +545,7 @@ static void seg_item(struct pg *g)
  * in a loop, is an ALU op instead */
 static void bit_insn(struct pg *g)
 {
-    unsigned k = below(g, 16), bt = below(g, 4), d = dst(g), r;
+    unsigned k = below(g, 17), bt = below(g, 4), d = dst(g), r;
     bool w = wide(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
 
@@ -634,6 +634,20 @@ static void bit_insn(struct pg *g)
         b1(g, below(g, 2) ? 0x98 : 0x99);
         break;
     case 6: op_rr(g, &(uint8_t){0xf7}, 1, 6, src(g), w); break; /* DIV r */
+    case 16: /* TZCNT r, r|m (BSF without BMI1), the source 0, a power of two or any; pushf; pop r */
+        r = dst(g);
+        if (below(g, 2))
+            rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7)), b4(g, below(g, 3) ? 1u << below(g, 32) : 0);
+        if (below(g, 3) == 0) {
+            b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+            b1(g, 0xf3), rex(g, w, d, 0, 7), b1(g, 0x0f), b1(g, 0xbc), b1(g, 0x80 | (d & 7) << 3 | 7);
+            b4(g, (uint32_t)disp);
+        } else {
+            b1(g, 0xf3), op_rr(g, (const uint8_t[]){0x0f, 0xbc}, 2, d, r, w);
+        }
+        if (below(g, 2))
+            b1(g, 0x9c), rex(g, false, 0, 0, d), b1(g, 0x58 | (d & 7));
+        break;
     }
 }
 
