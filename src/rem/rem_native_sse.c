@@ -2,9 +2,12 @@
  *
  * Invariants:
  * - Only legacy (no VEX) forms whose every operand is an XMM register, a
- *   general register or memory: full 16-byte moves, MOVD/MOVQ, PMOVMSKB,
- *   and integer ops the host's SSE2 computes bit for bit as IEM does (no
- *   MXCSR involved). They run on host xmm0/xmm1, loaded from and stored
+ *   general register or memory: full 16-byte moves, MOVD/MOVQ, MOVSS/MOVSD,
+ *   PMOVMSKB, and integer ops the host's SSE2 computes bit for bit as IEM
+ *   does (no MXCSR involved); PSHUFB/PALIGNR (SSSE3), PTEST (SSE4.1) and
+ *   PCMPISTRI/PCMPISTRM (SSE4.2) as the host's same instruction only when
+ *   the host has it (H_*), their flags as iem_flags_update leaves them
+ *   (concrete, the lazy op LF_NONE). They run on host xmm0/xmm1, loaded from and stored
  *   back to cpu.xmm at once: no value stays in a host XMM register past
  *   the instruction, and the YMM upper halves are never touched (legacy
  *   SSE keeps them).
@@ -49,6 +52,7 @@ enum sk {
     SK_ALIGN,  /* PALIGNR xmm, xmm/m128, imm8 */
     SK_PTEST,  /* PTEST xmm, xmm/m128: ZF and CF */
     SK_STR,    /* PCMPISTRI/PCMPISTRM xmm, xmm/m128, imm8: ECX or XMM0, and the flags */
+    SK_SCALAR, /* MOVSS/MOVSD (hop: 4 or 8 bytes) between XMM registers or with memory */
 };
 
 /* What the host must have for a form's host instruction (not x86-64's
@@ -85,7 +89,8 @@ static const struct sform forms[] = {
     F(PSLLW, SHI, SSE2, 0, 1), F(PSLLD, SHI, SSE2, 0, 1), F(PSLLQ, SHI, SSE2, 0, 1),
     F(PSRAW, SHI, SSE2, 0, 1), F(PSRAD, SHI, SSE2, 0, 1), F(PSRLDQ, SHI, SSE2, 0, 1),
     F(PSLLDQ, SHI, SSE2, 0, 1), F(PSHUFD, PSHUFD, SSE2, 0, 1), F(PMOVMSKB, MSK, SSE2, 0, 0),
-    F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0),
+    F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0), F(MOVSS, SCALAR, SSE, 4, 0),
+    F(MOVSD, SCALAR, SSE2, 8, 0),
     /* the host opcodes (66 0F 38 / 66 0F 3A hop) */
     H(PSHUFB, BIN38, SSSE3, 0x00, 1), H(PALIGNR, ALIGN, SSSE3, 0x0f, 1), H(PTEST, PTEST, SSE41, 0x17, 1),
     H(PCMPISTRI, STR, SSE42, 0x63, 0), H(PCMPISTRM, STR, SSE42, 0x62, 0),
@@ -194,6 +199,10 @@ bool rem_sse_ok(const struct iem_insn *in)
         return in->nops == 2 && (gpr(d, 4) || gpr(d, 8)) && xmm(s);
     case SK_MOVDQ:
         return movdq_ok(in);
+    case SK_SCALAR: /* 0F 10/11 (MOVSD with no 0F is the string move) */
+        return in->nops == 2 && (in->opcode == 0x10 || in->opcode == 0x11) &&
+               ((xmm(d) && (xmm(s) || (rem_mem_ok(in, s) && s->size == f->hop))) ||
+                (xmm(s) && rem_mem_ok(in, d) && d->size == f->hop));
     default:
         return false;
     }
@@ -252,13 +261,13 @@ static void store_x(struct x64 *e, unsigned x, const struct iem_op *op)
         x64_sse_mem(e, PFX_F3, MOVDQU_ST, x, X_RBX, xdisp(op));
 }
 
-/* MOVD/MOVQ: rcx = the source's low 4 or 8 bytes (zero-extended), then
- * the destination: a GPR (zero-extended), memory, or an XMM register
- * whose other bytes become zero. */
-static void emit_movdq(struct x64 *e, const struct iem_insn *in)
+/* MOVD/MOVQ, MOVSS/MOVSD: rcx = the source's low `size` (4 or 8) bytes
+ * (zero-extended), then the destination: a GPR (zero-extended), memory,
+ * or an XMM register whose other bytes become zero, or (merge: MOVSS/MOVSD
+ * between XMM registers) stay. */
+static void emit_movdq(struct x64 *e, const struct iem_insn *in, unsigned size, bool merge)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
-    unsigned size = movdq_size(in);
 
     if (s->type == OPT_MEM)
         x64_load_sz(e, X_RCX, X_RAX, 0, size);
@@ -268,6 +277,8 @@ static void emit_movdq(struct x64 *e, const struct iem_insn *in)
         x64_load(e, X_RCX, V_GPR(s->reg), size == 8);
     if (d->type == OPT_MEM) {
         x64_store_sz(e, X_RAX, 0, X_RCX, size);
+    } else if (merge) {
+        x64_store_sz(e, X_RBX, xdisp(d), X_RCX, size);
     } else if (xmm(d)) {
         x64_store_sz(e, X_RBX, xdisp(d), X_RCX, 8);
         x64_store_imm32(e, X_RBX, xdisp(d) + 8, 0);
@@ -353,8 +364,11 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         x64_sse_rr(e, PFX_66, 0xd7, X_RCX, 0, -1); /* pmovmskb ecx, xmm0 */
         x64_store64(e, V_GPR(d->reg), X_RCX);
         break;
+    case SK_SCALAR:
+        emit_movdq(e, in, f->hop, xmm(d) && xmm(s));
+        break;
     default:
-        emit_movdq(e, in);
+        emit_movdq(e, in, movdq_size(in), false);
         break;
     }
     rem_emit_retire_n(e, in, slow, n);
@@ -579,7 +593,7 @@ void rem_emit_avx(struct x64 *e, const struct iem_insn *in)
             x64_sse_mem(e, PFX_F3, MOVDQU_ST, 0, X_RBX, V_YMMH(r));
         break;
     default:
-        emit_movdq(e, in);
+        emit_movdq(e, in, movdq_size(in), false);
         if (xmm(d))
             zero_hi(e, d);
         break;

@@ -773,7 +773,7 @@ static void sse4_insn(struct pg *g)
 
 /* PG_SSE: legacy SSE/SSE2 forms with register and memory operands
  * (aligned, misaligned, across pages, faulting), among them ones REM
- * hands to IEM (PMULLW, MOVSS) */
+ * hands to IEM (PMULLW) */
 static void sse_insn(struct pg *g)
 {
     static const struct {
@@ -795,6 +795,7 @@ static void sse_insn(struct pg *g)
         {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},  {0xf3, 0x7e, 5, 8},  {0x66, 0xd6, 6, 8},  {0x66, 0xd5, 0, 16},
         {0x66, 0xd1, 0, 16}, {0xf3, 0x10, 0, 4},  {0x66, 0xd2, 0, 16}, {0x66, 0xd3, 0, 16}, {0x66, 0xe1, 0, 16},
         {0x66, 0xe2, 0, 16}, {0x66, 0xf1, 0, 16}, {0x66, 0xf2, 0, 16}, {0x66, 0xf3, 0, 16}, {0x66, 0x6f, 0, 16},
+        {0xf2, 0x10, 0, 8},  {0xf2, 0x11, 1, 8},  {0xf3, 0x11, 1, 4},  {0xf2, 0x10, 0, 8},  {0xf2, 0x11, 1, 8},
     };
     unsigned i = below(g, sizeof ops / sizeof ops[0]), kind = ops[i].kind, size = ops[i].size;
     unsigned x = below(g, nregs(g)), y = below(g, nregs(g));
