@@ -284,13 +284,13 @@ static void emit_tzcnt(struct x64 *e, const struct iem_insn *in)
     }
     x64_mov_imm(e, X_RCX, d->size * 8u);
     x64_op_rr(e, 0, 0x0fbc, X_RAX, X_RSI, w, -1); /* bsf rax, rsi */
-    x64_cmov(e, 4, X_RAX, X_RCX, w);                /* cmovz rax, rcx */
+    x64_cmov(e, 4, X_RAX, X_RCX, w);              /* cmovz rax, rcx */
     x64_store64(e, V_GPR(d->reg), X_RAX);
     x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
     x64_lahf_ecx(e, F_ZF);
     x64_mov_imm(e, X_RDX, 1);
     x64_flagop(e, X_F_CMP, X_RSI, X_RDX, d->size); /* CF: rsi < 1 */
-    x64_alu_imm(e, 2, X_RCX, 0, false);             /* adc ecx, 0 (F_CF is bit 0) */
+    x64_alu_imm(e, 2, X_RCX, 0, false);            /* adc ecx, 0 (F_CF is bit 0) */
     rem_emit_set_arith(e);
     rem_emit_retire_n(e, in, slow, n);
 }

@@ -330,24 +330,22 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         store_x(e, 0, d);
         break;
     case SK_BIN:
-        load_x(e, 0, d);
-        load_x(e, 1, s);
-        x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
-        store_x(e, 0, d);
-        break;
     case SK_BIN38:
     case SK_ALIGN:
-        load_x(e, 0, d);
-        load_x(e, 1, s);
-        x64_sse3_rr(e, f->kind == SK_ALIGN ? 0x3a : 0x38, f->hop, 0, 1,
-                    f->kind == SK_ALIGN ? (int)(in->op[2].imm & 0xff) : -1);
-        store_x(e, 0, d);
-        break;
     case SK_PTEST:
     case SK_STR:
         load_x(e, 0, d);
         load_x(e, 1, s);
-        emit_flagged(e, f, in);
+        if (f->kind == SK_PTEST || f->kind == SK_STR) {
+            emit_flagged(e, f, in);
+            break;
+        }
+        if (f->kind == SK_BIN38 || f->kind == SK_ALIGN)
+            x64_sse3_rr(e, f->kind == SK_ALIGN ? 0x3a : 0x38, f->hop, 0, 1,
+                        f->kind == SK_ALIGN ? (int)(in->op[2].imm & 0xff) : -1);
+        else
+            x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
+        store_x(e, 0, d);
         break;
     case SK_SHI:
         load_x(e, 0, d);
