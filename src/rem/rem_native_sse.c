@@ -312,7 +312,7 @@ static void emit_flagged(struct x64 *e, const struct sform *f, const struct iem_
     rem_emit_set_arith(e);
 }
 
-void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
+uint8_t rem_emit_sse(struct x64 *e, const struct iem_insn *in)
 {
     const struct sform *f = form_of(in);
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -370,6 +370,9 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         break;
     }
     rem_emit_retire_n(e, in, slow, n);
+    /* the helper step, when it retires the instruction, leaves the flags
+     * concrete too (iem_flags_update) */
+    return f->kind == SK_PTEST || f->kind == SK_STR ? LF_HOST_RFLAGS : LF_HOST_NONE;
 }
 
 /* VEX forms. The host runs them as legacy SSE2 on xmm0/xmm1, one 128-bit

@@ -800,6 +800,12 @@ void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned 
         put1(e, (uint8_t)imm8);
 }
 
+void x64_popf(struct x64 *e, unsigned reg)
+{
+    put1(e, (uint8_t)(0x50 + (reg & 7)));
+    put1(e, 0x9d);
+}
+
 void x64_bswap(struct x64 *e, unsigned reg, bool w)
 {
     if (w || reg >= 8)

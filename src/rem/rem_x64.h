@@ -199,6 +199,8 @@ void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, u
  * reg (a register or a ModRM.reg opcode extension), rm = rm; REX as
  * needed (W when w); then imm8 unless it is negative */
 void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned rm, bool w, int imm8);
+/* push reg; popfq (reg 0-7) */
+void x64_popf(struct x64 *e, unsigned reg);
 /* bswap r32/r64 */
 void x64_bswap(struct x64 *e, unsigned reg, bool w);
 

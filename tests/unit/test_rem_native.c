@@ -765,9 +765,17 @@ static void sse4_insn(struct pg *g)
         b1(g, 0xc0 | (x & 7) << 3 | (y & 7));
     if (ops[i].map == 0x3a) /* PALIGNR: mostly a shift within the 32 bytes */
         b1(g, i == 1 && below(g, 4) ? below(g, 33) : below(g, 256));
-    if (ops[i].op != 0x00 && ops[i].op != 0x0f && below(g, 2)) {
-        unsigned r = dst(g);
-        b1(g, 0x9c), rex(g, false, 0, 0, r), b1(g, 0x58 | (r & 7));
+    if (ops[i].op != 0x00 && ops[i].op != 0x0f && below(g, 3)) { /* the flags read at once */
+        unsigned r = dst(g), how = r < 4 || (g->l64 && r < 8) ? below(g, 3) : 0;
+        if (how == 0) { /* pushf; pop r */
+            b1(g, 0x9c), rex(g, false, 0, 0, r), b1(g, 0x58 | (r & 7));
+        } else if (how == 1) { /* setcc r8 (REX: not AH-BH) */
+            if (g->l64)
+                b1(g, 0x40);
+            b1(g, 0x0f), b1(g, 0x90 + below(g, 16)), b1(g, 0xc0 | r);
+        } else { /* jcc over add r32, r32 */
+            b1(g, 0x70 + below(g, 16)), b1(g, 2), b1(g, 0x01), b1(g, 0xc0 | r << 3 | r);
+        }
     }
 }
 
