@@ -691,7 +691,7 @@ bool rem_native_compile(struct vcpu *v, struct rem_tb *tb)
         } else if (kind == N_LOAD || kind == N_STORE || kind == N_ALU_MEM || kind == N_UNARY_MEM) {
             host = rem_emit_mem(&e, in, kind, live[i], &lf);
         } else if (kind == N_SSE) {
-            rem_emit_sse(&e, in);
+            host = rem_emit_sse(&e, in);
         } else if (kind == N_AVX) {
             rem_emit_avx(&e, in);
         } else if (kind == N_BIT) {

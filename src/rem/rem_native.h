@@ -24,6 +24,8 @@
                offsetof(struct cpu_seg, base)))
 #define V_SEGSEL(s) ((int32_t)(offsetof(struct vcpu, cpu.seg) + (s) * sizeof(struct cpu_seg)))
 #define V_RFLAGS ((int32_t)offsetof(struct vcpu, cpu.rflags))
+/* the byte of cpu.feat holding -cpu model feature f (cpu/cpufeat.h) */
+#define V_FEAT(f) ((int32_t)(offsetof(struct vcpu, cpu.feat) + (f) / 8))
 #define V_VM ((int32_t)offsetof(struct vcpu, vm))
 #define VM_FF ((int32_t)offsetof(struct vm, ff))
 #define R_CUR ((int32_t)offsetof(struct rem_state, cur))
@@ -74,10 +76,12 @@ struct lf_known {
     uint8_t op, size;
     /* the host's flags are the guest's right now (the instruction just
      * emitted set them with the same host op): LF_HOST_ALL all six,
-     * LF_HOST_NO_CF all but CF (INC/DEC done as ADD/SUB 1) */
+     * LF_HOST_NO_CF all but CF (INC/DEC done as ADD/SUB 1); or
+     * LF_HOST_RFLAGS: not the host's, but rflags holds all six, the lazy
+     * op LF_NONE on every path (a flag form of rem_native_sse.c) */
     uint8_t host;
 };
-enum { LF_HOST_NONE, LF_HOST_ALL, LF_HOST_NO_CF };
+enum { LF_HOST_NONE, LF_HOST_ALL, LF_HOST_NO_CF, LF_HOST_RFLAGS };
 
 /* rem_native.c */
 /* Stores the lazy flags of e->pend_flags (see struct x64). */
@@ -131,6 +135,10 @@ bool rem_shift_by_cl(const struct iem_insn *in);
  * half (of size bytes): mul_flags' (CF = OF, SF, PF; ZF, AF clear), the
  * lazy state cleared. */
 void rem_emit_mul_flags(struct x64 *e, unsigned size);
+/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
+ * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves
+ * (clobbers rax). */
+void rem_emit_set_arith(struct x64 *e);
 /* live: a later instruction (or an exit) may read the flags it sets */
 void rem_emit_flagged(struct x64 *e, const struct iem_insn *in, enum nkind k, bool live);
 void rem_emit_incdec(struct x64 *e, const struct iem_insn *in, bool live, const struct lf_known *lf);
@@ -150,7 +158,8 @@ void rem_emit_setcc(struct x64 *e, const struct iem_insn *in, const struct lf_kn
 /* in is an SSE form rem_emit_sse compiles (no fault but those its slow
  * path hands to IEM) */
 bool rem_sse_ok(const struct iem_insn *in);
-void rem_emit_sse(struct x64 *e, const struct iem_insn *in);
+/* Returns what the host flags hold after it (LF_HOST_*). */
+uint8_t rem_emit_sse(struct x64 *e, const struct iem_insn *in);
 /* the same for the VEX forms of rem_native_sse.c */
 bool rem_avx_ok(const struct iem_insn *in);
 void rem_emit_avx(struct x64 *e, const struct iem_insn *in);

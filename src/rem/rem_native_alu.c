@@ -10,9 +10,7 @@
  */
 #include "rem/rem_native.h"
 
-/* rflags' arithmetic flags = ecx (CF, PF, ZF, SF, OF; AF clear), the
- * lazy state cleared: what iem_flags_update(F_ARITH, ...) leaves. */
-static void emit_set_arith(struct x64 *e)
+void rem_emit_set_arith(struct x64 *e)
 {
     x64_load(e, X_RAX, V_RFLAGS, true);
     x64_alu_imm(e, 4, X_RAX, (uint32_t) ~(uint32_t)F_ARITH, true); /* sign-extends: the high bits stay */
@@ -112,7 +110,7 @@ void rem_emit_mul_flags(struct x64 *e, unsigned size)
     x64_movzx_edx_dl(e);
     x64_imul_imm32(e, X_RDX, F_CF | F_OF);
     x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
-    emit_set_arith(e);
+    rem_emit_set_arith(e);
 }
 
 /* Instructions that leave the lazy flags alone. */
@@ -167,7 +165,8 @@ static int native_cond(struct vcpu *v, uint64_t cc)
 bool rem_cond_inline(const struct lf_known *k, unsigned cc)
 {
     unsigned kind = (cc >> 1) & 7;
-    return k->host == LF_HOST_ALL || (k->host == LF_HOST_NO_CF && kind != 1 && kind != 3) ||
+    return k->host == LF_HOST_ALL || k->host == LF_HOST_RFLAGS ||
+           (k->host == LF_HOST_NO_CF && kind != 1 && kind != 3) ||
            (k->op != LF_NONE && (kind == 2 || kind == 4)) || k->op == LF_SUB || k->op == LF_NEG ||
            k->op == LF_ADD || k->op == LF_LOGIC;
 }
@@ -181,6 +180,13 @@ bool rem_emit_cond_in(struct x64 *e, const struct lf_known *k, unsigned cc, unsi
     /* B and BE read CF, which INC/DEC's host ADD/SUB does not keep */
     if (k->host == LF_HOST_ALL || (k->host == LF_HOST_NO_CF && kind != 1 && kind != 3))
         return true;
+    /* concrete flags: the host's from them (POPF of the six alone) */
+    if (k->host == LF_HOST_RFLAGS) {
+        x64_load(e, ra, V_RFLAGS, false);
+        x64_alu_imm(e, 4, ra, F_ARITH, false);
+        x64_popf(e, ra);
+        return true;
+    }
     /* ZF and SF come from the result alone, whatever the op */
     if (k->op != LF_NONE && (kind == 2 || kind == 4)) {
         x64_load(e, ra, V_LF_RES, true);

@@ -1,6 +1,6 @@
 /* REM's native code: NOT/NEG r, BSWAP r, CBW..CQO, BT/BTS/BTR/BTC r|m,
  * r|imm, MUL r, DIV r|m, CMPXCHG and XADD m, r (not locked), MOV r, Sreg,
- * SETcc m8, CMOVcc r, m, ROL/ROR r, imm whose flags are read, PUSHFQ,
+ * SETcc m8, CMOVcc r, m, ROL/ROR r, imm whose flags are read, PUSHFQ, TZCNT,
  * PUSH imm, the prefetches and PAUSE (see rem_native.c's invariants).
  *
  * Invariants:
@@ -15,6 +15,7 @@
  *   are the helper step of the whole instruction, with nothing written
  *   before.
  */
+#include "cpu/cpufeat.h"
 #include "rem/rem_native.h"
 
 static bool gpr48(const struct iem_op *op)
@@ -89,6 +90,8 @@ bool rem_bit_ok(const struct iem_insn *in)
         return in->ipsize == 8 && gpr48(d) && rem_mem_ok(in, s) && s->size == d->size;
     if (mn == ZYDIS_MNEMONIC_MUL)
         return gpr48(d);
+    if (mn == ZYDIS_MNEMONIC_TZCNT && in->nops >= 2)
+        return gpr48(d) && rm48(in, s) && s->size == d->size;
     if (mn == ZYDIS_MNEMONIC_XADD && in->nops >= 2)
         return rem_mem_ok(in, d) && (d->size == 4 || d->size == 8) && gpr48(s) && s->size == d->size;
     if (mn == ZYDIS_MNEMONIC_CMPXCHG && in->nops >= 2)
@@ -257,6 +260,39 @@ static void emit_xadd(struct x64 *e, const struct iem_insn *in, bool live)
     if (live)
         rem_emit_lazy(e, LF_ADD, d->size, X_RSI, X_RDX, X_RCX);
     rem_emit_retire_n(e, in, &slow, 1);
+}
+
+/* TZCNT r, r|m (32/64) of a model with BMI1 (without, it is BSF: the
+ * helper step): BSF and a CMOVZ for a zero source, so no host BMI1 is
+ * needed; the flags as op_count leaves them (CF: the source is zero, ZF:
+ * the result is, the rest clear). */
+static void emit_tzcnt(struct x64 *e, const struct iem_insn *in)
+{
+    const struct iem_op *d = &in->op[0], *s = &in->op[1];
+    bool w = d->size == 8;
+    uint8_t *slow[2];
+    unsigned n = 0;
+
+    x64_test_mem8(e, X_RBX, V_FEAT(CF_BMI1), (uint8_t)(1u << (CF_BMI1 % 8)));
+    slow[n++] = x64_jz(e);
+    if (s->type == OPT_MEM) {
+        rem_emit_ea(e, in, s);
+        slow[n++] = rem_emit_host(e, in, s, false);
+        x64_load_sz(e, X_RSI, X_RAX, 0, s->size);
+    } else {
+        x64_load(e, X_RSI, V_GPR(s->reg), w);
+    }
+    x64_mov_imm(e, X_RCX, d->size * 8u);
+    x64_op_rr(e, 0, 0x0fbc, X_RAX, X_RSI, w, -1); /* bsf rax, rsi */
+    x64_cmov(e, 4, X_RAX, X_RCX, w);              /* cmovz rax, rcx */
+    x64_store64(e, V_GPR(d->reg), X_RAX);
+    x64_flagop(e, X_F_TEST, X_RAX, X_RAX, d->size);
+    x64_lahf_ecx(e, F_ZF);
+    x64_mov_imm(e, X_RDX, 1);
+    x64_flagop(e, X_F_CMP, X_RSI, X_RDX, d->size); /* CF: rsi < 1 */
+    x64_alu_imm(e, 2, X_RCX, 0, false);            /* adc ecx, 0 (F_CF is bit 0) */
+    rem_emit_set_arith(e);
+    rem_emit_retire_n(e, in, slow, n);
 }
 
 /* BT/BTS/BTR/BTC: host bt* on the value in rdx, CF into rflags. The
@@ -454,6 +490,8 @@ uint8_t rem_emit_bit(struct x64 *e, const struct iem_insn *in, bool live, const 
         emit_push(e, in);
     else if (mn == ZYDIS_MNEMONIC_MUL)
         emit_mul(e, in, live);
+    else if (mn == ZYDIS_MNEMONIC_TZCNT)
+        emit_tzcnt(e, in);
     else if (mn == ZYDIS_MNEMONIC_XADD)
         emit_xadd(e, in, live);
     else if (mn == ZYDIS_MNEMONIC_ROL || mn == ZYDIS_MNEMONIC_ROR)

@@ -2,9 +2,12 @@
  *
  * Invariants:
  * - Only legacy (no VEX) forms whose every operand is an XMM register, a
- *   general register or memory: full 16-byte moves, MOVD/MOVQ, PMOVMSKB,
- *   and integer ops the host's SSE2 computes bit for bit as IEM does (no
- *   MXCSR involved). They run on host xmm0/xmm1, loaded from and stored
+ *   general register or memory: full 16-byte moves, MOVD/MOVQ, MOVSS/MOVSD,
+ *   PMOVMSKB, and integer ops the host's SSE2 computes bit for bit as IEM
+ *   does (no MXCSR involved); PSHUFB/PALIGNR (SSSE3), PTEST (SSE4.1) and
+ *   PCMPISTRI/PCMPISTRM (SSE4.2) as the host's same instruction only when
+ *   the host has it (H_*), their flags as iem_flags_update leaves them
+ *   (concrete, the lazy op LF_NONE). They run on host xmm0/xmm1, loaded from and stored
  *   back to cpu.xmm at once: no value stays in a host XMM register past
  *   the instruction, and the YMM upper halves are never touched (legacy
  *   SSE keeps them).
@@ -36,7 +39,6 @@
 #define V_XMM(i) ((int32_t)(offsetof(struct vcpu, cpu.xmm) + 16 * (i)))
 #define V_CR0 ((int32_t)offsetof(struct vcpu, cpu.cr0))
 #define V_CR4 ((int32_t)offsetof(struct vcpu, cpu.cr4))
-#define V_FEAT(f) ((int32_t)(offsetof(struct vcpu, cpu.feat) + (f) / 8))
 
 enum sk {
     SK_NONE,
@@ -46,16 +48,28 @@ enum sk {
     SK_PSHUFD, /* PSHUFD xmm, xmm/m128, imm8 */
     SK_MSK,    /* PMOVMSKB r, xmm */
     SK_MOVDQ,  /* MOVD/MOVQ between an XMM register and a GPR, memory or (MOVQ) an XMM register */
+    SK_BIN38,  /* op xmm, xmm/m128 as the host's 66 0F 38 opcode (PSHUFB) */
+    SK_ALIGN,  /* PALIGNR xmm, xmm/m128, imm8 */
+    SK_PTEST,  /* PTEST xmm, xmm/m128: ZF and CF */
+    SK_STR,    /* PCMPISTRI/PCMPISTRM xmm, xmm/m128, imm8: ECX or XMM0, and the flags */
+    SK_SCALAR, /* MOVSS/MOVSD (hop: 4 or 8 bytes) between XMM registers or with memory */
 };
+
+/* What the host must have for a form's host instruction (not x86-64's
+ * baseline past SSE2): asked of libgcc's CPUID result, read once at
+ * startup; without it the form stays the helper step. */
+enum { H_NONE, H_SSSE3, H_SSE41, H_SSE42 };
 
 struct sform {
     uint16_t mnemonic;
     uint8_t kind, feat;
     uint8_t hop;     /* SK_BIN: the host opcode (66 0F hop) */
     uint8_t aligned; /* a 16-byte memory operand must be aligned (IEM's auto_align) */
+    uint8_t host;    /* H_*: the host feature the form's host instruction needs */
 };
 
-#define F(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a}
+#define F(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a, H_NONE}
+#define H(m, k, f, op, a) {ZYDIS_MNEMONIC_##m, SK_##k, CF_##f, op, a, H_##f}
 static const struct sform forms[] = {
     F(MOVDQA, MOV, SSE2, 0, 1), F(MOVDQU, MOV, SSE2, 0, 0), F(MOVAPS, MOV, SSE, 0, 1),
     F(MOVUPS, MOV, SSE, 0, 0), F(MOVAPD, MOV, SSE2, 0, 1), F(MOVUPD, MOV, SSE2, 0, 0),
@@ -75,9 +89,24 @@ static const struct sform forms[] = {
     F(PSLLW, SHI, SSE2, 0, 1), F(PSLLD, SHI, SSE2, 0, 1), F(PSLLQ, SHI, SSE2, 0, 1),
     F(PSRAW, SHI, SSE2, 0, 1), F(PSRAD, SHI, SSE2, 0, 1), F(PSRLDQ, SHI, SSE2, 0, 1),
     F(PSLLDQ, SHI, SSE2, 0, 1), F(PSHUFD, PSHUFD, SSE2, 0, 1), F(PMOVMSKB, MSK, SSE2, 0, 0),
-    F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0),
+    F(MOVD, MOVDQ, SSE2, 0, 0), F(MOVQ, MOVDQ, SSE2, 0, 0), F(MOVSS, SCALAR, SSE, 4, 0),
+    F(MOVSD, SCALAR, SSE2, 8, 0),
+    /* the host opcodes (66 0F 38 / 66 0F 3A hop) */
+    H(PSHUFB, BIN38, SSSE3, 0x00, 1), H(PALIGNR, ALIGN, SSSE3, 0x0f, 1), H(PTEST, PTEST, SSE41, 0x17, 1),
+    H(PCMPISTRI, STR, SSE42, 0x63, 0), H(PCMPISTRM, STR, SSE42, 0x62, 0),
 };
 #undef F
+#undef H
+
+static bool host_has(unsigned h)
+{
+    switch (h) {
+    case H_SSSE3: return __builtin_cpu_supports("ssse3");
+    case H_SSE41: return __builtin_cpu_supports("sse4.1");
+    case H_SSE42: return __builtin_cpu_supports("sse4.2");
+    default: return true;
+    }
+}
 
 /* MOVD/VMOVD move 4 bytes, MOVQ/VMOVQ 8 */
 static unsigned movdq_size(const struct iem_insn *in)
@@ -144,24 +173,36 @@ bool rem_sse_ok(const struct iem_insn *in)
     const struct sform *f = form_of(in);
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
 
-    if (!f || in->vex || in->lock || in->opmap != ZYDIS_OPCODE_MAP_0F || in->nops < 2)
+    if (!f || in->vex || in->lock || in->nops < 2 || !host_has(f->host))
+        return false;
+    if (in->opmap != (f->kind == SK_BIN38 || f->kind == SK_PTEST ? ZYDIS_OPCODE_MAP_0F38
+                      : f->kind == SK_ALIGN || f->kind == SK_STR ? ZYDIS_OPCODE_MAP_0F3A
+                                                                 : ZYDIS_OPCODE_MAP_0F))
         return false;
     /* a shift by an XMM/m128 count is the host's same opcode on xmm0, xmm1 */
     switch (f->kind == SK_SHI && s->type != OPT_IMM ? SK_BIN : f->kind) {
     case SK_MOV:
         return in->nops == 2 && ((xmm(d) && xm128(in, s)) || (xmm(s) && rem_mem_ok(in, d) && d->size == 16));
     case SK_BIN:
+    case SK_BIN38:
+    case SK_PTEST:
         return in->nops == 2 && xmm(d) && xm128(in, s);
     case SK_SHI: /* by imm8 (71-73 /ext), or by an XMM/m128 count (opcode D1-F3, emitted as SK_BIN's) */
         return in->nops == 2 && xmm(d) &&
                ((s->type == OPT_IMM && in->opcode >= 0x71 && in->opcode <= 0x73) ||
                 (xm128(in, s) && in->opcode >= 0xd1 && in->opcode <= 0xf3));
     case SK_PSHUFD:
+    case SK_ALIGN:
+    case SK_STR:
         return in->nops == 3 && xmm(d) && xm128(in, s) && in->op[2].type == OPT_IMM;
     case SK_MSK:
         return in->nops == 2 && (gpr(d, 4) || gpr(d, 8)) && xmm(s);
     case SK_MOVDQ:
         return movdq_ok(in);
+    case SK_SCALAR: /* 0F 10/11 (MOVSD with no 0F is the string move) */
+        return in->nops == 2 && (in->opcode == 0x10 || in->opcode == 0x11) &&
+               ((xmm(d) && (xmm(s) || (rem_mem_ok(in, s) && s->size == f->hop))) ||
+                (xmm(s) && rem_mem_ok(in, d) && d->size == f->hop));
     default:
         return false;
     }
@@ -220,13 +261,13 @@ static void store_x(struct x64 *e, unsigned x, const struct iem_op *op)
         x64_sse_mem(e, PFX_F3, MOVDQU_ST, x, X_RBX, xdisp(op));
 }
 
-/* MOVD/MOVQ: rcx = the source's low 4 or 8 bytes (zero-extended), then
- * the destination: a GPR (zero-extended), memory, or an XMM register
- * whose other bytes become zero. */
-static void emit_movdq(struct x64 *e, const struct iem_insn *in)
+/* MOVD/MOVQ, MOVSS/MOVSD: rcx = the source's low `size` (4 or 8) bytes
+ * (zero-extended), then the destination: a GPR (zero-extended), memory,
+ * or an XMM register whose other bytes become zero, or (merge: MOVSS/MOVSD
+ * between XMM registers) stay. */
+static void emit_movdq(struct x64 *e, const struct iem_insn *in, unsigned size, bool merge)
 {
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
-    unsigned size = movdq_size(in);
 
     if (s->type == OPT_MEM)
         x64_load_sz(e, X_RCX, X_RAX, 0, size);
@@ -236,6 +277,8 @@ static void emit_movdq(struct x64 *e, const struct iem_insn *in)
         x64_load(e, X_RCX, V_GPR(s->reg), size == 8);
     if (d->type == OPT_MEM) {
         x64_store_sz(e, X_RAX, 0, X_RCX, size);
+    } else if (merge) {
+        x64_store_sz(e, X_RBX, xdisp(d), X_RCX, size);
     } else if (xmm(d)) {
         x64_store_sz(e, X_RBX, xdisp(d), X_RCX, 8);
         x64_store_imm32(e, X_RBX, xdisp(d) + 8, 0);
@@ -245,7 +288,31 @@ static void emit_movdq(struct x64 *e, const struct iem_insn *in)
     }
 }
 
-void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
+/* PTEST, PCMPISTRI/PCMPISTRM on xmm0, xmm1: the host instruction sets
+ * the flags as IEM does (iem_flags_update of every arithmetic flag: CF,
+ * ZF, SF, OF from the compare, AF and PF clear), and the result. */
+static void emit_flagged(struct x64 *e, const struct sform *f, const struct iem_insn *in)
+{
+    if (f->kind == SK_PTEST) {
+        x64_sse3_rr(e, 0x38, f->hop, 0, 1, -1);
+        x64_lahf_ecx(e, F_ZF | F_CF);
+        rem_emit_set_arith(e);
+        return;
+    }
+    x64_sse3_rr(e, 0x3a, f->hop, 0, 1, (int)(in->op[2].imm & 0xff));
+    if (in->mnemonic == ZYDIS_MNEMONIC_PCMPISTRI)
+        x64_store64(e, V_GPR(1), X_RCX); /* ecx: the index, zero-extended */
+    else
+        x64_sse_mem(e, PFX_F3, MOVDQU_ST, 0, X_RBX, V_XMM(0)); /* xmm0: the mask */
+    x64_seto_dl(e);
+    x64_lahf_ecx(e, F_SF | F_ZF | F_CF);
+    x64_movzx_edx_dl(e);
+    x64_shift_imm(e, 4, X_RDX, 11, false); /* OF: bit 11 */
+    x64_alu_rr(e, X_OR, X_RCX, X_RDX, false);
+    rem_emit_set_arith(e);
+}
+
+uint8_t rem_emit_sse(struct x64 *e, const struct iem_insn *in)
 {
     const struct sform *f = form_of(in);
     const struct iem_op *d = &in->op[0], *s = &in->op[1];
@@ -263,9 +330,21 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         store_x(e, 0, d);
         break;
     case SK_BIN:
+    case SK_BIN38:
+    case SK_ALIGN:
+    case SK_PTEST:
+    case SK_STR:
         load_x(e, 0, d);
         load_x(e, 1, s);
-        x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
+        if (f->kind == SK_PTEST || f->kind == SK_STR) {
+            emit_flagged(e, f, in);
+            break;
+        }
+        if (f->kind == SK_BIN38 || f->kind == SK_ALIGN)
+            x64_sse3_rr(e, f->kind == SK_ALIGN ? 0x3a : 0x38, f->hop, 0, 1,
+                        f->kind == SK_ALIGN ? (int)(in->op[2].imm & 0xff) : -1);
+        else
+            x64_sse_rr(e, PFX_66, f->kind == SK_BIN ? f->hop : in->opcode, 0, 1, -1);
         store_x(e, 0, d);
         break;
     case SK_SHI:
@@ -283,11 +362,17 @@ void rem_emit_sse(struct x64 *e, const struct iem_insn *in)
         x64_sse_rr(e, PFX_66, 0xd7, X_RCX, 0, -1); /* pmovmskb ecx, xmm0 */
         x64_store64(e, V_GPR(d->reg), X_RCX);
         break;
+    case SK_SCALAR:
+        emit_movdq(e, in, f->hop, xmm(d) && xmm(s));
+        break;
     default:
-        emit_movdq(e, in);
+        emit_movdq(e, in, movdq_size(in), false);
         break;
     }
     rem_emit_retire_n(e, in, slow, n);
+    /* the helper step, when it retires the instruction, leaves the flags
+     * concrete too (iem_flags_update) */
+    return f->kind == SK_PTEST || f->kind == SK_STR ? LF_HOST_RFLAGS : LF_HOST_NONE;
 }
 
 /* VEX forms. The host runs them as legacy SSE2 on xmm0/xmm1, one 128-bit
@@ -509,7 +594,7 @@ void rem_emit_avx(struct x64 *e, const struct iem_insn *in)
             x64_sse_mem(e, PFX_F3, MOVDQU_ST, 0, X_RBX, V_YMMH(r));
         break;
     default:
-        emit_movdq(e, in);
+        emit_movdq(e, in, movdq_size(in), false);
         if (xmm(d))
             zero_hi(e, d);
         break;

@@ -774,6 +774,17 @@ void x64_sse_rr(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, unsigned 
         put1(e, (uint8_t)imm8);
 }
 
+void x64_sse3_rr(struct x64 *e, uint8_t map, uint8_t opc, unsigned reg, unsigned rm, int imm8)
+{
+    put1(e, 0x66);
+    put1(e, 0x0f);
+    put1(e, map);
+    put1(e, opc);
+    put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+    if (imm8 >= 0)
+        put1(e, (uint8_t)imm8);
+}
+
 void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned rm, bool w, int imm8)
 {
     unsigned rex = (w ? 8u : 0u) | (reg >= 8 ? 4u : 0u) | (rm >= 8 ? 1u : 0u);
@@ -787,6 +798,12 @@ void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned 
     put1(e, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
     if (imm8 >= 0)
         put1(e, (uint8_t)imm8);
+}
+
+void x64_popf(struct x64 *e, unsigned reg)
+{
+    put1(e, (uint8_t)(0x50 + (reg & 7)));
+    put1(e, 0x9d);
 }
 
 void x64_bswap(struct x64 *e, unsigned reg, bool w)

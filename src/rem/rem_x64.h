@@ -199,6 +199,8 @@ void x64_flagop(struct x64 *e, enum x64_flagop op, unsigned dst, unsigned src, u
  * reg (a register or a ModRM.reg opcode extension), rm = rm; REX as
  * needed (W when w); then imm8 unless it is negative */
 void x64_op_rr(struct x64 *e, uint8_t pfx, uint16_t opc, unsigned reg, unsigned rm, bool w, int imm8);
+/* push reg; popfq (reg 0-7) */
+void x64_popf(struct x64 *e, unsigned reg);
 /* bswap r32/r64 */
 void x64_bswap(struct x64 *e, unsigned reg, bool w);
 
@@ -208,5 +210,8 @@ void x64_sse_mem(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned xreg, unsigne
 /* ...or rm = register rm (mod=11; reg may be a ModRM.reg extension or a
  * general register below 8), then imm8 unless it is negative */
 void x64_sse_rr(struct x64 *e, uint8_t pfx, uint8_t opc, unsigned reg, unsigned rm, int imm8);
+/* 66 0F map opc, ModRM mod=11 (map 0x38 or 0x3A: SSSE3/SSE4), then imm8
+ * unless it is negative: the caller checked the host has the form */
+void x64_sse3_rr(struct x64 *e, uint8_t map, uint8_t opc, unsigned reg, unsigned rm, int imm8);
 
 #endif

@@ -545,7 +545,7 @@ static void seg_item(struct pg *g)
  * in a loop, is an ALU op instead */
 static void bit_insn(struct pg *g)
 {
-    unsigned k = below(g, 16), bt = below(g, 4), d = dst(g), r;
+    unsigned k = below(g, 17), bt = below(g, 4), d = dst(g), r;
     bool w = wide(g);
     int32_t disp = (int32_t)below(g, 0x100) - 0x80;
 
@@ -634,6 +634,20 @@ static void bit_insn(struct pg *g)
         b1(g, below(g, 2) ? 0x98 : 0x99);
         break;
     case 6: op_rr(g, &(uint8_t){0xf7}, 1, 6, src(g), w); break; /* DIV r */
+    case 16: /* TZCNT r, r|m (BSF without BMI1), the source 0, a power of two or any; pushf; pop r */
+        r = dst(g);
+        if (below(g, 2))
+            rex(g, false, 0, 0, r), b1(g, 0xb8 + (r & 7)), b4(g, below(g, 3) ? 1u << below(g, 32) : 0);
+        if (below(g, 3) == 0) {
+            b1(g, 0xbf), b4(g, pick_addr(g, w ? 8 : 4) - (uint32_t)disp);
+            b1(g, 0xf3), rex(g, w, d, 0, 7), b1(g, 0x0f), b1(g, 0xbc), b1(g, 0x80 | (d & 7) << 3 | 7);
+            b4(g, (uint32_t)disp);
+        } else {
+            b1(g, 0xf3), op_rr(g, (const uint8_t[]){0x0f, 0xbc}, 2, d, r, w);
+        }
+        if (below(g, 2))
+            b1(g, 0x9c), rex(g, false, 0, 0, d), b1(g, 0x58 | (d & 7));
+        break;
     }
 }
 
@@ -712,9 +726,62 @@ static void sse_ctl(struct pg *g)
     b1(g, 0x0f), b1(g, 0x22), b1(g, 0xe0);
 }
 
+/* mov edi, an address (pick_addr) - disp, and now and then a segment
+ * prefix for the access at [edi + disp] */
+static void mem_edi(struct pg *g, unsigned size, int32_t disp)
+{
+    b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp);
+    if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
+        b1(g, g->l64 ? 0x64 + below(g, 2) : (const uint8_t[]){0x26, 0x36, 0x3e, 0x64, 0x65}[below(g, 5)]);
+}
+
+/* PG_SSE: the SSSE3/SSE4 forms (PSHUFB, PALIGNR, PTEST, PCMPISTRI,
+ * PCMPISTRM) with register and memory operands, their inputs shortened
+ * now and then (psrldq: zero bytes end the strings) and their flags read
+ * at once now and then (pushf; pop r) */
+static void sse4_insn(struct pg *g)
+{
+    static const struct {
+        uint8_t map, op;
+    } ops[] = {{0x38, 0x00}, {0x3a, 0x0f}, {0x38, 0x17}, {0x3a, 0x63}, {0x3a, 0x62}};
+    unsigned i = below(g, 5), x = below(g, nregs(g)), y = below(g, nregs(g));
+    bool mem = below(g, 2);
+    int32_t disp = (int32_t)below(g, 0x100) - 0x80;
+
+    if (i == 3 && (g->avoid & 2)) /* PCMPISTRI writes ECX */
+        i = 4;
+    if (below(g, 2)) { /* psrldq x or y, n */
+        unsigned r = below(g, 2) ? x : y;
+        b1(g, 0x66), rex(g, false, 0, 0, r), b1(g, 0x0f), b1(g, 0x73), b1(g, 0xd8 | (r & 7)), b1(g, below(g, 17));
+    }
+    if (mem)
+        mem_edi(g, 16, disp);
+    b1(g, 0x66);
+    rex(g, false, x, 0, mem ? 7 : y);
+    b1(g, 0x0f), b1(g, ops[i].map), b1(g, ops[i].op);
+    if (mem)
+        b1(g, 0x80 | (x & 7) << 3 | 7), b4(g, (uint32_t)disp);
+    else
+        b1(g, 0xc0 | (x & 7) << 3 | (y & 7));
+    if (ops[i].map == 0x3a) /* PALIGNR: mostly a shift within the 32 bytes */
+        b1(g, i == 1 && below(g, 4) ? below(g, 33) : below(g, 256));
+    if (ops[i].op != 0x00 && ops[i].op != 0x0f && below(g, 3)) { /* the flags read at once */
+        unsigned r = dst(g), how = r < 4 || (g->l64 && r < 8) ? below(g, 3) : 0;
+        if (how == 0) { /* pushf; pop r */
+            b1(g, 0x9c), rex(g, false, 0, 0, r), b1(g, 0x58 | (r & 7));
+        } else if (how == 1) { /* setcc r8 (REX: not AH-BH) */
+            if (g->l64)
+                b1(g, 0x40);
+            b1(g, 0x0f), b1(g, 0x90 + below(g, 16)), b1(g, 0xc0 | r);
+        } else { /* jcc over add r32, r32 */
+            b1(g, 0x70 + below(g, 16)), b1(g, 2), b1(g, 0x01), b1(g, 0xc0 | r << 3 | r);
+        }
+    }
+}
+
 /* PG_SSE: legacy SSE/SSE2 forms with register and memory operands
  * (aligned, misaligned, across pages, faulting), among them ones REM
- * hands to IEM (PMULLW, MOVSS) */
+ * hands to IEM (PMULLW) */
 static void sse_insn(struct pg *g)
 {
     static const struct {
@@ -736,6 +803,7 @@ static void sse_insn(struct pg *g)
         {0x66, 0x6e, 5, 4},  {0x66, 0x7e, 6, 4},  {0xf3, 0x7e, 5, 8},  {0x66, 0xd6, 6, 8},  {0x66, 0xd5, 0, 16},
         {0x66, 0xd1, 0, 16}, {0xf3, 0x10, 0, 4},  {0x66, 0xd2, 0, 16}, {0x66, 0xd3, 0, 16}, {0x66, 0xe1, 0, 16},
         {0x66, 0xe2, 0, 16}, {0x66, 0xf1, 0, 16}, {0x66, 0xf2, 0, 16}, {0x66, 0xf3, 0, 16}, {0x66, 0x6f, 0, 16},
+        {0xf2, 0x10, 0, 8},  {0xf2, 0x11, 1, 8},  {0xf3, 0x11, 1, 4},  {0xf2, 0x10, 0, 8},  {0xf2, 0x11, 1, 8},
     };
     unsigned i = below(g, sizeof ops / sizeof ops[0]), kind = ops[i].kind, size = ops[i].size;
     unsigned x = below(g, nregs(g)), y = below(g, nregs(g));
@@ -751,11 +819,8 @@ static void sse_insn(struct pg *g)
         /* a shift count below 64 first: psrlq y, 58 */
         b1(g, 0x66), rex(g, false, 0, 0, y), b1(g, 0x0f), b1(g, 0x73), b1(g, 0xd0 | (y & 7)), b1(g, 58);
     }
-    if (mem) {
-        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp); /* mov edi, addr - disp */
-        if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
-            b1(g, g->l64 ? 0x64 + below(g, 2) : (const uint8_t[]){0x26, 0x36, 0x3e, 0x64, 0x65}[below(g, 5)]);
-    }
+    if (mem)
+        mem_edi(g, size, disp);
     if (ops[i].pfx)
         b1(g, ops[i].pfx);
     if (kind == 2) { /* 66 0F 7x /ext ib: rm is the XMM register */
@@ -859,11 +924,8 @@ static void avx_insn(struct pg *g)
         x = dst(g);
     else if ((kind == 6 || kind == 7) && !mem)
         y = kind == 7 ? dst(g) : src(g);
-    if (mem) {
-        b1(g, 0xbf), b4(g, pick_addr(g, size) - (uint32_t)disp); /* mov edi, addr - disp */
-        if (below(g, 3) == 0) /* a segment seg_item may have given a base (64-bit: FS/GS, not 16-aligned) */
-            b1(g, g->l64 ? 0x64 + below(g, 2) : (const uint8_t[]){0x26, 0x36, 0x3e, 0x64, 0x65}[below(g, 5)]);
-    }
+    if (mem)
+        mem_edi(g, size, disp);
     if (below(g, 60) == 0)
         b1(g, (const uint8_t[]){0x66, 0xf2, 0xf3}[below(g, 3)]);
     if (kind == 5) {
@@ -897,6 +959,8 @@ static void item(struct pg *g, unsigned depth)
             sse_ctl(g);
         else if (below(g, 20) == 0)
             seg_item(g);
+        else if (below(g, 4) == 0)
+            sse4_insn(g);
         else
             sse_insn(g);
         return;
@@ -1061,6 +1125,12 @@ Test(rem, native_sse_long64_matches_iem, .timeout = 300)
 Test(rem, native_sse_pentium3_matches_iem, .timeout = 300)
 {
     run_model(RD_PAGED, PG_SSE, 0x9e3ull, 40, "pentium3");
+}
+/* A model without SSSE3 and SSE4 (-cpu qemu64): IEM's #UD for PSHUFB,
+ * PALIGNR, PTEST, PCMPISTRI and PCMPISTRM */
+Test(rem, native_sse_qemu64_matches_iem, .timeout = 300)
+{
+    run_model(RD_PAGED, PG_SSE, 0x64e3ull, 40, "qemu64");
 }
 /* VEX.128/VEX.256 moves, logic, compares, VPMOVMSKB, VPBROADCASTB,
  * VZEROUPPER, VMOVD/VMOVQ among legacy SSE and the rest, with #NM, #UD
