@@ -67,6 +67,7 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
 #define CR4_PCE 0x0100u
 #define CR4_OSFXSR 0x0200u
 #define CR4_OSXMMEXCPT 0x0400u
+#define CR4_UMIP 0x0800u /* SGDT/SIDT/SLDT/SMSW/STR #GP(0) at CPL > 0 */
 #define CR4_LA57 0x1000u
 #define CR4_FSGSBASE 0x10000u
 #define CR4_PCIDE 0x20000u

@@ -94,7 +94,7 @@ const struct cpu_model_def cpu_model_defs[] = {
     {"Icelake-Server", "GenuineIntel", 6, 134, 0, 0xd, 0x80000008u, "Intel Xeon Processor (Icelake)",
      "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 pni "
      "pclmulqdq ssse3 fma cx16 pcid sse4.1 sse4.2 x2apic movbe popcnt tsc-deadline aes xsave avx f16c rdrand "
-     "fsgsbase bmi1 avx2 smep bmi2 erms invpcid rdseed adx smap clflushopt clwb pku la57 xsaveopt xsavec "
+     "fsgsbase bmi1 avx2 smep bmi2 erms invpcid rdseed adx smap clflushopt clwb umip pku la57 xsaveopt xsavec "
      "lahf_lm abm syscall nx pdpe1gb rdtscp lm"},
     {"EPYC", "AuthenticAMD", 23, 1, 2, 0xd, 0x8000001eu, "AMD EPYC Processor",
      "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 pni "
@@ -103,7 +103,7 @@ const struct cpu_model_def cpu_model_defs[] = {
     {"EPYC-Rome", "AuthenticAMD", 23, 49, 0, 0xd, 0x8000001eu, "AMD EPYC-Rome Processor",
      "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 pni "
      "pclmulqdq ssse3 fma cx16 sse4.1 sse4.2 movbe popcnt aes xsave avx f16c rdrand fsgsbase bmi1 avx2 smep "
-     "bmi2 rdseed adx smap clflushopt clwb xsaveopt xsavec lahf_lm abm syscall nx pdpe1gb rdtscp lm"},
+     "bmi2 rdseed adx smap clflushopt clwb umip xsaveopt xsavec lahf_lm abm syscall nx pdpe1gb rdtscp lm"},
     {"486", "GenuineIntel", 4, 8, 0, 0x1, 0x0u, "", "fpu pse"},
     {"pentium", "GenuineIntel", 5, 4, 3, 0x1, 0x0u, "", "fpu de pse tsc msr mce cx8 apic mmx"},
     {"pentium2", "GenuineIntel", 6, 5, 2, 0x2, 0x0u, "",

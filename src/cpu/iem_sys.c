@@ -50,11 +50,21 @@ static int op_lxdt(struct vcpu *v, const struct iem_insn *in)
     return IEM_OK;
 }
 
+/* CR4.UMIP: the store-descriptor-table family (SGDT, SIDT, SLDT, STR, SMSW)
+ * is #GP(0) outside ring 0, virtual-8086 mode included (CPL 3). */
+static int umip_check(struct vcpu *v)
+{
+    return (v->cpu.cr4 & CR4_UMIP) && v->cpu.cpl > 0 ? iem_gp(v, 0) : IEM_OK;
+}
+
 static int op_sxdt(struct vcpu *v, const struct iem_insn *in)
 {
     const struct iem_op *m = &in->op[0];
     if (m->type != OPT_MEM)
         return iem_ud(v);
+    int rc = umip_check(v);
+    if (rc)
+        return rc;
     const struct cpu_dtr *t = in->mnemonic == ZYDIS_MNEMONIC_SGDT ? &v->cpu.gdtr : &v->cpu.idtr;
     bool b64 = cpu_is_64(&v->cpu);
     uint8_t buf[10];
@@ -128,6 +138,9 @@ static int op_sldt_str(struct vcpu *v, const struct iem_insn *in)
 {
     if (!prot(&v->cpu))
         return iem_ud(v);
+    int rc = umip_check(v);
+    if (rc)
+        return rc;
     const struct cpu_seg *s = in->mnemonic == ZYDIS_MNEMONIC_STR ? &v->cpu.tr : &v->cpu.ldtr;
     return iem_opnd_write(v, in, 0, s->sel);
 }
@@ -302,6 +315,8 @@ static uint64_t cr4_writable(struct vcpu *v)
         ok |= CR4_SMAP;
     if (has_pku(v))
         ok |= CR4_PKE;
+    if (has_umip(v))
+        ok |= CR4_UMIP;
     if (has_la57(v))
         ok |= CR4_LA57;
     if (iem_cpuid_has(v, 1, CPUID_ECX, 1u << 26))
@@ -437,6 +452,9 @@ static int op_lmsw(struct vcpu *v, const struct iem_insn *in)
 
 static int op_smsw(struct vcpu *v, const struct iem_insn *in)
 {
+    int rc = umip_check(v);
+    if (rc)
+        return rc;
     return iem_opnd_write(v, in, 0, v->cpu.cr0 & iem_mask(in->op[0].size));
 }
 

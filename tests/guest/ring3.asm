@@ -5,8 +5,19 @@
 ; ring 3 (outer SS:ESP pushed), call gates: ring 3 -> ring 0 with parameter
 ; copy and RETF imm16 back, ring 0 -> ring 0 (no stack switch), gate DPL
 ; check; conforming code segment keeps CPL; privileged instructions at CPL3
-; (#GP(0)); #AC alignment check at CPL3.
+; (#GP(0)); #AC alignment check at CPL3; CR4.UMIP (when CPUID has it).
 %include "lib/pm32.inc"
+; UMIP_PROBE insn, slot: run insn expecting a fault, keep the vector (or
+; 0xFFFFFFFF) in slot without reporting
+%macro UMIP_PROBE 2
+        TRY
+        %1
+        mov dword [exc_active], 0
+%$catch:
+        mov eax, [exc_vector]
+        mov [%2], eax
+        %pop
+%endmacro
 SEL_CGATE3   equ 0x40           ; call gate DPL3 -> SEL_CODE32, 2 dword params
 SEL_CGATE0   equ 0x48           ; call gate DPL0 -> SEL_CODE32, 0 params
 SEL_CONFORM  equ 0x50           ; conforming code DPL0 flat
@@ -171,6 +182,45 @@ main:
         mov eax, cr0
         and eax, ~(1 << 18)
         mov cr0, eax
+
+        ; ---- CR4.UMIP: SGDT/SIDT/SLDT/STR/SMSW #GP(0) at CPL3 -------------
+        mov eax, 7
+        xor ecx, ecx
+        cpuid
+        test ecx, 1 << 2
+        jnz .umip
+        SKIP "UMIP (not in CPUID)"
+        jmp .umip_done
+.umip:  ENTER_RING3 F_IOPL3                ; IOPL 3 for the UART
+        TRY
+        smsw ax
+        NO_EXC "smsw at CPL3 with CR4.UMIP=0"
+        LEAVE_RING3
+        mov eax, cr4
+        or eax, 1 << 11
+        mov cr4, eax
+        ; the report routines use SMSW themselves: at CPL3 with UMIP only
+        ; the vectors are kept, and checked back at CPL0
+        ENTER_RING3 F_IOPL3
+        UMIP_PROBE {sgdt [RES + 0x40]}, RES + 0x60
+        UMIP_PROBE {sidt [RES + 0x40]}, RES + 0x64
+        UMIP_PROBE {sldt ax}, RES + 0x68
+        UMIP_PROBE {str ax}, RES + 0x6C
+        UMIP_PROBE {smsw [RES + 0x40]}, RES + 0x70
+        LEAVE_RING3
+        CHECK_EQ [RES + 0x60], 13, "sgdt at CPL3 with CR4.UMIP #GP"
+        CHECK_EQ [RES + 0x64], 13, "sidt at CPL3 with CR4.UMIP #GP"
+        CHECK_EQ [RES + 0x68], 13, "sldt at CPL3 with CR4.UMIP #GP"
+        CHECK_EQ [RES + 0x6C], 13, "str at CPL3 with CR4.UMIP #GP"
+        CHECK_EQ [RES + 0x70], 13, "smsw m16 at CPL3 with CR4.UMIP #GP"
+        TRY
+        sgdt [RES + 0x40]
+        smsw ax
+        NO_EXC "sgdt and smsw at CPL0 with CR4.UMIP"
+        mov eax, cr4
+        and eax, ~(1 << 11)
+        mov cr4, eax
+.umip_done:
         FINISH
 
 ; call gate handler (ring 0): record the frame, return with retf 8
