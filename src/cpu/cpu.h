@@ -75,6 +75,7 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_NONE = 7 };
 #define CR4_SMEP 0x100000u
 #define CR4_SMAP 0x200000u
 #define CR4_PKE 0x400000u
+#define CR4_PKS 0x1000000u /* protection keys for supervisor pages (IA32_PKRS) */
 
 #define EFER_SCE 0x001u
 #define EFER_LME 0x100u
@@ -205,6 +206,7 @@ struct cpu {
     /* Paging (src/pgm, mem.c) */
     uint64_t pdpte[4];    /* PAE PDPTE registers, loaded with CR3 (pgm_cr_load_pdptes) */
     uint32_t pkru;        /* protection-key rights for user pages (CR4.PKE) */
+    uint32_t pkrs;        /* IA32_PKRS: the same for supervisor pages (CR4.PKS) */
     uint8_t pdpte_loaded; /* 0: pdpte[] not loaded; the walker loads it at first use */
     /* SIMD issue: bits 255:128 of YMM0-15 (legacy SSE forms leave them, VEX.128 zeroes them). */
     uint8_t ymmh[16][16];

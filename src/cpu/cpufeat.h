@@ -31,7 +31,7 @@
     X(TSC_ADJUST, "tsc-adjust", 7, 0, 1, 1) X(RDPID, "rdpid", 7, 0, 2, 22)                         \
     X(SMAP, "smap", 7, 0, 1, 20) X(CLFLUSHOPT, "clflushopt", 7, 0, 1, 23)                           \
     X(CLWB, "clwb", 7, 0, 1, 24) X(PKU, "pku", 7, 0, 2, 3) X(LA57, "la57", 7, 0, 2, 16)                                        \
-    X(UMIP, "umip", 7, 0, 2, 2)                                                                     \
+    X(UMIP, "umip", 7, 0, 2, 2) X(PKS, "pks", 7, 0, 2, 31)                                          \
     X(ARCH_CAP, "arch-capabilities", 7, 0, 3, 29)                                                   \
     X(XSAVEOPT, "xsaveopt", 0xd, 1, 0, 0) X(XSAVEC, "xsavec", 0xd, 1, 0, 1)                         \
     X(LAHF_LM, "lahf_lm", 0x80000001u, 0, 2, 0) X(ABM, "abm", 0x80000001u, 0, 2, 5)                 \

@@ -54,7 +54,7 @@ static const struct cpuid_leaf leaves[] = {
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
     /* subleaf 0; EAX = max subleaf */
     {0x00000007, {0, F(FSGSBASE) | F(TSC_ADJUST) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) |
-                      F(SMAP) | F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(UMIP) | F(PKU) | F(LA57) | F(RDPID), F(ARCH_CAP)}},
+                      F(SMAP) | F(RDSEED) | F(CLFLUSHOPT) | F(CLWB), F(UMIP) | F(PKU) | F(LA57) | F(RDPID) | F(PKS), F(ARCH_CAP)}},
     {0x80000000, {MAX_EXT, 0, 0, 0}},
     {0x80000001, {0, 0, F(ABM) /* LZCNT */, F(SYSCALL) | F(NX) | F(PDPE1GB) | F(RDTSCP) | F(LM)}},
     {0x80000008, {(LIN_BITS << 8) | PHYS_BITS, 0, 0, 0}},

@@ -317,6 +317,8 @@ static uint64_t cr4_writable(struct vcpu *v)
         ok |= CR4_PKE;
     if (has_umip(v))
         ok |= CR4_UMIP;
+    if (has_pks(v))
+        ok |= CR4_PKS;
     if (has_la57(v))
         ok |= CR4_LA57;
     if (iem_cpuid_has(v, 1, CPUID_ECX, 1u << 26))

@@ -19,6 +19,7 @@ static inline bool has_smep(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_E
 static inline bool has_smap(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_EBX, 1u << 20); }
 static inline bool has_pku(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_ECX, 1u << 3); }
 static inline bool has_umip(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_ECX, 1u << 2); }
+static inline bool has_pks(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_ECX, 1u << 31); }
 static inline bool has_la57(struct vcpu *v) { return iem_cpuid_has(v, 7, CPUID_ECX, 1u << 16); }
 static inline bool has_pcid(struct vcpu *v) { return iem_cpuid_has(v, 1, CPUID_ECX, 1u << 17); }
 static inline bool has_rdtscp(struct vcpu *v) { return iem_cpuid_has(v, 0x80000001u, CPUID_EDX, 1u << 27); }

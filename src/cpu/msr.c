@@ -177,6 +177,28 @@ static int tsc_aux_wr(struct vcpu *v, uint64_t val)
     return IEM_OK;
 }
 
+/* IA32_PKRS exists with CPUID PKS; bits 63:32 are reserved. The TLB's
+ * entries hold the rights it gave, as for PKRU. */
+#define MSR_PKRS 0x6e1
+
+static int pkrs_rd(struct vcpu *v, uint64_t *val)
+{
+    if (!has_pks(v))
+        return iem_gp(v, 0);
+    *val = v->cpu.pkrs;
+    return IEM_OK;
+}
+
+static int pkrs_wr(struct vcpu *v, uint64_t val)
+{
+    if (!has_pks(v) || (val >> 32))
+        return iem_gp(v, 0);
+    uint32_t old = v->cpu.pkrs;
+    v->cpu.pkrs = (uint32_t)val;
+    pgm_cr_written(v, PGM_REG_PKRU, old, v->cpu.pkrs);
+    return IEM_OK;
+}
+
 #define F(field) (int16_t)offsetof(struct cpu, field)
 
 static const struct msr_desc msrs[] = {
@@ -198,6 +220,7 @@ static const struct msr_desc msrs[] = {
     {MSR_GS_BASE,        R_SPECIAL, -1,            gs_base_rd, gs_base_wr},
     {MSR_KERNEL_GS_BASE, R_CANON,   F(kernel_gs_base), NULL,   NULL},
     {MSR_TSC_AUX,        R_SPECIAL, -1,            tsc_aux_rd, tsc_aux_wr},
+    {MSR_PKRS,           R_SPECIAL, -1,            pkrs_rd,    pkrs_wr},
 };
 
 static const struct msr_desc *msr_find(uint32_t msr)

@@ -247,7 +247,7 @@ static inline uint8_t *pgm_cached_page_ptr(struct pgm *p, struct pgm_walk_cache 
 
 struct pgm_walk {
     uint64_t cr0, cr3, cr4, efer;
-    uint32_t pkru;
+    uint32_t pkru, pkrs;
     const uint64_t *pdpte; /* PAE: the four PDPTE registers; NULL reads them at CR3 */
     unsigned acc;          /* PGM_ACC_* */
     struct pgm_walk_cache *cache; /* NULL: look every table up in the map */
@@ -274,7 +274,7 @@ unsigned pgm_mode_from_regs(uint64_t cr0, uint64_t cr4, uint64_t efer);
 /* The paging registers of c for a walk (acc 0: fill it in). */
 static inline struct pgm_walk pgm_walk_regs(const struct cpu *c)
 {
-    return (struct pgm_walk){.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer, .pkru = c->pkru,
+    return (struct pgm_walk){.cr0 = c->cr0, .cr3 = c->cr3, .cr4 = c->cr4, .efer = c->efer, .pkru = c->pkru, .pkrs = c->pkrs,
                              .pdpte = c->pdpte_loaded ? c->pdpte : NULL};
 }
 /* The debugger's translation of lin under regs' paging registers: sets no

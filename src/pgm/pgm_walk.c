@@ -164,8 +164,11 @@ HOT uint32_t check_rights(const struct pgm_walk *w, const struct mode_desc *d, u
               (write && !w->writable && wp);
     }
     bad |= fetch && w->nx;
-    if (d->pkeys && (w->cr4 & CR4_PKE) && w->user && !fetch) {
-        unsigned ad = (w->pkru >> (2 * w->pkey)) & 1, wd = (w->pkru >> (2 * w->pkey + 1)) & 1;
+    /* user pages under PKRU with CR4.PKE, supervisor pages under PKRS with
+     * CR4.PKS (SDM vol. 3 4.6.2), for data accesses of either privilege */
+    if (d->pkeys && (w->cr4 & (w->user ? CR4_PKE : CR4_PKS)) && !fetch) {
+        uint32_t keys = w->user ? w->pkru : w->pkrs;
+        unsigned ad = (keys >> (2 * w->pkey)) & 1, wd = (keys >> (2 * w->pkey + 1)) & 1;
         if (ad || (wd && write && (user_acc || wp)))
             pk = PFERR_PK;
     }

@@ -214,11 +214,11 @@ void pgm_cr_written(struct vcpu *v, unsigned reg, uint64_t old, uint64_t new_val
             tlb_flush_pcid(v, new_val & 0xfff, true);
         return;
     case PGM_REG_CR4:
-        all = ((old ^ new_val) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_LA57)) ||
+        all = ((old ^ new_val) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_PKS | CR4_LA57)) ||
               ((old & CR4_PCIDE) && !(new_val & CR4_PCIDE));
         break;
     case PGM_REG_EFER: all = (old ^ new_val) & (EFER_NXE | EFER_LME | EFER_LMA); break;
-    case PGM_REG_PKRU: /* entries hold the rights PKRU gave at fill time */ all = old != new_val; break;
+    case PGM_REG_PKRU: /* entries hold the rights PKRU or PKRS gave at fill time */ all = old != new_val; break;
     }
     if (all)
         tlb_flush_all(v);
@@ -231,6 +231,7 @@ static int walk(struct vcpu *v, uint64_t lin, unsigned pgm_acc, struct pgm_walk 
     struct cpu *c = &v->cpu;
     w->cr0 = c->cr0, w->cr3 = c->cr3, w->cr4 = c->cr4, w->efer = c->efer;
     w->pkru = c->pkru;
+    w->pkrs = c->pkrs;
     w->pdpte = NULL;
     if (pae_paging(c->cr0, c->cr4, c->efer)) {
         if (!c->pdpte_loaded) {

@@ -82,6 +82,7 @@ static const struct ss_field vcpu_fields[] = {
     C(fpu_op, U16),
     C(pdpte, U64),
     C(pkru, U32),
+    C(pkrs, U32),
     SS_FIELD_MAX(struct vcpu, cpu.pdpte_loaded, U8, 1),
     C(ymmh, U8),
     C(feat, U64),

@@ -636,7 +636,7 @@ static void expect_runs(const char *args, const char *needle)
 Test(cli, cpu_options_as_qemu)
 {
     expect_runs("-cpu max,+svm", "warning: pcvm does not support requested feature: svm");
-    expect_runs("-cpu qemu64,+pks", "requested feature: pks");
+    expect_runs("-cpu qemu64,+vmx", "requested feature: vmx");
     expect_runs("-cpu max,+vmx,avx512f=on", "requested feature: avx512f");
     expect_runs("-cpu Opteron_G1,vendor=AuthenticAMD", NULL);
     expect_runs("-cpu Haswell,family=6,model=63,stepping=2,level=13,xlevel=0x80000008,+x2apic,tsc_deadline=on", NULL);

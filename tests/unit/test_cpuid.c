@@ -209,9 +209,9 @@ Test(sse, cpu_model_identity)
     cr_assert_eq(leaf(m, 0x80000001u, 3) & 1, 0, "Intel: no mirrored FPU bit");
     vm_destroy(m);
 
-    m = model_vm("max,+svm,+pks");
+    m = model_vm("max,+svm,+vmx");
     cr_assert_eq(leaf(m, 0x80000001u, 2) & (1u << 2), 0, "svm stays off");
-    cr_assert_eq(leaf(m, 7, 2) & (1u << 31), 0, "pks stays off");
+    cr_assert_eq(leaf(m, 1, 2) & (1u << 5), 0, "vmx stays off");
     cr_assert_eq(leaf(m, 1, 0), 0x652, "max keeps pcvm's signature");
     vm_destroy(m);
 

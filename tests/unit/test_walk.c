@@ -4,7 +4,7 @@
  * case rewrites the entries on its path and walks once. The cross product
  * covers the leaf's P, R/W, U/S, NX, page size, a reserved bit, preset A/D
  * and protection key; the level above it (R/W, U/S, NX, not present,
- * reserved); CR0.WP, CR4.SMEP/SMAP/PKE, EFER.NXE, EFLAGS.AC, PKRU, CPL and
+ * reserved); CR0.WP, CR4.SMEP/SMAP/PKE/PKS, EFER.NXE, EFLAGS.AC, PKRU, PKRS, CPL and
  * the access kind. ref() states the SDM rules (vol. 3 4.6, 4.7) straight,
  * per access kind, so it shares no structure with the walker's loop. */
 #include <criterion/criterion.h>
@@ -45,8 +45,8 @@ struct tcase {
     unsigned up;
     bool uw, uu, unx;
     /* state */
-    bool wp, smep, smap, pke, ac, nxe;
-    uint32_t pkru;
+    bool wp, smep, smap, pke, pks, ac, nxe;
+    uint32_t pkru, pkrs;
     unsigned cpl, kind;
 };
 
@@ -104,8 +104,11 @@ static bool ref(const struct geom *g, const struct tcase *t, uint32_t *err)
         break;
     }
     uint32_t pk = 0;
-    if (g->lm && t->pke && U && !fetch) { /* the leaf's key is 1 */
-        bool ad = t->pkru & 4, wd = t->pkru & 8;
+    /* the leaf's key is 1: user pages under PKRU (CR4.PKE), supervisor
+     * pages under PKRS (CR4.PKS) */
+    if (g->lm && (U ? t->pke : t->pks) && !fetch) {
+        uint32_t keys = U ? t->pkru : t->pkrs;
+        bool ad = keys & 4, wd = keys & 8;
         if (ad || (wd && write && (user || t->wp)))
             pk = PFERR_PK;
     }
@@ -198,9 +201,11 @@ static bool decode(const struct geom *g, uint64_t n, struct tcase *t)
     }
     if (g->lm) {
         unsigned pk;
-        TAKEV(pk, 4);
-        t->pke = pk != 0;
+        TAKEV(pk, 6); /* none; PKE with key 0 only, AD or WD of key 1; PKS with AD or WD of key 1 */
+        t->pke = pk >= 1 && pk <= 3;
+        t->pks = pk >= 4;
         t->pkru = pk == 2 ? 4 : pk == 3 ? 8 : pk == 1 ? 1 /* key 0 only: no effect */ : 0;
+        t->pkrs = pk == 4 ? 4 : pk == 5 ? 8 : 0;
     }
 #undef TAKE
 #undef TAKEV
@@ -232,9 +237,11 @@ static void run_mode(const struct geom *g)
         w.cr0 = CR0_PE | CR0_PG | (t.wp ? CR0_WP : 0);
         w.cr3 = TBL(g->pae ? 0 : 1);
         w.cr4 = (g->size == 4 ? CR4_PSE : CR4_PAE) | (g->la57 ? CR4_LA57 : 0) | (t.smep ? CR4_SMEP : 0) |
-                (t.smap ? CR4_SMAP : 0) | (t.pke ? CR4_PKE : 0);
+                (t.smap ? CR4_SMAP : 0) | (t.pke ? CR4_PKE : 0) |
+                (t.pks ? CR4_PKS : 0);
         w.efer = (g->lm ? EFER_LME | EFER_LMA : 0) | (t.nxe ? EFER_NXE : 0);
         w.pkru = t.pkru;
+        w.pkrs = t.pkrs;
         if (g->pae) {
             cr_assert_eq(pgm_load_pdptes(&p, w.cr3, pdpte), 0);
             w.pdpte = (n & 1) ? pdpte : NULL; /* registers, or read from memory */
