@@ -25,6 +25,21 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void conform_exec_child(char *const *argv, int in, int out, int err)
+{
+	sigset_t none;
+
+	setpgid(0, 0);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		return;
+	/* exec keeps the mask and ignored signals: give the emulator defaults */
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+}
+
 int conform_capture(char *const *argv, char *buf, size_t len, double timeout)
 {
 	int pfd[2] = { -1, -1 }, nullfd = -1, status = 0, ret;
@@ -47,16 +62,7 @@ int conform_capture(char *const *argv, char *buf, size_t len, double timeout)
 		goto out;
 	}
 	if (pid == 0) {
-		sigset_t none;
-
-		setpgid(0, 0);
-		if (dup2(nullfd, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(pfd[1], 2) < 0)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(argv[0], argv);
+		conform_exec_child(argv, nullfd, pfd[1], pfd[1]);
 		dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}

@@ -278,19 +278,9 @@ static pid_t start_test(const struct conform_run_opts *o,
 		goto out;
 	}
 	if (pid == 0) {
-		sigset_t none;
 		int e;
 
-		setpgid(0, 0);
-		if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(errfd, 2) < 0)
-			goto child_fail;
-		/* exec keeps the mask and ignored signals: give the emulator defaults */
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(argv[0], argv);
-child_fail:
+		conform_exec_child(argv, nullfd, logfd, errfd);
 		e = errno;
 		if (write(pfd[1], &e, sizeof(e)) < 0)
 			_exit(127);
