@@ -52,6 +52,7 @@ struct conform_main {
 	unsigned jobs;
 	bool list;
 	bool verbose;
+	bool allow_stderr;
 	FILE *out;
 };
 
@@ -63,6 +64,7 @@ enum {
 	OPT_EMULATOR_ARG,
 	OPT_LIST,
 	OPT_ARCH,
+	OPT_ALLOW_STDERR,
 };
 
 static void usage(FILE *f)
@@ -84,6 +86,9 @@ static void usage(FILE *f)
 "  --emulator-arg ARG  append ARG to every emulator command (repeatable)\n"
 "  --arch ARCH         the build's ARCH (i386 or x86_64): tests with another\n"
 "                      arch= are skipped; without it any arch= pcvm runs\n"
+"  --allow-stderr      the emulator's stderr lines never fail a test (for\n"
+"                      --emulator-arg options that report there, e.g.\n"
+"                      pcvm's --info; not in kvm-unit-tests' runner)\n"
 "  -v                  print each test's log when it finishes\n"
 "  --help              this text\n"
 "\n"
@@ -135,6 +140,7 @@ static int parse_args(int argc, char **argv, struct conform_main *m)
 		{ "emulator", required_argument, NULL, OPT_EMULATOR },
 		{ "emulator-arg", required_argument, NULL, OPT_EMULATOR_ARG },
 		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "allow-stderr", no_argument, NULL, OPT_ALLOW_STDERR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -159,6 +165,7 @@ static int parse_args(int argc, char **argv, struct conform_main *m)
 		case OPT_TESTDIR: m->testdir = optarg; break;
 		case OPT_EMULATOR: m->emulator = optarg; break;
 		case OPT_EMULATOR_ARG: m->emu_args[m->nemu_args++] = optarg; break;
+		case OPT_ALLOW_STDERR: m->allow_stderr = true; break;
 		case OPT_ARCH:
 			if (strcmp(optarg, "i386") && strcmp(optarg, "x86_64")) {
 				fprintf(stderr, PROG ": bad --arch '%s' (want i386 or x86_64)\n",
@@ -461,6 +468,7 @@ int main(int argc, char **argv)
 		.pc_testdev = pc_testdev,
 		.pci_testdev = pci_testdev,
 		.accel = CONFORM_ACCEL,
+		.allow_stderr = m.allow_stderr,
 		.emulator_args = m.emu_args,
 		.n_emulator_args = m.nemu_args,
 		.testdir = m.testdir,

@@ -332,7 +332,7 @@ out:
 
 /* Reap the job if its emulator ended. Returns true when it did. */
 static bool try_reap(struct job *j, const struct conform_test *t,
-		     struct conform_result *r)
+		     struct conform_result *r, bool allow_stderr)
 {
 	siginfo_t si;
 	char *err_path;
@@ -357,7 +357,7 @@ static bool try_reap(struct job *j, const struct conform_test *t,
 	err_path = r->log_path ? err_path_for(r->log_path) : NULL;
 	/* the runner's TIMEOUT default is "90s" */
 	conform_decide(r, status, t->timeout_text ? t->timeout_text : "90s",
-		       j->interrupted, err_path);
+		       j->interrupted, err_path, allow_stderr);
 	free(err_path);
 	j->pid = 0;
 	return true;
@@ -455,7 +455,7 @@ int conform_run_tests(const struct conform_run_opts *o,
 			struct job *j = &jobs[k];
 			size_t i = j->idx;
 
-			if (j->pid && try_reap(j, tests[i], &results[i])) {
+			if (j->pid && try_reap(j, tests[i], &results[i], o->allow_stderr)) {
 				running--;
 				reaped = true;
 				if (o->on_done)

@@ -47,6 +47,8 @@ struct conform_run_opts {
 	bool pc_testdev;
 	bool pci_testdev;
 	const char *accel;                  /* -machine accel=; NULL: none */
+	/* stderr lines never fail a status-1 run (--allow-stderr) */
+	bool allow_stderr;
 	const char *const *emulator_args;   /* appended to every command */
 	size_t n_emulator_args;
 	const char *testdir;                /* file= is relative to this */
@@ -78,10 +80,11 @@ int conform_run_tests(const struct conform_run_opts *o,
  * and err_path (stderr, NULL: none), as kvm-unit-tests' run_qemu and
  * runtime.bash's run() would; r->timed_out must be set already.
  * duration: the timeout as the runner prints it. interrupted: we killed
- * it on ^C. The stderr text is appended to the log and err_path removed.
+ * it on ^C. The stderr text is appended to the log and err_path removed;
+ * allow_stderr: its lines do not fail a status-1 run.
  */
 void conform_decide(struct conform_result *r, int status, const char *duration,
-		    bool interrupted, const char *err_path);
+		    bool interrupted, const char *err_path, bool allow_stderr);
 
 /* The decision alone, from status and the fields scanned into r. */
 void conform_verdict_from(struct conform_result *r, int status,

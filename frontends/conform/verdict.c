@@ -233,7 +233,7 @@ void conform_verdict_from(struct conform_result *r, int status,
 }
 
 void conform_decide(struct conform_result *r, int status, const char *duration,
-		    bool interrupted, const char *err_path)
+		    bool interrupted, const char *err_path, bool allow_stderr)
 {
 	if (r->log_path)
 		conform_scan_log(r->log_path, r);
@@ -241,5 +241,7 @@ void conform_decide(struct conform_result *r, int status, const char *duration,
 		conform_scan_stderr(err_path, r);
 		fold_stderr(r->log_path, err_path);
 	}
+	if (allow_stderr)
+		r->nerr_lines = 0;
 	conform_verdict_from(r, status, duration, interrupted);
 }

@@ -316,7 +316,7 @@ Test(conform_verdict, decide_folds_stderr_into_the_log)
 
 	memset(&r, 0, sizeof(r));
 	r.log_path = log;
-	conform_decide(&r, W_EXITCODE(1, 0), "90s", false, err);
+	conform_decide(&r, W_EXITCODE(1, 0), "90s", false, err, false);
 	cr_assert_eq(r.verdict, CONFORM_FAIL);
 	cr_assert_str_eq(r.summary, "1 tests");
 	cr_assert_neq(access(err, F_OK), 0, "the stderr file is removed");
@@ -327,6 +327,20 @@ Test(conform_verdict, decide_folds_stderr_into_the_log)
 	text[n] = '\0';
 	cr_assert_str_eq(text, "PASS: a\nSUMMARY: 1 tests\n"
 			       "# pcvm-conform: the emulator's stderr:\npcvm: oops\n");
+	unlink(log);
+	free(log);
+	free(err);
+}
+
+Test(conform_verdict, allow_stderr)
+{
+	char *log = temp_file("PASS: a\n", 8), *err = temp_file("cpu0: IEM, 5 instructions\n", 27);
+	struct conform_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.log_path = log;
+	conform_decide(&r, W_EXITCODE(1, 0), "90s", false, err, true);
+	cr_assert_eq(r.verdict, CONFORM_PASS, "%s", r.reason);
 	unlink(log);
 	free(log);
 	free(err);
