@@ -36,7 +36,8 @@ LIB := $(BUILD)/libpcvm.a
 
 CONFORM_SRC := $(wildcard frontends/conform/*.c)
 CONFORM_OBJ := $(CONFORM_SRC:%.c=$(BUILD)/%.o)
-CONFORM_PARSER_OBJ := $(BUILD)/frontends/conform/cfg.o $(BUILD)/frontends/conform/cfg_words.o
+# the libc-only parts of pcvm-conform the unit tests link (cfg.h, gate.h, run.h's verdict.c)
+CONFORM_PARSER_OBJ := $(addprefix $(BUILD)/frontends/conform/,cfg.o cfg_words.o gate.o verdict.o)
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)

@@ -19,6 +19,10 @@ enum {
 	KEY_ARCH = 1u << 4,
 	KEY_GROUPS = 1u << 5,
 	KEY_TEST_ARGS = 1u << 6,
+	KEY_ACCEL = 1u << 7,
+	KEY_CHECK = 1u << 8,
+	/* keys whose last occurrence counts, as in kvm-unit-tests */
+	KEYS_REPEATABLE = KEY_ACCEL | KEY_CHECK,
 };
 
 struct parser {
@@ -86,6 +90,9 @@ void conform_cfg_free(struct conform_cfg *cfg)
 		free(t->extra_params);
 		conform_free_argv(t->extra_argv);
 		free(t->arch);
+		free(t->timeout_text);
+		free(t->accel);
+		free(t->check);
 		conform_free_argv(t->groups);
 	}
 	free(cfg->tests);
@@ -224,11 +231,23 @@ static unsigned key_bit(const char *key)
 		{ "extra_params", KEY_PARAMS }, { "qemu_params", KEY_PARAMS },
 		{ "timeout", KEY_TIMEOUT }, { "arch", KEY_ARCH },
 		{ "groups", KEY_GROUPS }, { "test_args", KEY_TEST_ARGS },
+		{ "accel", KEY_ACCEL }, { "check", KEY_CHECK },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i].name))
 			return keys[i].bit;
+	return 0;
+}
+
+static int replace_str(struct parser *p, char **dst, const char *val)
+{
+	char *copy = strdup(val);
+
+	if (!copy)
+		return fail_nomem(p);
+	free(*dst);
+	*dst = copy;
 	return 0;
 }
 
@@ -241,10 +260,10 @@ static int set_key(struct parser *p, unsigned line, const char *key,
 	size_t argc = 0;
 	int ret;
 
-	/* unknown keys (accel, check, ...) may repeat: kvm-unit-tests does */
+	/* unknown keys may repeat: kvm-unit-tests ignores them */
 	if (!bit)
 		return 0;
-	if (p->seen & bit)
+	if ((p->seen & bit) && !(bit & KEYS_REPEATABLE))
 		return fail(p, line, "duplicate key '%s' in section [%s]", key,
 			    t->name);
 	p->seen |= bit;
@@ -265,11 +284,13 @@ static int set_key(struct parser *p, unsigned line, const char *key,
 		if (conform_parse_duration(val, &t->timeout) < 0)
 			return fail(p, line, "bad timeout '%s' (want e.g. 90, 90s, 2m)",
 				    val);
-		return 0;
+		return replace_str(p, &t->timeout_text, val);
+	case KEY_ACCEL:
+		return replace_str(p, &t->accel, val);
+	case KEY_CHECK:
+		return replace_str(p, &t->check, val);
 	case KEY_ARCH:
-		free(t->arch);
-		t->arch = strdup(val);
-		return t->arch ? 0 : fail_nomem(p);
+		return replace_str(p, &t->arch, val);
 	case KEY_TEST_ARGS:
 		free(p->test_args);
 		p->test_args = strdup(val);

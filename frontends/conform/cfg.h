@@ -4,15 +4,18 @@
  * Build:
  *   pcvm-conform = frontends/conform/main.c
  *                  frontends/conform/cfg.c frontends/conform/cfg_words.c
+ *                  frontends/conform/gate.c frontends/conform/probe.c
  *                  frontends/conform/run.c frontends/conform/verdict.c
- *                  frontends/conform/report.c
+ *                  frontends/conform/report.c src/vm/outfile.c
  *                  (libc only, no pcvm libraries)
- *   tests/unit/test_conform_cfg = tests/unit/test_conform_cfg.c
+ *   tests/unit/test_conform_{cfg,verdict} = tests/unit/test_conform_*.c
  *                  frontends/conform/cfg.c frontends/conform/cfg_words.c
+ *                  frontends/conform/gate.c frontends/conform/verdict.c
  *                  -Ifrontends/conform -lcriterion
  *
- * The parser (cfg.c + cfg_words.c) depends on libc only, never on main.c,
- * run.c, verdict.c or report.c, so the unit test links it alone.
+ * The parser (cfg.c + cfg_words.c), gate.c and verdict.c depend on libc
+ * only, never on main.c, run.c, probe.c or report.c, so the unit tests
+ * link them alone.
  *
  * Format (one section per test):
  *
@@ -32,10 +35,15 @@
  *                              timeout(1); 0 disables; default 90 s
  *   arch = i386|x86_64
  *   groups = a b               whitespace separated
- *   anything_else = ...        ignored (accel=, check=, ...)
+ *   accel = kvm|tcg            run only under that accelerator
+ *   check = PATH=VALUE         run only when file PATH holds VALUE (gate.c)
+ *                              accel= and check= may repeat, the last one
+ *                              counts (kvm-unit-tests' for_each_unittest
+ *                              keeps the last; pmu_lbr has two check=)
+ *   anything_else = ...        ignored
  *
  * Errors: a key outside a section, a line without '=', a duplicate section,
- * a duplicate known key, a section without file=, a bad number or an
+ * a duplicate known key (but accel, check), a section without file=, a bad number or an
  * unterminated quote. The message is one line "FILE:LINE: problem".
  */
 #ifndef PCVM_CONFORM_CFG_H
@@ -57,6 +65,9 @@ struct conform_test {
 	char **extra_argv;    /* split extra_params (+ test_args), NULL-terminated */
 	size_t extra_argc;
 	double timeout;       /* seconds; 0 = none */
+	char *timeout_text;   /* timeout= as written; NULL when absent */
+	char *accel;          /* NULL when the section has no accel= */
+	char *check;          /* NULL when the section has no check= */
 	char *arch;           /* NULL when the section has no arch= */
 	char **groups;        /* NULL-terminated */
 	size_t ngroups;

@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "gate.h"
+#include "probe.h"
 #include "report.h"
 #include "run.h"
 
@@ -46,9 +48,11 @@ struct conform_main {
 	const char *testdir;
 	const char *logdir;
 	const char *junit;
+	const char *arch;         /* --arch, NULL when not given */
 	unsigned jobs;
 	bool list;
 	bool verbose;
+	bool allow_stderr;
 	FILE *out;
 };
 
@@ -59,6 +63,8 @@ enum {
 	OPT_EMULATOR,
 	OPT_EMULATOR_ARG,
 	OPT_LIST,
+	OPT_ARCH,
+	OPT_ALLOW_STDERR,
 };
 
 static void usage(FILE *f)
@@ -78,14 +84,26 @@ static void usage(FILE *f)
 "  --testdir DIR       where file= is found (default: the cfg's directory)\n"
 "  --emulator PATH     emulator binary (default: pcvm next to " PROG ")\n"
 "  --emulator-arg ARG  append ARG to every emulator command (repeatable)\n"
+"  --arch ARCH         the build's ARCH (i386 or x86_64): tests with another\n"
+"                      arch= are skipped; without it any arch= pcvm runs\n"
+"  --allow-stderr      the emulator's stderr lines never fail a test (for\n"
+"                      --emulator-arg options that report there, e.g.\n"
+"                      pcvm's --info; not in kvm-unit-tests' runner)\n"
 "  -v                  print each test's log when it finishes\n"
 "  --help              this text\n"
 "\n"
-"Verdicts (kvm-unit-tests): exit status 1 PASS, 77 SKIP, anything else,\n"
-"a signal or the cfg's timeout (default 90 s) FAIL; status 1 with FAIL:\n"
-"lines in the output is FAIL. Tests in group nodefault are skipped unless\n"
-"named or selected with -g nodefault. Exit status: 0 all passed or\n"
-"skipped, 1 some failed, 2 bad usage or config, 130 interrupted.\n");
+"As kvm-unit-tests' runner (QEMU=pcvm ACCEL=" CONFORM_ACCEL " ./run_tests.sh) does:\n"
+"the command is x86/run's: -device pc-testdev and pci-testdev when\n"
+"'EMULATOR -device ?' lists them, isa-debug-exit, -machine accel=" CONFORM_ACCEL ";\n"
+"pcvm counts as ACCEL=" CONFORM_ACCEL " (accel=kvm tests are skipped); a check=\n"
+"PATH=VALUE whose file differs skips; a test whose command fails before\n"
+"loading the kernel (tried with kernel " CONFORM_NO_FILE ") skips with the\n"
+"emulator's last line; group nodefault skips unless -g is given or the\n"
+"test is named. Verdicts: exit status 1 PASS (FAIL when the emulator\n"
+"wrote a stderr line without 'warning', or the test a FAIL: line), 77\n"
+"SKIP, anything else, a signal or the cfg's timeout (default 90 s) FAIL.\n"
+"Exit status: 0 all passed or skipped, 1 some failed, 2 bad usage or\n"
+"config, 130 interrupted.\n");
 }
 
 static int parse_jobs(const char *s, unsigned *jobs)
@@ -121,6 +139,8 @@ static int parse_args(int argc, char **argv, struct conform_main *m)
 		{ "testdir", required_argument, NULL, OPT_TESTDIR },
 		{ "emulator", required_argument, NULL, OPT_EMULATOR },
 		{ "emulator-arg", required_argument, NULL, OPT_EMULATOR_ARG },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "allow-stderr", no_argument, NULL, OPT_ALLOW_STDERR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -145,6 +165,15 @@ static int parse_args(int argc, char **argv, struct conform_main *m)
 		case OPT_TESTDIR: m->testdir = optarg; break;
 		case OPT_EMULATOR: m->emulator = optarg; break;
 		case OPT_EMULATOR_ARG: m->emu_args[m->nemu_args++] = optarg; break;
+		case OPT_ALLOW_STDERR: m->allow_stderr = true; break;
+		case OPT_ARCH:
+			if (strcmp(optarg, "i386") && strcmp(optarg, "x86_64")) {
+				fprintf(stderr, PROG ": bad --arch '%s' (want i386 or x86_64)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			m->arch = optarg;
+			break;
 		case ':':
 			if (optopt)
 				fprintf(stderr, PROG ": option '-%c' needs an argument\n",
@@ -177,14 +206,6 @@ static bool named(const struct conform_main *m, const char *name)
 {
 	for (size_t i = 0; i < m->nnames; i++)
 		if (!strcmp(m->names[i], name))
-			return true;
-	return false;
-}
-
-static bool group_given(const struct conform_main *m, const char *group)
-{
-	for (size_t i = 0; i < m->ngroups; i++)
-		if (!strcmp(m->groups[i], group))
 			return true;
 	return false;
 }
@@ -294,6 +315,23 @@ static int mkdir_p(const char *dir)
 	return ret;
 }
 
+/*
+ * x86/run asks the emulator for its devices. One that cannot answer (an
+ * older pcvm) gets isa-debug-exit alone, which is all pcvm's own guest
+ * programs need; x86/run would refuse to run at all.
+ */
+static void probe_testdevs(const char *emulator, bool *pc_testdev,
+			   bool *pci_testdev)
+{
+	char *argv[] = { (char *)emulator, "-device", "?", NULL };
+	char *out = malloc(CONFORM_PROBE_OUT);
+
+	*pc_testdev = *pci_testdev = false;
+	if (out && conform_capture(argv, out, CONFORM_PROBE_OUT, 30) >= 0)
+		conform_testdevs_from(out, pc_testdev, pci_testdev);
+	free(out);
+}
+
 static void on_done(void *ctx, const struct conform_test *t,
 		    const struct conform_result *r)
 {
@@ -321,6 +359,8 @@ int main(int argc, char **argv)
 	};
 	struct conform_cfg cfg = { NULL, 0 };
 	struct conform_run_opts ro;
+	struct conform_gate gate;
+	bool pc_testdev, pci_testdev;
 	const struct conform_test **sel = NULL;
 	struct conform_result *res = NULL;
 	char err[512], *emulator = NULL, *testdir = NULL, *suite = NULL;
@@ -378,14 +418,17 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		goto out;
 	}
-	/* kvm-unit-tests runs "nodefault" tests only when asked for */
+	/* what the runner decides before starting anything (gate.c) */
+	gate = (struct conform_gate){
+		.arch = m.arch,
+		.accel = CONFORM_ACCEL,
+		.group_given = m.ngroups > 0,
+	};
 	for (size_t i = 0; i < nsel; i++) {
-		if (conform_test_in_group(sel[i], "nodefault") &&
-		    !named(&m, sel[i]->name) && !group_given(&m, "nodefault")) {
+		if (conform_gate_skip(sel[i], &gate, named(&m, sel[i]->name),
+				      res[i].reason, sizeof(res[i].reason))) {
 			res[i].done = true;
 			res[i].verdict = CONFORM_SKIP;
-			snprintf(res[i].reason, sizeof(res[i].reason),
-				 "group nodefault: name it or use -g nodefault");
 		}
 	}
 
@@ -418,9 +461,14 @@ int main(int argc, char **argv)
 	}
 	/* a vanished reader of our stdout must not kill us before the children */
 	signal(SIGPIPE, SIG_IGN);
+	probe_testdevs(m.emulator, &pc_testdev, &pci_testdev);
 
 	ro = (struct conform_run_opts){
 		.emulator = m.emulator,
+		.pc_testdev = pc_testdev,
+		.pci_testdev = pci_testdev,
+		.accel = CONFORM_ACCEL,
+		.allow_stderr = m.allow_stderr,
 		.emulator_args = m.emu_args,
 		.n_emulator_args = m.nemu_args,
 		.testdir = m.testdir,

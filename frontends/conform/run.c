@@ -11,6 +11,9 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "gate.h"
+#include "probe.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -110,13 +113,20 @@ static void write_cmdline(int fd, char *const *argv)
 	dprintf(fd, "\n");
 }
 
+/*
+ * The command x86/run builds: QEMU's test devices where the emulator
+ * lists them, accel=, -kernel, -smp, then the cfg's parameters; with
+ * -display none as well, so no window ever opens. A .rom file is the
+ * firmware (-bios) instead. kernel NULL: the premature-failure probe,
+ * which always names CONFORM_NO_FILE as the kernel, as runtime.bash does.
+ */
 static char **build_argv(const struct conform_run_opts *o,
 			 const struct conform_test *t, const char *kernel,
-			 char *smp)
+			 char *smp, char *accel)
 {
-	size_t n = 16 + t->extra_argc + o->n_emulator_args, k = 0;
+	size_t n = 24 + t->extra_argc + o->n_emulator_args, k = 0;
 	size_t flen = strlen(t->file);
-	bool rom = flen >= 4 && !strcmp(t->file + flen - 4, ".rom");
+	bool rom = kernel && flen >= 4 && !strcmp(t->file + flen - 4, ".rom");
 	char **argv = calloc(n, sizeof(*argv));
 
 	if (!argv)
@@ -126,20 +136,80 @@ static char **build_argv(const struct conform_run_opts *o,
 	argv[k++] = "-nodefaults";
 	argv[k++] = "-display";
 	argv[k++] = "none";
-	argv[k++] = "-serial";
-	argv[k++] = "stdio";
+	if (o->pc_testdev) {
+		argv[k++] = "-device";
+		argv[k++] = "pc-testdev";
+	}
 	argv[k++] = "-device";
 	argv[k++] = "isa-debug-exit,iobase=0xf4,iosize=0x4";
+	argv[k++] = "-vnc";
+	argv[k++] = "none";
+	argv[k++] = "-serial";
+	argv[k++] = "stdio";
+	if (o->pci_testdev) {
+		argv[k++] = "-device";
+		argv[k++] = "pci-testdev";
+	}
+	if (o->accel) {
+		argv[k++] = "-machine";
+		argv[k++] = accel;
+	}
+	argv[k++] = rom ? "-bios" : "-kernel";
+	argv[k++] = kernel ? (char *)kernel : CONFORM_NO_FILE;
 	argv[k++] = "-smp";
 	argv[k++] = smp;
-	argv[k++] = rom ? "-bios" : "-kernel";
-	argv[k++] = (char *)kernel;
 	for (size_t i = 0; i < t->extra_argc; i++)
 		argv[k++] = t->extra_argv[i];
 	for (size_t i = 0; i < o->n_emulator_args; i++)
 		argv[k++] = (char *)o->emulator_args[i];
 	argv[k] = NULL;
 	return argv;
+}
+
+/* The emulator's stderr goes here until the test ends (verdict.c). */
+static char *err_path_for(const char *log_path)
+{
+	char *p;
+
+	return asprintf(&p, "%s.stderr", log_path) < 0 ? NULL : p;
+}
+
+/*
+ * runtime.bash's premature_failure(): the test's command with a kernel
+ * that does not exist must fail on loading it; failing earlier (an option
+ * the emulator rejects) makes the test a SKIP with the last line printed.
+ * Returns 1 when r is decided so, 0 to go on, or a negative errno.
+ */
+static int premature(const struct conform_run_opts *o,
+		     const struct conform_test *t, char *smp, char *accel,
+		     struct conform_result *r, int logfd)
+{
+	char **argv = build_argv(o, t, NULL, smp, accel), *out = NULL;
+	double limit = t->timeout > 0 ? t->timeout : CONFORM_DEFAULT_TIMEOUT;
+	int ret = -ENOMEM, st;
+
+	out = malloc(CONFORM_PROBE_OUT);
+	if (!argv || !out)
+		goto done;
+	st = conform_capture(argv, out, CONFORM_PROBE_OUT, limit);
+	if (st < 0 && st != -ETIMEDOUT) {
+		ret = st;
+		goto done;
+	}
+	ret = 0;
+	if (!conform_premature_failure(out, r->reason, sizeof(r->reason)))
+		goto done;
+	r->done = true;
+	r->verdict = CONFORM_SKIP;
+	dprintf(logfd, "pcvm-conform: SKIP: with kernel %s the emulator did not get to loading it:\n",
+		CONFORM_NO_FILE);
+	write_cmdline(logfd, argv);
+	dprintf(logfd, "%s", out);
+	ret = 1;
+done:
+	free(out);
+	free(argv);
+	return ret;
 }
 
 /*
@@ -149,18 +219,14 @@ static char **build_argv(const struct conform_run_opts *o,
 static pid_t start_test(const struct conform_run_opts *o,
 			const struct conform_test *t, struct conform_result *r)
 {
-	char *kernel = NULL, **argv = NULL, smp[16];
-	int logfd = -1, nullfd = -1, pfd[2] = { -1, -1 }, child_err = 0;
+	char *kernel = NULL, **argv = NULL, *err_path = NULL, smp[16],
+	     accel[64];
+	int logfd = -1, errfd = -1, nullfd = -1, pfd[2] = { -1, -1 },
+	    child_err = 0, pre;
 	pid_t pid = -ENOMEM;
 	ssize_t got;
 
 	r->exit_status = -1;
-	if (!conform_arch_supported(t->arch)) {
-		r->done = true;
-		r->verdict = CONFORM_SKIP;
-		conform_set_reason(r, "arch=%s not supported", t->arch);
-		return 0;
-	}
 	if (t->file[0] == '/')
 		kernel = strdup(t->file);
 	else if (asprintf(&kernel, "%s/%s", o->testdir, t->file) < 0)
@@ -168,10 +234,12 @@ static pid_t start_test(const struct conform_run_opts *o,
 	r->log_path = log_path_for(o->logdir, t->name);
 	if (!kernel || !r->log_path)
 		goto out;
+	err_path = err_path_for(r->log_path);
 	snprintf(smp, sizeof(smp), "%u",
 		 t->smp == CONFORM_SMP_MAX ? o->online_cpus : t->smp);
-	argv = build_argv(o, t, kernel, smp);
-	if (!argv)
+	snprintf(accel, sizeof(accel), "accel=%s", o->accel ? o->accel : "");
+	argv = build_argv(o, t, kernel, smp, accel);
+	if (!argv || !err_path)
 		goto out;
 
 	logfd = open(r->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -186,18 +254,20 @@ static pid_t start_test(const struct conform_run_opts *o,
 		goto out;
 	}
 	write_cmdline(logfd, argv);
-	if (access(kernel, R_OK) < 0) {
-		r->done = true;
-		r->verdict = CONFORM_FAIL;
-		conform_set_reason(r, "test file %s: %s", kernel, strerror(errno));
-		dprintf(logfd, "pcvm-conform: %s\n", r->reason);
-		pid = 0;
+	pre = premature(o, t, smp, accel, r, logfd);
+	if (pre) {
+		pid = pre > 0 ? 0 : pre;
 		goto out;
 	}
+	/*
+	 * A missing test file is left to the emulator, as the runner does:
+	 * its complaint and exit status make the verdict.
+	 */
+	errfd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	/* stdin from /dev/null: a background group reading the tty would stop */
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* tells the parent why exec failed; closes by itself on success */
-	if (nullfd < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+	if (errfd < 0 || nullfd < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
 		pid = -errno;
 		goto out;
 	}
@@ -208,19 +278,9 @@ static pid_t start_test(const struct conform_run_opts *o,
 		goto out;
 	}
 	if (pid == 0) {
-		sigset_t none;
 		int e;
 
-		setpgid(0, 0);
-		if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
-			goto child_fail;
-		/* exec keeps the mask and ignored signals: give the emulator defaults */
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(argv[0], argv);
-child_fail:
+		conform_exec_child(argv, nullfd, logfd, errfd);
 		e = errno;
 		if (write(pfd[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -260,6 +320,11 @@ out:
 		close(nullfd);
 	if (logfd >= 0)
 		close(logfd);
+	if (errfd >= 0)
+		close(errfd);
+	if (pid == 0 && err_path)
+		unlink(err_path);
+	free(err_path);
 	free(argv);
 	free(kernel);
 	return pid;
@@ -267,9 +332,10 @@ out:
 
 /* Reap the job if its emulator ended. Returns true when it did. */
 static bool try_reap(struct job *j, const struct conform_test *t,
-		     struct conform_result *r)
+		     struct conform_result *r, bool allow_stderr)
 {
 	siginfo_t si;
+	char *err_path;
 	int status, ret;
 
 	memset(&si, 0, sizeof(si));
@@ -288,12 +354,20 @@ static bool try_reap(struct job *j, const struct conform_test *t,
 			goto lost;
 	}
 	r->seconds = now_s() - j->start;
-	conform_decide(r, status, t->timeout, j->interrupted);
+	err_path = r->log_path ? err_path_for(r->log_path) : NULL;
+	/* the runner's TIMEOUT default is "90s" */
+	conform_decide(r, status, t->timeout_text ? t->timeout_text : "90s",
+		       j->interrupted, err_path, allow_stderr);
+	free(err_path);
 	j->pid = 0;
 	return true;
 lost:
 	/* only if something else reaped it; never spin on a dead slot */
 	killpg(j->pid, SIGKILL);
+	err_path = r->log_path ? err_path_for(r->log_path) : NULL;
+	if (err_path)
+		unlink(err_path);
+	free(err_path);
 	r->seconds = now_s() - j->start;
 	r->done = true;
 	r->verdict = CONFORM_FAIL;
@@ -381,7 +455,7 @@ int conform_run_tests(const struct conform_run_opts *o,
 			struct job *j = &jobs[k];
 			size_t i = j->idx;
 
-			if (j->pid && try_reap(j, tests[i], &results[i])) {
+			if (j->pid && try_reap(j, tests[i], &results[i], o->allow_stderr)) {
 				running--;
 				reaped = true;
 				if (o->on_done)

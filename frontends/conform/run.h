@@ -31,14 +31,24 @@ struct conform_result {
 	int exit_status;        /* -1 when it did not exit normally */
 	int term_signal;        /* 0 when not killed by a signal */
 	bool timed_out;
-	/* lines of the captured COM1 output */
+	/* lines of the captured COM1 output (the emulator's stdout) */
 	unsigned npass, nfail, nskip, nxfail;
-	char summary[200];      /* text after "SUMMARY: ", "" if none */
+	char summary[200];      /* "SUMMARY: " line among the last 3, or "" */
+	/* the emulator's stderr: lines the runner counts as errors */
+	unsigned nerr_lines;
+	char first_err[160];
+	int stderr_signal;      /* N of "terminating on signal N"; 0 if none */
 	char *log_path;         /* malloc'ed; NULL when nothing ran */
 };
 
 struct conform_run_opts {
 	const char *emulator;
+	/* what x86/run adds when "-device ?" lists them (probe.c) */
+	bool pc_testdev;
+	bool pci_testdev;
+	const char *accel;                  /* -machine accel=; NULL: none */
+	/* stderr lines never fail a status-1 run (--allow-stderr) */
+	bool allow_stderr;
 	const char *const *emulator_args;   /* appended to every command */
 	size_t n_emulator_args;
 	const char *testdir;                /* file= is relative to this */
@@ -66,16 +76,27 @@ int conform_run_tests(const struct conform_run_opts *o,
 /* verdict.c */
 
 /*
- * Fill r's verdict and reason from the wait() status and r's log;
- * r->timed_out must be set already. interrupted: we killed it on ^C.
+ * Fill r's verdict and reason from the wait() status and r's log (stdout)
+ * and err_path (stderr, NULL: none), as kvm-unit-tests' run_qemu and
+ * runtime.bash's run() would; r->timed_out must be set already.
+ * duration: the timeout as the runner prints it. interrupted: we killed
+ * it on ^C. The stderr text is appended to the log and err_path removed;
+ * allow_stderr: its lines do not fail a status-1 run.
  */
-void conform_decide(struct conform_result *r, int status, double timeout,
-		    bool interrupted);
+void conform_decide(struct conform_result *r, int status, const char *duration,
+		    bool interrupted, const char *err_path, bool allow_stderr);
+
+/* The decision alone, from status and the fields scanned into r. */
+void conform_verdict_from(struct conform_result *r, int status,
+			  const char *duration, bool interrupted);
+
+/* Scan the emulator's stderr into r's nerr_lines, first_err, stderr_signal. */
+int conform_scan_stderr(const char *path, struct conform_result *r);
 
 void conform_set_reason(struct conform_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Count PASS:/FAIL:/SKIP:/XFAIL:/XPASS: lines and the SUMMARY: line. */
+/* Count PASS:/FAIL:/SKIP:/XFAIL:/XPASS: lines; find the SUMMARY: line. */
 int conform_scan_log(const char *path, struct conform_result *r);
 
 bool conform_arch_supported(const char *arch);

@@ -118,6 +118,17 @@ Test(conform_cfg, comments_crlf_and_unknown_keys)
 	cr_assert_eq(cfg.ntests, 1);
 	cr_assert_str_eq(cfg.tests[0].file, "pmu_lbr.flat");
 	assert_argv(&cfg.tests[0], (const char *[]){ "-cpu", "host,migratable=no", NULL });
+	cr_assert_str_eq(cfg.tests[0].accel, "kvm");
+	/* accel= and check= may repeat: the last counts, as in the runner */
+	cr_assert_str_eq(cfg.tests[0].check, "/proc/sys/kernel/nmi_watchdog=0");
+	cr_assert_null(cfg.tests[0].timeout_text);
+	conform_cfg_free(&cfg);
+
+	cfg = parse_ok("[a]\nfile = a.flat\ntimeout = 30\naccel = kvm\naccel = tcg\n");
+	cr_assert_str_eq(cfg.tests[0].accel, "tcg");
+	cr_assert_null(cfg.tests[0].check);
+	/* the runner prints the timeout as written ("duration=30") */
+	cr_assert_str_eq(cfg.tests[0].timeout_text, "30");
 	conform_cfg_free(&cfg);
 }
 
