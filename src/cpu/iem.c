@@ -89,8 +89,8 @@ static inline __attribute__((always_inline)) int insn_breakpoint_check(struct vc
     if (__builtin_expect(!(c->dr[7] & 0xff), 1) || (c->rflags & F_RF) || !(dbg = insn_breakpoints(v)))
         return IEM_OK;
     /* Intel inhibits an instruction breakpoint on the instruction after
-     * MOV SS / POP SS, which then runs (SDM vol. 3 17.3.1.1); AMD delivers
-     * it as on any other instruction (APM vol. 2 13.1.5) */
+     * MOV SS / POP SS, which then runs (SDM vol. 3 17.3.1.1); AMD CPUs
+     * deliver it as on any other instruction */
     if (in_ss_shadow(v) && !iem_cpu_ident(v)->amd)
         return IEM_OK;
     *taken = true;
