@@ -131,6 +131,9 @@ static uint8_t ctl_bits(const struct iem_insn *in)
         return IEM_CTL_SOFTINT;
     case ZYDIS_MNEMONIC_INTO:
         return IEM_CTL_INTO;
+    case ZYDIS_MNEMONIC_SYSCALL:
+    case ZYDIS_MNEMONIC_SYSRET:
+        return IEM_CTL_TF_AFTER;
     default:
         return 0;
     }
@@ -269,7 +272,8 @@ static void convert(struct dcache *d, unsigned mode, const ZydisDecodedInstructi
     in->ipsize = mode == DMODE_LONG ? 8 : mode == DMODE_PM32 || mode == DMODE_COMPAT32 ? 4 : 2;
     in->ipmask = iem_mask(in->ipsize);
     in->ctl = ctl_bits(in) | tb_bits(zi, in);
-    if ((in->ctl & (IEM_CTL_LOADS_SS | IEM_CTL_IRET | IEM_CTL_SOFTINT | IEM_CTL_INTO)) || in->x87 ||
+    if ((in->ctl & (IEM_CTL_LOADS_SS | IEM_CTL_IRET | IEM_CTL_SOFTINT | IEM_CTL_INTO | IEM_CTL_TF_AFTER)) ||
+        in->x87 ||
         zi->mnemonic == ZYDIS_MNEMONIC_POPF || zi->mnemonic == ZYDIS_MNEMONIC_POPFD ||
         zi->mnemonic == ZYDIS_MNEMONIC_POPFQ)
         in->ctl |= IEM_CTL_FULL;

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 
+#include "cpu/cpufeat.h"
 #include "cpu/decode.h"
 #include "cpu/trace.h"
 #include "pgm/tlb.h"
@@ -70,6 +71,13 @@ static unsigned insn_breakpoints(struct vcpu *v)
     return hits;
 }
 
+/* Whether CS:RIP is the instruction in a MOV SS / POP SS shadow. */
+static bool in_ss_shadow(const struct vcpu *v)
+{
+    const struct cpu *c = &v->cpu;
+    return (v->iem.dr6_carry & IEM_CARRY_SS_SHADOW) && c->inhibit_irq && c->rip == c->inhibit_irq_rip;
+}
+
 /* An instruction breakpoint at CS:RIP is delivered before the
  * instruction: IEM_OK with *taken when it was. */
 static inline __attribute__((always_inline)) int insn_breakpoint_check(struct vcpu *v, bool *taken)
@@ -80,8 +88,15 @@ static inline __attribute__((always_inline)) int insn_breakpoint_check(struct vc
     *taken = false;
     if (__builtin_expect(!(c->dr[7] & 0xff), 1) || (c->rflags & F_RF) || !(dbg = insn_breakpoints(v)))
         return IEM_OK;
+    /* Intel inhibits an instruction breakpoint on the instruction after
+     * MOV SS / POP SS, which then runs (SDM vol. 3 17.3.1.1); AMD CPUs
+     * deliver it as on any other instruction */
+    if (in_ss_shadow(v) && !iem_cpu_ident(v)->amd)
+        return IEM_OK;
     *taken = true;
-    c->dr[6] = (c->dr[6] & ~0xfull) | dbg;
+    /* a data breakpoint MOV SS held back is reported by the same #DB */
+    c->dr[6] = (c->dr[6] & ~0xfull) | dbg | (v->iem.dr6_carry & 0xf);
+    v->iem.dr6_carry = 0;
     v->iem.fault_depth = 0;
     return iem_deliver(v, X_DB, EV_EXC, 0, false, c->rip);
 }
@@ -101,6 +116,8 @@ static inline __attribute__((always_inline)) int finish(struct vcpu *v, const st
          * handler and raise no single-step trap (SDM vol. 3 17.3.1.4) */
         if ((in->ctl & IEM_CTL_SOFTINT) || ((in->ctl & IEM_CTL_INTO) && v->iem.next_rip != fallthrough))
             tf = false;
+        if (in->ctl & IEM_CTL_TF_AFTER)
+            tf = (c->rflags & F_TF) != 0;
         c->rip = v->iem.next_rip;
         v->insns++;
         if ((c->rflags & F_RF) && !(in->ctl & IEM_CTL_IRET)) /* RF lasts one instruction */
@@ -110,9 +127,17 @@ static inline __attribute__((always_inline)) int finish(struct vcpu *v, const st
         /* MOV SS and POP SS hold debug traps (and interrupts) until the next
          * instruction has run, so a stack switch completes as a pair */
         if (in->ctl & IEM_CTL_LOADS_SS) {
-            v->iem.dr6_carry = v->iem.dr6_pending; /* both trap after the next instruction */
+            /* both trap after the next instruction */
+            v->iem.dr6_carry = (uint16_t)(v->iem.dr6_pending | IEM_CARRY_SS_SHADOW);
             v->iem.dr6_pending = 0;
             tf = false;
+        }
+        /* ICEBP's own #DB (already delivered) reports the data breakpoint
+         * MOV SS held back: one #DB, not a second one at the handler's
+         * first instruction as after INT n / INT3 */
+        if (v->iem.dr6_pending && in->mnemonic == ZYDIS_MNEMONIC_INT1 && rc == IEM_OK) {
+            c->dr[6] = (c->dr[6] & ~0xfull) | (v->iem.dr6_pending & 0xf);
+            v->iem.dr6_pending = 0;
         }
         if ((tf && rc != IEM_HALT) || v->iem.dr6_pending) { /* debug traps after the instruction */
             c->dr[6] = (c->dr[6] & ~0xfull) | v->iem.dr6_pending | (tf ? 0x4000 : 0);
@@ -141,7 +166,7 @@ static inline __attribute__((always_inline)) int exec_decoded(struct vcpu *v, co
     bool tf = (c->rflags & F_TF) != 0;
     int rc;
 
-    v->iem.dr6_pending = v->iem.dr6_carry;
+    v->iem.dr6_pending = v->iem.dr6_carry & (uint16_t)~IEM_CARRY_SS_SHADOW;
     v->iem.dr6_carry = 0;
     v->iem.next_rip = fallthrough;
     if (v->iem.trace)

@@ -62,9 +62,13 @@ typedef int (*iem_fn)(struct vcpu *v, const struct iem_insn *in);
 #define IEM_CTL_ENDS_TB  0x10 /* a branch, or may change the mode, CS, paging or the code itself */
 #define IEM_CTL_NEAR_BR  0x20 /* a near branch: the next block runs in the same mode */
 /* Needs iem_step_decoded's full path even when no debug feature is on:
- * LOADS_SS/IRET/SOFTINT/INTO, x87 (#NM), and POPF (may set TF, which the
+ * LOADS_SS/IRET/SOFTINT/INTO/TF_AFTER, x87 (#NM), and POPF (may set TF, which the
  * plain path does not look at). */
 #define IEM_CTL_FULL     0x40
+/* SYSCALL, SYSRET: the single-step trap follows EFLAGS.TF as the
+ * instruction leaves it, not as it found it (no #DB in the kernel when
+ * SFMASK clears TF; a SYSRET that sets TF traps right after itself). */
+#define IEM_CTL_TF_AFTER 0x80
 
 #define IEM_REP   1 /* F3 */
 #define IEM_REPNE 2 /* F2 */
@@ -364,6 +368,9 @@ int iem_tss_rsp64(struct vcpu *v, unsigned off, uint64_t *rsp);
  * the new task's stack. */
 enum iem_task_src { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT, TASK_FAULT /* TASK_INT, RF saved */ };
 #define DR6_BT 0x8000u /* the #DB a new task's T bit raises */
+/* Never in DR6 (bit 4 is reserved there): in dr6_carry, the instruction
+ * about to run is in a MOV SS / POP SS shadow (iem.c). */
+#define IEM_CARRY_SS_SHADOW 0x0010u
 int iem_task_switch(struct vcpu *v, uint16_t sel, uint64_t desc, enum iem_task_src src, uint64_t ret_eip,
                     bool has_err, uint32_t err);
 /* JMP/CALL far to a TSS descriptor or task gate (desc read from sel). */

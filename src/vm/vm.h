@@ -122,7 +122,8 @@ struct iem_state {
     } exc;
     unsigned fault_depth; /* nesting while delivering (for #DF / triple) */
     uint16_t dr6_pending; /* DR6 bits of the debug trap after this instruction (B0-B3, BT) */
-    uint16_t dr6_carry;   /* ... held over one instruction by MOV SS / POP SS */
+    uint16_t dr6_carry;   /* ... held over one instruction by MOV SS / POP SS,
+                             with IEM_CARRY_SS_SHADOW set for that instruction */
     void *trace;        /* trace context (trace.c) or NULL */
     uint8_t logged_ud[4096 / 8]; /* one-time #UD log, by a hash of the bytes */
     /* The software TLB's epoch (pgm/tlb.h: tlb_epoch()); kept here while

@@ -8,7 +8,12 @@
 ; still address the per-CPU area; a DR1 write watchpoint on a GS-relative
 ; linear address (trap after the write, not on a read, not on the same
 ; offset without the base); a DR0 instruction breakpoint on a GS load,
-; resumed with RF=1 (one fault, the load completes).
+; resumed with RF=1 (one fault, the load completes); SYSCALL/SYSRET and
+; SYSENTER with TF (the trap follows TF as SYSCALL/SYSRET leave it: none in
+; the kernel when SFMASK clears TF, one right after a SYSRET setting it;
+; SYSENTER keeps TF: #DB at its entry point); MOV SS hitting a data
+; breakpoint then ICEBP (one #DB); an instruction breakpoint on the
+; instruction after MOV SS (inhibited on Intel, delivered on AMD).
 %include "lib/pm32.inc"
 %include "lib/long64.inc"
 GSB     equ 0x60000             ; per-CPU area of GS_BASE
@@ -20,6 +25,9 @@ DBRIP   equ 0x610               ; RIP of each #DB (16 qwords)
 DBDR6   equ 0x690               ; DR6 of each
 DBGSV   equ 0x710               ; qword [gs:0] read by the handler
 V_X     equ 0x790
+V_VEND  equ 0x62000             ; CPUID vendor (EBX)
+V_URSP  equ 0x62008             ; ring-3 RSP across SYSENTER
+V_SSV   equ 0x62010             ; SS selector MOV SS loads (watched by DR0)
 DR6_MASK equ 0xE00F             ; BT BS BD B3-B0
 main:
         call long_init
@@ -134,7 +142,126 @@ bp0:    mov rax, [gs:0]
         CHECKQ [DBRIP], bp0, "instruction breakpoint: fault at the GS load"
         CHECKQ_MASK [DBDR6], 1, DR6_MASK, "instruction breakpoint: DR6.B0"
         CHECKQ rax, MAGIC, "instruction breakpoint: the load completes after IRETQ with RF"
+
+        xor eax, eax
+        cpuid
+        mov [V_VEND], ebx               ; "Genu" or "Auth"
+
+        ; ---- SYSCALL / SYSRET with TF (ring 3 -> 0 -> 3) --------------------
+        ; The single-step trap follows TF as SYSCALL/SYSRET leave it: SFMASK
+        ; clears TF, so no #DB at the kernel entry; SYSRET restoring TF from
+        ; R11 traps right after itself, before the next user instruction.
+        mov ecx, MSR_EFER_N
+        rdmsr
+        or eax, 1                       ; SCE
+        wrmsr
+        SET_SYSCALL_MSRS sc_entry, F_TF ; SFMASK: TF
+        mov dword [NDB], 0
+        ENTER_RING3_64
+        pushfq
+        or qword [rsp], F_TF
+        popfq
+sc0:    syscall                         ; TF set at its start, clear at its end
+sc1:    pushfq                          ; SYSRET set TF: #DB before this
+sc2:    and qword [rsp], ~F_TF
+sc3:    popfq
+sc4:    LEAVE_RING3_64
+        CHECKD [NDB], 4, "SYSCALL/SYSRET with TF: 4 single-step #DBs, none in the kernel"
+        CHECKQ [DBRIP], sc1, "SYSRET setting TF: #DB right after it, at ring 3"
+        CHECKQ_MASK [DBDR6], 0x4000, DR6_MASK, "SYSRET setting TF: DR6.BS"
+        CHECKQ [DBRIP + 24], sc4, "SYSRET with TF: last #DB after the POPFQ clearing TF"
+
+        ; ---- SYSENTER with TF (Intel; #UD in long mode on AMD) --------------
+        ; SYSENTER clears IF, VM and RF but not TF: the single-step #DB comes
+        ; at the first kernel instruction (CPL 0).
+        cmp dword [V_VEND], 'Genu'
+        jne no_sysenter
+        mov ecx, 0x174                  ; SYSENTER_CS: CS 0x40, SS 0x48; SYSEXIT 0x63/0x6B
+        mov eax, LSEL_CODE64
+        xor edx, edx
+        wrmsr
+        mov ecx, 0x175                  ; SYSENTER_ESP
+        mov eax, ESP0_TOP - 0x1000
+        wrmsr
+        mov ecx, 0x176                  ; SYSENTER_EIP
+        mov eax, se_entry
+        wrmsr
+        mov dword [NDB], 0
+        ENTER_RING3_64
+        mov [V_URSP], rsp
+        pushfq
+        or qword [rsp], F_TF
+        popfq
+        sysenter
+se_back:
+        LEAVE_RING3_64
+        CHECKD [NDB], 4, "SYSENTER with TF: #DB at the kernel entry, then each step to POPFQ"
+        CHECKQ [DBRIP], se_entry, "SYSENTER with TF: #DB at SYSENTER_EIP (TF kept)"
+        CHECKQ_MASK [DBDR6], 0x4000, DR6_MASK, "SYSENTER with TF: DR6.BS"
+        jmp sysenter_done
+no_sysenter:
+        SKIPQ "SYSENTER with TF in long mode: AMD model (#UD)"
+sysenter_done:
+
+        ; ---- MOV SS hitting a data breakpoint, then ICEBP --------------------
+        ; MOV SS holds the data breakpoint's #DB over the next instruction;
+        ; ICEBP's own #DB (a trap after it) then reports it: one #DB, not a
+        ; second one at the handler's first instruction as after INT n.
+        UNLESS_TCGQ "MOV SS + data breakpoint + ICEBP"
+        mov word [V_SSV], ss
+        mov dword [NDB], 0
+        mov rax, V_SSV
+        mov dr0, rax
+        mov eax, 0x00070402             ; G0, RW0 = 11 (read/write), LEN0 = 01 (2 bytes)
+        mov dr7, rax
+        mov ss, [V_SSV]
+        db 0xF1                         ; ICEBP (INT1)
+ice1:   mov eax, 0x400
+        mov dr7, rax
+        CHECKD [NDB], 1, "MOV SS + data breakpoint + ICEBP: one #DB"
+        CHECKQ [DBRIP], ice1, "MOV SS + data breakpoint + ICEBP: #DB after ICEBP"
+        END_UNLESS_TCG
+
+        ; ---- instruction breakpoint in the MOV SS shadow ---------------------
+        ; Intel (SDM vol. 3 17.3.1.1) inhibits it and the instruction runs;
+        ; AMD reports it like any instruction breakpoint (a fault, DR6.B0).
+        mov rax, mssbp
+        mov dr0, rax
+        mov eax, 0x402                  ; G0, RW0 = 00 (execute), LEN0 = 00
+        mov dr7, rax
+        mov dword [NDB], 0
+        mov ebx, 1
+        mov ax, ss
+        mov ss, ax
+mssbp:  xor ebx, ebx
+        mov eax, 0x400
+        mov dr7, rax
+        CHECKD ebx, 0, "instruction after MOV SS ran"
+        cmp dword [V_VEND], 'Genu'
+        jne mss_amd
+        UNLESS_TCGQ "Intel: instruction breakpoint after MOV SS inhibited"
+        CHECKD [NDB], 0, "Intel: instruction breakpoint after MOV SS inhibited"
+        END_UNLESS_TCG
+        jmp mss_done
+mss_amd:
+        CHECKD [NDB], 1, "AMD: instruction breakpoint after MOV SS delivered"
+        CHECKQ [DBRIP], mssbp, "AMD: #DB at the instruction after MOV SS"
+        CHECKQ_MASK [DBDR6], 1, DR6_MASK, "AMD: instruction breakpoint after MOV SS: DR6.B0"
+mss_done:
         FINISHQ
+
+; SYSCALL's kernel entry: TF is clear here (SFMASK); R11 still holds it.
+sc_entry:
+        o64 sysret
+
+; SYSENTER's kernel entry, stepped (TF kept): clear TF, back with SYSEXIT.
+se_entry:
+        pushfq
+        and qword [rsp], ~F_TF
+        popfq
+        mov rdx, se_back
+        mov rcx, [V_URSP]
+        o64 sysexit
 
 ; #DB: records RIP, DR6 and [gs:0]; resumes with RF set after an
 ; instruction breakpoint (DR6.B0), as a debugger does; stops stepping after 12.

@@ -35,17 +35,7 @@ main:
         SET_DESC SEL_TSS16, 0, 0x67, 0x81, 0x0    ; 16-bit TSS: invalid in long mode
         GO_LONG
         ; ---- SYSCALL / SYSRET ------------------------------------------------
-        mov ecx, 0xC0000081             ; STAR
-        xor eax, eax
-        mov edx, 0x00500040
-        wrmsr
-        mov ecx, 0xC0000082             ; LSTAR
-        mov eax, sc_entry
-        xor edx, edx
-        wrmsr
-        mov ecx, 0xC0000084             ; SFMASK: TF IF DF AC
-        mov eax, 0x40700
-        wrmsr
+        SET_SYSCALL_MSRS sc_entry, 0x40700      ; SFMASK: TF IF DF AC
         TRY
         syscall
         CATCHQ 6, NOERR, "syscall with EFER.SCE=0 #UD"
