@@ -21,23 +21,16 @@ PM1_STS     equ 0x600
 PM1_EN      equ 0x602
 PM1_CNT     equ 0x604
 
-%macro CMOS_WR 2
-        mov al, %1 | 0x80
-        out 0x70, al
-        mov al, %2
-        out 0x71, al
-%endmacro
+%include "lib/cmos.inc"
 
 main:
         ; --- find the FADT, the FACS and \_S3 in the DSDT ---
         mov esi, 0xE0000
-.scan:  cmp dword [esi], 'RSD '
-        jne .next
-        cmp dword [esi + 4], 'PTR '
-        je .rsdp
-.next:  add esi, 16
-        cmp esi, 0x100000
-        jb .scan
+        mov edx, 'RSD '
+        mov ebx, 'PTR '
+        mov ecx, 20
+        call scan16
+        jz .rsdp
         FAILMSG "no RSDP"
         FINISH
 .rsdp:  mov edi, [esi + 16]             ; RSDT
@@ -120,18 +113,11 @@ main:
         CMOS_WR 0x01, 0xc0
         CMOS_WR 0x03, 0xc0
         CMOS_WR 0x05, 0xc0
-        mov al, 0x0c | 0x80
-        out 0x70, al
-        in al, 0x71                     ; clear register C
-        mov al, 0x0b | 0x80
-        out 0x70, al
-        in al, 0x71
+        CMOS_RD 0x0c                    ; clear register C
+        CMOS_RD 0x0b
         or al, 0x20                     ; AIE
-        mov ah, al
-        mov al, 0x0b | 0x80
-        out 0x70, al
-        mov al, ah
-        out 0x71, al
+        mov bl, al
+        CMOS_WR 0x0b, bl
         wbinvd
         mov eax, [SLPTYP]
         shl eax, 10
@@ -194,4 +180,5 @@ wake_gdtr:
 wake16_end:
         bits 32
 
+%include "lib/bytesum.inc"
 END_IMAGE
