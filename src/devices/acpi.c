@@ -617,10 +617,22 @@ static void acpi_destroy(void *opaque)
 /* The PM timer reads the virtual clock: nothing of its own to save. */
 static const struct ss_field acpi_fields[] = {
     SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16),
-    SS_FIELD(struct dev_acpi, cnt, U16),
+    SS_FIELD(struct dev_acpi, cnt, U16), SS_FIELD(struct dev_acpi, sleeping, BOOL),
+    SS_FIELD(struct dev_acpi, wake_sts, U16),
     SS_END,
 };
-static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, NULL};
+
+/* A state saved in S3 sleeps on when loaded (the vCPUs check vm->ff
+ * before each slice), one saved awake runs. */
+static void acpi_post_load(void *opaque)
+{
+    struct dev_acpi *d = opaque;
+    if (d->sleeping)
+        atomic_fetch_or(&d->vm->ff, VM_FF_SLEEP);
+    else
+        atomic_fetch_and(&d->vm->ff, ~VM_FF_SLEEP);
+}
+static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, acpi_post_load};
 
 int dev_acpi_create(struct vm *vm)
 {
