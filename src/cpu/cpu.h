@@ -166,6 +166,7 @@ struct cpu_ident {
 
 /* The AMD-only MSRs struct cpu keeps (msr_amd.c). */
 enum { CPU_AMD_SYSCFG, CPU_AMD_HWCR, CPU_AMD_NB_CFG, CPU_AMD_INT_PENDING, CPU_AMD_DE_CFG, CPU_AMD_MSRS };
+#define CPU_MC_BANKS 10 /* machine-check banks in IA32_MCG_CAP (QEMU's count) */
 
 struct cpu {
     uint64_t gpr[16];
@@ -189,6 +190,7 @@ struct cpu {
     uint64_t tsc_adjust;  /* IA32_TSC_ADJUST */
     uint64_t mtrr_def, mtrr_fix[11], mtrr_var[16]; /* MTRRdefType, fixed ranges, PHYSBASE/PHYSMASK 0-7 */
     uint64_t amd_msr[CPU_AMD_MSRS];                /* AMD models' SYSCFG ... DE_CFG (msr_amd.c) */
+    uint64_t mcg_status, mcg_ctl, mc_bank[CPU_MC_BANKS][4]; /* machine-check MSRs (msr_mca.c) */
     /* Interrupt state */
     bool halted;
     bool nmi_blocked;

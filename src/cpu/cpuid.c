@@ -7,6 +7,8 @@
  * family 6 model < 3 stepping < 3. It has grown Intel 64: long mode,
  * SYSCALL, NX, 1 GiB pages, RDTSCP, CMPXCHG16B, PCID/INVPCID and
  * FSGSBASE, each advertised because IEM (and the PGM walker) implement it.
+ * MCE/MCA: CR4.MCE and the machine-check MSRs (msr_mca.c) exist, as on
+ * QEMU's models; no machine check is ever signalled.
  */
 #include "cpu/cpufeat.h"
 #include "cpu/iem.h"
@@ -50,7 +52,7 @@ static const struct cpuid_leaf leaves[] = {
                       F(PCLMULQDQ) | F(AES) | F(XSAVE) | F(RDRAND) | F(X2APIC) | F(TSCDL) | F(FMA) | F(AVX) |
                       F(F16C),
                   F(FPU) | F(VME) | F(APIC) | F(DE) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) |
-                      F(MTRR) | F(PAT) | F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
+                      F(MTRR) | F(MCE) | F(MCA) | F(PAT) | F(CMOV) | F(PSE36) | F(CLFLUSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2)}},
     {0x00000006, {F6A_ARAT, 0, 0, 0}},
     /* subleaf 0; EAX = max subleaf */
     {0x00000007, {0, F(FSGSBASE) | F(TSC_ADJUST) | F(BMI1) | F(AVX2) | F(SMEP) | F(BMI2) | F(INVPCID) | F(ADX) |

@@ -244,6 +244,8 @@ int iem_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     int rc = msr_ia32_read(v, msr, val);
     if (rc == MSR_NOT_HERE)
         rc = msr_amd_read(v, msr, val);
+    if (rc == MSR_NOT_HERE)
+        rc = msr_mca_read(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;
     const struct msr_desc *d = msr_find(msr);
@@ -262,6 +264,8 @@ int iem_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     int rc = msr_ia32_write(v, msr, val);
     if (rc == MSR_NOT_HERE)
         rc = msr_amd_write(v, msr, val);
+    if (rc == MSR_NOT_HERE)
+        rc = msr_mca_write(v, msr, val);
     if (rc != MSR_NOT_HERE)
         return rc;
     const struct msr_desc *d = msr_find(msr);

@@ -15,5 +15,8 @@ int msr_ia32_write(struct vcpu *v, uint32_t msr, uint64_t val);
 /* SYSCFG, HWCR, NB_CFG, DE_CFG on an AMD model (msr_amd.c): likewise. */
 int msr_amd_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int msr_amd_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* The machine-check MSRs with CPUID.1:EDX.MCA (msr_mca.c): likewise. */
+int msr_mca_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int msr_mca_write(struct vcpu *v, uint32_t msr, uint64_t val);
 
 #endif

@@ -1,7 +1,7 @@
 /* ACPI: the PM1a event and control registers of QEMU's PIIX4 PM (ports
  * 0x600 and 0x604; the PM timer at 0x608 is testdev.c's) and the tables a
  * BIOS would provide (ACPI 2.0: RSDP rev 2, RSDT and XSDT, FADT rev 3,
- * FACS, MADT, HPET, a DSDT with \_SB.PCI0 and \_S5).
+ * FACS, MADT, HPET, a DSDT with \_SB.PCI0, \_S3 and \_S5).
  *
  * Invariants:
  * - The tables are built once per boot into a blob whose pointer fields
@@ -11,7 +11,13 @@
  * - No SMI command port: the hardware is always in ACPI mode (SCI_EN
  *   reads as 1), as the FADT's SMI_CMD = 0 tells the OS.
  * - SLP_EN with SLP_TYP = 0 (PIIX4's soft off, \_S5 in the DSDT) powers
- *   the VM off; other sleep states are not offered and are ignored.
+ *   the VM off; SLP_TYP = 1 (\_S3, suspend to RAM, as QEMU's PIIX4) puts
+ *   the vCPUs to sleep (vm_s3_sleep) while RAM, the clock and the RTC go on.
+ *   Other sleep types are not offered and are ignored.
+ * - A sleeping machine wakes on the power button, or on the RTC alarm when
+ *   RTC_EN is set (QEMU's wake sources): WAK_STS and the source's status
+ *   bit are set and survive the reset that follows (vm_s3_wake); that reset
+ *   keeps the tables (the FACS holds the OS's waking vector).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +34,8 @@
 #define PM1_SCI_EN 0x0001u
 #define PM1_SLP_EN 0x2000u
 #define PM1_PWRBTN_STS 0x0100u
+#define PM1_RTC_STS 0x0400u /* in the enable register: RTC_EN */
+#define PM1_WAK_STS 0x8000u
 #define PM1_EN_MASK 0x0521u /* TMR_EN, GBL_EN, PWRBTN_EN, RTC_EN */
 
 /* --- table construction --- */
@@ -135,6 +143,7 @@ static const struct aml_node dsdt_nodes[] = {
     CRS(mou_crs),
     {AML_END, NULL, NULL, {0}},
     {AML_END, NULL, NULL, {0}},
+    {AML_NAME_PKG, "\\_S3_", NULL, {ACPI_SLP_TYP_S3, ACPI_SLP_TYP_S3, 0, 0}},
     {AML_NAME_PKG, "\\_S5_", NULL, {ACPI_SLP_TYP_S5, ACPI_SLP_TYP_S5, 0, 0}},
     {AML_END, NULL, NULL, {0}},
 };
@@ -460,6 +469,8 @@ struct dev_acpi {
     struct vm *vm;
     struct irq_line sci;
     uint16_t sts, en, cnt;
+    bool sleeping;     /* in S3 until a wake event */
+    uint16_t wake_sts; /* what the wake sets in sts after its reset */
 };
 
 static void sci_update(struct dev_acpi *d)
@@ -510,9 +521,51 @@ static void cnt_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
         v |= (uint16_t)(d->cnt & (off ? 0x00ff : 0xff00));
     pthread_mutex_lock(&d->lock);
     d->cnt = v & 0x1c02; /* SLP_TYP, BM_RLD; SLP_EN and GBL_RLS are write-only */
+    bool s3 = (v & PM1_SLP_EN) && ((v >> 10) & 7) == ACPI_SLP_TYP_S3;
+    if (s3)
+        d->sleeping = true;
     pthread_mutex_unlock(&d->lock);
     if ((v & PM1_SLP_EN) && ((v >> 10) & 7) == ACPI_SLP_TYP_S5)
         vm_request(d->vm, VM_FF_POWER_OFF);
+    if (s3) {
+        struct dev_rtc *rtc = bus_find_device(&d->vm->bus, "rtc");
+        if (rtc && d->vm->cfg.bios) /* a BIOS's POST takes CMOS shutdown status 0xFE as S3 resume */
+            dev_rtc_cmos_write(rtc, 0x0f, 0xfe);
+        vm_s3_sleep(d->vm);
+    }
+}
+
+/* Ends S3 with the wake event's status bit; false when not asleep. */
+static bool acpi_wake(struct dev_acpi *d, uint16_t sts)
+{
+    pthread_mutex_lock(&d->lock);
+    bool was = d->sleeping;
+    if (was) {
+        d->sleeping = false;
+        d->wake_sts = PM1_WAK_STS | sts;
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (was)
+        vm_s3_wake(d->vm);
+    return was;
+}
+
+void acpi_rtc_alarm(struct vm *vm)
+{
+    struct dev_acpi *d = bus_find_device(&vm->bus, "acpi");
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->lock);
+    bool enabled = d->en & PM1_RTC_STS;
+    pthread_mutex_unlock(&d->lock);
+    if (enabled)
+        acpi_wake(d, PM1_RTC_STS);
+}
+
+uint32_t acpi_waking_vector(struct vm *vm)
+{
+    /* without -bios the FACS is the first table (acpi_build) */
+    return (uint32_t)pgm_read_u(&vm->pgm, ACPI_TABLES_ADDR + 12, 4);
 }
 
 static const struct io_ops evt_ops = {evt_read, evt_write};
@@ -522,6 +575,8 @@ int acpi_power_button(struct vm *vm)
     struct dev_acpi *d = bus_find_device(&vm->bus, "acpi");
     if (!d)
         return -ENODEV;
+    if (acpi_wake(d, PM1_PWRBTN_STS))
+        return 0;
     pthread_mutex_lock(&d->lock);
     d->sts |= PM1_PWRBTN_STS; /* the guest's SCI handler sees it when PWRBTN_EN is set */
     sci_update(d);
@@ -533,11 +588,14 @@ static const struct io_ops cnt_ops = {cnt_read, cnt_write};
 static void acpi_reset(void *opaque)
 {
     struct dev_acpi *d = opaque;
+    bool resume = atomic_load(&d->vm->s3_resume);
     pthread_mutex_lock(&d->lock);
-    d->sts = d->en = d->cnt = 0;
+    d->sts = resume ? d->wake_sts : 0;
+    d->en = d->cnt = 0;
+    d->sleeping = false;
     sci_update(d);
     pthread_mutex_unlock(&d->lock);
-    if (d->vm->cfg.bios)
+    if (resume || d->vm->cfg.bios)
         return; /* a BIOS builds its own tables (from fw_cfg) */
     struct acpi_tables *t = malloc(sizeof(*t));
     if (t && acpi_build(d->vm, t) == 0) {
@@ -559,10 +617,22 @@ static void acpi_destroy(void *opaque)
 /* The PM timer reads the virtual clock: nothing of its own to save. */
 static const struct ss_field acpi_fields[] = {
     SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16),
-    SS_FIELD(struct dev_acpi, cnt, U16),
+    SS_FIELD(struct dev_acpi, cnt, U16), SS_FIELD(struct dev_acpi, sleeping, BOOL),
+    SS_FIELD(struct dev_acpi, wake_sts, U16),
     SS_END,
 };
-static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, NULL};
+
+/* A state saved in S3 sleeps on when loaded (the vCPUs check vm->ff
+ * before each slice), one saved awake runs. */
+static void acpi_post_load(void *opaque)
+{
+    struct dev_acpi *d = opaque;
+    if (d->sleeping)
+        atomic_fetch_or(&d->vm->ff, VM_FF_SLEEP);
+    else
+        atomic_fetch_and(&d->vm->ff, ~VM_FF_SLEEP);
+}
+static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, acpi_post_load};
 
 int dev_acpi_create(struct vm *vm)
 {

@@ -12,6 +12,7 @@ struct vm;
 #define ACPI_PM_TMR  0x608
 #define ACPI_SCI_IRQ 9
 #define ACPI_SLP_TYP_S5 0   /* PIIX4 PM: SLP_TYP 0 is soft off */
+#define ACPI_SLP_TYP_S3 1   /* and 1 suspend to RAM (QEMU's \_S3) */
 /* Where the tables go without -bios (a BIOS's read-only area). */
 #define ACPI_RSDP_ADDR   0xe0000u
 #define ACPI_TABLES_ADDR 0xe0040u
@@ -54,5 +55,9 @@ int dev_acpi_create(struct vm *vm);
 /* Presses the power button (PM1 PWRBTN_STS, an SCI when enabled);
  * -ENODEV when the machine has no ACPI device. */
 int acpi_power_button(struct vm *vm);
+/* The RTC alarm fired with AIE set: wakes a sleeping machine when RTC_EN. */
+void acpi_rtc_alarm(struct vm *vm);
+/* The FACS firmware waking vector the OS wrote (tables built by pcvm). */
+uint32_t acpi_waking_vector(struct vm *vm);
 
 #endif

@@ -157,6 +157,8 @@ int dev_port92_create(struct vm *vm, void **rcr_opaque);
 uint8_t dev_rcr_read(void *rcr_opaque);
 void dev_rcr_write(void *rcr_opaque, uint8_t v);
 void dev_rtc_set_time(struct dev_rtc *r, int64_t epoch);
+/* CMOS byte idx (NVRAM, 0x0e-0x7f) as firmware or the chipset sets it. */
+void dev_rtc_cmos_write(struct dev_rtc *r, unsigned idx, uint8_t val);
 /* Deterministic mode (--icount): the clock advances 2^shift ns per retired
  * instruction and the RTC starts at a fixed date. Call before vm_run. */
 void pc_set_deterministic(struct vm *vm, unsigned shift);

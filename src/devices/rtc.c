@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "devices/acpi.h"
 #include "devices/devices.h"
 #include "vm/clock.h"
 #include "vm/vm.h"
@@ -208,6 +209,8 @@ static void update_irq(struct dev_rtc *r, int64_t now)
     if (level != r->irq_level) {
         r->irq_level = level;
         irq_set(&r->irq, level);
+        if (level && (r->ram[R_C] & b & C_AF))
+            acpi_rtc_alarm(r->vm); /* an S3 wake source (lock order: rtc, then acpi) */
     }
     int64_t next = INT64_MAX;
     if (!level) {
@@ -386,6 +389,15 @@ static void nvram_init(struct dev_rtc *r, const struct vm *vm)
 }
 
 /* Sets the time registers to epoch seconds (UTC). */
+void dev_rtc_cmos_write(struct dev_rtc *r, unsigned idx, uint8_t val)
+{
+    if (idx <= R_D || idx >= sizeof(r->ram))
+        return; /* the clock's own registers have their own rules */
+    pthread_mutex_lock(&r->lock);
+    r->ram[idx] = val;
+    pthread_mutex_unlock(&r->lock);
+}
+
 void dev_rtc_set_time(struct dev_rtc *r, int64_t epoch)
 {
     pthread_mutex_lock(&r->lock);

@@ -97,8 +97,11 @@ void em_wake(struct vm *vm)
 static bool vcpu_runnable(struct vcpu *v)
 {
     unsigned ff = atomic_load(&v->ff);
-    if (atomic_load(&v->vm->ff))
+    unsigned vm_ff = atomic_load(&v->vm->ff);
+    if (vm_ff & ~VM_FF_SLEEP)
         return true;
+    if (vm_ff) /* S3: only a reset (the wake) ends it */
+        return false;
     if (ff & (VCPU_FF_INIT | VCPU_FF_SIPI))
         return true;
     if ((ff & VCPU_FF_NMI) && !v->cpu.nmi_blocked)
@@ -164,7 +167,7 @@ static void halt_wait(struct vcpu *v, struct vm_clock *clk)
         if (d == CLOCK_NEVER) {
             pthread_cond_wait(&vm->cond, &vm->lock);
         } else if (clock_icount(clk)) {
-            if (v->cpu.rflags & F_IF)
+            if ((v->cpu.rflags & F_IF) || (atomic_load(&vm->ff) & VM_FF_SLEEP)) /* a timer may wake it */
                 clock_warp(clk, d);
             else
                 pthread_cond_wait(&vm->cond, &vm->lock);
@@ -300,6 +303,10 @@ static void *emt_main(void *arg)
             }
             if (budget - v->insns < slice)
                 slice = budget - v->insns;
+        }
+        if (atomic_load(&vm->ff) & VM_FF_SLEEP) {
+            halt_wait(v, clk);
+            continue;
         }
         if (atomic_load(&v->ff) & (VCPU_FF_INIT | VCPU_FF_SIPI))
             init_sipi(v);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cpu/trace.h"
+#include "devices/acpi.h"
 #include "devices/ide.h"
 #include "em/em.h"
 #include "vm/clock.h"
@@ -96,12 +97,50 @@ static int vm_boot(struct vm *vm, char *err, size_t errlen)
     return 0;
 }
 
+void vm_s3_sleep(struct vm *vm)
+{
+    vm_request(vm, VM_FF_SLEEP);
+}
+
+void vm_s3_wake(struct vm *vm)
+{
+    atomic_store(&vm->s3_resume, true);
+    vm_request(vm, VM_FF_RESET);
+}
+
+/* What the firmware does on an S3 resume (ACPI 6.4 16.3.2): the BSP starts
+ * in real mode at CS:IP = (vector >> 4):(vector & 0xF), the APs wait for a
+ * SIPI; memory stays as the OS left it. False without a vector: boot. */
+static bool vm_s3_resume(struct vm *vm)
+{
+    uint32_t vec = acpi_waking_vector(vm);
+    if (!vec)
+        return false;
+    for (unsigned i = 0; i < vm->ncpus; i++)
+        vcpu_reset(&vm->cpus[i], VCPU_RESET_POWER);
+    pgm_set_a20(&vm->pgm, true);
+    pgm_change_mode(&vm->pgm, PGM_MODE_REAL);
+    struct vcpu *v = &vm->cpus[0];
+    v->cpu.seg[S_CS].sel = (uint16_t)(vec >> 4); /* limit and rights: as after reset */
+    v->cpu.seg[S_CS].base = (uint64_t)v->cpu.seg[S_CS].sel << 4;
+    v->cpu.rip = vec & 0xf;
+    iem_flush(v);
+    return true;
+}
+
 void vm_reset(struct vm *vm)
 {
     char err[200];
     vm->resets++;
     vm_set_state(vm, VM_RESETTING);
-    bus_reset(&vm->bus);
+    atomic_fetch_and(&vm->ff, ~VM_FF_SLEEP);
+    bool resume = atomic_load(&vm->s3_resume);
+    bus_reset(&vm->bus); /* acpi_reset reads s3_resume */
+    atomic_store(&vm->s3_resume, false);
+    if (resume && !vm->cfg.bios && vm_s3_resume(vm)) { /* a BIOS resumes by itself (CMOS 0xF = 0xFE) */
+        vm_set_state(vm, VM_RUNNING);
+        return;
+    }
     if (vm_boot(vm, err, sizeof(err)) < 0) {
         vm_guru(vm, &vm->cpus[0], "reset: %s", err);
         return;

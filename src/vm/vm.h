@@ -37,6 +37,10 @@ enum vm_state {
 #define VM_FF_REQUEST   0x08u
 #define VM_FF_DBG_STOP  0x10u
 #define VM_FF_GURU      0x20u
+/* ACPI S3 (acpi.c): the vCPUs sleep while the clock and the devices run,
+ * until a reset ends it (vm_s3_wake). Unlike the others it does not make a
+ * halted vCPU runnable. */
+#define VM_FF_SLEEP     0x40u
 /* Per-vCPU forced actions. */
 #define VCPU_FF_INTERRUPT_PIC  0x01u
 #define VCPU_FF_INTERRUPT_APIC 0x02u
@@ -219,6 +223,9 @@ struct vm {
     int exit_status;       /* set by isa-debug-exit, else -1 */
     uint64_t resets;
     _Atomic uint64_t triple_faults; /* since creation; vm_triple_fault reports a few */
+    /* set by an ACPI S3 wake event (vm_s3_wake): the reset that follows
+     * resumes at the FACS waking vector instead of booting (vm_reset) */
+    atomic_bool s3_resume;
     uint64_t clock_base_ns; /* host monotonic time at creation (before the clock exists) */
     struct vm_clock *clock; /* the virtual clock every timer and the TSC run on */
     struct { vm_state_listener fn; void *opaque; } listeners[4];
@@ -269,6 +276,10 @@ void vm_destroy(struct vm *vm);
 int vm_finish_outputs(struct vm *vm);
 /* Hard reset of every vCPU and device. */
 void vm_reset(struct vm *vm);
+/* ACPI S3: the vCPUs stop after the current instruction until vm_s3_wake,
+ * which resets the machine into the OS's waking vector. */
+void vm_s3_sleep(struct vm *vm);
+void vm_s3_wake(struct vm *vm);
 /* A vCPU shut down (triple fault): says so on stderr, rate-limited, and
  * asks for a reset (a power-off under -no-reboot). Any vCPU thread. */
 void vm_triple_fault(struct vm *vm);

@@ -9,7 +9,10 @@
 ; beyond VCNT #GP(0)), IA32_PAT (reset value, reserved types #GP(0)),
 ; IA32_TSC_ADJUST (writing it moves the TSC, writing the TSC moves it:
 ; SDM vol. 3 18.17.3), IA32_ARCH_CAPABILITIES (read-only, RDCL_NO),
-; IA32_SYSENTER_CS bits 63:16 writable, IA32_TSC_AUX with RDTSCP and RDPID.
+; IA32_SYSENTER_CS bits 63:16 writable, the machine-check MSRs (CPUID MCE
+; and MCA, MCG_CAP's bank count, CR4.MCE, MCi_CTL all ones or zeros,
+; MCi_STATUS only 0, MCi_ADDR/MISC any value, MCG_CAP read-only, banks past
+; the count #GP(0)), IA32_TSC_AUX with RDTSCP and RDPID.
 %include "lib/pm32.inc"
 V_LO    equ RES + 0x10
 V_HI    equ RES + 0x14
@@ -234,6 +237,52 @@ main:
         WRMSR_RB 0x174, 0xABCD0008, 0x12345678, "SYSENTER_CS bits 63:16 writable"
         END_UNLESS_TCG
         WRMSR_RB 0x174, 0, 0, "SYSENTER_CS cleared"
+        ; ---- machine-check architecture (SDM vol. 3 16.3) --------------------
+        mov eax, 1
+        cpuid
+        CHECK_MASK edx, (1 << 7) | (1 << 14), (1 << 7) | (1 << 14), "cpuid 1: MCE and MCA"
+        mov ecx, 0x179
+        TRY
+        rdmsr
+        NO_EXC "rdmsr IA32_MCG_CAP"
+        mov ecx, 0x179
+        rdmsr
+        movzx eax, al
+        mov [V_LO2], eax                ; bank count
+        dec eax
+        CHECK_MASK eax, 0, ~31, "MCG_CAP: 1 to 32 banks"
+        mov eax, [V_LO2]
+        lea eax, [0x400 + eax * 4 - 4]  ; the last bank's MCi_CTL
+        mov [V_HI2], eax
+        mov eax, cr4
+        or eax, 1 << 6
+        mov cr4, eax
+        mov eax, cr4
+        CHECK_MASK eax, 1 << 6, 1 << 6, "CR4.MCE set"
+        WRMSR_RB 0x17A, 0, 0, "MCG_STATUS cleared"
+        WRMSR_RB 0x400, 0xffffffff, 0xffffffff, "MC0_CTL all ones"
+        WRMSR_RB 0x400, 0, 0, "MC0_CTL all zeros"
+        WRMSR_RB 0x401, 0, 0, "MC0_STATUS cleared"
+        WRMSR_RB 0x402, 0x12345000, 0x80000001, "MC0_ADDR any value"
+        WRMSR_RB 0x403, 0xaaaaaaaa, 0x55555555, "MC0_MISC any value"
+        mov eax, [V_HI2]
+        add eax, 2
+        mov [V_LO], eax
+        WRMSR_RB [V_LO], 0x5000, 0, "the last bank's MCi_ADDR"
+        UNLESS_TCG "MCA writes QEMU ignores (no #GP) and banks past MCG_CAP's count"
+        WRMSR_GP 0x179, 0, 0, "MCG_CAP is read-only: #GP(0)"
+        WRMSR_GP 0x17A, 1 << 3, 0, "MCG_STATUS reserved bit 3 (no LMCE): #GP(0)"
+        WRMSR_GP 0x400, 5, 0, "MC0_CTL neither all zeros nor all ones (P6 family): #GP(0)"
+        WRMSR_GP 0x401, 1, 0, "MC0_STATUS written with a 1: #GP(0)"
+        mov eax, [V_HI2]
+        add eax, 4
+        mov [V_LO], eax
+        mov ecx, eax
+        TRY
+        rdmsr
+        CATCH 13, 0, "rdmsr of MCi_CTL past the banks: #GP(0)"
+        WRMSR_GP [V_LO], 0, 0, "wrmsr of MCi_CTL past the banks: #GP(0)"
+        END_UNLESS_TCG
         ; ---- IA32_TSC_AUX, RDTSCP, RDPID ---------------------------------------
         ; TSC_AUX exists with RDTSCP (no CPU has RDPID without it); a CPU
         ; without them (HM where KVM does not offer RDTSCP) raises #GP

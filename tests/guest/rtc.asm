@@ -7,18 +7,7 @@
 %include "lib/pit.inc"
 %include "lib/pic.inc"
 COUNT equ RES + 0x10
-%macro CMOS_RD 1                        ; EAX = CMOS byte %1 (NMI stays masked)
-        mov al, %1 | 0x80
-        out 0x70, al
-        in al, 0x71
-        movzx eax, al
-%endmacro
-%macro CMOS_WR 2
-        mov al, %1 | 0x80
-        out 0x70, al
-        mov al, %2
-        out 0x71, al
-%endmacro
+%include "lib/cmos.inc"
 main:
         PIC_INIT
         SET_GATE 0x28, irq8, SEL_CODE32, 0x8E
