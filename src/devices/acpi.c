@@ -617,8 +617,9 @@ static void acpi_destroy(void *opaque)
 /* The PM timer reads the virtual clock: nothing of its own to save. */
 static const struct ss_field acpi_fields[] = {
     SS_FIELD(struct dev_acpi, sts, U16), SS_FIELD(struct dev_acpi, en, U16),
-    SS_FIELD(struct dev_acpi, cnt, U16), SS_FIELD(struct dev_acpi, sleeping, BOOL),
-    SS_FIELD(struct dev_acpi, wake_sts, U16),
+    SS_FIELD(struct dev_acpi, cnt, U16),
+    /* version 2: S3 */
+    SS_FIELD_V(struct dev_acpi, sleeping, BOOL, 2), SS_FIELD_V(struct dev_acpi, wake_sts, U16, 2),
     SS_END,
 };
 
@@ -632,7 +633,7 @@ static void acpi_post_load(void *opaque)
     else
         atomic_fetch_and(&d->vm->ff, ~VM_FF_SLEEP);
 }
-static const struct ss_desc acpi_ss = {1, acpi_fields, NULL, acpi_post_load};
+static const struct ss_desc acpi_ss = {2, acpi_fields, NULL, acpi_post_load};
 
 int dev_acpi_create(struct vm *vm)
 {

@@ -64,10 +64,11 @@ static const struct ss_field vcpu_fields[] = {
     C(mtrr_def, U64),
     C(mtrr_fix, U64),
     C(mtrr_var, U64),
-    C(amd_msr, U64),
-    C(mcg_status, U64),
-    C(mcg_ctl, U64),
-    C(mc_bank, U64),
+    /* version 2: AMD MSRs, machine-check MSRs, IA32_PKRS */
+    SS_FIELD_V(struct vcpu, cpu.amd_msr, U64, 2),
+    SS_FIELD_V(struct vcpu, cpu.mcg_status, U64, 2),
+    SS_FIELD_V(struct vcpu, cpu.mcg_ctl, U64, 2),
+    SS_FIELD_V(struct vcpu, cpu.mc_bank, U64, 2),
     C(halted, BOOL),
     C(nmi_blocked, BOOL),
     C(inhibit_irq_rip, U64),
@@ -85,7 +86,7 @@ static const struct ss_field vcpu_fields[] = {
     C(fpu_op, U16),
     C(pdpte, U64),
     C(pkru, U32),
-    C(pkrs, U32),
+    SS_FIELD_V(struct vcpu, cpu.pkrs, U32, 2),
     SS_FIELD_MAX(struct vcpu, cpu.pdpte_loaded, U8, 1),
     C(ymmh, U8),
     C(feat, U64),
@@ -142,7 +143,7 @@ static void vcpu_post_load(void *opaque)
     tlb_mode_changed(v);
 }
 
-static const struct ss_desc vcpu_desc = {1, vcpu_fields, vcpu_pre_save, vcpu_post_load};
+static const struct ss_desc vcpu_desc = {2, vcpu_fields, vcpu_pre_save, vcpu_post_load};
 
 int ss_targets(struct vm *vm, struct ss_target *t, char *err, size_t errlen)
 {

@@ -120,7 +120,7 @@ Test(ss, print_names_units_and_fields)
     cr_assert_eq(ss_print(a, f, out, err, sizeof(err)), 0, "%s", err);
     fclose(out);
     char found[6] = {
-        strstr(text, "cpu #1 (version 1") != NULL,
+        strstr(text, "cpu #1 (version 2") != NULL,
         strstr(text, "  cpu.rip = 0x12345\n") != NULL,
         strstr(text, "pic #0") != NULL,
         strstr(text, "cpus[1].id = 0x00000001") != NULL,
